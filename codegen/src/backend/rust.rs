@@ -1,0 +1,74 @@
+//! Pieces of Rust shared by the backends that emit Rust.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{ColumnType, DefaultValue};
+
+/// The Rust spelling of a column type, with SpacetimeDB's special types taken from `krate`
+/// (`spacetimedb` in the module, `spacetimedb_sdk` in clients).
+pub fn column_type(ty: &ColumnType, krate: &TokenStream) -> TokenStream {
+    match ty {
+        ColumnType::Option(inner) => {
+            let inner = column_type(inner, krate);
+            quote!(Option<#inner>)
+        }
+        ColumnType::Vec(inner) => {
+            let inner = column_type(inner, krate);
+            quote!(Vec<#inner>)
+        }
+        ColumnType::Identity => quote!(#krate::Identity),
+        ColumnType::ConnectionId => quote!(#krate::ConnectionId),
+        ColumnType::Timestamp => quote!(#krate::Timestamp),
+        ColumnType::TimeDuration => quote!(#krate::TimeDuration),
+        other => {
+            let ident = format_ident!("{}", other.schema_spelling());
+            quote!(#ident)
+        }
+    }
+}
+
+/// A default value as a Rust expression of its column's type.
+pub fn default_value(value: &DefaultValue) -> TokenStream {
+    match value {
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(i) => {
+            let lit = Literal::i128_unsuffixed(*i);
+            quote!(#lit)
+        }
+        DefaultValue::BigUint(u) => {
+            let lit = Literal::u128_unsuffixed(*u);
+            quote!(#lit)
+        }
+        DefaultValue::Float(f) => {
+            let lit = Literal::f64_unsuffixed(*f);
+            quote!(#lit)
+        }
+        DefaultValue::String(s) => quote!(::std::string::String::from(#s)),
+        DefaultValue::None => quote!(None),
+        DefaultValue::Some(inner) => {
+            let inner = default_value(inner);
+            quote!(Some(#inner))
+        }
+        DefaultValue::EnumVariant { ty, variant } => {
+            let (ty, variant) = (format_ident!("{ty}"), format_ident!("{variant}"));
+            quote!(#ty::#variant)
+        }
+        DefaultValue::EmptyVec => quote!(Vec::new()),
+    }
+}
+
+/// `#[doc = "..."]` attributes for doc lines.
+pub fn docs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+/// Formats generated tokens as readable Rust.
+pub fn format(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        // Only a bug in a backend gets here; emit the raw tokens so rustc points at the problem.
+        Err(_) => tokens.to_string(),
+    }
+}

@@ -1,0 +1,97 @@
+//! The small API build scripts use (prost-build's `Config`): point it at `schema/`, say which
+//! outputs to write, run. Files are written only when their content changed, so cargo does not
+//! rebuild what did not change.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::backend;
+use crate::diagnostics::SchemaError;
+use crate::model::Schema;
+
+#[derive(Debug)]
+pub enum Error {
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Schema(SchemaError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
+            Error::Schema(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<SchemaError> for Error {
+    fn from(e: SchemaError) -> Self {
+        Error::Schema(e)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Builder {
+    schema_dir: Option<PathBuf>,
+    module_out: Option<PathBuf>,
+}
+
+impl Builder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The folder holding the schema files (`*.rs`).
+    pub fn schema_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schema_dir = Some(dir.into());
+        self
+    }
+
+    /// Write the SpacetimeDB module source to this file.
+    pub fn module_out(mut self, path: impl Into<PathBuf>) -> Self {
+        self.module_out = Some(path.into());
+        self
+    }
+
+    /// Generates every requested output. Prints cargo's `rerun-if-changed` for the schema
+    /// folder, so cargo reruns the build script when (and only when) a schema file changes.
+    pub fn generate(self) -> Result<(), Error> {
+        let dir = self.schema_dir.unwrap_or_else(|| PathBuf::from("schema"));
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let (sources, schema) = Schema::load(&dir)?;
+        if let Some(path) = &self.module_out {
+            write_if_changed(path, &backend::module::generate(&schema, &sources))?;
+        }
+        Ok(())
+    }
+
+    /// For build scripts: generate, or print the schema errors and fail the build.
+    pub fn generate_or_exit(self) {
+        if let Err(e) = self.generate() {
+            // Cargo shows a failed build script's stderr; this is where the user reads the error.
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Writes `contents` to `path` unless the file already holds exactly that. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
+    let io = |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, contents).map_err(io)?;
+    Ok(true)
+}

@@ -1,0 +1,443 @@
+//! Checks that need the whole schema: names, keys, type resolution, defaults, references.
+//!
+//! Runs after parsing, over the model only (serde_derive's `check.rs`). Every problem is
+//! reported with the place it is about and a hint; nothing here stops at the first error.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Diagnostic, Errors, Loc};
+use crate::model::*;
+use crate::names::{reserved_in, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
+use crate::parse::SUPPORTED_TYPES_HELP;
+
+pub fn check(schema: &Schema, errors: &mut Errors) {
+    let mut names = NameRegistry::default();
+    for ty in &schema.types {
+        check_name(errors, "type", &ty.name, ty.loc);
+        names.claim(errors, "type", &ty.name, ty.loc);
+        check_type_def(schema, ty, errors);
+    }
+    for table in &schema.tables {
+        check_name(errors, "table", &table.name, table.loc);
+        if table.name != to_snake_case(&table.name) {
+            errors.error(
+                table.loc,
+                format!("table name `{}` is not snake_case", table.name),
+                format!("use name = \"{}\"", to_snake_case(&table.name)),
+            );
+        }
+        names.claim(errors, "table", &table.name, table.loc);
+        if table.row_type != to_pascal_case(&table.name) {
+            names.claim(errors, "row type", &table.row_type, table.loc);
+        }
+        check_table(schema, table, errors);
+    }
+}
+
+/// Rejects names that are keywords in one of the languages the schema is emitted into, or
+/// that use a prefix the toolkit keeps for itself.
+fn check_name(errors: &mut Errors, what: &str, name: &str, loc: Loc) {
+    let bare = name.strip_prefix("r#").unwrap_or(name);
+    if let Some(language) = reserved_in(bare) {
+        errors.error(
+            loc,
+            format!("{what} name `{bare}` is a reserved word in {language}"),
+            format!("rename it, e.g. `{bare}_value`; generated Rust, TypeScript and SQL all use this name"),
+        );
+    } else if let Some(prefix) = RESERVED_PREFIXES.iter().find(|p| bare.starts_with(**p)) {
+        errors.error(
+            loc,
+            format!("{what} name `{bare}` starts with `{prefix}`, which heycat keeps for generated names"),
+            "choose a name without that prefix",
+        );
+    }
+}
+
+/// Tables and types share the generated namespaces: Rust types (PascalCase), TypeScript types,
+/// SQL tables and generated file names (snake_case). Two names that collide in any of these
+/// forms are reported at the second one.
+#[derive(Default)]
+struct NameRegistry {
+    by_form: BTreeMap<String, (String, String, Loc)>,
+}
+
+impl NameRegistry {
+    fn claim(&mut self, errors: &mut Errors, what: &str, name: &str, loc: Loc) {
+        let forms = [to_snake_case(name), to_pascal_case(&to_snake_case(name))];
+        for form in forms {
+            if let Some((first_what, first_name, first_loc)) = self.by_form.get(&form) {
+                let message = if first_name == name {
+                    format!("duplicate {what} `{name}`")
+                } else {
+                    format!("{what} `{name}` clashes with {first_what} `{first_name}`: both become `{form}` in generated code")
+                };
+                errors.push(
+                    Diagnostic::new(loc, message)
+                        .help("rename one of them")
+                        .related(
+                            *first_loc,
+                            format!("{first_what} `{first_name}` is declared here"),
+                        ),
+                );
+                return;
+            }
+        }
+        for form in [to_snake_case(name), to_pascal_case(&to_snake_case(name))] {
+            self.by_form
+                .insert(form, (what.to_owned(), name.to_owned(), loc));
+        }
+    }
+}
+
+fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
+    match &ty.kind {
+        TypeKind::Enum { variants } => {
+            if variants.is_empty() {
+                errors.error(
+                    ty.loc,
+                    format!("enum `{}` has no variants", ty.name),
+                    "add at least one variant",
+                );
+            }
+            let mut seen = BTreeMap::new();
+            for v in variants {
+                check_name(errors, "variant", &v.name, v.loc);
+                if seen.insert(v.name.as_str(), v.loc).is_some() {
+                    errors.error(
+                        v.loc,
+                        format!("duplicate variant `{}`", v.name),
+                        "remove or rename one of them",
+                    );
+                }
+            }
+        }
+        TypeKind::Product { fields } => {
+            let mut seen = BTreeMap::new();
+            for f in fields {
+                check_name(errors, "field", &f.name, f.loc);
+                if let Some(first) = seen.insert(to_camel_case(&f.name), f) {
+                    errors.error(
+                        f.loc,
+                        field_clash("field", &first.name, &f.name),
+                        "rename one of them",
+                    );
+                }
+                check_type_use(schema, &f.ty, f.ty_loc, errors);
+            }
+        }
+    }
+}
+
+fn field_clash(what: &str, first: &str, second: &str) -> String {
+    if first == second {
+        format!("duplicate {what} `{second}`")
+    } else {
+        format!(
+            "{what} `{second}` clashes with `{first}`: both are `{}` in TypeScript",
+            to_camel_case(second)
+        )
+    }
+}
+
+/// Every named type a column uses must be declared.
+fn check_type_use(schema: &Schema, ty: &ColumnType, loc: Loc, errors: &mut Errors) {
+    match ty {
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => {
+            check_type_use(schema, inner, loc, errors)
+        }
+        ColumnType::Named(name) if schema.type_def(name).is_none() => {
+            let mut help = String::new();
+            if let Some(suggestion) = closest_type_name(schema, name) {
+                help = format!("did you mean `{suggestion}`? ");
+            }
+            help.push_str(SUPPORTED_TYPES_HELP);
+            if schema.tables.iter().any(|t| &t.row_type == name) {
+                help = format!(
+                    "`{name}` is a table; to point at its rows store its primary key and add #[references({name})]"
+                );
+            }
+            errors.error(loc, format!("unknown column type `{name}`"), help);
+        }
+        _ => {}
+    }
+}
+
+fn closest_type_name(schema: &Schema, name: &str) -> Option<String> {
+    let candidates = ColumnType::PRIMITIVES
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .chain(schema.types.iter().map(|t| t.name.clone()));
+    candidates
+        .map(|c| (edit_distance(&c.to_lowercase(), &name.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
+    let mut seen: BTreeMap<String, &Column> = BTreeMap::new();
+    for column in &table.columns {
+        if let Some(first) = seen.get(&to_camel_case(&column.name)) {
+            errors.error(
+                column.loc,
+                field_clash("column", &first.name, &column.name),
+                "rename one of the columns",
+            );
+        } else {
+            seen.insert(to_camel_case(&column.name), column);
+        }
+        if column.origin != ColumnOrigin::Declared {
+            continue;
+        }
+        check_name(errors, "column", &column.name, column.loc);
+        check_implicit_clash(table, column, errors);
+        check_type_use(schema, &column.ty, column.ty_loc, errors);
+        check_column_keys(table, column, errors);
+        if let Some(default) = &column.default {
+            check_default(schema, &column.ty, &default.value, default.loc, errors);
+        } else if table.singleton {
+            errors.error(
+                column.loc,
+                format!(
+                    "column `{}` of singleton table `{}` has no default",
+                    column.name, table.name
+                ),
+                "a singleton starts as one row made of defaults; add #[default(...)]",
+            );
+        }
+        if let Some(reference) = &column.references {
+            check_reference(schema, column, reference, errors);
+        }
+    }
+
+    let keys: Vec<&Column> = table.columns.iter().filter(|c| c.primary_key).collect();
+    if table.singleton {
+        for key in keys.iter().filter(|c| c.origin == ColumnOrigin::Declared) {
+            errors.error(
+                key.loc,
+                format!(
+                    "singleton table `{}` cannot declare a primary key",
+                    table.name
+                ),
+                "heycat gives singleton tables their key; remove #[primary_key]",
+            );
+        }
+    } else if keys.is_empty() {
+        errors.error(
+            table.loc,
+            format!("table `{}` has no primary key", table.name),
+            "mark one column #[primary_key], e.g. `#[primary_key] pub id: String`",
+        );
+    } else {
+        for extra in &keys[1..] {
+            errors.error(
+                extra.loc,
+                format!(
+                    "table `{}` has a second primary key `{}` (the first is `{}`)",
+                    table.name, extra.name, keys[0].name
+                ),
+                "a table has exactly one primary key; use #[unique] for other columns",
+            );
+        }
+    }
+}
+
+/// A declared column may not take the name of a column heycat adds.
+fn check_implicit_clash(table: &Table, column: &Column, errors: &mut Errors) {
+    let implicit = [
+        (table.synced, ROW_VERSION_COLUMN, "synced tables get a `row_version` column; use another name, or #[heycat_table(sync = false)]"),
+        (table.singleton, SINGLETON_KEY_COLUMN, "singleton tables get an `id` key column; use another name"),
+    ];
+    for (applies, name, help) in implicit {
+        if applies && column.name == name {
+            errors.error(
+                column.loc,
+                format!("column name `{name}` is reserved in table `{}`", table.name),
+                help,
+            );
+        }
+    }
+}
+
+fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
+    if column.auto_inc && !column.ty.is_integer() {
+        errors.error(
+            column.ty_loc,
+            format!(
+                "#[auto_inc] column `{}` must be an integer, not `{}`",
+                column.name,
+                column.ty.schema_spelling()
+            ),
+            "use an integer type such as u64, or remove #[auto_inc]",
+        );
+    }
+    if column.auto_inc && table.synced {
+        errors.error(
+            column.loc,
+            format!("#[auto_inc] cannot be used in synced table `{}`", table.name),
+            "rows created offline need ids the client can choose; use a String uuid key, or #[heycat_table(sync = false)]",
+        );
+    }
+    let keyed =
+        column.primary_key || column.unique || column.indexed || column.references.is_some();
+    if keyed && !is_indexable(&column.ty) {
+        errors.error(
+            column.ty_loc,
+            format!("column `{}` of type `{}` cannot be a key or index", column.name, column.ty.schema_spelling()),
+            "keys and indexes need bool, an integer, String, Identity or ConnectionId (what SpacetimeDB 1.2.0 can index)",
+        );
+    }
+}
+
+fn is_indexable(ty: &ColumnType) -> bool {
+    matches!(
+        ty,
+        ColumnType::Bool | ColumnType::String | ColumnType::Identity | ColumnType::ConnectionId
+    ) || ty.is_integer()
+}
+
+fn check_reference(schema: &Schema, column: &Column, reference: &Reference, errors: &mut Errors) {
+    let target = schema
+        .tables
+        .iter()
+        .find(|t| t.row_type == reference.table || t.name == reference.table);
+    let Some(target) = target else {
+        errors.error(
+            reference.loc,
+            format!("#[references({})] names no table", reference.table),
+            "write the row type of a #[heycat_table] struct, e.g. #[references(Recording)]",
+        );
+        return;
+    };
+    match target.primary_key() {
+        Some(key) if key.ty != column.ty => errors.error(
+            column.ty_loc,
+            format!(
+                "column `{}` references `{}.{}` of type `{}` but is `{}`",
+                column.name,
+                target.name,
+                key.name,
+                key.ty.schema_spelling(),
+                column.ty.schema_spelling()
+            ),
+            format!("make the column `{}`", key.ty.schema_spelling()),
+        ),
+        _ => {}
+    }
+}
+
+/// Whether `value` can be stored in a column of type `ty`.
+fn check_default(
+    schema: &Schema,
+    ty: &ColumnType,
+    value: &DefaultValue,
+    loc: Loc,
+    errors: &mut Errors,
+) {
+    let spelled = ty.schema_spelling();
+    let mismatch = |errors: &mut Errors, what: &str| {
+        errors.error(
+            loc,
+            format!("default {what} does not fit column type `{spelled}`"),
+            default_hint(schema, ty),
+        );
+    };
+    match (ty, value) {
+        (ColumnType::Bool, DefaultValue::Bool(_))
+        | (ColumnType::String, DefaultValue::String(_)) => {}
+        (ColumnType::F32 | ColumnType::F64, DefaultValue::Float(_) | DefaultValue::Int(_)) => {}
+        (t, DefaultValue::Int(v)) if t.is_integer() => {
+            let (min, max) = t.integer_range().unwrap_or((0, 0));
+            if *v < min || (*v >= 0 && *v as u128 > max) {
+                errors.error(
+                    loc,
+                    format!("default {v} is out of range for `{spelled}` ({min}..={max})"),
+                    default_hint(schema, ty),
+                );
+            }
+        }
+        (ColumnType::U128, DefaultValue::BigUint(_)) => {}
+        (ColumnType::Option(_), DefaultValue::None) => {}
+        (ColumnType::Option(inner), DefaultValue::Some(v)) => {
+            check_default(schema, inner, v, loc, errors)
+        }
+        (ColumnType::Vec(_), DefaultValue::EmptyVec) => {}
+        (
+            ColumnType::Named(name),
+            DefaultValue::EnumVariant {
+                ty: enum_name,
+                variant,
+            },
+        ) if name == enum_name => match schema.type_def(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum { variants }) if !variants.iter().any(|v| &v.name == variant) => {
+                errors.error(
+                    loc,
+                    format!("enum `{name}` has no variant `{variant}`"),
+                    default_hint(schema, ty),
+                )
+            }
+            Some(TypeKind::Enum { .. }) | None => {}
+            Some(TypeKind::Product { .. }) => mismatch(errors, "enum variant"),
+        },
+        (_, value) => mismatch(errors, default_kind(value)),
+    }
+}
+
+fn default_kind(value: &DefaultValue) -> &'static str {
+    match value {
+        DefaultValue::Bool(_) => "boolean",
+        DefaultValue::Int(_) | DefaultValue::BigUint(_) => "integer",
+        DefaultValue::Float(_) => "number",
+        DefaultValue::String(_) => "string",
+        DefaultValue::None => "`None`",
+        DefaultValue::Some(_) => "`Some(..)`",
+        DefaultValue::EnumVariant { .. } => "enum variant",
+        DefaultValue::EmptyVec => "empty list",
+    }
+}
+
+/// An example default for a column type, to put in a hint.
+fn default_hint(schema: &Schema, ty: &ColumnType) -> String {
+    let example = match ty {
+        ColumnType::Bool => "#[default(false)]".to_owned(),
+        ColumnType::String => "#[default(\"\")]".to_owned(),
+        ColumnType::F32 | ColumnType::F64 => "#[default(0.0)]".to_owned(),
+        t if t.is_integer() => "#[default(0)]".to_owned(),
+        ColumnType::Option(_) => "#[default(None)]".to_owned(),
+        ColumnType::Vec(_) => "#[default(vec![])]".to_owned(),
+        ColumnType::Named(name) => match schema.type_def(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum { variants }) => {
+                let names: Vec<String> = variants
+                    .iter()
+                    .map(|v| format!("{name}::{}", v.name))
+                    .collect();
+                return format!("use one of: {}", names.join(", "));
+            }
+            _ => return format!("columns of type `{name}` cannot have a default yet"),
+        },
+        other => {
+            return format!(
+                "columns of type `{}` cannot have a default yet",
+                other.schema_spelling()
+            )
+        }
+    };
+    format!("write a value of the column's type, e.g. {example}")
+}

@@ -1,0 +1,55 @@
+//! heycat-codegen: one schema (`schema/*.rs`) in, every generated output out.
+//!
+//! ```text
+//! schema/*.rs --parse--> model --check--> model --raw_def--> RawModuleDefV9 (validated by spacetimedb-schema)
+//!                                            \--backend::*--> generated files
+//! ```
+//!
+//! build scripts use [`Builder`]; tests and tools use [`Schema::load`] and the backends.
+
+pub mod backend;
+mod builder;
+pub mod canonical;
+mod check;
+pub mod diagnostics;
+pub mod model;
+pub mod names;
+mod parse;
+pub mod raw_def;
+pub mod reducers;
+pub mod source;
+
+use std::path::Path;
+
+pub use builder::{write_if_changed, Builder, Error};
+pub use diagnostics::SchemaError;
+pub use model::Schema;
+pub use source::SourceSet;
+
+impl Schema {
+    /// Reads, parses and checks every schema file in `dir`, including SpacetimeDB's own
+    /// validation of the resulting module definition.
+    pub fn load(dir: &Path) -> Result<(SourceSet, Schema), Error> {
+        let sources = SourceSet::read_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let schema = Schema::from_sources(&sources)?;
+        Ok((sources, schema))
+    }
+
+    /// Parses and checks schema text already in memory.
+    pub fn from_sources(sources: &SourceSet) -> Result<Schema, SchemaError> {
+        let mut errors = diagnostics::Errors::default();
+        if sources.is_empty() {
+            return Err(SchemaError::empty());
+        }
+        let schema = parse::parse(sources, &mut errors);
+        check::check(&schema, &mut errors);
+        // SpacetimeDB's rules only make sense for a schema that passed ours.
+        if errors.is_empty() {
+            raw_def::validate(&schema, raw_def::raw_module_def(&schema), &mut errors);
+        }
+        errors.finish(sources, schema)
+    }
+}

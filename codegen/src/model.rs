@@ -1,0 +1,285 @@
+//! The schema model: what `schema/` declares, after parsing and checking.
+//!
+//! Every backend reads only this model (never syn), the way serde_derive's emitters read only
+//! its `internals::ast`. Items keep their [`Loc`] so later checks can point at the source.
+
+use crate::diagnostics::Loc;
+
+/// A whole schema: every table and every type, in declaration order (files sorted by name).
+#[derive(Debug)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    /// The SQL / SpacetimeDB table name, snake_case, e.g. `dictionary_entry`.
+    pub name: String,
+    /// The Rust row type, e.g. `DictionaryEntry`.
+    pub row_type: String,
+    pub docs: Vec<String>,
+    pub access: Access,
+    /// A singleton table holds exactly one row (heycat's settings); it gets an implicit key.
+    pub singleton: bool,
+    /// Synced tables carry a row version used for offline conflict detection.
+    pub synced: bool,
+    pub columns: Vec<Column>,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Private,
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    /// Where the type is written (the table's name for implicit columns).
+    pub ty_loc: Loc,
+    pub docs: Vec<String>,
+    pub primary_key: bool,
+    pub auto_inc: bool,
+    pub unique: bool,
+    /// A btree index on this column alone (also implied by `references`).
+    pub indexed: bool,
+    /// The value an existing row gets when this column is added, and a singleton's initial value.
+    pub default: Option<ColumnDefault>,
+    pub references: Option<Reference>,
+    pub origin: ColumnOrigin,
+    pub loc: Loc,
+}
+
+/// Whether a column was written in the schema or added by the toolkit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnOrigin {
+    Declared,
+    /// `row_version: u64`, bumped by every update of a synced table.
+    RowVersion,
+    /// `id: u32`, always 0: the key of a singleton table.
+    SingletonKey,
+}
+
+pub const ROW_VERSION_COLUMN: &str = "row_version";
+pub const SINGLETON_KEY_COLUMN: &str = "id";
+
+#[derive(Debug)]
+pub struct Reference {
+    /// Name of the referenced table; its primary key is the referenced column.
+    pub table: String,
+    pub on_delete: OnDelete,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDelete {
+    /// Deleting the referenced row deletes this row too.
+    Cascade,
+    /// Deleting the referenced row fails while this row exists.
+    Restrict,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    Bool,
+    U8,
+    U16,
+    U32,
+    U64,
+    U128,
+    I8,
+    I16,
+    I32,
+    I64,
+    I128,
+    F32,
+    F64,
+    String,
+    Identity,
+    ConnectionId,
+    Timestamp,
+    TimeDuration,
+    Option(Box<ColumnType>),
+    Vec(Box<ColumnType>),
+    /// A `#[heycat_type]` enum or struct declared in the schema.
+    Named(String),
+}
+
+impl ColumnType {
+    /// The primitive types by their schema spelling.
+    pub const PRIMITIVES: &'static [(&'static str, ColumnType)] = &[
+        ("bool", ColumnType::Bool),
+        ("u8", ColumnType::U8),
+        ("u16", ColumnType::U16),
+        ("u32", ColumnType::U32),
+        ("u64", ColumnType::U64),
+        ("u128", ColumnType::U128),
+        ("i8", ColumnType::I8),
+        ("i16", ColumnType::I16),
+        ("i32", ColumnType::I32),
+        ("i64", ColumnType::I64),
+        ("i128", ColumnType::I128),
+        ("f32", ColumnType::F32),
+        ("f64", ColumnType::F64),
+        ("String", ColumnType::String),
+        ("Identity", ColumnType::Identity),
+        ("ConnectionId", ColumnType::ConnectionId),
+        ("Timestamp", ColumnType::Timestamp),
+        ("TimeDuration", ColumnType::TimeDuration),
+    ];
+
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            ColumnType::U8
+                | ColumnType::U16
+                | ColumnType::U32
+                | ColumnType::U64
+                | ColumnType::U128
+                | ColumnType::I8
+                | ColumnType::I16
+                | ColumnType::I32
+                | ColumnType::I64
+                | ColumnType::I128
+        )
+    }
+
+    /// The inclusive range of an integer type, `None` for other types.
+    pub fn integer_range(&self) -> Option<(i128, u128)> {
+        Some(match self {
+            ColumnType::U8 => (0, u8::MAX.into()),
+            ColumnType::U16 => (0, u16::MAX.into()),
+            ColumnType::U32 => (0, u32::MAX.into()),
+            ColumnType::U64 => (0, u64::MAX.into()),
+            ColumnType::U128 => (0, u128::MAX),
+            ColumnType::I8 => (i8::MIN.into(), i8::MAX as u128),
+            ColumnType::I16 => (i16::MIN.into(), i16::MAX as u128),
+            ColumnType::I32 => (i32::MIN.into(), i32::MAX as u128),
+            ColumnType::I64 => (i64::MIN.into(), i64::MAX as u128),
+            ColumnType::I128 => (i128::MIN, i128::MAX as u128),
+            _ => return None,
+        })
+    }
+
+    /// The type as it is written in the schema (and in generated Rust).
+    pub fn schema_spelling(&self) -> String {
+        match self {
+            ColumnType::Option(inner) => format!("Option<{}>", inner.schema_spelling()),
+            ColumnType::Vec(inner) => format!("Vec<{}>", inner.schema_spelling()),
+            ColumnType::Named(name) => name.clone(),
+            primitive => ColumnType::PRIMITIVES
+                .iter()
+                .find(|(_, t)| t == primitive)
+                .map(|(name, _)| (*name).to_owned())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ColumnDefault {
+    pub value: DefaultValue,
+    pub loc: Loc,
+}
+
+/// A `#[default(...)]` value, already checked against its column's type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    /// Integers are kept as written; the check proved they fit the column.
+    Int(i128),
+    /// Only for u128 values above i128::MAX.
+    BigUint(u128),
+    Float(f64),
+    String(String),
+    None,
+    Some(Box<DefaultValue>),
+    EnumVariant {
+        ty: String,
+        variant: String,
+    },
+    EmptyVec,
+}
+
+#[derive(Debug)]
+pub struct TypeDef {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub kind: TypeKind,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub enum TypeKind {
+    /// A plain enum: unit variants only.
+    Enum { variants: Vec<Variant> },
+    /// A struct used as a column type.
+    Product { fields: Vec<Field> },
+}
+
+#[derive(Debug)]
+pub struct Variant {
+    pub name: String,
+    pub docs: Vec<String>,
+    pub loc: Loc,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub name: String,
+    pub ty: ColumnType,
+    pub ty_loc: Loc,
+    pub docs: Vec<String>,
+    pub loc: Loc,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// Tables whose rows reference `table` (for delete cascades and restrictions).
+    pub fn referencing<'a>(
+        &'a self,
+        table: &'a str,
+    ) -> impl Iterator<Item = (&'a Table, &'a Column, &'a Reference)> {
+        self.tables.iter().flat_map(move |t| {
+            t.columns.iter().filter_map(move |c| {
+                c.references
+                    .as_ref()
+                    .filter(|r| r.table == table)
+                    .map(|r| (t, c, r))
+            })
+        })
+    }
+}
+
+impl Table {
+    pub fn primary_key(&self) -> Option<&Column> {
+        self.columns.iter().find(|c| c.primary_key)
+    }
+
+    pub fn primary_key_index(&self) -> Option<usize> {
+        self.columns.iter().position(|c| c.primary_key)
+    }
+
+    /// Columns the user writes (everything but the row version, which the module maintains).
+    pub fn declared_columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns
+            .iter()
+            .filter(|c| c.origin == ColumnOrigin::Declared)
+    }
+
+    pub fn row_version(&self) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.origin == ColumnOrigin::RowVersion)
+    }
+}

@@ -1,0 +1,50 @@
+//! Recordings and their transcriptions. Audio files stay on disk; only metadata is stored.
+
+use heycat::prelude::*;
+
+/// Why a recording stopped.
+#[heycat_type]
+pub enum StopReason {
+    /// The user released or pressed the hotkey.
+    User,
+    /// The maximum recording length was reached.
+    Timeout,
+    /// Silence was detected.
+    Silence,
+    /// The audio device failed or disappeared.
+    DeviceError,
+}
+
+#[heycat_table]
+pub struct Recording {
+    /// A uuid.
+    #[primary_key]
+    pub id: String,
+    /// Where the audio file is.
+    #[unique]
+    pub file_path: String,
+    pub duration_secs: f64,
+    pub sample_count: u64,
+    pub stop_reason: Option<StopReason>,
+    pub created_at: Timestamp,
+    pub active_window_app_name: Option<String>,
+    pub active_window_bundle_id: Option<String>,
+    pub active_window_title: Option<String>,
+}
+
+/// The text a model produced from a recording. Deleted with its recording.
+#[heycat_table]
+pub struct Transcription {
+    /// A uuid.
+    #[primary_key]
+    pub id: String,
+    #[references(Recording, on_delete = cascade)]
+    pub recording_id: String,
+    pub text: String,
+    /// The detected language, when the model reports one.
+    pub language: Option<String>,
+    pub model_version: String,
+    /// How long the transcription took.
+    pub duration_ms: u64,
+    pub created_at: Timestamp,
+}

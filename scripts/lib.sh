@@ -1,0 +1,58 @@
+# Shared helpers for heycat-data's scripts. Source it; do not run it.
+# Everything here is idempotent: it checks first and installs only what is missing.
+
+set -euo pipefail
+
+HEYCAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SPACETIMEDB_VERSION="1.2.0"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m[heycat]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages among "$@" that are not installed yet.
+need_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The real SpacetimeDB server, built from crates.io (10-25 minutes the first time).
+ensure_server() {
+  if command -v spacetimedb-standalone >/dev/null 2>&1 &&
+     spacetimedb-standalone --version 2>/dev/null | grep -q "$SPACETIMEDB_VERSION"; then
+    return 0
+  fi
+  need_apt pkg-config libssl-dev
+  log "installing spacetimedb-standalone $SPACETIMEDB_VERSION with cargo (first time only; 10-25 minutes)"
+  cargo install spacetimedb-standalone --version "$SPACETIMEDB_VERSION" --locked --quiet
+}
+
+# The target dir for the wasm build: beside the host build, never shared with it (different
+# toolchains would keep invalidating each other's artifacts).
+wasm_target_dir() {
+  echo "${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}/wasm"
+}
+
+# Prints how this machine builds wasm32: "rustup" when the target is installed normally,
+# otherwise sets up and prints "debian" (Debian's rustc-web with build-std; see TOOLCHAIN.md).
+ensure_wasm_toolchain() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    echo rustup
+    return 0
+  fi
+  need_apt rustc-web cargo-web rust-web-src lld-22
+  if ! rustup toolchain list | grep -q '^debian-web'; then
+    log "linking Debian's Rust as the rustup toolchain debian-web"
+    rustup toolchain link debian-web /usr
+  fi
+  echo debian
+}
