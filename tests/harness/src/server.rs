@@ -1,0 +1,236 @@
+//! Starting and stopping a real `spacetimedb-standalone`.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::http::{agent, send};
+use crate::rows::named_rows;
+
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The `spacetimedb-standalone` binary: `SPACETIMEDB_STANDALONE`, else the one on PATH, else
+/// `~/.cargo/bin` (where `scripts/setup.sh` installs it).
+pub fn server_binary() -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("SPACETIMEDB_STANDALONE") {
+        return Ok(PathBuf::from(path));
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join("spacetimedb-standalone"))
+        .find(|p| p.is_file());
+    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
+    on_path.or(in_cargo.filter(|p| p.is_file())).ok_or_else(|| {
+        Error::Setup("spacetimedb-standalone is not installed; run scripts/setup.sh (or the README's commands)".into())
+    })
+}
+
+/// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
+pub struct Server {
+    child: Option<Child>,
+    port: u16,
+    data_dir: PathBuf,
+    /// Keeps a temporary data dir alive; `None` when the caller owns the dir.
+    _temp: Option<tempfile::TempDir>,
+    token: String,
+    http: ureq::Agent,
+}
+
+impl Server {
+    /// Starts a server with a fresh temporary data dir.
+    pub fn start() -> Result<Server> {
+        let temp = tempfile::Builder::new()
+            .prefix("heycat-stdb-")
+            .tempdir()
+            .map_err(|e| Error::Setup(format!("cannot create a temporary data dir: {e}")))?;
+        let dir = temp.path().to_owned();
+        let mut server = Server::start_in(&dir)?;
+        server._temp = Some(temp);
+        Ok(server)
+    }
+
+    /// Starts a server on an existing data dir (to restart one and find its data again).
+    pub fn start_in(data_dir: &Path) -> Result<Server> {
+        let binary = server_binary()?;
+        let mut last_error = None;
+        // A free port can be taken by someone else between the probe and the server's bind;
+        // try a few.
+        for _ in 0..3 {
+            let port = free_port()?;
+            match Server::spawn(&binary, data_dir, port) {
+                Ok(server) => return Ok(server),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| Error::Server("the server did not start".into())))
+    }
+
+    fn spawn(binary: &Path, data_dir: &Path, port: u16) -> Result<Server> {
+        std::fs::create_dir_all(data_dir).map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
+        let log_path = data_dir.join("server.log");
+        let log = File::create(&log_path).map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
+        let log_err = log.try_clone().map_err(|e| Error::Setup(e.to_string()))?;
+        let mut command = Command::new(binary);
+        command
+            .args(["start", "--listen-addr", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(data_dir.join("data"))
+            .arg("--jwt-pub-key-path")
+            .arg(data_dir.join("id.pub"))
+            .arg("--jwt-priv-key-path")
+            .arg(data_dir.join("id"))
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        // SAFETY: prctl is async-signal-safe; it only asks the kernel to kill the server when the
+        // thread that started it dies, so a killed test run leaves no server behind.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
+        let mut server = Server {
+            child: Some(child),
+            port,
+            data_dir: data_dir.to_owned(),
+            _temp: None,
+            token: String::new(),
+            http: agent(),
+        };
+        server.wait_ready(&log_path)?;
+        server.token = server.new_identity_token()?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self, log_path: &Path) -> Result<()> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                    let tail: Vec<&str> = log.lines().rev().take(15).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    return Err(Error::Server(format!("the server exited ({status}) while starting:\n{}", tail.join("\n"))));
+                }
+            }
+            if send(self.http.get(&format!("{}/v1/ping", self.url())), None).is_ok() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(Error::Server(format!("no answer on {} after {START_TIMEOUT:?}", self.url())));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `ws://127.0.0.1:PORT`, what spacetimedb-sdk connects to.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The token of the identity that publishes (and so owns) databases on this server.
+    pub fn owner_token(&self) -> &str {
+        &self.token
+    }
+
+    /// Asks the server for a new identity and returns its token.
+    pub fn new_identity_token(&self) -> Result<String> {
+        let body = send(self.http.post(&format!("{}/v1/identity", self.url())), Some(b""))?;
+        let v: Value = serde_json::from_str(&body).map_err(|e| Error::Server(format!("identity answer: {e}")))?;
+        v["token"].as_str().map(str::to_owned).ok_or_else(|| Error::Server(format!("no token in {body}")))
+    }
+
+    fn database_url(&self, database: &str) -> String {
+        format!("{}/v1/database/{database}", self.url())
+    }
+
+    fn authorized(&self, request: ureq::Request) -> ureq::Request {
+        request.set("Authorization", &format!("Bearer {}", self.token))
+    }
+
+    /// Publishes (creates or updates) `database` with a module's wasm.
+    pub fn publish(&self, database: &str, wasm: &[u8]) -> Result<()> {
+        let request = self.authorized(self.http.put(&self.database_url(database)));
+        send(request, Some(wasm)).map(drop)
+    }
+
+    /// Publishes the module file at `path`.
+    pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
+        let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
+        self.publish(database, &wasm)
+    }
+
+    /// Calls a reducer with JSON arguments (an array, one element per parameter).
+    pub fn call(&self, database: &str, reducer: &str, args: &Value) -> Result<()> {
+        let request = self
+            .authorized(self.http.post(&format!("{}/call/{reducer}", self.database_url(database))))
+            .set("Content-Type", "application/json");
+        send(request, Some(args.to_string().as_bytes())).map(drop)
+    }
+
+    /// Runs one SQL statement; rows come back as JSON objects (see [`named_rows`]).
+    pub fn sql(&self, database: &str, query: &str) -> Result<Vec<Value>> {
+        let request = self.authorized(self.http.post(&format!("{}/sql", self.database_url(database))));
+        named_rows(&send(request, Some(query.as_bytes()))?)
+    }
+
+    /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
+    pub fn schema_json(&self, database: &str) -> Result<String> {
+        send(self.http.get(&format!("{}/schema?version=9", self.database_url(database))), None)
+    }
+
+    /// Stops the server: SIGTERM, then SIGKILL if it has not exited after a while.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        // SAFETY: plain kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| Error::Setup(e.to_string()))
+}
