@@ -5,7 +5,7 @@ set -euo pipefail
 
 HEYCAT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SPACETIMEDB_VERSION="1.2.0"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 log() { printf '\033[1m[heycat]\033[0m %s\n' "$*" >&2; }
 
@@ -52,7 +52,7 @@ ensure_wasm_toolchain() {
   need_apt rustc-web cargo-web rust-web-src lld-22
   if ! rustup toolchain list | grep -q '^debian-web'; then
     log "linking Debian's Rust as the rustup toolchain debian-web"
-    rustup toolchain link debian-web /usr
+    rustup toolchain link debian-web /usr >&2
   fi
   echo debian
 }

@@ -15,9 +15,14 @@ use crate::rows::named_rows;
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// spacetimedb-standalone 1.2.0 keeps committed transactions in a buffer and flushes and
+/// fsyncs its commitlog every 500 ms (`spacetimedb_durability::local::Options`); it has no
+/// signal handler that flushes on exit. A graceful stop waits this long first, so every write
+/// that returned Ok is on disk.
+const DURABILITY_WAIT: Duration = Duration::from_millis(600);
 
 /// The `spacetimedb-standalone` binary: `SPACETIMEDB_STANDALONE`, else the one on PATH, else
-/// `~/.cargo/bin` (where `scripts/setup.sh` installs it).
+/// cargo's bin folder (where `scripts/setup.sh` installs it).
 pub fn server_binary() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("SPACETIMEDB_STANDALONE") {
         return Ok(PathBuf::from(path));
@@ -27,7 +32,8 @@ pub fn server_binary() -> Result<PathBuf> {
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .map(|dir| dir.join("spacetimedb-standalone"))
         .find(|p| p.is_file());
-    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
+    let in_cargo = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
     on_path.or(in_cargo.filter(|p| p.is_file())).ok_or_else(|| {
         Error::Setup("spacetimedb-standalone is not installed; run scripts/setup.sh (or the README's commands)".into())
     })
@@ -74,9 +80,11 @@ impl Server {
     }
 
     fn spawn(binary: &Path, data_dir: &Path, port: u16) -> Result<Server> {
-        std::fs::create_dir_all(data_dir).map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
         let log_path = data_dir.join("server.log");
-        let log = File::create(&log_path).map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
+        let log = File::create(&log_path)
+            .map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
         let log_err = log.try_clone().map_err(|e| Error::Setup(e.to_string()))?;
         let mut command = Command::new(binary);
         command
@@ -110,7 +118,7 @@ impl Server {
             http: agent(),
         };
         server.wait_ready(&log_path)?;
-        server.token = server.new_identity_token()?;
+        server.token = server.owner_token_from_data_dir()?;
         Ok(server)
     }
 
@@ -122,17 +130,45 @@ impl Server {
                     let log = std::fs::read_to_string(log_path).unwrap_or_default();
                     let tail: Vec<&str> = log.lines().rev().take(15).collect();
                     let tail: Vec<&str> = tail.into_iter().rev().collect();
-                    return Err(Error::Server(format!("the server exited ({status}) while starting:\n{}", tail.join("\n"))));
+                    return Err(Error::Server(format!(
+                        "the server exited ({status}) while starting:\n{}",
+                        tail.join("\n")
+                    )));
                 }
             }
             if send(self.http.get(&format!("{}/v1/ping", self.url())), None).is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(Error::Server(format!("no answer on {} after {START_TIMEOUT:?}", self.url())));
+                return Err(Error::Server(format!(
+                    "no answer on {} after {START_TIMEOUT:?}",
+                    self.url()
+                )));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// A database belongs to the identity that first published it, so the token that publishes
+    /// is kept in the data dir (readable by the user only) and reused when the server restarts.
+    fn owner_token_from_data_dir(&self) -> Result<String> {
+        let path = self.data_dir.join("owner-token");
+        if let Ok(token) = std::fs::read_to_string(&path) {
+            return Ok(token.trim().to_owned());
+        }
+        let token = self.new_identity_token()?;
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)?;
+            file.write_all(token.as_bytes())
+        };
+        write().map_err(|e| Error::Setup(format!("cannot write {}: {e}", path.display())))?;
+        Ok(token)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -160,9 +196,16 @@ impl Server {
 
     /// Asks the server for a new identity and returns its token.
     pub fn new_identity_token(&self) -> Result<String> {
-        let body = send(self.http.post(&format!("{}/v1/identity", self.url())), Some(b""))?;
-        let v: Value = serde_json::from_str(&body).map_err(|e| Error::Server(format!("identity answer: {e}")))?;
-        v["token"].as_str().map(str::to_owned).ok_or_else(|| Error::Server(format!("no token in {body}")))
+        let body = send(
+            self.http.post(&format!("{}/v1/identity", self.url())),
+            Some(b""),
+        )?;
+        let v: Value = serde_json::from_str(&body)
+            .map_err(|e| Error::Server(format!("identity answer: {e}")))?;
+        v["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Server(format!("no token in {body}")))
     }
 
     fn database_url(&self, database: &str) -> String {
@@ -181,32 +224,62 @@ impl Server {
 
     /// Publishes the module file at `path`.
     pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
-        let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
+        let wasm = std::fs::read(path)
+            .map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
         self.publish(database, &wasm)
     }
 
     /// Calls a reducer with JSON arguments (an array, one element per parameter).
     pub fn call(&self, database: &str, reducer: &str, args: &Value) -> Result<()> {
         let request = self
-            .authorized(self.http.post(&format!("{}/call/{reducer}", self.database_url(database))))
+            .authorized(
+                self.http
+                    .post(&format!("{}/call/{reducer}", self.database_url(database))),
+            )
             .set("Content-Type", "application/json");
         send(request, Some(args.to_string().as_bytes())).map(drop)
     }
 
     /// Runs one SQL statement; rows come back as JSON objects (see [`named_rows`]).
     pub fn sql(&self, database: &str, query: &str) -> Result<Vec<Value>> {
-        let request = self.authorized(self.http.post(&format!("{}/sql", self.database_url(database))));
+        let request = self.authorized(
+            self.http
+                .post(&format!("{}/sql", self.database_url(database))),
+        );
         named_rows(&send(request, Some(query.as_bytes()))?)
     }
 
     /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
     pub fn schema_json(&self, database: &str) -> Result<String> {
-        send(self.http.get(&format!("{}/schema?version=9", self.database_url(database))), None)
+        send(
+            self.http
+                .get(&format!("{}/schema?version=9", self.database_url(database))),
+            None,
+        )
     }
 
-    /// Stops the server: SIGTERM, then SIGKILL if it has not exited after a while.
+    /// Stops the server so that every write that returned Ok survives: waits for the
+    /// commitlog sync, then SIGTERM, then SIGKILL if it has not exited after a while.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        if self.child.is_none() {
+            return;
+        }
+        std::thread::sleep(DURABILITY_WAIT);
+        self.terminate();
+    }
+
+    /// Kills the server at once, as a crash would (writes of the last 500 ms may be lost).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn terminate(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         // SAFETY: plain kill(2) on our own child's pid.
         unsafe {
             libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
@@ -224,13 +297,23 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// A temporary data dir is deleted anyway, so its server is simply killed; a server on the
+    /// caller's data dir is stopped gracefully so its data is kept.
     fn drop(&mut self) {
-        self.stop();
+        if self._temp.is_some() {
+            self.kill();
+        } else {
+            self.stop();
+        }
     }
 }
 
 /// A port nobody listens on right now.
 fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| Error::Setup(e.to_string()))
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| Error::Setup(e.to_string()))
 }

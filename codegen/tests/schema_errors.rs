@@ -1,0 +1,441 @@
+//! Every kind of schema error: its message, its line and column, and its hint.
+
+use heycat_codegen::diagnostics::RenderedDiagnostic;
+use heycat_codegen::{Schema, SourceSet};
+
+fn errors_in(files: &[(&str, &str)]) -> Vec<RenderedDiagnostic> {
+    let mut sources = SourceSet::default();
+    for (path, text) in files {
+        sources.add(*path, *text);
+    }
+    match Schema::from_sources(&sources) {
+        Ok(_) => panic!("the schema was accepted"),
+        Err(e) => e.diagnostics().to_vec(),
+    }
+}
+
+fn errors(text: &str) -> Vec<RenderedDiagnostic> {
+    errors_in(&[("schema/test.rs", text)])
+}
+
+/// Asserts the single error's place, message and (part of) its hint.
+#[track_caller]
+fn assert_one(text: &str, line: usize, column: usize, message: &str, help: &str) {
+    let errors = errors(text);
+    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.position.line, e.position.column),
+        (line, column),
+        "place of: {e}"
+    );
+    assert_eq!(e.message, message);
+    let actual_help = e.help.as_deref().unwrap_or_default();
+    assert!(
+        actual_help.contains(help),
+        "hint {actual_help:?} should contain {help:?}"
+    );
+    assert_eq!(e.position.path, "schema/test.rs");
+}
+
+#[test]
+fn unknown_column_type() {
+    let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    body: Strin,\n}\n";
+    assert_one(
+        text,
+        5,
+        11,
+        "unknown column type `Strin`",
+        "did you mean `String`?",
+    );
+}
+
+#[test]
+fn unknown_type_inside_option_and_a_table_used_as_a_type() {
+    let text =
+        "#[heycat_table]\nstruct A {\n    #[primary_key]\n    id: String,\n    b: Option<B>,\n}\n\
+                #[heycat_table]\nstruct B {\n    #[primary_key]\n    id: String,\n}\n";
+    assert_one(
+        text,
+        5,
+        8,
+        "unknown column type `B`",
+        "`B` is a table; to point at its rows store its primary key",
+    );
+}
+
+#[test]
+fn unsupported_type_shapes() {
+    assert_one(
+        "#[heycat_table]\nstruct A {\n    #[primary_key]\n    id: String,\n    pair: (u8, u8),\n}\n",
+        5,
+        11,
+        "unsupported column type",
+        "supported column types: bool",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct A {\n    #[primary_key]\n    id: String,\n    at: std::time::Instant,\n}\n",
+        5,
+        9,
+        "column types are written without a path",
+        "write `Instant` instead of the full path",
+    );
+}
+
+#[test]
+fn duplicate_table_across_files() {
+    let table = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n";
+    let errors = errors_in(&[
+        ("schema/a.rs", table),
+        ("schema/b.rs", &format!("\n\n{table}")),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.position.path.as_str(), e.position.line, e.position.column),
+        ("schema/b.rs", 4, 8)
+    );
+    assert_eq!(e.message, "duplicate table `note`");
+    let (first, note) = e.related.clone().expect("points at the first declaration");
+    assert_eq!(
+        (first.path.as_str(), first.line, first.column),
+        ("schema/a.rs", 2, 8)
+    );
+    assert_eq!(note, "table `note` is declared here");
+}
+
+#[test]
+fn duplicate_column() {
+    let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    body: String,\n    body: String,\n}\n";
+    assert_one(
+        text,
+        6,
+        5,
+        "duplicate column `body`",
+        "rename one of the columns",
+    );
+}
+
+#[test]
+fn missing_primary_key() {
+    let text = "/// A note.\n#[heycat_table]\npub struct Note {\n    body: String,\n}\n";
+    assert_one(
+        text,
+        3,
+        12,
+        "table `note` has no primary key",
+        "mark one column #[primary_key]",
+    );
+}
+
+#[test]
+fn duplicate_primary_key() {
+    let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    #[primary_key]\n    other: String,\n}\n";
+    assert_one(
+        text,
+        6,
+        5,
+        "table `note` has a second primary key `other` (the first is `id`)",
+        "use #[unique] for other columns",
+    );
+}
+
+#[test]
+fn reserved_names_in_rust_typescript_and_sql() {
+    let table = |column: &str| {
+        format!("#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {column}: String,\n}}\n")
+    };
+    assert_one(
+        &table("r#type"),
+        5,
+        5,
+        "column name `type` is a reserved word in Rust",
+        "rename it, e.g. `type_value`",
+    );
+    assert_one(
+        &table("function"),
+        5,
+        5,
+        "column name `function` is a reserved word in TypeScript",
+        "rename it",
+    );
+    assert_one(
+        &table("order"),
+        5,
+        5,
+        "column name `order` is a reserved word in SQL",
+        "rename it",
+    );
+    assert_one(
+        &table("__hidden"),
+        5,
+        5,
+        "column name `__hidden` starts with `__`, which heycat keeps for generated names",
+        "choose a name",
+    );
+    assert_one(
+        "#[heycat_table(name = \"select\")]\nstruct Pick {\n    #[primary_key]\n    id: String,\n}\n",
+        2,
+        8,
+        "table name `select` is a reserved word in SQL",
+        "rename it",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    row_version: u64,\n}\n",
+        5,
+        5,
+        "column name `row_version` is reserved in table `note`",
+        "synced tables get a `row_version` column",
+    );
+}
+
+#[test]
+fn clashing_names() {
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    foo_bar: String,\n    fooBar: String,\n}\n",
+        6,
+        5,
+        "column `fooBar` clashes with `foo_bar`: both are `fooBar` in TypeScript",
+        "rename one of the columns",
+    );
+    assert_one(
+        "#[heycat_type]\nenum NoteKind { A }\n#[heycat_table(name = \"note_kind\")]\nstruct Kind {\n    #[primary_key]\n    id: String,\n}\n",
+        4,
+        8,
+        "table `note_kind` clashes with type `NoteKind`: both become `note_kind` in generated code",
+        "rename one of them",
+    );
+}
+
+#[test]
+fn unsupported_attributes() {
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    #[serde(rename = \"x\")]\n    body: String,\n}\n",
+        5,
+        5,
+        "unsupported attribute `#[serde]` on a column",
+        "supported column attributes: #[primary_key]",
+    );
+    assert_one(
+        "#[heycat_table(replicated)]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n",
+        1,
+        16,
+        "unsupported #[heycat_table] option `replicated`",
+        "supported options: name",
+    );
+    assert_one(
+        "#[derive(Debug)]\n#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n",
+        1,
+        1,
+        "unsupported attribute `#[derive]`",
+        "derives are generated",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    #[index(hash)]\n    body: String,\n}\n",
+        5,
+        13,
+        "unsupported index kind `hash`",
+        "write #[index(btree)]",
+    );
+}
+
+#[test]
+fn defaults_that_do_not_fit_their_column() {
+    let table = |column: &str| {
+        format!("#[heycat_type]\nenum Mode {{ Merge, Replace }}\n#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {column}\n}}\n")
+    };
+    assert_one(
+        &table("#[default(\"yes\")] flag: bool,"),
+        7,
+        15,
+        "default string does not fit column type `bool`",
+        "e.g. #[default(false)]",
+    );
+    assert_one(
+        &table("#[default(300)] small: u8,"),
+        7,
+        15,
+        "default 300 is out of range for `u8` (0..=255)",
+        "#[default(0)]",
+    );
+    assert_one(
+        &table("#[default(-1)] total: u64,"),
+        7,
+        15,
+        "default -1 is out of range for `u64` (0..=18446744073709551615)",
+        "#[default(0)]",
+    );
+    assert_one(
+        &table("#[default(Mode::Overwrite)] mode: Mode,"),
+        7,
+        15,
+        "enum `Mode` has no variant `Overwrite`",
+        "use one of: Mode::Merge, Mode::Replace",
+    );
+    assert_one(
+        &table("#[default(Some(1))] name: Option<String>,"),
+        7,
+        15,
+        "default integer does not fit column type `String`",
+        "#[default(\"\")]",
+    );
+    assert_one(
+        &table("#[default(None)] names: Vec<String>,"),
+        7,
+        15,
+        "default `None` does not fit column type `Vec<String>`",
+        "#[default(vec![])]",
+    );
+}
+
+#[test]
+fn singleton_columns_need_defaults_and_no_key() {
+    let errors = errors("#[heycat_table(singleton)]\nstruct Prefs {\n    #[primary_key]\n    #[default(1)]\n    key: u32,\n    theme: String,\n}\n");
+    let messages: Vec<(usize, &str)> = errors
+        .iter()
+        .map(|e| (e.position.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            (5, "singleton table `prefs` cannot declare a primary key"),
+            (
+                6,
+                "column `theme` of singleton table `prefs` has no default"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn syntax_errors_point_at_the_token() {
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id String,\n}\n",
+        4,
+        8,
+        "this is not valid Rust syntax: expected `:`",
+        "schema files are Rust source",
+    );
+}
+
+#[test]
+fn items_that_are_not_tables_or_types() {
+    assert_one(
+        "fn helper() {}\n",
+        1,
+        1,
+        "unsupported item in a schema file",
+        "schema files hold #[heycat_table] structs",
+    );
+    assert_one(
+        "struct Loose {\n    id: String,\n}\n",
+        1,
+        8,
+        "struct `Loose` is neither a table nor a column type",
+        "annotate it with #[heycat_table]",
+    );
+    assert_one(
+        "#[heycat_type]\nenum Shape {\n    Circle(f64),\n}\n",
+        3,
+        11,
+        "variant `Circle` carries data; heycat enums are plain",
+        "use unit variants only",
+    );
+}
+
+#[test]
+fn keys_need_indexable_types_and_auto_inc_needs_integers() {
+    assert_one(
+        "#[heycat_table(sync = false)]\nstruct Point {\n    #[primary_key]\n    x: f64,\n}\n",
+        4,
+        8,
+        "column `x` of type `f64` cannot be a key or index",
+        "keys and indexes need bool, an integer",
+    );
+    assert_one(
+        "#[heycat_table(sync = false)]\nstruct Log {\n    #[primary_key]\n    #[auto_inc]\n    id: String,\n}\n",
+        5,
+        9,
+        "#[auto_inc] column `id` must be an integer, not `String`",
+        "use an integer type such as u64",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct Log {\n    #[primary_key]\n    #[auto_inc]\n    id: u64,\n}\n",
+        5,
+        5,
+        "#[auto_inc] cannot be used in synced table `log`",
+        "rows created offline need ids the client can choose",
+    );
+}
+
+#[test]
+fn references_must_name_a_table_with_a_matching_key() {
+    let text = "#[heycat_table]\nstruct Parent {\n    #[primary_key]\n    id: u64,\n}\n\
+                #[heycat_table]\nstruct Child {\n    #[primary_key]\n    id: String,\n    #[references(Parent)]\n    parent: String,\n    #[references(Nobody)]\n    other: String,\n}\n";
+    let errors = errors(text);
+    let found: Vec<(usize, usize, &str)> = errors
+        .iter()
+        .map(|e| (e.position.line, e.position.column, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                11,
+                13,
+                "column `parent` references `parent.id` of type `u64` but is `String`"
+            ),
+            (12, 18, "#[references(Nobody)] names no table"),
+        ]
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once_and_reads_well() {
+    let text =
+        "#[heycat_table]\nstruct Note {\n    body: Strin,\n    #[default(7)]\n    done: bool,\n}\n";
+    let mut sources = SourceSet::default();
+    sources.add("schema/notes.rs", text);
+    let error = Schema::from_sources(&sources).expect_err("three problems");
+    insta::assert_snapshot!(error.to_string());
+}
+
+#[test]
+fn an_empty_schema_folder_is_an_error() {
+    let error = Schema::from_sources(&SourceSet::default()).expect_err("nothing to generate from");
+    assert!(
+        error
+            .to_string()
+            .contains("the schema folder holds no `*.rs` files"),
+        "{error}"
+    );
+}
+
+#[test]
+fn spacetimedb_rules_are_reported_at_the_table_they_name() {
+    use heycat_codegen::diagnostics::Errors;
+    use heycat_codegen::raw_def;
+
+    let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n\
+                #[heycat_table]\nstruct Tag {\n    #[primary_key]\n    id: String,\n}\n";
+    let mut sources = SourceSet::default();
+    sources.add("schema/test.rs", text);
+    let schema = Schema::from_sources(&sources).expect("valid for heycat");
+    // A definition SpacetimeDB refuses: `tag` declared twice. heycat's own checks cannot let
+    // this through, so the broken definition is made by hand.
+    let mut def = raw_def::raw_module_def(&schema);
+    def.tables.push(def.tables[1].clone());
+    let mut errors = Errors::default();
+    raw_def::validate(&schema, def, &mut errors);
+    let error = errors
+        .finish(&sources, ())
+        .expect_err("SpacetimeDB rejects a duplicate table");
+    let e = &error.diagnostics()[0];
+    assert_eq!((e.position.line, e.position.column), (7, 8), "{error}");
+    assert!(
+        e.message.starts_with("SpacetimeDB rejects this schema: "),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("tag"), "{}", e.message);
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, clippy, and the whole test suite (which starts real
+# spacetimedb-standalone servers on loopback). Installs what is missing first.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$HEYCAT_ROOT"
+
+start=$(date +%s)
+bash scripts/setup.sh
+# Build the module once up front; the tests reuse it.
+HEYCAT_MODULE_WASM="$(bash scripts/build-module.sh)"
+export HEYCAT_MODULE_WASM
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy (all targets, -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo test"
+cargo test --workspace --locked
+log "all checks passed in $(( $(date +%s) - start )) s"
