@@ -3,8 +3,5 @@
 
 fn main() {
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    heycat_codegen::Builder::new()
-        .schema_dir("../schema")
-        .module_out(out.join("heycat_module.rs"))
-        .generate_or_exit();
+    heycat_codegen::Builder::new().schema_dir("../schema").module_out(out.join("heycat_module.rs")).generate_or_exit();
 }

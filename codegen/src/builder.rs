@@ -5,16 +5,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::backend;
 use crate::diagnostics::SchemaError;
 use crate::model::Schema;
+use crate::{backend, outputs};
 
 #[derive(Debug)]
 pub enum Error {
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     Schema(SchemaError),
 }
 
@@ -39,6 +36,7 @@ impl From<SchemaError> for Error {
 pub struct Builder {
     schema_dir: Option<PathBuf>,
     module_out: Option<PathBuf>,
+    generated_dir: Option<PathBuf>,
 }
 
 impl Builder {
@@ -58,6 +56,13 @@ impl Builder {
         self
     }
 
+    /// Write the committed outputs (SDK bindings, Tauri commands, TypeScript) under this folder
+    /// (the repository's `generated/`).
+    pub fn generated_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.generated_dir = Some(dir.into());
+        self
+    }
+
     /// Generates every requested output. Prints cargo's `rerun-if-changed` for the schema
     /// folder, so cargo reruns the build script when (and only when) a schema file changes.
     pub fn generate(self) -> Result<(), Error> {
@@ -66,6 +71,9 @@ impl Builder {
         let (sources, schema) = Schema::load(&dir)?;
         if let Some(path) = &self.module_out {
             write_if_changed(path, &backend::module::generate(&schema, &sources))?;
+        }
+        if let Some(dir) = &self.generated_dir {
+            write_generated(dir, &schema, &sources)?;
         }
         Ok(())
     }
@@ -80,12 +88,27 @@ impl Builder {
     }
 }
 
+/// Writes every committed output under `dir` (only files whose content changed) and removes
+/// files the schema no longer generates. Returns the paths written or removed.
+pub fn write_generated(dir: &Path, schema: &Schema, sources: &crate::SourceSet) -> Result<Vec<String>, Error> {
+    let files = outputs::generated_files(schema, sources);
+    let mut touched = Vec::new();
+    for (path, contents) in &files {
+        if write_if_changed(&dir.join(path), contents)? {
+            touched.push(path.clone());
+        }
+    }
+    for path in outputs::extra_files(dir, &files) {
+        let full = dir.join(&path);
+        std::fs::remove_file(&full).map_err(|source| Error::Io { path: full, source })?;
+        touched.push(path);
+    }
+    Ok(touched)
+}
+
 /// Writes `contents` to `path` unless the file already holds exactly that. Returns whether it wrote.
 pub fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
-    let io = |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| Error::Io { path: path.to_owned(), source };
     if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
         return Ok(false);
     }

@@ -14,19 +14,13 @@ use spacetimedb_primitives::ColList;
 use spacetimedb_sats::{AlgebraicType, AlgebraicTypeRef, ProductType};
 
 pub fn describe(def: &RawModuleDefV9) -> String {
-    let names: BTreeMap<u32, String> = def
-        .types
-        .iter()
-        .map(|t| (t.ty.0, display_scoped(&t.name.scope, &t.name.name)))
-        .collect();
+    let names: BTreeMap<u32, String> =
+        def.types.iter().map(|t| (t.ty.0, display_scoped(&t.name.scope, &t.name.name))).collect();
     let describer = Describer { def, names: &names };
     let mut sections: Vec<String> = Vec::new();
     for t in &def.types {
         let name = display_scoped(&t.name.scope, &t.name.name);
-        let body = def
-            .typespace
-            .get(t.ty)
-            .map_or("<missing>".to_owned(), |ty| describer.structure(ty));
+        let body = def.typespace.get(t.ty).map_or("<missing>".to_owned(), |ty| describer.structure(ty));
         sections.push(format!("type {name} = {body}"));
     }
     for table in &def.tables {
@@ -34,10 +28,7 @@ pub fn describe(def: &RawModuleDefV9) -> String {
     }
     for reducer in &def.reducers {
         let params = describer.fields(&reducer.params);
-        let lifecycle = reducer
-            .lifecycle
-            .map(|l| format!(" lifecycle {l:?}"))
-            .unwrap_or_default();
+        let lifecycle = reducer.lifecycle.map(|l| format!(" lifecycle {l:?}")).unwrap_or_default();
         sections.push(format!("reducer {}({params}){lifecycle}", reducer.name));
     }
     for rls in &def.row_level_security {
@@ -48,12 +39,7 @@ pub fn describe(def: &RawModuleDefV9) -> String {
 }
 
 fn display_scoped(scope: &[Box<str>], name: &str) -> String {
-    scope
-        .iter()
-        .map(|s| &**s)
-        .chain([name])
-        .collect::<Vec<_>>()
-        .join("::")
+    scope.iter().map(|s| &**s).chain([name]).collect::<Vec<_>>().join("::")
 }
 
 struct Describer<'a> {
@@ -67,9 +53,7 @@ impl Describer<'_> {
         match ty {
             AlgebraicType::Ref(r) => match self.names.get(&r.0) {
                 Some(name) => name.clone(),
-                None => self
-                    .resolve(*r)
-                    .map_or(format!("<ref {}>", r.0), |t| self.structure(t)),
+                None => self.resolve(*r).map_or(format!("<ref {}>", r.0), |t| self.structure(t)),
             },
             t if t.is_identity() => "Identity".into(),
             t if t.is_connection_id() => "ConnectionId".into(),
@@ -113,13 +97,7 @@ impl Describer<'_> {
     fn fields(&self, p: &ProductType) -> String {
         p.elements
             .iter()
-            .map(|e| {
-                format!(
-                    "{}: {}",
-                    e.name.as_deref().unwrap_or("_"),
-                    self.usage(&e.algebraic_type)
-                )
-            })
+            .map(|e| format!("{}: {}", e.name.as_deref().unwrap_or("_"), self.usage(&e.algebraic_type)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -130,50 +108,35 @@ impl Describer<'_> {
 
     fn table(&self, table: &RawTableDefV9) -> String {
         let columns: Vec<String> = match self.resolve(table.product_type_ref) {
-            Some(AlgebraicType::Product(p)) => p
-                .elements
-                .iter()
-                .map(|e| e.name.as_deref().unwrap_or("_").to_owned())
-                .collect(),
+            Some(AlgebraicType::Product(p)) => {
+                p.elements.iter().map(|e| e.name.as_deref().unwrap_or("_").to_owned()).collect()
+            }
             _ => Vec::new(),
         };
         let cols = |list: &ColList| {
-            let names: Vec<&str> = list
-                .iter()
-                .map(|c| columns.get(c.idx()).map_or("?", String::as_str))
-                .collect();
+            let names: Vec<&str> = list.iter().map(|c| columns.get(c.idx()).map_or("?", String::as_str)).collect();
             format!("({})", names.join(", "))
         };
-        let row = self
-            .names
-            .get(&table.product_type_ref.0)
-            .cloned()
-            .unwrap_or_else(|| "<anonymous>".into());
+        let row = self.names.get(&table.product_type_ref.0).cloned().unwrap_or_else(|| "<anonymous>".into());
         let access = match table.table_access {
             TableAccess::Public => "public",
             TableAccess::Private => "private",
         };
-        let mut lines = vec![format!(
-            "table {} {access} {:?} row {row}",
-            table.name, table.table_type
-        )];
+        let mut lines = vec![format!("table {} {access} {:?} row {row}", table.name, table.table_type)];
         lines.push(format!("  primary key {}", cols(&table.primary_key)));
         let mut details: Vec<String> = Vec::new();
         for c in &table.constraints {
             match &c.data {
-                RawConstraintDataV9::Unique(u) => {
-                    details.push(format!("  unique {}", cols(&u.columns)))
-                }
+                RawConstraintDataV9::Unique(u) => details.push(format!("  unique {}", cols(&u.columns))),
                 other => details.push(format!("  constraint {other:?}")),
             }
         }
         for i in &table.indexes {
             let algorithm = match &i.algorithm {
                 RawIndexAlgorithm::BTree { columns } => format!("btree {}", cols(columns)),
-                RawIndexAlgorithm::Direct { column } => format!(
-                    "direct ({})",
-                    columns.get(column.idx()).map_or("?", String::as_str)
-                ),
+                RawIndexAlgorithm::Direct { column } => {
+                    format!("direct ({})", columns.get(column.idx()).map_or("?", String::as_str))
+                }
                 other => format!("{other:?}"),
             };
             let accessor = i.accessor_name.as_deref().unwrap_or("-");

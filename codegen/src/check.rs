@@ -74,17 +74,13 @@ impl NameRegistry {
                 errors.push(
                     Diagnostic::new(loc, message)
                         .help("rename one of them")
-                        .related(
-                            *first_loc,
-                            format!("{first_what} `{first_name}` is declared here"),
-                        ),
+                        .related(*first_loc, format!("{first_what} `{first_name}` is declared here")),
                 );
                 return;
             }
         }
         for form in [to_snake_case(name), to_pascal_case(&to_snake_case(name))] {
-            self.by_form
-                .insert(form, (what.to_owned(), name.to_owned(), loc));
+            self.by_form.insert(form, (what.to_owned(), name.to_owned(), loc));
         }
     }
 }
@@ -93,21 +89,13 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
     match &ty.kind {
         TypeKind::Enum { variants } => {
             if variants.is_empty() {
-                errors.error(
-                    ty.loc,
-                    format!("enum `{}` has no variants", ty.name),
-                    "add at least one variant",
-                );
+                errors.error(ty.loc, format!("enum `{}` has no variants", ty.name), "add at least one variant");
             }
             let mut seen = BTreeMap::new();
             for v in variants {
                 check_name(errors, "variant", &v.name, v.loc);
                 if seen.insert(v.name.as_str(), v.loc).is_some() {
-                    errors.error(
-                        v.loc,
-                        format!("duplicate variant `{}`", v.name),
-                        "remove or rename one of them",
-                    );
+                    errors.error(v.loc, format!("duplicate variant `{}`", v.name), "remove or rename one of them");
                 }
             }
         }
@@ -116,11 +104,7 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
             for f in fields {
                 check_name(errors, "field", &f.name, f.loc);
                 if let Some(first) = seen.insert(to_camel_case(&f.name), f) {
-                    errors.error(
-                        f.loc,
-                        field_clash("field", &first.name, &f.name),
-                        "rename one of them",
-                    );
+                    errors.error(f.loc, field_clash("field", &first.name, &f.name), "rename one of them");
                 }
                 check_type_use(schema, &f.ty, f.ty_loc, errors);
             }
@@ -132,19 +116,14 @@ fn field_clash(what: &str, first: &str, second: &str) -> String {
     if first == second {
         format!("duplicate {what} `{second}`")
     } else {
-        format!(
-            "{what} `{second}` clashes with `{first}`: both are `{}` in TypeScript",
-            to_camel_case(second)
-        )
+        format!("{what} `{second}` clashes with `{first}`: both are `{}` in TypeScript", to_camel_case(second))
     }
 }
 
 /// Every named type a column uses must be declared.
 fn check_type_use(schema: &Schema, ty: &ColumnType, loc: Loc, errors: &mut Errors) {
     match ty {
-        ColumnType::Option(inner) | ColumnType::Vec(inner) => {
-            check_type_use(schema, inner, loc, errors)
-        }
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => check_type_use(schema, inner, loc, errors),
         ColumnType::Named(name) if schema.type_def(name).is_none() => {
             let mut help = String::new();
             if let Some(suggestion) = closest_type_name(schema, name) {
@@ -163,10 +142,8 @@ fn check_type_use(schema: &Schema, ty: &ColumnType, loc: Loc, errors: &mut Error
 }
 
 fn closest_type_name(schema: &Schema, name: &str) -> Option<String> {
-    let candidates = ColumnType::PRIMITIVES
-        .iter()
-        .map(|(n, _)| (*n).to_owned())
-        .chain(schema.types.iter().map(|t| t.name.clone()));
+    let candidates =
+        ColumnType::PRIMITIVES.iter().map(|(n, _)| (*n).to_owned()).chain(schema.types.iter().map(|t| t.name.clone()));
     candidates
         .map(|c| (edit_distance(&c.to_lowercase(), &name.to_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
@@ -181,9 +158,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut prev = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let next = (prev + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
+            let next = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
             prev = row[j + 1];
             row[j + 1] = next;
         }
@@ -195,11 +170,7 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
     let mut seen: BTreeMap<String, &Column> = BTreeMap::new();
     for column in &table.columns {
         if let Some(first) = seen.get(&to_camel_case(&column.name)) {
-            errors.error(
-                column.loc,
-                field_clash("column", &first.name, &column.name),
-                "rename one of the columns",
-            );
+            errors.error(column.loc, field_clash("column", &first.name, &column.name), "rename one of the columns");
         } else {
             seen.insert(to_camel_case(&column.name), column);
         }
@@ -215,10 +186,7 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
         } else if table.singleton {
             errors.error(
                 column.loc,
-                format!(
-                    "column `{}` of singleton table `{}` has no default",
-                    column.name, table.name
-                ),
+                format!("column `{}` of singleton table `{}` has no default", column.name, table.name),
                 "a singleton starts as one row made of defaults; add #[default(...)]",
             );
         }
@@ -232,10 +200,7 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
         for key in keys.iter().filter(|c| c.origin == ColumnOrigin::Declared) {
             errors.error(
                 key.loc,
-                format!(
-                    "singleton table `{}` cannot declare a primary key",
-                    table.name
-                ),
+                format!("singleton table `{}` cannot declare a primary key", table.name),
                 "heycat gives singleton tables their key; remove #[primary_key]",
             );
         }
@@ -262,16 +227,16 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
 /// A declared column may not take the name of a column heycat adds.
 fn check_implicit_clash(table: &Table, column: &Column, errors: &mut Errors) {
     let implicit = [
-        (table.synced, ROW_VERSION_COLUMN, "synced tables get a `row_version` column; use another name, or #[heycat_table(sync = false)]"),
+        (
+            table.synced,
+            ROW_VERSION_COLUMN,
+            "synced tables get a `row_version` column; use another name, or #[heycat_table(sync = false)]",
+        ),
         (table.singleton, SINGLETON_KEY_COLUMN, "singleton tables get an `id` key column; use another name"),
     ];
     for (applies, name, help) in implicit {
         if applies && column.name == name {
-            errors.error(
-                column.loc,
-                format!("column name `{name}` is reserved in table `{}`", table.name),
-                help,
-            );
+            errors.error(column.loc, format!("column name `{name}` is reserved in table `{}`", table.name), help);
         }
     }
 }
@@ -280,11 +245,7 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
     if column.auto_inc && !column.ty.is_integer() {
         errors.error(
             column.ty_loc,
-            format!(
-                "#[auto_inc] column `{}` must be an integer, not `{}`",
-                column.name,
-                column.ty.schema_spelling()
-            ),
+            format!("#[auto_inc] column `{}` must be an integer, not `{}`", column.name, column.ty.schema_spelling()),
             "use an integer type such as u64, or remove #[auto_inc]",
         );
     }
@@ -295,8 +256,7 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
             "rows created offline need ids the client can choose; use a String uuid key, or #[heycat_table(sync = false)]",
         );
     }
-    let keyed =
-        column.primary_key || column.unique || column.indexed || column.references.is_some();
+    let keyed = column.primary_key || column.unique || column.indexed || column.references.is_some();
     if keyed && !is_indexable(&column.ty) {
         errors.error(
             column.ty_loc,
@@ -307,17 +267,12 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
 }
 
 fn is_indexable(ty: &ColumnType) -> bool {
-    matches!(
-        ty,
-        ColumnType::Bool | ColumnType::String | ColumnType::Identity | ColumnType::ConnectionId
-    ) || ty.is_integer()
+    matches!(ty, ColumnType::Bool | ColumnType::String | ColumnType::Identity | ColumnType::ConnectionId)
+        || ty.is_integer()
 }
 
 fn check_reference(schema: &Schema, column: &Column, reference: &Reference, errors: &mut Errors) {
-    let target = schema
-        .tables
-        .iter()
-        .find(|t| t.row_type == reference.table || t.name == reference.table);
+    let target = schema.tables.iter().find(|t| t.row_type == reference.table || t.name == reference.table);
     let Some(target) = target else {
         errors.error(
             reference.loc,
@@ -344,24 +299,13 @@ fn check_reference(schema: &Schema, column: &Column, reference: &Reference, erro
 }
 
 /// Whether `value` can be stored in a column of type `ty`.
-fn check_default(
-    schema: &Schema,
-    ty: &ColumnType,
-    value: &DefaultValue,
-    loc: Loc,
-    errors: &mut Errors,
-) {
+fn check_default(schema: &Schema, ty: &ColumnType, value: &DefaultValue, loc: Loc, errors: &mut Errors) {
     let spelled = ty.schema_spelling();
     let mismatch = |errors: &mut Errors, what: &str| {
-        errors.error(
-            loc,
-            format!("default {what} does not fit column type `{spelled}`"),
-            default_hint(schema, ty),
-        );
+        errors.error(loc, format!("default {what} does not fit column type `{spelled}`"), default_hint(schema, ty));
     };
     match (ty, value) {
-        (ColumnType::Bool, DefaultValue::Bool(_))
-        | (ColumnType::String, DefaultValue::String(_)) => {}
+        (ColumnType::Bool, DefaultValue::Bool(_)) | (ColumnType::String, DefaultValue::String(_)) => {}
         (ColumnType::F32 | ColumnType::F64, DefaultValue::Float(_) | DefaultValue::Int(_)) => {}
         (t, DefaultValue::Int(v)) if t.is_integer() => {
             let (min, max) = t.integer_range().unwrap_or((0, 0));
@@ -375,27 +319,17 @@ fn check_default(
         }
         (ColumnType::U128, DefaultValue::BigUint(_)) => {}
         (ColumnType::Option(_), DefaultValue::None) => {}
-        (ColumnType::Option(inner), DefaultValue::Some(v)) => {
-            check_default(schema, inner, v, loc, errors)
-        }
+        (ColumnType::Option(inner), DefaultValue::Some(v)) => check_default(schema, inner, v, loc, errors),
         (ColumnType::Vec(_), DefaultValue::EmptyVec) => {}
-        (
-            ColumnType::Named(name),
-            DefaultValue::EnumVariant {
-                ty: enum_name,
-                variant,
-            },
-        ) if name == enum_name => match schema.type_def(name).map(|t| &t.kind) {
-            Some(TypeKind::Enum { variants }) if !variants.iter().any(|v| &v.name == variant) => {
-                errors.error(
-                    loc,
-                    format!("enum `{name}` has no variant `{variant}`"),
-                    default_hint(schema, ty),
-                )
+        (ColumnType::Named(name), DefaultValue::EnumVariant { ty: enum_name, variant }) if name == enum_name => {
+            match schema.type_def(name).map(|t| &t.kind) {
+                Some(TypeKind::Enum { variants }) if !variants.iter().any(|v| &v.name == variant) => {
+                    errors.error(loc, format!("enum `{name}` has no variant `{variant}`"), default_hint(schema, ty))
+                }
+                Some(TypeKind::Enum { .. }) | None => {}
+                Some(TypeKind::Product { .. }) => mismatch(errors, "enum variant"),
             }
-            Some(TypeKind::Enum { .. }) | None => {}
-            Some(TypeKind::Product { .. }) => mismatch(errors, "enum variant"),
-        },
+        }
         (_, value) => mismatch(errors, default_kind(value)),
     }
 }
@@ -424,20 +358,12 @@ fn default_hint(schema: &Schema, ty: &ColumnType) -> String {
         ColumnType::Vec(_) => "#[default(vec![])]".to_owned(),
         ColumnType::Named(name) => match schema.type_def(name).map(|t| &t.kind) {
             Some(TypeKind::Enum { variants }) => {
-                let names: Vec<String> = variants
-                    .iter()
-                    .map(|v| format!("{name}::{}", v.name))
-                    .collect();
+                let names: Vec<String> = variants.iter().map(|v| format!("{name}::{}", v.name)).collect();
                 return format!("use one of: {}", names.join(", "));
             }
             _ => return format!("columns of type `{name}` cannot have a default yet"),
         },
-        other => {
-            return format!(
-                "columns of type `{}` cannot have a default yet",
-                other.schema_spelling()
-            )
-        }
+        other => return format!("columns of type `{}` cannot have a default yet", other.schema_spelling()),
     };
     format!("write a value of the column's type, e.g. {example}")
 }

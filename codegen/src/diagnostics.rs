@@ -35,12 +35,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(loc: Loc, message: impl Into<String>) -> Self {
-        Diagnostic {
-            loc,
-            message: message.into(),
-            help: None,
-            related: None,
-        }
+        Diagnostic { loc, message: message.into(), help: None, related: None }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -83,6 +78,10 @@ impl Errors {
         self.list.is_empty()
     }
 
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list
+    }
+
     /// Ends collection: `Ok(value)` when nothing was reported, otherwise every diagnostic.
     pub fn finish<T>(self, sources: &SourceSet, value: T) -> Result<T, SchemaError> {
         if self.list.is_empty() {
@@ -117,17 +116,8 @@ impl SchemaError {
             .map(|d| {
                 let position = sources.position(d.loc);
                 let source_line = sources.line_text(d.loc.file, position.line).to_owned();
-                let related = d
-                    .related
-                    .as_ref()
-                    .map(|(loc, note)| (sources.position(*loc), note.clone()));
-                RenderedDiagnostic {
-                    position,
-                    message: d.message.clone(),
-                    help: d.help.clone(),
-                    related,
-                    source_line,
-                }
+                let related = d.related.as_ref().map(|(loc, note)| (sources.position(*loc), note.clone()));
+                RenderedDiagnostic { position, message: d.message.clone(), help: d.help.clone(), related, source_line }
             })
             .collect();
         // Report in source order so the output reads top to bottom, whatever order checks ran in.
@@ -138,18 +128,12 @@ impl SchemaError {
         });
         rendered = order.iter().map(|&i| rendered[i].clone()).collect();
         diagnostics = order.iter().map(|&i| diagnostics[i].clone()).collect();
-        SchemaError {
-            diagnostics,
-            rendered,
-        }
+        SchemaError { diagnostics, rendered }
     }
 
     /// A schema folder without any `*.rs` file.
     pub(crate) fn empty() -> Self {
-        SchemaError {
-            diagnostics: Vec::new(),
-            rendered: Vec::new(),
-        }
+        SchemaError { diagnostics: Vec::new(), rendered: Vec::new() }
     }
 
     /// The diagnostics with their resolved positions, in source order.
@@ -175,11 +159,7 @@ impl fmt::Display for SchemaError {
             write!(f, "{d}")?;
         }
         let n = self.rendered.len();
-        write!(
-            f,
-            "\nschema check failed: {n} error{}",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "\nschema check failed: {n} error{}", if n == 1 { "" } else { "s" })
     }
 }
 
@@ -193,19 +173,11 @@ impl fmt::Display for RenderedDiagnostic {
         writeln!(f, "{gutter}--> {}:{}:{}", p.path, p.line, p.column)?;
         writeln!(f, "{gutter} |")?;
         writeln!(f, "{} | {}", p.line, self.source_line)?;
-        let pad: String = self
-            .source_line
-            .chars()
-            .take(p.column - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let pad: String =
+            self.source_line.chars().take(p.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
         writeln!(f, "{gutter} | {pad}{}", "^".repeat(p.width))?;
         if let Some((at, note)) = &self.related {
-            writeln!(
-                f,
-                "{gutter} = note: {note} ({}:{}:{})",
-                at.path, at.line, at.column
-            )?;
+            writeln!(f, "{gutter} = note: {note} ({}:{}:{})", at.path, at.line, at.column)?;
         }
         if let Some(help) = &self.help {
             writeln!(f, "{gutter} = help: {help}")?;

@@ -11,9 +11,11 @@ pub mod backend;
 mod builder;
 pub mod canonical;
 mod check;
+pub mod commands;
 pub mod diagnostics;
 pub mod model;
 pub mod names;
+pub mod outputs;
 mod parse;
 pub mod raw_def;
 pub mod reducers;
@@ -21,19 +23,17 @@ pub mod source;
 
 use std::path::Path;
 
-pub use builder::{write_if_changed, Builder, Error};
+pub use builder::{write_generated, write_if_changed, Builder, Error};
 pub use diagnostics::SchemaError;
 pub use model::Schema;
+pub use parse::{parse_item, ParsedItem};
 pub use source::SourceSet;
 
 impl Schema {
     /// Reads, parses and checks every schema file in `dir`, including SpacetimeDB's own
     /// validation of the resulting module definition.
     pub fn load(dir: &Path) -> Result<(SourceSet, Schema), Error> {
-        let sources = SourceSet::read_dir(dir).map_err(|source| Error::Io {
-            path: dir.to_owned(),
-            source,
-        })?;
+        let sources = SourceSet::read_dir(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         let schema = Schema::from_sources(&sources)?;
         Ok((sources, schema))
     }

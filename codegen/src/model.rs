@@ -246,17 +246,9 @@ impl Schema {
     }
 
     /// Tables whose rows reference `table` (for delete cascades and restrictions).
-    pub fn referencing<'a>(
-        &'a self,
-        table: &'a str,
-    ) -> impl Iterator<Item = (&'a Table, &'a Column, &'a Reference)> {
+    pub fn referencing<'a>(&'a self, table: &'a str) -> impl Iterator<Item = (&'a Table, &'a Column, &'a Reference)> {
         self.tables.iter().flat_map(move |t| {
-            t.columns.iter().filter_map(move |c| {
-                c.references
-                    .as_ref()
-                    .filter(|r| r.table == table)
-                    .map(|r| (t, c, r))
-            })
+            t.columns.iter().filter_map(move |c| c.references.as_ref().filter(|r| r.table == table).map(|r| (t, c, r)))
         })
     }
 }
@@ -272,14 +264,10 @@ impl Table {
 
     /// Columns the user writes (everything but the row version, which the module maintains).
     pub fn declared_columns(&self) -> impl Iterator<Item = &Column> {
-        self.columns
-            .iter()
-            .filter(|c| c.origin == ColumnOrigin::Declared)
+        self.columns.iter().filter(|c| c.origin == ColumnOrigin::Declared)
     }
 
     pub fn row_version(&self) -> Option<&Column> {
-        self.columns
-            .iter()
-            .find(|c| c.origin == ColumnOrigin::RowVersion)
+        self.columns.iter().find(|c| c.origin == ColumnOrigin::RowVersion)
     }
 }

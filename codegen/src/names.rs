@@ -12,9 +12,7 @@ pub fn to_snake_case(name: &str) -> String {
             let starts_word = match prev {
                 None | Some('_') => false,
                 Some(p) => {
-                    p.is_lowercase()
-                        || p.is_ascii_digit()
-                        || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                    p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
                 }
             };
             if starts_word {
@@ -34,10 +32,7 @@ pub fn to_pascal_case(name: &str) -> String {
         .filter(|part| !part.is_empty())
         .map(|part| {
             let mut chars = part.chars();
-            let first = chars
-                .next()
-                .map(|c| c.to_uppercase().collect::<String>())
-                .unwrap_or_default();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
             first + chars.as_str()
         })
         .collect()
@@ -71,11 +66,11 @@ pub fn reserved_in(name: &str) -> Option<&'static str> {
 pub const RESERVED_PREFIXES: &[&str] = &["heycat_", "__"];
 
 const RUST_KEYWORDS: &[&str] = &[
-    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
-    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
-    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
-    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro",
+    "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super",
+    "trait", "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while",
+    "yield",
 ];
 
 // Reserved words and strict-mode reserved words of TypeScript/ECMAScript, plus names that would
@@ -135,11 +130,10 @@ const TYPESCRIPT_RESERVED: &[&str] = &[
 // Keywords of SpacetimeDB's SQL dialect (1.2.0 `spacetimedb-sql-parser`) and common SQL words
 // that would make hand-written queries against the table ambiguous.
 const SQL_KEYWORDS: &[&str] = &[
-    "all", "and", "as", "asc", "between", "by", "count", "create", "cross", "delete", "desc",
-    "distinct", "drop", "exists", "false", "from", "group", "having", "in", "inner", "insert",
-    "into", "is", "join", "left", "like", "limit", "not", "null", "offset", "on", "or", "order",
-    "outer", "right", "select", "set", "show", "sum", "table", "true", "union", "update", "values",
-    "where",
+    "all", "and", "as", "asc", "between", "by", "count", "create", "cross", "delete", "desc", "distinct", "drop",
+    "exists", "false", "from", "group", "having", "in", "inner", "insert", "into", "is", "join", "left", "like",
+    "limit", "not", "null", "offset", "on", "or", "order", "outer", "right", "select", "set", "show", "sum", "table",
+    "true", "union", "update", "values", "where",
 ];
 
 #[cfg(test)]

@@ -29,17 +29,11 @@ pub(crate) const SUPPORTED_TYPES_HELP: &str = "supported column types: bool, u8,
 /// Parses every file of `sources`. Syntax problems are added to `errors`; the schema holds
 /// whatever could be read.
 pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
-    let mut schema = Schema {
-        tables: Vec::new(),
-        types: Vec::new(),
-    };
+    let mut schema = Schema { tables: Vec::new(), types: Vec::new() };
     for (file_id, file) in sources.files() {
         match syn::parse_file(&file.text) {
             Ok(ast) => {
-                let mut parser = FileParser {
-                    file: file_id,
-                    errors,
-                };
+                let mut parser = FileParser { file: file_id, errors };
                 for item in &ast.items {
                     parser.item(item, &mut schema);
                 }
@@ -47,17 +41,37 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
             Err(err) => {
                 for e in err {
                     errors.push(
-                        Diagnostic::new(
-                            Loc::new(file_id, e.span()),
-                            format!("this is not valid Rust syntax: {e}"),
-                        )
-                        .help("schema files are Rust source; fix the syntax at this position"),
+                        Diagnostic::new(Loc::new(file_id, e.span()), format!("this is not valid Rust syntax: {e}"))
+                            .help("schema files are Rust source; fix the syntax at this position"),
                     );
                 }
             }
         }
     }
     schema
+}
+
+/// One schema item, read on its own (by the `#[heycat_table]` / `#[heycat_type]` macros).
+pub enum ParsedItem {
+    Table(Table),
+    Type(TypeDef),
+}
+
+/// Parses a single item with the same rules as [`parse`]. Checks that need the whole schema
+/// (duplicates, unknown types, references) are the build script's; the macro reports only what
+/// this item shows. Errors carry the spans of the item's own tokens.
+pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {
+    let mut errors = Errors::default();
+    let mut schema = Schema { tables: Vec::new(), types: Vec::new() };
+    FileParser { file: FileId(0), errors: &mut errors }.item(item, &mut schema);
+    if !errors.is_empty() {
+        return Err(errors.into_vec());
+    }
+    match (schema.tables.pop(), schema.types.pop()) {
+        (Some(table), _) => Ok(ParsedItem::Table(table)),
+        (None, Some(ty)) => Ok(ParsedItem::Type(ty)),
+        (None, None) => Err(Vec::new()),
+    }
 }
 
 struct FileParser<'e> {
@@ -133,13 +147,7 @@ impl FileParser<'_> {
             if attr.path().is_ident("doc") {
                 continue;
             }
-            let kind = match attr
-                .path()
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .as_deref()
-            {
+            let kind = match attr.path().segments.last().map(|s| s.ident.to_string()).as_deref() {
                 Some(TABLE_ATTR) => TABLE_ATTR,
                 Some(TYPE_ATTR) => TYPE_ATTR,
                 _ => {
@@ -148,11 +156,7 @@ impl FileParser<'_> {
                     } else {
                         "items in schema files take only #[heycat_table(...)] or #[heycat_type], and doc comments"
                     };
-                    self.error(
-                        attr.span(),
-                        format!("unsupported attribute `#[{}]`", path_text(attr.path())),
-                        help,
-                    );
+                    self.error(attr.span(), format!("unsupported attribute `#[{}]`", path_text(attr.path())), help);
                     continue;
                 }
             };
@@ -171,11 +175,7 @@ impl FileParser<'_> {
 
     fn no_options(&mut self, attr: &Attribute) {
         if !matches!(attr.meta, Meta::Path(_)) {
-            self.error(
-                attr.span(),
-                "#[heycat_type] takes no options",
-                "write it as #[heycat_type]",
-            );
+            self.error(attr.span(), "#[heycat_type] takes no options", "write it as #[heycat_type]");
         }
     }
 
@@ -200,11 +200,7 @@ impl FileParser<'_> {
                     "private" => table.access = Access::Private,
                     "singleton" => table.singleton = true,
                     "sync" => table.synced = meta.value()?.parse::<syn::LitBool>()?.value,
-                    _ => {
-                        return Err(
-                            meta.error(format!("unsupported #[heycat_table] option `{key}`"))
-                        )
-                    }
+                    _ => return Err(meta.error(format!("unsupported #[heycat_table] option `{key}`"))),
                 }
                 Ok(())
             });
@@ -213,11 +209,7 @@ impl FileParser<'_> {
             }
         }
         if !s.generics.params.is_empty() {
-            self.error(
-                s.generics.span(),
-                "tables cannot be generic",
-                "remove the generic parameters",
-            );
+            self.error(s.generics.span(), "tables cannot be generic", "remove the generic parameters");
         }
         let Fields::Named(fields) = &s.fields else {
             self.error(
@@ -241,23 +233,12 @@ impl FileParser<'_> {
         // The row version is added here, unless a declared column already took the name; the
         // checks report that clash.
         if table.synced && !table.columns.iter().any(|c| c.name == ROW_VERSION_COLUMN) {
-            table.columns.push(self.implicit_column(
-                ROW_VERSION_COLUMN,
-                ColumnType::U64,
-                ColumnOrigin::RowVersion,
-                s,
-            ));
+            table.columns.push(self.implicit_column(ROW_VERSION_COLUMN, ColumnType::U64, ColumnOrigin::RowVersion, s));
         }
         Some(table)
     }
 
-    fn implicit_column(
-        &self,
-        name: &str,
-        ty: ColumnType,
-        origin: ColumnOrigin,
-        s: &syn::ItemStruct,
-    ) -> Column {
+    fn implicit_column(&self, name: &str, ty: ColumnType, origin: ColumnOrigin, s: &syn::ItemStruct) -> Column {
         Column {
             name: name.to_owned(),
             ty,
@@ -300,11 +281,7 @@ impl FileParser<'_> {
         let name = path_text(attr.path());
         let flag = |parser: &mut Self, set: &mut bool| match &attr.meta {
             Meta::Path(_) => *set = true,
-            _ => parser.error(
-                attr.span(),
-                format!("#[{name}] takes no arguments"),
-                format!("write it as #[{name}]"),
-            ),
+            _ => parser.error(attr.span(), format!("#[{name}] takes no arguments"), format!("write it as #[{name}]")),
         };
         match name.as_str() {
             "doc" => {}
@@ -331,12 +308,19 @@ impl FileParser<'_> {
                         column.default = Some(ColumnDefault { value, loc });
                     }
                 }
-                Err(e) => self.syn_error(e, "write a value, e.g. #[default(false)], #[default(0)], #[default(\"text\")], #[default(None)]"),
+                Err(e) => self.syn_error(
+                    e,
+                    "write a value, e.g. #[default(false)], #[default(0)], #[default(\"text\")], #[default(None)]",
+                ),
             },
-            "references" => match attr.parse_args_with(syn::punctuated::Punctuated::<Meta, Token![,]>::parse_terminated) {
-                Ok(args) => column.references = self.reference(attr, &args),
-                Err(e) => self.syn_error(e, "write #[references(Table)] or #[references(Table, on_delete = cascade)]"),
-            },
+            "references" => {
+                match attr.parse_args_with(syn::punctuated::Punctuated::<Meta, Token![,]>::parse_terminated) {
+                    Ok(args) => column.references = self.reference(attr, &args),
+                    Err(e) => {
+                        self.syn_error(e, "write #[references(Table)] or #[references(Table, on_delete = cascade)]")
+                    }
+                }
+            }
             _ => self.error(attr.span(), format!("unsupported attribute `#[{name}]` on a column"), COLUMN_ATTRS_HELP),
         }
     }
@@ -346,35 +330,21 @@ impl FileParser<'_> {
         attr: &Attribute,
         args: &syn::punctuated::Punctuated<Meta, Token![,]>,
     ) -> Option<Reference> {
-        const HELP: &str =
-            "write #[references(Table)] or #[references(Table, on_delete = cascade | restrict)]";
+        const HELP: &str = "write #[references(Table)] or #[references(Table, on_delete = cascade | restrict)]";
         let mut iter = args.iter();
         let Some(Meta::Path(table)) = iter.next() else {
-            self.error(
-                attr.span(),
-                "#[references] needs the referenced table first",
-                HELP,
-            );
+            self.error(attr.span(), "#[references] needs the referenced table first", HELP);
             return None;
         };
-        let mut reference = Reference {
-            table: path_text(table),
-            on_delete: OnDelete::Restrict,
-            loc: self.loc(table.span()),
-        };
+        let mut reference =
+            Reference { table: path_text(table), on_delete: OnDelete::Restrict, loc: self.loc(table.span()) };
         for meta in iter {
             match meta {
-                Meta::NameValue(nv) if nv.path.is_ident("on_delete") => {
-                    match expr_ident(&nv.value).as_deref() {
-                        Some("cascade") => reference.on_delete = OnDelete::Cascade,
-                        Some("restrict") => reference.on_delete = OnDelete::Restrict,
-                        _ => self.error(
-                            nv.value.span(),
-                            "on_delete must be `cascade` or `restrict`",
-                            HELP,
-                        ),
-                    }
-                }
+                Meta::NameValue(nv) if nv.path.is_ident("on_delete") => match expr_ident(&nv.value).as_deref() {
+                    Some("cascade") => reference.on_delete = OnDelete::Cascade,
+                    Some("restrict") => reference.on_delete = OnDelete::Restrict,
+                    _ => self.error(nv.value.span(), "on_delete must be `cascade` or `restrict`", HELP),
+                },
                 other => self.error(other.span(), "unsupported #[references] option", HELP),
             }
         }
@@ -387,12 +357,7 @@ impl FileParser<'_> {
             return None;
         };
         if path.qself.is_some() || path.path.segments.len() != 1 {
-            let last = path
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
+            let last = path.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
             self.error(
                 ty.span(),
                 "column types are written without a path",
@@ -432,18 +397,10 @@ impl FileParser<'_> {
                     return None;
                 }
                 let inner = Box::new(self.column_type(args[0])?);
-                Some(if name == "Option" {
-                    ColumnType::Option(inner)
-                } else {
-                    ColumnType::Vec(inner)
-                })
+                Some(if name == "Option" { ColumnType::Option(inner) } else { ColumnType::Vec(inner) })
             }
             _ if arg_count > 0 => {
-                self.error(
-                    ty.span(),
-                    format!("`{name}` does not take type arguments"),
-                    SUPPORTED_TYPES_HELP,
-                );
+                self.error(ty.span(), format!("`{name}` does not take type arguments"), SUPPORTED_TYPES_HELP);
                 None
             }
             _ => Some(
@@ -457,8 +414,7 @@ impl FileParser<'_> {
     }
 
     fn default_value(&mut self, expr: &Expr) -> Option<DefaultValue> {
-        const HELP: &str =
-            "a default is a literal (false, 0, -1, 1.5, \"text\"), None, Some(literal), \
+        const HELP: &str = "a default is a literal (false, 0, -1, 1.5, \"text\"), None, Some(literal), \
                             an enum variant (Mode::Merge) or an empty list (vec![])";
         match expr {
             Expr::Lit(lit) => match &lit.lit {
@@ -469,11 +425,7 @@ impl FileParser<'_> {
                     Err(_) => match i.base10_parse::<u128>() {
                         Ok(v) => Some(DefaultValue::BigUint(v)),
                         Err(_) => {
-                            self.error(
-                                i.span(),
-                                "this integer is too large for any column type",
-                                HELP,
-                            );
+                            self.error(i.span(), "this integer is too large for any column type", HELP);
                             None
                         }
                     },
@@ -490,32 +442,25 @@ impl FileParser<'_> {
                     None
                 }
             },
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
-                match self.default_value(&u.expr)? {
-                    DefaultValue::Int(v) => Some(DefaultValue::Int(-v)),
-                    DefaultValue::Float(v) => Some(DefaultValue::Float(-v)),
-                    _ => {
-                        self.error(expr.span(), "only numbers can be negated", HELP);
-                        None
-                    }
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match self.default_value(&u.expr)? {
+                DefaultValue::Int(v) => Some(DefaultValue::Int(-v)),
+                DefaultValue::Float(v) => Some(DefaultValue::Float(-v)),
+                _ => {
+                    self.error(expr.span(), "only numbers can be negated", HELP);
+                    None
                 }
-            }
+            },
             Expr::Path(p) if p.path.is_ident("None") => Some(DefaultValue::None),
             Expr::Path(p) if p.path.segments.len() == 2 => Some(DefaultValue::EnumVariant {
                 ty: p.path.segments[0].ident.to_string(),
                 variant: p.path.segments[1].ident.to_string(),
             }),
             Expr::Call(call)
-                if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some"))
-                    && call.args.len() == 1 =>
+                if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some")) && call.args.len() == 1 =>
             {
-                Some(DefaultValue::Some(Box::new(
-                    self.default_value(&call.args[0])?,
-                )))
+                Some(DefaultValue::Some(Box::new(self.default_value(&call.args[0])?)))
             }
-            Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => {
-                Some(DefaultValue::EmptyVec)
-            }
+            Expr::Macro(m) if m.mac.path.is_ident("vec") && m.mac.tokens.is_empty() => Some(DefaultValue::EmptyVec),
             Expr::Array(a) if a.elems.is_empty() => Some(DefaultValue::EmptyVec),
             other => {
                 self.error(other.span(), "unsupported default value", HELP);
@@ -526,11 +471,7 @@ impl FileParser<'_> {
 
     fn enum_type(&mut self, e: &syn::ItemEnum) -> Option<TypeDef> {
         if !e.generics.params.is_empty() {
-            self.error(
-                e.generics.span(),
-                "column types cannot be generic",
-                "remove the generic parameters",
-            );
+            self.error(e.generics.span(), "column types cannot be generic", "remove the generic parameters");
         }
         let mut variants = Vec::new();
         for v in &e.variants {
@@ -542,17 +483,9 @@ impl FileParser<'_> {
                 );
             }
             if let Some((_, d)) = &v.discriminant {
-                self.error(
-                    d.span(),
-                    "enum variants cannot have explicit values",
-                    "remove `= value`",
-                );
+                self.error(d.span(), "enum variants cannot have explicit values", "remove `= value`");
             }
-            variants.push(Variant {
-                name: v.ident.to_string(),
-                docs: docs(&v.attrs),
-                loc: self.loc(v.ident.span()),
-            });
+            variants.push(Variant { name: v.ident.to_string(), docs: docs(&v.attrs), loc: self.loc(v.ident.span()) });
         }
         Some(TypeDef {
             name: e.ident.to_string(),
@@ -564,11 +497,7 @@ impl FileParser<'_> {
 
     fn product_type(&mut self, s: &syn::ItemStruct) -> Option<TypeDef> {
         if !s.generics.params.is_empty() {
-            self.error(
-                s.generics.span(),
-                "column types cannot be generic",
-                "remove the generic parameters",
-            );
+            self.error(s.generics.span(), "column types cannot be generic", "remove the generic parameters");
         }
         let Fields::Named(named) = &s.fields else {
             self.error(
@@ -612,11 +541,7 @@ impl FileParser<'_> {
 }
 
 fn path_text(path: &syn::Path) -> String {
-    path.segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
+    path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
 }
 
 fn expr_ident(expr: &Expr) -> Option<String> {
@@ -631,9 +556,7 @@ fn docs(attrs: &[Attribute]) -> Vec<String> {
         .iter()
         .filter_map(|attr| match &attr.meta {
             Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => Some(s.value().trim().to_owned()),
+                Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
                 _ => None,
             },
             _ => None,

@@ -5,14 +5,13 @@
 //! generated module describe; a test compares it with what the published module reports.
 
 use spacetimedb_lib::db::raw_def::v9::{
-    Lifecycle, RawConstraintDataV9, RawConstraintDefV9, RawIndexAlgorithm, RawIndexDefV9,
-    RawModuleDefV9, RawReducerDefV9, RawScopedTypeNameV9, RawSequenceDefV9, RawTableDefV9,
-    RawTypeDefV9, RawUniqueConstraintDataV9, TableAccess, TableType,
+    Lifecycle, RawConstraintDataV9, RawConstraintDefV9, RawIndexAlgorithm, RawIndexDefV9, RawModuleDefV9,
+    RawReducerDefV9, RawScopedTypeNameV9, RawSequenceDefV9, RawTableDefV9, RawTypeDefV9, RawUniqueConstraintDataV9,
+    TableAccess, TableType,
 };
 use spacetimedb_primitives::{ColId, ColList};
 use spacetimedb_sats::{
-    AlgebraicType, AlgebraicTypeRef, ProductType, ProductTypeElement, SumType, SumTypeVariant,
-    Typespace,
+    AlgebraicType, AlgebraicTypeRef, ProductType, ProductTypeElement, SumType, SumTypeVariant, Typespace,
 };
 
 use crate::diagnostics::{Diagnostic, Errors};
@@ -28,22 +27,13 @@ pub fn raw_module_def(schema: &Schema) -> RawModuleDefV9 {
     for ty in &schema.types {
         let algebraic = match &ty.kind {
             TypeKind::Enum { variants } => AlgebraicType::Sum(SumType::new(
-                variants
-                    .iter()
-                    .map(|v| SumTypeVariant::new_named(AlgebraicType::unit(), v.name.as_str()))
-                    .collect(),
+                variants.iter().map(|v| SumTypeVariant::new_named(AlgebraicType::unit(), v.name.as_str())).collect(),
             )),
             TypeKind::Product { fields } => AlgebraicType::Product(ProductType::new(
-                fields
-                    .iter()
-                    .map(|f| ProductTypeElement::new_named(refs.algebraic(&f.ty), f.name.as_str()))
-                    .collect(),
+                fields.iter().map(|f| ProductTypeElement::new_named(refs.algebraic(&f.ty), f.name.as_str())).collect(),
             )),
         };
-        types.push(named_type(
-            &ty.name,
-            AlgebraicTypeRef(typespace.len() as u32),
-        ));
+        types.push(named_type(&ty.name, AlgebraicTypeRef(typespace.len() as u32)));
         typespace.push(algebraic);
     }
     let mut tables = Vec::new();
@@ -63,10 +53,11 @@ pub fn raw_module_def(schema: &Schema) -> RawModuleDefV9 {
                     .iter()
                     .map(|p| {
                         let ty = match &p.ty {
-                            ParamType::Row => AlgebraicType::Ref(
-                                refs.row(r.table.expect("row params belong to a table")),
-                            ),
+                            ParamType::Row => {
+                                AlgebraicType::Ref(refs.row(r.table.expect("row params belong to a table")))
+                            }
                             ParamType::Column(ty) => refs.algebraic(ty),
+                            ParamType::OpId => AlgebraicType::String,
                         };
                         ProductTypeElement::new_named(ty, p.name.as_str())
                     })
@@ -109,23 +100,12 @@ pub fn validate(schema: &Schema, def: RawModuleDefV9, errors: &mut Errors) {
 
 fn named_type(name: &str, ty: AlgebraicTypeRef) -> RawTypeDefV9 {
     // The derive macros declare every type with a custom ordering; so do we, to match.
-    RawTypeDefV9 {
-        name: RawScopedTypeNameV9 {
-            scope: Box::new([]),
-            name: name.into(),
-        },
-        ty,
-        custom_ordering: true,
-    }
+    RawTypeDefV9 { name: RawScopedTypeNameV9 { scope: Box::new([]), name: name.into() }, ty, custom_ordering: true }
 }
 
 fn row_product(refs: &TypeRefs, table: &Table) -> ProductType {
     ProductType::new(
-        table
-            .columns
-            .iter()
-            .map(|c| ProductTypeElement::new_named(refs.algebraic(&c.ty), c.name.as_str()))
-            .collect(),
+        table.columns.iter().map(|c| ProductTypeElement::new_named(refs.algebraic(&c.ty), c.name.as_str())).collect(),
     )
 }
 
@@ -134,9 +114,8 @@ fn row_product(refs: &TypeRefs, table: &Table) -> ProductType {
 /// already covered, with unique ones sorted first.
 fn table_def(table: &Table, row_ref: AlgebraicTypeRef) -> RawTableDefV9 {
     let col = |i: usize| ColId(i as u16);
-    let unique: Vec<usize> = (0..table.columns.len())
-        .filter(|&i| table.columns[i].unique || table.columns[i].primary_key)
-        .collect();
+    let unique: Vec<usize> =
+        (0..table.columns.len()).filter(|&i| table.columns[i].unique || table.columns[i].primary_key).collect();
     let mut indexes: Vec<(bool, RawIndexDefV9)> = table
         .columns
         .iter()
@@ -154,17 +133,13 @@ fn table_def(table: &Table, row_ref: AlgebraicTypeRef) -> RawTableDefV9 {
     RawTableDefV9 {
         name: table.name.as_str().into(),
         product_type_ref: row_ref,
-        primary_key: table
-            .primary_key_index()
-            .map_or_else(ColList::empty, |i| ColList::new(col(i))),
+        primary_key: table.primary_key_index().map_or_else(ColList::empty, |i| ColList::new(col(i))),
         indexes: indexes.into_iter().map(|(_, index)| index).collect(),
         constraints: unique
             .iter()
             .map(|&i| RawConstraintDefV9 {
                 name: None,
-                data: RawConstraintDataV9::Unique(RawUniqueConstraintDataV9 {
-                    columns: ColList::new(col(i)),
-                }),
+                data: RawConstraintDataV9::Unique(RawUniqueConstraintDataV9 { columns: ColList::new(col(i)) }),
             })
             .collect(),
         sequences: table
@@ -194,9 +169,7 @@ fn btree(accessor: &str, column: ColId) -> RawIndexDefV9 {
     RawIndexDefV9 {
         name: None,
         accessor_name: Some(accessor.into()),
-        algorithm: RawIndexAlgorithm::BTree {
-            columns: ColList::new(column),
-        },
+        algorithm: RawIndexAlgorithm::BTree { columns: ColList::new(column) },
     }
 }
 
@@ -211,22 +184,12 @@ impl<'s> TypeRefs<'s> {
     }
 
     fn named(&self, name: &str) -> AlgebraicTypeRef {
-        let i = self
-            .schema
-            .types
-            .iter()
-            .position(|t| t.name == name)
-            .unwrap_or(0);
+        let i = self.schema.types.iter().position(|t| t.name == name).unwrap_or(0);
         AlgebraicTypeRef(i as u32)
     }
 
     fn row(&self, table: &Table) -> AlgebraicTypeRef {
-        let i = self
-            .schema
-            .tables
-            .iter()
-            .position(|t| t.name == table.name)
-            .unwrap_or(0);
+        let i = self.schema.tables.iter().position(|t| t.name == table.name).unwrap_or(0);
         AlgebraicTypeRef((self.schema.types.len() + i) as u32)
     }
 

@@ -37,26 +37,23 @@ pub enum ParamType {
     Row,
     /// A column value (the primary key for deletes).
     Column(ColumnType),
+    /// The client's id for this write (a uuid). The caller matches the reducer's result to its
+    /// call by it; offline replay will use it to apply each write at most once.
+    OpId,
 }
+
+/// The name of the operation id parameter every write reducer takes last.
+pub const OP_ID_PARAM: &str = "op_id";
 
 impl Schema {
     /// Every reducer of the module, sorted by name.
     pub fn reducers(&self) -> Vec<Reducer<'_>> {
         let mut out = Vec::new();
         for table in &self.tables {
-            let row = || {
-                vec![Param {
-                    name: "row".into(),
-                    ty: ParamType::Row,
-                }]
-            };
-            let mut push = |suffix: &str, kind, params| {
-                out.push(Reducer {
-                    name: format!("{}_{suffix}", table.name),
-                    kind,
-                    table: Some(table),
-                    params,
-                })
+            let row = || vec![Param { name: "row".into(), ty: ParamType::Row }];
+            let mut push = |suffix: &str, kind, mut params: Vec<Param>| {
+                params.push(Param { name: OP_ID_PARAM.into(), ty: ParamType::OpId });
+                out.push(Reducer { name: format!("{}_{suffix}", table.name), kind, table: Some(table), params })
             };
             if table.singleton {
                 push("update", ReducerKind::Update, row());
@@ -67,20 +64,12 @@ impl Schema {
                 push(
                     "delete",
                     ReducerKind::Delete,
-                    vec![Param {
-                        name: key.name.clone(),
-                        ty: ParamType::Column(key.ty.clone()),
-                    }],
+                    vec![Param { name: key.name.clone(), ty: ParamType::Column(key.ty.clone()) }],
                 );
             }
         }
         if self.tables.iter().any(|t| t.singleton) {
-            out.push(Reducer {
-                name: "init".into(),
-                kind: ReducerKind::Init,
-                table: None,
-                params: Vec::new(),
-            });
+            out.push(Reducer { name: "init".into(), kind: ReducerKind::Init, table: None, params: Vec::new() });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out

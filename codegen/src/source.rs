@@ -29,9 +29,8 @@ pub struct SourceSet {
 impl SourceSet {
     /// Reads every `*.rs` file directly inside `dir`, sorted by name.
     pub fn read_dir(dir: &Path) -> std::io::Result<SourceSet> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .map(|entry| entry.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
+        let mut paths: Vec<PathBuf> =
+            std::fs::read_dir(dir)?.map(|entry| entry.map(|e| e.path())).collect::<Result<_, _>>()?;
         paths.retain(|p| p.extension().is_some_and(|e| e == "rs") && p.is_file());
         paths.sort();
         let dir_name = dir
@@ -42,10 +41,7 @@ impl SourceSet {
         let mut set = SourceSet::default();
         for path in paths {
             let text = std::fs::read_to_string(&path)?;
-            let file_name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             set.add(format!("{dir_name}/{file_name}"), text);
         }
         Ok(set)
@@ -56,11 +52,7 @@ impl SourceSet {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        self.files.push(SourceFile {
-            display_path: display_path.into(),
-            text,
-            line_starts,
-        });
+        self.files.push(SourceFile { display_path: display_path.into(), text, line_starts });
         FileId(self.files.len() - 1)
     }
 
@@ -82,10 +74,7 @@ impl SourceSet {
         let Some(&start) = file.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = file
-            .line_starts
-            .get(line)
-            .map_or(file.text.len(), |&next| next - 1);
+        let end = file.line_starts.get(line).map_or(file.text.len(), |&next| next - 1);
         file.text[start..end].trim_end_matches('\r')
     }
 
@@ -93,16 +82,7 @@ impl SourceSet {
         let start = loc.span.start();
         let end = loc.span.end();
         let line = start.line.max(1);
-        let width = if end.line == start.line {
-            end.column.saturating_sub(start.column)
-        } else {
-            1
-        };
-        Position {
-            path: self.file(loc.file).display_path.clone(),
-            line,
-            column: start.column + 1,
-            width: width.max(1),
-        }
+        let width = if end.line == start.line { end.column.saturating_sub(start.column) } else { 1 };
+        Position { path: self.file(loc.file).display_path.clone(), line, column: start.column + 1, width: width.max(1) }
     }
 }

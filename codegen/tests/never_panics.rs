@@ -12,12 +12,7 @@ fn schema_files() -> Vec<(String, String)> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect();
     files.sort();
     files
@@ -28,22 +23,12 @@ fn schema_files() -> Vec<(String, String)> {
 fn accepted(name: &str, text: &str) -> bool {
     let mut sources = SourceSet::default();
     for (other, other_text) in schema_files() {
-        sources.add(
-            format!("schema/{other}"),
-            if other == name {
-                text.to_owned()
-            } else {
-                other_text
-            },
-        );
+        sources.add(format!("schema/{other}"), if other == name { text.to_owned() } else { other_text });
     }
     match Schema::from_sources(&sources) {
         Ok(_) => true,
         Err(e) => {
-            assert!(
-                !e.diagnostics().is_empty(),
-                "a rejection without diagnostics for {name}"
-            );
+            assert!(!e.diagnostics().is_empty(), "a rejection without diagnostics for {name}");
             // Rendering resolves every position; it must not panic either.
             let _ = e.to_string();
             false
@@ -70,12 +55,7 @@ fn every_file_without_one_of_its_lines() {
     for (name, text) in schema_files() {
         let lines: Vec<&str> = text.lines().collect();
         for skip in 0..lines.len() {
-            let edited: Vec<&str> = lines
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, l)| *l)
-                .collect();
+            let edited: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
             accepted(&name, &edited.join("\n"));
         }
     }

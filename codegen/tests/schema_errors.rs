@@ -24,44 +24,24 @@ fn assert_one(text: &str, line: usize, column: usize, message: &str, help: &str)
     let errors = errors(text);
     assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
     let e = &errors[0];
-    assert_eq!(
-        (e.position.line, e.position.column),
-        (line, column),
-        "place of: {e}"
-    );
+    assert_eq!((e.position.line, e.position.column), (line, column), "place of: {e}");
     assert_eq!(e.message, message);
     let actual_help = e.help.as_deref().unwrap_or_default();
-    assert!(
-        actual_help.contains(help),
-        "hint {actual_help:?} should contain {help:?}"
-    );
+    assert!(actual_help.contains(help), "hint {actual_help:?} should contain {help:?}");
     assert_eq!(e.position.path, "schema/test.rs");
 }
 
 #[test]
 fn unknown_column_type() {
     let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    body: Strin,\n}\n";
-    assert_one(
-        text,
-        5,
-        11,
-        "unknown column type `Strin`",
-        "did you mean `String`?",
-    );
+    assert_one(text, 5, 11, "unknown column type `Strin`", "did you mean `String`?");
 }
 
 #[test]
 fn unknown_type_inside_option_and_a_table_used_as_a_type() {
-    let text =
-        "#[heycat_table]\nstruct A {\n    #[primary_key]\n    id: String,\n    b: Option<B>,\n}\n\
+    let text = "#[heycat_table]\nstruct A {\n    #[primary_key]\n    id: String,\n    b: Option<B>,\n}\n\
                 #[heycat_table]\nstruct B {\n    #[primary_key]\n    id: String,\n}\n";
-    assert_one(
-        text,
-        5,
-        8,
-        "unknown column type `B`",
-        "`B` is a table; to point at its rows store its primary key",
-    );
+    assert_one(text, 5, 8, "unknown column type `B`", "`B` is a table; to point at its rows store its primary key");
 }
 
 #[test]
@@ -85,47 +65,26 @@ fn unsupported_type_shapes() {
 #[test]
 fn duplicate_table_across_files() {
     let table = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n";
-    let errors = errors_in(&[
-        ("schema/a.rs", table),
-        ("schema/b.rs", &format!("\n\n{table}")),
-    ]);
+    let errors = errors_in(&[("schema/a.rs", table), ("schema/b.rs", &format!("\n\n{table}"))]);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
-    assert_eq!(
-        (e.position.path.as_str(), e.position.line, e.position.column),
-        ("schema/b.rs", 4, 8)
-    );
+    assert_eq!((e.position.path.as_str(), e.position.line, e.position.column), ("schema/b.rs", 4, 8));
     assert_eq!(e.message, "duplicate table `note`");
     let (first, note) = e.related.clone().expect("points at the first declaration");
-    assert_eq!(
-        (first.path.as_str(), first.line, first.column),
-        ("schema/a.rs", 2, 8)
-    );
+    assert_eq!((first.path.as_str(), first.line, first.column), ("schema/a.rs", 2, 8));
     assert_eq!(note, "table `note` is declared here");
 }
 
 #[test]
 fn duplicate_column() {
     let text = "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    body: String,\n    body: String,\n}\n";
-    assert_one(
-        text,
-        6,
-        5,
-        "duplicate column `body`",
-        "rename one of the columns",
-    );
+    assert_one(text, 6, 5, "duplicate column `body`", "rename one of the columns");
 }
 
 #[test]
 fn missing_primary_key() {
     let text = "/// A note.\n#[heycat_table]\npub struct Note {\n    body: String,\n}\n";
-    assert_one(
-        text,
-        3,
-        12,
-        "table `note` has no primary key",
-        "mark one column #[primary_key]",
-    );
+    assert_one(text, 3, 12, "table `note` has no primary key", "mark one column #[primary_key]");
 }
 
 #[test]
@@ -145,27 +104,9 @@ fn reserved_names_in_rust_typescript_and_sql() {
     let table = |column: &str| {
         format!("#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {column}: String,\n}}\n")
     };
-    assert_one(
-        &table("r#type"),
-        5,
-        5,
-        "column name `type` is a reserved word in Rust",
-        "rename it, e.g. `type_value`",
-    );
-    assert_one(
-        &table("function"),
-        5,
-        5,
-        "column name `function` is a reserved word in TypeScript",
-        "rename it",
-    );
-    assert_one(
-        &table("order"),
-        5,
-        5,
-        "column name `order` is a reserved word in SQL",
-        "rename it",
-    );
+    assert_one(&table("r#type"), 5, 5, "column name `type` is a reserved word in Rust", "rename it, e.g. `type_value`");
+    assert_one(&table("function"), 5, 5, "column name `function` is a reserved word in TypeScript", "rename it");
+    assert_one(&table("order"), 5, 5, "column name `order` is a reserved word in SQL", "rename it");
     assert_one(
         &table("__hidden"),
         5,
@@ -291,18 +232,12 @@ fn defaults_that_do_not_fit_their_column() {
 #[test]
 fn singleton_columns_need_defaults_and_no_key() {
     let errors = errors("#[heycat_table(singleton)]\nstruct Prefs {\n    #[primary_key]\n    #[default(1)]\n    key: u32,\n    theme: String,\n}\n");
-    let messages: Vec<(usize, &str)> = errors
-        .iter()
-        .map(|e| (e.position.line, e.message.as_str()))
-        .collect();
+    let messages: Vec<(usize, &str)> = errors.iter().map(|e| (e.position.line, e.message.as_str())).collect();
     assert_eq!(
         messages,
         vec![
             (5, "singleton table `prefs` cannot declare a primary key"),
-            (
-                6,
-                "column `theme` of singleton table `prefs` has no default"
-            ),
+            (6, "column `theme` of singleton table `prefs` has no default"),
         ]
     );
 }
@@ -373,18 +308,12 @@ fn references_must_name_a_table_with_a_matching_key() {
     let text = "#[heycat_table]\nstruct Parent {\n    #[primary_key]\n    id: u64,\n}\n\
                 #[heycat_table]\nstruct Child {\n    #[primary_key]\n    id: String,\n    #[references(Parent)]\n    parent: String,\n    #[references(Nobody)]\n    other: String,\n}\n";
     let errors = errors(text);
-    let found: Vec<(usize, usize, &str)> = errors
-        .iter()
-        .map(|e| (e.position.line, e.position.column, e.message.as_str()))
-        .collect();
+    let found: Vec<(usize, usize, &str)> =
+        errors.iter().map(|e| (e.position.line, e.position.column, e.message.as_str())).collect();
     assert_eq!(
         found,
         vec![
-            (
-                11,
-                13,
-                "column `parent` references `parent.id` of type `u64` but is `String`"
-            ),
+            (11, 13, "column `parent` references `parent.id` of type `u64` but is `String`"),
             (12, 18, "#[references(Nobody)] names no table"),
         ]
     );
@@ -392,8 +321,7 @@ fn references_must_name_a_table_with_a_matching_key() {
 
 #[test]
 fn every_error_is_reported_at_once_and_reads_well() {
-    let text =
-        "#[heycat_table]\nstruct Note {\n    body: Strin,\n    #[default(7)]\n    done: bool,\n}\n";
+    let text = "#[heycat_table]\nstruct Note {\n    body: Strin,\n    #[default(7)]\n    done: bool,\n}\n";
     let mut sources = SourceSet::default();
     sources.add("schema/notes.rs", text);
     let error = Schema::from_sources(&sources).expect_err("three problems");
@@ -403,12 +331,7 @@ fn every_error_is_reported_at_once_and_reads_well() {
 #[test]
 fn an_empty_schema_folder_is_an_error() {
     let error = Schema::from_sources(&SourceSet::default()).expect_err("nothing to generate from");
-    assert!(
-        error
-            .to_string()
-            .contains("the schema folder holds no `*.rs` files"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("the schema folder holds no `*.rs` files"), "{error}");
 }
 
 #[test]
@@ -427,15 +350,9 @@ fn spacetimedb_rules_are_reported_at_the_table_they_name() {
     def.tables.push(def.tables[1].clone());
     let mut errors = Errors::default();
     raw_def::validate(&schema, def, &mut errors);
-    let error = errors
-        .finish(&sources, ())
-        .expect_err("SpacetimeDB rejects a duplicate table");
+    let error = errors.finish(&sources, ()).expect_err("SpacetimeDB rejects a duplicate table");
     let e = &error.diagnostics()[0];
     assert_eq!((e.position.line, e.position.column), (7, 8), "{error}");
-    assert!(
-        e.message.starts_with("SpacetimeDB rejects this schema: "),
-        "{}",
-        e.message
-    );
+    assert!(e.message.starts_with("SpacetimeDB rejects this schema: "), "{}", e.message);
     assert!(e.message.contains("tag"), "{}", e.message);
 }

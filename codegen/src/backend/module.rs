@@ -2,6 +2,9 @@
 //! schema's rules (unique values, references, delete cascades). Reducers never panic: every
 //! failure is an `Err` whose text starts with a kind (`unique_violation`, `not_found`,
 //! `bad_input`, `in_use`), then `: `, then a sentence for the user.
+//!
+//! Every write reducer takes the client's `op_id` last. The module does not use it yet: the
+//! client matches results to calls by it (`let _ = op_id;` keeps that explicit).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -15,28 +18,17 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let krate = quote!(spacetimedb);
     let types = schema.types.iter().map(|ty| type_def(ty, &krate));
     let tables = schema.tables.iter().map(|t| table_def(t, &krate));
-    let reducers = schema
-        .reducers()
-        .into_iter()
-        .map(|r| match (r.kind, r.table) {
-            (ReducerKind::Insert, Some(t)) => insert_reducer(schema, t),
-            (ReducerKind::Update, Some(t)) if t.singleton => singleton_update_reducer(t),
-            (ReducerKind::Update, Some(t)) => update_reducer(schema, t),
-            (ReducerKind::Delete, Some(t)) => delete_reducer(t),
-            (ReducerKind::Reset, Some(t)) => singleton_reset_reducer(t),
-            (ReducerKind::Init, _) => init_reducer(schema),
-            (_, None) => TokenStream::new(),
-        });
-    let delete_helpers = schema
-        .tables
-        .iter()
-        .filter(|t| !t.singleton)
-        .map(|t| delete_helper(schema, t));
-    let singleton_defaults = schema
-        .tables
-        .iter()
-        .filter(|t| t.singleton)
-        .map(singleton_default);
+    let reducers = schema.reducers().into_iter().map(|r| match (r.kind, r.table) {
+        (ReducerKind::Insert, Some(t)) => insert_reducer(schema, t),
+        (ReducerKind::Update, Some(t)) if t.singleton => singleton_update_reducer(t),
+        (ReducerKind::Update, Some(t)) => update_reducer(schema, t),
+        (ReducerKind::Delete, Some(t)) => delete_reducer(t),
+        (ReducerKind::Reset, Some(t)) => singleton_reset_reducer(t),
+        (ReducerKind::Init, _) => init_reducer(schema),
+        (_, None) => TokenStream::new(),
+    });
+    let delete_helpers = schema.tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
+    let singleton_defaults = schema.tables.iter().filter(|t| t.singleton).map(singleton_default);
     let tokens = quote! {
         use spacetimedb::{ReducerContext, SpacetimeType, Table};
 
@@ -145,10 +137,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
     }
     for column in table.columns.iter().filter(|c| c.unique) {
         let col = ident(&column.name);
-        let message = format!(
-            "{table_name}.{} {{:?}} is already used by another row",
-            column.name
-        );
+        let message = format!("{table_name}.{} {{:?}} is already used by another row", column.name);
         let taken = if is_update {
             quote!(ctx.db.#tname().#col().find(&row.#col).is_some_and(|other| other.#key_ident != row.#key_ident))
         } else {
@@ -162,25 +151,15 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
     }
     for column in table.columns.iter().filter(|c| c.references.is_some()) {
         let reference = column.references.as_ref().expect("filtered");
-        let Some(target) = schema
-            .tables
-            .iter()
-            .find(|t| t.row_type == reference.table || t.name == reference.table)
+        let Some(target) = schema.tables.iter().find(|t| t.row_type == reference.table || t.name == reference.table)
         else {
             continue;
         };
         let Some(target_key) = target.primary_key() else {
             continue;
         };
-        let (target_name, target_key_ident, col) = (
-            ident(&target.name),
-            ident(&target_key.name),
-            ident(&column.name),
-        );
-        let message = format!(
-            "{table_name}.{} {{:?}} names no {} row",
-            column.name, target.name
-        );
+        let (target_name, target_key_ident, col) = (ident(&target.name), ident(&target_key.name), ident(&column.name));
+        let message = format!("{table_name}.{} {{:?}} names no {} row", column.name, target.name);
         checks.extend(quote! {
             if ctx.db.#target_name().#target_key_ident().find(&row.#col).is_none() {
                 return Err(heycat_error("bad_input", format!(#message, row.#col)));
@@ -204,21 +183,17 @@ fn with_version(table: &Table, version: TokenStream) -> TokenStream {
 fn insert_reducer(schema: &Schema, table: &Table) -> TokenStream {
     let name = format_ident!("{}_insert", table.name);
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
-    let key = table
-        .primary_key()
-        .expect("insert reducers exist for keyed tables");
+    let key = table.primary_key().expect("insert reducers exist for keyed tables");
     let key_ident = ident(&key.name);
-    let exists = format!(
-        "a {} row with {} {{:?}} already exists",
-        table.name, key.name
-    );
+    let exists = format!("a {} row with {} {{:?}} already exists", table.name, key.name);
     let checks = row_checks(schema, table, false);
     let new_row = with_version(table, quote!(1));
     let doc = format!(" Inserts a new `{}` row.", table.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, row: #row) -> Result<(), String> {
+        pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+            let _ = op_id;
             if ctx.db.#tname().#key_ident().find(&row.#key_ident).is_some() {
                 return Err(heycat_error("unique_violation", format!(#exists, row.#key_ident)));
             }
@@ -232,32 +207,20 @@ fn insert_reducer(schema: &Schema, table: &Table) -> TokenStream {
 fn update_reducer(schema: &Schema, table: &Table) -> TokenStream {
     let name = format_ident!("{}_update", table.name);
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
-    let key = table
-        .primary_key()
-        .expect("update reducers exist for keyed tables");
+    let key = table.primary_key().expect("update reducers exist for keyed tables");
     let key_ident = ident(&key.name);
     let missing = format!("no {} row has {} {{:?}}", table.name, key.name);
     let checks = row_checks(schema, table, true);
     let version = table.row_version().map(|c| ident(&c.name));
     let new_row = with_version(table, quote!(current.#version.wrapping_add(1)));
-    let current = if version.is_some() {
-        quote!(current)
-    } else {
-        quote!(_current)
-    };
-    let new_row = if version.is_some() {
-        new_row
-    } else {
-        quote!(row)
-    };
-    let doc = format!(
-        " Replaces the `{}` row with the same {}; bumps its row version.",
-        table.name, key.name
-    );
+    let current = if version.is_some() { quote!(current) } else { quote!(_current) };
+    let new_row = if version.is_some() { new_row } else { quote!(row) };
+    let doc = format!(" Replaces the `{}` row with the same {}; bumps its row version.", table.name, key.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, row: #row) -> Result<(), String> {
+        pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+            let _ = op_id;
             let Some(#current) = ctx.db.#tname().#key_ident().find(&row.#key_ident) else {
                 return Err(heycat_error("not_found", format!(#missing, row.#key_ident)));
             };
@@ -271,21 +234,14 @@ fn update_reducer(schema: &Schema, table: &Table) -> TokenStream {
 fn delete_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_delete", table.name);
     let helper = format_ident!("heycat_delete_{}", table.name);
-    let key = table
-        .primary_key()
-        .expect("delete reducers exist for keyed tables");
-    let (key_ident, key_ty) = (
-        ident(&key.name),
-        rust::column_type(&key.ty, &quote!(spacetimedb)),
-    );
-    let doc = format!(
-        " Deletes the `{}` row with this {}, with the schema's on_delete rules.",
-        table.name, key.name
-    );
+    let key = table.primary_key().expect("delete reducers exist for keyed tables");
+    let (key_ident, key_ty) = (ident(&key.name), rust::column_type(&key.ty, &quote!(spacetimedb)));
+    let doc = format!(" Deletes the `{}` row with this {}, with the schema's on_delete rules.", table.name, key.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, #key_ident: #key_ty) -> Result<(), String> {
+        pub fn #name(ctx: &ReducerContext, #key_ident: #key_ty, op_id: String) -> Result<(), String> {
+            let _ = op_id;
             #helper(ctx, &#key_ident)
         }
     }
@@ -300,17 +256,11 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
     let Some(key) = table.primary_key() else {
         return TokenStream::new();
     };
-    let (key_ident, key_ty) = (
-        ident(&key.name),
-        rust::column_type(&key.ty, &quote!(spacetimedb)),
-    );
+    let (key_ident, key_ty) = (ident(&key.name), rust::column_type(&key.ty, &quote!(spacetimedb)));
     let missing = format!("no {} row has {} {{:?}}", table.name, key.name);
     let mut restrictions = TokenStream::new();
     let mut cascades = TokenStream::new();
-    for (child, column, reference) in schema
-        .referencing(&table.name)
-        .chain(schema.referencing(&table.row_type))
-    {
+    for (child, column, reference) in schema.referencing(&table.name).chain(schema.referencing(&table.row_type)) {
         let (child_name, col) = (ident(&child.name), ident(&column.name));
         let Some(child_key) = child.primary_key() else {
             continue;
@@ -354,15 +304,7 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
 fn singleton_default(table: &Table) -> TokenStream {
     let fn_name = format_ident!("heycat_default_{}", table.name);
     let row = ident(&table.row_type);
-    let fields = table.columns.iter().map(|c| {
-        let col = ident(&c.name);
-        // Declared columns of a singleton all have defaults (checked); the key and version are 0.
-        let value = c
-            .default
-            .as_ref()
-            .map_or(quote!(0), |d| rust::default_value(&d.value));
-        quote!(#col: #value)
-    });
+    let fields = rust::default_row_fields(table);
     quote! {
         fn #fn_name() -> #row {
             #row { #(#fields),* }
@@ -385,7 +327,8 @@ fn singleton_update_reducer(table: &Table) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, row: #row) -> Result<(), String> {
+        pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+            let _ = op_id;
             let current = ctx.db.#tname().#key().find(0u32);
             let row = #new_row;
             if current.is_some() {
@@ -402,15 +345,12 @@ fn singleton_reset_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_reset", table.name);
     let update = format_ident!("{}_update", table.name);
     let default = format_ident!("heycat_default_{}", table.name);
-    let doc = format!(
-        " Puts the `{}` row back to the schema's defaults.",
-        table.name
-    );
+    let doc = format!(" Puts the `{}` row back to the schema's defaults.", table.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext) -> Result<(), String> {
-            #update(ctx, #default())
+        pub fn #name(ctx: &ReducerContext, op_id: String) -> Result<(), String> {
+            #update(ctx, #default(), op_id)
         }
     }
 }
@@ -422,7 +362,7 @@ fn init_reducer(schema: &Schema) -> TokenStream {
         let update = format_ident!("{}_update", t.name);
         quote! {
             if ctx.db.#tname().#key().find(0u32).is_none() {
-                #update(ctx, #default())?;
+                #update(ctx, #default(), ::std::string::String::from("init"))?;
             }
         }
     });

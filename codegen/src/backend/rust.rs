@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{ColumnType, DefaultValue};
+use crate::model::{ColumnType, DefaultValue, Table};
 
 /// The Rust spelling of a column type, with SpacetimeDB's special types taken from `krate`
 /// (`spacetimedb` in the module, `spacetimedb_sdk` in clients).
@@ -56,6 +56,20 @@ pub fn default_value(value: &DefaultValue) -> TokenStream {
         }
         DefaultValue::EmptyVec => quote!(Vec::new()),
     }
+}
+
+/// `column: value` for every column of a singleton's default row. Declared columns of a
+/// singleton all have defaults (checked); the key and the row version are 0.
+pub fn default_row_fields(table: &Table) -> Vec<TokenStream> {
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let ident = format_ident!("{}", c.name);
+            let value = c.default.as_ref().map_or(quote!(0), |d| default_value(&d.value));
+            quote!(#ident: #value)
+        })
+        .collect()
 }
 
 /// `#[doc = "..."]` attributes for doc lines.

@@ -8,9 +8,7 @@ use crate::error::{Error, Result};
 const REDUCER_ERROR_STATUS: u16 = 530;
 
 pub(crate) fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(60))
-        .build()
+    ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build()
 }
 
 pub(crate) fn send(request: ureq::Request, body: Option<&[u8]>) -> Result<String> {
@@ -19,9 +17,7 @@ pub(crate) fn send(request: ureq::Request, body: Option<&[u8]>) -> Result<String
         None => request.call(),
     };
     match response {
-        Ok(r) => r
-            .into_string()
-            .map_err(|e| Error::Server(format!("cannot read the answer: {e}"))),
+        Ok(r) => r.into_string().map_err(|e| Error::Server(format!("cannot read the answer: {e}"))),
         Err(ureq::Error::Status(status, r)) => {
             let body = r.into_string().unwrap_or_default();
             if status == REDUCER_ERROR_STATUS {
@@ -30,8 +26,6 @@ pub(crate) fn send(request: ureq::Request, body: Option<&[u8]>) -> Result<String
                 Err(Error::Http { status, body })
             }
         }
-        Err(ureq::Error::Transport(t)) => {
-            Err(Error::Server(format!("cannot reach the server: {t}")))
-        }
+        Err(ureq::Error::Transport(t)) => Err(Error::Server(format!("cannot reach the server: {t}"))),
     }
 }

@@ -20,10 +20,7 @@ pub use server::{server_binary, Server};
 
 /// The workspace root (the folder holding `schema/` and `scripts/`).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the harness lives in tests/harness")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the harness lives in tests/harness")
 }
 
 /// Builds heycat's module to wasm (once per process) and returns the `.wasm` path.
@@ -43,12 +40,7 @@ pub fn module_wasm() -> Result<PathBuf> {
         if !out.status.success() {
             return Err(format!("{} failed ({})", script.display(), out.status));
         }
-        let path = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
+        let path = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_owned();
         Ok(PathBuf::from(path))
     })
     .clone()

@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 
 /// Converts the body of `POST /v1/database/NAME/sql` (one statement) into named rows.
 pub fn named_rows(body: &str) -> Result<Vec<Value>> {
-    let parsed: Value = serde_json::from_str(body)
-        .map_err(|e| Error::Server(format!("SQL answer is not JSON: {e}")))?;
+    let parsed: Value =
+        serde_json::from_str(body).map_err(|e| Error::Server(format!("SQL answer is not JSON: {e}")))?;
     let Some(result) = parsed.as_array().and_then(|results| results.first()) else {
         return Ok(Vec::new());
     };
@@ -26,10 +26,7 @@ fn element_name(element: &Value) -> Option<&str> {
 }
 
 fn name_product(product_type: &Value, value: &Value) -> Value {
-    let elements = product_type["elements"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let elements = product_type["elements"].as_array().cloned().unwrap_or_default();
     let values = value.as_array().cloned().unwrap_or_default();
     if elements.is_empty() {
         return Value::Array(Vec::new());
@@ -51,10 +48,7 @@ fn name_value(ty: &Value, value: &Value) -> Value {
         let tag = value.get(0).and_then(Value::as_u64).unwrap_or(0) as usize;
         let variant = &sum["variants"][tag];
         let name = element_name(variant).map_or_else(|| tag.to_string(), str::to_owned);
-        let payload = name_value(
-            &variant["algebraic_type"],
-            value.get(1).unwrap_or(&Value::Null),
-        );
+        let payload = name_value(&variant["algebraic_type"], value.get(1).unwrap_or(&Value::Null));
         return Value::Object(Map::from_iter([(name, payload)]));
     }
     if let Some(array) = ty.get("Array") {

@@ -32,8 +32,7 @@ pub fn server_binary() -> Result<PathBuf> {
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .map(|dir| dir.join("spacetimedb-standalone"))
         .find(|p| p.is_file());
-    let in_cargo = std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
+    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
     on_path.or(in_cargo.filter(|p| p.is_file())).ok_or_else(|| {
         Error::Setup("spacetimedb-standalone is not installed; run scripts/setup.sh (or the README's commands)".into())
     })
@@ -83,8 +82,8 @@ impl Server {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
         let log_path = data_dir.join("server.log");
-        let log = File::create(&log_path)
-            .map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
+        let log =
+            File::create(&log_path).map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
         let log_err = log.try_clone().map_err(|e| Error::Setup(e.to_string()))?;
         let mut command = Command::new(binary);
         command
@@ -106,9 +105,7 @@ impl Server {
                 Ok(())
             });
         }
-        let child = command
-            .spawn()
-            .map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
+        let child = command.spawn().map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
         let mut server = Server {
             child: Some(child),
             port,
@@ -140,10 +137,7 @@ impl Server {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(Error::Server(format!(
-                    "no answer on {} after {START_TIMEOUT:?}",
-                    self.url()
-                )));
+                return Err(Error::Server(format!("no answer on {} after {START_TIMEOUT:?}", self.url())));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -160,11 +154,7 @@ impl Server {
         let write = || -> std::io::Result<()> {
             use std::io::Write;
             use std::os::unix::fs::OpenOptionsExt;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)?;
+            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
             file.write_all(token.as_bytes())
         };
         write().map_err(|e| Error::Setup(format!("cannot write {}: {e}", path.display())))?;
@@ -196,16 +186,9 @@ impl Server {
 
     /// Asks the server for a new identity and returns its token.
     pub fn new_identity_token(&self) -> Result<String> {
-        let body = send(
-            self.http.post(&format!("{}/v1/identity", self.url())),
-            Some(b""),
-        )?;
-        let v: Value = serde_json::from_str(&body)
-            .map_err(|e| Error::Server(format!("identity answer: {e}")))?;
-        v["token"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Server(format!("no token in {body}")))
+        let body = send(self.http.post(&format!("{}/v1/identity", self.url())), Some(b""))?;
+        let v: Value = serde_json::from_str(&body).map_err(|e| Error::Server(format!("identity answer: {e}")))?;
+        v["token"].as_str().map(str::to_owned).ok_or_else(|| Error::Server(format!("no token in {body}")))
     }
 
     fn database_url(&self, database: &str) -> String {
@@ -224,38 +207,27 @@ impl Server {
 
     /// Publishes the module file at `path`.
     pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
-        let wasm = std::fs::read(path)
-            .map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
+        let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
         self.publish(database, &wasm)
     }
 
     /// Calls a reducer with JSON arguments (an array, one element per parameter).
     pub fn call(&self, database: &str, reducer: &str, args: &Value) -> Result<()> {
         let request = self
-            .authorized(
-                self.http
-                    .post(&format!("{}/call/{reducer}", self.database_url(database))),
-            )
+            .authorized(self.http.post(&format!("{}/call/{reducer}", self.database_url(database))))
             .set("Content-Type", "application/json");
         send(request, Some(args.to_string().as_bytes())).map(drop)
     }
 
     /// Runs one SQL statement; rows come back as JSON objects (see [`named_rows`]).
     pub fn sql(&self, database: &str, query: &str) -> Result<Vec<Value>> {
-        let request = self.authorized(
-            self.http
-                .post(&format!("{}/sql", self.database_url(database))),
-        );
+        let request = self.authorized(self.http.post(&format!("{}/sql", self.database_url(database))));
         named_rows(&send(request, Some(query.as_bytes()))?)
     }
 
     /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
     pub fn schema_json(&self, database: &str) -> Result<String> {
-        send(
-            self.http
-                .get(&format!("{}/schema?version=9", self.database_url(database))),
-            None,
-        )
+        send(self.http.get(&format!("{}/schema?version=9", self.database_url(database))), None)
     }
 
     /// Stops the server so that every write that returned Ok survives: waits for the
@@ -310,10 +282,7 @@ impl Drop for Server {
 
 /// A port nobody listens on right now.
 fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::Setup(e.to_string()))
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| Error::Setup(e.to_string()))
 }

@@ -13,10 +13,7 @@ fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if [".git", "target", "node_modules"]
-            .iter()
-            .any(|skip| name == *skip)
-        {
+        if [".git", "target", "node_modules"].iter().any(|skip| name == *skip) {
             continue;
         }
         let (src, dst) = (entry.path(), to.join(&name));
@@ -31,10 +28,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// The target dir of the running tests (`.../target`), from this binary's own path.
 fn main_target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    exe.ancestors()
-        .nth(3)
-        .expect("target/debug/deps/<test>")
-        .to_owned()
+    exe.ancestors().nth(3).expect("target/debug/deps/<test>").to_owned()
 }
 
 struct Build {
@@ -52,9 +46,7 @@ fn build(workspace: &Path, target: &Path) -> Build {
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo build failed:\n{log}");
     let ran_generator = log.lines().any(|l| {
-        l.trim_start().starts_with("Running")
-            && l.contains("heycat-module-")
-            && l.contains("build-script-build")
+        l.trim_start().starts_with("Running") && l.contains("heycat-module-") && l.contains("build-script-build")
     });
     let generated = std::fs::read_dir(target.join("debug/build"))
         .unwrap()
@@ -63,10 +55,7 @@ fn build(workspace: &Path, target: &Path) -> Build {
         .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
         .map(|p| std::fs::read_to_string(p).unwrap())
         .expect("the build script wrote the module");
-    Build {
-        ran_generator,
-        generated,
-    }
+    Build { ran_generator, generated }
 }
 
 #[test]
@@ -80,10 +69,7 @@ fn editing_a_schema_file_regenerates_the_module_and_nothing_else_does() {
     assert!(!first.generated.contains("spoken_language"));
 
     let unchanged = build(copy.path(), &target);
-    assert!(
-        !unchanged.ran_generator,
-        "an unchanged build must not rerun the generator"
-    );
+    assert!(!unchanged.ran_generator, "an unchanged build must not rerun the generator");
 
     let schema_file = copy.path().join("schema/dictionary.rs");
     let text = std::fs::read_to_string(&schema_file).unwrap();
@@ -95,14 +81,6 @@ fn editing_a_schema_file_regenerates_the_module_and_nothing_else_does() {
     std::fs::write(&schema_file, edited).unwrap();
 
     let after_edit = build(copy.path(), &target);
-    assert!(
-        after_edit.ran_generator,
-        "a schema edit reruns the generator"
-    );
-    assert!(
-        after_edit
-            .generated
-            .contains("pub spoken_language: Option<String>,"),
-        "the module has the new column"
-    );
+    assert!(after_edit.ran_generator, "a schema edit reruns the generator");
+    assert!(after_edit.generated.contains("pub spoken_language: Option<String>,"), "the module has the new column");
 }

@@ -13,16 +13,12 @@ const DB: &str = "heycat";
 
 fn published() -> Server {
     let server = Server::start().expect("start spacetimedb-standalone");
-    server
-        .publish_file(DB, &module_wasm().expect("build the module"))
-        .expect("publish the module");
+    server.publish_file(DB, &module_wasm().expect("build the module")).expect("publish the module");
     server
 }
 
 fn schema() -> Schema {
-    Schema::load(&workspace_root().join("schema"))
-        .expect("heycat's schema is valid")
-        .1
+    Schema::load(&workspace_root().join("schema")).expect("heycat's schema is valid").1
 }
 
 fn ts(micros: i64) -> Value {
@@ -82,10 +78,16 @@ fn sample_rows() -> Vec<(&'static str, Value, &'static str, Value)> {
     ]
 }
 
+/// Calls a write reducer; appends the operation id every write reducer takes last.
+fn write(server: &Server, reducer: &str, args: &Value) -> heycat_harness::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let mut args = args.as_array().expect("arguments are an array").clone();
+    args.push(json!(format!("op-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))));
+    server.call(DB, reducer, &Value::Array(args))
+}
+
 fn rows(server: &Server, table: &str) -> Vec<Value> {
-    server
-        .sql(DB, &format!("SELECT * FROM {table}"))
-        .expect("SQL works")
+    server.sql(DB, &format!("SELECT * FROM {table}")).expect("SQL works")
 }
 
 fn with(row: &Value, column: &str, value: Value) -> Value {
@@ -106,61 +108,28 @@ fn every_table_round_trips_inserts_updates_and_deletes() {
     let server = published();
     let samples = sample_rows();
     let schema = schema();
-    let keyed: BTreeSet<&str> = schema
-        .tables
-        .iter()
-        .filter(|t| !t.singleton)
-        .map(|t| t.name.as_str())
-        .collect();
+    let keyed: BTreeSet<&str> = schema.tables.iter().filter(|t| !t.singleton).map(|t| t.name.as_str()).collect();
     let covered: BTreeSet<&str> = samples.iter().map(|(t, ..)| *t).collect();
-    assert_eq!(
-        covered, keyed,
-        "every keyed table of schema/ needs a sample row here"
-    );
+    assert_eq!(covered, keyed, "every keyed table of schema/ needs a sample row here");
 
     for (table, row, column, new_value) in &samples {
-        server
-            .call(DB, &format!("{table}_insert"), &json!([row]))
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
+        write(&server, &format!("{table}_insert"), &json!([row])).unwrap_or_else(|e| panic!("{table}: {e}"));
         let inserted = with(row, "row_version", json!(1));
-        assert_eq!(
-            rows(&server, table),
-            vec![inserted.clone()],
-            "{table} after insert"
-        );
+        assert_eq!(rows(&server, table), vec![inserted.clone()], "{table} after insert");
 
         // The client's row_version is ignored: the module bumps the stored one.
-        let changed = with(
-            &with(row, column, new_value.clone()),
-            "row_version",
-            json!(77),
-        );
-        server
-            .call(DB, &format!("{table}_update"), &json!([changed]))
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
-        let updated = with(
-            &with(row, column, new_value.clone()),
-            "row_version",
-            json!(2),
-        );
+        let changed = with(&with(row, column, new_value.clone()), "row_version", json!(77));
+        write(&server, &format!("{table}_update"), &json!([changed])).unwrap_or_else(|e| panic!("{table}: {e}"));
+        let updated = with(&with(row, column, new_value.clone()), "row_version", json!(2));
         assert_eq!(rows(&server, table), vec![updated], "{table} after update");
     }
 
     // Deleting in reverse order keeps references satisfied; deleting twice is `not_found`.
     for (table, row, ..) in samples.iter().rev() {
-        server
-            .call(DB, &format!("{table}_delete"), &json!([row["id"]]))
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
-        assert_eq!(
-            rows(&server, table),
-            Vec::<Value>::new(),
-            "{table} after delete"
-        );
-        let again = reducer_error(server.call(DB, &format!("{table}_delete"), &json!([row["id"]])));
-        assert_eq!(
-            again,
-            format!("not_found: no {table} row has id {}", row["id"])
-        );
+        write(&server, &format!("{table}_delete"), &json!([row["id"]])).unwrap_or_else(|e| panic!("{table}: {e}"));
+        assert_eq!(rows(&server, table), Vec::<Value>::new(), "{table} after delete");
+        let again = reducer_error(write(&server, &format!("{table}_delete"), &json!([row["id"]])));
+        assert_eq!(again, format!("not_found: no {table} row has id {}", row["id"]));
     }
 }
 
@@ -168,66 +137,37 @@ fn every_table_round_trips_inserts_updates_and_deletes() {
 fn primary_key_and_unique_violations_are_reducer_errors() {
     let server = published();
     for (table, row, ..) in sample_rows() {
-        server
-            .call(DB, &format!("{table}_insert"), &json!([row]))
-            .unwrap();
+        write(&server, &format!("{table}_insert"), &json!([row])).unwrap();
     }
     let dictionary = &sample_rows()[0].1;
 
     let same_key = with(dictionary, "trigger", json!("other trigger"));
-    let message = reducer_error(server.call(DB, "dictionary_entry_insert", &json!([same_key])));
-    assert_eq!(
-        message,
-        r#"unique_violation: a dictionary_entry row with id "d1" already exists"#
-    );
+    let message = reducer_error(write(&server, "dictionary_entry_insert", &json!([same_key])));
+    assert_eq!(message, r#"unique_violation: a dictionary_entry row with id "d1" already exists"#);
 
     let same_trigger = with(dictionary, "id", json!("d2"));
-    let message = reducer_error(server.call(DB, "dictionary_entry_insert", &json!([same_trigger])));
-    assert_eq!(
-        message,
-        r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#
-    );
+    let message = reducer_error(write(&server, "dictionary_entry_insert", &json!([same_trigger])));
+    assert_eq!(message, r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#);
 
     // An update may not take another row's unique value either.
-    let second = with(
-        &with(dictionary, "id", json!("d2")),
-        "trigger",
-        json!("omw"),
-    );
-    server
-        .call(DB, "dictionary_entry_insert", &json!([second]))
-        .unwrap();
-    let message = reducer_error(server.call(
-        DB,
-        "dictionary_entry_update",
-        &json!([with(&second, "trigger", json!("brb"))]),
-    ));
-    assert_eq!(
-        message,
-        r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#
-    );
+    let second = with(&with(dictionary, "id", json!("d2")), "trigger", json!("omw"));
+    write(&server, "dictionary_entry_insert", &json!([second])).unwrap();
+    let message =
+        reducer_error(write(&server, "dictionary_entry_update", &json!([with(&second, "trigger", json!("brb"))])));
+    assert_eq!(message, r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#);
 
     let recording = &sample_rows()[3].1;
     let same_path = with(recording, "id", json!("r2"));
-    let message = reducer_error(server.call(DB, "recording_insert", &json!([same_path])));
-    assert_eq!(
-        message,
-        r#"unique_violation: recording.file_path "/rec/r1.wav" is already used by another row"#
-    );
+    let message = reducer_error(write(&server, "recording_insert", &json!([same_path])));
+    assert_eq!(message, r#"unique_violation: recording.file_path "/rec/r1.wav" is already used by another row"#);
 
     let missing = with(dictionary, "id", json!("nope"));
-    let message = reducer_error(server.call(DB, "dictionary_entry_update", &json!([missing])));
-    assert_eq!(
-        message,
-        r#"not_found: no dictionary_entry row has id "nope""#
-    );
+    let message = reducer_error(write(&server, "dictionary_entry_update", &json!([missing])));
+    assert_eq!(message, r#"not_found: no dictionary_entry row has id "nope""#);
 
     let empty_key = with(dictionary, "id", json!(""));
-    let message = reducer_error(server.call(
-        DB,
-        "dictionary_entry_insert",
-        &json!([with(&empty_key, "trigger", json!("x"))]),
-    ));
+    let message =
+        reducer_error(write(&server, "dictionary_entry_insert", &json!([with(&empty_key, "trigger", json!("x"))])));
     assert_eq!(message, "bad_input: dictionary_entry.id must not be empty");
 
     // Failed calls changed nothing.
@@ -240,52 +180,20 @@ fn deleting_a_recording_deletes_its_transcriptions_and_references_are_checked() 
     let server = published();
     let samples = sample_rows();
     let (recording, transcription) = (&samples[3].1, &samples[4].1);
-    server
-        .call(DB, "recording_insert", &json!([recording]))
-        .unwrap();
-    server
-        .call(DB, "transcription_insert", &json!([transcription]))
-        .unwrap();
-    server
-        .call(
-            DB,
-            "transcription_insert",
-            &json!([with(transcription, "id", json!("t2"))]),
-        )
-        .unwrap();
-    let other_recording = with(
-        &with(recording, "id", json!("r2")),
-        "file_path",
-        json!("/rec/r2.wav"),
-    );
-    server
-        .call(DB, "recording_insert", &json!([other_recording]))
-        .unwrap();
-    let kept = with(
-        &with(transcription, "id", json!("t3")),
-        "recording_id",
-        json!("r2"),
-    );
-    server
-        .call(DB, "transcription_insert", &json!([kept]))
-        .unwrap();
+    write(&server, "recording_insert", &json!([recording])).unwrap();
+    write(&server, "transcription_insert", &json!([transcription])).unwrap();
+    write(&server, "transcription_insert", &json!([with(transcription, "id", json!("t2"))])).unwrap();
+    let other_recording = with(&with(recording, "id", json!("r2")), "file_path", json!("/rec/r2.wav"));
+    write(&server, "recording_insert", &json!([other_recording])).unwrap();
+    let kept = with(&with(transcription, "id", json!("t3")), "recording_id", json!("r2"));
+    write(&server, "transcription_insert", &json!([kept])).unwrap();
 
-    let orphan = with(
-        &with(transcription, "id", json!("t4")),
-        "recording_id",
-        json!("missing"),
-    );
-    let message = reducer_error(server.call(DB, "transcription_insert", &json!([orphan])));
-    assert_eq!(
-        message,
-        r#"bad_input: transcription.recording_id "missing" names no recording row"#
-    );
+    let orphan = with(&with(transcription, "id", json!("t4")), "recording_id", json!("missing"));
+    let message = reducer_error(write(&server, "transcription_insert", &json!([orphan])));
+    assert_eq!(message, r#"bad_input: transcription.recording_id "missing" names no recording row"#);
 
-    server.call(DB, "recording_delete", &json!(["r1"])).unwrap();
-    let left: Vec<Value> = rows(&server, "transcription")
-        .iter()
-        .map(|r| r["id"].clone())
-        .collect();
+    write(&server, "recording_delete", &json!(["r1"])).unwrap();
+    let left: Vec<Value> = rows(&server, "transcription").iter().map(|r| r["id"].clone()).collect();
     assert_eq!(left, vec![json!("t3")]);
     assert_eq!(rows(&server, "recording").len(), 1);
 }
@@ -301,39 +209,21 @@ fn settings_are_one_row_seeded_with_defaults() {
     let changed = json!({"id": 5, "audio_selected_device": {"some": "USB mic"}, "shortcuts_distinguish_left_right": true,
                          "shortcuts_recording_mode": {"PushToTalk": []}, "hotkey_recording_shortcut": "F13",
                          "row_version": 0});
-    server
-        .call(DB, "settings_update", &json!([changed]))
-        .unwrap();
+    write(&server, "settings_update", &json!([changed])).unwrap();
     // Whatever key the client sends, there is one row, key 0.
-    assert_eq!(
-        rows(&server, "settings"),
-        vec![with(
-            &with(&changed, "id", json!(0)),
-            "row_version",
-            json!(2)
-        )]
-    );
+    assert_eq!(rows(&server, "settings"), vec![with(&with(&changed, "id", json!(0)), "row_version", json!(2))]);
 
-    server.call(DB, "settings_reset", &json!([])).unwrap();
-    assert_eq!(
-        rows(&server, "settings"),
-        vec![with(&defaults, "row_version", json!(3))]
-    );
+    write(&server, "settings_reset", &json!([])).unwrap();
+    assert_eq!(rows(&server, "settings"), vec![with(&defaults, "row_version", json!(3))]);
 }
 
 #[test]
 fn the_published_module_reports_exactly_the_schema_model() {
     let server = published();
-    let json = server
-        .schema_json(DB)
-        .expect("the server reports the schema");
-    let deployed: SerdeWrapper<RawModuleDefV9> =
-        serde_json::from_str(&json).expect("a RawModuleDefV9");
+    let json = server.schema_json(DB).expect("the server reports the schema");
+    let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(&json).expect("a RawModuleDefV9");
     let from_schema = raw_def::raw_module_def(&schema());
-    assert_eq!(
-        canonical::describe(&deployed.0),
-        canonical::describe(&from_schema)
-    );
+    assert_eq!(canonical::describe(&deployed.0), canonical::describe(&from_schema));
 }
 
 #[test]
@@ -343,16 +233,11 @@ fn data_survives_a_server_restart() {
     {
         let server = Server::start_in(dir.path()).unwrap();
         server.publish_file(DB, &module_wasm().unwrap()).unwrap();
-        server
-            .call(DB, &format!("{table}_insert"), &json!([row]))
-            .unwrap();
+        write(&server, &format!("{table}_insert"), &json!([row])).unwrap();
         // Dropping a server on a caller's data dir stops it gracefully.
     }
     let server = Server::start_in(dir.path()).unwrap();
     // Publishing the same module again (as every start does) keeps the data.
     server.publish_file(DB, &module_wasm().unwrap()).unwrap();
-    assert_eq!(
-        rows(&server, table),
-        vec![with(&row, "row_version", json!(1))]
-    );
+    assert_eq!(rows(&server, table), vec![with(&row, "row_version", json!(1))]);
 }

@@ -43,33 +43,22 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let (_, schema) = Schema::load(&workspace_root().join("schema"))?;
     let wasm = module_wasm()?;
     let server = Server::start_in(&data_dir)?;
-    println!(
-        "spacetimedb-standalone 1.2.0 on {} (data: {})",
-        server.url(),
-        data_dir.display()
-    );
+    println!("spacetimedb-standalone 1.2.0 on {} (data: {})", server.url(), data_dir.display());
     server.publish_file(DB, &wasm)?;
     println!("published {} as database {DB:?}", wasm.display());
 
     if server.sql(DB, "SELECT * FROM dictionary_entry")?.is_empty() {
-        let micros = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_micros() as i64;
+        let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_micros() as i64;
         let entry = json!({"id": "demo-brb", "trigger": "brb", "expansion": "be right back", "suffix": {"none": []},
                            "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
                            "created_at": {"__timestamp_micros_since_unix_epoch__": micros}, "row_version": 0});
-        server.call(DB, "dictionary_entry_insert", &json!([entry]))?;
+        server.call(DB, "dictionary_entry_insert", &json!([entry, "heycat-local-demo"]))?;
         println!("inserted a demo dictionary entry through the dictionary_entry_insert reducer");
     }
 
     for table in &schema.tables {
         let rows = server.sql(DB, &format!("SELECT * FROM {}", table.name))?;
-        println!(
-            "\n{} ({} row{})",
-            table.name,
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" }
-        );
+        println!("\n{} ({} row{})", table.name, rows.len(), if rows.len() == 1 { "" } else { "s" });
         for row in rows {
             println!("  {row}");
         }

@@ -1,0 +1,189 @@
+//! The app's row types: what `#[heycat_table]` / `#[heycat_type]` expand to.
+//!
+//! Serde with camelCase names and the `heycat::wire` format for each field, conversions to and
+//! from the SpacetimeDB SDK types (generated at `crate::sdk`), and the table's metadata. The
+//! macros crate only parses and calls these functions.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rust;
+use crate::model::*;
+
+/// Where the app keeps the generated SDK bindings.
+fn sdk_path(name: &str) -> TokenStream {
+    let ident = format_ident!("{name}");
+    quote!(crate::sdk::#ident)
+}
+
+const SERDE: &str = "::heycat::__serde";
+
+pub fn table(table: &Table) -> TokenStream {
+    let name = format_ident!("{}", table.row_type);
+    let docs = rust::docs(&table.docs);
+    let krate = quote!(::heycat::prelude);
+    let fields = table.columns.iter().map(|c| {
+        let ident = format_ident!("{}", c.name);
+        let ty = rust::column_type(&c.ty, &krate);
+        let docs = rust::docs(&c.docs);
+        let serde = match c.origin {
+            ColumnOrigin::Declared => quote!(#[serde(with = "::heycat::wire")]),
+            // The frontend may leave the version out (inserts); the module maintains it.
+            ColumnOrigin::RowVersion => quote!(#[serde(with = "::heycat::wire", default)]),
+            // A singleton's key is always 0 and not the frontend's business.
+            ColumnOrigin::SingletonKey => quote!(#[serde(skip)]),
+        };
+        quote!(#docs #serde pub #ident: #ty)
+    });
+    let conversions = conversions(&table.row_type, table.columns.iter().map(|c| (c.name.as_str(), &c.ty)));
+    let (table_name, columns) = (&table.name, table.columns.iter().map(|c| c.name.as_str()));
+    let key = table.primary_key().map_or("", |k| k.name.as_str());
+    let (singleton, synced) = (table.singleton, table.synced);
+    let default = table.singleton.then(|| singleton_default(table));
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
+        #[serde(crate = #SERDE, rename_all = "camelCase")]
+        pub struct #name { #(#fields),* }
+
+        impl ::heycat::Table for #name {
+            const NAME: &'static str = #table_name;
+            const PRIMARY_KEY: &'static str = #key;
+            const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            const SINGLETON: bool = #singleton;
+            const SYNCED: bool = #synced;
+        }
+
+        #conversions
+        #default
+    }
+}
+
+/// A singleton reads as its schema defaults until the server has its row.
+fn singleton_default(table: &Table) -> TokenStream {
+    let name = format_ident!("{}", table.row_type);
+    let fields = rust::default_row_fields(table);
+    quote! {
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                Self { #(#fields),* }
+            }
+        }
+    }
+}
+
+pub fn type_def(ty: &TypeDef) -> TokenStream {
+    let name = format_ident!("{}", ty.name);
+    let docs = rust::docs(&ty.docs);
+    let wire = quote! {
+        impl ::heycat::wire::Wire for #name {
+            fn to_wire<S: ::heycat::__serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::heycat::__serde::Serialize::serialize(self, serializer)
+            }
+            fn from_wire<'de, D: ::heycat::__serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                <Self as ::heycat::__serde::Deserialize>::deserialize(deserializer)
+            }
+        }
+    };
+    match &ty.kind {
+        TypeKind::Enum { variants } => {
+            let sdk = sdk_path(&ty.name);
+            let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.name)).collect();
+            let variant_docs = variants.iter().map(|v| rust::docs(&v.docs));
+            quote! {
+                #docs
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
+                #[serde(crate = #SERDE)]
+                pub enum #name { #(#variant_docs #idents),* }
+
+                #wire
+
+                impl ::core::convert::From<#sdk> for #name {
+                    fn from(value: #sdk) -> Self {
+                        match value { #(#sdk::#idents => Self::#idents),* }
+                    }
+                }
+
+                impl ::core::convert::From<#name> for #sdk {
+                    fn from(value: #name) -> Self {
+                        match value { #(#name::#idents => Self::#idents),* }
+                    }
+                }
+            }
+        }
+        TypeKind::Product { fields } => {
+            let krate = quote!(::heycat::prelude);
+            let field_defs = fields.iter().map(|f| {
+                let ident = format_ident!("{}", f.name);
+                let ty = rust::column_type(&f.ty, &krate);
+                let docs = rust::docs(&f.docs);
+                quote!(#docs #[serde(with = "::heycat::wire")] pub #ident: #ty)
+            });
+            let conversions = conversions(&ty.name, fields.iter().map(|f| (f.name.as_str(), &f.ty)));
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
+                #[serde(crate = #SERDE, rename_all = "camelCase")]
+                pub struct #name { #(#field_defs),* }
+
+                #wire
+                #conversions
+            }
+        }
+    }
+}
+
+/// `From` both ways between the app struct `name` and its SDK twin, field by field.
+fn conversions<'a>(name: &str, fields: impl Iterator<Item = (&'a str, &'a ColumnType)> + Clone) -> TokenStream {
+    let (app, sdk) = (format_ident!("{name}"), sdk_path(name));
+    let assign = |fields: &mut dyn Iterator<Item = (&'a str, &'a ColumnType)>| -> Vec<TokenStream> {
+        fields
+            .map(|(field, ty)| {
+                let ident = format_ident!("{field}");
+                let value = convert(quote!(value.#ident), ty);
+                quote!(#ident: #value)
+            })
+            .collect()
+    };
+    let (to_app, to_sdk) = (assign(&mut fields.clone()), assign(&mut fields.clone()));
+    quote! {
+        impl ::core::convert::From<#sdk> for #app {
+            fn from(value: #sdk) -> Self {
+                Self { #(#to_app),* }
+            }
+        }
+
+        impl ::core::convert::From<#app> for #sdk {
+            fn from(value: #app) -> Self {
+                Self { #(#to_sdk),* }
+            }
+        }
+    }
+}
+
+/// Converts a value between app and SDK form: named types by `into`, through options and lists.
+fn convert(value: TokenStream, ty: &ColumnType) -> TokenStream {
+    if !mentions_named(ty) {
+        return value;
+    }
+    match ty {
+        ColumnType::Named(_) => quote!(#value.into()),
+        ColumnType::Option(inner) => {
+            let inner = convert(quote!(v), inner);
+            quote!(#value.map(|v| #inner))
+        }
+        ColumnType::Vec(inner) => {
+            let inner = convert(quote!(v), inner);
+            quote!(#value.into_iter().map(|v| #inner).collect())
+        }
+        _ => value,
+    }
+}
+
+fn mentions_named(ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Named(_) => true,
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => mentions_named(inner),
+        _ => false,
+    }
+}

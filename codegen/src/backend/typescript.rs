@@ -1,0 +1,368 @@
+//! The frontend's bindings: one TypeScript module with the row types, enums as string unions,
+//! one typed function per command (wrapping Tauri's `invoke`), the typed change events, and
+//! the codecs that carry 64-bit values as `bigint` (see `heycat::wire` for the JSON side).
+
+use std::fmt::Write;
+
+use crate::commands::{Command, CommandKind, CommandParamType};
+use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind};
+use crate::names::{to_camel_case, to_snake_case};
+use crate::source::SourceSet;
+
+pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
+    let mut out = super::header("//", sources);
+    out.push_str(PRELUDE);
+    for ty in &schema.types {
+        type_def(&mut out, ty);
+    }
+    for table in &schema.tables {
+        table_types(&mut out, table);
+    }
+    out.push_str("\n// ---- Commands --------------------------------------------------------------\n");
+    let commands = schema.commands();
+    let names: Vec<String> = commands.iter().map(|c| format!("\"{}\"", c.name)).collect();
+    let _ = writeln!(
+        out,
+        "\n/** Every command name, as the Rust side registers them. */\nexport const COMMANDS = [{}] as const;",
+        names.join(", ")
+    );
+    for command in &commands {
+        command_fn(&mut out, command);
+    }
+    out.push_str("\n// ---- Change events -----------------------------------------------------------\n");
+    let events: Vec<String> = schema.tables.iter().map(|t| format!("\"{}\"", event_name(t))).collect();
+    let _ = writeln!(
+        out,
+        "\n/** Every change event name, one per table. */\nexport const EVENTS = [{}] as const;",
+        events.join(", ")
+    );
+    for table in &schema.tables {
+        event_fns(&mut out, table);
+    }
+    out
+}
+
+/// The Tauri event a table's changes are emitted as.
+pub fn event_name(table: &Table) -> String {
+    format!("{}:changed", table.name)
+}
+
+const PRELUDE: &str = r#"
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+// 64-bit integers, timestamps and durations are `bigint` here and decimal strings on the wire,
+// so no value above 2^53 loses precision. Identities are hex strings.
+
+/** Microseconds since the Unix epoch. */
+export type Timestamp = bigint;
+/** Microseconds. */
+export type TimeDuration = bigint;
+/** A SpacetimeDB identity, as hex. */
+export type Identity = string;
+/** A SpacetimeDB connection id, as hex. */
+export type ConnectionId = string;
+
+/** A `Timestamp` for a JavaScript `Date` (millisecond precision). */
+export function timestampFromDate(date: Date): Timestamp {
+  return BigInt(date.getTime()) * 1000n;
+}
+
+/** The JavaScript `Date` of a `Timestamp` (microseconds are dropped). */
+export function timestampToDate(timestamp: Timestamp): Date {
+  return new Date(Number(timestamp / 1000n));
+}
+
+/** What a failed command reports. */
+export type DataErrorKind =
+  | "uniqueViolation"
+  | "notFound"
+  | "badInput"
+  | "inUse"
+  | "offline"
+  | "timeout"
+  | "server";
+
+/** A failed command: `kind` to branch on, `message` to show. */
+export class DataError extends Error {
+  readonly kind: DataErrorKind;
+
+  constructor(kind: DataErrorKind, message: string) {
+    super(message);
+    this.name = "DataError";
+    this.kind = kind;
+  }
+}
+
+function toDataError(error: unknown): DataError {
+  if (typeof error === "object" && error !== null && "kind" in error && "message" in error) {
+    const { kind, message } = error as { kind: DataErrorKind; message: string };
+    return new DataError(kind, message);
+  }
+  return new DataError("server", String(error));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toDataError(error);
+  }
+}
+
+/** A change to a table's rows, from this app, another device or the server. */
+export type TableChange<Row> =
+  | { kind: "insert"; row: Row }
+  | { kind: "update"; oldRow: Row; row: Row }
+  | { kind: "delete"; row: Row };
+
+type Wire = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function decodeChange<Row>(change: Wire, decode: (row: Wire) => Row): TableChange<Row> {
+  switch (change.kind) {
+    case "update":
+      return { kind: "update", oldRow: decode(change.oldRow), row: decode(change.row) };
+    default:
+      return { kind: change.kind, row: decode(change.row) };
+  }
+}
+"#;
+
+fn doc(out: &mut String, indent: &str, docs: &[String]) {
+    match docs {
+        [] => {}
+        [one] => {
+            let _ = writeln!(out, "{indent}/** {} */", one.replace("*/", "* /"));
+        }
+        many => {
+            let _ = writeln!(out, "{indent}/**");
+            for line in many {
+                let _ = writeln!(out, "{indent} * {}", line.replace("*/", "* /"));
+            }
+            let _ = writeln!(out, "{indent} */");
+        }
+    }
+}
+
+/// The TypeScript type of a column.
+fn ts_type(ty: &ColumnType) -> String {
+    match ty {
+        ColumnType::Bool => "boolean".into(),
+        ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::I8 | ColumnType::I16 | ColumnType::I32 => {
+            "number".into()
+        }
+        ColumnType::F32 | ColumnType::F64 => "number".into(),
+        ColumnType::U64 | ColumnType::U128 | ColumnType::I64 | ColumnType::I128 => "bigint".into(),
+        ColumnType::String => "string".into(),
+        ColumnType::Identity => "Identity".into(),
+        ColumnType::ConnectionId => "ConnectionId".into(),
+        ColumnType::Timestamp => "Timestamp".into(),
+        ColumnType::TimeDuration => "TimeDuration".into(),
+        ColumnType::Option(inner) => format!("{} | null", ts_type(inner)),
+        ColumnType::Vec(inner) => match &**inner {
+            ColumnType::Option(_) => format!("({})[]", ts_type(inner)),
+            _ => format!("{}[]", ts_type(inner)),
+        },
+        ColumnType::Named(name) => name.clone(),
+    }
+}
+
+/// An expression converting `value` from wire form (`decode`) or to it.
+fn convert(value: &str, ty: &ColumnType, decode: bool) -> String {
+    match ty {
+        ColumnType::U64
+        | ColumnType::U128
+        | ColumnType::I64
+        | ColumnType::I128
+        | ColumnType::Timestamp
+        | ColumnType::TimeDuration => {
+            if decode {
+                format!("BigInt({value})")
+            } else {
+                format!("{value}.toString()")
+            }
+        }
+        ColumnType::Option(inner) => format!("{value} === null ? null : {}", convert(value, inner, decode)),
+        ColumnType::Vec(inner) => format!("{value}.map((v: Wire) => {})", convert("v", inner, decode)),
+        ColumnType::Named(name) => format!("{}{name}({value})", if decode { "decode" } else { "encode" }),
+        _ => value.into(),
+    }
+}
+
+fn type_def(out: &mut String, ty: &TypeDef) {
+    out.push('\n');
+    doc(out, "", &ty.docs);
+    match &ty.kind {
+        TypeKind::Enum { variants } => {
+            let names: Vec<String> = variants.iter().map(|v| format!("\"{}\"", v.name)).collect();
+            let _ = writeln!(out, "export type {} = {};", ty.name, names.join(" | "));
+            let _ = writeln!(
+                out,
+                "/** Every `{}`, in declaration order. */\nexport const {}_VALUES: readonly {}[] = [{}];",
+                ty.name,
+                to_snake_case(&ty.name).to_uppercase(),
+                ty.name,
+                names.join(", ")
+            );
+            let _ = writeln!(out, "function decode{0}(value: Wire): {0} {{\n  return value;\n}}", ty.name);
+            let _ = writeln!(out, "function encode{0}(value: {0}): Wire {{\n  return value;\n}}", ty.name);
+        }
+        TypeKind::Product { fields } => {
+            let _ = writeln!(out, "export interface {} {{", ty.name);
+            for f in fields {
+                doc(out, "  ", &f.docs);
+                let _ = writeln!(out, "  {}: {};", to_camel_case(&f.name), ts_type(&f.ty));
+            }
+            out.push_str("}\n");
+            let fields: Vec<(String, &ColumnType)> = fields.iter().map(|f| (to_camel_case(&f.name), &f.ty)).collect();
+            codecs(out, &ty.name, &ty.name, &fields, None);
+        }
+    }
+}
+
+/// `decodeX` (wire to TypeScript) and `encodeX` (back) for an object type. The field named
+/// `optional_on_encode` may be missing on input (a row version, which inserts leave out).
+fn codecs(
+    out: &mut String,
+    name: &str,
+    encode_input: &str,
+    fields: &[(String, &ColumnType)],
+    optional_on_encode: Option<&str>,
+) {
+    let line = |decode: bool| -> String {
+        fields
+            .iter()
+            .map(|(f, ty)| {
+                let value = format!("value.{f}");
+                let converted = convert(&value, ty, decode);
+                if !decode && optional_on_encode == Some(f.as_str()) {
+                    format!("    {f}: {value} === undefined ? undefined : {converted},")
+                } else {
+                    format!("    {f}: {converted},")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let _ = writeln!(out, "function decode{name}(value: Wire): {name} {{\n  return {{\n{}\n  }};\n}}", line(true));
+    let _ =
+        writeln!(out, "function encode{name}(value: {encode_input}): Wire {{\n  return {{\n{}\n  }};\n}}", line(false));
+}
+
+fn visible_columns(table: &Table) -> impl Iterator<Item = &Column> {
+    table.columns.iter().filter(|c| c.origin != ColumnOrigin::SingletonKey)
+}
+
+fn table_types(out: &mut String, table: &Table) {
+    out.push('\n');
+    doc(out, "", &table.docs);
+    let _ = writeln!(out, "export interface {} {{", table.row_type);
+    for c in visible_columns(table) {
+        let docs: Vec<String> = match c.origin {
+            ColumnOrigin::RowVersion => vec!["Bumped by every write; the version an update is based on.".into()],
+            _ => c.docs.clone(),
+        };
+        doc(out, "  ", &docs);
+        let _ = writeln!(out, "  {}: {};", to_camel_case(&c.name), ts_type(&c.ty));
+    }
+    out.push_str("}\n");
+    let encode_input = match table.row_version() {
+        Some(version) if !table.singleton => {
+            let new = format!("New{}", table.row_type);
+            let _ = writeln!(
+                out,
+                "/** A `{0}` to insert: the module sets its row version. */\nexport type {new} = Omit<{0}, \"{1}\"> & {{ {1}?: bigint }};",
+                table.row_type,
+                to_camel_case(&version.name)
+            );
+            new
+        }
+        _ => table.row_type.clone(),
+    };
+    let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (to_camel_case(&c.name), &c.ty)).collect();
+    let version = table.row_version().map(|v| to_camel_case(&v.name));
+    codecs(out, &table.row_type, &encode_input, &fields, version.as_deref());
+}
+
+fn command_fn(out: &mut String, command: &Command<'_>) {
+    let table = command.table;
+    let row = &table.row_type;
+    let params: Vec<String> = command
+        .params
+        .iter()
+        .map(|p| {
+            let ty = match (&p.ty, &command.kind) {
+                (CommandParamType::Row, CommandKind::Insert) => format!("New{row}"),
+                (CommandParamType::Row, _) => row.clone(),
+                (CommandParamType::Column(ty), _) => ts_type(ty),
+            };
+            format!("{}: {ty}", p.js_name())
+        })
+        .collect();
+    let args: Vec<String> = command
+        .params
+        .iter()
+        .map(|p| {
+            let value = match &p.ty {
+                CommandParamType::Row => format!("encode{row}({})", p.js_name()),
+                CommandParamType::Column(ty) => convert(&p.js_name(), ty, false),
+            };
+            if value == p.js_name() {
+                value
+            } else {
+                format!("{}: {value}", p.js_name())
+            }
+        })
+        .collect();
+    let args = if args.is_empty() { String::new() } else { format!(", {{ {} }}", args.join(", ")) };
+    let (returns, wire, result) = match command.kind {
+        CommandKind::List | CommandKind::ListBy { .. } => {
+            (format!("{row}[]"), "Wire[]", format!("result.map(decode{row})"))
+        }
+        CommandKind::Get => {
+            (format!("{row} | null"), "Wire | null", format!("result === null ? null : decode{row}(result)"))
+        }
+        CommandKind::Delete => ("void".into(), "null", String::new()),
+        _ => (row.clone(), "Wire", format!("decode{row}(result)")),
+    };
+    let summary = match &command.kind {
+        CommandKind::List => format!("Every `{}` row.", table.name),
+        CommandKind::Get => format!("The `{}` row with this key, or null.", table.name),
+        CommandKind::Insert => format!("Inserts a `{}` row; resolves to it as stored.", table.name),
+        CommandKind::Update => format!("Updates a `{}` row by key; resolves to it as stored.", table.name),
+        CommandKind::Delete => format!("Deletes the `{}` row with this key.", table.name),
+        CommandKind::ListBy { column } => format!("The `{}` rows whose `{column}` is this value.", table.name),
+        CommandKind::GetSingleton => format!("The `{}` row.", table.name),
+        CommandKind::UpdateSingleton => format!("Writes the `{}` row; resolves to it as stored.", table.name),
+        CommandKind::ResetSingleton => format!("Puts `{}` back to its defaults; resolves to the row.", table.name),
+    };
+    let _ = writeln!(out, "\n/** {summary} Invokes `{}`. */", command.name);
+    let name = to_camel_case(&command.name);
+    if result.is_empty() {
+        let _ = writeln!(
+            out,
+            "export async function {name}({}): Promise<void> {{\n  await call<{wire}>(\"{}\"{args});\n}}",
+            params.join(", "),
+            command.name
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "export async function {name}({}): Promise<{returns}> {{\n  const result = await call<{wire}>(\"{}\"{args});\n  return {result};\n}}",
+            params.join(", "),
+            command.name
+        );
+    }
+}
+
+fn event_fns(out: &mut String, table: &Table) {
+    let row = &table.row_type;
+    let _ = writeln!(
+        out,
+        "\n/** Calls `handler` for every change to `{0}` rows. Resolves to a function that stops listening. */\n\
+         export function on{row}Changed(handler: (change: TableChange<{row}>) => void): Promise<UnlistenFn> {{\n  \
+         return listen<Wire>(\"{1}\", (event) => handler(decodeChange(event.payload, decode{row})));\n}}",
+        table.name,
+        event_name(table)
+    );
+}

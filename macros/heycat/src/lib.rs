@@ -1,0 +1,42 @@
+//! What schema files import (`use heycat::prelude::*;`) and what the code generated from them
+//! relies on in the app.
+//!
+//! On a schema struct, [`heycat_table`] expands to the app's row type:
+//!
+//! - the struct with every column (including the `row_version` synced tables get), deriving
+//!   `Clone`, `Debug`, `PartialEq`, serde's `Serialize`/`Deserialize` with camelCase names, each
+//!   field in the [`wire`] format;
+//! - `From` conversions to and from the SpacetimeDB SDK row type, which the app's generated
+//!   bindings define at `crate::sdk::<RowType>`;
+//! - an implementation of [`Table`] with the table's metadata.
+//!
+//! [`heycat_type`] does the same for enums (serialized as their variant name) and structs used
+//! as column types. Both reuse `heycat-codegen`'s parser and emitters, so the app's types are
+//! exactly the schema's, and a mistake is reported at its place in the schema file.
+
+pub mod wire;
+
+pub use heycat_macros::{heycat_table, heycat_type};
+
+/// Everything a schema file needs.
+pub mod prelude {
+    pub use crate::{heycat_table, heycat_type};
+    pub use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
+}
+
+/// A table's metadata, implemented by `#[heycat_table]` for each row type.
+pub trait Table {
+    /// The SpacetimeDB table name, e.g. `dictionary_entry`.
+    const NAME: &'static str;
+    /// The primary key column, e.g. `id`.
+    const PRIMARY_KEY: &'static str;
+    /// Every column in table order, as named in SpacetimeDB (snake_case).
+    const COLUMNS: &'static [&'static str];
+    /// Whether the table holds exactly one row.
+    const SINGLETON: bool;
+    /// Whether rows carry a `row_version` for offline conflict detection.
+    const SYNCED: bool;
+}
+
+#[doc(hidden)]
+pub use serde as __serde;

@@ -1,0 +1,226 @@
+//! How column values cross to the frontend (JSON over Tauri's IPC) without losing precision.
+//!
+//! JavaScript numbers are doubles: integers above 2^53 do not survive them. So:
+//!
+//! | Rust | JSON | TypeScript |
+//! |---|---|---|
+//! | `u8`..`u32`, `i8`..`i32`, `f32`, `f64` | number | `number` |
+//! | `u64`, `i64`, `u128`, `i128` | decimal string | `bigint` |
+//! | `Timestamp` | decimal string, microseconds since the Unix epoch | `bigint` |
+//! | `TimeDuration` | decimal string, microseconds | `bigint` |
+//! | `Identity`, `ConnectionId` | hex string | `string` |
+//! | `Option<T>` | value or `null` | `T \| null` |
+//! | `Vec<T>` | array | `T[]` |
+//! | enum | variant name | string union |
+//!
+//! The generated TypeScript converts strings to `bigint` and back. Reading also accepts a
+//! JSON number for a 64-bit value when it is an exact integer, so hand-written callers with
+//! small values work; a fractional or out-of-range number is an error, never rounded.
+//!
+//! Fields use it with `#[serde(with = "heycat::wire")]`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
+
+/// A column value with a wire format.
+pub trait Wire: Sized {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// For `#[serde(with = "heycat::wire")]`.
+pub fn serialize<T: Wire, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    value.to_wire(serializer)
+}
+
+/// For `#[serde(with = "heycat::wire")]`.
+pub fn deserialize<'de, T: Wire, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    T::from_wire(deserializer)
+}
+
+/// Types whose serde form already is their wire form.
+macro_rules! wire_as_serde {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.serialize(serializer)
+            }
+            fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <$t>::deserialize(deserializer)
+            }
+        }
+    )*};
+}
+wire_as_serde!(bool, u8, u16, u32, i8, i16, i32, f32, f64, String);
+
+/// Integers too wide for a double: a decimal string.
+macro_rules! wire_as_decimal {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+            fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_any(DecimalVisitor::<$t>(PhantomData))
+            }
+        }
+    )*};
+}
+wire_as_decimal!(u64, i64, u128, i128);
+
+struct DecimalVisitor<T>(PhantomData<T>);
+
+impl<T> Visitor<'_> for DecimalVisitor<T>
+where
+    T: std::str::FromStr + TryFrom<u64> + TryFrom<i64>,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an integer as a decimal string (e.g. \"9007199254740993\")")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        T::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Err(E::invalid_value(de::Unexpected::Float(v), &self))
+    }
+}
+
+impl Wire for Timestamp {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_micros_since_unix_epoch().to_wire(serializer)
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::from_wire(deserializer).map(Timestamp::from_micros_since_unix_epoch)
+    }
+}
+
+impl Wire for TimeDuration {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_micros().to_wire(serializer)
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::from_wire(deserializer).map(TimeDuration::from_micros)
+    }
+}
+
+impl Wire for Identity {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.to_hex())
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let hex = String::deserialize(deserializer)?;
+        Identity::from_hex(&hex).map_err(|e| de::Error::custom(format!("not an identity ({e}): {hex:?}")))
+    }
+}
+
+impl Wire for ConnectionId {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.to_hex())
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let hex = String::deserialize(deserializer)?;
+        ConnectionId::from_hex(&hex).map_err(|e| de::Error::custom(format!("not a connection id ({e}): {hex:?}")))
+    }
+}
+
+/// Serializes a value through its wire form.
+struct AsWire<'a, T>(&'a T);
+
+impl<T: Wire> Serialize for AsWire<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.to_wire(serializer)
+    }
+}
+
+/// Deserializes a value from its wire form.
+struct FromWire<T>(T);
+
+impl<'de, T: Wire> Deserialize<'de> for FromWire<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::from_wire(deserializer).map(FromWire)
+    }
+}
+
+impl<T: Wire> Wire for Option<T> {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(v) => serializer.serialize_some(&AsWire(v)),
+            None => serializer.serialize_none(),
+        }
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<FromWire<T>>::deserialize(deserializer)?.map(|w| w.0))
+    }
+}
+
+impl<T: Wire> Wire for Vec<T> {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(AsWire))
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<FromWire<T>>::deserialize(deserializer)?.into_iter().map(|w| w.0).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Row {
+        #[serde(with = "crate::wire")]
+        big: u64,
+        #[serde(with = "crate::wire")]
+        at: Timestamp,
+        #[serde(with = "crate::wire")]
+        maybe: Option<i64>,
+        #[serde(with = "crate::wire")]
+        many: Vec<u128>,
+        #[serde(with = "crate::wire")]
+        small: u32,
+    }
+
+    #[test]
+    fn wide_integers_travel_as_exact_decimal_strings() {
+        let row = Row {
+            big: (1 << 53) + 1,
+            at: Timestamp::from_micros_since_unix_epoch(1_700_000_000_000_001),
+            maybe: Some(-9_007_199_254_740_993),
+            many: vec![u128::MAX],
+            small: 7,
+        };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(
+            json,
+            r#"{"big":"9007199254740993","at":"1700000000000001","maybe":"-9007199254740993","many":["340282366920938463463374607431768211455"],"small":7}"#
+        );
+        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+    }
+
+    #[test]
+    fn small_numbers_are_accepted_but_never_rounded() {
+        let row: Row = serde_json::from_str(r#"{"big":5,"at":"0","maybe":null,"many":[1,"2"],"small":1}"#).unwrap();
+        assert_eq!((row.big, row.maybe, row.many), (5, None, vec![1, 2]));
+        let fractional = serde_json::from_str::<Row>(r#"{"big":1.5,"at":"0","maybe":null,"many":[],"small":1}"#);
+        assert!(fractional.unwrap_err().to_string().contains("decimal string"));
+        let negative = serde_json::from_str::<Row>(r#"{"big":"-1","at":"0","maybe":null,"many":[],"small":1}"#);
+        assert!(negative.is_err());
+    }
+}
