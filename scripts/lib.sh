@@ -56,3 +56,27 @@ ensure_wasm_toolchain() {
   fi
   echo debian
 }
+
+# What Tauri 2 needs to build on Linux (WebKitGTK and friends).
+ensure_tauri_deps() {
+  need_apt pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+}
+
+# Node.js and npm for the frontend (the machine's, else Debian's).
+ensure_node() {
+  command -v npm >/dev/null 2>&1 || need_apt nodejs npm
+}
+
+# The frontend's npm packages, installed from app/ui/package-lock.json when it changed.
+ensure_ui_packages() {
+  ensure_node
+  local ui="$HEYCAT_ROOT/app/ui" stamp="$HEYCAT_ROOT/app/ui/node_modules/.heycat-lock-hash"
+  local want
+  want="$(sha256sum "$ui/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  log "installing the frontend's npm packages (npm ci)"
+  (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$want" > "$stamp"
+}

@@ -10,10 +10,15 @@ bash scripts/setup.sh
 HEYCAT_MODULE_WASM="$(bash scripts/build-module.sh)"
 export HEYCAT_MODULE_WASM
 
-log "cargo fmt --check"
+log "cargo fmt --check (and the schema files, which the app includes unformatted)"
 cargo fmt --all -- --check
+rustfmt --edition 2021 --check schema/*.rs
+log "heycat-schema check (generated/ is current)"
+cargo run --locked -q -p heycat-codegen --bin heycat-schema -- check
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked
+log "frontend: tsc --noEmit and vitest"
+(cd app/ui && npm run --silent typecheck && npm test --silent)
 log "all checks passed in $(( $(date +%s) - start )) s"

@@ -84,34 +84,16 @@ function decodeChange<Row>(change: Wire, decode: (row: Wire) => Row): TableChang
 export type StopReason = "User" | "Timeout" | "Silence" | "DeviceError";
 /** Every `StopReason`, in declaration order. */
 export const STOP_REASON_VALUES: readonly StopReason[] = ["User", "Timeout", "Silence", "DeviceError"];
-function decodeStopReason(value: Wire): StopReason {
-  return value;
-}
-function encodeStopReason(value: StopReason): Wire {
-  return value;
-}
 
 /** How the recording hotkey works. */
 export type RecordingMode = "Toggle" | "PushToTalk";
 /** Every `RecordingMode`, in declaration order. */
 export const RECORDING_MODE_VALUES: readonly RecordingMode[] = ["Toggle", "PushToTalk"];
-function decodeRecordingMode(value: Wire): RecordingMode {
-  return value;
-}
-function encodeRecordingMode(value: RecordingMode): Wire {
-  return value;
-}
 
 /** What a voice command does. */
 export type ActionType = "OpenApp" | "TypeText" | "SystemControl" | "Custom";
 /** Every `ActionType`, in declaration order. */
 export const ACTION_TYPE_VALUES: readonly ActionType[] = ["OpenApp", "TypeText", "SystemControl", "Custom"];
-function decodeActionType(value: Wire): ActionType {
-  return value;
-}
-function encodeActionType(value: ActionType): Wire {
-  return value;
-}
 
 /** One named parameter of a voice command's action (heycat's string-to-string map). */
 export interface CommandParameter {
@@ -135,12 +117,6 @@ function encodeCommandParameter(value: CommandParameter): Wire {
 export type OverrideMode = "Merge" | "Replace";
 /** Every `OverrideMode`, in declaration order. */
 export const OVERRIDE_MODE_VALUES: readonly OverrideMode[] = ["Merge", "Replace"];
-function decodeOverrideMode(value: Wire): OverrideMode {
-  return value;
-}
-function encodeOverrideMode(value: OverrideMode): Wire {
-  return value;
-}
 
 /** A text expansion. */
 export interface DictionaryEntry {
@@ -169,7 +145,7 @@ function decodeDictionaryEntry(value: Wire): DictionaryEntry {
     id: value.id,
     trigger: value.trigger,
     expansion: value.expansion,
-    suffix: value.suffix === null ? null : value.suffix,
+    suffix: value.suffix,
     autoEnter: value.autoEnter,
     disableSuffix: value.disableSuffix,
     completeMatchOnly: value.completeMatchOnly,
@@ -182,7 +158,7 @@ function encodeDictionaryEntry(value: NewDictionaryEntry): Wire {
     id: value.id,
     trigger: value.trigger,
     expansion: value.expansion,
-    suffix: value.suffix === null ? null : value.suffix,
+    suffix: value.suffix,
     autoEnter: value.autoEnter,
     disableSuffix: value.disableSuffix,
     completeMatchOnly: value.completeMatchOnly,
@@ -214,11 +190,11 @@ function decodeRecording(value: Wire): Recording {
     filePath: value.filePath,
     durationSecs: value.durationSecs,
     sampleCount: BigInt(value.sampleCount),
-    stopReason: value.stopReason === null ? null : decodeStopReason(value.stopReason),
+    stopReason: value.stopReason,
     createdAt: BigInt(value.createdAt),
-    activeWindowAppName: value.activeWindowAppName === null ? null : value.activeWindowAppName,
-    activeWindowBundleId: value.activeWindowBundleId === null ? null : value.activeWindowBundleId,
-    activeWindowTitle: value.activeWindowTitle === null ? null : value.activeWindowTitle,
+    activeWindowAppName: value.activeWindowAppName,
+    activeWindowBundleId: value.activeWindowBundleId,
+    activeWindowTitle: value.activeWindowTitle,
     rowVersion: BigInt(value.rowVersion),
   };
 }
@@ -228,11 +204,11 @@ function encodeRecording(value: NewRecording): Wire {
     filePath: value.filePath,
     durationSecs: value.durationSecs,
     sampleCount: value.sampleCount.toString(),
-    stopReason: value.stopReason === null ? null : encodeStopReason(value.stopReason),
+    stopReason: value.stopReason,
     createdAt: value.createdAt.toString(),
-    activeWindowAppName: value.activeWindowAppName === null ? null : value.activeWindowAppName,
-    activeWindowBundleId: value.activeWindowBundleId === null ? null : value.activeWindowBundleId,
-    activeWindowTitle: value.activeWindowTitle === null ? null : value.activeWindowTitle,
+    activeWindowAppName: value.activeWindowAppName,
+    activeWindowBundleId: value.activeWindowBundleId,
+    activeWindowTitle: value.activeWindowTitle,
     rowVersion: value.rowVersion === undefined ? undefined : value.rowVersion.toString(),
   };
 }
@@ -259,7 +235,7 @@ function decodeTranscription(value: Wire): Transcription {
     id: value.id,
     recordingId: value.recordingId,
     text: value.text,
-    language: value.language === null ? null : value.language,
+    language: value.language,
     modelVersion: value.modelVersion,
     durationMs: BigInt(value.durationMs),
     createdAt: BigInt(value.createdAt),
@@ -271,7 +247,7 @@ function encodeTranscription(value: NewTranscription): Wire {
     id: value.id,
     recordingId: value.recordingId,
     text: value.text,
-    language: value.language === null ? null : value.language,
+    language: value.language,
     modelVersion: value.modelVersion,
     durationMs: value.durationMs.toString(),
     createdAt: value.createdAt.toString(),
@@ -293,18 +269,18 @@ export interface Settings {
 }
 function decodeSettings(value: Wire): Settings {
   return {
-    audioSelectedDevice: value.audioSelectedDevice === null ? null : value.audioSelectedDevice,
+    audioSelectedDevice: value.audioSelectedDevice,
     shortcutsDistinguishLeftRight: value.shortcutsDistinguishLeftRight,
-    shortcutsRecordingMode: decodeRecordingMode(value.shortcutsRecordingMode),
+    shortcutsRecordingMode: value.shortcutsRecordingMode,
     hotkeyRecordingShortcut: value.hotkeyRecordingShortcut,
     rowVersion: BigInt(value.rowVersion),
   };
 }
 function encodeSettings(value: Settings): Wire {
   return {
-    audioSelectedDevice: value.audioSelectedDevice === null ? null : value.audioSelectedDevice,
+    audioSelectedDevice: value.audioSelectedDevice,
     shortcutsDistinguishLeftRight: value.shortcutsDistinguishLeftRight,
-    shortcutsRecordingMode: encodeRecordingMode(value.shortcutsRecordingMode),
+    shortcutsRecordingMode: value.shortcutsRecordingMode,
     hotkeyRecordingShortcut: value.hotkeyRecordingShortcut,
     rowVersion: value.rowVersion === undefined ? undefined : value.rowVersion.toString(),
   };
@@ -328,7 +304,7 @@ function decodeVoiceCommand(value: Wire): VoiceCommand {
   return {
     id: value.id,
     trigger: value.trigger,
-    actionType: decodeActionType(value.actionType),
+    actionType: value.actionType,
     parameters: value.parameters.map((v: Wire) => decodeCommandParameter(v)),
     enabled: value.enabled,
     createdAt: BigInt(value.createdAt),
@@ -339,7 +315,7 @@ function encodeVoiceCommand(value: NewVoiceCommand): Wire {
   return {
     id: value.id,
     trigger: value.trigger,
-    actionType: encodeActionType(value.actionType),
+    actionType: value.actionType,
     parameters: value.parameters.map((v: Wire) => encodeCommandParameter(v)),
     enabled: value.enabled,
     createdAt: value.createdAt.toString(),
@@ -377,12 +353,12 @@ function decodeWindowContext(value: Wire): WindowContext {
     id: value.id,
     name: value.name,
     matcherAppName: value.matcherAppName,
-    matcherTitlePattern: value.matcherTitlePattern === null ? null : value.matcherTitlePattern,
-    matcherBundleId: value.matcherBundleId === null ? null : value.matcherBundleId,
-    commandMode: decodeOverrideMode(value.commandMode),
-    dictionaryMode: decodeOverrideMode(value.dictionaryMode),
-    commandIds: value.commandIds.map((v: Wire) => v),
-    dictionaryEntryIds: value.dictionaryEntryIds.map((v: Wire) => v),
+    matcherTitlePattern: value.matcherTitlePattern,
+    matcherBundleId: value.matcherBundleId,
+    commandMode: value.commandMode,
+    dictionaryMode: value.dictionaryMode,
+    commandIds: value.commandIds,
+    dictionaryEntryIds: value.dictionaryEntryIds,
     enabled: value.enabled,
     priority: value.priority,
     createdAt: BigInt(value.createdAt),
@@ -394,12 +370,12 @@ function encodeWindowContext(value: NewWindowContext): Wire {
     id: value.id,
     name: value.name,
     matcherAppName: value.matcherAppName,
-    matcherTitlePattern: value.matcherTitlePattern === null ? null : value.matcherTitlePattern,
-    matcherBundleId: value.matcherBundleId === null ? null : value.matcherBundleId,
-    commandMode: encodeOverrideMode(value.commandMode),
-    dictionaryMode: encodeOverrideMode(value.dictionaryMode),
-    commandIds: value.commandIds.map((v: Wire) => v),
-    dictionaryEntryIds: value.dictionaryEntryIds.map((v: Wire) => v),
+    matcherTitlePattern: value.matcherTitlePattern,
+    matcherBundleId: value.matcherBundleId,
+    commandMode: value.commandMode,
+    dictionaryMode: value.dictionaryMode,
+    commandIds: value.commandIds,
+    dictionaryEntryIds: value.dictionaryEntryIds,
     enabled: value.enabled,
     priority: value.priority,
     createdAt: value.createdAt.toString(),
@@ -410,7 +386,37 @@ function encodeWindowContext(value: NewWindowContext): Wire {
 // ---- Commands --------------------------------------------------------------
 
 /** Every command name, as the Rust side registers them. */
-export const COMMANDS = ["dictionary_entry_list", "dictionary_entry_get", "dictionary_entry_insert", "dictionary_entry_update", "dictionary_entry_delete", "recording_list", "recording_get", "recording_insert", "recording_update", "recording_delete", "transcription_list", "transcription_get", "transcription_insert", "transcription_update", "transcription_delete", "transcription_list_by_recording_id", "settings_get", "settings_update", "settings_reset", "voice_command_list", "voice_command_get", "voice_command_insert", "voice_command_update", "voice_command_delete", "window_context_list", "window_context_get", "window_context_insert", "window_context_update", "window_context_delete"] as const;
+export const COMMANDS = [
+  "dictionary_entry_list",
+  "dictionary_entry_get",
+  "dictionary_entry_insert",
+  "dictionary_entry_update",
+  "dictionary_entry_delete",
+  "recording_list",
+  "recording_get",
+  "recording_insert",
+  "recording_update",
+  "recording_delete",
+  "transcription_list",
+  "transcription_get",
+  "transcription_insert",
+  "transcription_update",
+  "transcription_delete",
+  "transcription_list_by_recording_id",
+  "settings_get",
+  "settings_update",
+  "settings_reset",
+  "voice_command_list",
+  "voice_command_get",
+  "voice_command_insert",
+  "voice_command_update",
+  "voice_command_delete",
+  "window_context_list",
+  "window_context_get",
+  "window_context_insert",
+  "window_context_update",
+  "window_context_delete",
+] as const;
 
 /** Every `dictionary_entry` row. Invokes `dictionary_entry_list`. */
 export async function dictionaryEntryList(): Promise<DictionaryEntry[]> {
@@ -584,7 +590,14 @@ export async function windowContextDelete(id: string): Promise<void> {
 // ---- Change events -----------------------------------------------------------
 
 /** Every change event name, one per table. */
-export const EVENTS = ["dictionary_entry:changed", "recording:changed", "transcription:changed", "settings:changed", "voice_command:changed", "window_context:changed"] as const;
+export const EVENTS = [
+  "dictionary_entry:changed",
+  "recording:changed",
+  "transcription:changed",
+  "settings:changed",
+  "voice_command:changed",
+  "window_context:changed",
+] as const;
 
 /** Calls `handler` for every change to `dictionary_entry` rows. Resolves to a function that stops listening. */
 export function onDictionaryEntryChanged(handler: (change: TableChange<DictionaryEntry>) => void): Promise<UnlistenFn> {

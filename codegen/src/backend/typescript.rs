@@ -12,34 +12,47 @@ use crate::source::SourceSet;
 pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let mut out = super::header("//", sources);
     out.push_str(PRELUDE);
+    // Object types get codecs; every row type is one.
+    let products: Vec<&str> = schema
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Product { .. }))
+        .map(|t| t.name.as_str())
+        .chain(schema.tables.iter().map(|t| t.row_type.as_str()))
+        .collect();
     for ty in &schema.types {
-        type_def(&mut out, ty);
+        type_def(&mut out, ty, &products);
     }
     for table in &schema.tables {
-        table_types(&mut out, table);
+        table_types(&mut out, table, &products);
     }
     out.push_str("\n// ---- Commands --------------------------------------------------------------\n");
     let commands = schema.commands();
-    let names: Vec<String> = commands.iter().map(|c| format!("\"{}\"", c.name)).collect();
+    let names = commands.iter().map(|c| c.name.clone());
     let _ = writeln!(
         out,
-        "\n/** Every command name, as the Rust side registers them. */\nexport const COMMANDS = [{}] as const;",
-        names.join(", ")
+        "\n/** Every command name, as the Rust side registers them. */\nexport const COMMANDS = {} as const;",
+        list(names)
     );
     for command in &commands {
-        command_fn(&mut out, command);
+        command_fn(&mut out, command, &products);
     }
     out.push_str("\n// ---- Change events -----------------------------------------------------------\n");
-    let events: Vec<String> = schema.tables.iter().map(|t| format!("\"{}\"", event_name(t))).collect();
     let _ = writeln!(
         out,
-        "\n/** Every change event name, one per table. */\nexport const EVENTS = [{}] as const;",
-        events.join(", ")
+        "\n/** Every change event name, one per table. */\nexport const EVENTS = {} as const;",
+        list(schema.tables.iter().map(event_name))
     );
     for table in &schema.tables {
         event_fns(&mut out, table);
     }
     out
+}
+
+/// A string array literal, one element per line (so a change reads as a one-line diff).
+fn list(items: impl Iterator<Item = String>) -> String {
+    let lines: Vec<String> = items.map(|item| format!("  \"{item}\",\n")).collect();
+    format!("[\n{}]", lines.concat())
 }
 
 /// The Tauri event a table's changes are emitted as.
@@ -167,29 +180,37 @@ fn ts_type(ty: &ColumnType) -> String {
     }
 }
 
-/// An expression converting `value` from wire form (`decode`) or to it.
-fn convert(value: &str, ty: &ColumnType, decode: bool) -> String {
+/// Whether values of `ty` differ between wire form and TypeScript form. Product types always
+/// get codecs (their fields may need one); enums are their names on both sides.
+fn needs_conversion(ty: &ColumnType, products: &[&str]) -> bool {
     match ty {
         ColumnType::U64
         | ColumnType::U128
         | ColumnType::I64
         | ColumnType::I128
         | ColumnType::Timestamp
-        | ColumnType::TimeDuration => {
-            if decode {
-                format!("BigInt({value})")
-            } else {
-                format!("{value}.toString()")
-            }
-        }
-        ColumnType::Option(inner) => format!("{value} === null ? null : {}", convert(value, inner, decode)),
-        ColumnType::Vec(inner) => format!("{value}.map((v: Wire) => {})", convert("v", inner, decode)),
-        ColumnType::Named(name) => format!("{}{name}({value})", if decode { "decode" } else { "encode" }),
-        _ => value.into(),
+        | ColumnType::TimeDuration => true,
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => needs_conversion(inner, products),
+        ColumnType::Named(name) => products.contains(&name.as_str()),
+        _ => false,
     }
 }
 
-fn type_def(out: &mut String, ty: &TypeDef) {
+/// An expression converting `value` from wire form (`decode`) or to it.
+fn convert(value: &str, ty: &ColumnType, decode: bool, products: &[&str]) -> String {
+    if !needs_conversion(ty, products) {
+        return value.into();
+    }
+    match ty {
+        ColumnType::Option(inner) => format!("{value} === null ? null : {}", convert(value, inner, decode, products)),
+        ColumnType::Vec(inner) => format!("{value}.map((v: Wire) => {})", convert("v", inner, decode, products)),
+        ColumnType::Named(name) => format!("{}{name}({value})", if decode { "decode" } else { "encode" }),
+        _ if decode => format!("BigInt({value})"),
+        _ => format!("{value}.toString()"),
+    }
+}
+
+fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
     out.push('\n');
     doc(out, "", &ty.docs);
     match &ty.kind {
@@ -204,8 +225,6 @@ fn type_def(out: &mut String, ty: &TypeDef) {
                 ty.name,
                 names.join(", ")
             );
-            let _ = writeln!(out, "function decode{0}(value: Wire): {0} {{\n  return value;\n}}", ty.name);
-            let _ = writeln!(out, "function encode{0}(value: {0}): Wire {{\n  return value;\n}}", ty.name);
         }
         TypeKind::Product { fields } => {
             let _ = writeln!(out, "export interface {} {{", ty.name);
@@ -215,7 +234,7 @@ fn type_def(out: &mut String, ty: &TypeDef) {
             }
             out.push_str("}\n");
             let fields: Vec<(String, &ColumnType)> = fields.iter().map(|f| (to_camel_case(&f.name), &f.ty)).collect();
-            codecs(out, &ty.name, &ty.name, &fields, None);
+            codecs(out, &ty.name, &ty.name, &fields, None, products);
         }
     }
 }
@@ -228,13 +247,14 @@ fn codecs(
     encode_input: &str,
     fields: &[(String, &ColumnType)],
     optional_on_encode: Option<&str>,
+    products: &[&str],
 ) {
     let line = |decode: bool| -> String {
         fields
             .iter()
             .map(|(f, ty)| {
                 let value = format!("value.{f}");
-                let converted = convert(&value, ty, decode);
+                let converted = convert(&value, ty, decode, products);
                 if !decode && optional_on_encode == Some(f.as_str()) {
                     format!("    {f}: {value} === undefined ? undefined : {converted},")
                 } else {
@@ -253,7 +273,7 @@ fn visible_columns(table: &Table) -> impl Iterator<Item = &Column> {
     table.columns.iter().filter(|c| c.origin != ColumnOrigin::SingletonKey)
 }
 
-fn table_types(out: &mut String, table: &Table) {
+fn table_types(out: &mut String, table: &Table, products: &[&str]) {
     out.push('\n');
     doc(out, "", &table.docs);
     let _ = writeln!(out, "export interface {} {{", table.row_type);
@@ -281,10 +301,10 @@ fn table_types(out: &mut String, table: &Table) {
     };
     let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (to_camel_case(&c.name), &c.ty)).collect();
     let version = table.row_version().map(|v| to_camel_case(&v.name));
-    codecs(out, &table.row_type, &encode_input, &fields, version.as_deref());
+    codecs(out, &table.row_type, &encode_input, &fields, version.as_deref(), products);
 }
 
-fn command_fn(out: &mut String, command: &Command<'_>) {
+fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
     let table = command.table;
     let row = &table.row_type;
     let params: Vec<String> = command
@@ -305,7 +325,7 @@ fn command_fn(out: &mut String, command: &Command<'_>) {
         .map(|p| {
             let value = match &p.ty {
                 CommandParamType::Row => format!("encode{row}({})", p.js_name()),
-                CommandParamType::Column(ty) => convert(&p.js_name(), ty, false),
+                CommandParamType::Column(ty) => convert(&p.js_name(), ty, false, products),
             };
             if value == p.js_name() {
                 value

@@ -1,0 +1,124 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { afterEach, describe, expect, it } from "vitest";
+
+import * as db from "@heycat/bindings";
+import * as sample from "./samples";
+import { everyCommand } from "./usage";
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+/** Records every invoke; answers with what `respond` returns for it. */
+function recordInvokes(respond: (call: Call) => unknown = () => null): Call[] {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
+    calls.push(call);
+    return respond(call);
+  });
+  return calls;
+}
+
+/** The wire form of a row as the Rust side sends it (64-bit values as decimal strings). */
+const wireRecording = {
+  id: "r1",
+  filePath: "/rec/r1.wav",
+  durationSecs: 12.5,
+  sampleCount: "18446744073709551615",
+  stopReason: "Timeout",
+  createdAt: "1700000000000002",
+  activeWindowAppName: null,
+  activeWindowBundleId: null,
+  activeWindowTitle: "vim",
+  rowVersion: "9007199254740993",
+};
+
+/** Runs every wrapper once; a `null` answer fails decoding in some, which is fine here. */
+async function callEach(): Promise<void> {
+  for (const call of everyCommand) await call().catch(() => undefined);
+}
+
+afterEach(() => clearMocks());
+
+describe("generated command wrappers", () => {
+  it("invoke every registered command exactly once, by its name", async () => {
+    const calls = recordInvokes(() => null);
+    await callEach();
+    expect(calls.map((c) => c.cmd).sort()).toEqual([...db.COMMANDS].sort());
+  });
+
+  it("send camelCase argument names", async () => {
+    const calls = recordInvokes(() => []);
+    await db.transcriptionListByRecordingId("r1");
+    expect(calls).toEqual([{ cmd: "transcription_list_by_recording_id", args: { recordingId: "r1" } }]);
+
+    const all = recordInvokes(() => null);
+    await callEach();
+    for (const { args } of all) {
+      for (const key of Object.keys(args)) expect(key).not.toContain("_");
+      const row = args.row as Record<string, unknown> | undefined;
+      for (const key of Object.keys(row ?? {})) expect(key).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    }
+  });
+
+  it("send rows in wire form: 64-bit values as exact decimal strings, no row version on insert", async () => {
+    const calls = recordInvokes(() => wireRecording);
+    const { rowVersion: _ignored, ...fresh } = sample.recording;
+    void _ignored;
+    await db.recordingInsert(fresh);
+    expect(calls[0]).toEqual({
+      cmd: "recording_insert",
+      args: {
+        row: {
+          id: "r1",
+          filePath: "/rec/r1.wav",
+          durationSecs: 12.5,
+          sampleCount: "9007199254740993",
+          stopReason: "Silence",
+          createdAt: "1700000000000002",
+          activeWindowAppName: "kitty",
+          activeWindowBundleId: null,
+          activeWindowTitle: null,
+          rowVersion: undefined,
+        },
+      },
+    });
+  });
+
+  it("decode 64-bit values above 2^53 without losing precision", async () => {
+    recordInvokes(() => wireRecording);
+    const stored = await db.recordingGet("r1");
+    expect(stored?.sampleCount).toBe(18446744073709551615n);
+    expect(stored?.rowVersion).toBe(sample.ABOVE_2_53);
+    expect(stored?.rowVersion).not.toBe(BigInt(Number(sample.ABOVE_2_53)));
+    expect(db.timestampToDate(stored!.createdAt).toISOString()).toBe("2023-11-14T22:13:20.000Z");
+  });
+
+  it("reject with a typed DataError carrying the Rust side's kind and message", async () => {
+    mockIPC(() => {
+      throw { kind: "uniqueViolation", message: 'dictionary_entry.trigger "brb" is already used by another row' };
+    });
+    const failure = await db.dictionaryEntryInsert(sample.dictionaryEntry).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(db.DataError);
+    expect(failure).toMatchObject({ kind: "uniqueViolation", message: expect.stringContaining("already used") });
+  });
+});
+
+describe("generated change events", () => {
+  it("deliver typed changes per table", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: db.TableChange<db.Recording>[] = [];
+    const stop = await db.onRecordingChanged((change) => seen.push(change));
+    await emit("recording:changed", { kind: "update", oldRow: wireRecording, row: { ...wireRecording, rowVersion: "2" } });
+    await emit("dictionary_entry:changed", { kind: "delete", row: {} });
+    stop();
+    await emit("recording:changed", { kind: "insert", row: wireRecording });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].kind).toBe("update");
+    if (seen[0].kind === "update") {
+      expect(seen[0].oldRow.sampleCount).toBe(18446744073709551615n);
+      expect(seen[0].row.rowVersion).toBe(2n);
+    }
+    expect(db.EVENTS).toContain("recording:changed");
+  });
+});

@@ -1,0 +1,89 @@
+//! `heycat-schema`: exit codes and what it prints.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn heycat_schema(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heycat-schema")).args(args).current_dir(dir).output().expect("run heycat-schema")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// A workspace-like folder with heycat's schema and no generated files yet.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    for entry in std::fs::read_dir(schema).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join("schema").join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_is_1_when_stale_and_0_after_generate() {
+    let ws = workspace();
+    let missing = heycat_schema(ws.path(), &["check"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
+    assert!(text(&missing).contains("missing: typescript/heycat.ts"));
+
+    let generate = heycat_schema(ws.path(), &["generate"]);
+    assert_eq!(generate.status.code(), Some(0), "{}", text(&generate));
+    assert!(text(&generate).contains("wrote generated/typescript/heycat.ts"));
+    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(0));
+    let again = heycat_schema(ws.path(), &["generate"]);
+    assert!(text(&again).contains("generated is current"), "nothing rewritten: {}", text(&again));
+
+    // A schema change makes every output stale.
+    let file = ws.path().join("schema/dictionary.rs");
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("pub expansion: String,", "pub expansion: String,\n    #[default(0)]\n    pub uses: u32,");
+    std::fs::write(&file, edited).unwrap();
+    let stale = heycat_schema(ws.path(), &["check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    let report = text(&stale);
+    for path in ["typescript/heycat.ts", "rust/sdk/dictionary_entry_type.rs"] {
+        assert!(report.contains(&format!("stale:   {path} (first difference at line")), "{report}");
+    }
+    assert!(report.contains("run `heycat-schema generate`"), "{report}");
+
+    // A file the schema no longer makes is stale too, and generate removes it.
+    std::fs::write(ws.path().join("generated/rust/sdk/old_table.rs"), "// a removed table\n").unwrap();
+    assert!(
+        text(&heycat_schema(ws.path(), &["check"])).contains("extra:   rust/sdk/old_table.rs (no longer generated)")
+    );
+    heycat_schema(ws.path(), &["generate"]);
+    assert!(!ws.path().join("generated/rust/sdk/old_table.rs").exists());
+    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn check_is_2_on_a_schema_error() {
+    let ws = workspace();
+    std::fs::write(ws.path().join("schema/broken.rs"), "#[heycat_table]\nstruct Broken {\n    id: Strng,\n}\n")
+        .unwrap();
+    let output = heycat_schema(ws.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report = text(&output);
+    assert!(report.contains("error: unknown column type `Strng`"), "{report}");
+    assert!(report.contains("--> schema/broken.rs:3:9"), "{report}");
+}
+
+#[test]
+fn help_reads_well_and_bad_arguments_are_explained() {
+    let ws = workspace();
+    let help = heycat_schema(ws.path(), &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let help = text(&help);
+    for needle in ["USAGE:", "generate", "check", "Exit 0 when every generated file is current, 1 when", "--schema DIR"]
+    {
+        assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
+    }
+    let bad = heycat_schema(ws.path(), &["frobnicate"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).starts_with("unexpected argument \"frobnicate\""));
+}
