@@ -37,6 +37,7 @@ pub struct Builder {
     schema_dir: Option<PathBuf>,
     module_out: Option<PathBuf>,
     generated_dir: Option<PathBuf>,
+    expected_schema_out: Option<PathBuf>,
 }
 
 impl Builder {
@@ -63,6 +64,13 @@ impl Builder {
         self
     }
 
+    /// Write the canonical description of the module definition (see `heycat-canonical`) to
+    /// this file: what a client compares a server's deployed schema with.
+    pub fn expected_schema_out(mut self, path: impl Into<PathBuf>) -> Self {
+        self.expected_schema_out = Some(path.into());
+        self
+    }
+
     /// Generates every requested output. Prints cargo's `rerun-if-changed` for the schema
     /// folder, so cargo reruns the build script when (and only when) a schema file changes.
     pub fn generate(self) -> Result<(), Error> {
@@ -71,6 +79,9 @@ impl Builder {
         let (sources, schema) = Schema::load(&dir)?;
         if let Some(path) = &self.module_out {
             write_if_changed(path, &backend::module::generate(&schema, &sources))?;
+        }
+        if let Some(path) = &self.expected_schema_out {
+            write_if_changed(path, &crate::canonical::describe(&crate::raw_def::raw_module_def(&schema)))?;
         }
         if let Some(dir) = &self.generated_dir {
             write_generated(dir, &schema, &sources)?;

@@ -9,7 +9,6 @@
 
 pub mod backend;
 mod builder;
-pub mod canonical;
 mod check;
 pub mod commands;
 pub mod diagnostics;
@@ -22,6 +21,8 @@ pub mod reducers;
 pub mod source;
 
 use std::path::Path;
+
+pub use heycat_canonical as canonical;
 
 pub use builder::{write_generated, write_if_changed, Builder, Error};
 pub use diagnostics::SchemaError;

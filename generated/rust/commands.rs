@@ -3,8 +3,8 @@
 //! Tauri commands for every table of the schema.
 
 use tauri::State;
-use spacetimedb_sdk::Table as _;
-use crate::data::{DataError, Db, Pending};
+use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
+use crate::data::{ChangeSink, DataError, Db, Pending, TableChange};
 use crate::sdk::{
     DictionaryEntryTableAccess as _, RecordingTableAccess as _,
     TranscriptionTableAccess as _, SettingsTableAccess as _,
@@ -396,6 +396,243 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(
         window_context_list, window_context_get, window_context_insert,
         window_context_update, window_context_delete
     ]
+}
+/// Emits every row change of every table as its `<table>:changed` event.
+pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
+    let s = sink.clone();
+    conn.db
+        .dictionary_entry()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "dictionary_entry:changed",
+                    TableChange::Insert {
+                        row: crate::schema::DictionaryEntry::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .dictionary_entry()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "dictionary_entry:changed",
+                TableChange::Update {
+                    old_row: crate::schema::DictionaryEntry::from(old.clone()),
+                    row: crate::schema::DictionaryEntry::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .dictionary_entry()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "dictionary_entry:changed",
+                    TableChange::Delete {
+                        row: crate::schema::DictionaryEntry::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .recording()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "recording:changed",
+                    TableChange::Insert {
+                        row: crate::schema::Recording::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .recording()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "recording:changed",
+                TableChange::Update {
+                    old_row: crate::schema::Recording::from(old.clone()),
+                    row: crate::schema::Recording::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .recording()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "recording:changed",
+                    TableChange::Delete {
+                        row: crate::schema::Recording::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .transcription()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "transcription:changed",
+                    TableChange::Insert {
+                        row: crate::schema::Transcription::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .transcription()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "transcription:changed",
+                TableChange::Update {
+                    old_row: crate::schema::Transcription::from(old.clone()),
+                    row: crate::schema::Transcription::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .transcription()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "transcription:changed",
+                    TableChange::Delete {
+                        row: crate::schema::Transcription::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .settings()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "settings:changed",
+                    TableChange::Insert {
+                        row: crate::schema::Settings::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .settings()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "settings:changed",
+                TableChange::Update {
+                    old_row: crate::schema::Settings::from(old.clone()),
+                    row: crate::schema::Settings::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .settings()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "settings:changed",
+                    TableChange::Delete {
+                        row: crate::schema::Settings::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .voice_command()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "voice_command:changed",
+                    TableChange::Insert {
+                        row: crate::schema::VoiceCommand::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .voice_command()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "voice_command:changed",
+                TableChange::Update {
+                    old_row: crate::schema::VoiceCommand::from(old.clone()),
+                    row: crate::schema::VoiceCommand::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .voice_command()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "voice_command:changed",
+                    TableChange::Delete {
+                        row: crate::schema::VoiceCommand::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .window_context()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "window_context:changed",
+                    TableChange::Insert {
+                        row: crate::schema::WindowContext::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .window_context()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "window_context:changed",
+                TableChange::Update {
+                    old_row: crate::schema::WindowContext::from(old.clone()),
+                    row: crate::schema::WindowContext::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .window_context()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "window_context:changed",
+                    TableChange::Delete {
+                        row: crate::schema::WindowContext::from(row.clone()),
+                    },
+                )
+        });
 }
 /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
 pub(crate) fn watch_reducer_results(conn: &crate::sdk::DbConnection, pending: &Pending) {

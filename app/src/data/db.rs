@@ -13,6 +13,7 @@ use std::time::Duration;
 use spacetimedb_sdk::{DbContext, Status};
 use tokio::sync::oneshot;
 
+use super::changes::ChangeSink;
 use super::error::{DataError, ErrorKind};
 use crate::sdk::{DbConnection, ReducerEventContext};
 
@@ -30,11 +31,13 @@ pub struct ConnectOptions {
     pub token: Option<String>,
 }
 
-/// The app's handle on the database; Tauri manages one and hands it to every command.
+/// The app's handle on the database; Tauri manages one and hands it to every command. It
+/// outlives connections: each (re)connect attaches a new one.
 #[derive(Clone)]
 pub struct Db {
     connection: Arc<RwLock<Option<Arc<DbConnection>>>>,
     pending: Pending,
+    changes: Option<ChangeSink>,
 }
 
 /// Where a write's result goes once its reducer reports.
@@ -80,21 +83,33 @@ impl Pending {
 }
 
 impl Db {
-    /// Connects, subscribes to every table and waits until the local copy holds the data.
-    /// Blocks; call it off the UI thread.
-    pub fn connect(options: &ConnectOptions) -> Result<Db, DataError> {
-        let db = Db { connection: Arc::default(), pending: Pending::default() };
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
-        let (on_error, on_connect_error) = (ready_tx.clone(), ready_tx.clone());
-        let pending = db.pending.clone();
+    /// A handle with no connection yet; row changes go to `changes` once connected.
+    pub fn new(changes: Option<ChangeSink>) -> Db {
+        Db { connection: Arc::default(), pending: Pending::default(), changes }
+    }
+
+    /// Connects, subscribes to every table and waits until the local copy holds the data, then
+    /// serves commands from this connection. Returns the identity token the server confirmed.
+    /// `on_disconnect` hears when (and why) the connection ends. Blocks; call it off the UI
+    /// thread.
+    pub fn connect(
+        &self,
+        options: &ConnectOptions,
+        on_disconnect: impl FnOnce(String) + Send + 'static,
+    ) -> Result<String, DataError> {
+        self.disconnect();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, String>>();
+        let (on_error, on_connect_error, on_drop) = (ready_tx.clone(), ready_tx.clone(), ready_tx.clone());
+        let pending = self.pending.clone();
         let connection = DbConnection::builder()
             .with_uri(options.uri.as_str())
             .with_module_name(options.database.as_str())
             .with_token(options.token.clone())
-            .on_connect(move |conn, _identity, _token| {
+            .on_connect(move |conn, _identity, token| {
+                let token = token.to_owned();
                 conn.subscription_builder()
                     .on_applied(move |_| {
-                        let _ = ready_tx.send(Ok(()));
+                        let _ = ready_tx.send(Ok(token));
                     })
                     .on_error(move |_, e| {
                         let _ = on_error.send(Err(format!("subscribing failed: {e}")));
@@ -109,21 +124,27 @@ impl Db {
                     e.map_or_else(|| "the connection closed".to_owned(), |e| format!("the connection dropped: {e}"));
                 pending
                     .fail_all(&DataError::new(ErrorKind::Offline, format!("{reason}; the write's outcome is unknown")));
+                // The SDK reports a connection that fails after `build` here too: end the wait.
+                let _ = on_drop.send(Err(reason.clone()));
+                on_disconnect(reason);
             })
             .build()
             .map_err(|e| DataError::new(ErrorKind::Offline, format!("cannot connect to {}: {e}", options.uri)))?;
-        crate::commands::watch_reducer_results(&connection, &db.pending);
+        crate::commands::watch_reducer_results(&connection, &self.pending);
+        if let Some(changes) = &self.changes {
+            crate::commands::watch_table_changes(&connection, changes);
+        }
         connection.run_threaded();
-        match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
-            Ok(Ok(())) => {}
+        let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
+            Ok(Ok(token)) => token,
             Ok(Err(reason)) => return Err(DataError::new(ErrorKind::Offline, reason)),
             Err(_) => {
                 let _ = connection.disconnect();
                 return Err(DataError::new(ErrorKind::Timeout, format!("{} did not answer in time", options.uri)));
             }
-        }
-        *db.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(connection));
-        Ok(db)
+        };
+        *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(connection));
+        Ok(token)
     }
 
     /// The live connection, or `Offline`.

@@ -45,11 +45,24 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             conn.reducers.#on(move |ctx, #(#ignored,)* op_id| p.complete(ctx, op_id));
         }
     });
+    let change_watches = schema.tables.iter().map(|t| {
+        let (handle, row, event) = (format_ident!("{}", t.name), app_row(t), super::typescript::event_name(t));
+        quote! {
+            let s = sink.clone();
+            conn.db.#handle().on_insert(move |ctx, row| s.emit(ctx, #event, TableChange::Insert { row: #row::from(row.clone()) }));
+            let s = sink.clone();
+            conn.db.#handle().on_update(move |ctx, old, row| {
+                s.emit(ctx, #event, TableChange::Update { old_row: #row::from(old.clone()), row: #row::from(row.clone()) })
+            });
+            let s = sink.clone();
+            conn.db.#handle().on_delete(move |ctx, row| s.emit(ctx, #event, TableChange::Delete { row: #row::from(row.clone()) }));
+        }
+    });
     let tokens = quote! {
         use tauri::State;
-        use spacetimedb_sdk::Table as _;
+        use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
 
-        use crate::data::{DataError, Db, Pending};
+        use crate::data::{ChangeSink, DataError, Db, Pending, TableChange};
         use crate::sdk::{#(#table_traits as _,)* #(#reducer_traits as _,)*};
 
         #(#fns)*
@@ -60,6 +73,11 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
         /// Registers every command with Tauri: `builder.invoke_handler(commands::handler())`.
         pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![#(#names),*]
+        }
+
+        /// Emits every row change of every table as its `<table>:changed` event.
+        pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
+            #(#change_watches)*
         }
 
         /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.

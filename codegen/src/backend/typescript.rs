@@ -123,6 +123,37 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** Why connecting failed. */
+export type FailureKind =
+  | "serverUnreachable"
+  | "serverNotStarted"
+  | "moduleMissing"
+  | "versionMismatch"
+  | "publishFailed"
+  | "other";
+
+/** The connection's state; the backend retries by itself while offline or failed. */
+export type ConnectionStatus =
+  | { state: "connecting"; server: string }
+  | { state: "connected"; server: string }
+  | { state: "offline"; server: string; message: string; retryInMs: number }
+  | { state: "failed"; server: string; kind: FailureKind; message: string; retryInMs: number };
+
+/** The connection's current status. Invokes `connection_status`. */
+export async function connectionStatus(): Promise<ConnectionStatus> {
+  return call<ConnectionStatus>("connection_status");
+}
+
+/** Asks the backend to try connecting again now. Invokes `connection_retry`. */
+export async function connectionRetry(): Promise<void> {
+  await call<null>("connection_retry");
+}
+
+/** Calls `handler` with every connection status change. Resolves to a function that stops listening. */
+export function onConnectionStatus(handler: (status: ConnectionStatus) => void): Promise<UnlistenFn> {
+  return listen<ConnectionStatus>("connection:status", (event) => handler(event.payload));
+}
+
 /** A change to a table's rows, from this app, another device or the server. */
 export type TableChange<Row> =
   | { kind: "insert"; row: Row }

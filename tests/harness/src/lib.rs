@@ -1,22 +1,18 @@
-//! A real SpacetimeDB server for tests and demos.
+//! What tests (and the `heycat-local` demo) need around a real SpacetimeDB server.
 //!
-//! [`Server::start`] runs `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a
-//! temporary data dir and stops it when dropped (so also when a test panics). [`module_wasm`]
-//! builds heycat's module with `scripts/build-module.sh`. The HTTP helpers publish modules, call
-//! reducers, run SQL and read the deployed schema.
+//! [`Server::start`] (from `heycat-local-server`, the code the app itself runs its embedded
+//! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary
+//! data dir and stops it when dropped, so also when a test panics. [`module_wasm`] builds
+//! heycat's module with `scripts/build-module.sh`; [`sql_rows`] reads tables back.
 
-mod error;
-mod http;
 mod rows;
-mod server;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-pub use error::{Error, Result};
-pub use rows::named_rows;
-pub use server::{server_binary, Server};
+pub use heycat_local_server::{Api, Error, Result, Server};
+pub use rows::{named_rows, sql_rows};
 
 /// The workspace root (the folder holding `schema/` and `scripts/`).
 pub fn workspace_root() -> PathBuf {

@@ -7,7 +7,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use heycat_local_server::{Api, Error, Result};
+
+/// Runs one SQL statement and returns its rows as named JSON objects.
+pub fn sql_rows(api: &Api, database: &str, query: &str) -> Result<Vec<Value>> {
+    named_rows(&api.sql(database, query)?)
+}
 
 /// Converts the body of `POST /v1/database/NAME/sql` (one statement) into named rows.
 pub fn named_rows(body: &str) -> Result<Vec<Value>> {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use heycat_codegen::{canonical, raw_def, Schema};
-use heycat_harness::{module_wasm, workspace_root, Error, Server};
+use heycat_harness::{module_wasm, sql_rows, workspace_root, Error, Server};
 use serde_json::{json, Value};
 use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
 use spacetimedb_sats::serde::SerdeWrapper;
@@ -13,7 +13,7 @@ const DB: &str = "heycat";
 
 fn published() -> Server {
     let server = Server::start().expect("start spacetimedb-standalone");
-    server.publish_file(DB, &module_wasm().expect("build the module")).expect("publish the module");
+    server.api().publish_file(DB, &module_wasm().expect("build the module")).expect("publish the module");
     server
 }
 
@@ -83,11 +83,11 @@ fn write(server: &Server, reducer: &str, args: &Value) -> heycat_harness::Result
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let mut args = args.as_array().expect("arguments are an array").clone();
     args.push(json!(format!("op-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))));
-    server.call(DB, reducer, &Value::Array(args))
+    server.api().call(DB, reducer, &Value::Array(args))
 }
 
 fn rows(server: &Server, table: &str) -> Vec<Value> {
-    server.sql(DB, &format!("SELECT * FROM {table}")).expect("SQL works")
+    sql_rows(&server.api(), DB, &format!("SELECT * FROM {table}")).expect("SQL works")
 }
 
 fn with(row: &Value, column: &str, value: Value) -> Value {
@@ -220,7 +220,7 @@ fn settings_are_one_row_seeded_with_defaults() {
 #[test]
 fn the_published_module_reports_exactly_the_schema_model() {
     let server = published();
-    let json = server.schema_json(DB).expect("the server reports the schema");
+    let json = server.api().schema_json(DB).expect("the server reports the schema");
     let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(&json).expect("a RawModuleDefV9");
     let from_schema = raw_def::raw_module_def(&schema());
     assert_eq!(canonical::describe(&deployed.0), canonical::describe(&from_schema));
@@ -232,12 +232,12 @@ fn data_survives_a_server_restart() {
     let (table, row, ..) = sample_rows().remove(0);
     {
         let server = Server::start_in(dir.path()).unwrap();
-        server.publish_file(DB, &module_wasm().unwrap()).unwrap();
+        server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
         write(&server, &format!("{table}_insert"), &json!([row])).unwrap();
         // Dropping a server on a caller's data dir stops it gracefully.
     }
     let server = Server::start_in(dir.path()).unwrap();
     // Publishing the same module again (as every start does) keeps the data.
-    server.publish_file(DB, &module_wasm().unwrap()).unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     assert_eq!(rows(&server, table), vec![with(&row, "row_version", json!(1))]);
 }

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use heycat_codegen::Schema;
-use heycat_harness::{module_wasm, workspace_root, Server};
+use heycat_harness::{module_wasm, sql_rows, workspace_root, Server};
 use serde_json::json;
 
 const DB: &str = "heycat";
@@ -44,20 +44,20 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let wasm = module_wasm()?;
     let server = Server::start_in(&data_dir)?;
     println!("spacetimedb-standalone 1.2.0 on {} (data: {})", server.url(), data_dir.display());
-    server.publish_file(DB, &wasm)?;
+    server.api().publish_file(DB, &wasm)?;
     println!("published {} as database {DB:?}", wasm.display());
 
-    if server.sql(DB, "SELECT * FROM dictionary_entry")?.is_empty() {
+    if sql_rows(&server.api(), DB, "SELECT * FROM dictionary_entry")?.is_empty() {
         let micros = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_micros() as i64;
         let entry = json!({"id": "demo-brb", "trigger": "brb", "expansion": "be right back", "suffix": {"none": []},
                            "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
                            "created_at": {"__timestamp_micros_since_unix_epoch__": micros}, "row_version": 0});
-        server.call(DB, "dictionary_entry_insert", &json!([entry, "heycat-local-demo"]))?;
+        server.api().call(DB, "dictionary_entry_insert", &json!([entry, "heycat-local-demo"]))?;
         println!("inserted a demo dictionary entry through the dictionary_entry_insert reducer");
     }
 
     for table in &schema.tables {
-        let rows = server.sql(DB, &format!("SELECT * FROM {}", table.name))?;
+        let rows = sql_rows(&server.api(), DB, &format!("SELECT * FROM {}", table.name))?;
         println!("\n{} ({} row{})", table.name, rows.len(), if rows.len() == 1 { "" } else { "s" });
         for row in rows {
             println!("  {row}");

@@ -2,7 +2,8 @@
 //!
 //! Two definitions describe the same database exactly when their descriptions are equal,
 //! whatever order their typespaces and lists are in. Used to prove that the published module
-//! and the schema model agree (the drift test), and readable in a test failure's diff.
+//! and the schema model agree (the drift test), by the app to tell whether a server runs the
+//! module it was built for, and readable in a diff.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

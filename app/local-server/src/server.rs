@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
+use crate::api::Api;
 use crate::error::{Error, Result};
-use crate::http::{agent, send};
-use crate::rows::named_rows;
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,7 +43,6 @@ pub struct Server {
     /// Keeps a temporary data dir alive; `None` when the caller owns the dir.
     _temp: Option<tempfile::TempDir>,
     token: String,
-    http: ureq::Agent,
 }
 
 impl Server {
@@ -60,6 +56,12 @@ impl Server {
         let mut server = Server::start_in(&dir)?;
         server._temp = Some(temp);
         Ok(server)
+    }
+
+    /// Starts a server on this port and data dir: a restart that clients find where they left
+    /// it.
+    pub fn start_on(data_dir: &Path, port: u16) -> Result<Server> {
+        Server::spawn(&server_binary()?, data_dir, port)
     }
 
     /// Starts a server on an existing data dir (to restart one and find its data again).
@@ -106,14 +108,8 @@ impl Server {
             });
         }
         let child = command.spawn().map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
-        let mut server = Server {
-            child: Some(child),
-            port,
-            data_dir: data_dir.to_owned(),
-            _temp: None,
-            token: String::new(),
-            http: agent(),
-        };
+        let mut server =
+            Server { child: Some(child), port, data_dir: data_dir.to_owned(), _temp: None, token: String::new() };
         server.wait_ready(&log_path)?;
         server.token = server.owner_token_from_data_dir()?;
         Ok(server)
@@ -133,7 +129,7 @@ impl Server {
                     )));
                 }
             }
-            if send(self.http.get(&format!("{}/v1/ping", self.url())), None).is_ok() {
+            if Api::new(self.url(), None).ping().is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -150,7 +146,7 @@ impl Server {
         if let Ok(token) = std::fs::read_to_string(&path) {
             return Ok(token.trim().to_owned());
         }
-        let token = self.new_identity_token()?;
+        let token = Api::new(self.url(), None).new_identity_token()?;
         let write = || -> std::io::Result<()> {
             use std::io::Write;
             use std::os::unix::fs::OpenOptionsExt;
@@ -184,50 +180,14 @@ impl Server {
         &self.token
     }
 
-    /// Asks the server for a new identity and returns its token.
-    pub fn new_identity_token(&self) -> Result<String> {
-        let body = send(self.http.post(&format!("{}/v1/identity", self.url())), Some(b""))?;
-        let v: Value = serde_json::from_str(&body).map_err(|e| Error::Server(format!("identity answer: {e}")))?;
-        v["token"].as_str().map(str::to_owned).ok_or_else(|| Error::Server(format!("no token in {body}")))
+    /// The HTTP API, acting as the owner (who may publish).
+    pub fn api(&self) -> Api {
+        Api::new(self.url(), Some(self.token.clone()))
     }
 
-    fn database_url(&self, database: &str) -> String {
-        format!("{}/v1/database/{database}", self.url())
-    }
-
-    fn authorized(&self, request: ureq::Request) -> ureq::Request {
-        request.set("Authorization", &format!("Bearer {}", self.token))
-    }
-
-    /// Publishes (creates or updates) `database` with a module's wasm.
-    pub fn publish(&self, database: &str, wasm: &[u8]) -> Result<()> {
-        let request = self.authorized(self.http.put(&self.database_url(database)));
-        send(request, Some(wasm)).map(drop)
-    }
-
-    /// Publishes the module file at `path`.
-    pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
-        let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
-        self.publish(database, &wasm)
-    }
-
-    /// Calls a reducer with JSON arguments (an array, one element per parameter).
-    pub fn call(&self, database: &str, reducer: &str, args: &Value) -> Result<()> {
-        let request = self
-            .authorized(self.http.post(&format!("{}/call/{reducer}", self.database_url(database))))
-            .set("Content-Type", "application/json");
-        send(request, Some(args.to_string().as_bytes())).map(drop)
-    }
-
-    /// Runs one SQL statement; rows come back as JSON objects (see [`named_rows`]).
-    pub fn sql(&self, database: &str, query: &str) -> Result<Vec<Value>> {
-        let request = self.authorized(self.http.post(&format!("{}/sql", self.database_url(database))));
-        named_rows(&send(request, Some(query.as_bytes()))?)
-    }
-
-    /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
-    pub fn schema_json(&self, database: &str) -> Result<String> {
-        send(self.http.get(&format!("{}/schema?version=9", self.database_url(database))), None)
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     /// Stops the server so that every write that returned Ok survives: waits for the

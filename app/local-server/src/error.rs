@@ -2,12 +2,14 @@ use std::fmt;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong talking to the server, in words a test failure can show as is.
+/// What went wrong with a server, in words a user or a test failure can show as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-    /// The server binary or the module could not be set up.
+    /// The server binary, its data dir or the module could not be set up.
     Setup(String),
-    /// The server did not start or stopped answering.
+    /// Nothing answers at the server's address.
+    Unreachable(String),
+    /// The server did not start, or answered something unexpected.
     Server(String),
     /// The server answered a request with an error status.
     Http { status: u16, body: String },
@@ -19,6 +21,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Setup(m) => write!(f, "setup failed: {m}"),
+            Error::Unreachable(m) => f.write_str(m),
             Error::Server(m) => write!(f, "server problem: {m}"),
             Error::Http { status, body } => write!(f, "server answered {status}: {body}"),
             Error::Reducer(m) => write!(f, "reducer failed: {m}"),

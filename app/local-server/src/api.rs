@@ -1,0 +1,109 @@
+//! SpacetimeDB's HTTP API (1.2.0): what the app and the tests ask of a server, local or remote.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// SpacetimeDB answers a reducer that returned `Err` with this status and the message as body.
+const REDUCER_ERROR_STATUS: u16 = 530;
+
+/// A client of one server's HTTP API, acting as one identity (or none).
+#[derive(Clone)]
+pub struct Api {
+    base_url: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl Api {
+    /// `base_url` is `http://host:port`; `token` the identity to act as.
+    pub fn new(base_url: impl Into<String>, token: Option<String>) -> Api {
+        let agent =
+            ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(60)).build();
+        Api { base_url: base_url.into().trim_end_matches('/').to_owned(), token, agent }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether the server answers at all.
+    pub fn ping(&self) -> Result<()> {
+        self.send(self.agent.get(&format!("{}/v1/ping", self.base_url)), None).map(drop)
+    }
+
+    /// Asks the server for a new identity and returns its token.
+    pub fn new_identity_token(&self) -> Result<String> {
+        let body = self.send(self.agent.post(&format!("{}/v1/identity", self.base_url)), Some(b""))?;
+        let v: Value = serde_json::from_str(&body).map_err(|e| Error::Server(format!("identity answer: {e}")))?;
+        v["token"].as_str().map(str::to_owned).ok_or_else(|| Error::Server(format!("no token in {body}")))
+    }
+
+    /// Whether a database of this name exists.
+    pub fn database_exists(&self, database: &str) -> Result<bool> {
+        match self.send(self.agent.get(&self.database_url(database)), None) {
+            Ok(_) => Ok(true),
+            Err(Error::Http { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Publishes (creates or updates) `database` with a module's wasm.
+    pub fn publish(&self, database: &str, wasm: &[u8]) -> Result<()> {
+        self.send(self.agent.put(&self.database_url(database)), Some(wasm)).map(drop)
+    }
+
+    /// Publishes the module file at `path`.
+    pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
+        let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;
+        self.publish(database, &wasm)
+    }
+
+    /// Calls a reducer with JSON arguments (an array, one element per parameter).
+    pub fn call(&self, database: &str, reducer: &str, args: &Value) -> Result<()> {
+        let request = self
+            .agent
+            .post(&format!("{}/call/{reducer}", self.database_url(database)))
+            .set("Content-Type", "application/json");
+        self.send(request, Some(args.to_string().as_bytes())).map(drop)
+    }
+
+    /// Runs SQL; returns the raw answer (one result per statement, rows as positional arrays).
+    pub fn sql(&self, database: &str, query: &str) -> Result<String> {
+        self.send(self.agent.post(&format!("{}/sql", self.database_url(database))), Some(query.as_bytes()))
+    }
+
+    /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
+    pub fn schema_json(&self, database: &str) -> Result<String> {
+        self.send(self.agent.get(&format!("{}/schema?version=9", self.database_url(database))), None)
+    }
+
+    fn database_url(&self, database: &str) -> String {
+        format!("{}/v1/database/{database}", self.base_url)
+    }
+
+    fn send(&self, mut request: ureq::Request, body: Option<&[u8]>) -> Result<String> {
+        if let Some(token) = &self.token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        let response = match body {
+            Some(bytes) => request.send_bytes(bytes),
+            None => request.call(),
+        };
+        match response {
+            Ok(r) => r.into_string().map_err(|e| Error::Server(format!("cannot read the answer: {e}"))),
+            Err(ureq::Error::Status(status, r)) => {
+                let body = r.into_string().unwrap_or_default();
+                if status == REDUCER_ERROR_STATUS {
+                    Err(Error::Reducer(body))
+                } else {
+                    Err(Error::Http { status, body })
+                }
+            }
+            Err(ureq::Error::Transport(t)) => Err(Error::Unreachable(format!("cannot reach {}: {t}", self.base_url))),
+        }
+    }
+}

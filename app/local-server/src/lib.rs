@@ -1,0 +1,14 @@
+//! A real `spacetimedb-standalone` on 127.0.0.1, and SpacetimeDB's HTTP API.
+//!
+//! The app runs its embedded server with [`Server::start_in`] (its own data dir); the tests
+//! use [`Server::start`] (a temporary one). Either way the server listens on loopback only, on
+//! a free port, is health-checked over HTTP, and stops when dropped. [`Api`] talks to any
+//! server, local or remote.
+
+mod api;
+mod error;
+mod server;
+
+pub use api::Api;
+pub use error::{Error, Result};
+pub use server::{server_binary, Server};

@@ -1,0 +1,185 @@
+//! Getting a server ready to connect to: the embedded one (started, restarted when it died,
+//! published with this app's module when it lacks it or runs an older build) or a configured
+//! one (used as is, but checked). Either way the deployed schema must be the one this app was
+//! built for.
+
+use heycat_local_server::{Api, Error as ServerError, Server};
+use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
+use spacetimedb_lib::sats::serde::SerdeWrapper;
+
+use crate::config::{http_and_ws, DataConfig, ServerChoice};
+use crate::status::{Failure, FailureKind};
+
+/// The canonical description of the module this app was built for (see `heycat-canonical`).
+const EXPECTED_SCHEMA: &str = include_str!(concat!(env!("OUT_DIR"), "/expected-schema.txt"));
+
+/// A copy of the last module published to the embedded server, to tell whether it is current.
+const PUBLISHED_COPY: &str = "published-module.wasm";
+
+pub struct ServerLink {
+    config: DataConfig,
+    local: Option<Server>,
+    /// The embedded server's port, kept across restarts so the address stays the same.
+    local_port: Option<u16>,
+}
+
+impl ServerLink {
+    pub fn new(config: DataConfig) -> Self {
+        ServerLink { config, local: None, local_port: None }
+    }
+
+    /// The server's address, for status messages.
+    pub fn address(&self) -> String {
+        match (&self.config.server, &self.local) {
+            (ServerChoice::Remote(url), _) => http_and_ws(url).0,
+            (ServerChoice::Local, Some(server)) => server.url(),
+            (ServerChoice::Local, None) => "the embedded server".to_owned(),
+        }
+    }
+
+    /// Makes the server ready and returns the websocket URI to connect to.
+    pub fn prepare(&mut self) -> Result<String, Failure> {
+        let database = self.config.database.clone();
+        let (api, ws) = match self.config.server.clone() {
+            ServerChoice::Remote(url) => {
+                let (http, ws) = http_and_ws(&url);
+                let api = Api::new(http, None);
+                api.ping().map_err(unreachable)?;
+                if !api.database_exists(&database).map_err(unreachable)? {
+                    return Err(Failure::new(
+                        FailureKind::ModuleMissing,
+                        format!(
+                            "the server at {} has no database named {database:?}; publish heycat's module to it",
+                            api.base_url()
+                        ),
+                    ));
+                }
+                (api, ws)
+            }
+            ServerChoice::Local => {
+                let server = self.ensure_local_running()?;
+                let (api, ws) = (server.api(), server.ws_url());
+                self.publish_if_needed(&api)?;
+                (api, ws)
+            }
+        };
+        check_schema(&api, &database)?;
+        Ok(ws)
+    }
+
+    fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
+        if !self.local.as_mut().is_some_and(Server::is_running) {
+            self.local = None;
+            let dir = self.config.local_server_dir();
+            let not_started = |e: ServerError| {
+                Failure::new(FailureKind::ServerNotStarted, format!("the embedded server did not start: {e}"))
+            };
+            let server = match self.local_port {
+                // Same address as before if the port is still free, so nothing else changes.
+                Some(port) => Server::start_on(&dir, port).or_else(|_| Server::start_in(&dir)).map_err(not_started)?,
+                None => Server::start_in(&dir).map_err(not_started)?,
+            };
+            self.local_port = Some(server.port());
+            self.local = Some(server);
+        }
+        Ok(self.local.as_ref().expect("started above"))
+    }
+
+    fn publish_if_needed(&self, api: &Api) -> Result<(), Failure> {
+        let database = &self.config.database;
+        let wasm = std::fs::read(&self.config.module_wasm).map_err(|e| {
+            Failure::new(
+                FailureKind::ModuleMissing,
+                format!(
+                    "heycat's module is not at {} ({e}); build it with scripts/build-module.sh",
+                    self.config.module_wasm.display()
+                ),
+            )
+        })?;
+        let copy = self.config.local_server_dir().join(PUBLISHED_COPY);
+        let current = api.database_exists(database).map_err(unreachable)?
+            && std::fs::read(&copy).is_ok_and(|published| published == wasm);
+        if current {
+            return Ok(());
+        }
+        api.publish(database, &wasm)
+            .map_err(|e| Failure::new(FailureKind::PublishFailed, format!("publishing heycat's module failed: {e}")))?;
+        std::fs::write(&copy, &wasm)
+            .map_err(|e| Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display())))
+    }
+
+    /// Stops the embedded server (waiting for its data to reach the disk).
+    pub fn stop(&mut self) {
+        if let Some(mut server) = self.local.take() {
+            server.stop();
+        }
+    }
+}
+
+fn unreachable(e: ServerError) -> Failure {
+    match e {
+        ServerError::Unreachable(message) => Failure::new(FailureKind::ServerUnreachable, message),
+        other => Failure::new(FailureKind::Other, other.to_string()),
+    }
+}
+
+/// The deployed module must describe the same database as the module this app was built for.
+fn check_schema(api: &Api, database: &str) -> Result<(), Failure> {
+    compare_schema(&api.schema_json(database).map_err(unreachable)?)
+}
+
+/// Compares a server's schema answer (`RawModuleDefV9` JSON) with the expected schema.
+fn compare_schema(json: &str) -> Result<(), Failure> {
+    let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(json)
+        .map_err(|e| Failure::new(FailureKind::Other, format!("the server's schema answer is not readable: {e}")))?;
+    let deployed = heycat_canonical::describe(&deployed.0);
+    if deployed == EXPECTED_SCHEMA {
+        return Ok(());
+    }
+    let first = EXPECTED_SCHEMA
+        .lines()
+        .zip(deployed.lines())
+        .find(|(want, have)| want != have)
+        .map(|(want, have)| format!(" (this app expects `{want}`, the server has `{have}`)"))
+        .unwrap_or_default();
+    Err(Failure::new(
+        FailureKind::VersionMismatch,
+        format!("the server's heycat module has a different schema than this app{first}; update the app or the server"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use heycat_codegen::{raw_def, Schema};
+    use spacetimedb_lib::sats::serde::SerdeWrapper;
+
+    use super::*;
+
+    fn schema_json(edit: impl FnOnce(&mut RawModuleDefV9)) -> String {
+        let (_, schema) = Schema::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")).unwrap();
+        let mut def = raw_def::raw_module_def(&schema);
+        edit(&mut def);
+        serde_json::to_string(SerdeWrapper::from_ref(&def)).unwrap()
+    }
+
+    #[test]
+    fn the_schema_this_app_was_built_for_matches() {
+        assert_eq!(compare_schema(&schema_json(|_| {})), Ok(()));
+    }
+
+    #[test]
+    fn another_schema_is_a_version_mismatch_that_says_where() {
+        let older = schema_json(|def| {
+            def.reducers.retain(|r| &*r.name != "settings_reset");
+        });
+        let failure = compare_schema(&older).unwrap_err();
+        assert_eq!(failure.kind, FailureKind::VersionMismatch);
+        assert!(
+            failure.message.contains("this app expects `reducer settings_reset(op_id: String)`"),
+            "{}",
+            failure.message
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The data layer of the app against real servers: startup with the embedded server,
+//! persistence across restarts, real-time events between devices, failures and reconnects.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{config, rows, with, TestApp, DB};
+use heycat_app::config::ServerChoice;
+use heycat_harness::{module_wasm, sql_rows, Server};
+use serde_json::{json, Value};
+
+fn op(n: u32) -> String {
+    format!("seed-{n}")
+}
+
+/// Every keyed table's rows, as the commands list them, sorted by id.
+fn everything(app: &TestApp) -> Vec<(String, Vec<Value>)> {
+    rows()
+        .into_iter()
+        .map(|(table, ..)| {
+            let mut listed = app.ok(&format!("{table}_list"), json!({})).as_array().cloned().unwrap();
+            listed.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_owned());
+            (table.to_owned(), listed)
+        })
+        .collect()
+}
+
+#[test]
+fn with_no_server_configured_it_starts_one_publishes_and_lists_existing_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // Data seeded before the app ever ran, in the place its embedded server keeps data.
+    {
+        let server = Server::start_in(&dir.path().join("spacetimedb")).unwrap();
+        server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+        let seeded = json!({"id": "seed", "trigger": "ty", "expansion": "thank you", "suffix": {"none": []},
+                            "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+                            "created_at": {"__timestamp_micros_since_unix_epoch__": 1_700_000_000_000_000i64},
+                            "row_version": 0});
+        server.api().call(DB, "dictionary_entry_insert", &json!([seeded, op(1)])).unwrap();
+    }
+    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    let status = app.wait_connected();
+    assert!(status["server"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{status}");
+    let listed = app.ok("dictionary_entry_list", json!({}));
+    assert_eq!(listed[0]["trigger"], "ty");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    // The identity token is kept for the next start, readable by the user only.
+    let token = dir.path().join("identity-token");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&token).unwrap().permissions().mode() & 0o777, 0o600);
+    app.shutdown();
+}
+
+#[test]
+fn writes_survive_closing_the_app_and_restarting_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    app.wait_connected();
+    for (table, row, field, new_value) in rows() {
+        let stored = app.ok(&format!("{table}_insert"), json!({ "row": row }));
+        app.ok(&format!("{table}_update"), json!({ "row": with(&stored, field, new_value) }));
+    }
+    app.ok("settings_update", json!({"row": {"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
+                                              "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13"}}));
+    let before = everything(&app);
+    let settings_before = app.ok("settings_get", json!({}));
+    let token_before = std::fs::read_to_string(dir.path().join("identity-token")).unwrap();
+    app.shutdown();
+
+    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    app.wait_connected();
+    assert_eq!(everything(&app), before, "every row is back, unchanged");
+    assert_eq!(app.ok("settings_get", json!({})), settings_before);
+    assert_eq!(std::fs::read_to_string(dir.path().join("identity-token")).unwrap(), token_before, "same identity");
+    app.shutdown();
+}
+
+/// Waits for the next event on `events`, at most `within`.
+fn next_event(events: &std::sync::mpsc::Receiver<Value>, within: Duration) -> Value {
+    let started = Instant::now();
+    let event = events.recv_timeout(within).unwrap_or_else(|_| panic!("no event within {within:?}"));
+    assert!(started.elapsed() < within);
+    event
+}
+
+#[test]
+fn a_write_on_one_device_reaches_the_other_as_an_event_within_a_second() {
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = TestApp::start(config(dir_a.path(), ServerChoice::Remote(server.url())));
+    let b = TestApp::start(config(dir_b.path(), ServerChoice::Remote(server.url())));
+    a.wait_connected();
+    b.wait_connected();
+    let on_b = b.events("dictionary_entry:changed");
+    let second = Duration::from_secs(1);
+
+    let (_, entry, ..) = rows().remove(0);
+    let stored = a.ok("dictionary_entry_insert", json!({ "row": entry }));
+    let event = next_event(&on_b, second);
+    assert_eq!(event, json!({"kind": "insert", "row": stored}));
+
+    let changed = a.ok("dictionary_entry_update", json!({ "row": with(&stored, "expansion", json!("brb!")) }));
+    let event = next_event(&on_b, second);
+    assert_eq!(event, json!({"kind": "update", "oldRow": stored, "row": changed}));
+
+    a.ok("dictionary_entry_delete", json!({ "id": "d1" }));
+    let event = next_event(&on_b, second);
+    assert_eq!(event, json!({"kind": "delete", "row": changed}));
+
+    // A change made on the server itself (not through any app) arrives too.
+    let from_server = json!({"id": "srv", "trigger": "gm", "expansion": "good morning", "suffix": {"none": []},
+                             "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+                             "created_at": {"__timestamp_micros_since_unix_epoch__": 0}, "row_version": 0});
+    server.api().call(DB, "dictionary_entry_insert", &json!([from_server, op(2)])).unwrap();
+    assert_eq!(next_event(&on_b, second)["row"]["trigger"], "gm");
+    assert_eq!(b.ok("dictionary_entry_get", json!({"id": "srv"}))["expansion"], "good morning");
+}
+
+#[test]
+fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is_reconnected() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let port = {
+        // A port nothing listens on yet; the server comes up there later.
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    let statuses = app.events("connection:status");
+    let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
+    assert_eq!(failed["kind"], "serverUnreachable", "{failed}");
+    assert!(failed["message"].as_str().unwrap().contains(&format!("cannot reach {url}")), "{failed}");
+    assert_eq!(app.invoke("dictionary_entry_list", json!({})).unwrap_err()["kind"], "offline");
+
+    let mut server = Server::start_on(server_dir.path(), port).unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let (_, entry, ..) = rows().remove(0);
+    let seeded = json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"none": []},
+                        "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+                        "created_at": {"__timestamp_micros_since_unix_epoch__": 0}, "row_version": 0});
+    server.api().call(DB, "dictionary_entry_insert", &json!([seeded, op(3)])).unwrap();
+    app.ok("connection_retry", Value::Null);
+    app.wait_status(Duration::from_secs(5), |s| s["state"] == "connected");
+    assert_eq!(app.ok("dictionary_entry_list", json!({}))[0]["id"], entry["id"]);
+    // Every change was emitted as an event, ending connected.
+    let seen: Vec<Value> = statuses.try_iter().collect();
+    assert!(seen.iter().any(|s| s["state"] == "failed"), "{seen:?}");
+    assert_eq!(seen.last().unwrap()["state"], "connected", "{seen:?}");
+
+    server.kill();
+    let offline = app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+    assert!(matches!(offline["state"].as_str(), Some("offline" | "connecting" | "failed")), "{offline}");
+    let server = Server::start_on(server_dir.path(), port).unwrap();
+    // No retry command: the backend reconnects by itself.
+    app.wait_status(Duration::from_secs(20), |s| s["state"] == "connected");
+    assert_eq!(sql_rows(&server.api(), DB, "SELECT * FROM dictionary_entry").unwrap().len(), 1);
+    assert_eq!(app.ok("dictionary_entry_get", json!({"id": "d1"}))["trigger"], "brb");
+}
+
+#[test]
+fn a_server_without_heycat_is_reported_as_module_missing() {
+    let server = Server::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(server.url())));
+    let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
+    assert_eq!(failed["kind"], "moduleMissing", "{failed}");
+    assert!(failed["message"].as_str().unwrap().contains("has no database named \"heycat\""), "{failed}");
+}

@@ -1,0 +1,69 @@
+import { useCallback, useEffect, useState } from "react";
+import type { UnlistenFn } from "@tauri-apps/api/event";
+
+import type { TableChange } from "@heycat/bindings";
+
+export interface TableState<Row> {
+  rows: Row[];
+  loading: boolean;
+  error: string | null;
+  reload: () => void;
+}
+
+/**
+ * A table's rows, loaded with its `list` command and kept current by its change events (from
+ * this app, another device or the server), so views never need a manual refresh. `revision`
+ * reloads when it changes (the app passes the connection state, so a reconnect reloads).
+ */
+export function useTable<Row>(
+  list: () => Promise<Row[]>,
+  onChanged: (handler: (change: TableChange<Row>) => void) => Promise<UnlistenFn>,
+  key: (row: Row) => string,
+  revision: unknown = null,
+): TableState<Row> {
+  const [rows, setRows] = useState<Row[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [reloads, setReloads] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    list()
+      .then((loaded) => {
+        if (!live) return;
+        setRows(loaded);
+        setError(null);
+      })
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [list, revision, reloads]);
+
+  useEffect(() => {
+    const stop = onChanged((change) => setRows((current) => applyChange(current, change, key)));
+    return () => void stop.then((unlisten) => unlisten());
+  }, [onChanged, key]);
+
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+  return { rows, loading, error, reload };
+}
+
+/** `rows` after `change`: inserts append, updates replace in place, deletes remove. */
+export function applyChange<Row>(rows: Row[], change: TableChange<Row>, key: (row: Row) => string): Row[] {
+  const id = key(change.row);
+  const others = rows.filter((row) => key(row) !== id);
+  switch (change.kind) {
+    case "delete":
+      return others;
+    case "update": {
+      const at = rows.findIndex((row) => key(row) === id);
+      if (at < 0) return [...rows, change.row];
+      return rows.map((row, i) => (i === at ? change.row : row));
+    }
+    case "insert":
+      return rows.some((row) => key(row) === id) ? rows.map((row) => (key(row) === id ? change.row : row)) : [...rows, change.row];
+  }
+}

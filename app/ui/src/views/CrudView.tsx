@@ -1,0 +1,170 @@
+import { useState, type FormEvent, type ReactNode } from "react";
+
+import { DataError } from "@heycat/bindings";
+import type { TableState } from "../hooks/useTable";
+import { display, fromForm, toForm, type Field, type FormValue } from "./fields";
+
+type Row = { id: string; rowVersion: bigint };
+
+export interface CrudProps<R extends Row> {
+  title: string;
+  table: TableState<R>;
+  fields: Field[];
+  /** The values of a new row's columns that the form does not edit (id, createdAt). */
+  fresh: () => Omit<R, "rowVersion">;
+  insert: (row: Omit<R, "rowVersion">) => Promise<R>;
+  update: (row: R) => Promise<R>;
+  remove: (id: string) => Promise<void>;
+  /** Extra content under a row (e.g. a recording's transcriptions). */
+  details?: (row: R) => ReactNode;
+}
+
+/** A table's rows with add, edit and delete, for any table described by `fields`. */
+export function CrudView<R extends Row>({ title, table, fields, fresh, insert, update, remove, details }: CrudProps<R>) {
+  const [editing, setEditing] = useState<R | null>(null);
+  const [form, setForm] = useState<Record<string, FormValue>>(() => formOf(fields, fresh()));
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const startNew = () => {
+    setEditing(null);
+    setForm(formOf(fields, fresh()));
+    setProblem(null);
+  };
+  const startEdit = (row: R) => {
+    setEditing(row);
+    setForm(formOf(fields, row));
+    setProblem(null);
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const values = Object.fromEntries(fields.map((f) => [f.name, fromForm(f, form[f.name])]));
+      if (editing) await update({ ...editing, ...values });
+      else await insert({ ...fresh(), ...values });
+      startNew();
+    } catch (e) {
+      setProblem(e instanceof DataError || e instanceof Error ? e.message : String(e));
+    }
+  };
+  const del = async (row: R) => {
+    try {
+      await remove(row.id);
+      if (editing?.id === row.id) startNew();
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  return (
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      {table.error && <p className="problem">Could not load: {table.error}</p>}
+      <table>
+        <thead>
+          <tr>
+            {fields.map((f) => (
+              <th key={f.name}>{f.label}</th>
+            ))}
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row) => (
+            <RowView key={row.id} row={row} fields={fields} onEdit={startEdit} onDelete={del} details={details} />
+          ))}
+          {table.rows.length === 0 && !table.loading && (
+            <tr>
+              <td colSpan={fields.length + 1} className="empty">
+                Nothing here yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <form onSubmit={submit} aria-label={editing ? `Edit ${title}` : `Add to ${title}`}>
+        <h3>{editing ? "Edit" : "Add"}</h3>
+        {fields.map((f) => (
+          <FieldInput key={f.name} field={f} value={form[f.name]} onChange={(v) => setForm({ ...form, [f.name]: v })} />
+        ))}
+        {problem && (
+          <p className="problem" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit">{editing ? "Save" : "Add"}</button>
+        {editing && (
+          <button type="button" onClick={startNew}>
+            Cancel
+          </button>
+        )}
+      </form>
+    </section>
+  );
+}
+
+function formOf(fields: Field[], row: object): Record<string, FormValue> {
+  const values = row as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f.name, toForm(f, values[f.name])]));
+}
+
+function RowView<R extends Row>(props: {
+  row: R;
+  fields: Field[];
+  onEdit: (row: R) => void;
+  onDelete: (row: R) => void;
+  details?: (row: R) => ReactNode;
+}) {
+  const { row, fields, onEdit, onDelete, details } = props;
+  const values = row as unknown as Record<string, unknown>;
+  return (
+    <>
+      <tr>
+        {fields.map((f) => (
+          <td key={f.name}>{display(f, values[f.name])}</td>
+        ))}
+        <td className="actions">
+          <button type="button" onClick={() => onEdit(row)}>
+            Edit
+          </button>
+          <button type="button" onClick={() => onDelete(row)}>
+            Delete
+          </button>
+        </td>
+      </tr>
+      {details && (
+        <tr className="details">
+          <td colSpan={fields.length + 1}>{details(row)}</td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function FieldInput({ field, value, onChange }: { field: Field; value: FormValue; onChange: (v: FormValue) => void }) {
+  const id = `field-${field.name}`;
+  let input: ReactNode;
+  if (field.kind === "bool") {
+    input = <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (field.kind === "choice" || field.kind === "optionalChoice") {
+    input = (
+      <select id={id} value={String(value)} onChange={(e) => onChange(e.target.value)}>
+        {field.kind === "optionalChoice" && <option value="">—</option>}
+        {field.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.kind === "params") {
+    input = <textarea id={id} value={String(value)} onChange={(e) => onChange(e.target.value)} placeholder="key=value" />;
+  } else {
+    input = <input id={id} value={String(value)} onChange={(e) => onChange(e.target.value)} />;
+  }
+  return (
+    <label htmlFor={id} className="field">
+      <span>{field.label}</span>
+      {input}
+    </label>
+  );
+}

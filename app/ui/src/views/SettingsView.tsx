@@ -1,0 +1,78 @@
+import { useEffect, useState, type FormEvent } from "react";
+
+import * as db from "@heycat/bindings";
+
+/** heycat's settings: one row, edited in place, with a reset to defaults. */
+export function SettingsView({ revision }: { revision: unknown }) {
+  const [settings, setSettings] = useState<db.Settings | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  useEffect(() => {
+    db.settingsGet().then(setSettings, (e: Error) => setProblem(e.message));
+    const stop = db.onSettingsChanged((change) => setSettings(change.kind === "delete" ? null : change.row));
+    return () => void stop.then((unlisten) => unlisten());
+  }, [revision]);
+
+  if (settings === null) return <section aria-label="Settings">{problem ?? "Loading settings…"}</section>;
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      setSettings(await db.settingsUpdate(settings));
+      setProblem(null);
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const reset = async () => setSettings(await db.settingsReset());
+
+  return (
+    <section aria-label="Settings">
+      <h2>Settings</h2>
+      <form onSubmit={save}>
+        <label className="field">
+          <span>Audio device (empty: system default)</span>
+          <input
+            value={settings.audioSelectedDevice ?? ""}
+            onChange={(e) => setSettings({ ...settings, audioSelectedDevice: e.target.value || null })}
+          />
+        </label>
+        <label className="field">
+          <span>Distinguish left and right modifier keys</span>
+          <input
+            type="checkbox"
+            checked={settings.shortcutsDistinguishLeftRight}
+            onChange={(e) => setSettings({ ...settings, shortcutsDistinguishLeftRight: e.target.checked })}
+          />
+        </label>
+        <label className="field">
+          <span>Recording mode</span>
+          <select
+            value={settings.shortcutsRecordingMode}
+            onChange={(e) => setSettings({ ...settings, shortcutsRecordingMode: e.target.value as db.RecordingMode })}
+          >
+            {db.RECORDING_MODE_VALUES.map((mode) => (
+              <option key={mode}>{mode}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Recording shortcut</span>
+          <input
+            value={settings.hotkeyRecordingShortcut}
+            onChange={(e) => setSettings({ ...settings, hotkeyRecordingShortcut: e.target.value })}
+          />
+        </label>
+        {problem && (
+          <p className="problem" role="alert">
+            {problem}
+          </p>
+        )}
+        <button type="submit">Save</button>
+        <button type="button" onClick={reset}>
+          Reset to defaults
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ConnectionStatus, FailureKind } from "@heycat/bindings";
+
+const HEADLINES: Record<FailureKind, string> = {
+  serverUnreachable: "The database server cannot be reached.",
+  serverNotStarted: "The local database server did not start.",
+  moduleMissing: "The server has no heycat database.",
+  versionMismatch: "The server runs another version of heycat's data.",
+  publishFailed: "heycat's data module could not be installed on the server.",
+  other: "Connecting to the database failed.",
+};
+
+/** What the connection is doing, in words, with a Retry button when it is not connected. */
+export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | null; onRetry: () => void }) {
+  if (status === null || status.state === "connecting") {
+    return (
+      <div className="banner banner-info" role="status">
+        Connecting to the database{status?.server ? ` at ${status.server}` : ""}…
+      </div>
+    );
+  }
+  if (status.state === "connected") {
+    return (
+      <div className="banner banner-ok" role="status">
+        Connected to {status.server}
+      </div>
+    );
+  }
+  const headline = status.state === "offline" ? "The connection to the database was lost." : HEADLINES[status.kind];
+  return (
+    <div className="banner banner-error" role="alert">
+      <strong>{headline}</strong> <span className="detail">{status.message}</span>{" "}
+      <span className="detail">Retrying in {Math.ceil(status.retryInMs / 1000)} s.</span>{" "}
+      <button type="button" onClick={onRetry}>
+        Retry now
+      </button>
+    </div>
+  );
+}
