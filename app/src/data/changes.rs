@@ -16,9 +16,12 @@ pub enum TableChange<Row> {
     Delete { row: Row },
 }
 
+/// Emits one event: its name and JSON payload.
+type Emit = dyn Fn(&str, serde_json::Value) + Send + Sync;
+
 /// Where row changes go (the app emits them as Tauri events).
 #[derive(Clone)]
-pub struct ChangeSink(Arc<dyn Fn(&str, serde_json::Value) + Send + Sync>);
+pub struct ChangeSink(Arc<Emit>);
 
 impl ChangeSink {
     pub fn new(emit: impl Fn(&str, serde_json::Value) + Send + Sync + 'static) -> Self {
