@@ -15,6 +15,8 @@ cargo fmt --all -- --check
 rustfmt --edition 2021 --check schema/*.rs
 log "heycat-schema check (generated/ is current)"
 cargo run --locked -q -p heycat-codegen --bin heycat-schema -- check
+log "building the frontend (the app embeds it)"
+(cd app/ui && npm run --silent build >&2)
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"

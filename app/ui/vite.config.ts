@@ -13,5 +13,5 @@ export default defineConfig({
     },
   },
   server: { fs: { allow: [here("../..")] } },
-  test: { environment: "jsdom" },
+  test: { environment: "jsdom", setupFiles: ["src/test-setup.ts"] },
 });

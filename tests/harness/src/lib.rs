@@ -1,4 +1,4 @@
-//! What tests (and the `heycat-local` demo) need around a real SpacetimeDB server.
+//! What tests need around a real SpacetimeDB server.
 //!
 //! [`Server::start`] (from `heycat-local-server`, the code the app itself runs its embedded
 //! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary

@@ -1,6 +1,6 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import * as db from "@heycat/bindings";
 import * as sample from "./samples";
@@ -37,8 +37,6 @@ const wireRecording = {
 async function callEach(): Promise<void> {
   for (const call of everyCommand) await call().catch(() => undefined);
 }
-
-afterEach(() => clearMocks());
 
 describe("generated command wrappers", () => {
   it("invoke every registered command exactly once, by its name", async () => {

@@ -8,7 +8,9 @@ export function useConnection(): { status: ConnectionStatus | null; retry: () =>
   useEffect(() => {
     let live = true;
     const stop = onConnectionStatus((next) => live && setStatus(next));
-    connectionStatus()
+    // Ask only once listening, so no change can fall between the answer and the first event.
+    stop
+      .then(() => connectionStatus())
       .then((current) => live && setStatus((seen) => seen ?? current))
       .catch(() => undefined);
     return () => {

@@ -28,24 +28,32 @@ export function useTable<Row>(
 
   useEffect(() => {
     let live = true;
+    // Changes that arrive while the list loads are kept and applied on top of it (applying a
+    // change the list already holds changes nothing), so none falls between list and events.
+    let pending: TableChange<Row>[] | null = [];
+    const stop = onChanged((change) => {
+      if (!live) return;
+      if (pending) pending.push(change);
+      else setRows((current) => applyChange(current, change, key));
+    });
     setLoading(true);
-    list()
+    stop
+      .then(() => list())
       .then((loaded) => {
         if (!live) return;
-        setRows(loaded);
+        setRows((pending ?? []).reduce((current, change) => applyChange(current, change, key), loaded));
         setError(null);
       })
       .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)))
-      .finally(() => live && setLoading(false));
+      .finally(() => {
+        pending = null;
+        if (live) setLoading(false);
+      });
     return () => {
       live = false;
+      void stop.then((unlisten) => unlisten());
     };
-  }, [list, revision, reloads]);
-
-  useEffect(() => {
-    const stop = onChanged((change) => setRows((current) => applyChange(current, change, key)));
-    return () => void stop.then((unlisten) => unlisten());
-  }, [onChanged, key]);
+  }, [list, onChanged, key, revision, reloads]);
 
   const reload = useCallback(() => setReloads((n) => n + 1), []);
   return { rows, loading, error, reload };

@@ -1,0 +1,151 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
+import { describe, expect, it, vi } from "vitest";
+
+import { App } from "../App";
+import { mockBackend, wireEntry } from "../test-ipc";
+import { StatusBanner } from "./StatusBanner";
+
+const connected = { state: "connected", server: "http://127.0.0.1:3000" };
+const emptyLists = Object.fromEntries(
+  ["dictionary_entry_list", "voice_command_list", "recording_list", "transcription_list", "window_context_list"].map((c) => [c, () => []]),
+);
+
+describe("StatusBanner", () => {
+  it("shows a failed connection in words, with a Retry button", () => {
+    const onRetry = vi.fn();
+    render(
+      <StatusBanner
+        status={{
+          state: "failed",
+          server: "http://127.0.0.1:3000",
+          kind: "serverUnreachable",
+          message: "cannot reach http://127.0.0.1:3000: Connection Failed: Connect error: Connection refused",
+          retryInMs: 2000,
+        }}
+        onRetry={onRetry}
+      />,
+    );
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("The database server cannot be reached.");
+    expect(alert).toHaveTextContent("Connection refused");
+    expect(alert).toHaveTextContent("Retrying in 2 s.");
+    fireEvent.click(within(alert).getByRole("button", { name: "Retry now" }));
+    expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("says when the connection was lost, and when it is connected", () => {
+    const { rerender } = render(
+      <StatusBanner status={{ state: "offline", server: "s", message: "the connection dropped; reconnecting", retryInMs: 250 }} onRetry={() => {}} />,
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("The connection to the database was lost.");
+    rerender(<StatusBanner status={{ state: "connected", server: "http://127.0.0.1:3000" }} onRetry={() => {}} />);
+    expect(screen.getByRole("status")).toHaveTextContent("Connected to http://127.0.0.1:3000");
+  });
+});
+
+describe("App", () => {
+  it("retries from the banner through the connection_retry command", async () => {
+    const calls = mockBackend({
+      ...emptyLists,
+      connection_status: () => ({ state: "failed", server: "s", kind: "versionMismatch", message: "other schema", retryInMs: 5000 }),
+    });
+    render(<App />);
+    const retry = await screen.findByRole("button", { name: "Retry now" });
+    expect(screen.getByRole("alert")).toHaveTextContent("The server runs another version of heycat's data.");
+    fireEvent.click(retry);
+    await waitFor(() => expect(calls.map((c) => c.cmd)).toContain("connection_retry"));
+  });
+
+  it("lists, adds, edits and deletes dictionary entries through the commands", async () => {
+    const calls = mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      dictionary_entry_list: () => [wireEntry("a", "brb")],
+      dictionary_entry_insert: (args) => ({ ...(args.row as object), rowVersion: "1" }),
+      dictionary_entry_update: (args) => ({ ...(args.row as object), rowVersion: "2" }),
+    });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    await within(dictionary).findByText("brb");
+
+    const addForm = within(dictionary).getByRole("form", { name: "Add to Dictionary" });
+    fireEvent.change(within(addForm).getByLabelText("Trigger"), { target: { value: "omw" } });
+    fireEvent.change(within(addForm).getByLabelText("Expansion"), { target: { value: "on my way" } });
+    fireEvent.click(within(addForm).getByLabelText("Whole utterance only"));
+    fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "dictionary_entry_insert")).toBe(true));
+    const inserted = calls.find((c) => c.cmd === "dictionary_entry_insert")!.args.row as Record<string, unknown>;
+    expect(inserted).toMatchObject({ trigger: "omw", expansion: "on my way", completeMatchOnly: true, suffix: null });
+    expect(typeof inserted.createdAt).toBe("string");
+
+    // The backend reports the insert as an event; the list follows without a reload.
+    await emit("dictionary_entry:changed", { kind: "insert", row: { ...inserted, rowVersion: "1" } });
+    await within(dictionary).findByText("omw");
+
+    const brbRow = within(dictionary).getByText("brb").closest("tr")!;
+    fireEvent.click(within(brbRow).getByRole("button", { name: "Edit" }));
+    const editForm = within(dictionary).getByRole("form", { name: "Edit Dictionary" });
+    fireEvent.change(within(editForm).getByLabelText("Expansion"), { target: { value: "be right back!" } });
+    fireEvent.click(within(editForm).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "dictionary_entry_update")).toBe(true));
+    expect(calls.find((c) => c.cmd === "dictionary_entry_update")!.args.row).toMatchObject({
+      id: "a",
+      expansion: "be right back!",
+      rowVersion: "1",
+    });
+
+    fireEvent.click(within(within(dictionary).getByText("omw").closest("tr")!).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "dictionary_entry_delete")?.args).toEqual({ id: inserted.id }));
+  });
+
+  it("shows a command's error next to the form", async () => {
+    mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      dictionary_entry_insert: () => {
+        throw { kind: "uniqueViolation", message: 'dictionary_entry.trigger "brb" is already used by another row' };
+      },
+    });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    const addForm = within(dictionary).getByRole("form", { name: "Add to Dictionary" });
+    fireEvent.change(within(addForm).getByLabelText("Trigger"), { target: { value: "brb" } });
+    fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
+    expect(await within(addForm).findByRole("alert")).toHaveTextContent("is already used by another row");
+  });
+
+  it("shows a recording with its transcriptions and edits settings", async () => {
+    const recording = {
+      id: "r1", filePath: "/rec/r1.wav", durationSecs: 2.5, sampleCount: "9007199254740993", stopReason: "Silence",
+      createdAt: "1700000000000000", activeWindowAppName: null, activeWindowBundleId: null, activeWindowTitle: null, rowVersion: "1",
+    };
+    const transcription = {
+      id: "t1", recordingId: "r1", text: "hello world", language: "en", modelVersion: "m", durationMs: "42",
+      createdAt: "1700000000000000", rowVersion: "1",
+    };
+    const settings = {
+      audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
+      hotkeyRecordingShortcut: "CmdOrCtrl+Shift+Space", rowVersion: "1",
+    };
+    const calls = mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      recording_list: () => [recording],
+      transcription_list: () => [transcription],
+      settings_get: () => settings,
+      settings_update: (args) => ({ ...(args.row as object), rowVersion: "2" }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Recordings" }));
+    const recordings = await screen.findByRole("region", { name: "Recordings" });
+    await within(recordings).findByText("9007199254740993");
+    expect(within(recordings).getByRole("region", { name: "Transcriptions of /rec/r1.wav" })).toHaveTextContent("hello world");
+
+    fireEvent.click(screen.getByRole("button", { name: "Settings" }));
+    const shortcut = await screen.findByLabelText("Recording shortcut");
+    fireEvent.change(shortcut, { target: { value: "F13" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "settings_update")?.args.row).toMatchObject({ hotkeyRecordingShortcut: "F13" }));
+  });
+});
