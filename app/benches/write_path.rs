@@ -166,9 +166,24 @@ fn main() {
     println!("|---|---|---|---|");
     println!("| confirmed write p50 | {} | {} | {} |", ms(raw.p50), ms(cmd.p50), ratio(cmd.p50, raw.p50));
     println!("| confirmed write p99 | {} | {} | {} |", ms(raw.p99), ms(cmd.p99), ratio(cmd.p99, raw.p99));
-    println!("| {PIPELINED} pipelined writes | {} | {} | {} |", ms(raw_pipelined), ms(command_pipelined), ratio(command_pipelined, raw_pipelined));
-    println!("| second client sees it, p50 | {} | {} | {} |", ms(raw_v.p50), ms(cmd_v.p50), ratio(cmd_v.p50, raw_v.p50));
-    println!("| second client sees it, p99 | {} | {} | {} |", ms(raw_v.p99), ms(cmd_v.p99), ratio(cmd_v.p99, raw_v.p99));
+    println!(
+        "| {PIPELINED} pipelined writes | {} | {} | {} |",
+        ms(raw_pipelined),
+        ms(command_pipelined),
+        ratio(command_pipelined, raw_pipelined)
+    );
+    println!(
+        "| second client sees it, p50 | {} | {} | {} |",
+        ms(raw_v.p50),
+        ms(cmd_v.p50),
+        ratio(cmd_v.p50, raw_v.p50)
+    );
+    println!(
+        "| second client sees it, p99 | {} | {} | {} |",
+        ms(raw_v.p99),
+        ms(cmd_v.p99),
+        ratio(cmd_v.p99, raw_v.p99)
+    );
     heycat_app::shutdown(&app);
     heycat_app::shutdown(&app_b);
 }
