@@ -1,6 +1,10 @@
 //! Row changes as typed events for the frontend: `<table>:changed` with a [`TableChange`].
+//!
+//! The SDK calls the table callbacks on its message thread, the same thread that delivers write
+//! results; so a callback only hands the change over, and a thread of its own serializes and
+//! emits it, keeping the write path free of that work.
 
-use std::sync::Arc;
+use std::sync::mpsc;
 
 use serde::Serialize;
 use spacetimedb_sdk::Event;
@@ -16,26 +20,42 @@ pub enum TableChange<Row> {
     Delete { row: Row },
 }
 
-/// Emits one event: its name and JSON payload.
-type Emit = dyn Fn(&str, serde_json::Value) + Send + Sync;
+/// A change waiting to be serialized and emitted.
+type Pending = (&'static str, Box<dyn FnOnce() -> serde_json::Result<serde_json::Value> + Send>);
 
 /// Where row changes go (the app emits them as Tauri events).
 #[derive(Clone)]
-pub struct ChangeSink(Arc<Emit>);
+pub struct ChangeSink(mpsc::Sender<Pending>);
 
 impl ChangeSink {
-    pub fn new(emit: impl Fn(&str, serde_json::Value) + Send + Sync + 'static) -> Self {
-        ChangeSink(Arc::new(emit))
+    /// Emits every change with `emit(event name, payload)` on a thread of its own.
+    pub fn new(emit: impl Fn(&str, serde_json::Value) + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel::<Pending>();
+        std::thread::Builder::new()
+            .name("heycat-change-events".into())
+            .spawn(move || {
+                for (event, payload) in rx {
+                    if let Ok(payload) = payload() {
+                        emit(event, payload);
+                    }
+                }
+            })
+            .expect("spawn the change event thread");
+        ChangeSink(tx)
     }
 
     /// Called by the generated table callbacks. Rows arriving with a (re)subscription are the
     /// initial copy, not changes: the frontend loads those when the status turns connected.
-    pub(crate) fn emit<Row: Serialize>(&self, ctx: &EventContext, event: &str, change: TableChange<Row>) {
+    pub(crate) fn emit<Row: Serialize + Send + 'static>(
+        &self,
+        ctx: &EventContext,
+        event: &'static str,
+        change: TableChange<Row>,
+    ) {
         if matches!(ctx.event, Event::SubscribeApplied | Event::UnsubscribeApplied) {
             return;
         }
-        if let Ok(payload) = serde_json::to_value(&change) {
-            (self.0)(event, payload);
-        }
+        let payload = Box::new(move || serde_json::to_value(&change));
+        let _ = self.0.send((event, payload));
     }
 }

@@ -7,7 +7,8 @@
 //! Tauri's runtime only await a oneshot channel.
 
 use std::collections::HashMap;
-use std::sync::{mpsc, Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use spacetimedb_sdk::{DbContext, Status};
@@ -18,6 +19,15 @@ use super::error::{DataError, ErrorKind};
 use crate::sdk::{DbConnection, ReducerEventContext};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A write's operation id: unique across processes and devices (a random per-process prefix)
+/// and cheap to make (a counter, no syscall per write).
+fn next_op_id() -> String {
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string());
+    format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where to connect.
@@ -160,7 +170,7 @@ impl Db {
         send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
     ) -> Result<(), DataError> {
         let connection = self.connection()?;
-        let op_id = uuid::Uuid::new_v4().to_string();
+        let op_id = next_op_id();
         let result = self.pending.register(op_id.clone());
         if let Err(e) = send(&connection, op_id.clone()) {
             self.pending.forget(&op_id);
