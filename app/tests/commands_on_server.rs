@@ -72,9 +72,25 @@ fn failures_cross_as_typed_errors() {
         )
     );
     assert_eq!(
-        app.invoke("dictionary_entry_delete", json!({ "id": "nope" })),
+        app.invoke("dictionary_entry_update", json!({ "row": with(&entry, "id", json!("nope")) })),
         Err(json!({"kind": "notFound", "message": "no dictionary_entry row has id \"nope\""}))
     );
+    // An update based on a version the row has moved past is kept as a conflict.
+    let stored = app.ok(
+        "dictionary_entry_update",
+        json!({ "row": with(&with(&entry, "expansion", json!("v2")), "rowVersion", json!("1")) }),
+    );
+    let stale = with(&with(&entry, "expansion", json!("mine")), "rowVersion", json!("1"));
+    let conflict = app.invoke("dictionary_entry_update", json!({ "row": stale })).unwrap_err();
+    assert_eq!(conflict["kind"], "conflict", "{conflict}");
+    let listed = app.ok("conflict_list", json!({}));
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["table"], "dictionary_entry");
+    assert_eq!(listed[0]["theirs"], stored);
+    assert_eq!(listed[0]["mine"]["expansion"], "mine");
+    app.ok("conflict_resolve", json!({ "id": listed[0]["id"], "resolution": {"choice": "keepTheirs"} }));
+    assert_eq!(app.ok("conflict_list", json!({})), json!([]));
+    assert_eq!(app.ok("dictionary_entry_get", json!({ "id": "d1" })), stored);
     // A malformed argument is refused by the command layer before any reducer runs.
     let bad = app.invoke("recording_insert", json!({ "row": {"id": "r9"} })).unwrap_err();
     assert!(bad.as_str().is_some_and(|m| m.contains("missing field")), "{bad}");

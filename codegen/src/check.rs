@@ -17,7 +17,7 @@ pub fn check(schema: &Schema, errors: &mut Errors) {
         names.claim(errors, "type", &ty.name, ty.loc);
         check_type_def(schema, ty, errors);
     }
-    for table in &schema.tables {
+    for table in schema.user_tables() {
         check_name(errors, "table", &table.name, table.loc);
         if table.name != to_snake_case(&table.name) {
             errors.error(

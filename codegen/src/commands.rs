@@ -52,11 +52,23 @@ pub enum CommandParamType {
     Column(ColumnType),
 }
 
+/// The commands that settle conflicts, for schemas with synced tables.
+pub const CONFLICT_COMMANDS: &[&str] = &["conflict_list", "conflict_resolve"];
+
 impl Schema {
+    /// The names of every command: the tables' and, with synced tables, the conflict commands.
+    pub fn command_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.commands().iter().map(|c| c.name.clone()).collect();
+        if self.synced_tables().next().is_some() {
+            names.extend(CONFLICT_COMMANDS.iter().map(|n| (*n).to_owned()));
+        }
+        names
+    }
+
     /// Every command, grouped by table in schema order.
     pub fn commands(&self) -> Vec<Command<'_>> {
         let mut out = Vec::new();
-        for table in &self.tables {
+        for table in self.user_tables() {
             let mut push = |suffix: String, kind, params| {
                 out.push(Command { name: format!("{}_{suffix}", table.name), table, kind, params })
             };
@@ -74,7 +86,13 @@ impl Schema {
             push("get".into(), CommandKind::Get, key_param());
             push("insert".into(), CommandKind::Insert, row());
             push("update".into(), CommandKind::Update, row());
-            push("delete".into(), CommandKind::Delete, key_param());
+            let mut delete_params = key_param();
+            if table.synced {
+                // The version the delete is based on; none deletes whatever is there.
+                let version = ColumnType::Option(Box::new(ColumnType::U64));
+                delete_params.push(CommandParam { name: "row_version".into(), ty: CommandParamType::Column(version) });
+            }
+            push("delete".into(), CommandKind::Delete, delete_params);
             for column in
                 table.columns.iter().filter(|c| (c.indexed || c.references.is_some()) && !c.primary_key && !c.unique)
             {

@@ -19,6 +19,7 @@ mod parse;
 pub mod raw_def;
 pub mod reducers;
 pub mod source;
+pub mod system;
 
 use std::path::Path;
 

@@ -24,6 +24,8 @@ pub struct Table {
     pub singleton: bool,
     /// Synced tables carry a row version used for offline conflict detection.
     pub synced: bool,
+    /// A table the toolkit adds for syncing (applied operations, conflicts), not the schema.
+    pub system: bool,
     pub columns: Vec<Column>,
     pub loc: Loc,
 }
@@ -147,6 +149,11 @@ impl ColumnType {
         )
     }
 
+    /// Whether Rust values of the type are `Copy` (the key types other than `String` are).
+    pub fn is_copy(&self) -> bool {
+        !matches!(self, ColumnType::String | ColumnType::Vec(_) | ColumnType::Option(_) | ColumnType::Named(_))
+    }
+
     /// The inclusive range of an integer type, `None` for other types.
     pub fn integer_range(&self) -> Option<(i128, u128)> {
         Some(match self {
@@ -237,6 +244,16 @@ pub struct Field {
 }
 
 impl Schema {
+    /// The tables the schema declares (without the toolkit's system tables).
+    pub fn user_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.iter().filter(|t| !t.system)
+    }
+
+    /// The tables whose writes are versioned, recorded and replayable offline.
+    pub fn synced_tables(&self) -> impl Iterator<Item = &Table> {
+        self.user_tables().filter(|t| t.synced)
+    }
+
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }

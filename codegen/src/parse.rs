@@ -48,6 +48,10 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
             }
         }
     }
+    if let Some(first) = schema.tables.iter().find(|t| t.synced) {
+        let loc = first.loc;
+        schema.tables.extend(crate::system::sync_tables(loc));
+    }
     schema
 }
 
@@ -188,6 +192,7 @@ impl FileParser<'_> {
             access: Access::Public,
             singleton: false,
             synced: true,
+            system: false,
             columns: Vec::new(),
             loc: self.loc(s.ident.span()),
         };

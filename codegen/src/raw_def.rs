@@ -52,10 +52,10 @@ pub fn raw_module_def(schema: &Schema) -> RawModuleDefV9 {
                 r.params
                     .iter()
                     .map(|p| {
+                        let row = || AlgebraicType::Ref(refs.row(r.table.expect("row params belong to a table")));
                         let ty = match &p.ty {
-                            ParamType::Row => {
-                                AlgebraicType::Ref(refs.row(r.table.expect("row params belong to a table")))
-                            }
+                            ParamType::Row => row(),
+                            ParamType::OptionalRow => AlgebraicType::option(row()),
                             ParamType::Column(ty) => refs.algebraic(ty),
                             ParamType::OpId => AlgebraicType::String,
                         };

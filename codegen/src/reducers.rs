@@ -21,6 +21,11 @@ pub enum ReducerKind {
     Delete,
     /// Puts a singleton back to its defaults.
     Reset,
+    /// Settles a conflict on the table: writes the chosen row (or deletes the row) and drops the
+    /// conflict record, in one transaction.
+    Resolve,
+    /// Drops a conflict record, keeping the server's row (any table).
+    DismissConflict,
     /// The module's `init`: writes each singleton's default row on first publish.
     Init,
 }
@@ -35,21 +40,28 @@ pub struct Param {
 pub enum ParamType {
     /// A whole row of the table.
     Row,
+    /// A row of the table, or none.
+    OptionalRow,
     /// A column value (the primary key for deletes).
     Column(ColumnType),
-    /// The client's id for this write (a uuid). The caller matches the reducer's result to its
-    /// call by it; offline replay will use it to apply each write at most once.
+    /// The client's id for this write. The caller matches the reducer's result to its call by
+    /// it; the module records it for synced tables, so a replayed write is applied at most once.
     OpId,
 }
 
 /// The name of the operation id parameter every write reducer takes last.
 pub const OP_ID_PARAM: &str = "op_id";
+/// A synced table's delete takes the row version it is based on (none: delete whatever is there).
+pub const BASE_VERSION_PARAM: &str = "base_version";
+/// Conflict reducers take the conflict's id.
+pub const CONFLICT_ID_PARAM: &str = "conflict_id";
 
 impl Schema {
     /// Every reducer of the module, sorted by name.
     pub fn reducers(&self) -> Vec<Reducer<'_>> {
         let mut out = Vec::new();
-        for table in &self.tables {
+        let conflict_id = || Param { name: CONFLICT_ID_PARAM.into(), ty: ParamType::Column(ColumnType::String) };
+        for table in self.user_tables() {
             let row = || vec![Param { name: "row".into(), ty: ParamType::Row }];
             let mut push = |suffix: &str, kind, mut params: Vec<Param>| {
                 params.push(Param { name: OP_ID_PARAM.into(), ty: ParamType::OpId });
@@ -61,12 +73,33 @@ impl Schema {
             } else if let Some(key) = table.primary_key() {
                 push("insert", ReducerKind::Insert, row());
                 push("update", ReducerKind::Update, row());
+                let mut params = vec![Param { name: key.name.clone(), ty: ParamType::Column(key.ty.clone()) }];
+                if table.synced {
+                    let base = ColumnType::Option(Box::new(ColumnType::U64));
+                    params.push(Param { name: BASE_VERSION_PARAM.into(), ty: ParamType::Column(base) });
+                }
+                push("delete", ReducerKind::Delete, params);
+            }
+            if table.synced {
+                let key = table.primary_key().expect("synced tables have keys");
                 push(
-                    "delete",
-                    ReducerKind::Delete,
-                    vec![Param { name: key.name.clone(), ty: ParamType::Column(key.ty.clone()) }],
+                    "resolve",
+                    ReducerKind::Resolve,
+                    vec![
+                        conflict_id(),
+                        Param { name: key.name.clone(), ty: ParamType::Column(key.ty.clone()) },
+                        Param { name: "resolution".into(), ty: ParamType::OptionalRow },
+                    ],
                 );
             }
+        }
+        if self.synced_tables().next().is_some() {
+            out.push(Reducer {
+                name: format!("{}_dismiss", crate::system::CONFLICT_TABLE),
+                kind: ReducerKind::DismissConflict,
+                table: None,
+                params: vec![conflict_id(), Param { name: OP_ID_PARAM.into(), ty: ParamType::OpId }],
+            });
         }
         if self.tables.iter().any(|t| t.singleton) {
             out.push(Reducer { name: "init".into(), kind: ReducerKind::Init, table: None, params: Vec::new() });

@@ -4,17 +4,24 @@
 
 use tauri::State;
 use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
-use crate::data::{ChangeSink, DataError, Db, Pending, TableChange};
+use spacetimedb_sdk::DbContext as _;
+use crate::data::{
+    ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, TableChange,
+    CONFLICT_EVENT,
+};
 use crate::sdk::{
     DictionaryEntryTableAccess as _, RecordingTableAccess as _,
     TranscriptionTableAccess as _, SettingsTableAccess as _,
     VoiceCommandTableAccess as _, WindowContextTableAccess as _,
     dictionary_entry_delete as _, dictionary_entry_insert as _,
-    dictionary_entry_update as _, recording_delete as _, recording_insert as _,
-    recording_update as _, settings_reset as _, settings_update as _,
-    transcription_delete as _, transcription_insert as _, transcription_update as _,
-    voice_command_delete as _, voice_command_insert as _, voice_command_update as _,
-    window_context_delete as _, window_context_insert as _, window_context_update as _,
+    dictionary_entry_resolve as _, dictionary_entry_update as _,
+    heycat_conflict_dismiss as _, recording_delete as _, recording_insert as _,
+    recording_resolve as _, recording_update as _, settings_reset as _,
+    settings_resolve as _, settings_update as _, transcription_delete as _,
+    transcription_insert as _, transcription_resolve as _, transcription_update as _,
+    voice_command_delete as _, voice_command_insert as _, voice_command_resolve as _,
+    voice_command_update as _, window_context_delete as _, window_context_insert as _,
+    window_context_resolve as _, window_context_update as _,
 };
 /// Every `dictionary_entry` row.
 #[tauri::command]
@@ -27,8 +34,9 @@ pub async fn dictionary_entry_list(
 #[tauri::command]
 pub async fn dictionary_entry_get(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::DictionaryEntry>, DataError> {
+    let id = id.0;
     Ok(db.connection()?.db.dictionary_entry().id().find(&id).map(Into::into))
 }
 /// Inserts a `dictionary_entry` row; returns it as stored.
@@ -69,9 +77,15 @@ pub async fn dictionary_entry_update(
 #[tauri::command]
 pub async fn dictionary_entry_delete(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
 ) -> Result<(), DataError> {
-    db.call(move |conn, op_id| conn.reducers.dictionary_entry_delete(id, op_id)).await
+    let id = id.0;
+    let row_version = row_version.0;
+    db.call(move |conn, op_id| {
+            conn.reducers.dictionary_entry_delete(id, row_version, op_id)
+        })
+        .await
 }
 /// Every `recording` row.
 #[tauri::command]
@@ -84,8 +98,9 @@ pub async fn recording_list(
 #[tauri::command]
 pub async fn recording_get(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::Recording>, DataError> {
+    let id = id.0;
     Ok(db.connection()?.db.recording().id().find(&id).map(Into::into))
 }
 /// Inserts a `recording` row; returns it as stored.
@@ -122,8 +137,15 @@ pub async fn recording_update(
 }
 /// Deletes the `recording` row with this key (and what the schema cascades).
 #[tauri::command]
-pub async fn recording_delete(db: State<'_, Db>, id: String) -> Result<(), DataError> {
-    db.call(move |conn, op_id| conn.reducers.recording_delete(id, op_id)).await
+pub async fn recording_delete(
+    db: State<'_, Db>,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
+) -> Result<(), DataError> {
+    let id = id.0;
+    let row_version = row_version.0;
+    db.call(move |conn, op_id| conn.reducers.recording_delete(id, row_version, op_id))
+        .await
 }
 /// Every `transcription` row.
 #[tauri::command]
@@ -136,8 +158,9 @@ pub async fn transcription_list(
 #[tauri::command]
 pub async fn transcription_get(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::Transcription>, DataError> {
+    let id = id.0;
     Ok(db.connection()?.db.transcription().id().find(&id).map(Into::into))
 }
 /// Inserts a `transcription` row; returns it as stored.
@@ -178,16 +201,23 @@ pub async fn transcription_update(
 #[tauri::command]
 pub async fn transcription_delete(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
 ) -> Result<(), DataError> {
-    db.call(move |conn, op_id| conn.reducers.transcription_delete(id, op_id)).await
+    let id = id.0;
+    let row_version = row_version.0;
+    db.call(move |conn, op_id| {
+            conn.reducers.transcription_delete(id, row_version, op_id)
+        })
+        .await
 }
 /// The `transcription` rows whose `recording_id` is this value.
 #[tauri::command]
 pub async fn transcription_list_by_recording_id(
     db: State<'_, Db>,
-    recording_id: String,
+    recording_id: ::heycat::wire::Wired<String>,
 ) -> Result<Vec<crate::schema::Transcription>, DataError> {
+    let recording_id = recording_id.0;
     Ok(
         db
             .connection()?
@@ -246,8 +276,9 @@ pub async fn voice_command_list(
 #[tauri::command]
 pub async fn voice_command_get(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::VoiceCommand>, DataError> {
+    let id = id.0;
     Ok(db.connection()?.db.voice_command().id().find(&id).map(Into::into))
 }
 /// Inserts a `voice_command` row; returns it as stored.
@@ -288,9 +319,15 @@ pub async fn voice_command_update(
 #[tauri::command]
 pub async fn voice_command_delete(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
 ) -> Result<(), DataError> {
-    db.call(move |conn, op_id| conn.reducers.voice_command_delete(id, op_id)).await
+    let id = id.0;
+    let row_version = row_version.0;
+    db.call(move |conn, op_id| {
+            conn.reducers.voice_command_delete(id, row_version, op_id)
+        })
+        .await
 }
 /// Every `window_context` row.
 #[tauri::command]
@@ -303,8 +340,9 @@ pub async fn window_context_list(
 #[tauri::command]
 pub async fn window_context_get(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::WindowContext>, DataError> {
+    let id = id.0;
     Ok(db.connection()?.db.window_context().id().find(&id).map(Into::into))
 }
 /// Inserts a `window_context` row; returns it as stored.
@@ -345,9 +383,216 @@ pub async fn window_context_update(
 #[tauri::command]
 pub async fn window_context_delete(
     db: State<'_, Db>,
-    id: String,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
 ) -> Result<(), DataError> {
-    db.call(move |conn, op_id| conn.reducers.window_context_delete(id, op_id)).await
+    let id = id.0;
+    let row_version = row_version.0;
+    db.call(move |conn, op_id| {
+            conn.reducers.window_context_delete(id, row_version, op_id)
+        })
+        .await
+}
+use crate::sdk::HeycatConflictTableAccess as _;
+/// A conflict record as the frontend sees it, or none for a table this app does not know.
+fn conflict_view(c: &crate::sdk::HeycatConflict) -> Option<ConflictView> {
+    match c.table_name.as_str() {
+        "dictionary_entry" => {
+            ConflictView::decode::<
+                crate::sdk::DictionaryEntry,
+                crate::schema::DictionaryEntry,
+            >(c)
+        }
+        "recording" => {
+            ConflictView::decode::<crate::sdk::Recording, crate::schema::Recording>(c)
+        }
+        "transcription" => {
+            ConflictView::decode::<
+                crate::sdk::Transcription,
+                crate::schema::Transcription,
+            >(c)
+        }
+        "settings" => {
+            ConflictView::decode::<crate::sdk::Settings, crate::schema::Settings>(c)
+        }
+        "voice_command" => {
+            ConflictView::decode::<
+                crate::sdk::VoiceCommand,
+                crate::schema::VoiceCommand,
+            >(c)
+        }
+        "window_context" => {
+            ConflictView::decode::<
+                crate::sdk::WindowContext,
+                crate::schema::WindowContext,
+            >(c)
+        }
+        _ => None,
+    }
+}
+/// The conflicts of this client's writes, oldest first.
+#[tauri::command]
+pub async fn conflict_list(db: State<'_, Db>) -> Result<Vec<ConflictView>, DataError> {
+    let conn = db.connection()?;
+    let me = conn.identity();
+    let mut conflicts: Vec<ConflictView> = conn
+        .db
+        .heycat_conflict()
+        .iter()
+        .filter(|c| c.client == me)
+        .filter_map(|c| conflict_view(&c))
+        .collect();
+    conflicts.sort_by_key(|c| c.created_at.0);
+    Ok(conflicts)
+}
+/// Settles a conflict: keep mine (my row over the server's, or my delete), keep theirs
+/// (the server's row stays), or a merged row.
+#[tauri::command]
+pub async fn conflict_resolve(
+    db: State<'_, Db>,
+    id: String,
+    resolution: ConflictResolution,
+) -> Result<(), DataError> {
+    let conflict = db
+        .connection()?
+        .db
+        .heycat_conflict()
+        .id()
+        .find(&id)
+        .ok_or_else(|| DataError::resolved(&id))?;
+    if let ConflictResolution::KeepTheirs = resolution {
+        return db
+            .call(move |conn, op_id| conn.reducers.heycat_conflict_dismiss(id, op_id))
+            .await;
+    }
+    match conflict.table_name.as_str() {
+        "dictionary_entry" => {
+            let (mine, theirs) = ConflictView::rows::<
+                crate::sdk::DictionaryEntry,
+            >(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(
+                        ConflictView::merged::<crate::schema::DictionaryEntry>(row)?
+                            .into(),
+                    )
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.dictionary_entry_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        "recording" => {
+            let (mine, theirs) = ConflictView::rows::<crate::sdk::Recording>(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(ConflictView::merged::<crate::schema::Recording>(row)?.into())
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.recording_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        "transcription" => {
+            let (mine, theirs) = ConflictView::rows::<
+                crate::sdk::Transcription,
+            >(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(
+                        ConflictView::merged::<crate::schema::Transcription>(row)?.into(),
+                    )
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.transcription_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        "settings" => {
+            let (mine, theirs) = ConflictView::rows::<crate::sdk::Settings>(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id)
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(ConflictView::merged::<crate::schema::Settings>(row)?.into())
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.settings_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        "voice_command" => {
+            let (mine, theirs) = ConflictView::rows::<
+                crate::sdk::VoiceCommand,
+            >(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(
+                        ConflictView::merged::<crate::schema::VoiceCommand>(row)?.into(),
+                    )
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.voice_command_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        "window_context" => {
+            let (mine, theirs) = ConflictView::rows::<
+                crate::sdk::WindowContext,
+            >(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(
+                        ConflictView::merged::<crate::schema::WindowContext>(row)?.into(),
+                    )
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.window_context_resolve(id, key, row, op_id)
+                })
+                .await
+        }
+        other => Err(DataError::unknown_table(other)),
+    }
 }
 /// The name of every command, in registration order.
 pub const COMMANDS: &[&str] = &[
@@ -380,6 +625,8 @@ pub const COMMANDS: &[&str] = &[
     "window_context_insert",
     "window_context_update",
     "window_context_delete",
+    "conflict_list",
+    "conflict_resolve",
 ];
 /// Registers every command with Tauri: `builder.invoke_handler(commands::handler())`.
 pub fn handler<R: tauri::Runtime>() -> impl Fn(
@@ -394,10 +641,11 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(
         settings_update, settings_reset, voice_command_list, voice_command_get,
         voice_command_insert, voice_command_update, voice_command_delete,
         window_context_list, window_context_get, window_context_insert,
-        window_context_update, window_context_delete
+        window_context_update, window_context_delete, conflict_list, conflict_resolve
     ]
 }
-/// Emits every row change of every table as its `<table>:changed` event.
+/// Emits every row change of every table as its `<table>:changed` event, and this
+/// client's conflicts as `conflict:changed`.
 pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
     let s = sink.clone();
     conn.db
@@ -633,44 +881,87 @@ pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &Change
                     },
                 )
         });
+    let s = sink.clone();
+    conn.db
+        .heycat_conflict()
+        .on_insert(move |ctx, c| {
+            if let Some(view) = conflict_view(c)
+                .filter(|_| ctx.try_identity() == Some(c.client))
+            {
+                s.emit(ctx, CONFLICT_EVENT, TableChange::Insert { row: view });
+            }
+        });
+    let s = sink.clone();
+    conn.db
+        .heycat_conflict()
+        .on_delete(move |ctx, c| {
+            if let Some(view) = conflict_view(c)
+                .filter(|_| ctx.try_identity() == Some(c.client))
+            {
+                s.emit(ctx, CONFLICT_EVENT, TableChange::Delete { row: view });
+            }
+        });
 }
 /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
 pub(crate) fn watch_reducer_results(conn: &crate::sdk::DbConnection, pending: &Pending) {
     let p = pending.clone();
     conn.reducers
-        .on_dictionary_entry_delete(move |ctx, _, op_id| p.complete(ctx, op_id));
+        .on_dictionary_entry_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers
         .on_dictionary_entry_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers
+        .on_dictionary_entry_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers
         .on_dictionary_entry_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
-    conn.reducers.on_recording_delete(move |ctx, _, op_id| p.complete(ctx, op_id));
+    conn.reducers
+        .on_heycat_conflict_dismiss(move |ctx, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers.on_recording_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_recording_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers
+        .on_recording_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_recording_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_settings_reset(move |ctx, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
+    conn.reducers.on_settings_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
     conn.reducers.on_settings_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
-    conn.reducers.on_transcription_delete(move |ctx, _, op_id| p.complete(ctx, op_id));
+    conn.reducers
+        .on_transcription_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_transcription_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
+    conn.reducers
+        .on_transcription_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
     conn.reducers.on_transcription_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
-    conn.reducers.on_voice_command_delete(move |ctx, _, op_id| p.complete(ctx, op_id));
+    conn.reducers
+        .on_voice_command_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_voice_command_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
+    conn.reducers
+        .on_voice_command_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
     conn.reducers.on_voice_command_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
-    conn.reducers.on_window_context_delete(move |ctx, _, op_id| p.complete(ctx, op_id));
+    conn.reducers
+        .on_window_context_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_window_context_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers
+        .on_window_context_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers.on_window_context_update(move |ctx, _, op_id| p.complete(ctx, op_id));
 }

@@ -33,6 +33,7 @@ export type DataErrorKind =
   | "badInput"
   | "inUse"
   | "offline"
+  | "conflict"
   | "timeout"
   | "server";
 
@@ -447,6 +448,8 @@ export const COMMANDS = [
   "window_context_insert",
   "window_context_update",
   "window_context_delete",
+  "conflict_list",
+  "conflict_resolve",
 ] as const;
 
 /** Every `dictionary_entry` row. Invokes `dictionary_entry_list`. */
@@ -474,8 +477,8 @@ export async function dictionaryEntryUpdate(row: DictionaryEntry): Promise<Dicti
 }
 
 /** Deletes the `dictionary_entry` row with this key. Invokes `dictionary_entry_delete`. */
-export async function dictionaryEntryDelete(id: string): Promise<void> {
-  await call<null>("dictionary_entry_delete", { id });
+export async function dictionaryEntryDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("dictionary_entry_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
 /** Every `recording` row. Invokes `recording_list`. */
@@ -503,8 +506,8 @@ export async function recordingUpdate(row: Recording): Promise<Recording> {
 }
 
 /** Deletes the `recording` row with this key. Invokes `recording_delete`. */
-export async function recordingDelete(id: string): Promise<void> {
-  await call<null>("recording_delete", { id });
+export async function recordingDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("recording_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
 /** Every `transcription` row. Invokes `transcription_list`. */
@@ -532,8 +535,8 @@ export async function transcriptionUpdate(row: Transcription): Promise<Transcrip
 }
 
 /** Deletes the `transcription` row with this key. Invokes `transcription_delete`. */
-export async function transcriptionDelete(id: string): Promise<void> {
-  await call<null>("transcription_delete", { id });
+export async function transcriptionDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("transcription_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
 /** The `transcription` rows whose `recording_id` is this value. Invokes `transcription_list_by_recording_id`. */
@@ -585,8 +588,8 @@ export async function voiceCommandUpdate(row: VoiceCommand): Promise<VoiceComman
 }
 
 /** Deletes the `voice_command` row with this key. Invokes `voice_command_delete`. */
-export async function voiceCommandDelete(id: string): Promise<void> {
-  await call<null>("voice_command_delete", { id });
+export async function voiceCommandDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("voice_command_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
 /** Every `window_context` row. Invokes `window_context_list`. */
@@ -614,8 +617,125 @@ export async function windowContextUpdate(row: WindowContext): Promise<WindowCon
 }
 
 /** Deletes the `window_context` row with this key. Invokes `window_context_delete`. */
-export async function windowContextDelete(id: string): Promise<void> {
-  await call<null>("window_context_delete", { id });
+export async function windowContextDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("window_context_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
+}
+
+// ---- Conflicts ---------------------------------------------------------------
+
+/** A write of yours the server did not apply: the row had changed since the version it was based on. */
+export type Conflict = {
+  /** The write's operation id. */
+  id: string;
+  /** The row's key, as text. */
+  key: string;
+  operation: "update" | "delete";
+  /** The version your write was based on. */
+  baseVersion: bigint;
+  createdAt: Timestamp;
+} & (
+  | { table: "dictionary_entry"; /** Your row; null for a delete. */ mine: DictionaryEntry | null; /** The server's row now; null when deleted. */ theirs: DictionaryEntry | null }
+  | { table: "recording"; /** Your row; null for a delete. */ mine: Recording | null; /** The server's row now; null when deleted. */ theirs: Recording | null }
+  | { table: "transcription"; /** Your row; null for a delete. */ mine: Transcription | null; /** The server's row now; null when deleted. */ theirs: Transcription | null }
+  | { table: "settings"; /** Your row; null for a delete. */ mine: Settings | null; /** The server's row now; null when deleted. */ theirs: Settings | null }
+  | { table: "voice_command"; /** Your row; null for a delete. */ mine: VoiceCommand | null; /** The server's row now; null when deleted. */ theirs: VoiceCommand | null }
+  | { table: "window_context"; /** Your row; null for a delete. */ mine: WindowContext | null; /** The server's row now; null when deleted. */ theirs: WindowContext | null }
+);
+
+/** How to settle a conflict: your row (or delete), the server's, or a merged row. */
+export type ConflictResolution<C extends Conflict = Conflict> =
+  | { choice: "keepMine" }
+  | { choice: "keepTheirs" }
+  | { choice: "merge"; row: NonNullable<C["mine"]> };
+
+function decodeConflict(value: Wire): Conflict {
+  const common = {
+    id: value.id,
+    key: value.key,
+    operation: value.operation,
+    baseVersion: BigInt(value.baseVersion),
+    createdAt: BigInt(value.createdAt),
+  };
+  switch (value.table) {
+    case "dictionary_entry":
+      return {
+        ...common,
+        table: "dictionary_entry",
+        mine: value.mine === null ? null : decodeDictionaryEntry(value.mine),
+        theirs: value.theirs === null ? null : decodeDictionaryEntry(value.theirs),
+      };
+    case "recording":
+      return {
+        ...common,
+        table: "recording",
+        mine: value.mine === null ? null : decodeRecording(value.mine),
+        theirs: value.theirs === null ? null : decodeRecording(value.theirs),
+      };
+    case "transcription":
+      return {
+        ...common,
+        table: "transcription",
+        mine: value.mine === null ? null : decodeTranscription(value.mine),
+        theirs: value.theirs === null ? null : decodeTranscription(value.theirs),
+      };
+    case "settings":
+      return {
+        ...common,
+        table: "settings",
+        mine: value.mine === null ? null : decodeSettings(value.mine),
+        theirs: value.theirs === null ? null : decodeSettings(value.theirs),
+      };
+    case "voice_command":
+      return {
+        ...common,
+        table: "voice_command",
+        mine: value.mine === null ? null : decodeVoiceCommand(value.mine),
+        theirs: value.theirs === null ? null : decodeVoiceCommand(value.theirs),
+      };
+    case "window_context":
+      return {
+        ...common,
+        table: "window_context",
+        mine: value.mine === null ? null : decodeWindowContext(value.mine),
+        theirs: value.theirs === null ? null : decodeWindowContext(value.theirs),
+      };
+    default:
+      throw new DataError("server", `a conflict on a table this app does not know: ${value.table}`);
+  }
+}
+
+function encodeResolution(conflict: Conflict, resolution: ConflictResolution): Wire {
+  if (resolution.choice !== "merge") return resolution;
+  switch (conflict.table) {
+    case "dictionary_entry":
+      return { choice: "merge", row: encodeDictionaryEntry(resolution.row as DictionaryEntry) };
+    case "recording":
+      return { choice: "merge", row: encodeRecording(resolution.row as Recording) };
+    case "transcription":
+      return { choice: "merge", row: encodeTranscription(resolution.row as Transcription) };
+    case "settings":
+      return { choice: "merge", row: encodeSettings(resolution.row as Settings) };
+    case "voice_command":
+      return { choice: "merge", row: encodeVoiceCommand(resolution.row as VoiceCommand) };
+    case "window_context":
+      return { choice: "merge", row: encodeWindowContext(resolution.row as WindowContext) };
+  }
+}
+
+/** Your writes the server kept as conflicts, oldest first. Invokes `conflict_list`. */
+export async function conflictList(): Promise<Conflict[]> {
+  const result = await call<Wire[]>("conflict_list");
+  return result.map(decodeConflict);
+}
+
+/** Settles a conflict. Invokes `conflict_resolve`. */
+export async function conflictResolve<C extends Conflict>(conflict: C, resolution: ConflictResolution<C>): Promise<void> {
+  await call<null>("conflict_resolve", { id: conflict.id, resolution: encodeResolution(conflict, resolution) });
+}
+
+/** Calls `handler` when a conflict of yours appears (insert) or is settled (delete). */
+export function onConflictChanged(handler: (change: TableChange<Conflict>) => void): Promise<UnlistenFn> {
+  return listen<Wire>("conflict:changed", (event) => handler(decodeChange(event.payload, decodeConflict)));
 }
 
 // ---- Change events -----------------------------------------------------------

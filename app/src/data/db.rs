@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 
 use super::changes::ChangeSink;
 use super::error::{DataError, ErrorKind};
-use crate::sdk::{DbConnection, ReducerEventContext};
+use crate::sdk::{DbConnection, HeycatConflictTableAccess, ReducerEventContext};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -177,6 +177,16 @@ impl Db {
             return Err(DataError::new(ErrorKind::Offline, format!("the write could not be sent: {e}")));
         }
         match tokio::time::timeout(CALL_TIMEOUT, result).await {
+            Ok(Ok(Ok(()))) => match connection.db.heycat_conflict().id().find(&op_id) {
+                Some(conflict) => Err(DataError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "this {} row changed since you loaded it (you edited version {}); your change is kept as a conflict to resolve",
+                        conflict.table_name, conflict.base_version
+                    ),
+                )),
+                None => Ok(()),
+            },
             Ok(Ok(result)) => result,
             Ok(Err(_)) => {
                 Err(DataError::new(ErrorKind::Offline, "the connection closed before the write was confirmed"))

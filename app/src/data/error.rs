@@ -16,6 +16,9 @@ pub enum ErrorKind {
     BadInput,
     /// The row is still referenced by others.
     InUse,
+    /// The row changed on the server since the version the write was based on; the write was
+    /// kept as a conflict for the user to resolve.
+    Conflict,
     /// Not connected to the database.
     Offline,
     /// The server did not answer in time.

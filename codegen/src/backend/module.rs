@@ -3,8 +3,12 @@
 //! failure is an `Err` whose text starts with a kind (`unique_violation`, `not_found`,
 //! `bad_input`, `in_use`), then `: `, then a sentence for the user.
 //!
-//! Every write reducer takes the client's `op_id` last. The module does not use it yet: the
-//! client matches results to calls by it (`let _ = op_id;` keeps that explicit).
+//! Every write reducer takes the client's `op_id` last. For synced tables the module records it
+//! (`heycat_applied_op`), so a replayed write is applied at most once, and checks the row version
+//! the write was based on: when the row moved on (another device changed or deleted it), the
+//! write is not applied but recorded as a conflict (`heycat_conflict`, both versions as BSATN)
+//! and the reducer succeeds, so the record is kept. `<table>_resolve` and
+//! `heycat_conflict_dismiss` settle a conflict.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -19,24 +23,31 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let types = schema.types.iter().map(|ty| type_def(ty, &krate));
     let tables = schema.tables.iter().map(|t| table_def(t, &krate));
     let reducers = schema.reducers().into_iter().map(|r| match (r.kind, r.table) {
-        (ReducerKind::Insert, Some(t)) => insert_reducer(schema, t),
+        (ReducerKind::Insert, Some(t)) => insert_reducer(t),
         (ReducerKind::Update, Some(t)) if t.singleton => singleton_update_reducer(t),
-        (ReducerKind::Update, Some(t)) => update_reducer(schema, t),
+        (ReducerKind::Update, Some(t)) => update_reducer(t),
         (ReducerKind::Delete, Some(t)) => delete_reducer(t),
         (ReducerKind::Reset, Some(t)) => singleton_reset_reducer(t),
+        (ReducerKind::Resolve, Some(t)) => resolve_reducer(t),
+        (ReducerKind::DismissConflict, _) => dismiss_reducer(),
         (ReducerKind::Init, _) => init_reducer(schema),
         (_, None) => TokenStream::new(),
     });
-    let delete_helpers = schema.tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
-    let singleton_defaults = schema.tables.iter().filter(|t| t.singleton).map(singleton_default);
+    let user_tables: Vec<&Table> = schema.user_tables().collect();
+    let write_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| write_helpers(schema, t));
+    let delete_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
+    let singleton_helpers = user_tables.iter().filter(|t| t.singleton).map(|t| singleton_helpers(t));
+    let sync_helpers = schema.synced_tables().next().map(|_| sync_helpers());
     let tokens = quote! {
         use spacetimedb::{ReducerContext, SpacetimeType, Table};
 
         #(#types)*
         #(#tables)*
         #(#reducers)*
+        #(#write_helpers)*
         #(#delete_helpers)*
-        #(#singleton_defaults)*
+        #(#singleton_helpers)*
+        #sync_helpers
 
         /// The text of a reducer error: `kind: sentence`.
         fn heycat_error(kind: &str, message: ::std::string::String) -> ::std::string::String {
@@ -108,7 +119,7 @@ fn table_def(table: &Table, krate: &TokenStream) -> TokenStream {
     quote! {
         #docs
         #[spacetimedb::table(name = #name #access)]
-        #[derive(Clone, Debug)]
+        #[derive(Clone, Debug, PartialEq)]
         pub struct #row { #(#columns),* }
     }
 }
@@ -169,80 +180,300 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
     checks
 }
 
-fn with_version(table: &Table, version: TokenStream) -> TokenStream {
-    let row = ident(&table.row_type);
-    match table.row_version() {
-        Some(c) => {
-            let col = ident(&c.name);
-            quote!(#row { #col: #version, ..row })
-        }
-        None => quote!(row),
+/// Runs `write` once per operation id for synced tables; for others, just runs it. A `write`
+/// that records conflicts uses the operation id (as `op_id`).
+fn once(table: &Table, records_conflicts: bool, write: TokenStream) -> TokenStream {
+    if table.synced {
+        let op_id = if records_conflicts { quote!(op_id) } else { quote!(_) };
+        quote!(heycat_once(ctx, op_id, |ctx, #op_id| { #write }))
+    } else {
+        quote!({
+            let _ = op_id;
+            #write
+        })
     }
 }
 
-fn insert_reducer(schema: &Schema, table: &Table) -> TokenStream {
-    let name = format_ident!("{}_insert", table.name);
+/// Where the key of `row` is.
+fn key_of(table: &Table) -> (proc_macro2::Ident, TokenStream) {
+    let key = table.primary_key().expect("keyed table");
+    (ident(&key.name), rust::column_type(&key.ty, &quote!(spacetimedb)))
+}
+
+/// For keyed tables: `heycat_insert_<t>` (a new row, version 1) and `heycat_replace_<t>` (over
+/// `current`, version bumped), each with the schema's row checks.
+fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
+    let (insert, replace) =
+        (format_ident!("heycat_insert_{}", table.name), format_ident!("heycat_replace_{}", table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
-    let key = table.primary_key().expect("insert reducers exist for keyed tables");
-    let key_ident = ident(&key.name);
-    let exists = format!("a {} row with {} {{:?}} already exists", table.name, key.name);
-    let checks = row_checks(schema, table, false);
-    let new_row = with_version(table, quote!(1));
+    let (key, _) = key_of(table);
+    let exists = format!("a {} row with {} {{:?}} already exists", table.name, key);
+    let (insert_checks, update_checks) = (row_checks(schema, table, false), row_checks(schema, table, true));
+    let (new_row, replaced) = match table.row_version() {
+        Some(v) => {
+            let v = ident(&v.name);
+            (quote!(#row { #v: 1, ..row }), quote!(#row { #v: current.#v.wrapping_add(1), ..row }))
+        }
+        None => (quote!(row), quote!(row)),
+    };
+    let current = if table.row_version().is_some() { quote!(current) } else { quote!(_current) };
+    quote! {
+        fn #insert(ctx: &ReducerContext, row: #row) -> Result<(), String> {
+            if ctx.db.#tname().#key().find(&row.#key).is_some() {
+                return Err(heycat_error("unique_violation", format!(#exists, row.#key)));
+            }
+            #insert_checks
+            ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+            Ok(())
+        }
+
+        fn #replace(ctx: &ReducerContext, row: #row, #current: #row) -> Result<(), String> {
+            #update_checks
+            ctx.db.#tname().#key().update(#replaced);
+            Ok(())
+        }
+    }
+}
+
+fn insert_reducer(table: &Table) -> TokenStream {
+    let name = format_ident!("{}_insert", table.name);
+    let (row, insert) = (ident(&table.row_type), format_ident!("heycat_insert_{}", table.name));
+    let body = once(table, false, quote!(#insert(ctx, row)));
     let doc = format!(" Inserts a new `{}` row.", table.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-            let _ = op_id;
-            if ctx.db.#tname().#key_ident().find(&row.#key_ident).is_some() {
-                return Err(heycat_error("unique_violation", format!(#exists, row.#key_ident)));
-            }
-            #checks
-            ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
-            Ok(())
+            #body
         }
     }
 }
 
-fn update_reducer(schema: &Schema, table: &Table) -> TokenStream {
+/// Whether two rows hold the same values, whatever their versions.
+fn same_content(table: &Table, a: TokenStream, b: TokenStream) -> TokenStream {
+    let row = ident(&table.row_type);
+    match table.row_version() {
+        Some(v) => {
+            let v = ident(&v.name);
+            quote!(#row { #v: 0, ..#a.clone() } == #row { #v: 0, ..#b.clone() })
+        }
+        None => quote!(#a == #b),
+    }
+}
+
+fn update_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_update", table.name);
-    let (tname, row) = (ident(&table.name), ident(&table.row_type));
-    let key = table.primary_key().expect("update reducers exist for keyed tables");
-    let key_ident = ident(&key.name);
-    let missing = format!("no {} row has {} {{:?}}", table.name, key.name);
-    let checks = row_checks(schema, table, true);
-    let version = table.row_version().map(|c| ident(&c.name));
-    let new_row = with_version(table, quote!(current.#version.wrapping_add(1)));
-    let current = if version.is_some() { quote!(current) } else { quote!(_current) };
-    let new_row = if version.is_some() { new_row } else { quote!(row) };
-    let doc = format!(" Replaces the `{}` row with the same {}; bumps its row version.", table.name, key.name);
+    let (tname, row, replace) =
+        (ident(&table.name), ident(&table.row_type), format_ident!("heycat_replace_{}", table.name));
+    let (key, _) = key_of(table);
+    let table_name = &table.name;
+    let missing = format!("no {} row has {} {{:?}}", table.name, key);
+    let body = match table.row_version() {
+        // A synced row that moved on, or was deleted, since the version the client edited is a
+        // conflict, unless the client wrote what the row already holds. A client that never saw
+        // the row (version 0) is told it does not exist.
+        Some(v) => {
+            let v = ident(&v.name);
+            let same = same_content(table, quote!(current), quote!(row));
+            quote! {
+                let current = ctx.db.#tname().#key().find(&row.#key);
+                match current {
+                    None if row.#v == 0 => Err(heycat_error("not_found", format!(#missing, row.#key))),
+                    Some(current) if current.#v == row.#v || #same => #replace(ctx, row, current),
+                    current => {
+                        heycat_record_conflict(ctx, op_id, #table_name, format!("{:?}", row.#key), "update", row.#v, Some(&row), current.as_ref());
+                        Ok(())
+                    }
+                }
+            }
+        }
+        None => quote! {
+            let Some(current) = ctx.db.#tname().#key().find(&row.#key) else {
+                return Err(heycat_error("not_found", format!(#missing, row.#key)));
+            };
+            #replace(ctx, row, current)
+        },
+    };
+    let body = once(table, true, body);
+    let doc = format!(" Replaces the `{}` row with the same {}; bumps its row version.", table.name, key);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-            let _ = op_id;
-            let Some(#current) = ctx.db.#tname().#key_ident().find(&row.#key_ident) else {
-                return Err(heycat_error("not_found", format!(#missing, row.#key_ident)));
-            };
-            #checks
-            ctx.db.#tname().#key_ident().update(#new_row);
-            Ok(())
+            #body
         }
     }
 }
 
 fn delete_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_delete", table.name);
-    let helper = format_ident!("heycat_delete_{}", table.name);
-    let key = table.primary_key().expect("delete reducers exist for keyed tables");
-    let (key_ident, key_ty) = (ident(&key.name), rust::column_type(&key.ty, &quote!(spacetimedb)));
-    let doc = format!(" Deletes the `{}` row with this {}, with the schema's on_delete rules.", table.name, key.name);
+    let (tname, helper, row) =
+        (ident(&table.name), format_ident!("heycat_delete_{}", table.name), ident(&table.row_type));
+    let (key, key_ty) = key_of(table);
+    let table_name = &table.name;
+    let doc = format!(" Deletes the `{}` row with this {}, with the schema's on_delete rules.", table.name, key);
+    match table.row_version() {
+        Some(v) => {
+            let v = ident(&v.name);
+            let body = once(
+                table,
+                true,
+                quote! {
+                    // Already gone: what the client wanted holds.
+                    let Some(current) = ctx.db.#tname().#key().find(&#key) else { return Ok(()) };
+                    match base_version {
+                        Some(base) if base != current.#v => {
+                            heycat_record_conflict::<#row>(ctx, op_id, #table_name, format!("{:?}", #key), "delete", base, None, Some(&current));
+                            Ok(())
+                        }
+                        _ => #helper(ctx, &#key),
+                    }
+                },
+            );
+            quote! {
+                #[doc = #doc]
+                #[doc = " When `base_version` is given and the row has another version, the delete is recorded as a conflict."]
+                #[spacetimedb::reducer]
+                pub fn #name(ctx: &ReducerContext, #key: #key_ty, base_version: Option<u64>, op_id: String) -> Result<(), String> {
+                    #body
+                }
+            }
+        }
+        None => quote! {
+            #[doc = #doc]
+            #[spacetimedb::reducer]
+            pub fn #name(ctx: &ReducerContext, #key: #key_ty, op_id: String) -> Result<(), String> {
+                let _ = op_id;
+                #helper(ctx, &#key)
+            }
+        },
+    }
+}
+
+/// Settles a conflict of this table: `Some(row)` writes that row over whatever the server holds
+/// now (keep mine, or a merge), `None` deletes the row; the conflict record goes in the same
+/// transaction.
+fn resolve_reducer(table: &Table) -> TokenStream {
+    let name = format_ident!("{}_resolve", table.name);
+    let (tname, row) = (ident(&table.name), ident(&table.row_type));
+    let (key, key_ty) = key_of(table);
+    let table_name = &table.name;
+    let write = if table.singleton {
+        let upsert = format_ident!("heycat_upsert_{}", table.name);
+        quote! {
+            match resolution {
+                Some(row) => #upsert(ctx, row)?,
+                None => { ctx.db.#tname().#key().delete(#key); }
+            }
+        }
+    } else {
+        let (insert, replace, delete) = (
+            format_ident!("heycat_insert_{}", table.name),
+            format_ident!("heycat_replace_{}", table.name),
+            format_ident!("heycat_delete_{}", table.name),
+        );
+        quote! {
+            match resolution {
+                Some(row) => match ctx.db.#tname().#key().find(&row.#key) {
+                    Some(current) => #replace(ctx, row, current)?,
+                    None => #insert(ctx, row)?,
+                },
+                None => {
+                    if ctx.db.#tname().#key().find(&#key).is_some() {
+                        #delete(ctx, &#key)?;
+                    }
+                }
+            }
+        }
+    };
+    let wrong_table = format!("conflict {{:?}} is not about {table_name}");
+    let body = once(
+        table,
+        false,
+        quote! {
+            let Some(conflict) = ctx.db.heycat_conflict().id().find(&conflict_id) else {
+                return Err(heycat_error("not_found", format!("no conflict has id {conflict_id:?}; it was resolved already")));
+            };
+            if conflict.table_name != #table_name {
+                return Err(heycat_error("bad_input", format!(#wrong_table, conflict_id)));
+            }
+            #write
+            ctx.db.heycat_conflict().id().delete(&conflict_id);
+            Ok(())
+        },
+    );
+    let doc = format!(" Settles a conflict on a `{}` row: writes `resolution`, or deletes the row.", table.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, #key_ident: #key_ty, op_id: String) -> Result<(), String> {
-            let _ = op_id;
-            #helper(ctx, &#key_ident)
+        pub fn #name(ctx: &ReducerContext, conflict_id: String, #key: #key_ty, resolution: Option<#row>, op_id: String) -> Result<(), String> {
+            #body
+        }
+    }
+}
+
+fn dismiss_reducer() -> TokenStream {
+    quote! {
+        /// Drops a conflict record and keeps the server's row.
+        #[spacetimedb::reducer]
+        pub fn heycat_conflict_dismiss(ctx: &ReducerContext, conflict_id: String, op_id: String) -> Result<(), String> {
+            heycat_once(ctx, op_id, |ctx, _| {
+                ctx.db.heycat_conflict().id().delete(&conflict_id);
+                Ok(())
+            })
+        }
+    }
+}
+
+/// What every synced write goes through: at most once per operation id, and conflict records.
+fn sync_helpers() -> TokenStream {
+    quote! {
+        /// Runs `write` unless this operation was applied before; then records it as applied.
+        fn heycat_once(
+            ctx: &ReducerContext,
+            op_id: String,
+            write: impl FnOnce(&ReducerContext, &str) -> Result<(), String>,
+        ) -> Result<(), String> {
+            if op_id.is_empty() {
+                return Err(heycat_error("bad_input", "the operation id must not be empty".into()));
+            }
+            if ctx.db.heycat_applied_op().op_id().find(&op_id).is_some() {
+                return Ok(());
+            }
+            write(ctx, &op_id)?;
+            ctx.db
+                .heycat_applied_op()
+                .try_insert(HeycatAppliedOp { op_id, applied_at: ctx.timestamp })
+                .map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+            Ok(())
+        }
+
+        /// Records that the write `op_id` was based on `base_version` of a row that has moved on.
+        #[allow(clippy::too_many_arguments)]
+        fn heycat_record_conflict<Row: spacetimedb::Serialize>(
+            ctx: &ReducerContext,
+            op_id: &str,
+            table_name: &str,
+            row_key: ::std::string::String,
+            operation: &str,
+            base_version: u64,
+            client_row: Option<&Row>,
+            server_row: Option<&Row>,
+        ) {
+            let bytes = |row: &Row| spacetimedb::spacetimedb_lib::bsatn::to_vec(row).ok();
+            let conflict = HeycatConflict {
+                id: op_id.into(),
+                table_name: table_name.into(),
+                row_key,
+                operation: operation.into(),
+                base_version,
+                client_row: client_row.and_then(bytes),
+                server_row: server_row.and_then(bytes),
+                client: ctx.sender,
+                created_at: ctx.timestamp,
+            };
+            // The id is the operation's, which runs at most once: the insert cannot collide.
+            let _ = ctx.db.heycat_conflict().try_insert(conflict);
         }
     }
 }
@@ -301,34 +532,27 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
     }
 }
 
-fn singleton_default(table: &Table) -> TokenStream {
-    let fn_name = format_ident!("heycat_default_{}", table.name);
-    let row = ident(&table.row_type);
-    let fields = rust::default_row_fields(table);
-    quote! {
-        fn #fn_name() -> #row {
-            #row { #(#fields),* }
-        }
-    }
-}
-
-fn singleton_update_reducer(table: &Table) -> TokenStream {
-    let name = format_ident!("{}_update", table.name);
+/// `heycat_default_<t>()` (the row of defaults) and `heycat_upsert_<t>` (writes the one row,
+/// bumping its version).
+fn singleton_helpers(table: &Table) -> TokenStream {
+    let (default, upsert) =
+        (format_ident!("heycat_default_{}", table.name), format_ident!("heycat_upsert_{}", table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
     let key = ident(SINGLETON_KEY_COLUMN);
-    let version = table.row_version().map(|c| ident(&c.name));
-    let new_row = match &version {
+    let fields = rust::default_row_fields(table);
+    let new_row = match table.row_version() {
         Some(v) => {
+            let v = ident(&v.name);
             quote!(#row { #key: 0, #v: current.as_ref().map_or(1, |c| c.#v.wrapping_add(1)), ..row })
         }
         None => quote!(#row { #key: 0, ..row }),
     };
-    let doc = format!(" Writes the `{}` row (there is only one).", table.name);
     quote! {
-        #[doc = #doc]
-        #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-            let _ = op_id;
+        fn #default() -> #row {
+            #row { #(#fields),* }
+        }
+
+        fn #upsert(ctx: &ReducerContext, row: #row) -> Result<(), String> {
             let current = ctx.db.#tname().#key().find(0u32);
             let row = #new_row;
             if current.is_some() {
@@ -341,28 +565,62 @@ fn singleton_update_reducer(table: &Table) -> TokenStream {
     }
 }
 
+fn singleton_update_reducer(table: &Table) -> TokenStream {
+    let name = format_ident!("{}_update", table.name);
+    let (tname, row, upsert) =
+        (ident(&table.name), ident(&table.row_type), format_ident!("heycat_upsert_{}", table.name));
+    let key = ident(SINGLETON_KEY_COLUMN);
+    let table_name = &table.name;
+    let body = match table.row_version() {
+        Some(v) => {
+            let v = ident(&v.name);
+            let same = same_content(table, quote!(current), quote!(row));
+            quote! {
+                match ctx.db.#tname().#key().find(0u32) {
+                    Some(current) if current.#v != row.#v && !(#same) => {
+                        heycat_record_conflict(ctx, op_id, #table_name, "0".into(), "update", row.#v, Some(&row), Some(&current));
+                        Ok(())
+                    }
+                    _ => #upsert(ctx, row),
+                }
+            }
+        }
+        None => quote!(#upsert(ctx, row)),
+    };
+    let body = once(table, true, body);
+    let doc = format!(" Writes the `{}` row (there is only one).", table.name);
+    quote! {
+        #[doc = #doc]
+        #[spacetimedb::reducer]
+        pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+            #body
+        }
+    }
+}
+
 fn singleton_reset_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_reset", table.name);
-    let update = format_ident!("{}_update", table.name);
-    let default = format_ident!("heycat_default_{}", table.name);
+    let (upsert, default) =
+        (format_ident!("heycat_upsert_{}", table.name), format_ident!("heycat_default_{}", table.name));
+    let body = once(table, false, quote!(#upsert(ctx, #default())));
     let doc = format!(" Puts the `{}` row back to the schema's defaults.", table.name);
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, op_id: String) -> Result<(), String> {
-            #update(ctx, #default(), op_id)
+            #body
         }
     }
 }
 
 fn init_reducer(schema: &Schema) -> TokenStream {
-    let seeds = schema.tables.iter().filter(|t| t.singleton).map(|t| {
+    let seeds = schema.user_tables().filter(|t| t.singleton).map(|t| {
         let (tname, default) = (ident(&t.name), format_ident!("heycat_default_{}", t.name));
         let key = ident(SINGLETON_KEY_COLUMN);
-        let update = format_ident!("{}_update", t.name);
+        let upsert = format_ident!("heycat_upsert_{}", t.name);
         quote! {
             if ctx.db.#tname().#key().find(0u32).is_none() {
-                #update(ctx, #default(), ::std::string::String::from("init"))?;
+                #upsert(ctx, #default())?;
             }
         }
     });

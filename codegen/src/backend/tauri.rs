@@ -31,9 +31,11 @@ pub fn schema_module(sources: &SourceSet) -> String {
 pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
     let commands = schema.commands();
     let fns = commands.iter().map(command_fn);
-    let names = commands.iter().map(|c| format_ident!("{}", c.name));
-    let command_names = commands.iter().map(|c| c.name.as_str());
-    let table_traits = schema.tables.iter().map(|t| format_ident!("{}TableAccess", t.row_type));
+    let all_names = schema.command_names();
+    let names = all_names.iter().map(|n| format_ident!("{n}"));
+    let command_names = all_names.iter();
+    let conflicts = schema.synced_tables().next().map(|_| conflict_commands(schema));
+    let table_traits = schema.user_tables().map(|t| format_ident!("{}TableAccess", t.row_type));
     let reducers = schema.reducers();
     let writes: Vec<_> = reducers.iter().filter(|r| r.params.iter().any(|p| p.ty == ParamType::OpId)).collect();
     let reducer_traits = writes.iter().map(|r| format_ident!("{}", r.name));
@@ -45,7 +47,7 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             conn.reducers.#on(move |ctx, #(#ignored,)* op_id| p.complete(ctx, op_id));
         }
     });
-    let change_watches = schema.tables.iter().map(|t| {
+    let change_watches = schema.user_tables().map(|t| {
         let (handle, row, event) = (format_ident!("{}", t.name), app_row(t), super::typescript::event_name(t));
         quote! {
             let s = sink.clone();
@@ -58,14 +60,34 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             conn.db.#handle().on_delete(move |ctx, row| s.emit(ctx, #event, TableChange::Delete { row: #row::from(row.clone()) }));
         }
     });
+    let conflict_watch = schema.synced_tables().next().map(|_| {
+        quote! {
+            // Only this client's conflicts; its identity is known once connected.
+            let s = sink.clone();
+            conn.db.heycat_conflict().on_insert(move |ctx, c| {
+                if let Some(view) = conflict_view(c).filter(|_| ctx.try_identity() == Some(c.client)) {
+                    s.emit(ctx, CONFLICT_EVENT, TableChange::Insert { row: view });
+                }
+            });
+            let s = sink.clone();
+            conn.db.heycat_conflict().on_delete(move |ctx, c| {
+                if let Some(view) = conflict_view(c).filter(|_| ctx.try_identity() == Some(c.client)) {
+                    s.emit(ctx, CONFLICT_EVENT, TableChange::Delete { row: view });
+                }
+            });
+        }
+    });
     let tokens = quote! {
         use tauri::State;
         use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
 
-        use crate::data::{ChangeSink, DataError, Db, Pending, TableChange};
+        use spacetimedb_sdk::DbContext as _;
+
+        use crate::data::{ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, TableChange, CONFLICT_EVENT};
         use crate::sdk::{#(#table_traits as _,)* #(#reducer_traits as _,)*};
 
         #(#fns)*
+        #conflicts
 
         /// The name of every command, in registration order.
         pub const COMMANDS: &[&str] = &[#(#command_names),*];
@@ -75,9 +97,11 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             tauri::generate_handler![#(#names),*]
         }
 
-        /// Emits every row change of every table as its `<table>:changed` event.
+        /// Emits every row change of every table as its `<table>:changed` event, and this
+        /// client's conflicts as `conflict:changed`.
         pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
             #(#change_watches)*
+            #conflict_watch
         }
 
         /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
@@ -101,13 +125,21 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
     let table = command.table;
     let name = format_ident!("{}", command.name);
     let (handle, row) = (format_ident!("{}", table.name), app_row(table));
+    // Column values arrive in the wire format (64-bit values as decimal strings).
     let params = command.params.iter().map(|p| {
         let ident = format_ident!("{}", p.name);
         let ty = match &p.ty {
             CommandParamType::Row => row.clone(),
-            CommandParamType::Column(ty) => rust::column_type(ty, &quote!(spacetimedb_sdk)),
+            CommandParamType::Column(ty) => {
+                let ty = rust::column_type(ty, &quote!(spacetimedb_sdk));
+                quote!(::heycat::wire::Wired<#ty>)
+            }
         };
         quote!(#ident: #ty)
+    });
+    let unwrap_params = command.params.iter().filter(|p| matches!(p.ty, CommandParamType::Column(_))).map(|p| {
+        let ident = format_ident!("{}", p.name);
+        quote!(let #ident = #ident.0;)
     });
     let key = table.primary_key().map(|k| format_ident!("{}", k.name));
     let reducer = |suffix: &str| format_ident!("{}_{suffix}", table.name);
@@ -150,7 +182,11 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
             (
                 format!(" Deletes the `{}` row with this key (and what the schema cascades).", table.name),
                 quote!(()),
-                quote!(db.call(move |conn, op_id| conn.reducers.#call(#key, op_id)).await),
+                if table.synced {
+                    quote!(db.call(move |conn, op_id| conn.reducers.#call(#key, row_version, op_id)).await)
+                } else {
+                    quote!(db.call(move |conn, op_id| conn.reducers.#call(#key, op_id)).await)
+                },
             )
         }
         CommandKind::ListBy { column } => {
@@ -187,7 +223,72 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
         #[doc = #doc]
         #[tauri::command]
         pub async fn #name(db: State<'_, Db>, #(#params),*) -> Result<#returns, DataError> {
+            #(#unwrap_params)*
             #body
+        }
+    }
+}
+
+/// `conflict_view` (a conflict record with its rows decoded into the app's row types),
+/// `conflict_list` and `conflict_resolve`: the per-table part of conflict handling.
+fn conflict_commands(schema: &Schema) -> TokenStream {
+    let synced: Vec<&Table> = schema.synced_tables().collect();
+    let view_arms = synced.iter().map(|t| {
+        let (name, sdk_row, app) = (&t.name, format_ident!("{}", t.row_type), app_row(t));
+        quote!(#name => ConflictView::decode::<crate::sdk::#sdk_row, #app>(c))
+    });
+    let resolve_arms = synced.iter().map(|t| {
+        let (name, sdk_row, app) = (&t.name, format_ident!("{}", t.row_type), app_row(t));
+        let key_column = t.primary_key().expect("synced tables have keys");
+        let key = format_ident!("{}", key_column.name);
+        let key_of_row = if key_column.ty.is_copy() { quote!(r.#key) } else { quote!(r.#key.clone()) };
+        let resolve = format_ident!("{}_resolve", t.name);
+        quote! {
+            #name => {
+                let (mine, theirs) = ConflictView::rows::<crate::sdk::#sdk_row>(&conflict)?;
+                let key = mine.as_ref().or(theirs.as_ref()).map(|r| #key_of_row).ok_or_else(|| DataError::undecodable(&id))?;
+                let row = match resolution {
+                    ConflictResolution::Merge { row } => Some(ConflictView::merged::<#app>(row)?.into()),
+                    _ => mine,
+                };
+                db.call(move |conn, op_id| conn.reducers.#resolve(id, key, row, op_id)).await
+            }
+        }
+    });
+    quote! {
+        use crate::sdk::HeycatConflictTableAccess as _;
+
+        /// A conflict record as the frontend sees it, or none for a table this app does not know.
+        fn conflict_view(c: &crate::sdk::HeycatConflict) -> Option<ConflictView> {
+            match c.table_name.as_str() {
+                #(#view_arms,)*
+                _ => None,
+            }
+        }
+
+        /// The conflicts of this client's writes, oldest first.
+        #[tauri::command]
+        pub async fn conflict_list(db: State<'_, Db>) -> Result<Vec<ConflictView>, DataError> {
+            let conn = db.connection()?;
+            let me = conn.identity();
+            let mut conflicts: Vec<ConflictView> =
+                conn.db.heycat_conflict().iter().filter(|c| c.client == me).filter_map(|c| conflict_view(&c)).collect();
+            conflicts.sort_by_key(|c| c.created_at.0);
+            Ok(conflicts)
+        }
+
+        /// Settles a conflict: keep mine (my row over the server's, or my delete), keep theirs
+        /// (the server's row stays), or a merged row.
+        #[tauri::command]
+        pub async fn conflict_resolve(db: State<'_, Db>, id: String, resolution: ConflictResolution) -> Result<(), DataError> {
+            let conflict = db.connection()?.db.heycat_conflict().id().find(&id).ok_or_else(|| DataError::resolved(&id))?;
+            if let ConflictResolution::KeepTheirs = resolution {
+                return db.call(move |conn, op_id| conn.reducers.heycat_conflict_dismiss(id, op_id)).await;
+            }
+            match conflict.table_name.as_str() {
+                #(#resolve_arms)*
+                other => Err(DataError::unknown_table(other)),
+            }
         }
     }
 }

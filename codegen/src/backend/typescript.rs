@@ -18,17 +18,17 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         .iter()
         .filter(|t| matches!(t.kind, TypeKind::Product { .. }))
         .map(|t| t.name.as_str())
-        .chain(schema.tables.iter().map(|t| t.row_type.as_str()))
+        .chain(schema.user_tables().map(|t| t.row_type.as_str()))
         .collect();
     for ty in &schema.types {
         type_def(&mut out, ty, &products);
     }
-    for table in &schema.tables {
+    for table in schema.user_tables() {
         table_types(&mut out, table, &products);
     }
     out.push_str("\n// ---- Commands --------------------------------------------------------------\n");
     let commands = schema.commands();
-    let names = commands.iter().map(|c| c.name.clone());
+    let names = schema.command_names().into_iter();
     let _ = writeln!(
         out,
         "\n/** Every command name, as the Rust side registers them. */\nexport const COMMANDS = {} as const;",
@@ -37,13 +37,16 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     for command in &commands {
         command_fn(&mut out, command, &products);
     }
+    if schema.synced_tables().next().is_some() {
+        conflicts(&mut out, schema);
+    }
     out.push_str("\n// ---- Change events -----------------------------------------------------------\n");
     let _ = writeln!(
         out,
         "\n/** Every change event name, one per table. */\nexport const EVENTS = {} as const;",
-        list(schema.tables.iter().map(event_name))
+        list(schema.user_tables().map(event_name))
     );
-    for table in &schema.tables {
+    for table in schema.user_tables() {
         event_fns(&mut out, table);
     }
     out
@@ -93,6 +96,7 @@ export type DataErrorKind =
   | "badInput"
   | "inUse"
   | "offline"
+  | "conflict"
   | "timeout"
   | "server";
 
@@ -347,7 +351,9 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
                 (CommandParamType::Row, _) => row.clone(),
                 (CommandParamType::Column(ty), _) => ts_type(ty),
             };
-            format!("{}: {ty}", p.js_name())
+            // A delete's base version may be left out: then whatever is there is deleted.
+            let default = if p.name == "row_version" { " = null" } else { "" };
+            format!("{}: {ty}{default}", p.js_name())
         })
         .collect();
     let args: Vec<String> = command
@@ -415,5 +421,63 @@ fn event_fns(out: &mut String, table: &Table) {
          return listen<Wire>(\"{1}\", (event) => handler(decodeChange(event.payload, decode{row})));\n}}",
         table.name,
         event_name(table)
+    );
+}
+
+/// The conflict types (one variant per synced table, with its row type), their decoding, and
+/// the conflict commands and event.
+fn conflicts(out: &mut String, schema: &Schema) {
+    let synced: Vec<&Table> = schema.synced_tables().collect();
+    out.push_str("\n// ---- Conflicts ---------------------------------------------------------------\n\n");
+    out.push_str(
+        "/** A write of yours the server did not apply: the row had changed since the version it was based on. */\n",
+    );
+    out.push_str("export type Conflict = {\n  /** The write's operation id. */\n  id: string;\n  /** The row's key, as text. */\n  key: string;\n  operation: \"update\" | \"delete\";\n  /** The version your write was based on. */\n  baseVersion: bigint;\n  createdAt: Timestamp;\n} & (\n");
+    for t in &synced {
+        let _ = writeln!(
+            out,
+            "  | {{ table: \"{}\"; /** Your row; null for a delete. */ mine: {row} | null; /** The server's row now; null when deleted. */ theirs: {row} | null }}",
+            t.name,
+            row = t.row_type
+        );
+    }
+    out.push_str(");\n\n");
+    out.push_str("/** How to settle a conflict: your row (or delete), the server's, or a merged row. */\nexport type ConflictResolution<C extends Conflict = Conflict> =\n  | { choice: \"keepMine\" }\n  | { choice: \"keepTheirs\" }\n  | { choice: \"merge\"; row: NonNullable<C[\"mine\"]> };\n\n");
+    out.push_str("function decodeConflict(value: Wire): Conflict {\n  const common = {\n    id: value.id,\n    key: value.key,\n    operation: value.operation,\n    baseVersion: BigInt(value.baseVersion),\n    createdAt: BigInt(value.createdAt),\n  };\n  switch (value.table) {\n");
+    for t in &synced {
+        let _ = writeln!(
+            out,
+            "    case \"{0}\":\n      return {{\n        ...common,\n        table: \"{0}\",\n        mine: value.mine === null ? null : decode{1}(value.mine),\n        theirs: value.theirs === null ? null : decode{1}(value.theirs),\n      }};",
+            t.name, t.row_type
+        );
+    }
+    out.push_str("    default:\n      throw new DataError(\"server\", `a conflict on a table this app does not know: ${value.table}`);\n  }\n}\n\n");
+    out.push_str("function encodeResolution(conflict: Conflict, resolution: ConflictResolution): Wire {\n  if (resolution.choice !== \"merge\") return resolution;\n  switch (conflict.table) {\n");
+    for t in &synced {
+        let _ = writeln!(
+            out,
+            "    case \"{}\":\n      return {{ choice: \"merge\", row: encode{1}(resolution.row as {1}) }};",
+            t.name, t.row_type
+        );
+    }
+    out.push_str("  }\n}\n");
+    out.push_str(
+        r#"
+/** Your writes the server kept as conflicts, oldest first. Invokes `conflict_list`. */
+export async function conflictList(): Promise<Conflict[]> {
+  const result = await call<Wire[]>("conflict_list");
+  return result.map(decodeConflict);
+}
+
+/** Settles a conflict. Invokes `conflict_resolve`. */
+export async function conflictResolve<C extends Conflict>(conflict: C, resolution: ConflictResolution<C>): Promise<void> {
+  await call<null>("conflict_resolve", { id: conflict.id, resolution: encodeResolution(conflict, resolution) });
+}
+
+/** Calls `handler` when a conflict of yours appears (insert) or is settled (delete). */
+export function onConflictChanged(handler: (change: TableChange<Conflict>) => void): Promise<UnlistenFn> {
+  return listen<Wire>("conflict:changed", (event) => handler(decodeChange(event.payload, decodeConflict)));
+}
+"#,
     );
 }

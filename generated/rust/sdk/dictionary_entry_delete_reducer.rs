@@ -19,6 +19,7 @@ use spacetimedb_sdk::__codegen::{
 #[sats(crate = __lib)]
 pub(super) struct DictionaryEntryDeleteArgs {
     pub id: String,
+    pub base_version: Option::<u64>,
     pub op_id: String,
 }
 
@@ -26,6 +27,7 @@ impl From<DictionaryEntryDeleteArgs> for super::Reducer {
     fn from(args: DictionaryEntryDeleteArgs) -> Self {
         Self::DictionaryEntryDelete {
             id: args.id,
+            base_version: args.base_version,
             op_id: args.op_id,
 }
 }
@@ -48,6 +50,7 @@ pub trait dictionary_entry_delete {
     /// The reducer will run asynchronously in the future,
     ///  and its status can be observed by listening for [`Self::on_dictionary_entry_delete`] callbacks.
     fn dictionary_entry_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()>;
     /// Register a callback to run whenever we are notified of an invocation of the reducer `dictionary_entry_delete`.
@@ -57,7 +60,7 @@ op_id: String,
     ///
     /// The returned [`DictionaryEntryDeleteCallbackId`] can be passed to [`Self::remove_on_dictionary_entry_delete`]
     /// to cancel the callback.
-    fn on_dictionary_entry_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static) -> DictionaryEntryDeleteCallbackId;
+    fn on_dictionary_entry_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static) -> DictionaryEntryDeleteCallbackId;
     /// Cancel a callback previously registered by [`Self::on_dictionary_entry_delete`],
     /// causing it not to run in the future.
     fn remove_on_dictionary_entry_delete(&self, callback: DictionaryEntryDeleteCallbackId);
@@ -65,13 +68,14 @@ op_id: String,
 
 impl dictionary_entry_delete for super::RemoteReducers {
     fn dictionary_entry_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()> {
-        self.imp.call_reducer("dictionary_entry_delete", DictionaryEntryDeleteArgs { id, op_id,  })
+        self.imp.call_reducer("dictionary_entry_delete", DictionaryEntryDeleteArgs { id, base_version, op_id,  })
     }
     fn on_dictionary_entry_delete(
         &self,
-        mut callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static,
+        mut callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static,
     ) -> DictionaryEntryDeleteCallbackId {
         DictionaryEntryDeleteCallbackId(self.imp.on_reducer(
             "dictionary_entry_delete",
@@ -79,13 +83,13 @@ op_id: String,
                 let super::ReducerEventContext {
                     event: __sdk::ReducerEvent {
                         reducer: super::Reducer::DictionaryEntryDelete {
-                            id, op_id, 
+                            id, base_version, op_id, 
                         },
                         ..
                     },
                     ..
                 } = ctx else { unreachable!() };
-                callback(ctx, id, op_id, )
+                callback(ctx, id, base_version, op_id, )
             }),
         ))
     }

@@ -17,6 +17,8 @@ use spacetimedb_sdk::__codegen::{
 pub mod action_type_type;
 pub mod command_parameter_type;
 pub mod dictionary_entry_type;
+pub mod heycat_applied_op_type;
+pub mod heycat_conflict_type;
 pub mod override_mode_type;
 pub mod recording_type;
 pub mod recording_mode_type;
@@ -27,22 +29,31 @@ pub mod voice_command_type;
 pub mod window_context_type;
 pub mod dictionary_entry_delete_reducer;
 pub mod dictionary_entry_insert_reducer;
+pub mod dictionary_entry_resolve_reducer;
 pub mod dictionary_entry_update_reducer;
+pub mod heycat_conflict_dismiss_reducer;
 pub mod recording_delete_reducer;
 pub mod recording_insert_reducer;
+pub mod recording_resolve_reducer;
 pub mod recording_update_reducer;
 pub mod settings_reset_reducer;
+pub mod settings_resolve_reducer;
 pub mod settings_update_reducer;
 pub mod transcription_delete_reducer;
 pub mod transcription_insert_reducer;
+pub mod transcription_resolve_reducer;
 pub mod transcription_update_reducer;
 pub mod voice_command_delete_reducer;
 pub mod voice_command_insert_reducer;
+pub mod voice_command_resolve_reducer;
 pub mod voice_command_update_reducer;
 pub mod window_context_delete_reducer;
 pub mod window_context_insert_reducer;
+pub mod window_context_resolve_reducer;
 pub mod window_context_update_reducer;
 pub mod dictionary_entry_table;
+pub mod heycat_applied_op_table;
+pub mod heycat_conflict_table;
 pub mod recording_table;
 pub mod settings_table;
 pub mod transcription_table;
@@ -52,6 +63,8 @@ pub mod window_context_table;
 pub use action_type_type::ActionType;
 pub use command_parameter_type::CommandParameter;
 pub use dictionary_entry_type::DictionaryEntry;
+pub use heycat_applied_op_type::HeycatAppliedOp;
+pub use heycat_conflict_type::HeycatConflict;
 pub use override_mode_type::OverrideMode;
 pub use recording_type::Recording;
 pub use recording_mode_type::RecordingMode;
@@ -61,6 +74,8 @@ pub use transcription_type::Transcription;
 pub use voice_command_type::VoiceCommand;
 pub use window_context_type::WindowContext;
 pub use dictionary_entry_table::*;
+pub use heycat_applied_op_table::*;
+pub use heycat_conflict_table::*;
 pub use recording_table::*;
 pub use settings_table::*;
 pub use transcription_table::*;
@@ -68,20 +83,27 @@ pub use voice_command_table::*;
 pub use window_context_table::*;
 pub use dictionary_entry_delete_reducer::{dictionary_entry_delete, set_flags_for_dictionary_entry_delete, DictionaryEntryDeleteCallbackId};
 pub use dictionary_entry_insert_reducer::{dictionary_entry_insert, set_flags_for_dictionary_entry_insert, DictionaryEntryInsertCallbackId};
+pub use dictionary_entry_resolve_reducer::{dictionary_entry_resolve, set_flags_for_dictionary_entry_resolve, DictionaryEntryResolveCallbackId};
 pub use dictionary_entry_update_reducer::{dictionary_entry_update, set_flags_for_dictionary_entry_update, DictionaryEntryUpdateCallbackId};
+pub use heycat_conflict_dismiss_reducer::{heycat_conflict_dismiss, set_flags_for_heycat_conflict_dismiss, HeycatConflictDismissCallbackId};
 pub use recording_delete_reducer::{recording_delete, set_flags_for_recording_delete, RecordingDeleteCallbackId};
 pub use recording_insert_reducer::{recording_insert, set_flags_for_recording_insert, RecordingInsertCallbackId};
+pub use recording_resolve_reducer::{recording_resolve, set_flags_for_recording_resolve, RecordingResolveCallbackId};
 pub use recording_update_reducer::{recording_update, set_flags_for_recording_update, RecordingUpdateCallbackId};
 pub use settings_reset_reducer::{settings_reset, set_flags_for_settings_reset, SettingsResetCallbackId};
+pub use settings_resolve_reducer::{settings_resolve, set_flags_for_settings_resolve, SettingsResolveCallbackId};
 pub use settings_update_reducer::{settings_update, set_flags_for_settings_update, SettingsUpdateCallbackId};
 pub use transcription_delete_reducer::{transcription_delete, set_flags_for_transcription_delete, TranscriptionDeleteCallbackId};
 pub use transcription_insert_reducer::{transcription_insert, set_flags_for_transcription_insert, TranscriptionInsertCallbackId};
+pub use transcription_resolve_reducer::{transcription_resolve, set_flags_for_transcription_resolve, TranscriptionResolveCallbackId};
 pub use transcription_update_reducer::{transcription_update, set_flags_for_transcription_update, TranscriptionUpdateCallbackId};
 pub use voice_command_delete_reducer::{voice_command_delete, set_flags_for_voice_command_delete, VoiceCommandDeleteCallbackId};
 pub use voice_command_insert_reducer::{voice_command_insert, set_flags_for_voice_command_insert, VoiceCommandInsertCallbackId};
+pub use voice_command_resolve_reducer::{voice_command_resolve, set_flags_for_voice_command_resolve, VoiceCommandResolveCallbackId};
 pub use voice_command_update_reducer::{voice_command_update, set_flags_for_voice_command_update, VoiceCommandUpdateCallbackId};
 pub use window_context_delete_reducer::{window_context_delete, set_flags_for_window_context_delete, WindowContextDeleteCallbackId};
 pub use window_context_insert_reducer::{window_context_insert, set_flags_for_window_context_insert, WindowContextInsertCallbackId};
+pub use window_context_resolve_reducer::{window_context_resolve, set_flags_for_window_context_resolve, WindowContextResolveCallbackId};
 pub use window_context_update_reducer::{window_context_update, set_flags_for_window_context_update, WindowContextUpdateCallbackId};
 
 #[derive(Clone, PartialEq, Debug)]
@@ -94,22 +116,40 @@ pub use window_context_update_reducer::{window_context_update, set_flags_for_win
 pub enum Reducer {
         DictionaryEntryDelete {
         id: String,
+        base_version: Option::<u64>,
         op_id: String,
 }    ,
     DictionaryEntryInsert {
         row: DictionaryEntry,
         op_id: String,
 }    ,
+    DictionaryEntryResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<DictionaryEntry>,
+        op_id: String,
+}    ,
     DictionaryEntryUpdate {
         row: DictionaryEntry,
         op_id: String,
 }    ,
+    HeycatConflictDismiss {
+        conflict_id: String,
+        op_id: String,
+}    ,
     RecordingDelete {
         id: String,
+        base_version: Option::<u64>,
         op_id: String,
 }    ,
     RecordingInsert {
         row: Recording,
+        op_id: String,
+}    ,
+    RecordingResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<Recording>,
         op_id: String,
 }    ,
     RecordingUpdate {
@@ -119,16 +159,29 @@ pub enum Reducer {
     SettingsReset {
         op_id: String,
 }    ,
+    SettingsResolve {
+        conflict_id: String,
+        id: u32,
+        resolution: Option::<Settings>,
+        op_id: String,
+}    ,
     SettingsUpdate {
         row: Settings,
         op_id: String,
 }    ,
     TranscriptionDelete {
         id: String,
+        base_version: Option::<u64>,
         op_id: String,
 }    ,
     TranscriptionInsert {
         row: Transcription,
+        op_id: String,
+}    ,
+    TranscriptionResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<Transcription>,
         op_id: String,
 }    ,
     TranscriptionUpdate {
@@ -137,10 +190,17 @@ pub enum Reducer {
 }    ,
     VoiceCommandDelete {
         id: String,
+        base_version: Option::<u64>,
         op_id: String,
 }    ,
     VoiceCommandInsert {
         row: VoiceCommand,
+        op_id: String,
+}    ,
+    VoiceCommandResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<VoiceCommand>,
         op_id: String,
 }    ,
     VoiceCommandUpdate {
@@ -149,10 +209,17 @@ pub enum Reducer {
 }    ,
     WindowContextDelete {
         id: String,
+        base_version: Option::<u64>,
         op_id: String,
 }    ,
     WindowContextInsert {
         row: WindowContext,
+        op_id: String,
+}    ,
+    WindowContextResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<WindowContext>,
         op_id: String,
 }    ,
     WindowContextUpdate {
@@ -171,20 +238,27 @@ impl __sdk::Reducer for Reducer {
         match self {
                         Reducer::DictionaryEntryDelete { .. } => "dictionary_entry_delete",
             Reducer::DictionaryEntryInsert { .. } => "dictionary_entry_insert",
+            Reducer::DictionaryEntryResolve { .. } => "dictionary_entry_resolve",
             Reducer::DictionaryEntryUpdate { .. } => "dictionary_entry_update",
+            Reducer::HeycatConflictDismiss { .. } => "heycat_conflict_dismiss",
             Reducer::RecordingDelete { .. } => "recording_delete",
             Reducer::RecordingInsert { .. } => "recording_insert",
+            Reducer::RecordingResolve { .. } => "recording_resolve",
             Reducer::RecordingUpdate { .. } => "recording_update",
             Reducer::SettingsReset { .. } => "settings_reset",
+            Reducer::SettingsResolve { .. } => "settings_resolve",
             Reducer::SettingsUpdate { .. } => "settings_update",
             Reducer::TranscriptionDelete { .. } => "transcription_delete",
             Reducer::TranscriptionInsert { .. } => "transcription_insert",
+            Reducer::TranscriptionResolve { .. } => "transcription_resolve",
             Reducer::TranscriptionUpdate { .. } => "transcription_update",
             Reducer::VoiceCommandDelete { .. } => "voice_command_delete",
             Reducer::VoiceCommandInsert { .. } => "voice_command_insert",
+            Reducer::VoiceCommandResolve { .. } => "voice_command_resolve",
             Reducer::VoiceCommandUpdate { .. } => "voice_command_update",
             Reducer::WindowContextDelete { .. } => "window_context_delete",
             Reducer::WindowContextInsert { .. } => "window_context_insert",
+            Reducer::WindowContextResolve { .. } => "window_context_resolve",
             Reducer::WindowContextUpdate { .. } => "window_context_update",
 }
 }
@@ -195,20 +269,27 @@ fn try_from(value: __ws::ReducerCallInfo<__ws::BsatnFormat>) -> __sdk::Result<Se
         match &value.reducer_name[..] {
                         "dictionary_entry_delete" => Ok(__sdk::parse_reducer_args::<dictionary_entry_delete_reducer::DictionaryEntryDeleteArgs>("dictionary_entry_delete", &value.args)?.into()),
             "dictionary_entry_insert" => Ok(__sdk::parse_reducer_args::<dictionary_entry_insert_reducer::DictionaryEntryInsertArgs>("dictionary_entry_insert", &value.args)?.into()),
+            "dictionary_entry_resolve" => Ok(__sdk::parse_reducer_args::<dictionary_entry_resolve_reducer::DictionaryEntryResolveArgs>("dictionary_entry_resolve", &value.args)?.into()),
             "dictionary_entry_update" => Ok(__sdk::parse_reducer_args::<dictionary_entry_update_reducer::DictionaryEntryUpdateArgs>("dictionary_entry_update", &value.args)?.into()),
+            "heycat_conflict_dismiss" => Ok(__sdk::parse_reducer_args::<heycat_conflict_dismiss_reducer::HeycatConflictDismissArgs>("heycat_conflict_dismiss", &value.args)?.into()),
             "recording_delete" => Ok(__sdk::parse_reducer_args::<recording_delete_reducer::RecordingDeleteArgs>("recording_delete", &value.args)?.into()),
             "recording_insert" => Ok(__sdk::parse_reducer_args::<recording_insert_reducer::RecordingInsertArgs>("recording_insert", &value.args)?.into()),
+            "recording_resolve" => Ok(__sdk::parse_reducer_args::<recording_resolve_reducer::RecordingResolveArgs>("recording_resolve", &value.args)?.into()),
             "recording_update" => Ok(__sdk::parse_reducer_args::<recording_update_reducer::RecordingUpdateArgs>("recording_update", &value.args)?.into()),
             "settings_reset" => Ok(__sdk::parse_reducer_args::<settings_reset_reducer::SettingsResetArgs>("settings_reset", &value.args)?.into()),
+            "settings_resolve" => Ok(__sdk::parse_reducer_args::<settings_resolve_reducer::SettingsResolveArgs>("settings_resolve", &value.args)?.into()),
             "settings_update" => Ok(__sdk::parse_reducer_args::<settings_update_reducer::SettingsUpdateArgs>("settings_update", &value.args)?.into()),
             "transcription_delete" => Ok(__sdk::parse_reducer_args::<transcription_delete_reducer::TranscriptionDeleteArgs>("transcription_delete", &value.args)?.into()),
             "transcription_insert" => Ok(__sdk::parse_reducer_args::<transcription_insert_reducer::TranscriptionInsertArgs>("transcription_insert", &value.args)?.into()),
+            "transcription_resolve" => Ok(__sdk::parse_reducer_args::<transcription_resolve_reducer::TranscriptionResolveArgs>("transcription_resolve", &value.args)?.into()),
             "transcription_update" => Ok(__sdk::parse_reducer_args::<transcription_update_reducer::TranscriptionUpdateArgs>("transcription_update", &value.args)?.into()),
             "voice_command_delete" => Ok(__sdk::parse_reducer_args::<voice_command_delete_reducer::VoiceCommandDeleteArgs>("voice_command_delete", &value.args)?.into()),
             "voice_command_insert" => Ok(__sdk::parse_reducer_args::<voice_command_insert_reducer::VoiceCommandInsertArgs>("voice_command_insert", &value.args)?.into()),
+            "voice_command_resolve" => Ok(__sdk::parse_reducer_args::<voice_command_resolve_reducer::VoiceCommandResolveArgs>("voice_command_resolve", &value.args)?.into()),
             "voice_command_update" => Ok(__sdk::parse_reducer_args::<voice_command_update_reducer::VoiceCommandUpdateArgs>("voice_command_update", &value.args)?.into()),
             "window_context_delete" => Ok(__sdk::parse_reducer_args::<window_context_delete_reducer::WindowContextDeleteArgs>("window_context_delete", &value.args)?.into()),
             "window_context_insert" => Ok(__sdk::parse_reducer_args::<window_context_insert_reducer::WindowContextInsertArgs>("window_context_insert", &value.args)?.into()),
+            "window_context_resolve" => Ok(__sdk::parse_reducer_args::<window_context_resolve_reducer::WindowContextResolveArgs>("window_context_resolve", &value.args)?.into()),
             "window_context_update" => Ok(__sdk::parse_reducer_args::<window_context_update_reducer::WindowContextUpdateArgs>("window_context_update", &value.args)?.into()),
             unknown => Err(__sdk::InternalError::unknown_name("reducer", unknown, "ReducerCallInfo").into()),
 }
@@ -220,6 +301,8 @@ fn try_from(value: __ws::ReducerCallInfo<__ws::BsatnFormat>) -> __sdk::Result<Se
 #[doc(hidden)]
 pub struct DbUpdate {
         dictionary_entry: __sdk::TableUpdate<DictionaryEntry>,
+    heycat_applied_op: __sdk::TableUpdate<HeycatAppliedOp>,
+    heycat_conflict: __sdk::TableUpdate<HeycatConflict>,
     recording: __sdk::TableUpdate<Recording>,
     settings: __sdk::TableUpdate<Settings>,
     transcription: __sdk::TableUpdate<Transcription>,
@@ -236,6 +319,8 @@ impl TryFrom<__ws::DatabaseUpdate<__ws::BsatnFormat>> for DbUpdate {
             match &table_update.table_name[..] {
 
         "dictionary_entry" => db_update.dictionary_entry.append(dictionary_entry_table::parse_table_update(table_update)?),
+    "heycat_applied_op" => db_update.heycat_applied_op.append(heycat_applied_op_table::parse_table_update(table_update)?),
+    "heycat_conflict" => db_update.heycat_conflict.append(heycat_conflict_table::parse_table_update(table_update)?),
     "recording" => db_update.recording.append(recording_table::parse_table_update(table_update)?),
     "settings" => db_update.settings.append(settings_table::parse_table_update(table_update)?),
     "transcription" => db_update.transcription.append(transcription_table::parse_table_update(table_update)?),
@@ -264,6 +349,8 @@ impl __sdk::DbUpdate for DbUpdate {
                     let mut diff = AppliedDiff::default();
                 
                 diff.dictionary_entry = cache.apply_diff_to_table::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry).with_updates_by_pk(|row| &row.id);
+        diff.heycat_applied_op = cache.apply_diff_to_table::<HeycatAppliedOp>("heycat_applied_op", &self.heycat_applied_op).with_updates_by_pk(|row| &row.op_id);
+        diff.heycat_conflict = cache.apply_diff_to_table::<HeycatConflict>("heycat_conflict", &self.heycat_conflict).with_updates_by_pk(|row| &row.id);
         diff.recording = cache.apply_diff_to_table::<Recording>("recording", &self.recording).with_updates_by_pk(|row| &row.id);
         diff.settings = cache.apply_diff_to_table::<Settings>("settings", &self.settings).with_updates_by_pk(|row| &row.id);
         diff.transcription = cache.apply_diff_to_table::<Transcription>("transcription", &self.transcription).with_updates_by_pk(|row| &row.id);
@@ -279,6 +366,8 @@ impl __sdk::DbUpdate for DbUpdate {
 #[doc(hidden)]
 pub struct AppliedDiff<'r> {
         dictionary_entry: __sdk::TableAppliedDiff<'r, DictionaryEntry>,
+    heycat_applied_op: __sdk::TableAppliedDiff<'r, HeycatAppliedOp>,
+    heycat_conflict: __sdk::TableAppliedDiff<'r, HeycatConflict>,
     recording: __sdk::TableAppliedDiff<'r, Recording>,
     settings: __sdk::TableAppliedDiff<'r, Settings>,
     transcription: __sdk::TableAppliedDiff<'r, Transcription>,
@@ -294,6 +383,8 @@ impl __sdk::InModule for AppliedDiff<'_> {
 impl<'r> __sdk::AppliedDiff<'r> for AppliedDiff<'r> {
     fn invoke_row_callbacks(&self, event: &EventContext, callbacks: &mut __sdk::DbCallbacks<RemoteModule>) {
                 callbacks.invoke_table_row_callbacks::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry, event);
+        callbacks.invoke_table_row_callbacks::<HeycatAppliedOp>("heycat_applied_op", &self.heycat_applied_op, event);
+        callbacks.invoke_table_row_callbacks::<HeycatConflict>("heycat_conflict", &self.heycat_conflict, event);
         callbacks.invoke_table_row_callbacks::<Recording>("recording", &self.recording, event);
         callbacks.invoke_table_row_callbacks::<Settings>("settings", &self.settings, event);
         callbacks.invoke_table_row_callbacks::<Transcription>("transcription", &self.transcription, event);
@@ -872,6 +963,8 @@ impl __sdk::SpacetimeModule for RemoteModule {
 
 fn register_tables(client_cache: &mut __sdk::ClientCache<Self>) {
                 dictionary_entry_table::register_table(client_cache);
+        heycat_applied_op_table::register_table(client_cache);
+        heycat_conflict_table::register_table(client_cache);
         recording_table::register_table(client_cache);
         settings_table::register_table(client_cache);
         transcription_table::register_table(client_cache);

@@ -19,6 +19,7 @@ use spacetimedb_sdk::__codegen::{
 #[sats(crate = __lib)]
 pub(super) struct RecordingDeleteArgs {
     pub id: String,
+    pub base_version: Option::<u64>,
     pub op_id: String,
 }
 
@@ -26,6 +27,7 @@ impl From<RecordingDeleteArgs> for super::Reducer {
     fn from(args: RecordingDeleteArgs) -> Self {
         Self::RecordingDelete {
             id: args.id,
+            base_version: args.base_version,
             op_id: args.op_id,
 }
 }
@@ -48,6 +50,7 @@ pub trait recording_delete {
     /// The reducer will run asynchronously in the future,
     ///  and its status can be observed by listening for [`Self::on_recording_delete`] callbacks.
     fn recording_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()>;
     /// Register a callback to run whenever we are notified of an invocation of the reducer `recording_delete`.
@@ -57,7 +60,7 @@ op_id: String,
     ///
     /// The returned [`RecordingDeleteCallbackId`] can be passed to [`Self::remove_on_recording_delete`]
     /// to cancel the callback.
-    fn on_recording_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static) -> RecordingDeleteCallbackId;
+    fn on_recording_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static) -> RecordingDeleteCallbackId;
     /// Cancel a callback previously registered by [`Self::on_recording_delete`],
     /// causing it not to run in the future.
     fn remove_on_recording_delete(&self, callback: RecordingDeleteCallbackId);
@@ -65,13 +68,14 @@ op_id: String,
 
 impl recording_delete for super::RemoteReducers {
     fn recording_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()> {
-        self.imp.call_reducer("recording_delete", RecordingDeleteArgs { id, op_id,  })
+        self.imp.call_reducer("recording_delete", RecordingDeleteArgs { id, base_version, op_id,  })
     }
     fn on_recording_delete(
         &self,
-        mut callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static,
+        mut callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static,
     ) -> RecordingDeleteCallbackId {
         RecordingDeleteCallbackId(self.imp.on_reducer(
             "recording_delete",
@@ -79,13 +83,13 @@ op_id: String,
                 let super::ReducerEventContext {
                     event: __sdk::ReducerEvent {
                         reducer: super::Reducer::RecordingDelete {
-                            id, op_id, 
+                            id, base_version, op_id, 
                         },
                         ..
                     },
                     ..
                 } = ctx else { unreachable!() };
-                callback(ctx, id, op_id, )
+                callback(ctx, id, base_version, op_id, )
             }),
         ))
     }

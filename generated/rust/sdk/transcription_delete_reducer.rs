@@ -19,6 +19,7 @@ use spacetimedb_sdk::__codegen::{
 #[sats(crate = __lib)]
 pub(super) struct TranscriptionDeleteArgs {
     pub id: String,
+    pub base_version: Option::<u64>,
     pub op_id: String,
 }
 
@@ -26,6 +27,7 @@ impl From<TranscriptionDeleteArgs> for super::Reducer {
     fn from(args: TranscriptionDeleteArgs) -> Self {
         Self::TranscriptionDelete {
             id: args.id,
+            base_version: args.base_version,
             op_id: args.op_id,
 }
 }
@@ -48,6 +50,7 @@ pub trait transcription_delete {
     /// The reducer will run asynchronously in the future,
     ///  and its status can be observed by listening for [`Self::on_transcription_delete`] callbacks.
     fn transcription_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()>;
     /// Register a callback to run whenever we are notified of an invocation of the reducer `transcription_delete`.
@@ -57,7 +60,7 @@ op_id: String,
     ///
     /// The returned [`TranscriptionDeleteCallbackId`] can be passed to [`Self::remove_on_transcription_delete`]
     /// to cancel the callback.
-    fn on_transcription_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static) -> TranscriptionDeleteCallbackId;
+    fn on_transcription_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static) -> TranscriptionDeleteCallbackId;
     /// Cancel a callback previously registered by [`Self::on_transcription_delete`],
     /// causing it not to run in the future.
     fn remove_on_transcription_delete(&self, callback: TranscriptionDeleteCallbackId);
@@ -65,13 +68,14 @@ op_id: String,
 
 impl transcription_delete for super::RemoteReducers {
     fn transcription_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()> {
-        self.imp.call_reducer("transcription_delete", TranscriptionDeleteArgs { id, op_id,  })
+        self.imp.call_reducer("transcription_delete", TranscriptionDeleteArgs { id, base_version, op_id,  })
     }
     fn on_transcription_delete(
         &self,
-        mut callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static,
+        mut callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static,
     ) -> TranscriptionDeleteCallbackId {
         TranscriptionDeleteCallbackId(self.imp.on_reducer(
             "transcription_delete",
@@ -79,13 +83,13 @@ op_id: String,
                 let super::ReducerEventContext {
                     event: __sdk::ReducerEvent {
                         reducer: super::Reducer::TranscriptionDelete {
-                            id, op_id, 
+                            id, base_version, op_id, 
                         },
                         ..
                     },
                     ..
                 } = ctx else { unreachable!() };
-                callback(ctx, id, op_id, )
+                callback(ctx, id, base_version, op_id, )
             }),
         ))
     }

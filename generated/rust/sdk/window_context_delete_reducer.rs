@@ -19,6 +19,7 @@ use spacetimedb_sdk::__codegen::{
 #[sats(crate = __lib)]
 pub(super) struct WindowContextDeleteArgs {
     pub id: String,
+    pub base_version: Option::<u64>,
     pub op_id: String,
 }
 
@@ -26,6 +27,7 @@ impl From<WindowContextDeleteArgs> for super::Reducer {
     fn from(args: WindowContextDeleteArgs) -> Self {
         Self::WindowContextDelete {
             id: args.id,
+            base_version: args.base_version,
             op_id: args.op_id,
 }
 }
@@ -48,6 +50,7 @@ pub trait window_context_delete {
     /// The reducer will run asynchronously in the future,
     ///  and its status can be observed by listening for [`Self::on_window_context_delete`] callbacks.
     fn window_context_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()>;
     /// Register a callback to run whenever we are notified of an invocation of the reducer `window_context_delete`.
@@ -57,7 +60,7 @@ op_id: String,
     ///
     /// The returned [`WindowContextDeleteCallbackId`] can be passed to [`Self::remove_on_window_context_delete`]
     /// to cancel the callback.
-    fn on_window_context_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static) -> WindowContextDeleteCallbackId;
+    fn on_window_context_delete(&self, callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static) -> WindowContextDeleteCallbackId;
     /// Cancel a callback previously registered by [`Self::on_window_context_delete`],
     /// causing it not to run in the future.
     fn remove_on_window_context_delete(&self, callback: WindowContextDeleteCallbackId);
@@ -65,13 +68,14 @@ op_id: String,
 
 impl window_context_delete for super::RemoteReducers {
     fn window_context_delete(&self, id: String,
+base_version: Option::<u64>,
 op_id: String,
 ) -> __sdk::Result<()> {
-        self.imp.call_reducer("window_context_delete", WindowContextDeleteArgs { id, op_id,  })
+        self.imp.call_reducer("window_context_delete", WindowContextDeleteArgs { id, base_version, op_id,  })
     }
     fn on_window_context_delete(
         &self,
-        mut callback: impl FnMut(&super::ReducerEventContext, &String, &String, ) + Send + 'static,
+        mut callback: impl FnMut(&super::ReducerEventContext, &String, &Option::<u64>, &String, ) + Send + 'static,
     ) -> WindowContextDeleteCallbackId {
         WindowContextDeleteCallbackId(self.imp.on_reducer(
             "window_context_delete",
@@ -79,13 +83,13 @@ op_id: String,
                 let super::ReducerEventContext {
                     event: __sdk::ReducerEvent {
                         reducer: super::Reducer::WindowContextDelete {
-                            id, op_id, 
+                            id, base_version, op_id, 
                         },
                         ..
                     },
                     ..
                 } = ctx else { unreachable!() };
-                callback(ctx, id, op_id, )
+                callback(ctx, id, base_version, op_id, )
             }),
         ))
     }

@@ -140,6 +140,22 @@ impl Wire for ConnectionId {
     }
 }
 
+/// A value that (de)serializes in its wire form on its own, e.g. as a command argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wired<T>(pub T);
+
+impl<T: Wire> Serialize for Wired<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.to_wire(serializer)
+    }
+}
+
+impl<'de, T: Wire> Deserialize<'de> for Wired<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::from_wire(deserializer).map(Wired)
+    }
+}
+
 /// Serializes a value through its wire form.
 struct AsWire<'a, T>(&'a T);
 

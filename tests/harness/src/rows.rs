@@ -57,6 +57,10 @@ fn name_value(ty: &Value, value: &Value) -> Value {
         return Value::Object(Map::from_iter([(name, payload)]));
     }
     if let Some(array) = ty.get("Array") {
+        // Byte arrays come as hex strings; keep them so.
+        if value.is_string() {
+            return value.clone();
+        }
         let items = value.as_array().cloned().unwrap_or_default();
         return Value::Array(items.iter().map(|item| name_value(array, item)).collect());
     }

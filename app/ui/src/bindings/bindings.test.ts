@@ -102,6 +102,32 @@ describe("generated command wrappers", () => {
   });
 });
 
+describe("conflicts", () => {
+  it("decode both versions with the table's row type and send a merge in wire form", async () => {
+    const wireEntry = {
+      id: "d1", trigger: "brb", expansion: "x", suffix: null, autoEnter: false, disableSuffix: false,
+      completeMatchOnly: false, createdAt: "1", rowVersion: "9007199254740993",
+    };
+    const calls = recordInvokes(({ cmd }) =>
+      cmd === "conflict_list"
+        ? [{ id: "op-9", table: "dictionary_entry", key: '"d1"', operation: "delete", baseVersion: "3",
+             createdAt: "5", mine: null, theirs: wireEntry }]
+        : null,
+    );
+    const [conflict] = await db.conflictList();
+    expect(conflict.table).toBe("dictionary_entry");
+    expect(conflict.mine).toBeNull();
+    expect(conflict.theirs?.rowVersion).toBe(sample.ABOVE_2_53);
+    await db.conflictResolve(conflict, { choice: "merge", row: { ...conflict.theirs!, expansion: "merged" } });
+    expect(calls[1]).toMatchObject({
+      cmd: "conflict_resolve",
+      args: { id: "op-9", resolution: { choice: "merge", row: { expansion: "merged", rowVersion: "9007199254740993" } } },
+    });
+    await db.conflictResolve(conflict, { choice: "keepTheirs" });
+    expect(calls[2].args).toEqual({ id: "op-9", resolution: { choice: "keepTheirs" } });
+  });
+});
+
 describe("generated change events", () => {
   it("deliver typed changes per table", async () => {
     mockIPC(() => null, { shouldMockEvents: true });

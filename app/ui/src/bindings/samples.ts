@@ -1,5 +1,6 @@
 // Sample rows in their TypeScript form, for the bindings' usage file and tests.
 import type {
+  Conflict,
   DictionaryEntry,
   Recording,
   Settings,
@@ -79,4 +80,15 @@ export const settings: Settings = {
   shortcutsRecordingMode: "PushToTalk",
   hotkeyRecordingShortcut: "F13",
   rowVersion: 1n,
+};
+
+export const conflict: Conflict = {
+  id: "op-1",
+  key: '"d1"',
+  operation: "update",
+  baseVersion: 1n,
+  createdAt: 1700000000000006n,
+  table: "dictionary_entry",
+  mine: { ...dictionaryEntry, expansion: "mine" },
+  theirs: { ...dictionaryEntry, expansion: "theirs", rowVersion: 2n },
 };

@@ -41,4 +41,6 @@ export const everyCommand: ReadonlyArray<() => Promise<unknown>> = [
   () => db.windowContextInsert(fresh(sample.windowContext)),
   () => db.windowContextUpdate(sample.windowContext),
   () => db.windowContextDelete("w1"),
+  () => db.conflictList(),
+  () => db.conflictResolve(sample.conflict, { choice: "merge", row: { ...sample.dictionaryEntry, expansion: "both" } }),
 ];

@@ -14,7 +14,8 @@ export interface CrudProps<R extends Row> {
   fresh: () => Omit<R, "rowVersion">;
   insert: (row: Omit<R, "rowVersion">) => Promise<R>;
   update: (row: R) => Promise<R>;
-  remove: (id: string) => Promise<void>;
+  /** Deletes the row, based on the version shown (a changed row makes it a conflict). */
+  remove: (id: string, rowVersion: bigint) => Promise<void>;
   /** Extra content under a row (e.g. a recording's transcriptions). */
   details?: (row: R) => ReactNode;
 }
@@ -48,7 +49,7 @@ export function CrudView<R extends Row>({ title, table, fields, fresh, insert, u
   };
   const del = async (row: R) => {
     try {
-      await remove(row.id);
+      await remove(row.id, row.rowVersion);
       if (editing?.id === row.id) startNew();
     } catch (e) {
       setProblem(e instanceof Error ? e.message : String(e));

@@ -96,7 +96,9 @@ describe("App", () => {
     });
 
     fireEvent.click(within(within(dictionary).getByText("omw").closest("tr")!).getByRole("button", { name: "Delete" }));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "dictionary_entry_delete")?.args).toEqual({ id: inserted.id }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "dictionary_entry_delete")?.args).toEqual({ id: inserted.id, rowVersion: "1" }),
+    );
   });
 
   it("shows a command's error next to the form", async () => {

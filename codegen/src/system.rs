@@ -1,0 +1,68 @@
+//! The tables the toolkit adds to a schema with synced tables: which operations the module has
+//! applied (so a replayed write is applied at most once) and the conflicts it recorded (a write
+//! based on a row version the server had moved past).
+
+use crate::diagnostics::Loc;
+use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
+
+pub const APPLIED_OP_TABLE: &str = "heycat_applied_op";
+pub const CONFLICT_TABLE: &str = "heycat_conflict";
+
+/// `loc` is where the tables are reported, should anything ever be (the first synced table).
+pub fn sync_tables(loc: Loc) -> Vec<Table> {
+    let column = |name: &str, ty: ColumnType, primary_key: bool, doc: &str| Column {
+        name: name.to_owned(),
+        ty,
+        ty_loc: loc,
+        docs: vec![doc.to_owned()],
+        primary_key,
+        auto_inc: false,
+        unique: false,
+        indexed: false,
+        default: None,
+        references: None,
+        origin: ColumnOrigin::Declared,
+        loc,
+    };
+    let bytes = || ColumnType::Option(Box::new(ColumnType::Vec(Box::new(ColumnType::U8))));
+    let table = |name: &str, row_type: &str, access, doc: &str, columns| Table {
+        name: name.to_owned(),
+        row_type: row_type.to_owned(),
+        docs: vec![doc.to_owned()],
+        access,
+        singleton: false,
+        synced: false,
+        system: true,
+        columns,
+        loc,
+    };
+    vec![
+        table(
+            APPLIED_OP_TABLE,
+            "HeycatAppliedOp",
+            Access::Private,
+            "Every write the module applied, by its client operation id: a replay of one is a no-op.",
+            vec![
+                column("op_id", ColumnType::String, true, "The client's operation id."),
+                column("applied_at", ColumnType::Timestamp, false, "When the module applied it."),
+            ],
+        ),
+        table(
+            CONFLICT_TABLE,
+            "HeycatConflict",
+            Access::Public,
+            "A write that was not applied because the row had changed since the version it was based on.",
+            vec![
+                column("id", ColumnType::String, true, "The operation id of the write."),
+                column("table_name", ColumnType::String, false, "The table of the row."),
+                column("row_key", ColumnType::String, false, "The row's primary key, as text."),
+                column("operation", ColumnType::String, false, "`update` or `delete`."),
+                column("base_version", ColumnType::U64, false, "The row version the write was based on."),
+                column("client_row", bytes(), false, "The row the client wrote (BSATN), none for a delete."),
+                column("server_row", bytes(), false, "The row as the server holds it (BSATN), none when deleted."),
+                column("client", ColumnType::Identity, false, "Who wrote it."),
+                column("created_at", ColumnType::Timestamp, false, "When the conflict was recorded."),
+            ],
+        ),
+    ]
+}
