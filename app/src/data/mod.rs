@@ -4,6 +4,7 @@ mod changes;
 mod conflicts;
 mod db;
 mod error;
+pub mod outbox;
 
 pub use changes::{ChangeSink, TableChange};
 pub use conflicts::{ConflictResolution, ConflictView, CONFLICT_EVENT};
