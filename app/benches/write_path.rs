@@ -190,7 +190,7 @@ fn main() {
 
 fn start_app(config: DataConfig) -> tauri::App<MockRuntime> {
     let app = heycat_app::with_commands(mock_builder()).build(mock_context(noop_assets())).unwrap();
-    heycat_app::start(app.handle(), config);
+    heycat_app::start(app.handle(), config).unwrap();
     let connection = app.state::<heycat_app::Connection>().inner().clone();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !connection.status().is_connected() {

@@ -11,6 +11,8 @@ use crate::data::{ConnectOptions, Db};
 use crate::link::ServerLink;
 use crate::status::{ConnectionStatus, Failure, FailureKind};
 
+/// How often the local copy (what the app shows offline) is refreshed while connected.
+const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
 
@@ -102,6 +104,16 @@ impl Shared {
 }
 
 fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
+    // Replaying queued writes awaits their results; this thread drives that on its own runtime.
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
+        shared.set_status(ConnectionStatus::Failed {
+            server: String::new(),
+            kind: FailureKind::Other,
+            message: "cannot start the connection's runtime".into(),
+            retry_in_ms: 0,
+        });
+        return;
+    };
     let mut link = ServerLink::new(config.clone());
     let mut attempt: u32 = 0;
     let mut generation: u64 = 0;
@@ -116,13 +128,24 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             Ok(()) => {
                 attempt = 0;
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
-                let mut control =
-                    shared.wait(None, |c| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation));
+                // Writes queued while offline go first, in order; then the server's rows are
+                // what the app shows offline next time.
+                runtime.block_on(db.replay());
+                let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
+                let mut control = loop {
+                    let control = shared.wait(Some(LOCAL_COPY_REFRESH), ended);
+                    if ended(&control) {
+                        break control;
+                    }
+                    drop(control);
+                    db.refresh_local_copy();
+                };
                 if control.shutdown {
                     break;
                 }
                 let reason = control.disconnected.take().map(|(_, r)| r).unwrap_or_default();
                 drop(control);
+                db.refresh_local_copy();
                 db.disconnect();
                 let delay = backoff(0);
                 shared.set_status(ConnectionStatus::Offline {
@@ -144,6 +167,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             }
         }
     }
+    db.refresh_local_copy();
     db.disconnect();
     link.stop();
 }

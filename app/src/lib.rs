@@ -52,8 +52,14 @@ fn connection_retry(connection: State<'_, Connection>) {
     connection.retry();
 }
 
+/// What is waiting to sync, and how syncing goes.
+#[tauri::command]
+fn sync_status(db: State<'_, data::Db>) -> data::SyncStatus {
+    db.sync_status()
+}
+
 fn connection_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![connection_status, connection_retry]
+    tauri::generate_handler![connection_status, connection_retry, sync_status]
 }
 
 /// Adds the data layer to a Tauri app: every command, and the connection, which starts when the
@@ -71,7 +77,7 @@ pub fn data_layer<R: Runtime>(builder: tauri::Builder<R>, config: Option<config:
                 config::DataConfig::resolve(data_dir)?
             }
         };
-        start(app.handle(), config);
+        start(app.handle(), config)?;
         Ok(())
     })
 }
@@ -88,19 +94,22 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
     })
 }
 
-/// Starts the data layer in a built app: the database handle the commands use, and the
-/// connection, which connects in the background and emits its status and every row change.
-pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, config: config::DataConfig) {
+/// Starts the data layer in a built app: the database handle the commands use (with its offline
+/// state in the data dir), and the connection, which connects in the background and emits its
+/// status, every row change and the sync status.
+pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, config: config::DataConfig) -> Result<(), data::DataError> {
     let handle = app.clone();
-    let db = data::Db::new(Some(data::ChangeSink::new(move |event, payload| {
+    let events = data::ChangeSink::new(move |event, payload| {
         let _ = handle.emit(event, payload);
-    })));
+    });
+    let db = data::Db::open(&config.data_dir, events)?;
     let handle = app.clone();
     let on_status = Arc::new(move |status: &ConnectionStatus| {
         let _ = handle.emit(STATUS_EVENT, status);
     });
     app.manage(Connection::start(config, db.clone(), on_status));
     app.manage(db);
+    Ok(())
 }
 
 /// Ends the data layer: disconnects and stops the embedded server once its data is on disk.

@@ -5,9 +5,11 @@
 use tauri::State;
 use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
 use spacetimedb_sdk::DbContext as _;
+use crate::data::local::LocalCopy;
+use crate::data::outbox::{OutboxEntry, WriteKind};
 use crate::data::{
-    ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, TableChange,
-    CONFLICT_EVENT,
+    ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, Reader,
+    TableChange, Written, CONFLICT_EVENT,
 };
 use crate::sdk::{
     DictionaryEntryTableAccess as _, RecordingTableAccess as _,
@@ -28,7 +30,14 @@ use crate::sdk::{
 pub async fn dictionary_entry_list(
     db: State<'_, Db>,
 ) -> Result<Vec<crate::schema::DictionaryEntry>, DataError> {
-    Ok(db.connection()?.db.dictionary_entry().iter().map(Into::into).collect())
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.dictionary_entry().iter().map(Into::into).collect())
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::DictionaryEntry>()
+        }
+    }
 }
 /// The `dictionary_entry` row with this key, if there is one.
 #[tauri::command]
@@ -37,41 +46,72 @@ pub async fn dictionary_entry_get(
     id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::DictionaryEntry>, DataError> {
     let id = id.0;
-    Ok(db.connection()?.db.dictionary_entry().id().find(&id).map(Into::into))
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.dictionary_entry().id().find(&id).map(Into::into))
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::DictionaryEntry,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
 }
-/// Inserts a `dictionary_entry` row; returns it as stored.
+/// Inserts a `dictionary_entry` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn dictionary_entry_insert(
     db: State<'_, Db>,
     row: crate::schema::DictionaryEntry,
 ) -> Result<crate::schema::DictionaryEntry, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.dictionary_entry_insert(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.dictionary_entry_insert(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .dictionary_entry()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("dictionary_entry"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .dictionary_entry()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("dictionary_entry"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Updates a `dictionary_entry` row; returns it as stored.
+/// Updates a `dictionary_entry` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn dictionary_entry_update(
     db: State<'_, Db>,
     row: crate::schema::DictionaryEntry,
 ) -> Result<crate::schema::DictionaryEntry, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.dictionary_entry_update(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.dictionary_entry_update(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .dictionary_entry()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("dictionary_entry"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .dictionary_entry()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("dictionary_entry"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Deletes the `dictionary_entry` row with this key (and what the schema cascades).
 #[tauri::command]
@@ -82,17 +122,33 @@ pub async fn dictionary_entry_delete(
 ) -> Result<(), DataError> {
     let id = id.0;
     let row_version = row_version.0;
-    db.call(move |conn, op_id| {
-            conn.reducers.dictionary_entry_delete(id, row_version, op_id)
-        })
-        .await
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::DictionaryEntry,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| {
+                conn.reducers.dictionary_entry_delete(sent, row_version, op_id)
+            },
+        )
+        .await?;
+    Ok(())
 }
 /// Every `recording` row.
 #[tauri::command]
 pub async fn recording_list(
     db: State<'_, Db>,
 ) -> Result<Vec<crate::schema::Recording>, DataError> {
-    Ok(db.connection()?.db.recording().iter().map(Into::into).collect())
+    match db.reader() {
+        Reader::Online(conn) => Ok(conn.db.recording().iter().map(Into::into).collect()),
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::Recording>()
+        }
+    }
 }
 /// The `recording` row with this key, if there is one.
 #[tauri::command]
@@ -101,39 +157,70 @@ pub async fn recording_get(
     id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::Recording>, DataError> {
     let id = id.0;
-    Ok(db.connection()?.db.recording().id().find(&id).map(Into::into))
+    match db.reader() {
+        Reader::Online(conn) => Ok(conn.db.recording().id().find(&id).map(Into::into)),
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::Recording,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
 }
-/// Inserts a `recording` row; returns it as stored.
+/// Inserts a `recording` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn recording_insert(
     db: State<'_, Db>,
     row: crate::schema::Recording,
 ) -> Result<crate::schema::Recording, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.recording_insert(row.into(), op_id)).await?;
-    db.connection()?
-        .db
-        .recording()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("recording"))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.recording_insert(sent.into(), op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .recording()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("recording"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Updates a `recording` row; returns it as stored.
+/// Updates a `recording` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn recording_update(
     db: State<'_, Db>,
     row: crate::schema::Recording,
 ) -> Result<crate::schema::Recording, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.recording_update(row.into(), op_id)).await?;
-    db.connection()?
-        .db
-        .recording()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("recording"))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.recording_update(sent.into(), op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .recording()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("recording"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Deletes the `recording` row with this key (and what the schema cascades).
 #[tauri::command]
@@ -144,15 +231,33 @@ pub async fn recording_delete(
 ) -> Result<(), DataError> {
     let id = id.0;
     let row_version = row_version.0;
-    db.call(move |conn, op_id| conn.reducers.recording_delete(id, row_version, op_id))
-        .await
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::Recording,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| conn.reducers.recording_delete(sent, row_version, op_id),
+        )
+        .await?;
+    Ok(())
 }
 /// Every `transcription` row.
 #[tauri::command]
 pub async fn transcription_list(
     db: State<'_, Db>,
 ) -> Result<Vec<crate::schema::Transcription>, DataError> {
-    Ok(db.connection()?.db.transcription().iter().map(Into::into).collect())
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.transcription().iter().map(Into::into).collect())
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::Transcription>()
+        }
+    }
 }
 /// The `transcription` row with this key, if there is one.
 #[tauri::command]
@@ -161,41 +266,72 @@ pub async fn transcription_get(
     id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::Transcription>, DataError> {
     let id = id.0;
-    Ok(db.connection()?.db.transcription().id().find(&id).map(Into::into))
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.transcription().id().find(&id).map(Into::into))
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::Transcription,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
 }
-/// Inserts a `transcription` row; returns it as stored.
+/// Inserts a `transcription` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn transcription_insert(
     db: State<'_, Db>,
     row: crate::schema::Transcription,
 ) -> Result<crate::schema::Transcription, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.transcription_insert(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.transcription_insert(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .transcription()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("transcription"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .transcription()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("transcription"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Updates a `transcription` row; returns it as stored.
+/// Updates a `transcription` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn transcription_update(
     db: State<'_, Db>,
     row: crate::schema::Transcription,
 ) -> Result<crate::schema::Transcription, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.transcription_update(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.transcription_update(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .transcription()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("transcription"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .transcription()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("transcription"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Deletes the `transcription` row with this key (and what the schema cascades).
 #[tauri::command]
@@ -206,10 +342,21 @@ pub async fn transcription_delete(
 ) -> Result<(), DataError> {
     let id = id.0;
     let row_version = row_version.0;
-    db.call(move |conn, op_id| {
-            conn.reducers.transcription_delete(id, row_version, op_id)
-        })
-        .await
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::Transcription,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| {
+                conn.reducers.transcription_delete(sent, row_version, op_id)
+            },
+        )
+        .await?;
+    Ok(())
 }
 /// The `transcription` rows whose `recording_id` is this value.
 #[tauri::command]
@@ -218,59 +365,113 @@ pub async fn transcription_list_by_recording_id(
     recording_id: ::heycat::wire::Wired<String>,
 ) -> Result<Vec<crate::schema::Transcription>, DataError> {
     let recording_id = recording_id.0;
-    Ok(
-        db
-            .connection()?
-            .db
-            .transcription()
-            .iter()
-            .filter(|r| r.recording_id == recording_id)
-            .map(Into::into)
-            .collect(),
-    )
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(
+                conn
+                    .db
+                    .transcription()
+                    .iter()
+                    .filter(|r| r.recording_id == recording_id)
+                    .map(Into::into)
+                    .collect(),
+            )
+        }
+        Reader::Offline(state) => {
+            Ok(
+                Reader::local(&state)
+                    .list::<crate::schema::Transcription>()?
+                    .into_iter()
+                    .filter(|r| r.recording_id == recording_id)
+                    .collect(),
+            )
+        }
+    }
 }
 /// The `settings` row (its defaults until one is stored).
 #[tauri::command]
 pub async fn settings_get(
     db: State<'_, Db>,
 ) -> Result<crate::schema::Settings, DataError> {
-    Ok(db.connection()?.db.settings().id().find(&0).map(Into::into).unwrap_or_default())
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.settings().id().find(&0).map(Into::into).unwrap_or_default())
+        }
+        Reader::Offline(state) => {
+            Ok(
+                Reader::local(&state)
+                    .get::<crate::schema::Settings>(&::serde_json::json!(0))?
+                    .unwrap_or_default(),
+            )
+        }
+    }
 }
-/// Writes the `settings` row; returns it as stored.
+/// Writes the `settings` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn settings_update(
     db: State<'_, Db>,
     row: crate::schema::Settings,
 ) -> Result<crate::schema::Settings, DataError> {
-    db.call(move |conn, op_id| conn.reducers.settings_update(row.into(), op_id)).await?;
-    db.connection()?
-        .db
-        .settings()
-        .id()
-        .find(&0)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("settings"))
+    let sent = row.clone();
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.settings_update(sent.into(), op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .settings()
+                .id()
+                .find(&0)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("settings"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Writes the `settings` row; returns it as stored.
+/// Writes the `settings` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn settings_reset(
     db: State<'_, Db>,
 ) -> Result<crate::schema::Settings, DataError> {
-    db.call(move |conn, op_id| conn.reducers.settings_reset(op_id)).await?;
-    db.connection()?
-        .db
-        .settings()
-        .id()
-        .find(&0)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("settings"))
+    let written = db
+        .write(
+            || OutboxEntry::write(
+                WriteKind::Reset,
+                &<crate::schema::Settings>::default(),
+            ),
+            move |conn, op_id| conn.reducers.settings_reset(op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .settings()
+                .id()
+                .find(&0)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("settings"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Every `voice_command` row.
 #[tauri::command]
 pub async fn voice_command_list(
     db: State<'_, Db>,
 ) -> Result<Vec<crate::schema::VoiceCommand>, DataError> {
-    Ok(db.connection()?.db.voice_command().iter().map(Into::into).collect())
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.voice_command().iter().map(Into::into).collect())
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::VoiceCommand>()
+        }
+    }
 }
 /// The `voice_command` row with this key, if there is one.
 #[tauri::command]
@@ -279,41 +480,72 @@ pub async fn voice_command_get(
     id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::VoiceCommand>, DataError> {
     let id = id.0;
-    Ok(db.connection()?.db.voice_command().id().find(&id).map(Into::into))
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.voice_command().id().find(&id).map(Into::into))
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::VoiceCommand,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
 }
-/// Inserts a `voice_command` row; returns it as stored.
+/// Inserts a `voice_command` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn voice_command_insert(
     db: State<'_, Db>,
     row: crate::schema::VoiceCommand,
 ) -> Result<crate::schema::VoiceCommand, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.voice_command_insert(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.voice_command_insert(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .voice_command()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("voice_command"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .voice_command()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("voice_command"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Updates a `voice_command` row; returns it as stored.
+/// Updates a `voice_command` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn voice_command_update(
     db: State<'_, Db>,
     row: crate::schema::VoiceCommand,
 ) -> Result<crate::schema::VoiceCommand, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.voice_command_update(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.voice_command_update(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .voice_command()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("voice_command"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .voice_command()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("voice_command"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Deletes the `voice_command` row with this key (and what the schema cascades).
 #[tauri::command]
@@ -324,17 +556,35 @@ pub async fn voice_command_delete(
 ) -> Result<(), DataError> {
     let id = id.0;
     let row_version = row_version.0;
-    db.call(move |conn, op_id| {
-            conn.reducers.voice_command_delete(id, row_version, op_id)
-        })
-        .await
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::VoiceCommand,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| {
+                conn.reducers.voice_command_delete(sent, row_version, op_id)
+            },
+        )
+        .await?;
+    Ok(())
 }
 /// Every `window_context` row.
 #[tauri::command]
 pub async fn window_context_list(
     db: State<'_, Db>,
 ) -> Result<Vec<crate::schema::WindowContext>, DataError> {
-    Ok(db.connection()?.db.window_context().iter().map(Into::into).collect())
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.window_context().iter().map(Into::into).collect())
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::WindowContext>()
+        }
+    }
 }
 /// The `window_context` row with this key, if there is one.
 #[tauri::command]
@@ -343,41 +593,72 @@ pub async fn window_context_get(
     id: ::heycat::wire::Wired<String>,
 ) -> Result<Option<crate::schema::WindowContext>, DataError> {
     let id = id.0;
-    Ok(db.connection()?.db.window_context().id().find(&id).map(Into::into))
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(conn.db.window_context().id().find(&id).map(Into::into))
+        }
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::WindowContext,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
 }
-/// Inserts a `window_context` row; returns it as stored.
+/// Inserts a `window_context` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn window_context_insert(
     db: State<'_, Db>,
     row: crate::schema::WindowContext,
 ) -> Result<crate::schema::WindowContext, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.window_context_insert(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.window_context_insert(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .window_context()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("window_context"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .window_context()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("window_context"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
-/// Updates a `window_context` row; returns it as stored.
+/// Updates a `window_context` row; returns it as stored (or, offline, as queued).
 #[tauri::command]
 pub async fn window_context_update(
     db: State<'_, Db>,
     row: crate::schema::WindowContext,
 ) -> Result<crate::schema::WindowContext, DataError> {
-    let key = row.id.clone();
-    db.call(move |conn, op_id| conn.reducers.window_context_update(row.into(), op_id))
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.window_context_update(sent.into(), op_id),
+        )
         .await?;
-    db.connection()?
-        .db
-        .window_context()
-        .id()
-        .find(&key)
-        .map(Into::into)
-        .ok_or_else(|| DataError::vanished("window_context"))
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .window_context()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("window_context"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
 }
 /// Deletes the `window_context` row with this key (and what the schema cascades).
 #[tauri::command]
@@ -388,10 +669,21 @@ pub async fn window_context_delete(
 ) -> Result<(), DataError> {
     let id = id.0;
     let row_version = row_version.0;
-    db.call(move |conn, op_id| {
-            conn.reducers.window_context_delete(id, row_version, op_id)
-        })
-        .await
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::WindowContext,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| {
+                conn.reducers.window_context_delete(sent, row_version, op_id)
+            },
+        )
+        .await?;
+    Ok(())
 }
 use crate::sdk::HeycatConflictTableAccess as _;
 /// A conflict record as the frontend sees it, or none for a table this app does not know.
@@ -901,6 +1193,181 @@ pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &Change
                 s.emit(ctx, CONFLICT_EVENT, TableChange::Delete { row: view });
             }
         });
+}
+/// The reducer call that replays a queued write (see `Db::replay`).
+#[allow(clippy::type_complexity)]
+pub(crate) fn replay_call(
+    entry: &OutboxEntry,
+) -> Result<
+    Box<
+        dyn FnOnce(
+            &crate::sdk::DbConnection,
+            String,
+        ) -> spacetimedb_sdk::Result<()> + Send,
+    >,
+    DataError,
+> {
+    match (entry.table.as_str(), entry.kind) {
+        ("dictionary_entry", WriteKind::Insert) => {
+            let row: crate::schema::DictionaryEntry = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.dictionary_entry_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("dictionary_entry", WriteKind::Update) => {
+            let row: crate::schema::DictionaryEntry = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.dictionary_entry_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("dictionary_entry", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.dictionary_entry_delete(key, base, op_id)
+                }),
+            )
+        }
+        ("recording", WriteKind::Insert) => {
+            let row: crate::schema::Recording = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.recording_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("recording", WriteKind::Update) => {
+            let row: crate::schema::Recording = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.recording_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("recording", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.recording_delete(key, base, op_id)
+                }),
+            )
+        }
+        ("transcription", WriteKind::Insert) => {
+            let row: crate::schema::Transcription = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.transcription_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("transcription", WriteKind::Update) => {
+            let row: crate::schema::Transcription = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.transcription_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("transcription", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.transcription_delete(key, base, op_id)
+                }),
+            )
+        }
+        ("settings", WriteKind::Update) => {
+            let row: crate::schema::Settings = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.settings_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("settings", WriteKind::Reset) => {
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.settings_reset(op_id)
+                }),
+            )
+        }
+        ("voice_command", WriteKind::Insert) => {
+            let row: crate::schema::VoiceCommand = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.voice_command_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("voice_command", WriteKind::Update) => {
+            let row: crate::schema::VoiceCommand = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.voice_command_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("voice_command", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.voice_command_delete(key, base, op_id)
+                }),
+            )
+        }
+        ("window_context", WriteKind::Insert) => {
+            let row: crate::schema::WindowContext = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.window_context_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("window_context", WriteKind::Update) => {
+            let row: crate::schema::WindowContext = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.window_context_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("window_context", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.window_context_delete(key, base, op_id)
+                }),
+            )
+        }
+        _ => Err(DataError::unknown_write(entry)),
+    }
+}
+/// The server's rows, as the app's rows, for the local copy.
+pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {
+    let mut copy = LocalCopy::default();
+    for row in conn.db.dictionary_entry().iter() {
+        copy.put(&crate::schema::DictionaryEntry::from(row));
+    }
+    for row in conn.db.recording().iter() {
+        copy.put(&crate::schema::Recording::from(row));
+    }
+    for row in conn.db.transcription().iter() {
+        copy.put(&crate::schema::Transcription::from(row));
+    }
+    for row in conn.db.settings().iter() {
+        copy.put(&crate::schema::Settings::from(row));
+    }
+    for row in conn.db.voice_command().iter() {
+        copy.put(&crate::schema::VoiceCommand::from(row));
+    }
+    for row in conn.db.window_context().iter() {
+        copy.put(&crate::schema::WindowContext::from(row));
+    }
+    copy
 }
 /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
 pub(crate) fn watch_reducer_results(conn: &crate::sdk::DbConnection, pending: &Pending) {

@@ -4,6 +4,7 @@
 //! results; so a callback only hands the change over, and a thread of its own serializes and
 //! emits it, keeping the write path free of that work.
 
+use std::borrow::Cow;
 use std::sync::mpsc;
 
 use serde::Serialize;
@@ -20,8 +21,8 @@ pub enum TableChange<Row> {
     Delete { row: Row },
 }
 
-/// A change waiting to be serialized and emitted.
-type Pending = (&'static str, Box<dyn FnOnce() -> serde_json::Result<serde_json::Value> + Send>);
+/// An event waiting to be serialized and emitted: its name and its payload.
+type Pending = (Cow<'static, str>, Box<dyn FnOnce() -> serde_json::Result<serde_json::Value> + Send>);
 
 /// Where row changes go (the app emits them as Tauri events).
 #[derive(Clone)]
@@ -36,12 +37,17 @@ impl ChangeSink {
             .spawn(move || {
                 for (event, payload) in rx {
                     if let Ok(payload) = payload() {
-                        emit(event, payload);
+                        emit(&event, payload);
                     }
                 }
             })
             .expect("spawn the change event thread");
         ChangeSink(tx)
+    }
+
+    /// Emits an event the app itself caused (a queued write, a sync status).
+    pub(crate) fn emit_local<P: Serialize + Send + 'static>(&self, event: impl Into<Cow<'static, str>>, payload: P) {
+        let _ = self.0.send((event.into(), Box::new(move || serde_json::to_value(&payload))));
     }
 
     /// Called by the generated table callbacks. Rows arriving with a (re)subscription are the
@@ -55,7 +61,6 @@ impl ChangeSink {
         if matches!(ctx.event, Event::SubscribeApplied | Event::UnsubscribeApplied) {
             return;
         }
-        let payload = Box::new(move || serde_json::to_value(&change));
-        let _ = self.0.send((event, payload));
+        self.emit_local(event, change);
     }
 }

@@ -1,24 +1,36 @@
-//! The connection to SpacetimeDB that the generated commands run on.
+//! The database handle the generated commands use.
 //!
-//! Reads come from the SDK's client cache (every table is subscribed). A write calls a reducer
-//! with a fresh operation id and waits for that reducer's result, which the generated
-//! `watch_reducer_results` routes back by op id; the cache already holds the write when the
-//! result arrives. The SDK runs on its own thread and runtime (`run_threaded`), so commands on
-//! Tauri's runtime only await a oneshot channel.
+//! Online, reads come from the SDK's client cache (every table is subscribed) and a write calls
+//! its reducer with an operation id and waits for that reducer's result, which the generated
+//! `watch_reducer_results` routes back by op id; the cache holds the write when the result
+//! arrives. The SDK runs on its own thread and runtime (`run_threaded`), so commands on Tauri's
+//! runtime only await a oneshot channel.
+//!
+//! Offline (no connection, or writes still queued), reads come from the local copy and a write
+//! is appended to the outbox (synced to disk) and applied to the local copy before the command
+//! returns. A write whose outcome became unknown (the connection dropped mid-call) is queued
+//! the same way, under its own op id, so replaying it cannot apply it twice. On reconnect
+//! [`Db::replay`] sends the queue in order.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
+use serde_json::Value;
 use spacetimedb_sdk::{DbContext, Status};
 use tokio::sync::oneshot;
 
-use super::changes::ChangeSink;
+use super::changes::{ChangeSink, TableChange};
 use super::error::{DataError, ErrorKind};
+use super::local::LocalCopy;
+use super::outbox::OutboxEntry;
+use super::sync::{Rejected, SyncState, SyncStatus, SYNC_EVENT};
 use crate::sdk::{DbConnection, HeycatConflictTableAccess, ReducerEventContext};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A write's operation id: unique across processes and devices (a random per-process prefix)
 /// and cheap to make (a counter, no syscall per write).
@@ -28,7 +40,6 @@ fn next_op_id() -> String {
     let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string());
     format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where to connect.
 #[derive(Clone, Debug)]
@@ -47,7 +58,31 @@ pub struct ConnectOptions {
 pub struct Db {
     connection: Arc<RwLock<Option<Arc<DbConnection>>>>,
     pending: Pending,
-    changes: Option<ChangeSink>,
+    events: ChangeSink,
+    sync: Arc<Mutex<SyncState>>,
+}
+
+/// Where reads come from.
+pub(crate) enum Reader<'a> {
+    /// The SDK's subscribed copy.
+    Online(Arc<DbConnection>),
+    /// The local copy (offline, or while queued writes wait).
+    Offline(MutexGuard<'a, SyncState>),
+}
+
+impl Reader<'_> {
+    /// The local copy, when reading offline.
+    pub(crate) fn local(state: &SyncState) -> &LocalCopy {
+        &state.local
+    }
+}
+
+/// How a write went.
+pub enum Written {
+    /// The server confirmed it.
+    Online,
+    /// Queued for the server; the row as the local copy now holds it (none for a delete).
+    Queued(Option<Value>),
 }
 
 /// Where a write's result goes once its reducer reports.
@@ -92,10 +127,26 @@ impl Pending {
     }
 }
 
+/// Why a reducer call did not succeed.
+enum CallFailure {
+    /// The server refused it (or it never left): nothing happened.
+    Refused(DataError),
+    /// It was sent, and the connection went before the result came: it may have happened.
+    Unknown(DataError),
+}
+
 impl Db {
-    /// A handle with no connection yet; row changes go to `changes` once connected.
-    pub fn new(changes: Option<ChangeSink>) -> Db {
-        Db { connection: Arc::default(), pending: Pending::default(), changes }
+    /// A handle with no connection yet, whose offline state (outbox, local copy) lives in
+    /// `dir`; events (row changes, sync status) go to `events`.
+    pub fn open(dir: &Path, events: ChangeSink) -> Result<Db, DataError> {
+        let sync = SyncState::open(dir).map_err(|e| {
+            DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
+        })?;
+        Ok(Db { connection: Arc::default(), pending: Pending::default(), events, sync: Arc::new(Mutex::new(sync)) })
+    }
+
+    fn sync(&self) -> MutexGuard<'_, SyncState> {
+        self.sync.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Connects, subscribes to every table and waits until the local copy holds the data, then
@@ -141,9 +192,7 @@ impl Db {
             .build()
             .map_err(|e| DataError::new(ErrorKind::Offline, format!("cannot connect to {}: {e}", options.uri)))?;
         crate::commands::watch_reducer_results(&connection, &self.pending);
-        if let Some(changes) = &self.changes {
-            crate::commands::watch_table_changes(&connection, changes);
-        }
+        crate::commands::watch_table_changes(&connection, &self.events);
         connection.run_threaded();
         let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
             Ok(Ok(token)) => token,
@@ -163,6 +212,58 @@ impl Db {
         guard.as_ref().filter(|c| c.is_active()).cloned().ok_or_else(DataError::offline)
     }
 
+    /// Where reads come from now: the server's copy when connected with nothing queued,
+    /// otherwise the local copy.
+    pub(crate) fn reader(&self) -> Reader<'_> {
+        let sync = self.sync();
+        match self.connection() {
+            Ok(connection) if sync.outbox.pending().is_empty() => Reader::Online(connection),
+            _ => Reader::Offline(sync),
+        }
+    }
+
+    /// Writes through `send` when connected with nothing queued (and returns once the server
+    /// confirmed); otherwise, or when the outcome of the call becomes unknown, queues `entry`.
+    pub async fn write(
+        &self,
+        entry: impl FnOnce() -> OutboxEntry,
+        send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
+    ) -> Result<Written, DataError> {
+        let op_id = next_op_id();
+        let online = self.connection().ok().filter(|_| self.sync().outbox.pending().is_empty());
+        if let Some(connection) = online {
+            match self.call_as(&connection, op_id.clone(), send).await {
+                Ok(()) => return Ok(Written::Online),
+                Err(CallFailure::Refused(e)) => return Err(e),
+                Err(CallFailure::Unknown(_)) => {}
+            }
+        }
+        let entry = OutboxEntry { op_id, ..entry() };
+        self.queue(entry).map(Written::Queued)
+    }
+
+    fn queue(&self, entry: OutboxEntry) -> Result<Option<Value>, DataError> {
+        let event = format!("{}:changed", entry.table);
+        let (before, after, status) = {
+            let mut sync = self.sync();
+            let (before, after) = sync
+                .queue(entry)
+                .map_err(|e| DataError::new(ErrorKind::Server, format!("cannot save the write for later: {e}")))?;
+            (before, after, sync.status())
+        };
+        let change = match (before, after.clone()) {
+            (None, Some(row)) => Some(TableChange::Insert { row }),
+            (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
+            (Some(row), None) => Some(TableChange::Delete { row }),
+            (None, None) => None,
+        };
+        if let Some(change) = change {
+            self.events.emit_local(event, change);
+        }
+        self.events.emit_local(SYNC_EVENT, status);
+        Ok(after)
+    }
+
     /// Calls a reducer (through `send`, given the connection and a fresh operation id) and
     /// waits for its result.
     pub async fn call(
@@ -170,32 +271,110 @@ impl Db {
         send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
     ) -> Result<(), DataError> {
         let connection = self.connection()?;
-        let op_id = next_op_id();
+        self.call_as(&connection, next_op_id(), send).await.map_err(|f| match f {
+            CallFailure::Refused(e) | CallFailure::Unknown(e) => e,
+        })
+    }
+
+    async fn call_as(
+        &self,
+        connection: &DbConnection,
+        op_id: String,
+        send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
+    ) -> Result<(), CallFailure> {
         let result = self.pending.register(op_id.clone());
-        if let Err(e) = send(&connection, op_id.clone()) {
+        if let Err(e) = send(connection, op_id.clone()) {
             self.pending.forget(&op_id);
-            return Err(DataError::new(ErrorKind::Offline, format!("the write could not be sent: {e}")));
+            return Err(CallFailure::Refused(DataError::new(
+                ErrorKind::Offline,
+                format!("the write could not be sent: {e}"),
+            )));
         }
         match tokio::time::timeout(CALL_TIMEOUT, result).await {
             Ok(Ok(Ok(()))) => match connection.db.heycat_conflict().id().find(&op_id) {
-                Some(conflict) => Err(DataError::new(
+                Some(conflict) => Err(CallFailure::Refused(DataError::new(
                     ErrorKind::Conflict,
                     format!(
                         "this {} row changed since you loaded it (you edited version {}); your change is kept as a conflict to resolve",
                         conflict.table_name, conflict.base_version
                     ),
-                )),
+                ))),
                 None => Ok(()),
             },
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => {
-                Err(DataError::new(ErrorKind::Offline, "the connection closed before the write was confirmed"))
-            }
+            Ok(Ok(Err(e))) if e.kind == ErrorKind::Offline => Err(CallFailure::Unknown(e)),
+            Ok(Ok(Err(e))) => Err(CallFailure::Refused(e)),
+            Ok(Err(_)) => Err(CallFailure::Unknown(DataError::new(
+                ErrorKind::Offline,
+                "the connection closed before the write was confirmed",
+            ))),
             Err(_) => {
                 self.pending.forget(&op_id);
-                Err(DataError::new(ErrorKind::Timeout, "the server did not confirm the write in time"))
+                Err(CallFailure::Unknown(DataError::new(ErrorKind::Timeout, "the server did not confirm the write in time")))
             }
         }
+    }
+
+    /// Sends every queued write, in order, each under its own operation id, and removes it from
+    /// the outbox once the server confirmed it (or refused it for good: then it is reported as
+    /// rejected). Stops at the first write whose outcome is unknown; the next connect goes on.
+    pub async fn replay(&self) {
+        let Ok(connection) = self.connection() else { return };
+        let mut done = 0;
+        loop {
+            let (entry, total) = {
+                let mut sync = self.sync();
+                let Some(entry) = sync.outbox.pending().first().cloned() else {
+                    sync.syncing = None;
+                    break;
+                };
+                let total = done + sync.outbox.pending().len();
+                sync.syncing = Some([done, total]);
+                self.events.emit_local(SYNC_EVENT, sync.status());
+                (entry, total)
+            };
+            let op_id = entry.op_id.clone();
+            let outcome = match crate::commands::replay_call(&entry) {
+                Ok(send) => self.call_as(&connection, op_id.clone(), send).await,
+                Err(e) => Err(CallFailure::Refused(e)),
+            };
+            let mut sync = self.sync();
+            match outcome {
+                // A conflict is recorded on the server and reported as its own event.
+                Ok(()) => {}
+                Err(CallFailure::Refused(e)) if e.kind == ErrorKind::Conflict => {}
+                Err(CallFailure::Refused(e)) => sync.rejected.push(Rejected {
+                    op_id: op_id.clone(),
+                    table: entry.table.clone(),
+                    message: e.message,
+                }),
+                Err(CallFailure::Unknown(_)) => {
+                    sync.syncing = None;
+                    break;
+                }
+            }
+            if let Err(e) = sync.outbox.confirm(&op_id) {
+                sync.damaged = Some(format!("cannot update the outbox: {e}"));
+            }
+            done += 1;
+            sync.syncing = Some([done, total]);
+        }
+        self.refresh_local_copy();
+        self.events.emit_local(SYNC_EVENT, self.sync().status());
+    }
+
+    /// Takes the server's rows as the new local copy (and keeps it on disk), for reading offline.
+    /// Works on a connection that just dropped too: its copy of the rows is still there.
+    pub fn refresh_local_copy(&self) {
+        let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
+        let copy = crate::commands::copy_of_cache(&connection);
+        let mut sync = self.sync();
+        if let Err(e) = sync.refresh(copy) {
+            sync.damaged = Some(format!("cannot save the local copy: {e}"));
+        }
+    }
+
+    pub fn sync_status(&self) -> SyncStatus {
+        self.sync().status()
     }
 
     /// Closes the connection.

@@ -16,6 +16,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{DataError, ErrorKind};
+
+/// The row version field of synced tables' rows (JSON).
+pub const VERSION_FIELD: &str = "rowVersion";
+
 /// One write waiting for the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,10 +31,55 @@ pub struct OutboxEntry {
     pub kind: WriteKind,
     /// The row written (app row JSON), for inserts and updates.
     pub row: Option<serde_json::Value>,
-    /// The row's key (wire JSON), for deletes.
-    pub key: Option<serde_json::Value>,
+    /// The row's key (wire JSON).
+    pub key: serde_json::Value,
     /// The row version a delete is based on.
     pub base_version: Option<u64>,
+}
+
+impl OutboxEntry {
+    /// An insert, update or reset of `row`; the operation id is set when it is queued.
+    pub fn write<T: heycat::Table + Serialize>(kind: WriteKind, row: &T) -> OutboxEntry {
+        let row = serde_json::to_value(row).unwrap_or_default();
+        OutboxEntry {
+            op_id: String::new(),
+            table: T::NAME.into(),
+            kind,
+            key: row[T::KEY_FIELD].clone(),
+            row: Some(row),
+            base_version: None,
+        }
+    }
+
+    /// The queued row as the table's app row.
+    pub fn decode_row<T: serde::de::DeserializeOwned>(&self) -> Result<T, DataError> {
+        let row = self.row.clone().ok_or_else(|| DataError::unknown_write(self))?;
+        serde_json::from_value(row).map_err(|e| self.unreadable(e))
+    }
+
+    /// The queued key in its column type.
+    pub fn decode_key<K: heycat::wire::Wire>(&self) -> Result<K, DataError> {
+        serde_json::from_value::<heycat::wire::Wired<K>>(self.key.clone()).map(|k| k.0).map_err(|e| self.unreadable(e))
+    }
+
+    fn unreadable(&self, e: serde_json::Error) -> DataError {
+        DataError::new(
+            ErrorKind::BadInput,
+            format!("the queued {} write {} is unreadable: {e}", self.table, self.op_id),
+        )
+    }
+
+    /// A delete of the row with `key`, based on `base_version` if given.
+    pub fn delete<T: heycat::Table>(key: serde_json::Value, base_version: Option<u64>) -> OutboxEntry {
+        OutboxEntry {
+            op_id: String::new(),
+            table: T::NAME.into(),
+            kind: WriteKind::Delete,
+            row: None,
+            key,
+            base_version,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +89,12 @@ pub enum WriteKind {
     Update,
     Delete,
     Reset,
+}
+
+impl DataError {
+    pub(crate) fn unknown_write(entry: &OutboxEntry) -> Self {
+        DataError::new(ErrorKind::BadInput, format!("this app cannot replay a {:?} of {}", entry.kind, entry.table))
+    }
 }
 
 /// What was wrong with the end of a log file, in words.
@@ -169,7 +225,7 @@ mod tests {
             table: "dictionary_entry".into(),
             kind: WriteKind::Insert,
             row: Some(serde_json::json!({"id": format!("d{n}")})),
-            key: None,
+            key: serde_json::json!(format!("d{n}")),
             base_version: None,
         }
     }

@@ -36,7 +36,7 @@ impl TestApp {
         // `data_layer` starts the data layer from Tauri's setup hook, which the mock runtime only
         // runs inside an event loop; start it directly instead.
         let app = heycat_app::with_commands(mock_builder()).build(mock_context(noop_assets())).expect("build the app");
-        heycat_app::start(app.handle(), config);
+        heycat_app::start(app.handle(), config).expect("start the data layer");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a webview");
         TestApp { app, webview }
     }

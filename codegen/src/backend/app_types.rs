@@ -38,6 +38,7 @@ pub fn table(table: &Table) -> TokenStream {
     let conversions = conversions(&table.row_type, table.columns.iter().map(|c| (c.name.as_str(), &c.ty)));
     let (table_name, columns) = (&table.name, table.columns.iter().map(|c| c.name.as_str()));
     let key = table.primary_key().map_or("", |k| k.name.as_str());
+    let key_field = crate::names::to_camel_case(key);
     let (singleton, synced) = (table.singleton, table.synced);
     let default = table.singleton.then(|| singleton_default(table));
     quote! {
@@ -49,6 +50,7 @@ pub fn table(table: &Table) -> TokenStream {
         impl ::heycat::Table for #name {
             const NAME: &'static str = #table_name;
             const PRIMARY_KEY: &'static str = #key;
+            const KEY_FIELD: &'static str = #key_field;
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];
             const SINGLETON: bool = #singleton;
             const SYNCED: bool = #synced;

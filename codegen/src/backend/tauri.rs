@@ -77,13 +77,24 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             });
         }
     });
+    let replay_arms = schema.synced_tables().map(replay_arms);
+    let copies = schema.user_tables().map(|t| {
+        let (handle, row) = (format_ident!("{}", t.name), app_row(t));
+        quote! {
+            for row in conn.db.#handle().iter() {
+                copy.put(&#row::from(row));
+            }
+        }
+    });
     let tokens = quote! {
         use tauri::State;
         use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
 
         use spacetimedb_sdk::DbContext as _;
 
-        use crate::data::{ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, TableChange, CONFLICT_EVENT};
+        use crate::data::local::LocalCopy;
+        use crate::data::outbox::{OutboxEntry, WriteKind};
+        use crate::data::{ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, Reader, TableChange, Written, CONFLICT_EVENT};
         use crate::sdk::{#(#table_traits as _,)* #(#reducer_traits as _,)*};
 
         #(#fns)*
@@ -102,6 +113,24 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
         pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
             #(#change_watches)*
             #conflict_watch
+        }
+
+        /// The reducer call that replays a queued write (see `Db::replay`).
+        #[allow(clippy::type_complexity)]
+        pub(crate) fn replay_call(
+            entry: &OutboxEntry,
+        ) -> Result<Box<dyn FnOnce(&crate::sdk::DbConnection, String) -> spacetimedb_sdk::Result<()> + Send>, DataError> {
+            match (entry.table.as_str(), entry.kind) {
+                #(#replay_arms)*
+                _ => Err(DataError::unknown_write(entry)),
+            }
+        }
+
+        /// The server's rows, as the app's rows, for the local copy.
+        pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {
+            let mut copy = LocalCopy::default();
+            #(#copies)*
+            copy
         }
 
         /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
@@ -143,49 +172,106 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
     });
     let key = table.primary_key().map(|k| format_ident!("{}", k.name));
     let reducer = |suffix: &str| format_ident!("{}_{suffix}", table.name);
-    // Reads the row with this key back from the local copy after a confirmed write: it then
-    // carries what the module set (the row version).
-    let read_back = |key_value: TokenStream| {
+    let key_json =
+        |value: TokenStream| quote!(::serde_json::to_value(::heycat::wire::Wired(#value)).unwrap_or_default());
+    // A write: online through its reducer (then the row is read back as stored, with what the
+    // module set), otherwise queued (then the row is the local copy's). Tables that opted out
+    // of syncing are written online only.
+    let write = |entry: TokenStream, send: TokenStream, read_back_key: Option<TokenStream>| {
         let table_name = &table.name;
-        quote! {
-            db.connection()?.db.#handle().#key().find(&#key_value).map(Into::into)
-                .ok_or_else(|| DataError::vanished(#table_name))
+        let after = match &read_back_key {
+            Some(k) => quote! {
+                match written {
+                    Written::Online => db.connection()?.db.#handle().#key().find(&#k).map(Into::into)
+                        .ok_or_else(|| DataError::vanished(#table_name)),
+                    Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+                }
+            },
+            None => quote!(Ok(())),
+        };
+        if table.synced && read_back_key.is_some() {
+            quote! {
+                let written = db.write(|| #entry, move |conn, op_id| #send).await?;
+                #after
+            }
+        } else if table.synced {
+            quote! {
+                db.write(|| #entry, move |conn, op_id| #send).await?;
+                Ok(())
+            }
+        } else {
+            let after = match &read_back_key {
+                Some(k) => quote! {
+                    db.connection()?.db.#handle().#key().find(&#k).map(Into::into).ok_or_else(|| DataError::vanished(#table_name))
+                },
+                None => quote!(Ok(())),
+            };
+            quote! {
+                db.call(move |conn, op_id| #send).await?;
+                #after
+            }
         }
     };
     let (doc, returns, body) = match &command.kind {
         CommandKind::List => (
             format!(" Every `{}` row.", table.name),
             quote!(Vec<#row>),
-            quote!(Ok(db.connection()?.db.#handle().iter().map(Into::into).collect())),
+            quote! {
+                match db.reader() {
+                    Reader::Online(conn) => Ok(conn.db.#handle().iter().map(Into::into).collect()),
+                    Reader::Offline(state) => Reader::local(&state).list::<#row>(),
+                }
+            },
         ),
-        CommandKind::Get => (
-            format!(" The `{}` row with this key, if there is one.", table.name),
-            quote!(Option<#row>),
-            quote!(Ok(db.connection()?.db.#handle().#key().find(&#key).map(Into::into))),
-        ),
+        CommandKind::Get => {
+            (format!(" The `{}` row with this key, if there is one.", table.name), quote!(Option<#row>), {
+                let k = key_json(quote!(#key.clone()));
+                quote! {
+                    match db.reader() {
+                        Reader::Online(conn) => Ok(conn.db.#handle().#key().find(&#key).map(Into::into)),
+                        Reader::Offline(state) => Reader::local(&state).get::<#row>(&#k),
+                    }
+                }
+            })
+        }
         CommandKind::Insert | CommandKind::Update => {
             let suffix = if command.kind == CommandKind::Insert { "insert" } else { "update" };
             let call = reducer(suffix);
-            let read = read_back(quote!(key));
+            let kind =
+                if command.kind == CommandKind::Insert { quote!(WriteKind::Insert) } else { quote!(WriteKind::Update) };
+            let body = write(
+                quote!(OutboxEntry::write(#kind, &row)),
+                quote!(conn.reducers.#call(sent.into(), op_id)),
+                Some(quote!(key)),
+            );
             (
-                format!(" {}s a `{}` row; returns it as stored.", to_pascal_case(suffix), table.name),
+                format!(
+                    " {}s a `{}` row; returns it as stored (or, offline, as queued).",
+                    to_pascal_case(suffix),
+                    table.name
+                ),
                 row.clone(),
                 quote! {
-                    let key = row.#key.clone();
-                    db.call(move |conn, op_id| conn.reducers.#call(row.into(), op_id)).await?;
-                    #read
+                    let (key, sent) = (row.#key.clone(), row.clone());
+                    #body
                 },
             )
         }
         CommandKind::Delete => {
             let call = reducer("delete");
+            let send = if table.synced {
+                quote!(conn.reducers.#call(sent, row_version, op_id))
+            } else {
+                quote!(conn.reducers.#call(sent, op_id))
+            };
+            let k = key_json(quote!(#key.clone()));
+            let body = write(quote!(OutboxEntry::delete::<#row>(#k, row_version)), send, None);
             (
                 format!(" Deletes the `{}` row with this key (and what the schema cascades).", table.name),
                 quote!(()),
-                if table.synced {
-                    quote!(db.call(move |conn, op_id| conn.reducers.#call(#key, row_version, op_id)).await)
-                } else {
-                    quote!(db.call(move |conn, op_id| conn.reducers.#call(#key, op_id)).await)
+                quote! {
+                    let sent = #key.clone();
+                    #body
                 },
             )
         }
@@ -194,27 +280,45 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
             (
                 format!(" The `{}` rows whose `{column}` is this value.", table.name),
                 quote!(Vec<#row>),
-                quote!(Ok(db.connection()?.db.#handle().iter().filter(|r| r.#col == #col).map(Into::into).collect())),
+                quote! {
+                    match db.reader() {
+                        Reader::Online(conn) => Ok(conn.db.#handle().iter().filter(|r| r.#col == #col).map(Into::into).collect()),
+                        Reader::Offline(state) => {
+                            Ok(Reader::local(&state).list::<#row>()?.into_iter().filter(|r| r.#col == #col).collect())
+                        }
+                    }
+                },
             )
         }
         CommandKind::GetSingleton => (
             format!(" The `{}` row (its defaults until one is stored).", table.name),
             row.clone(),
-            quote!(Ok(db.connection()?.db.#handle().#key().find(&0).map(Into::into).unwrap_or_default())),
+            quote! {
+                match db.reader() {
+                    Reader::Online(conn) => Ok(conn.db.#handle().#key().find(&0).map(Into::into).unwrap_or_default()),
+                    Reader::Offline(state) => Ok(Reader::local(&state).get::<#row>(&::serde_json::json!(0))?.unwrap_or_default()),
+                }
+            },
         ),
         CommandKind::UpdateSingleton | CommandKind::ResetSingleton => {
-            let (call, args) = if command.kind == CommandKind::UpdateSingleton {
-                (reducer("update"), quote!(row.into(),))
+            let update = command.kind == CommandKind::UpdateSingleton;
+            let (call, args, kind, queued) = if update {
+                (reducer("update"), quote!(sent.into(),), quote!(WriteKind::Update), quote!(row))
             } else {
-                (reducer("reset"), quote!())
+                (reducer("reset"), quote!(), quote!(WriteKind::Reset), quote!(<#row>::default()))
             };
-            let read = read_back(quote!(0));
+            let body = write(
+                quote!(OutboxEntry::write(#kind, &#queued)),
+                quote!(conn.reducers.#call(#args op_id)),
+                Some(quote!(0)),
+            );
+            let prepare = if update { quote!(let sent = row.clone();) } else { quote!() };
             (
-                format!(" Writes the `{}` row; returns it as stored.", table.name),
+                format!(" Writes the `{}` row; returns it as stored (or, offline, as queued).", table.name),
                 row.clone(),
                 quote! {
-                    db.call(move |conn, op_id| conn.reducers.#call(#args op_id)).await?;
-                    #read
+                    #prepare
+                    #body
                 },
             )
         }
@@ -289,6 +393,44 @@ fn conflict_commands(schema: &Schema) -> TokenStream {
                 #(#resolve_arms)*
                 other => Err(DataError::unknown_table(other)),
             }
+        }
+    }
+}
+
+/// The `replay_call` arms of one synced table: its queued writes as reducer calls.
+fn replay_arms(table: &Table) -> TokenStream {
+    let (name, row) = (&table.name, app_row(table));
+    let reducer = |suffix: &str| format_ident!("{}_{suffix}", table.name);
+    let boxed = |call: TokenStream| quote!(Ok(Box::new(move |conn: &crate::sdk::DbConnection, op_id| #call)));
+    if table.singleton {
+        let (update, reset) = (reducer("update"), reducer("reset"));
+        let update_call = boxed(quote!(conn.reducers.#update(row.into(), op_id)));
+        let reset_call = boxed(quote!(conn.reducers.#reset(op_id)));
+        return quote! {
+            (#name, WriteKind::Update) => {
+                let row: #row = entry.decode_row()?;
+                #update_call
+            }
+            (#name, WriteKind::Reset) => #reset_call,
+        };
+    }
+    let key_ty = rust::column_type(&table.primary_key().expect("synced tables have keys").ty, &quote!(spacetimedb_sdk));
+    let (insert, update, delete) = (reducer("insert"), reducer("update"), reducer("delete"));
+    let insert_call = boxed(quote!(conn.reducers.#insert(row.into(), op_id)));
+    let update_call = boxed(quote!(conn.reducers.#update(row.into(), op_id)));
+    let delete_call = boxed(quote!(conn.reducers.#delete(key, base, op_id)));
+    quote! {
+        (#name, WriteKind::Insert) => {
+            let row: #row = entry.decode_row()?;
+            #insert_call
+        }
+        (#name, WriteKind::Update) => {
+            let row: #row = entry.decode_row()?;
+            #update_call
+        }
+        (#name, WriteKind::Delete) => {
+            let (key, base): (#key_ty, _) = (entry.decode_key()?, entry.base_version);
+            #delete_call
         }
     }
 }

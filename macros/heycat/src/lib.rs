@@ -30,6 +30,8 @@ pub trait Table {
     const NAME: &'static str;
     /// The primary key column, e.g. `id`.
     const PRIMARY_KEY: &'static str;
+    /// The primary key's field in the row's JSON (camelCase), e.g. `recordingId`.
+    const KEY_FIELD: &'static str;
     /// Every column in table order, as named in SpacetimeDB (snake_case).
     const COLUMNS: &'static [&'static str];
     /// Whether the table holds exactly one row.
