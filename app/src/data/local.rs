@@ -24,11 +24,21 @@ pub fn key_text(key: &Value) -> String {
     key.to_string()
 }
 
+/// The key of a row of `T` in its JSON form. A singleton's key is not part of its JSON (the
+/// frontend never sees it); it is always 0.
+pub fn row_key<T: Table>(row: &Value) -> Value {
+    if T::SINGLETON {
+        Value::from(0)
+    } else {
+        row[T::KEY_FIELD].clone()
+    }
+}
+
 impl LocalCopy {
     /// Adds a row of `T`'s table (from the server's copy).
     pub fn put<T: Table + serde::Serialize>(&mut self, row: &T) {
         if let Ok(json) = serde_json::to_value(row) {
-            let key = key_text(&json[T::KEY_FIELD]);
+            let key = key_text(&row_key::<T>(&json));
             self.tables.entry(T::NAME.to_owned()).or_default().insert(key, json);
         }
     }

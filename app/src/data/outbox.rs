@@ -45,7 +45,7 @@ impl OutboxEntry {
             op_id: String::new(),
             table: T::NAME.into(),
             kind,
-            key: row[T::KEY_FIELD].clone(),
+            key: super::local::row_key::<T>(&row),
             row: Some(row),
             base_version: None,
         }

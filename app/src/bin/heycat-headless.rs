@@ -1,0 +1,39 @@
+//! The data layer without a window: connects (starting the embedded server unless one is
+//! configured), replays the outbox, keeps the local copy, and prints one JSON line per status
+//! change (`{"connection": ...}`, `{"sync": ...}`) until stdin closes or it is terminated.
+//!
+//! Configured like the app: `HEYCAT_DATA_DIR` (required), `HEYCAT_SERVER_URL`,
+//! `HEYCAT_MODULE_WASM`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use heycat_app::config::DataConfig;
+use heycat_app::data::{ChangeSink, Db, SYNC_EVENT};
+use heycat_app::Connection;
+
+fn main() {
+    let Some(data_dir) = std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from) else {
+        eprintln!("heycat-headless: set HEYCAT_DATA_DIR to the data dir");
+        std::process::exit(2);
+    };
+    let config = DataConfig::resolve(data_dir).unwrap_or_else(|e| {
+        eprintln!("heycat-headless: {e}");
+        std::process::exit(2);
+    });
+    let events = ChangeSink::new(|event, payload| {
+        if event == SYNC_EVENT {
+            println!("{}", serde_json::json!({ "sync": payload }));
+        }
+    });
+    let db = Db::open(&config.data_dir, events).unwrap_or_else(|e| {
+        eprintln!("heycat-headless: {e}");
+        std::process::exit(1);
+    });
+    let connection =
+        Connection::start(config, db, Arc::new(|status| println!("{}", serde_json::json!({ "connection": status }))));
+    // Until stdin closes (the parent went away or asked to stop).
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    connection.shutdown();
+}

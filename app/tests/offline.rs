@@ -1,0 +1,197 @@
+//! Offline use: writes made without a server are kept (on disk, across restarts), shown from
+//! the local copy, and applied exactly once, in order, when the server is back; a killed
+//! backend loses nothing and applies nothing twice; a torn outbox keeps its complete entries.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{config, rows, wait_for, with, TestApp, DB};
+use heycat_app::config::ServerChoice;
+use heycat_app::data::outbox::{Outbox, OutboxEntry, WriteKind};
+use heycat_harness::{module_wasm, sql_rows, Server};
+use serde_json::{json, Value};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn sql(server: &Server, query: &str) -> Vec<Value> {
+    sql_rows(&server.api(), DB, query).unwrap()
+}
+
+fn pending(app: &TestApp) -> u64 {
+    app.ok("sync_status", Value::Null)["pending"].as_u64().unwrap()
+}
+
+#[test]
+fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_server_returns() {
+    let (server_dir, port) = (tempfile::tempdir().unwrap(), free_port());
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = Server::start_on(server_dir.path(), port).unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    app.wait_connected();
+    let samples = rows();
+    let (entry, command) = (&samples[0].1, &samples[1].1);
+    let entry = app.ok("dictionary_entry_insert", json!({ "row": entry }));
+    let command = app.ok("voice_command_insert", json!({ "row": command }));
+    server.stop();
+    app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+
+    // Offline: every kind of write, across tables, each answered at once from the local copy.
+    let edited = app.ok("dictionary_entry_update", json!({ "row": with(&entry, "expansion", json!("offline edit")) }));
+    assert_eq!(edited["rowVersion"], "2", "shown as the server will store it");
+    app.ok("voice_command_delete", json!({ "id": command["id"], "rowVersion": command["rowVersion"] }));
+    let (recording, transcription) = (&samples[3].1, &samples[4].1);
+    app.ok("recording_insert", json!({ "row": recording }));
+    app.ok("transcription_insert", json!({ "row": transcription }));
+    app.ok(
+        "settings_update",
+        json!({"row": {"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
+                                              "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13",
+                                              "rowVersion": "1"}}),
+    );
+    assert_eq!(pending(&app), 5);
+    let status = app.ok("sync_status", Value::Null);
+    assert_eq!(status["pendingKeys"]["voice_command"], json!(["\"v1\""]));
+    let offline_view = (
+        app.ok("dictionary_entry_list", json!({})),
+        app.ok("voice_command_list", json!({})),
+        app.ok("transcription_list_by_recording_id", json!({"recordingId": "r1"})),
+    );
+    assert_eq!(offline_view.0[0]["expansion"], "offline edit");
+    assert_eq!(offline_view.1, json!([]));
+    assert_eq!(offline_view.2.as_array().map(Vec::len), Some(1));
+    app.shutdown();
+
+    // A restart while still offline: the queued writes and the local data are still there.
+    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
+    assert_eq!(pending(&app), 5);
+    assert_eq!(
+        (
+            app.ok("dictionary_entry_list", json!({})),
+            app.ok("voice_command_list", json!({})),
+            app.ok("transcription_list_by_recording_id", json!({"recordingId": "r1"})),
+        ),
+        offline_view
+    );
+    assert_eq!(app.ok("settings_get", json!({}))["hotkeyRecordingShortcut"], "F13");
+
+    // The server returns: everything is applied by itself, once, in order.
+    let server = Server::start_on(server_dir.path(), port).unwrap();
+    app.wait_connected();
+    wait_for(Duration::from_secs(20), "the outbox to drain", || pending(&app) == 0);
+    let applied = sql(&server, "SELECT * FROM heycat_applied_op");
+    assert_eq!(applied.len(), 2 + 5, "two online writes, five replayed ones, each once");
+    let stored = sql(&server, "SELECT * FROM dictionary_entry");
+    assert_eq!((stored[0]["expansion"].clone(), stored[0]["row_version"].clone()), (json!("offline edit"), json!(2)));
+    assert!(sql(&server, "SELECT * FROM voice_command").is_empty());
+    // The transcription could only be applied after its recording (the module checks that).
+    assert_eq!(sql(&server, "SELECT * FROM transcription").len(), 1);
+    assert_eq!(sql(&server, "SELECT * FROM settings")[0]["hotkey_recording_shortcut"], "F13");
+    assert!(sql(&server, "SELECT * FROM heycat_conflict").is_empty());
+    assert_eq!(std::fs::metadata(dir.path().join("outbox.log")).unwrap().len(), 0, "the outbox is empty");
+    app.shutdown();
+}
+
+/// Queues `n` writes on one dictionary entry (an insert, then updates each based on the one
+/// before) straight into the outbox of `dir`, as the app does offline.
+fn queue_chain(dir: &Path, n: u64) {
+    let (mut outbox, _) = Outbox::open(dir).unwrap();
+    let (_, entry, ..) = rows().remove(0);
+    for i in 0..n {
+        let row: heycat_app::schema::DictionaryEntry = serde_json::from_value(with(
+            &with(&entry, "expansion", json!(format!("edit {i}"))),
+            "rowVersion",
+            json!(i.to_string()),
+        ))
+        .unwrap();
+        let kind = if i == 0 { WriteKind::Insert } else { WriteKind::Update };
+        outbox.append(OutboxEntry { op_id: format!("chain-{i}"), ..OutboxEntry::write(kind, &row) }).unwrap();
+    }
+}
+
+fn headless(dir: &Path, url: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
+        .env("HEYCAT_DATA_DIR", dir)
+        .env("HEYCAT_SERVER_URL", url)
+        .env("HEYCAT_MODULE_WASM", module_wasm().unwrap())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start heycat-headless")
+}
+
+#[test]
+fn a_backend_killed_mid_replay_loses_nothing_and_applies_nothing_twice() {
+    const N: u64 = 4000;
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    queue_chain(dir.path(), N);
+
+    let mut child = headless(dir.path(), &server.url());
+    let mut applied = 0;
+    wait_for(Duration::from_secs(60), "the replay to be under way", || {
+        applied = sql(&server, "SELECT * FROM heycat_applied_op").len() as u64;
+        applied >= 300
+    });
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let at_kill = sql(&server, "SELECT * FROM heycat_applied_op").len() as u64;
+    assert!(at_kill < N, "the kill came mid-replay ({at_kill} of {N} applied)");
+
+    let mut child = headless(dir.path(), &server.url());
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    for line in stdout.lines() {
+        let line: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if line["sync"]["pending"] == 0 && line["sync"]["syncing"].is_null() {
+            break;
+        }
+    }
+    drop(child.stdin.take()); // asks it to stop
+    child.wait().unwrap();
+
+    assert_eq!(sql(&server, "SELECT * FROM heycat_applied_op").len() as u64, N, "every write applied once");
+    let entry = &sql(&server, "SELECT * FROM dictionary_entry")[0];
+    // N writes on one row, each based on the version before: a write applied twice would have
+    // been recorded as a conflict, one lost would leave the version short.
+    assert_eq!(entry["row_version"], json!(N));
+    assert_eq!(entry["expansion"], json!(format!("edit {}", N - 1)));
+    assert!(sql(&server, "SELECT * FROM heycat_conflict").is_empty());
+}
+
+#[test]
+fn a_torn_outbox_is_reported_and_its_complete_entries_are_kept_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    queue_chain(dir.path(), 3);
+    let log = dir.path().join("outbox.log");
+    let len = std::fs::metadata(&log).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(len - 10).unwrap();
+
+    let (server_dir, port) = (tempfile::tempdir().unwrap(), free_port());
+    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(format!("http://127.0.0.1:{port}"))));
+    let status = app.ok("sync_status", Value::Null);
+    assert_eq!(status["pending"], 2, "{status}");
+    let damaged = status["damaged"].as_str().unwrap();
+    assert!(
+        damaged.contains("outbox.log ends in a partial record") && damaged.contains("2 complete records kept"),
+        "{damaged}"
+    );
+    assert_eq!(app.ok("dictionary_entry_list", json!({}))[0]["expansion"], "edit 1", "the local copy shows them");
+
+    let server = Server::start_on(server_dir.path(), port).unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    app.ok("connection_retry", Value::Null);
+    app.wait_connected();
+    wait_for(Duration::from_secs(20), "the outbox to drain", || pending(&app) == 0);
+    let entry = &sql(&server, "SELECT * FROM dictionary_entry")[0];
+    assert_eq!((entry["expansion"].clone(), entry["row_version"].clone()), (json!("edit 1"), json!(2)));
+    app.shutdown();
+}
