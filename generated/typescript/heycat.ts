@@ -95,6 +95,36 @@ export function onConnectionStatus(handler: (status: ConnectionStatus) => void):
   return listen<ConnectionStatus>("connection:status", (event) => handler(event.payload));
 }
 
+/** A write the server refused when it was replayed (e.g. a unique value taken meanwhile). */
+export interface RejectedWrite {
+  opId: string;
+  table: string;
+  message: string;
+}
+
+/** What waits to sync (writes made offline) and how syncing goes. */
+export interface SyncStatus {
+  /** Writes waiting for the server. */
+  pending: number;
+  /** The keys (as JSON text) of rows with waiting writes, by table. */
+  pendingKeys: Record<string, string[]>;
+  /** `[done, total]` while waiting writes are being sent. */
+  syncing: [number, number] | null;
+  /** What was wrong with the outbox file at start (its complete writes were kept). */
+  damaged: string | null;
+  rejected: RejectedWrite[];
+}
+
+/** What waits to sync. Invokes `sync_status`. */
+export async function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_status");
+}
+
+/** Calls `handler` with every sync status change. Resolves to a function that stops listening. */
+export function onSyncStatus(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>("sync:status", (event) => handler(event.payload));
+}
+
 /** A change to a table's rows, from this app, another device or the server. */
 export type TableChange<Row> =
   | { kind: "insert"; row: Row }

@@ -2,9 +2,12 @@ import { useState } from "react";
 
 import * as db from "@heycat/bindings";
 import { useConnection } from "./hooks/useConnection";
+import { useConflicts, useSync } from "./hooks/useSync";
 import { useTable } from "./hooks/useTable";
+import { ConflictsView } from "./views/ConflictsView";
 import { SettingsView } from "./views/SettingsView";
 import { StatusBanner } from "./views/StatusBanner";
+import { SyncBanner } from "./views/SyncBanner";
 import { DictionaryView, RecordingsView, VoiceCommandsView, WindowContextsView } from "./views/tables";
 
 const TABS = ["Dictionary", "Voice commands", "Recordings", "Window contexts", "Settings"] as const;
@@ -15,8 +18,12 @@ const byId = (row: { id: string }) => row.id;
 export function App() {
   const { status, retry } = useConnection();
   const [tab, setTab] = useState<Tab>("Dictionary");
-  // Every (re)connect reloads the tables: the local copy may have changed while offline.
-  const revision = status?.state === "connected" ? status.server : null;
+  const sync = useSync();
+  // Every (re)connect, and the end of syncing, reloads the tables: what the server holds may
+  // differ from what this device showed meanwhile.
+  const synced = sync !== null && sync.pending === 0;
+  const revision = status?.state === "connected" ? `${status.server}:${synced}` : null;
+  const conflicts = useConflicts(revision);
   const dictionary = useTable(db.dictionaryEntryList, db.onDictionaryEntryChanged, byId, revision);
   const commands = useTable(db.voiceCommandList, db.onVoiceCommandChanged, byId, revision);
   const recordings = useTable(db.recordingList, db.onRecordingChanged, byId, revision);
@@ -28,6 +35,7 @@ export function App() {
       <header>
         <h1>heycat data</h1>
         <StatusBanner status={status} onRetry={() => void retry()} />
+        <SyncBanner status={sync} />
         <nav>
           {TABS.map((t) => (
             <button key={t} type="button" aria-pressed={t === tab} onClick={() => setTab(t)}>
@@ -36,10 +44,11 @@ export function App() {
           ))}
         </nav>
       </header>
-      {tab === "Dictionary" && <DictionaryView table={dictionary} />}
-      {tab === "Voice commands" && <VoiceCommandsView table={commands} />}
-      {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} />}
-      {tab === "Window contexts" && <WindowContextsView table={contexts} />}
+      <ConflictsView conflicts={conflicts} />
+      {tab === "Dictionary" && <DictionaryView table={dictionary} sync={sync} />}
+      {tab === "Voice commands" && <VoiceCommandsView table={commands} sync={sync} />}
+      {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} sync={sync} />}
+      {tab === "Window contexts" && <WindowContextsView table={contexts} sync={sync} />}
       {tab === "Settings" && <SettingsView revision={revision} />}
     </main>
   );

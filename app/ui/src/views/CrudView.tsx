@@ -18,10 +18,13 @@ export interface CrudProps<R extends Row> {
   remove: (id: string, rowVersion: bigint) => Promise<void>;
   /** Extra content under a row (e.g. a recording's transcriptions). */
   details?: (row: R) => ReactNode;
+  /** Whether a row has changes waiting to sync (shown as "not synced yet"). */
+  pending?: (id: string) => boolean;
 }
 
 /** A table's rows with add, edit and delete, for any table described by `fields`. */
-export function CrudView<R extends Row>({ title, table, fields, fresh, insert, update, remove, details }: CrudProps<R>) {
+export function CrudView<R extends Row>(props: CrudProps<R>) {
+  const { title, table, fields, fresh, insert, update, remove, details, pending } = props;
   const [editing, setEditing] = useState<R | null>(null);
   const [form, setForm] = useState<Record<string, FormValue>>(() => formOf(fields, fresh()));
   const [problem, setProblem] = useState<string | null>(null);
@@ -71,7 +74,15 @@ export function CrudView<R extends Row>({ title, table, fields, fresh, insert, u
         </thead>
         <tbody>
           {table.rows.map((row) => (
-            <RowView key={row.id} row={row} fields={fields} onEdit={startEdit} onDelete={del} details={details} />
+            <RowView
+              key={row.id}
+              row={row}
+              fields={fields}
+              onEdit={startEdit}
+              onDelete={del}
+              details={details}
+              pending={pending?.(row.id) ?? false}
+            />
           ))}
           {table.rows.length === 0 && !table.loading && (
             <tr>
@@ -114,8 +125,9 @@ function RowView<R extends Row>(props: {
   onEdit: (row: R) => void;
   onDelete: (row: R) => void;
   details?: (row: R) => ReactNode;
+  pending: boolean;
 }) {
-  const { row, fields, onEdit, onDelete, details } = props;
+  const { row, fields, onEdit, onDelete, details, pending } = props;
   const values = row as unknown as Record<string, unknown>;
   return (
     <>
@@ -124,6 +136,7 @@ function RowView<R extends Row>(props: {
           <td key={f.name}>{display(f, values[f.name])}</td>
         ))}
         <td className="actions">
+          {pending && <span className="pending">not synced yet</span>}
           <button type="button" onClick={() => onEdit(row)}>
             Edit
           </button>

@@ -1,4 +1,5 @@
 import * as db from "@heycat/bindings";
+import { isPending } from "../hooks/useSync";
 import type { TableState } from "../hooks/useTable";
 import { CrudView } from "./CrudView";
 import type { Field } from "./fields";
@@ -15,9 +16,10 @@ const DICTIONARY_FIELDS: Field[] = [
   { name: "completeMatchOnly", label: "Whole utterance only", kind: "bool" },
 ];
 
-export function DictionaryView({ table }: { table: TableState<db.DictionaryEntry> }) {
+export function DictionaryView({ table, sync }: { table: TableState<db.DictionaryEntry>; sync: db.SyncStatus | null }) {
   return (
     <CrudView
+      pending={(id) => isPending(sync, "dictionary_entry", id)}
       title="Dictionary"
       table={table}
       fields={DICTIONARY_FIELDS}
@@ -45,9 +47,10 @@ const VOICE_COMMAND_FIELDS: Field[] = [
   { name: "enabled", label: "Enabled", kind: "bool" },
 ];
 
-export function VoiceCommandsView({ table }: { table: TableState<db.VoiceCommand> }) {
+export function VoiceCommandsView({ table, sync }: { table: TableState<db.VoiceCommand>; sync: db.SyncStatus | null }) {
   return (
     <CrudView
+      pending={(id) => isPending(sync, "voice_command", id)}
       title="Voice commands"
       table={table}
       fields={VOICE_COMMAND_FIELDS}
@@ -72,9 +75,10 @@ const WINDOW_CONTEXT_FIELDS: Field[] = [
   { name: "enabled", label: "Enabled", kind: "bool" },
 ];
 
-export function WindowContextsView({ table }: { table: TableState<db.WindowContext> }) {
+export function WindowContextsView({ table, sync }: { table: TableState<db.WindowContext>; sync: db.SyncStatus | null }) {
   return (
     <CrudView
+      pending={(id) => isPending(sync, "window_context", id)}
       title="Window contexts"
       table={table}
       fields={WINDOW_CONTEXT_FIELDS}
@@ -119,10 +123,12 @@ const TRANSCRIPTION_FIELDS: Field[] = [
 export function RecordingsView(props: {
   recordings: TableState<db.Recording>;
   transcriptions: TableState<db.Transcription>;
+  sync: db.SyncStatus | null;
 }) {
-  const { recordings, transcriptions } = props;
+  const { recordings, transcriptions, sync } = props;
   return (
     <CrudView
+      pending={(id) => isPending(sync, "recording", id)}
       title="Recordings"
       table={recordings}
       fields={RECORDING_FIELDS}
@@ -142,6 +148,7 @@ export function RecordingsView(props: {
       remove={db.recordingDelete}
       details={(recording) => (
         <CrudView
+          pending={(id) => isPending(sync, "transcription", id)}
           title={`Transcriptions of ${recording.filePath}`}
           table={{ ...transcriptions, rows: transcriptions.rows.filter((t) => t.recordingId === recording.id) }}
           fields={TRANSCRIPTION_FIELDS}

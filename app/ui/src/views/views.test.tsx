@@ -5,11 +5,18 @@ import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { mockBackend, wireEntry } from "../test-ipc";
 import { StatusBanner } from "./StatusBanner";
+import { SyncBanner } from "./SyncBanner";
 
 const connected = { state: "connected", server: "http://127.0.0.1:3000" };
-const emptyLists = Object.fromEntries(
-  ["dictionary_entry_list", "voice_command_list", "recording_list", "transcription_list", "window_context_list"].map((c) => [c, () => []]),
-);
+const idleSync = { pending: 0, pendingKeys: {}, syncing: null, damaged: null, rejected: [] };
+const emptyLists = {
+  ...Object.fromEntries(
+    ["dictionary_entry_list", "voice_command_list", "recording_list", "transcription_list", "window_context_list", "conflict_list"].map(
+      (c) => [c, () => []],
+    ),
+  ),
+  sync_status: () => idleSync,
+};
 
 describe("StatusBanner", () => {
   it("shows a failed connection in words, with a Retry button", () => {
@@ -149,5 +156,72 @@ describe("App", () => {
     fireEvent.change(shortcut, { target: { value: "F13" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.find((c) => c.cmd === "settings_update")?.args.row).toMatchObject({ hotkeyRecordingShortcut: "F13" }));
+  });
+});
+
+describe("offline and conflicts", () => {
+  it("shows writes waiting to sync, progress, refused writes and a damaged outbox", () => {
+    const { rerender } = render(<SyncBanner status={{ ...idleSync, pending: 3 }} />);
+    expect(screen.getByRole("status", { name: "Sync" })).toHaveTextContent("3 changes are saved on this device and will sync");
+    rerender(<SyncBanner status={{ ...idleSync, pending: 3, syncing: [1, 3] }} />);
+    expect(screen.getByRole("status", { name: "Sync" })).toHaveTextContent("Syncing 1 of 3 changes");
+    rerender(
+      <SyncBanner
+        status={{
+          ...idleSync,
+          damaged: "outbox.log ends in a partial record; 2 complete records kept",
+          rejected: [{ opId: "op", table: "dictionary_entry", message: 'trigger "brb" is already used by another row' }],
+        }}
+      />,
+    );
+    const banner = screen.getByRole("status", { name: "Sync" });
+    expect(banner).toHaveTextContent("damaged at its end");
+    expect(banner).toHaveTextContent('dictionary_entry: trigger "brb" is already used by another row');
+    rerender(<SyncBanner status={idleSync} />);
+    expect(screen.queryByRole("status", { name: "Sync" })).toBeNull();
+  });
+
+  it("marks rows whose changes have not synced yet", async () => {
+    mockBackend({
+      ...emptyLists,
+      connection_status: () => ({ state: "offline", server: "s", message: "the connection dropped", retryInMs: 500 }),
+      dictionary_entry_list: () => [wireEntry("a", "brb"), wireEntry("b", "omw")],
+      sync_status: () => ({ ...idleSync, pending: 1, pendingKeys: { dictionary_entry: ['"b"'] } }),
+    });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    const omw = (await within(dictionary).findByText("omw")).closest("tr")!;
+    await within(omw).findByText("not synced yet");
+    expect(within(within(dictionary).getByText("brb").closest("tr")!).queryByText("not synced yet")).toBeNull();
+  });
+
+  it("shows a conflict's two versions side by side and settles it three ways", async () => {
+    const conflict = {
+      id: "op-7", table: "dictionary_entry", key: '"a"', operation: "update", baseVersion: "1", createdAt: "5",
+      mine: { ...wireEntry("a", "brb"), expansion: "mine" },
+      theirs: { ...wireEntry("a", "brb", "2"), expansion: "theirs" },
+    };
+    const calls = mockBackend({ ...emptyLists, connection_status: () => connected, conflict_list: () => [conflict] });
+    render(<App />);
+    const card = await screen.findByRole("article", { name: 'Conflict on dictionary_entry "a"' });
+    const expansion = within(card).getByText("expansion").closest("tr")!;
+    expect(expansion).toHaveTextContent("mine");
+    expect(expansion).toHaveTextContent("theirs");
+
+    fireEvent.click(within(card).getByRole("button", { name: "Keep mine" }));
+    await waitFor(() => expect(calls.at(-1)).toEqual({ cmd: "conflict_resolve", args: { id: "op-7", resolution: { choice: "keepMine" } } }));
+    fireEvent.click(within(card).getByRole("button", { name: "Keep the server's" }));
+    await waitFor(() => expect(calls.at(-1)?.args).toEqual({ id: "op-7", resolution: { choice: "keepTheirs" } }));
+
+    fireEvent.click(within(card).getByRole("button", { name: "Merge…" }));
+    fireEvent.change(within(card).getByLabelText("expansion"), { target: { value: "mine and theirs" } });
+    fireEvent.click(within(card).getByRole("button", { name: "Save merge" }));
+    await waitFor(() =>
+      expect(calls.at(-1)?.args).toMatchObject({ id: "op-7", resolution: { choice: "merge", row: { id: "a", expansion: "mine and theirs" } } }),
+    );
+
+    // Settled elsewhere (the backend's event): the card goes.
+    await emit("conflict:changed", { kind: "delete", row: conflict });
+    await waitFor(() => expect(screen.queryByRole("article", { name: 'Conflict on dictionary_entry "a"' })).toBeNull());
   });
 });

@@ -1,0 +1,37 @@
+import type { SyncStatus } from "@heycat/bindings";
+
+/** Writes waiting to sync, syncing progress, and what went wrong with the outbox. */
+export function SyncBanner({ status }: { status: SyncStatus | null }) {
+  if (status === null) return null;
+  const { pending, syncing, damaged, rejected } = status;
+  if (pending === 0 && !damaged && rejected.length === 0) return null;
+  return (
+    <div className="banner banner-info" role="status" aria-label="Sync">
+      {syncing ? (
+        <span>
+          Syncing {syncing[0]} of {syncing[1]} changes…
+        </span>
+      ) : (
+        pending > 0 && (
+          <span>
+            {pending} {pending === 1 ? "change is" : "changes are"} saved on this device and will sync when the database
+            is reachable.
+          </span>
+        )
+      )}
+      {damaged && <p className="problem">The list of unsynced changes was damaged at its end: {damaged}</p>}
+      {rejected.length > 0 && (
+        <div className="problem">
+          <p>The server refused {rejected.length === 1 ? "a change" : "some changes"} made offline:</p>
+          <ul>
+            {rejected.map((r) => (
+              <li key={r.opId}>
+                {r.table}: {r.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
