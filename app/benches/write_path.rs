@@ -128,7 +128,7 @@ fn main() {
 
     const ROUNDS: usize = 5;
     let (mut raw_pipelined, mut command_pipelined) = (Duration::ZERO, Duration::ZERO);
-    let db = app.state::<heycat_app::data::Db>().inner().clone();
+    let handle = app.handle().clone();
     for round in 0..ROUNDS {
         let started = Instant::now();
         for i in 0..PIPELINED / ROUNDS {
@@ -145,10 +145,10 @@ fn main() {
         runtime.block_on(async {
             let mut writes = tokio::task::JoinSet::new();
             for i in 0..PIPELINED / ROUNDS {
-                let (db, row) = (db.clone(), sdk_row(format!("cmdp-{round}-{i}")));
-                writes.spawn(
-                    async move { db.call(move |conn, op| conn.reducers.dictionary_entry_insert(row, op)).await },
-                );
+                let (handle, row) = (handle.clone(), app_row(format!("cmdp-{round}-{i}")));
+                writes.spawn(async move {
+                    heycat_app::commands::dictionary_entry_insert(handle.state(), row).await.map(drop)
+                });
             }
             while let Some(result) = writes.join_next().await {
                 result.unwrap().unwrap();
