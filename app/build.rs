@@ -6,6 +6,7 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     heycat_codegen::Builder::new()
         .schema_dir("../schema")
+        .snapshots_dir("../generated/schema")
         .generated_dir("../generated")
         .expected_schema_out(out.join("expected-schema.txt"))
         .generate_or_exit();

@@ -1,7 +1,17 @@
 //! Generates the module's tables and reducers from ../schema on every build where a schema
-//! file changed.
+//! file changed. `HEYCAT_SCHEMA_VERSION=N` builds released version N instead (from
+//! ../generated/schema/vN.json), `HEYCAT_SCHEMA_DIR` another schema folder (for tests).
 
 fn main() {
+    println!("cargo:rerun-if-env-changed=HEYCAT_SCHEMA_VERSION");
+    println!("cargo:rerun-if-env-changed=HEYCAT_SCHEMA_DIR");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    heycat_codegen::Builder::new().schema_dir("../schema").module_out(out.join("heycat_module.rs")).generate_or_exit();
+    let mut builder = heycat_codegen::Builder::new()
+        .schema_dir(std::env::var_os("HEYCAT_SCHEMA_DIR").unwrap_or_else(|| "../schema".into()))
+        .snapshots_dir("../generated/schema")
+        .module_out(out.join("heycat_module.rs"));
+    if let Some(version) = std::env::var("HEYCAT_SCHEMA_VERSION").ok().and_then(|v| v.parse().ok()) {
+        builder = builder.snapshot_version(version);
+    }
+    builder.generate_or_exit();
 }

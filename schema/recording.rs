@@ -48,3 +48,18 @@ pub struct Transcription {
     pub duration_ms: u64,
     pub created_at: Timestamp,
 }
+
+/// A correction the user made to a transcription's text. Added in schema version 3.
+#[heycat_table]
+pub struct Correction {
+    /// A uuid.
+    #[primary_key]
+    pub id: String,
+    #[references(Transcription, on_delete = cascade)]
+    pub transcription_id: String,
+    /// The text as transcribed.
+    pub original: String,
+    /// The text as the user corrected it.
+    pub corrected: String,
+    pub created_at: Timestamp,
+}

@@ -158,7 +158,8 @@ mod tests {
     use super::*;
 
     fn schema_json(edit: impl FnOnce(&mut RawModuleDefV9)) -> String {
-        let (_, schema) = Schema::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")).unwrap();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let (_, schema) = Schema::load_versioned(&root.join("schema"), &root.join("generated/schema")).unwrap();
         let mut def = raw_def::raw_module_def(&schema);
         edit(&mut def);
         serde_json::to_string(SerdeWrapper::from_ref(&def)).unwrap()

@@ -7,12 +7,18 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::SchemaError;
 use crate::model::Schema;
-use crate::{backend, outputs};
+use crate::versions::{self, Plan, Snapshot};
+use crate::{backend, outputs, SourceSet};
 
 #[derive(Debug)]
 pub enum Error {
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     Schema(SchemaError),
+    /// The schema's versions or the migration to it are not usable.
+    Versions(String),
 }
 
 impl fmt::Display for Error {
@@ -20,6 +26,7 @@ impl fmt::Display for Error {
         match self {
             Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
             Error::Schema(e) => e.fmt(f),
+            Error::Versions(message) => write!(f, "error: {message}"),
         }
     }
 }
@@ -38,6 +45,8 @@ pub struct Builder {
     module_out: Option<PathBuf>,
     generated_dir: Option<PathBuf>,
     expected_schema_out: Option<PathBuf>,
+    snapshots_dir: Option<PathBuf>,
+    snapshot_version: Option<u32>,
 }
 
 impl Builder {
@@ -48,6 +57,20 @@ impl Builder {
     /// The folder holding the schema files (`*.rs`).
     pub fn schema_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.schema_dir = Some(dir.into());
+        self
+    }
+
+    /// The released schema versions (`generated/schema`): gives the schema its version, and
+    /// refuses a schema heycat could not migrate data to from the latest release.
+    pub fn snapshots_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.snapshots_dir = Some(dir.into());
+        self
+    }
+
+    /// Generate from released version `version` (its files in the snapshots dir) instead of the
+    /// schema folder: to build an earlier version's module.
+    pub fn snapshot_version(mut self, version: u32) -> Self {
+        self.snapshot_version = Some(version);
         self
     }
 
@@ -76,7 +99,23 @@ impl Builder {
     pub fn generate(self) -> Result<(), Error> {
         let dir = self.schema_dir.unwrap_or_else(|| PathBuf::from("schema"));
         println!("cargo:rerun-if-changed={}", dir.display());
-        let (sources, schema) = Schema::load(&dir)?;
+        let snapshots = match &self.snapshots_dir {
+            Some(snapshots_dir) => {
+                println!("cargo:rerun-if-changed={}", snapshots_dir.display());
+                versions::load_snapshots(snapshots_dir).map_err(Error::Versions)?
+            }
+            None => Vec::new(),
+        };
+        let (sources, schema) = match self.snapshot_version {
+            Some(version) => {
+                let snapshot = snapshots
+                    .iter()
+                    .find(|s| s.version == version)
+                    .ok_or_else(|| Error::Versions(format!("there is no released schema version {version}")))?;
+                snapshot.schema()?
+            }
+            None => versioned(Schema::load(&dir)?, &snapshots)?,
+        };
         if let Some(path) = &self.module_out {
             write_if_changed(path, &backend::module::generate(&schema, &sources))?;
         }
@@ -97,6 +136,27 @@ impl Builder {
             std::process::exit(1);
         }
     }
+}
+
+/// Gives the schema its version (see [`versions::current_version`]) and refuses one that
+/// heycat could not migrate data to from the latest release.
+pub fn versioned(
+    (sources, mut schema): (SourceSet, Schema),
+    snapshots: &[Snapshot],
+) -> Result<(SourceSet, Schema), Error> {
+    let (version, released) = versions::current_version(&sources, &schema, snapshots);
+    schema.version = version;
+    if let (false, Some(latest)) = (released, snapshots.last()) {
+        let plan = Plan::between(latest, &Snapshot::of(&sources, &schema, version)).map_err(Error::Versions)?;
+        if !plan.refused.is_empty() {
+            return Err(Error::Versions(format!(
+                "heycat cannot migrate data from schema version {} to this schema:\n  - {}",
+                latest.version,
+                plan.refused.join("\n  - ")
+            )));
+        }
+    }
+    Ok((sources, schema))
 }
 
 /// Writes every committed output under `dir` (only files whose content changed) and removes

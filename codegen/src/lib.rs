@@ -20,12 +20,13 @@ pub mod raw_def;
 pub mod reducers;
 pub mod source;
 pub mod system;
+pub mod versions;
 
 use std::path::Path;
 
 pub use heycat_canonical as canonical;
 
-pub use builder::{write_generated, write_if_changed, Builder, Error};
+pub use builder::{versioned, write_generated, write_if_changed, Builder, Error};
 pub use diagnostics::SchemaError;
 pub use model::Schema;
 pub use parse::{parse_item, ParsedItem};
@@ -34,10 +35,18 @@ pub use source::SourceSet;
 impl Schema {
     /// Reads, parses and checks every schema file in `dir`, including SpacetimeDB's own
     /// validation of the resulting module definition.
+    /// The schema gets version 0 (unknown); see [`versioned`] for its released version.
     pub fn load(dir: &Path) -> Result<(SourceSet, Schema), Error> {
         let sources = SourceSet::read_dir(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         let schema = Schema::from_sources(&sources)?;
         Ok((sources, schema))
+    }
+
+    /// Like [`Schema::load`], with the released version the schema is (from the snapshots in
+    /// `snapshots_dir`, see [`versioned`]).
+    pub fn load_versioned(dir: &Path, snapshots_dir: &Path) -> Result<(SourceSet, Schema), Error> {
+        let snapshots = versions::load_snapshots(snapshots_dir).map_err(Error::Versions)?;
+        versioned(Schema::load(dir)?, &snapshots)
     }
 
     /// Parses and checks schema text already in memory.

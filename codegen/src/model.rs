@@ -6,13 +6,19 @@
 use crate::diagnostics::Loc;
 
 /// A whole schema: every table and every type, in declaration order (files sorted by name).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Schema {
+    /// The released version this schema is (`generated/schema/v<N>.json`); 0 when unknown.
+    /// The module reports it as a reducer named `heycat_schema_v<N>`.
+    pub version: u32,
     pub tables: Vec<Table>,
     pub types: Vec<TypeDef>,
+    /// Tables of earlier schema versions whose data the schema says may go
+    /// (`#[heycat_table(removed)]`); migrations keep their rows only in the backup.
+    pub removed_tables: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Table {
     /// The SQL / SpacetimeDB table name, snake_case, e.g. `dictionary_entry`.
     pub name: String,
@@ -26,6 +32,8 @@ pub struct Table {
     pub synced: bool,
     /// A table the toolkit adds for syncing (applied operations, conflicts), not the schema.
     pub system: bool,
+    /// The table's name in the previous schema version, when it was renamed.
+    pub renamed_from: Option<String>,
     pub columns: Vec<Column>,
     pub loc: Loc,
 }
@@ -36,7 +44,7 @@ pub enum Access {
     Private,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
     pub ty: ColumnType,
@@ -51,8 +59,41 @@ pub struct Column {
     /// The value an existing row gets when this column is added, and a singleton's initial value.
     pub default: Option<ColumnDefault>,
     pub references: Option<Reference>,
+    /// The column's name in the previous schema version, when it was renamed.
+    pub renamed_from: Option<String>,
+    /// How values of the previous version's type become this type, when it changed.
+    pub converted_by: Option<Conversion>,
     pub origin: ColumnOrigin,
     pub loc: Loc,
+}
+
+/// A conversion a migration applies to a column whose type changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conversion {
+    /// Any value to its text (`String`).
+    ToString,
+    /// Text to a number or bool; a value that does not parse stops the migration.
+    Parse,
+    /// A number to a wider number (u32 -> u64, i32 -> f64, ...).
+    Widen,
+    /// `T` to `Option<T>`.
+    Some,
+    /// `Option<T>` to `T`, a missing value becoming the column's `#[default]`.
+    UnwrapOrDefault,
+}
+
+impl Conversion {
+    pub const ALL: &'static [(&'static str, Conversion)] = &[
+        ("to_string", Conversion::ToString),
+        ("parse", Conversion::Parse),
+        ("widen", Conversion::Widen),
+        ("some", Conversion::Some),
+        ("unwrap_or_default", Conversion::UnwrapOrDefault),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Conversion::ALL.iter().find(|(_, c)| *c == self).map_or("", |(n, _)| n)
+    }
 }
 
 /// Whether a column was written in the schema or added by the toolkit.
@@ -68,7 +109,7 @@ pub enum ColumnOrigin {
 pub const ROW_VERSION_COLUMN: &str = "row_version";
 pub const SINGLETON_KEY_COLUMN: &str = "id";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Reference {
     /// Name of the referenced table; its primary key is the referenced column.
     pub table: String,
@@ -186,7 +227,7 @@ impl ColumnType {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ColumnDefault {
     pub value: DefaultValue,
     pub loc: Loc,
@@ -211,7 +252,7 @@ pub enum DefaultValue {
     EmptyVec,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TypeDef {
     pub name: String,
     pub docs: Vec<String>,
@@ -219,7 +260,7 @@ pub struct TypeDef {
     pub loc: Loc,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum TypeKind {
     /// A plain enum: unit variants only.
     Enum { variants: Vec<Variant> },
@@ -227,14 +268,14 @@ pub enum TypeKind {
     Product { fields: Vec<Field> },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Variant {
     pub name: String,
     pub docs: Vec<String>,
     pub loc: Loc,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
     pub ty: ColumnType,

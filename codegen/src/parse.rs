@@ -17,11 +17,13 @@ use crate::source::{FileId, SourceSet};
 const TABLE_ATTR: &str = "heycat_table";
 const TYPE_ATTR: &str = "heycat_type";
 
-const TABLE_OPTIONS_HELP: &str =
-    "supported options: name = \"snake_case_name\", public, private, singleton, sync = false";
+const TABLE_OPTIONS_HELP: &str = "supported options: name = \"snake_case_name\", public, private, singleton, \
+                                  sync = false, renamed_from = \"old_name\", removed";
+const CONVERSIONS_HELP: &str = "write #[converted_by(to_string | parse | widen | some | unwrap_or_default)]";
 const COLUMN_ATTRS_HELP: &str =
     "supported column attributes: #[primary_key], #[auto_inc], #[unique], #[index(btree)], \
-     #[default(value)], #[references(Table)] or #[references(Table, on_delete = cascade)]";
+     #[default(value)], #[references(Table)] or #[references(Table, on_delete = cascade)], \
+     #[renamed_from(\"old_name\")], #[converted_by(conversion)]";
 pub(crate) const SUPPORTED_TYPES_HELP: &str = "supported column types: bool, u8, u16, u32, u64, u128, i8, i16, i32, \
      i64, i128, f32, f64, String, Identity, ConnectionId, Timestamp, TimeDuration, Option<T>, Vec<T>, and enums or \
      structs declared with #[heycat_type] in schema/";
@@ -29,7 +31,7 @@ pub(crate) const SUPPORTED_TYPES_HELP: &str = "supported column types: bool, u8,
 /// Parses every file of `sources`. Syntax problems are added to `errors`; the schema holds
 /// whatever could be read.
 pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
-    let mut schema = Schema { tables: Vec::new(), types: Vec::new() };
+    let mut schema = Schema { version: 0, tables: Vec::new(), types: Vec::new(), removed_tables: Vec::new() };
     for (file_id, file) in sources.files() {
         match syn::parse_file(&file.text) {
             Ok(ast) => {
@@ -55,10 +57,19 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
     schema
 }
 
+/// What a `#[heycat_table]` struct declares.
+enum TableItem {
+    Table(Table),
+    /// `#[heycat_table(removed)]`: a table of an earlier version that is gone, by name.
+    Removed(String),
+}
+
 /// One schema item, read on its own (by the `#[heycat_table]` / `#[heycat_type]` macros).
 pub enum ParsedItem {
     Table(Table),
     Type(TypeDef),
+    /// A table of an earlier version, declared removed: nothing of it exists in the app.
+    Removed,
 }
 
 /// Parses a single item with the same rules as [`parse`]. Checks that need the whole schema
@@ -66,7 +77,7 @@ pub enum ParsedItem {
 /// this item shows. Errors carry the spans of the item's own tokens.
 pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {
     let mut errors = Errors::default();
-    let mut schema = Schema { tables: Vec::new(), types: Vec::new() };
+    let mut schema = Schema { version: 0, tables: Vec::new(), types: Vec::new(), removed_tables: Vec::new() };
     FileParser { file: FileId(0), errors: &mut errors }.item(item, &mut schema);
     if !errors.is_empty() {
         return Err(errors.into_vec());
@@ -74,6 +85,7 @@ pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {
     match (schema.tables.pop(), schema.types.pop()) {
         (Some(table), _) => Ok(ParsedItem::Table(table)),
         (None, Some(ty)) => Ok(ParsedItem::Type(ty)),
+        (None, None) if !schema.removed_tables.is_empty() => Ok(ParsedItem::Removed),
         (None, None) => Err(Vec::new()),
     }
 }
@@ -102,11 +114,11 @@ impl FileParser<'_> {
         match item {
             syn::Item::Use(_) => {}
             syn::Item::Struct(s) => match self.heycat_attr(&s.attrs) {
-                Some((TABLE_ATTR, attr)) => {
-                    if let Some(table) = self.table(s, attr) {
-                        schema.tables.push(table);
-                    }
-                }
+                Some((TABLE_ATTR, attr)) => match self.table(s, attr) {
+                    Some(TableItem::Table(table)) => schema.tables.push(table),
+                    Some(TableItem::Removed(name)) => schema.removed_tables.push(name),
+                    None => {}
+                },
                 Some((_, attr)) => {
                     self.no_options(attr);
                     if let Some(ty) = self.product_type(s) {
@@ -183,7 +195,7 @@ impl FileParser<'_> {
         }
     }
 
-    fn table(&mut self, s: &syn::ItemStruct, attr: &Attribute) -> Option<Table> {
+    fn table(&mut self, s: &syn::ItemStruct, attr: &Attribute) -> Option<TableItem> {
         let row_type = s.ident.to_string();
         let mut table = Table {
             name: to_snake_case(&row_type),
@@ -193,9 +205,11 @@ impl FileParser<'_> {
             singleton: false,
             synced: true,
             system: false,
+            renamed_from: None,
             columns: Vec::new(),
             loc: self.loc(s.ident.span()),
         };
+        let mut removed = false;
         if !matches!(attr.meta, Meta::Path(_)) {
             let result = attr.parse_nested_meta(|meta| {
                 let key = path_text(&meta.path);
@@ -205,6 +219,8 @@ impl FileParser<'_> {
                     "private" => table.access = Access::Private,
                     "singleton" => table.singleton = true,
                     "sync" => table.synced = meta.value()?.parse::<syn::LitBool>()?.value,
+                    "renamed_from" => table.renamed_from = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+                    "removed" => removed = true,
                     _ => return Err(meta.error(format!("unsupported #[heycat_table] option `{key}`"))),
                 }
                 Ok(())
@@ -212,6 +228,10 @@ impl FileParser<'_> {
             if let Err(e) = result {
                 self.syn_error(e, TABLE_OPTIONS_HELP);
             }
+        }
+        if removed {
+            // Only its name matters: the table is gone, its rows may go with it.
+            return Some(TableItem::Removed(table.name));
         }
         if !s.generics.params.is_empty() {
             self.error(s.generics.span(), "tables cannot be generic", "remove the generic parameters");
@@ -240,7 +260,7 @@ impl FileParser<'_> {
         if table.synced && !table.columns.iter().any(|c| c.name == ROW_VERSION_COLUMN) {
             table.columns.push(self.implicit_column(ROW_VERSION_COLUMN, ColumnType::U64, ColumnOrigin::RowVersion, s));
         }
-        Some(table)
+        Some(TableItem::Table(table))
     }
 
     fn implicit_column(&self, name: &str, ty: ColumnType, origin: ColumnOrigin, s: &syn::ItemStruct) -> Column {
@@ -255,6 +275,8 @@ impl FileParser<'_> {
             indexed: false,
             default: None,
             references: None,
+            renamed_from: None,
+            converted_by: None,
             origin,
             loc: self.loc(s.ident.span()),
         }
@@ -273,6 +295,8 @@ impl FileParser<'_> {
             indexed: false,
             default: None,
             references: None,
+            renamed_from: None,
+            converted_by: None,
             origin: ColumnOrigin::Declared,
             loc: self.loc(ident.span()),
         };
@@ -317,6 +341,17 @@ impl FileParser<'_> {
                     e,
                     "write a value, e.g. #[default(false)], #[default(0)], #[default(\"text\")], #[default(None)]",
                 ),
+            },
+            "renamed_from" => match attr.parse_args::<syn::LitStr>() {
+                Ok(name) => column.renamed_from = Some(name.value()),
+                Err(e) => self.syn_error(e, "write #[renamed_from(\"old_name\")]"),
+            },
+            "converted_by" => match attr.parse_args::<syn::Ident>() {
+                Ok(name) => match Conversion::ALL.iter().find(|(n, _)| name == n) {
+                    Some((_, conversion)) => column.converted_by = Some(*conversion),
+                    None => self.error(name.span(), format!("unknown conversion `{name}`"), CONVERSIONS_HELP),
+                },
+                Err(e) => self.syn_error(e, CONVERSIONS_HELP),
             },
             "references" => {
                 match attr.parse_args_with(syn::punctuated::Punctuated::<Meta, Token![,]>::parse_terminated) {

@@ -56,6 +56,7 @@ pub fn raw_module_def(schema: &Schema) -> RawModuleDefV9 {
                         let ty = match &p.ty {
                             ParamType::Row => row(),
                             ParamType::OptionalRow => AlgebraicType::option(row()),
+                            ParamType::Rows => AlgebraicType::array(row()),
                             ParamType::Column(ty) => refs.algebraic(ty),
                             ParamType::OpId => AlgebraicType::String,
                         };

@@ -28,6 +28,12 @@ pub enum ReducerKind {
     DismissConflict,
     /// The module's `init`: writes each singleton's default row on first publish.
     Init,
+    /// `heycat_schema_v<N>`: does nothing; its name tells clients (through the deployed
+    /// schema) which released version the module is.
+    SchemaVersion,
+    /// `heycat_import_<table>(rows)`: puts rows back as they were (a migration's import); only
+    /// into an empty table.
+    Import,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +48,8 @@ pub enum ParamType {
     Row,
     /// A row of the table, or none.
     OptionalRow,
+    /// Rows of the table.
+    Rows,
     /// A column value (the primary key for deletes).
     Column(ColumnType),
     /// The client's id for this write. The caller matches the reducer's result to its call by
@@ -92,6 +100,22 @@ impl Schema {
                     ],
                 );
             }
+        }
+        for table in &self.tables {
+            out.push(Reducer {
+                name: format!("heycat_import_{}", table.name),
+                kind: ReducerKind::Import,
+                table: Some(table),
+                params: vec![Param { name: "rows".into(), ty: ParamType::Rows }],
+            });
+        }
+        if self.version > 0 {
+            out.push(Reducer {
+                name: format!("heycat_schema_v{}", self.version),
+                kind: ReducerKind::SchemaVersion,
+                table: None,
+                params: Vec::new(),
+            });
         }
         if self.synced_tables().next().is_some() {
             out.push(Reducer {

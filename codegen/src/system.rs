@@ -21,6 +21,8 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
         indexed: false,
         default: None,
         references: None,
+        renamed_from: None,
+        converted_by: None,
         origin: ColumnOrigin::Declared,
         loc,
     };
@@ -33,6 +35,7 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
         singleton: false,
         synced: false,
         system: true,
+        renamed_from: None,
         columns,
         loc,
     };

@@ -11,14 +11,17 @@ fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
-/// A workspace-like folder with heycat's schema and no generated files yet.
+/// A workspace-like folder with heycat's schema and its released versions, and no generated
+/// files yet.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
-    std::fs::create_dir(dir.path().join("schema")).unwrap();
-    for entry in std::fs::read_dir(schema).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join("schema").join(path.file_name().unwrap())).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for folder in ["schema", "generated/schema"] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(folder).join(path.file_name().unwrap())).unwrap();
+        }
     }
     dir
 }
@@ -50,6 +53,17 @@ fn check_is_1_when_stale_and_0_after_generate() {
         assert!(report.contains(&format!("stale:   {path} (first difference at line")), "{report}");
     }
     assert!(report.contains("run `heycat-schema generate`"), "{report}");
+    assert!(report.contains("unreleased: the schema differs from the latest released version"), "{report}");
+
+    // Generating is not enough: the change must be released as a version.
+    heycat_schema(ws.path(), &["generate"]);
+    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(1));
+    let diff = text(&heycat_schema(ws.path(), &["diff"]));
+    assert!(diff.contains("migration from version 3 to version 4"), "{diff}");
+    assert!(diff.contains("add column dictionary_entry.uses with default 0"), "{diff}");
+    let release = heycat_schema(ws.path(), &["release"]);
+    assert!(text(&release).contains("released schema version 4"), "{}", text(&release));
+    assert!(ws.path().join("generated/schema/v4.json").is_file());
 
     // A file the schema no longer makes is stale too, and generate removes it.
     std::fs::write(ws.path().join("generated/rust/sdk/old_table.rs"), "// a removed table\n").unwrap();
@@ -79,11 +93,26 @@ fn help_reads_well_and_bad_arguments_are_explained() {
     let help = heycat_schema(ws.path(), &["--help"]);
     assert_eq!(help.status.code(), Some(0));
     let help = text(&help);
-    for needle in ["USAGE:", "generate", "check", "Exit 0 when every generated file is current, 1 when", "--schema DIR"]
-    {
+    for needle in ["USAGE:", "generate", "check", "Exit 0 when every generated file is current", "--schema DIR"] {
         assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
     }
     let bad = heycat_schema(ws.path(), &["frobnicate"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).starts_with("unexpected argument \"frobnicate\""));
+}
+
+#[test]
+fn a_schema_change_heycat_cannot_carry_data_across_is_refused_with_what_to_add() {
+    let ws = workspace();
+    let file = ws.path().join("schema/dictionary.rs");
+    let text_before = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text_before.replace("pub expansion: String,", "pub expansion: String,\n    pub uses: u32,"))
+        .unwrap();
+    let output = heycat_schema(ws.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    let report = text(&output);
+    assert!(report.contains("heycat cannot migrate data from schema version 3"), "{report}");
+    assert!(report.contains("column dictionary_entry.uses is new and has no default"), "{report}");
+    assert!(report.contains("add #[default(...)]"), "{report}");
+    assert_eq!(heycat_schema(ws.path(), &["release"]).status.code(), Some(2), "not released either");
 }

@@ -13,8 +13,9 @@ use crate::data::{
 };
 use crate::sdk::{
     DictionaryEntryTableAccess as _, RecordingTableAccess as _,
-    TranscriptionTableAccess as _, SettingsTableAccess as _,
-    VoiceCommandTableAccess as _, WindowContextTableAccess as _,
+    TranscriptionTableAccess as _, CorrectionTableAccess as _, SettingsTableAccess as _,
+    VoiceCommandTableAccess as _, WindowContextTableAccess as _, correction_delete as _,
+    correction_insert as _, correction_resolve as _, correction_update as _,
     dictionary_entry_delete as _, dictionary_entry_insert as _,
     dictionary_entry_resolve as _, dictionary_entry_update as _,
     heycat_conflict_dismiss as _, recording_delete as _, recording_insert as _,
@@ -388,6 +389,143 @@ pub async fn transcription_list_by_recording_id(
         }
     }
 }
+/// Every `correction` row.
+#[tauri::command]
+pub async fn correction_list(
+    db: State<'_, Db>,
+) -> Result<Vec<crate::schema::Correction>, DataError> {
+    match db.reader() {
+        Reader::Online(conn) => Ok(conn.db.correction().iter().map(Into::into).collect()),
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<crate::schema::Correction>()
+        }
+    }
+}
+/// The `correction` row with this key, if there is one.
+#[tauri::command]
+pub async fn correction_get(
+    db: State<'_, Db>,
+    id: ::heycat::wire::Wired<String>,
+) -> Result<Option<crate::schema::Correction>, DataError> {
+    let id = id.0;
+    match db.reader() {
+        Reader::Online(conn) => Ok(conn.db.correction().id().find(&id).map(Into::into)),
+        Reader::Offline(state) => {
+            Reader::local(&state)
+                .get::<
+                    crate::schema::Correction,
+                >(
+                    &::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                        .unwrap_or_default(),
+                )
+        }
+    }
+}
+/// Inserts a `correction` row; returns it as stored (or, offline, as queued).
+#[tauri::command]
+pub async fn correction_insert(
+    db: State<'_, Db>,
+    row: crate::schema::Correction,
+) -> Result<crate::schema::Correction, DataError> {
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Insert, &row),
+            move |conn, op_id| conn.reducers.correction_insert(sent.into(), op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .correction()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("correction"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
+}
+/// Updates a `correction` row; returns it as stored (or, offline, as queued).
+#[tauri::command]
+pub async fn correction_update(
+    db: State<'_, Db>,
+    row: crate::schema::Correction,
+) -> Result<crate::schema::Correction, DataError> {
+    let (key, sent) = (row.id.clone(), row.clone());
+    let written = db
+        .write(
+            || OutboxEntry::write(WriteKind::Update, &row),
+            move |conn, op_id| conn.reducers.correction_update(sent.into(), op_id),
+        )
+        .await?;
+    match written {
+        Written::Online => {
+            db.connection()?
+                .db
+                .correction()
+                .id()
+                .find(&key)
+                .map(Into::into)
+                .ok_or_else(|| DataError::vanished("correction"))
+        }
+        Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
+    }
+}
+/// Deletes the `correction` row with this key (and what the schema cascades).
+#[tauri::command]
+pub async fn correction_delete(
+    db: State<'_, Db>,
+    id: ::heycat::wire::Wired<String>,
+    row_version: ::heycat::wire::Wired<Option<u64>>,
+) -> Result<(), DataError> {
+    let id = id.0;
+    let row_version = row_version.0;
+    let sent = id.clone();
+    db.write(
+            || OutboxEntry::delete::<
+                crate::schema::Correction,
+            >(
+                ::serde_json::to_value(::heycat::wire::Wired(id.clone()))
+                    .unwrap_or_default(),
+                row_version,
+            ),
+            move |conn, op_id| conn.reducers.correction_delete(sent, row_version, op_id),
+        )
+        .await?;
+    Ok(())
+}
+/// The `correction` rows whose `transcription_id` is this value.
+#[tauri::command]
+pub async fn correction_list_by_transcription_id(
+    db: State<'_, Db>,
+    transcription_id: ::heycat::wire::Wired<String>,
+) -> Result<Vec<crate::schema::Correction>, DataError> {
+    let transcription_id = transcription_id.0;
+    match db.reader() {
+        Reader::Online(conn) => {
+            Ok(
+                conn
+                    .db
+                    .correction()
+                    .iter()
+                    .filter(|r| r.transcription_id == transcription_id)
+                    .map(Into::into)
+                    .collect(),
+            )
+        }
+        Reader::Offline(state) => {
+            Ok(
+                Reader::local(&state)
+                    .list::<crate::schema::Correction>()?
+                    .into_iter()
+                    .filter(|r| r.transcription_id == transcription_id)
+                    .collect(),
+            )
+        }
+    }
+}
 /// The `settings` row (its defaults until one is stored).
 #[tauri::command]
 pub async fn settings_get(
@@ -704,6 +842,9 @@ fn conflict_view(c: &crate::sdk::HeycatConflict) -> Option<ConflictView> {
                 crate::schema::Transcription,
             >(c)
         }
+        "correction" => {
+            ConflictView::decode::<crate::sdk::Correction, crate::schema::Correction>(c)
+        }
         "settings" => {
             ConflictView::decode::<crate::sdk::Settings, crate::schema::Settings>(c)
         }
@@ -821,6 +962,26 @@ pub async fn conflict_resolve(
                 })
                 .await
         }
+        "correction" => {
+            let (mine, theirs) = ConflictView::rows::<
+                crate::sdk::Correction,
+            >(&conflict)?;
+            let key = mine
+                .as_ref()
+                .or(theirs.as_ref())
+                .map(|r| r.id.clone())
+                .ok_or_else(|| DataError::undecodable(&id))?;
+            let row = match resolution {
+                ConflictResolution::Merge { row } => {
+                    Some(ConflictView::merged::<crate::schema::Correction>(row)?.into())
+                }
+                _ => mine,
+            };
+            db.call(move |conn, op_id| {
+                    conn.reducers.correction_resolve(id, key, row, op_id)
+                })
+                .await
+        }
         "settings" => {
             let (mine, theirs) = ConflictView::rows::<crate::sdk::Settings>(&conflict)?;
             let key = mine
@@ -904,6 +1065,12 @@ pub const COMMANDS: &[&str] = &[
     "transcription_update",
     "transcription_delete",
     "transcription_list_by_recording_id",
+    "correction_list",
+    "correction_get",
+    "correction_insert",
+    "correction_update",
+    "correction_delete",
+    "correction_list_by_transcription_id",
     "settings_get",
     "settings_update",
     "settings_reset",
@@ -929,11 +1096,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(
         dictionary_entry_update, dictionary_entry_delete, recording_list, recording_get,
         recording_insert, recording_update, recording_delete, transcription_list,
         transcription_get, transcription_insert, transcription_update,
-        transcription_delete, transcription_list_by_recording_id, settings_get,
-        settings_update, settings_reset, voice_command_list, voice_command_get,
-        voice_command_insert, voice_command_update, voice_command_delete,
-        window_context_list, window_context_get, window_context_insert,
-        window_context_update, window_context_delete, conflict_list, conflict_resolve
+        transcription_delete, transcription_list_by_recording_id, correction_list,
+        correction_get, correction_insert, correction_update, correction_delete,
+        correction_list_by_transcription_id, settings_get, settings_update,
+        settings_reset, voice_command_list, voice_command_get, voice_command_insert,
+        voice_command_update, voice_command_delete, window_context_list,
+        window_context_get, window_context_insert, window_context_update,
+        window_context_delete, conflict_list, conflict_resolve
     ]
 }
 /// Emits every row change of every table as its `<table>:changed` event, and this
@@ -1053,6 +1222,45 @@ pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &Change
                     "transcription:changed",
                     TableChange::Delete {
                         row: crate::schema::Transcription::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .correction()
+        .on_insert(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "correction:changed",
+                    TableChange::Insert {
+                        row: crate::schema::Correction::from(row.clone()),
+                    },
+                )
+        });
+    let s = sink.clone();
+    conn.db
+        .correction()
+        .on_update(move |ctx, old, row| {
+            s.emit(
+                ctx,
+                "correction:changed",
+                TableChange::Update {
+                    old_row: crate::schema::Correction::from(old.clone()),
+                    row: crate::schema::Correction::from(row.clone()),
+                },
+            )
+        });
+    let s = sink.clone();
+    conn.db
+        .correction()
+        .on_delete(move |ctx, row| {
+            s
+                .emit(
+                    ctx,
+                    "correction:changed",
+                    TableChange::Delete {
+                        row: crate::schema::Correction::from(row.clone()),
                     },
                 )
         });
@@ -1280,6 +1488,30 @@ pub(crate) fn replay_call(
                 }),
             )
         }
+        ("correction", WriteKind::Insert) => {
+            let row: crate::schema::Correction = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.correction_insert(row.into(), op_id)
+                }),
+            )
+        }
+        ("correction", WriteKind::Update) => {
+            let row: crate::schema::Correction = entry.decode_row()?;
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.correction_update(row.into(), op_id)
+                }),
+            )
+        }
+        ("correction", WriteKind::Delete) => {
+            let (key, base): (String, _) = (entry.decode_key()?, entry.base_version);
+            Ok(
+                Box::new(move |conn: &crate::sdk::DbConnection, op_id| {
+                    conn.reducers.correction_delete(key, base, op_id)
+                }),
+            )
+        }
         ("settings", WriteKind::Update) => {
             let row: crate::schema::Settings = entry.decode_row()?;
             Ok(
@@ -1358,6 +1590,9 @@ pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {
     for row in conn.db.transcription().iter() {
         copy.put(&crate::schema::Transcription::from(row));
     }
+    for row in conn.db.correction().iter() {
+        copy.put(&crate::schema::Correction::from(row));
+    }
     for row in conn.db.settings().iter() {
         copy.put(&crate::schema::Settings::from(row));
     }
@@ -1371,6 +1606,15 @@ pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {
 }
 /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
 pub(crate) fn watch_reducer_results(conn: &crate::sdk::DbConnection, pending: &Pending) {
+    let p = pending.clone();
+    conn.reducers.on_correction_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers.on_correction_insert(move |ctx, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers
+        .on_correction_resolve(move |ctx, _, _, _, op_id| p.complete(ctx, op_id));
+    let p = pending.clone();
+    conn.reducers.on_correction_update(move |ctx, _, op_id| p.complete(ctx, op_id));
     let p = pending.clone();
     conn.reducers
         .on_dictionary_entry_delete(move |ctx, _, _, op_id| p.complete(ctx, op_id));

@@ -317,6 +317,42 @@ function encodeTranscription(value: NewTranscription): Wire {
   };
 }
 
+/** A correction the user made to a transcription's text. Added in schema version 3. */
+export interface Correction {
+  /** A uuid. */
+  id: string;
+  transcriptionId: string;
+  /** The text as transcribed. */
+  original: string;
+  /** The text as the user corrected it. */
+  corrected: string;
+  createdAt: Timestamp;
+  /** Bumped by every write; the version an update is based on. */
+  rowVersion: bigint;
+}
+/** A `Correction` to insert: the module sets its row version. */
+export type NewCorrection = Omit<Correction, "rowVersion"> & { rowVersion?: bigint };
+function decodeCorrection(value: Wire): Correction {
+  return {
+    id: value.id,
+    transcriptionId: value.transcriptionId,
+    original: value.original,
+    corrected: value.corrected,
+    createdAt: BigInt(value.createdAt),
+    rowVersion: BigInt(value.rowVersion),
+  };
+}
+function encodeCorrection(value: NewCorrection): Wire {
+  return {
+    id: value.id,
+    transcriptionId: value.transcriptionId,
+    original: value.original,
+    corrected: value.corrected,
+    createdAt: value.createdAt.toString(),
+    rowVersion: value.rowVersion === undefined ? undefined : value.rowVersion.toString(),
+  };
+}
+
 export interface Settings {
   /** `audio.selectedDevice`: the input device; none means the system default. */
   audioSelectedDevice: string | null;
@@ -465,6 +501,12 @@ export const COMMANDS = [
   "transcription_update",
   "transcription_delete",
   "transcription_list_by_recording_id",
+  "correction_list",
+  "correction_get",
+  "correction_insert",
+  "correction_update",
+  "correction_delete",
+  "correction_list_by_transcription_id",
   "settings_get",
   "settings_update",
   "settings_reset",
@@ -575,6 +617,41 @@ export async function transcriptionListByRecordingId(recordingId: string): Promi
   return result.map(decodeTranscription);
 }
 
+/** Every `correction` row. Invokes `correction_list`. */
+export async function correctionList(): Promise<Correction[]> {
+  const result = await call<Wire[]>("correction_list");
+  return result.map(decodeCorrection);
+}
+
+/** The `correction` row with this key, or null. Invokes `correction_get`. */
+export async function correctionGet(id: string): Promise<Correction | null> {
+  const result = await call<Wire | null>("correction_get", { id });
+  return result === null ? null : decodeCorrection(result);
+}
+
+/** Inserts a `correction` row; resolves to it as stored. Invokes `correction_insert`. */
+export async function correctionInsert(row: NewCorrection): Promise<Correction> {
+  const result = await call<Wire>("correction_insert", { row: encodeCorrection(row) });
+  return decodeCorrection(result);
+}
+
+/** Updates a `correction` row by key; resolves to it as stored. Invokes `correction_update`. */
+export async function correctionUpdate(row: Correction): Promise<Correction> {
+  const result = await call<Wire>("correction_update", { row: encodeCorrection(row) });
+  return decodeCorrection(result);
+}
+
+/** Deletes the `correction` row with this key. Invokes `correction_delete`. */
+export async function correctionDelete(id: string, rowVersion: bigint | null = null): Promise<void> {
+  await call<null>("correction_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
+}
+
+/** The `correction` rows whose `transcription_id` is this value. Invokes `correction_list_by_transcription_id`. */
+export async function correctionListByTranscriptionId(transcriptionId: string): Promise<Correction[]> {
+  const result = await call<Wire[]>("correction_list_by_transcription_id", { transcriptionId });
+  return result.map(decodeCorrection);
+}
+
 /** The `settings` row. Invokes `settings_get`. */
 export async function settingsGet(): Promise<Settings> {
   const result = await call<Wire>("settings_get");
@@ -667,6 +744,7 @@ export type Conflict = {
   | { table: "dictionary_entry"; /** Your row; null for a delete. */ mine: DictionaryEntry | null; /** The server's row now; null when deleted. */ theirs: DictionaryEntry | null }
   | { table: "recording"; /** Your row; null for a delete. */ mine: Recording | null; /** The server's row now; null when deleted. */ theirs: Recording | null }
   | { table: "transcription"; /** Your row; null for a delete. */ mine: Transcription | null; /** The server's row now; null when deleted. */ theirs: Transcription | null }
+  | { table: "correction"; /** Your row; null for a delete. */ mine: Correction | null; /** The server's row now; null when deleted. */ theirs: Correction | null }
   | { table: "settings"; /** Your row; null for a delete. */ mine: Settings | null; /** The server's row now; null when deleted. */ theirs: Settings | null }
   | { table: "voice_command"; /** Your row; null for a delete. */ mine: VoiceCommand | null; /** The server's row now; null when deleted. */ theirs: VoiceCommand | null }
   | { table: "window_context"; /** Your row; null for a delete. */ mine: WindowContext | null; /** The server's row now; null when deleted. */ theirs: WindowContext | null }
@@ -708,6 +786,13 @@ function decodeConflict(value: Wire): Conflict {
         mine: value.mine === null ? null : decodeTranscription(value.mine),
         theirs: value.theirs === null ? null : decodeTranscription(value.theirs),
       };
+    case "correction":
+      return {
+        ...common,
+        table: "correction",
+        mine: value.mine === null ? null : decodeCorrection(value.mine),
+        theirs: value.theirs === null ? null : decodeCorrection(value.theirs),
+      };
     case "settings":
       return {
         ...common,
@@ -743,6 +828,8 @@ function encodeResolution(conflict: Conflict, resolution: ConflictResolution): W
       return { choice: "merge", row: encodeRecording(resolution.row as Recording) };
     case "transcription":
       return { choice: "merge", row: encodeTranscription(resolution.row as Transcription) };
+    case "correction":
+      return { choice: "merge", row: encodeCorrection(resolution.row as Correction) };
     case "settings":
       return { choice: "merge", row: encodeSettings(resolution.row as Settings) };
     case "voice_command":
@@ -775,6 +862,7 @@ export const EVENTS = [
   "dictionary_entry:changed",
   "recording:changed",
   "transcription:changed",
+  "correction:changed",
   "settings:changed",
   "voice_command:changed",
   "window_context:changed",
@@ -793,6 +881,11 @@ export function onRecordingChanged(handler: (change: TableChange<Recording>) => 
 /** Calls `handler` for every change to `transcription` rows. Resolves to a function that stops listening. */
 export function onTranscriptionChanged(handler: (change: TableChange<Transcription>) => void): Promise<UnlistenFn> {
   return listen<Wire>("transcription:changed", (event) => handler(decodeChange(event.payload, decodeTranscription)));
+}
+
+/** Calls `handler` for every change to `correction` rows. Resolves to a function that stops listening. */
+export function onCorrectionChanged(handler: (change: TableChange<Correction>) => void): Promise<UnlistenFn> {
+  return listen<Wire>("correction:changed", (event) => handler(decodeChange(event.payload, decodeCorrection)));
 }
 
 /** Calls `handler` for every change to `settings` rows. Resolves to a function that stops listening. */

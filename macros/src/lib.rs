@@ -39,6 +39,7 @@ fn expand(name: &str, args: TokenStream, item: TokenStream) -> TokenStream {
     match parse_item(&item) {
         Ok(ParsedItem::Table(table)) => app_types::table(&table).into(),
         Ok(ParsedItem::Type(ty)) => app_types::type_def(&ty).into(),
+        Ok(ParsedItem::Removed) => TokenStream::new(),
         Err(diagnostics) => {
             let errors = diagnostics.iter().map(|d| {
                 let message = match &d.help {

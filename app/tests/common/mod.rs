@@ -142,6 +142,13 @@ pub fn rows() -> Vec<(&'static str, Value, &'static str, Value)> {
             "text",
             json!("hello, world"),
         ),
+        (
+            "correction",
+            json!({"id": "c1", "transcriptionId": "t1", "original": "hello world", "corrected": "Hello, world!",
+                   "createdAt": "1700000000000006"}),
+            "corrected",
+            json!("Hello world."),
+        ),
     ]
 }
 

@@ -31,6 +31,8 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         (ReducerKind::Resolve, Some(t)) => resolve_reducer(t),
         (ReducerKind::DismissConflict, _) => dismiss_reducer(),
         (ReducerKind::Init, _) => init_reducer(schema),
+        (ReducerKind::SchemaVersion, _) => version_reducer(&r.name),
+        (ReducerKind::Import, Some(t)) => import_reducer(t),
         (_, None) => TokenStream::new(),
     });
     let user_tables: Vec<&Table> = schema.user_tables().collect();
@@ -629,6 +631,37 @@ fn init_reducer(schema: &Schema) -> TokenStream {
         #[spacetimedb::reducer(init)]
         pub fn init(ctx: &ReducerContext) -> Result<(), String> {
             #(#seeds)*
+            Ok(())
+        }
+    }
+}
+
+/// Tells clients which released schema version this module is, by its name.
+fn version_reducer(name: &str) -> TokenStream {
+    let name = format_ident!("{name}");
+    quote! {
+        /// Does nothing: its name says which released schema version this module is.
+        #[spacetimedb::reducer]
+        pub fn #name(_ctx: &ReducerContext) {}
+    }
+}
+
+/// Puts exported rows back exactly as they were (versions included), during a migration. Only
+/// into an empty table, so it cannot be used to overwrite data.
+fn import_reducer(table: &Table) -> TokenStream {
+    let name = format_ident!("heycat_import_{}", table.name);
+    let (tname, row) = (ident(&table.name), ident(&table.row_type));
+    let not_empty = format!("{} is not empty; rows are imported only into an empty table", table.name);
+    quote! {
+        /// Imports rows exported by a migration, as they were.
+        #[spacetimedb::reducer]
+        pub fn #name(ctx: &ReducerContext, rows: Vec<#row>) -> Result<(), String> {
+            if ctx.db.#tname().count() > 0 {
+                return Err(heycat_error("bad_input", #not_empty.into()));
+            }
+            for row in rows {
+                ctx.db.#tname().try_insert(row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+            }
             Ok(())
         }
     }

@@ -16,6 +16,7 @@ use spacetimedb_sdk::__codegen::{
 
 pub mod action_type_type;
 pub mod command_parameter_type;
+pub mod correction_type;
 pub mod dictionary_entry_type;
 pub mod heycat_applied_op_type;
 pub mod heycat_conflict_type;
@@ -27,11 +28,25 @@ pub mod stop_reason_type;
 pub mod transcription_type;
 pub mod voice_command_type;
 pub mod window_context_type;
+pub mod correction_delete_reducer;
+pub mod correction_insert_reducer;
+pub mod correction_resolve_reducer;
+pub mod correction_update_reducer;
 pub mod dictionary_entry_delete_reducer;
 pub mod dictionary_entry_insert_reducer;
 pub mod dictionary_entry_resolve_reducer;
 pub mod dictionary_entry_update_reducer;
 pub mod heycat_conflict_dismiss_reducer;
+pub mod heycat_import_correction_reducer;
+pub mod heycat_import_dictionary_entry_reducer;
+pub mod heycat_import_heycat_applied_op_reducer;
+pub mod heycat_import_heycat_conflict_reducer;
+pub mod heycat_import_recording_reducer;
+pub mod heycat_import_settings_reducer;
+pub mod heycat_import_transcription_reducer;
+pub mod heycat_import_voice_command_reducer;
+pub mod heycat_import_window_context_reducer;
+pub mod heycat_schema_v_3_reducer;
 pub mod recording_delete_reducer;
 pub mod recording_insert_reducer;
 pub mod recording_resolve_reducer;
@@ -51,6 +66,7 @@ pub mod window_context_delete_reducer;
 pub mod window_context_insert_reducer;
 pub mod window_context_resolve_reducer;
 pub mod window_context_update_reducer;
+pub mod correction_table;
 pub mod dictionary_entry_table;
 pub mod heycat_applied_op_table;
 pub mod heycat_conflict_table;
@@ -62,6 +78,7 @@ pub mod window_context_table;
 
 pub use action_type_type::ActionType;
 pub use command_parameter_type::CommandParameter;
+pub use correction_type::Correction;
 pub use dictionary_entry_type::DictionaryEntry;
 pub use heycat_applied_op_type::HeycatAppliedOp;
 pub use heycat_conflict_type::HeycatConflict;
@@ -73,6 +90,7 @@ pub use stop_reason_type::StopReason;
 pub use transcription_type::Transcription;
 pub use voice_command_type::VoiceCommand;
 pub use window_context_type::WindowContext;
+pub use correction_table::*;
 pub use dictionary_entry_table::*;
 pub use heycat_applied_op_table::*;
 pub use heycat_conflict_table::*;
@@ -81,11 +99,25 @@ pub use settings_table::*;
 pub use transcription_table::*;
 pub use voice_command_table::*;
 pub use window_context_table::*;
+pub use correction_delete_reducer::{correction_delete, set_flags_for_correction_delete, CorrectionDeleteCallbackId};
+pub use correction_insert_reducer::{correction_insert, set_flags_for_correction_insert, CorrectionInsertCallbackId};
+pub use correction_resolve_reducer::{correction_resolve, set_flags_for_correction_resolve, CorrectionResolveCallbackId};
+pub use correction_update_reducer::{correction_update, set_flags_for_correction_update, CorrectionUpdateCallbackId};
 pub use dictionary_entry_delete_reducer::{dictionary_entry_delete, set_flags_for_dictionary_entry_delete, DictionaryEntryDeleteCallbackId};
 pub use dictionary_entry_insert_reducer::{dictionary_entry_insert, set_flags_for_dictionary_entry_insert, DictionaryEntryInsertCallbackId};
 pub use dictionary_entry_resolve_reducer::{dictionary_entry_resolve, set_flags_for_dictionary_entry_resolve, DictionaryEntryResolveCallbackId};
 pub use dictionary_entry_update_reducer::{dictionary_entry_update, set_flags_for_dictionary_entry_update, DictionaryEntryUpdateCallbackId};
 pub use heycat_conflict_dismiss_reducer::{heycat_conflict_dismiss, set_flags_for_heycat_conflict_dismiss, HeycatConflictDismissCallbackId};
+pub use heycat_import_correction_reducer::{heycat_import_correction, set_flags_for_heycat_import_correction, HeycatImportCorrectionCallbackId};
+pub use heycat_import_dictionary_entry_reducer::{heycat_import_dictionary_entry, set_flags_for_heycat_import_dictionary_entry, HeycatImportDictionaryEntryCallbackId};
+pub use heycat_import_heycat_applied_op_reducer::{heycat_import_heycat_applied_op, set_flags_for_heycat_import_heycat_applied_op, HeycatImportHeycatAppliedOpCallbackId};
+pub use heycat_import_heycat_conflict_reducer::{heycat_import_heycat_conflict, set_flags_for_heycat_import_heycat_conflict, HeycatImportHeycatConflictCallbackId};
+pub use heycat_import_recording_reducer::{heycat_import_recording, set_flags_for_heycat_import_recording, HeycatImportRecordingCallbackId};
+pub use heycat_import_settings_reducer::{heycat_import_settings, set_flags_for_heycat_import_settings, HeycatImportSettingsCallbackId};
+pub use heycat_import_transcription_reducer::{heycat_import_transcription, set_flags_for_heycat_import_transcription, HeycatImportTranscriptionCallbackId};
+pub use heycat_import_voice_command_reducer::{heycat_import_voice_command, set_flags_for_heycat_import_voice_command, HeycatImportVoiceCommandCallbackId};
+pub use heycat_import_window_context_reducer::{heycat_import_window_context, set_flags_for_heycat_import_window_context, HeycatImportWindowContextCallbackId};
+pub use heycat_schema_v_3_reducer::{heycat_schema_v_3, set_flags_for_heycat_schema_v_3, HeycatSchemaV3CallbackId};
 pub use recording_delete_reducer::{recording_delete, set_flags_for_recording_delete, RecordingDeleteCallbackId};
 pub use recording_insert_reducer::{recording_insert, set_flags_for_recording_insert, RecordingInsertCallbackId};
 pub use recording_resolve_reducer::{recording_resolve, set_flags_for_recording_resolve, RecordingResolveCallbackId};
@@ -114,7 +146,26 @@ pub use window_context_update_reducer::{window_context_update, set_flags_for_win
 /// to indicate which reducer caused the event.
 
 pub enum Reducer {
-        DictionaryEntryDelete {
+        CorrectionDelete {
+        id: String,
+        base_version: Option::<u64>,
+        op_id: String,
+}    ,
+    CorrectionInsert {
+        row: Correction,
+        op_id: String,
+}    ,
+    CorrectionResolve {
+        conflict_id: String,
+        id: String,
+        resolution: Option::<Correction>,
+        op_id: String,
+}    ,
+    CorrectionUpdate {
+        row: Correction,
+        op_id: String,
+}    ,
+    DictionaryEntryDelete {
         id: String,
         base_version: Option::<u64>,
         op_id: String,
@@ -137,6 +188,34 @@ pub enum Reducer {
         conflict_id: String,
         op_id: String,
 }    ,
+    HeycatImportCorrection {
+        rows: Vec::<Correction>,
+}    ,
+    HeycatImportDictionaryEntry {
+        rows: Vec::<DictionaryEntry>,
+}    ,
+    HeycatImportHeycatAppliedOp {
+        rows: Vec::<HeycatAppliedOp>,
+}    ,
+    HeycatImportHeycatConflict {
+        rows: Vec::<HeycatConflict>,
+}    ,
+    HeycatImportRecording {
+        rows: Vec::<Recording>,
+}    ,
+    HeycatImportSettings {
+        rows: Vec::<Settings>,
+}    ,
+    HeycatImportTranscription {
+        rows: Vec::<Transcription>,
+}    ,
+    HeycatImportVoiceCommand {
+        rows: Vec::<VoiceCommand>,
+}    ,
+    HeycatImportWindowContext {
+        rows: Vec::<WindowContext>,
+}    ,
+    HeycatSchemaV3 ,
     RecordingDelete {
         id: String,
         base_version: Option::<u64>,
@@ -236,11 +315,25 @@ impl __sdk::InModule for Reducer {
 impl __sdk::Reducer for Reducer {
     fn reducer_name(&self) -> &'static str {
         match self {
-                        Reducer::DictionaryEntryDelete { .. } => "dictionary_entry_delete",
+                        Reducer::CorrectionDelete { .. } => "correction_delete",
+            Reducer::CorrectionInsert { .. } => "correction_insert",
+            Reducer::CorrectionResolve { .. } => "correction_resolve",
+            Reducer::CorrectionUpdate { .. } => "correction_update",
+            Reducer::DictionaryEntryDelete { .. } => "dictionary_entry_delete",
             Reducer::DictionaryEntryInsert { .. } => "dictionary_entry_insert",
             Reducer::DictionaryEntryResolve { .. } => "dictionary_entry_resolve",
             Reducer::DictionaryEntryUpdate { .. } => "dictionary_entry_update",
             Reducer::HeycatConflictDismiss { .. } => "heycat_conflict_dismiss",
+            Reducer::HeycatImportCorrection { .. } => "heycat_import_correction",
+            Reducer::HeycatImportDictionaryEntry { .. } => "heycat_import_dictionary_entry",
+            Reducer::HeycatImportHeycatAppliedOp { .. } => "heycat_import_heycat_applied_op",
+            Reducer::HeycatImportHeycatConflict { .. } => "heycat_import_heycat_conflict",
+            Reducer::HeycatImportRecording { .. } => "heycat_import_recording",
+            Reducer::HeycatImportSettings { .. } => "heycat_import_settings",
+            Reducer::HeycatImportTranscription { .. } => "heycat_import_transcription",
+            Reducer::HeycatImportVoiceCommand { .. } => "heycat_import_voice_command",
+            Reducer::HeycatImportWindowContext { .. } => "heycat_import_window_context",
+            Reducer::HeycatSchemaV3 => "heycat_schema_v3",
             Reducer::RecordingDelete { .. } => "recording_delete",
             Reducer::RecordingInsert { .. } => "recording_insert",
             Reducer::RecordingResolve { .. } => "recording_resolve",
@@ -267,11 +360,25 @@ impl TryFrom<__ws::ReducerCallInfo<__ws::BsatnFormat>> for Reducer {
         type Error = __sdk::Error;
 fn try_from(value: __ws::ReducerCallInfo<__ws::BsatnFormat>) -> __sdk::Result<Self> {
         match &value.reducer_name[..] {
-                        "dictionary_entry_delete" => Ok(__sdk::parse_reducer_args::<dictionary_entry_delete_reducer::DictionaryEntryDeleteArgs>("dictionary_entry_delete", &value.args)?.into()),
+                        "correction_delete" => Ok(__sdk::parse_reducer_args::<correction_delete_reducer::CorrectionDeleteArgs>("correction_delete", &value.args)?.into()),
+            "correction_insert" => Ok(__sdk::parse_reducer_args::<correction_insert_reducer::CorrectionInsertArgs>("correction_insert", &value.args)?.into()),
+            "correction_resolve" => Ok(__sdk::parse_reducer_args::<correction_resolve_reducer::CorrectionResolveArgs>("correction_resolve", &value.args)?.into()),
+            "correction_update" => Ok(__sdk::parse_reducer_args::<correction_update_reducer::CorrectionUpdateArgs>("correction_update", &value.args)?.into()),
+            "dictionary_entry_delete" => Ok(__sdk::parse_reducer_args::<dictionary_entry_delete_reducer::DictionaryEntryDeleteArgs>("dictionary_entry_delete", &value.args)?.into()),
             "dictionary_entry_insert" => Ok(__sdk::parse_reducer_args::<dictionary_entry_insert_reducer::DictionaryEntryInsertArgs>("dictionary_entry_insert", &value.args)?.into()),
             "dictionary_entry_resolve" => Ok(__sdk::parse_reducer_args::<dictionary_entry_resolve_reducer::DictionaryEntryResolveArgs>("dictionary_entry_resolve", &value.args)?.into()),
             "dictionary_entry_update" => Ok(__sdk::parse_reducer_args::<dictionary_entry_update_reducer::DictionaryEntryUpdateArgs>("dictionary_entry_update", &value.args)?.into()),
             "heycat_conflict_dismiss" => Ok(__sdk::parse_reducer_args::<heycat_conflict_dismiss_reducer::HeycatConflictDismissArgs>("heycat_conflict_dismiss", &value.args)?.into()),
+            "heycat_import_correction" => Ok(__sdk::parse_reducer_args::<heycat_import_correction_reducer::HeycatImportCorrectionArgs>("heycat_import_correction", &value.args)?.into()),
+            "heycat_import_dictionary_entry" => Ok(__sdk::parse_reducer_args::<heycat_import_dictionary_entry_reducer::HeycatImportDictionaryEntryArgs>("heycat_import_dictionary_entry", &value.args)?.into()),
+            "heycat_import_heycat_applied_op" => Ok(__sdk::parse_reducer_args::<heycat_import_heycat_applied_op_reducer::HeycatImportHeycatAppliedOpArgs>("heycat_import_heycat_applied_op", &value.args)?.into()),
+            "heycat_import_heycat_conflict" => Ok(__sdk::parse_reducer_args::<heycat_import_heycat_conflict_reducer::HeycatImportHeycatConflictArgs>("heycat_import_heycat_conflict", &value.args)?.into()),
+            "heycat_import_recording" => Ok(__sdk::parse_reducer_args::<heycat_import_recording_reducer::HeycatImportRecordingArgs>("heycat_import_recording", &value.args)?.into()),
+            "heycat_import_settings" => Ok(__sdk::parse_reducer_args::<heycat_import_settings_reducer::HeycatImportSettingsArgs>("heycat_import_settings", &value.args)?.into()),
+            "heycat_import_transcription" => Ok(__sdk::parse_reducer_args::<heycat_import_transcription_reducer::HeycatImportTranscriptionArgs>("heycat_import_transcription", &value.args)?.into()),
+            "heycat_import_voice_command" => Ok(__sdk::parse_reducer_args::<heycat_import_voice_command_reducer::HeycatImportVoiceCommandArgs>("heycat_import_voice_command", &value.args)?.into()),
+            "heycat_import_window_context" => Ok(__sdk::parse_reducer_args::<heycat_import_window_context_reducer::HeycatImportWindowContextArgs>("heycat_import_window_context", &value.args)?.into()),
+            "heycat_schema_v3" => Ok(__sdk::parse_reducer_args::<heycat_schema_v_3_reducer::HeycatSchemaV3Args>("heycat_schema_v3", &value.args)?.into()),
             "recording_delete" => Ok(__sdk::parse_reducer_args::<recording_delete_reducer::RecordingDeleteArgs>("recording_delete", &value.args)?.into()),
             "recording_insert" => Ok(__sdk::parse_reducer_args::<recording_insert_reducer::RecordingInsertArgs>("recording_insert", &value.args)?.into()),
             "recording_resolve" => Ok(__sdk::parse_reducer_args::<recording_resolve_reducer::RecordingResolveArgs>("recording_resolve", &value.args)?.into()),
@@ -300,7 +407,8 @@ fn try_from(value: __ws::ReducerCallInfo<__ws::BsatnFormat>) -> __sdk::Result<Se
 #[allow(non_snake_case)]
 #[doc(hidden)]
 pub struct DbUpdate {
-        dictionary_entry: __sdk::TableUpdate<DictionaryEntry>,
+        correction: __sdk::TableUpdate<Correction>,
+    dictionary_entry: __sdk::TableUpdate<DictionaryEntry>,
     heycat_applied_op: __sdk::TableUpdate<HeycatAppliedOp>,
     heycat_conflict: __sdk::TableUpdate<HeycatConflict>,
     recording: __sdk::TableUpdate<Recording>,
@@ -318,7 +426,8 @@ impl TryFrom<__ws::DatabaseUpdate<__ws::BsatnFormat>> for DbUpdate {
         for table_update in raw.tables {
             match &table_update.table_name[..] {
 
-        "dictionary_entry" => db_update.dictionary_entry.append(dictionary_entry_table::parse_table_update(table_update)?),
+        "correction" => db_update.correction.append(correction_table::parse_table_update(table_update)?),
+    "dictionary_entry" => db_update.dictionary_entry.append(dictionary_entry_table::parse_table_update(table_update)?),
     "heycat_applied_op" => db_update.heycat_applied_op.append(heycat_applied_op_table::parse_table_update(table_update)?),
     "heycat_conflict" => db_update.heycat_conflict.append(heycat_conflict_table::parse_table_update(table_update)?),
     "recording" => db_update.recording.append(recording_table::parse_table_update(table_update)?),
@@ -348,7 +457,8 @@ impl __sdk::DbUpdate for DbUpdate {
     fn apply_to_client_cache(&self, cache: &mut __sdk::ClientCache<RemoteModule>) -> AppliedDiff<'_> {
                     let mut diff = AppliedDiff::default();
                 
-                diff.dictionary_entry = cache.apply_diff_to_table::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry).with_updates_by_pk(|row| &row.id);
+                diff.correction = cache.apply_diff_to_table::<Correction>("correction", &self.correction).with_updates_by_pk(|row| &row.id);
+        diff.dictionary_entry = cache.apply_diff_to_table::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry).with_updates_by_pk(|row| &row.id);
         diff.heycat_applied_op = cache.apply_diff_to_table::<HeycatAppliedOp>("heycat_applied_op", &self.heycat_applied_op).with_updates_by_pk(|row| &row.op_id);
         diff.heycat_conflict = cache.apply_diff_to_table::<HeycatConflict>("heycat_conflict", &self.heycat_conflict).with_updates_by_pk(|row| &row.id);
         diff.recording = cache.apply_diff_to_table::<Recording>("recording", &self.recording).with_updates_by_pk(|row| &row.id);
@@ -365,7 +475,8 @@ impl __sdk::DbUpdate for DbUpdate {
 #[allow(non_snake_case)]
 #[doc(hidden)]
 pub struct AppliedDiff<'r> {
-        dictionary_entry: __sdk::TableAppliedDiff<'r, DictionaryEntry>,
+        correction: __sdk::TableAppliedDiff<'r, Correction>,
+    dictionary_entry: __sdk::TableAppliedDiff<'r, DictionaryEntry>,
     heycat_applied_op: __sdk::TableAppliedDiff<'r, HeycatAppliedOp>,
     heycat_conflict: __sdk::TableAppliedDiff<'r, HeycatConflict>,
     recording: __sdk::TableAppliedDiff<'r, Recording>,
@@ -382,7 +493,8 @@ impl __sdk::InModule for AppliedDiff<'_> {
 
 impl<'r> __sdk::AppliedDiff<'r> for AppliedDiff<'r> {
     fn invoke_row_callbacks(&self, event: &EventContext, callbacks: &mut __sdk::DbCallbacks<RemoteModule>) {
-                callbacks.invoke_table_row_callbacks::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry, event);
+                callbacks.invoke_table_row_callbacks::<Correction>("correction", &self.correction, event);
+        callbacks.invoke_table_row_callbacks::<DictionaryEntry>("dictionary_entry", &self.dictionary_entry, event);
         callbacks.invoke_table_row_callbacks::<HeycatAppliedOp>("heycat_applied_op", &self.heycat_applied_op, event);
         callbacks.invoke_table_row_callbacks::<HeycatConflict>("heycat_conflict", &self.heycat_conflict, event);
         callbacks.invoke_table_row_callbacks::<Recording>("recording", &self.recording, event);
@@ -962,7 +1074,8 @@ impl __sdk::SpacetimeModule for RemoteModule {
     type SubscriptionHandle = SubscriptionHandle;
 
 fn register_tables(client_cache: &mut __sdk::ClientCache<Self>) {
-                dictionary_entry_table::register_table(client_cache);
+                correction_table::register_table(client_cache);
+        dictionary_entry_table::register_table(client_cache);
         heycat_applied_op_table::register_table(client_cache);
         heycat_conflict_table::register_table(client_cache);
         recording_table::register_table(client_cache);

@@ -18,7 +18,9 @@ fn published() -> Server {
 }
 
 fn schema() -> Schema {
-    Schema::load(&workspace_root().join("schema")).expect("heycat's schema is valid").1
+    Schema::load_versioned(&workspace_root().join("schema"), &workspace_root().join("generated/schema"))
+        .expect("heycat's schema is valid")
+        .1
 }
 
 fn ts(micros: i64) -> Value {
@@ -74,6 +76,13 @@ fn sample_rows() -> Vec<(&'static str, Value, &'static str, Value)> {
                    "row_version": 0}),
             "text",
             json!("hello, world"),
+        ),
+        (
+            "correction",
+            json!({"id": "c1", "transcription_id": "t1", "original": "hello world", "corrected": "Hello, world!",
+                   "created_at": ts(1_700_000_000_000_006), "row_version": 0}),
+            "corrected",
+            json!("Hello world."),
         ),
     ]
 }

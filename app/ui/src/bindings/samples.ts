@@ -1,6 +1,7 @@
 // Sample rows in their TypeScript form, for the bindings' usage file and tests.
 import type {
   Conflict,
+  Correction,
   DictionaryEntry,
   Recording,
   Settings,
@@ -45,6 +46,15 @@ export const transcription: Transcription = {
   modelVersion: "parakeet-v3",
   durationMs: 420n,
   createdAt: 1700000000000003n,
+  rowVersion: 1n,
+};
+
+export const correction: Correction = {
+  id: "c1",
+  transcriptionId: "t1",
+  original: "hello world",
+  corrected: "Hello, world!",
+  createdAt: 1700000000000007n,
   rowVersion: 1n,
 };
 

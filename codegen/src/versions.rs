@@ -1,0 +1,533 @@
+//! Released schema versions and the migrations between them.
+//!
+//! `generated/schema/v<N>.json` keeps every released version: its schema files (so its module
+//! can be built again), the shape of its tables (what a migration needs), and the canonical
+//! description of its module definition. [`Plan`] says what changed between two versions,
+//! whether SpacetimeDB migrates it by itself (`ponder_auto_migrate`, the server's own rules)
+//! or heycat must carry the data, and how each table's rows are carried.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use spacetimedb_schema::def::ModuleDef;
+
+use crate::model::{ColumnType, Conversion, DefaultValue, Schema, TypeKind};
+use crate::source::SourceSet;
+use crate::{canonical, raw_def};
+
+/// One released schema version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub version: u32,
+    /// The schema files of this version, by file name.
+    pub files: BTreeMap<String, String>,
+    /// Every table (the toolkit's too), as migrations see them.
+    pub tables: Vec<TableShape>,
+    /// Tables this version declares removed (`#[heycat_table(removed)]`).
+    pub removed_tables: Vec<String>,
+    /// The canonical description of the module definition (see `heycat-canonical`).
+    pub module: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableShape {
+    pub name: String,
+    pub renamed_from: Option<String>,
+    pub columns: Vec<ColumnShape>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnShape {
+    pub name: String,
+    /// The type as the schema writes it, e.g. `Option<String>`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Named types' structure, to tell two versions of a type apart (e.g. a new enum variant).
+    pub type_detail: Option<String>,
+    /// The `#[default]`, as SpacetimeDB's JSON (what reducer calls and SQL use).
+    pub default: Option<Value>,
+    pub renamed_from: Option<String>,
+    pub converted_by: Option<String>,
+}
+
+impl Snapshot {
+    /// The snapshot of `schema` (read from `sources`) as version `version`.
+    pub fn of(sources: &SourceSet, schema: &Schema, version: u32) -> Snapshot {
+        let files = sources
+            .files()
+            .map(|(_, f)| (f.display_path.rsplit('/').next().unwrap_or_default().to_owned(), f.text.clone()))
+            .collect();
+        let tables = schema
+            .tables
+            .iter()
+            .map(|t| TableShape {
+                name: t.name.clone(),
+                renamed_from: t.renamed_from.clone(),
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| ColumnShape {
+                        name: c.name.clone(),
+                        ty: c.ty.schema_spelling(),
+                        type_detail: type_detail(schema, &c.ty),
+                        default: c.default.as_ref().map(|d| sats_json(&d.value)),
+                        renamed_from: c.renamed_from.clone(),
+                        converted_by: c.converted_by.map(|c| c.name().to_owned()),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut removed_tables = schema.removed_tables.clone();
+        removed_tables.sort();
+        Snapshot {
+            version,
+            files,
+            tables,
+            removed_tables,
+            module: canonical::describe(&raw_def::raw_module_def(schema)),
+        }
+    }
+
+    /// The schema of this version, read again from its files.
+    pub fn schema(&self) -> Result<(SourceSet, Schema), crate::SchemaError> {
+        let mut sources = SourceSet::default();
+        for (name, text) in &self.files {
+            sources.add(format!("schema/{name}"), text.clone());
+        }
+        let mut schema = Schema::from_sources(&sources)?;
+        schema.version = self.version;
+        Ok((sources, schema))
+    }
+
+    /// Whether `other` describes the same database and migrations (files may differ in comments).
+    pub fn same_schema(&self, other: &Snapshot) -> bool {
+        self.tables == other.tables && self.removed_tables == other.removed_tables && self.module == other.module
+    }
+
+    pub fn file_name(version: u32) -> String {
+        format!("v{version}.json")
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Every snapshot in `dir` (`v<N>.json`), by version.
+pub fn load_snapshots(dir: &Path) -> Result<Vec<Snapshot>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(Vec::new()) };
+    let mut snapshots = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with('v') && name.ends_with(".json")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let snapshot: Snapshot =
+            serde_json::from_str(&text).map_err(|e| format!("{name} is not a schema snapshot: {e}"))?;
+        snapshots.push(snapshot);
+    }
+    snapshots.sort_by_key(|s| s.version);
+    Ok(snapshots)
+}
+
+/// The version the current schema is: the latest snapshot's when it describes the same
+/// schema, otherwise the next one (not released yet).
+pub fn current_version(sources: &SourceSet, schema: &Schema, snapshots: &[Snapshot]) -> (u32, bool) {
+    match snapshots.last() {
+        Some(latest)
+            if Snapshot::of(sources, &with_version(schema, latest.version), latest.version).same_schema(latest) =>
+        {
+            (latest.version, true)
+        }
+        Some(latest) => (latest.version + 1, false),
+        None => (1, false),
+    }
+}
+
+fn with_version(schema: &Schema, version: u32) -> Schema {
+    Schema { version, ..schema.clone() }
+}
+
+/// A value of a column type as SpacetimeDB's JSON.
+fn sats_json(value: &DefaultValue) -> Value {
+    match value {
+        DefaultValue::Bool(b) => json!(b),
+        DefaultValue::Int(i) => i64::try_from(*i).map_or_else(|_| json!(i.to_string()), |i| json!(i)),
+        DefaultValue::BigUint(u) => json!(u.to_string()),
+        DefaultValue::Float(f) => json!(f),
+        DefaultValue::String(s) => json!(s),
+        DefaultValue::None => json!({"none": []}),
+        DefaultValue::Some(inner) => json!({"some": sats_json(inner)}),
+        DefaultValue::EnumVariant { variant, .. } => json!({ variant: [] }),
+        DefaultValue::EmptyVec => json!([]),
+    }
+}
+
+fn type_detail(schema: &Schema, ty: &ColumnType) -> Option<String> {
+    match ty {
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => type_detail(schema, inner),
+        ColumnType::Named(name) => schema.type_def(name).map(|t| match &t.kind {
+            TypeKind::Enum { variants } => {
+                format!("enum {{ {} }}", variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "))
+            }
+            TypeKind::Product { fields } => format!(
+                "struct {{ {} }}",
+                fields.iter().map(|f| format!("{}: {}", f.name, f.ty.schema_spelling())).collect::<Vec<_>>().join(", ")
+            ),
+        }),
+        _ => None,
+    }
+}
+
+/// How one column of the new version gets its values from a row of the old version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum ColumnSource {
+    /// The old row's value of this column (same name, or the one it was renamed from).
+    Copy { from: String },
+    /// The old value, converted; a missing option becomes `default`.
+    Convert { from: String, conversion: String, default: Option<Value> },
+    /// The column is new: every row gets the default.
+    Default { value: Value },
+}
+
+/// How a table of the new version is filled from the old version's rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableMigration {
+    pub table: String,
+    /// The old version's table its rows come from; none for a new table.
+    pub from: Option<String>,
+    pub columns: Vec<(String, ColumnSource)>,
+}
+
+/// What changed between two versions and how the data crosses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub from: u32,
+    pub to: u32,
+    /// Every change, in words.
+    pub changes: Vec<String>,
+    /// Whether SpacetimeDB migrates the database by itself when the new module is published.
+    pub automatic: bool,
+    /// What SpacetimeDB says cannot be migrated automatically (`ponder_auto_migrate`'s errors).
+    pub server_says: Vec<String>,
+    /// How each table of the new version is filled when heycat carries the data.
+    pub tables: Vec<TableMigration>,
+    /// Tables of the old version whose rows are dropped (declared removed; kept in the backup).
+    pub dropped_tables: Vec<String>,
+    /// Changes heycat cannot carry data across, each with what to add to the schema.
+    pub refused: Vec<String>,
+}
+
+impl Plan {
+    /// The plan from `old` to `new`.
+    pub fn between(old: &Snapshot, new: &Snapshot) -> Result<Plan, String> {
+        let (_, old_schema) = old.schema().map_err(|e| format!("version {} does not read: {e}", old.version))?;
+        let (_, new_schema) = new.schema().map_err(|e| format!("version {} does not read: {e}", new.version))?;
+        let module =
+            |schema: &Schema| ModuleDef::try_from(raw_def::raw_module_def(schema)).map_err(|e| format!("{e:?}"));
+        let (old_def, new_def) = (module(&old_schema)?, module(&new_schema)?);
+        let (automatic, server_says) = match spacetimedb_schema::auto_migrate::ponder_auto_migrate(&old_def, &new_def) {
+            Ok(_) => (true, Vec::new()),
+            Err(errors) => {
+                let mut said: Vec<String> = errors.into_iter().map(|e| e.to_string()).collect();
+                said.sort();
+                said.dedup();
+                (false, said)
+            }
+        };
+        let mut plan = Plan {
+            from: old.version,
+            to: new.version,
+            changes: Vec::new(),
+            automatic,
+            server_says,
+            tables: Vec::new(),
+            dropped_tables: Vec::new(),
+            refused: Vec::new(),
+        };
+        plan.compare_tables(old, new);
+        plan.compare_keys(&old_schema, &new_schema);
+        plan.compare_reducers(&old_schema, &new_schema);
+        Ok(plan)
+    }
+
+    fn compare_tables(&mut self, old: &Snapshot, new: &Snapshot) {
+        let mut used = Vec::new();
+        for table in &new.tables {
+            let source_name = table.renamed_from.clone().unwrap_or_else(|| table.name.clone());
+            let Some(source) = old.tables.iter().find(|t| t.name == source_name) else {
+                self.changes.push(format!("add table {}", table.name));
+                self.tables.push(TableMigration { table: table.name.clone(), from: None, columns: Vec::new() });
+                continue;
+            };
+            used.push(source.name.clone());
+            if source.name != table.name {
+                self.changes.push(format!("rename table {} to {}", source.name, table.name));
+            }
+            let columns = self.compare_columns(source, table);
+            self.tables.push(TableMigration { table: table.name.clone(), from: Some(source.name.clone()), columns });
+        }
+        for table in old.tables.iter().filter(|t| !used.contains(&t.name)) {
+            if new.removed_tables.contains(&table.name) {
+                self.changes
+                    .push(format!("remove table {} (declared removed: its rows stay only in the backup)", table.name));
+                self.dropped_tables.push(table.name.clone());
+            } else {
+                self.changes.push(format!("remove table {}", table.name));
+                self.refused.push(format!(
+                    "table {0} is gone: to drop its rows, declare `#[heycat_table(removed)] pub struct {1};`; \
+                     to keep them, keep the table or rename it with #[heycat_table(renamed_from = \"{0}\")]",
+                    table.name,
+                    crate::names::to_pascal_case(&table.name)
+                ));
+            }
+        }
+    }
+
+    fn compare_columns(&mut self, old: &TableShape, new: &TableShape) -> Vec<(String, ColumnSource)> {
+        let t = &new.name;
+        let mut sources = Vec::new();
+        let mut used = Vec::new();
+        for column in &new.columns {
+            let from = column.renamed_from.clone().unwrap_or_else(|| column.name.clone());
+            let Some(previous) = old.columns.iter().find(|c| c.name == from) else {
+                match &column.default {
+                    Some(value) => {
+                        self.changes.push(format!("add column {t}.{} with default {value}", column.name));
+                        sources.push((column.name.clone(), ColumnSource::Default { value: value.clone() }));
+                    }
+                    None => {
+                        self.changes.push(format!("add column {t}.{} without a default", column.name));
+                        self.refused.push(format!(
+                            "column {t}.{} is new and has no default: existing rows need a value; add #[default(...)] \
+                             (or #[renamed_from(\"old_name\")] if it is an old column renamed)",
+                            column.name
+                        ));
+                    }
+                }
+                continue;
+            };
+            used.push(previous.name.clone());
+            if previous.name != column.name {
+                self.changes.push(format!("rename column {t}.{} to {}", previous.name, column.name));
+            }
+            if previous.ty == column.ty && previous.type_detail == column.type_detail {
+                sources.push((column.name.clone(), ColumnSource::Copy { from: previous.name.clone() }));
+                continue;
+            }
+            self.changes.push(format!("change type of {t}.{} from {} to {}", column.name, previous.ty, column.ty));
+            match column.converted_by.as_deref() {
+                Some(conversion) if conversion_fits(conversion, &previous.ty, &column.ty) => sources.push((
+                    column.name.clone(),
+                    ColumnSource::Convert {
+                        from: previous.name.clone(),
+                        conversion: conversion.to_owned(),
+                        default: column.default.clone(),
+                    },
+                )),
+                Some(conversion) => self.refused.push(format!(
+                    "#[converted_by({conversion})] cannot turn {} into {} ({t}.{}); {}",
+                    previous.ty,
+                    column.ty,
+                    column.name,
+                    conversion_hint(&previous.ty, &column.ty)
+                )),
+                None if previous.ty == column.ty => self.refused.push(format!(
+                    "the type {} of {t}.{} changed shape ({} -> {}); old values may not fit: change the column's \
+                     name with #[renamed_from] and a #[converted_by(...)], or keep the type's old variants and fields",
+                    column.ty,
+                    column.name,
+                    previous.type_detail.clone().unwrap_or_default(),
+                    column.type_detail.clone().unwrap_or_default()
+                )),
+                None => self.refused.push(format!(
+                    "the type of {t}.{} changed from {} to {}: {}",
+                    column.name,
+                    previous.ty,
+                    column.ty,
+                    conversion_hint(&previous.ty, &column.ty)
+                )),
+            }
+        }
+        for column in old.columns.iter().filter(|c| !used.contains(&c.name)) {
+            self.changes.push(format!("remove column {t}.{} (its values stay only in the backup)", column.name));
+        }
+        let order = |cols: &[ColumnShape]| cols.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        let kept: Vec<String> =
+            order(&new.columns).into_iter().filter(|c| old.columns.iter().any(|o| &o.name == c)).collect();
+        let old_kept: Vec<String> = order(&old.columns).into_iter().filter(|c| kept.contains(c)).collect();
+        if kept != old_kept {
+            self.changes.push(format!("reorder the columns of {t}"));
+        }
+        sources
+    }
+
+    /// Keys, unique constraints and indexes, from the models.
+    fn compare_keys(&mut self, old: &Schema, new: &Schema) {
+        let keys = |schema: &Schema| {
+            let mut keys = Vec::new();
+            for t in &schema.tables {
+                for c in &t.columns {
+                    if c.primary_key {
+                        keys.push(format!("primary key {}.{}", t.name, c.name));
+                    }
+                    if c.unique || c.primary_key {
+                        keys.push(format!("unique constraint on {}.{}", t.name, c.name));
+                    }
+                    if c.indexed || c.references.is_some() || c.unique || c.primary_key {
+                        keys.push(format!("index on {}.{}", t.name, c.name));
+                    }
+                }
+            }
+            keys
+        };
+        let (before, after) = (keys(old), keys(new));
+        for key in after.iter().filter(|k| !before.contains(k)) {
+            self.changes.push(format!("add {key}"));
+        }
+        for key in before.iter().filter(|k| !after.contains(k)) {
+            self.changes.push(format!("remove {key}"));
+        }
+    }
+
+    fn compare_reducers(&mut self, old: &Schema, new: &Schema) {
+        let names = |schema: &Schema| schema.reducers().into_iter().map(|r| r.name).collect::<Vec<_>>();
+        let (before, after) = (names(old), names(new));
+        for name in after.iter().filter(|n| !before.contains(n)) {
+            self.changes.push(format!("add reducer {name}"));
+        }
+        for name in before.iter().filter(|n| !after.contains(n)) {
+            self.changes.push(format!("remove reducer {name}"));
+        }
+    }
+
+    /// The plan for humans.
+    pub fn describe(&self) -> String {
+        let mut out = format!("migration from version {} to version {}\n\n", self.from, self.to);
+        for change in &self.changes {
+            out.push_str(&format!("  - {change}\n"));
+        }
+        if self.changes.is_empty() {
+            out.push_str("  (no change)\n");
+        }
+        out.push('\n');
+        if self.automatic {
+            out.push_str("SpacetimeDB migrates this by itself: publishing the new module keeps every row.\n");
+        } else {
+            out.push_str("SpacetimeDB cannot migrate this by itself:\n");
+            for said in &self.server_says {
+                out.push_str(&format!("  - {said}\n"));
+            }
+            out.push_str("heycat carries the data: backup (verified), new module, every row imported:\n");
+            for table in &self.tables {
+                match &table.from {
+                    None => out.push_str(&format!("  {}: new, empty\n", table.table)),
+                    Some(from) => {
+                        let unchanged = from == &table.table
+                            && table.columns.iter().all(|(c, s)| matches!(s, ColumnSource::Copy { from } if from == c));
+                        if unchanged {
+                            out.push_str(&format!("  {}: as is\n", table.table));
+                        } else {
+                            let columns: Vec<String> =
+                                table.columns.iter().map(|(c, s)| describe_source(c, s)).collect();
+                            out.push_str(&format!("  {} <- {from}: {}\n", table.table, columns.join(", ")));
+                        }
+                    }
+                }
+            }
+            for table in &self.dropped_tables {
+                out.push_str(&format!("  {table}: dropped (declared removed), rows kept in the backup only\n"));
+            }
+        }
+        if !self.refused.is_empty() {
+            out.push_str("\nheycat cannot carry data across this; change the schema:\n");
+            for refused in &self.refused {
+                out.push_str(&format!("  - {refused}\n"));
+            }
+        }
+        out
+    }
+}
+
+fn describe_source(column: &str, source: &ColumnSource) -> String {
+    match source {
+        ColumnSource::Copy { from } if from == column => column.to_owned(),
+        ColumnSource::Copy { from } => format!("{column} = {from}"),
+        ColumnSource::Convert { from, conversion, .. } => format!("{column} = {conversion}({from})"),
+        ColumnSource::Default { value } => format!("{column} = {value}"),
+    }
+}
+
+const NUMBERS: &[&str] = &["u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128", "f32", "f64"];
+
+fn rank(ty: &str) -> Option<(bool, bool, u32)> {
+    // (float, signed, bits)
+    let bits = |s: &str| s[1..].parse::<u32>().ok();
+    match ty.chars().next()? {
+        'u' => Some((false, false, bits(ty)?)),
+        'i' => Some((false, true, bits(ty)?)),
+        'f' => Some((true, true, bits(ty)?)),
+        _ => None,
+    }
+}
+
+/// Whether `conversion` turns values of `from` into values of `to`.
+pub fn conversion_fits(conversion: &str, from: &str, to: &str) -> bool {
+    let option_of = |outer: &str, inner: &str| outer == format!("Option<{inner}>");
+    match conversion {
+        "to_string" => to == "String",
+        "parse" => from == "String" && (NUMBERS.contains(&to) || to == "bool"),
+        "widen" => match (rank(from), rank(to)) {
+            (Some((ff, fs, fb)), Some((tf, ts, tb))) if NUMBERS.contains(&from) && NUMBERS.contains(&to) => {
+                if tf {
+                    fb < tb || !ff
+                } else {
+                    !ff && tb > fb && (ts || !fs)
+                }
+            }
+            _ => false,
+        },
+        "some" => option_of(to, from),
+        "unwrap_or_default" => option_of(from, to),
+        _ => false,
+    }
+}
+
+/// Which conversions would fit, for a hint.
+fn conversion_hint(from: &str, to: &str) -> String {
+    let fitting: Vec<&str> = Conversion::ALL.iter().map(|(n, _)| *n).filter(|n| conversion_fits(n, from, to)).collect();
+    if fitting.is_empty() {
+        format!("no conversion turns {from} into {to}; add a new column instead (with a #[default]) and keep or drop the old one")
+    } else {
+        format!("add #[converted_by({})] to the column", fitting.join(" | "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_fit_only_where_they_keep_values() {
+        assert!(conversion_fits("widen", "u32", "u64"));
+        assert!(conversion_fits("widen", "u32", "i64"));
+        assert!(conversion_fits("widen", "i32", "f64"));
+        assert!(!conversion_fits("widen", "u64", "u32"));
+        assert!(!conversion_fits("widen", "i32", "u64"));
+        assert!(!conversion_fits("widen", "f64", "i64"));
+        assert!(conversion_fits("to_string", "u64", "String"));
+        assert!(conversion_fits("parse", "String", "u64"));
+        assert!(conversion_fits("some", "String", "Option<String>"));
+        assert!(conversion_fits("unwrap_or_default", "Option<u32>", "u32"));
+        assert!(!conversion_fits("some", "String", "Option<u32>"));
+    }
+}
