@@ -9,6 +9,7 @@ fn main() {
         .snapshots_dir("../generated/schema")
         .generated_dir("../generated")
         .expected_schema_out(out.join("expected-schema.txt"))
+        .plans_out(out.join("migration-plans.json"))
         .generate_or_exit();
     tauri_build::build();
 }

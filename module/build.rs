@@ -6,10 +6,12 @@ fn main() {
     println!("cargo:rerun-if-env-changed=HEYCAT_SCHEMA_VERSION");
     println!("cargo:rerun-if-env-changed=HEYCAT_SCHEMA_DIR");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mut builder = heycat_codegen::Builder::new()
-        .schema_dir(std::env::var_os("HEYCAT_SCHEMA_DIR").unwrap_or_else(|| "../schema".into()))
-        .snapshots_dir("../generated/schema")
-        .module_out(out.join("heycat_module.rs"));
+    let mut builder = heycat_codegen::Builder::new().module_out(out.join("heycat_module.rs"));
+    builder = match std::env::var_os("HEYCAT_SCHEMA_DIR") {
+        // Another schema: heycat's released versions are not its history.
+        Some(dir) => builder.schema_dir(dir),
+        None => builder.schema_dir("../schema").snapshots_dir("../generated/schema"),
+    };
     if let Some(version) = std::env::var("HEYCAT_SCHEMA_VERSION").ok().and_then(|v| v.parse().ok()) {
         builder = builder.snapshot_version(version);
     }

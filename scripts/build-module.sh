@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Builds heycat's SpacetimeDB module to wasm32 and prints the path of the .wasm on stdout.
+# HEYCAT_SCHEMA_VERSION=N builds released schema version N instead of the current schema,
+# HEYCAT_SCHEMA_DIR=DIR the schema in DIR (tests).
 # Uses an installed wasm32-unknown-unknown target when there is one, otherwise Debian's
 # rustc-web with -Zbuild-std (installing it if needed), and says which.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,6 +20,13 @@ case "$path" in
     RUSTC_BOOTSTRAP=1 cargo +debian-web "${args[@]}" -Zbuild-std=std,panic_abort >&2
     ;;
 esac
-wasm="$target_dir/wasm32-unknown-unknown/release/heycat_module.wasm"
-log "module: $wasm ($(stat -c %s "$wasm") bytes)"
+built="$target_dir/wasm32-unknown-unknown/release/heycat_module.wasm"
+# Each variant gets its own file, so building another (an earlier version, a test schema)
+# never replaces one somebody is using.
+variant="current"
+[ -n "${HEYCAT_SCHEMA_VERSION:-}" ] && variant="v$HEYCAT_SCHEMA_VERSION"
+[ -n "${HEYCAT_SCHEMA_DIR:-}" ] && variant="dir-$(printf '%s' "$HEYCAT_SCHEMA_DIR" | cksum | cut -d' ' -f1)"
+wasm="$target_dir/heycat_module-$variant.wasm"
+cp "$built" "$wasm"
+log "module ($variant): $wasm ($(stat -c %s "$wasm") bytes)"
 echo "$wasm"

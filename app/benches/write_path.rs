@@ -98,6 +98,8 @@ fn main() {
         server: ServerChoice::Remote(server.url()),
         database: DB.into(),
         module_wasm: module_wasm().unwrap(),
+        migration_fail_at: None,
+        migration_crash_at: None,
     };
     let app = start_app(config(dir_a.path()));
     let app_b = start_app(config(dir_b.path()));

@@ -27,6 +27,11 @@ pub struct DataConfig {
     pub database: String,
     /// The module the local server is published with.
     pub module_wasm: PathBuf,
+    /// Test hooks: make a migration fail at, or the process die at, this step
+    /// (`backup`, `publish`, `import`, `verify`); from `HEYCAT_MIGRATION_FAIL_AT` and
+    /// `HEYCAT_MIGRATION_CRASH_AT`.
+    pub migration_fail_at: Option<String>,
+    pub migration_crash_at: Option<String>,
 }
 
 impl DataConfig {
@@ -38,7 +43,14 @@ impl DataConfig {
             None => server_from_file(&data_dir.join("server.json"))?,
         };
         let database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| DEFAULT_DATABASE.to_owned());
-        Ok(DataConfig { data_dir, server, database, module_wasm: module_wasm() })
+        Ok(DataConfig {
+            data_dir,
+            server,
+            database,
+            module_wasm: module_wasm(),
+            migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
+            migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),
+        })
     }
 
     /// The identity token's file: the client's identity, kept across starts.
@@ -77,7 +89,7 @@ fn module_wasm() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    target.join("wasm/wasm32-unknown-unknown/release").join(MODULE_FILE)
+    target.join("wasm/heycat_module-current.wasm")
 }
 
 /// The HTTP and websocket forms of a server URL.

@@ -114,7 +114,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
         });
         return;
     };
-    let mut link = ServerLink::new(config.clone());
+    let mut link = ServerLink::new(config.clone(), db.clone());
     let mut attempt: u32 = 0;
     let mut generation: u64 = 0;
     loop {
@@ -153,7 +153,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     message: format!("{reason}; reconnecting"),
                     retry_in_ms: delay.as_millis() as u64,
                 });
-                wait_to_retry(shared, delay);
+                let _ = wait_to_retry(shared, delay);
             }
             Err(failure) => {
                 shared.set_status(ConnectionStatus::Failed {
@@ -162,7 +162,10 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     message: failure.message,
                     retry_in_ms: delay.as_millis() as u64,
                 });
-                wait_to_retry(shared, delay);
+                if wait_to_retry(shared, delay) {
+                    // The user asked: a failed migration may run again too.
+                    link.retry_migration();
+                }
                 attempt = attempt.saturating_add(1);
             }
         }
@@ -172,9 +175,10 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     link.stop();
 }
 
-fn wait_to_retry(shared: &Shared, delay: Duration) {
+/// Waits out the backoff; returns whether the user asked to retry.
+fn wait_to_retry(shared: &Shared, delay: Duration) -> bool {
     let mut control = shared.wait(Some(delay), |c| c.retry || c.shutdown);
-    control.retry = false;
+    std::mem::take(&mut control.retry)
 }
 
 fn connect(

@@ -17,6 +17,9 @@ pub enum FailureKind {
     VersionMismatch,
     /// Publishing heycat's module to the embedded server failed.
     PublishFailed,
+    /// Migrating the database to this app's schema version failed; it is back at its old
+    /// version with all its data, and Retry tries again.
+    MigrationFailed,
     /// Anything else (the message says what).
     Other,
 }

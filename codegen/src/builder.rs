@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::SchemaError;
 use crate::model::Schema;
-use crate::versions::{self, Plan, Snapshot};
+use crate::versions::{self, Plan, PlanBetween, Snapshot};
 use crate::{backend, outputs, SourceSet};
 
 #[derive(Debug)]
@@ -47,6 +47,7 @@ pub struct Builder {
     expected_schema_out: Option<PathBuf>,
     snapshots_dir: Option<PathBuf>,
     snapshot_version: Option<u32>,
+    plans_out: Option<PathBuf>,
 }
 
 impl Builder {
@@ -71,6 +72,13 @@ impl Builder {
     /// schema folder: to build an earlier version's module.
     pub fn snapshot_version(mut self, version: u32) -> Self {
         self.snapshot_version = Some(version);
+        self
+    }
+
+    /// Write the schema's version and the migration plans from every earlier released version
+    /// to it (JSON `{"version": N, "plans": [...]}`), for the app to migrate its database.
+    pub fn plans_out(mut self, path: impl Into<PathBuf>) -> Self {
+        self.plans_out = Some(path.into());
         self
     }
 
@@ -118,6 +126,17 @@ impl Builder {
         };
         if let Some(path) = &self.module_out {
             write_if_changed(path, &backend::module::generate(&schema, &sources))?;
+        }
+        if let Some(path) = &self.plans_out {
+            let current = Snapshot::of(&sources, &schema, schema.version);
+            let plans = snapshots
+                .iter()
+                .filter(|s| s.version < schema.version)
+                .map(|s| Plan::between(s, &current))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(Error::Versions)?;
+            let json = serde_json::json!({ "version": schema.version, "plans": plans });
+            write_if_changed(path, &serde_json::to_string_pretty(&json).unwrap_or_default())?;
         }
         if let Some(path) = &self.expected_schema_out {
             write_if_changed(path, &crate::canonical::describe(&crate::raw_def::raw_module_def(&schema)))?;

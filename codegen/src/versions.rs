@@ -185,51 +185,18 @@ fn type_detail(schema: &Schema, ty: &ColumnType) -> Option<String> {
     }
 }
 
-/// How one column of the new version gets its values from a row of the old version.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "camelCase")]
-pub enum ColumnSource {
-    /// The old row's value of this column (same name, or the one it was renamed from).
-    Copy { from: String },
-    /// The old value, converted; a missing option becomes `default`.
-    Convert { from: String, conversion: String, default: Option<Value> },
-    /// The column is new: every row gets the default.
-    Default { value: Value },
-}
+pub use heycat_plan::{ColumnSource, Plan, TableMigration};
 
-/// How a table of the new version is filled from the old version's rows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TableMigration {
-    pub table: String,
-    /// The old version's table its rows come from; none for a new table.
-    pub from: Option<String>,
-    pub columns: Vec<(String, ColumnSource)>,
-}
-
-/// What changed between two versions and how the data crosses.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Plan {
-    pub from: u32,
-    pub to: u32,
-    /// Every change, in words.
-    pub changes: Vec<String>,
-    /// Whether SpacetimeDB migrates the database by itself when the new module is published.
-    pub automatic: bool,
-    /// What SpacetimeDB says cannot be migrated automatically (`ponder_auto_migrate`'s errors).
-    pub server_says: Vec<String>,
-    /// How each table of the new version is filled when heycat carries the data.
-    pub tables: Vec<TableMigration>,
-    /// Tables of the old version whose rows are dropped (declared removed; kept in the backup).
-    pub dropped_tables: Vec<String>,
-    /// Changes heycat cannot carry data across, each with what to add to the schema.
-    pub refused: Vec<String>,
-}
-
-impl Plan {
+/// Making plans (the data types are `heycat-plan`'s, shared with the app that carries them out).
+pub trait PlanBetween: Sized {
     /// The plan from `old` to `new`.
-    pub fn between(old: &Snapshot, new: &Snapshot) -> Result<Plan, String> {
+    fn between(old: &Snapshot, new: &Snapshot) -> Result<Self, String>;
+    /// The plan for humans.
+    fn describe(&self) -> String;
+}
+
+impl PlanBetween for Plan {
+    fn between(old: &Snapshot, new: &Snapshot) -> Result<Plan, String> {
         let (_, old_schema) = old.schema().map_err(|e| format!("version {} does not read: {e}", old.version))?;
         let (_, new_schema) = new.schema().map_err(|e| format!("version {} does not read: {e}", new.version))?;
         let module =
@@ -247,6 +214,7 @@ impl Plan {
         let mut plan = Plan {
             from: old.version,
             to: new.version,
+            old_tables: old.tables.iter().map(|t| t.name.clone()).collect(),
             changes: Vec::new(),
             automatic,
             server_says,
@@ -254,164 +222,13 @@ impl Plan {
             dropped_tables: Vec::new(),
             refused: Vec::new(),
         };
-        plan.compare_tables(old, new);
-        plan.compare_keys(&old_schema, &new_schema);
-        plan.compare_reducers(&old_schema, &new_schema);
+        compare_tables(&mut plan, old, new);
+        compare_keys(&mut plan, &old_schema, &new_schema);
+        compare_reducers(&mut plan, &old_schema, &new_schema);
         Ok(plan)
     }
 
-    fn compare_tables(&mut self, old: &Snapshot, new: &Snapshot) {
-        let mut used = Vec::new();
-        for table in &new.tables {
-            let source_name = table.renamed_from.clone().unwrap_or_else(|| table.name.clone());
-            let Some(source) = old.tables.iter().find(|t| t.name == source_name) else {
-                self.changes.push(format!("add table {}", table.name));
-                self.tables.push(TableMigration { table: table.name.clone(), from: None, columns: Vec::new() });
-                continue;
-            };
-            used.push(source.name.clone());
-            if source.name != table.name {
-                self.changes.push(format!("rename table {} to {}", source.name, table.name));
-            }
-            let columns = self.compare_columns(source, table);
-            self.tables.push(TableMigration { table: table.name.clone(), from: Some(source.name.clone()), columns });
-        }
-        for table in old.tables.iter().filter(|t| !used.contains(&t.name)) {
-            if new.removed_tables.contains(&table.name) {
-                self.changes
-                    .push(format!("remove table {} (declared removed: its rows stay only in the backup)", table.name));
-                self.dropped_tables.push(table.name.clone());
-            } else {
-                self.changes.push(format!("remove table {}", table.name));
-                self.refused.push(format!(
-                    "table {0} is gone: to drop its rows, declare `#[heycat_table(removed)] pub struct {1};`; \
-                     to keep them, keep the table or rename it with #[heycat_table(renamed_from = \"{0}\")]",
-                    table.name,
-                    crate::names::to_pascal_case(&table.name)
-                ));
-            }
-        }
-    }
-
-    fn compare_columns(&mut self, old: &TableShape, new: &TableShape) -> Vec<(String, ColumnSource)> {
-        let t = &new.name;
-        let mut sources = Vec::new();
-        let mut used = Vec::new();
-        for column in &new.columns {
-            let from = column.renamed_from.clone().unwrap_or_else(|| column.name.clone());
-            let Some(previous) = old.columns.iter().find(|c| c.name == from) else {
-                match &column.default {
-                    Some(value) => {
-                        self.changes.push(format!("add column {t}.{} with default {value}", column.name));
-                        sources.push((column.name.clone(), ColumnSource::Default { value: value.clone() }));
-                    }
-                    None => {
-                        self.changes.push(format!("add column {t}.{} without a default", column.name));
-                        self.refused.push(format!(
-                            "column {t}.{} is new and has no default: existing rows need a value; add #[default(...)] \
-                             (or #[renamed_from(\"old_name\")] if it is an old column renamed)",
-                            column.name
-                        ));
-                    }
-                }
-                continue;
-            };
-            used.push(previous.name.clone());
-            if previous.name != column.name {
-                self.changes.push(format!("rename column {t}.{} to {}", previous.name, column.name));
-            }
-            if previous.ty == column.ty && previous.type_detail == column.type_detail {
-                sources.push((column.name.clone(), ColumnSource::Copy { from: previous.name.clone() }));
-                continue;
-            }
-            self.changes.push(format!("change type of {t}.{} from {} to {}", column.name, previous.ty, column.ty));
-            match column.converted_by.as_deref() {
-                Some(conversion) if conversion_fits(conversion, &previous.ty, &column.ty) => sources.push((
-                    column.name.clone(),
-                    ColumnSource::Convert {
-                        from: previous.name.clone(),
-                        conversion: conversion.to_owned(),
-                        default: column.default.clone(),
-                    },
-                )),
-                Some(conversion) => self.refused.push(format!(
-                    "#[converted_by({conversion})] cannot turn {} into {} ({t}.{}); {}",
-                    previous.ty,
-                    column.ty,
-                    column.name,
-                    conversion_hint(&previous.ty, &column.ty)
-                )),
-                None if previous.ty == column.ty => self.refused.push(format!(
-                    "the type {} of {t}.{} changed shape ({} -> {}); old values may not fit: change the column's \
-                     name with #[renamed_from] and a #[converted_by(...)], or keep the type's old variants and fields",
-                    column.ty,
-                    column.name,
-                    previous.type_detail.clone().unwrap_or_default(),
-                    column.type_detail.clone().unwrap_or_default()
-                )),
-                None => self.refused.push(format!(
-                    "the type of {t}.{} changed from {} to {}: {}",
-                    column.name,
-                    previous.ty,
-                    column.ty,
-                    conversion_hint(&previous.ty, &column.ty)
-                )),
-            }
-        }
-        for column in old.columns.iter().filter(|c| !used.contains(&c.name)) {
-            self.changes.push(format!("remove column {t}.{} (its values stay only in the backup)", column.name));
-        }
-        let order = |cols: &[ColumnShape]| cols.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
-        let kept: Vec<String> =
-            order(&new.columns).into_iter().filter(|c| old.columns.iter().any(|o| &o.name == c)).collect();
-        let old_kept: Vec<String> = order(&old.columns).into_iter().filter(|c| kept.contains(c)).collect();
-        if kept != old_kept {
-            self.changes.push(format!("reorder the columns of {t}"));
-        }
-        sources
-    }
-
-    /// Keys, unique constraints and indexes, from the models.
-    fn compare_keys(&mut self, old: &Schema, new: &Schema) {
-        let keys = |schema: &Schema| {
-            let mut keys = Vec::new();
-            for t in &schema.tables {
-                for c in &t.columns {
-                    if c.primary_key {
-                        keys.push(format!("primary key {}.{}", t.name, c.name));
-                    }
-                    if c.unique || c.primary_key {
-                        keys.push(format!("unique constraint on {}.{}", t.name, c.name));
-                    }
-                    if c.indexed || c.references.is_some() || c.unique || c.primary_key {
-                        keys.push(format!("index on {}.{}", t.name, c.name));
-                    }
-                }
-            }
-            keys
-        };
-        let (before, after) = (keys(old), keys(new));
-        for key in after.iter().filter(|k| !before.contains(k)) {
-            self.changes.push(format!("add {key}"));
-        }
-        for key in before.iter().filter(|k| !after.contains(k)) {
-            self.changes.push(format!("remove {key}"));
-        }
-    }
-
-    fn compare_reducers(&mut self, old: &Schema, new: &Schema) {
-        let names = |schema: &Schema| schema.reducers().into_iter().map(|r| r.name).collect::<Vec<_>>();
-        let (before, after) = (names(old), names(new));
-        for name in after.iter().filter(|n| !before.contains(n)) {
-            self.changes.push(format!("add reducer {name}"));
-        }
-        for name in before.iter().filter(|n| !after.contains(n)) {
-            self.changes.push(format!("remove reducer {name}"));
-        }
-    }
-
-    /// The plan for humans.
-    pub fn describe(&self) -> String {
+    fn describe(&self) -> String {
         let mut out = format!("migration from version {} to version {}\n\n", self.from, self.to);
         for change in &self.changes {
             out.push_str(&format!("  - {change}\n"));
@@ -455,6 +272,156 @@ impl Plan {
             }
         }
         out
+    }
+}
+
+fn compare_tables(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
+    let mut used = Vec::new();
+    for table in &new.tables {
+        let source_name = table.renamed_from.clone().unwrap_or_else(|| table.name.clone());
+        let Some(source) = old.tables.iter().find(|t| t.name == source_name) else {
+            plan.changes.push(format!("add table {}", table.name));
+            plan.tables.push(TableMigration { table: table.name.clone(), from: None, columns: Vec::new() });
+            continue;
+        };
+        used.push(source.name.clone());
+        if source.name != table.name {
+            plan.changes.push(format!("rename table {} to {}", source.name, table.name));
+        }
+        let columns = compare_columns(plan, source, table);
+        plan.tables.push(TableMigration { table: table.name.clone(), from: Some(source.name.clone()), columns });
+    }
+    for table in old.tables.iter().filter(|t| !used.contains(&t.name)) {
+        if new.removed_tables.contains(&table.name) {
+            plan.changes
+                .push(format!("remove table {} (declared removed: its rows stay only in the backup)", table.name));
+            plan.dropped_tables.push(table.name.clone());
+        } else {
+            plan.changes.push(format!("remove table {}", table.name));
+            plan.refused.push(format!(
+                "table {0} is gone: to drop its rows, declare `#[heycat_table(removed)] pub struct {1};`; \
+                 to keep them, keep the table or rename it with #[heycat_table(renamed_from = \"{0}\")]",
+                table.name,
+                crate::names::to_pascal_case(&table.name)
+            ));
+        }
+    }
+}
+
+fn compare_columns(plan: &mut Plan, old: &TableShape, new: &TableShape) -> Vec<(String, ColumnSource)> {
+    let t = &new.name;
+    let mut sources = Vec::new();
+    let mut used = Vec::new();
+    for column in &new.columns {
+        let from = column.renamed_from.clone().unwrap_or_else(|| column.name.clone());
+        let Some(previous) = old.columns.iter().find(|c| c.name == from) else {
+            match &column.default {
+                Some(value) => {
+                    plan.changes.push(format!("add column {t}.{} with default {value}", column.name));
+                    sources.push((column.name.clone(), ColumnSource::Default { value: value.clone() }));
+                }
+                None => {
+                    plan.changes.push(format!("add column {t}.{} without a default", column.name));
+                    plan.refused.push(format!(
+                        "column {t}.{} is new and has no default: existing rows need a value; add #[default(...)] \
+                         (or #[renamed_from(\"old_name\")] if it is an old column renamed)",
+                        column.name
+                    ));
+                }
+            }
+            continue;
+        };
+        used.push(previous.name.clone());
+        if previous.name != column.name {
+            plan.changes.push(format!("rename column {t}.{} to {}", previous.name, column.name));
+        }
+        if previous.ty == column.ty && previous.type_detail == column.type_detail {
+            sources.push((column.name.clone(), ColumnSource::Copy { from: previous.name.clone() }));
+            continue;
+        }
+        plan.changes.push(format!("change type of {t}.{} from {} to {}", column.name, previous.ty, column.ty));
+        match column.converted_by.as_deref() {
+            Some(conversion) if conversion_fits(conversion, &previous.ty, &column.ty) => sources.push((
+                column.name.clone(),
+                ColumnSource::Convert {
+                    from: previous.name.clone(),
+                    conversion: conversion.to_owned(),
+                    default: column.default.clone(),
+                },
+            )),
+            Some(conversion) => plan.refused.push(format!(
+                "#[converted_by({conversion})] cannot turn {} into {} ({t}.{}); {}",
+                previous.ty,
+                column.ty,
+                column.name,
+                conversion_hint(&previous.ty, &column.ty)
+            )),
+            None if previous.ty == column.ty => plan.refused.push(format!(
+                "the type {} of {t}.{} changed shape ({} -> {}); old values may not fit: change the column's \
+                 name with #[renamed_from] and a #[converted_by(...)], or keep the type's old variants and fields",
+                column.ty,
+                column.name,
+                previous.type_detail.clone().unwrap_or_default(),
+                column.type_detail.clone().unwrap_or_default()
+            )),
+            None => plan.refused.push(format!(
+                "the type of {t}.{} changed from {} to {}: {}",
+                column.name,
+                previous.ty,
+                column.ty,
+                conversion_hint(&previous.ty, &column.ty)
+            )),
+        }
+    }
+    for column in old.columns.iter().filter(|c| !used.contains(&c.name)) {
+        plan.changes.push(format!("remove column {t}.{} (its values stay only in the backup)", column.name));
+    }
+    let order = |cols: &[ColumnShape]| cols.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let kept: Vec<String> =
+        order(&new.columns).into_iter().filter(|c| old.columns.iter().any(|o| &o.name == c)).collect();
+    let old_kept: Vec<String> = order(&old.columns).into_iter().filter(|c| kept.contains(c)).collect();
+    if kept != old_kept {
+        plan.changes.push(format!("reorder the columns of {t}"));
+    }
+    sources
+}
+
+/// Keys, unique constraints and indexes, from the models.
+fn compare_keys(plan: &mut Plan, old: &Schema, new: &Schema) {
+    let keys = |schema: &Schema| {
+        let mut keys = Vec::new();
+        for t in &schema.tables {
+            for c in &t.columns {
+                if c.primary_key {
+                    keys.push(format!("primary key {}.{}", t.name, c.name));
+                }
+                if c.unique || c.primary_key {
+                    keys.push(format!("unique constraint on {}.{}", t.name, c.name));
+                }
+                if c.indexed || c.references.is_some() || c.unique || c.primary_key {
+                    keys.push(format!("index on {}.{}", t.name, c.name));
+                }
+            }
+        }
+        keys
+    };
+    let (before, after) = (keys(old), keys(new));
+    for key in after.iter().filter(|k| !before.contains(k)) {
+        plan.changes.push(format!("add {key}"));
+    }
+    for key in before.iter().filter(|k| !after.contains(k)) {
+        plan.changes.push(format!("remove {key}"));
+    }
+}
+
+fn compare_reducers(plan: &mut Plan, old: &Schema, new: &Schema) {
+    let names = |schema: &Schema| schema.reducers().into_iter().map(|r| r.name).collect::<Vec<_>>();
+    let (before, after) = (names(old), names(new));
+    for name in after.iter().filter(|n| !before.contains(n)) {
+        plan.changes.push(format!("add reducer {name}"));
+    }
+    for name in before.iter().filter(|n| !after.contains(n)) {
+        plan.changes.push(format!("remove reducer {name}"));
     }
 }
 

@@ -56,6 +56,12 @@ impl Api {
         self.send(self.agent.put(&self.database_url(database)), Some(wasm)).map(drop)
     }
 
+    /// Publishes `database` with a module's wasm after deleting all its data (a migration's
+    /// step, after a verified backup).
+    pub fn publish_cleared(&self, database: &str, wasm: &[u8]) -> Result<()> {
+        self.send(self.agent.put(&format!("{}?clear=true", self.database_url(database))), Some(wasm)).map(drop)
+    }
+
     /// Publishes the module file at `path`.
     pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
         let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;

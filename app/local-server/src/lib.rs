@@ -3,12 +3,15 @@
 //! The app runs its embedded server with [`Server::start_in`] (its own data dir); the tests
 //! use [`Server::start`] (a temporary one). Either way the server listens on loopback only, on
 //! a free port, is health-checked over HTTP, and stops when dropped. [`Api`] talks to any
-//! server, local or remote.
+//! server, local or remote; [`migrate`] carries a database's data to a new schema version.
 
 mod api;
 mod error;
+pub mod migrate;
+mod rows;
 mod server;
 
 pub use api::Api;
 pub use error::{Error, Result};
+pub use rows::{named_rows, sql_rows};
 pub use server::{server_binary, Server};

@@ -373,6 +373,11 @@ impl Db {
         }
     }
 
+    /// Emits an event of the data layer's own (sync, migration) to the frontend.
+    pub(crate) fn emit<P: serde::Serialize + Send + 'static>(&self, event: &'static str, payload: P) {
+        self.events.emit_local(event, payload);
+    }
+
     pub fn sync_status(&self) -> SyncStatus {
         self.sync().status()
     }

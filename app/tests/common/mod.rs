@@ -28,6 +28,8 @@ pub fn config(data_dir: &Path, server: ServerChoice) -> DataConfig {
         server,
         database: DB.into(),
         module_wasm: module_wasm().expect("build the module"),
+        migration_fail_at: None,
+        migration_crash_at: None,
     }
 }
 

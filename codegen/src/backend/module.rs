@@ -647,15 +647,23 @@ fn version_reducer(name: &str) -> TokenStream {
 }
 
 /// Puts exported rows back exactly as they were (versions included), during a migration. Only
-/// into an empty table, so it cannot be used to overwrite data.
+/// into an empty table (a singleton's default row aside), so it cannot be used to overwrite data.
 fn import_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("heycat_import_{}", table.name);
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
     let not_empty = format!("{} is not empty; rows are imported only into an empty table", table.name);
+    // A singleton's one row exists from `init` on (its defaults): the imported row replaces it.
+    let make_room = if table.singleton {
+        let key = ident(SINGLETON_KEY_COLUMN);
+        quote!(ctx.db.#tname().#key().delete(0u32);)
+    } else {
+        quote!()
+    };
     quote! {
         /// Imports rows exported by a migration, as they were.
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, rows: Vec<#row>) -> Result<(), String> {
+            #make_room
             if ctx.db.#tname().count() > 0 {
                 return Err(heycat_error("bad_input", #not_empty.into()));
             }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use heycat_codegen::versions::{load_snapshots, Plan, Snapshot};
+use heycat_codegen::versions::{load_snapshots, Plan, PlanBetween, Snapshot};
 use heycat_codegen::{outputs, versioned, write_generated, write_if_changed, Schema};
 
 const HELP: &str = "\

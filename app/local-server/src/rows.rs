@@ -7,7 +7,8 @@
 
 use serde_json::{Map, Value};
 
-use heycat_local_server::{Api, Error, Result};
+use crate::api::Api;
+use crate::error::{Error, Result};
 
 /// Runs one SQL statement and returns its rows as named JSON objects.
 pub fn sql_rows(api: &Api, database: &str, query: &str) -> Result<Vec<Value>> {

@@ -1,0 +1,243 @@
+//! A new schema version migrates the user's database by itself on start: heycat's own history
+//! (version 1, before dictionary entries had `complete_match_only`) to this app's version; a
+//! failed migration leaves the old data complete and a later start completes it; so does a
+//! process killed in the middle.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use common::{config, TestApp, DB};
+use heycat_app::config::{DataConfig, ServerChoice};
+use heycat_harness::{module_wasm_of_version, sql_rows, Server};
+use serde_json::{json, Value};
+
+fn ts(micros: i64) -> Value {
+    json!({ "__timestamp_micros_since_unix_epoch__": micros })
+}
+
+/// A row of every table of schema version 1, as reducer arguments (SpacetimeDB's JSON).
+fn version_1_rows() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "dictionary_entry",
+            json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"some": "."},
+            "auto_enter": true, "disable_suffix": false, "created_at": ts(1), "row_version": 0}),
+        ),
+        (
+            "dictionary_entry",
+            json!({"id": "d2", "trigger": "omw", "expansion": "on my way", "suffix": {"none": []},
+            "auto_enter": false, "disable_suffix": true, "created_at": ts(2), "row_version": 0}),
+        ),
+        (
+            "voice_command",
+            json!({"id": "v1", "trigger": "open browser", "action_type": {"OpenApp": []},
+            "parameters": [{"key": "app", "value": "Firefox"}], "enabled": true, "created_at": ts(3), "row_version": 0}),
+        ),
+        (
+            "window_context",
+            json!({"id": "w1", "name": "Terminal", "matcher_app_name": "kitty",
+            "matcher_title_pattern": {"none": []}, "matcher_bundle_id": {"none": []}, "command_mode": {"Merge": []},
+            "dictionary_mode": {"Replace": []}, "command_ids": ["v1"], "dictionary_entry_ids": ["d1"], "enabled": true,
+            "priority": 1, "created_at": ts(4), "row_version": 0}),
+        ),
+        (
+            "recording",
+            json!({"id": "r1", "file_path": "/rec/r1.wav", "duration_secs": 2.5, "sample_count": 9007199254740993u64,
+            "stop_reason": {"some": {"Silence": []}}, "created_at": ts(5), "active_window_app_name": {"none": []},
+            "active_window_bundle_id": {"none": []}, "active_window_title": {"none": []}, "row_version": 0}),
+        ),
+        (
+            "transcription",
+            json!({"id": "t1", "recording_id": "r1", "text": "hello", "language": {"some": "en"},
+            "model_version": "m", "duration_ms": 42, "created_at": ts(6), "row_version": 0}),
+        ),
+    ]
+}
+
+/// A data dir whose embedded server holds a version 1 database with a row in every table,
+/// as a version 1 app left it (its module kept beside the data).
+fn version_1_data_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = std::fs::read(module_wasm_of_version(1).expect("build the version 1 module")).unwrap();
+    let server = Server::start_in(&dir.path().join("spacetimedb")).unwrap();
+    server.api().publish(DB, &v1).unwrap();
+    for (n, (table, row)) in version_1_rows().into_iter().enumerate() {
+        server.api().call(DB, &format!("{table}_insert"), &json!([row, format!("v1-op-{n}")])).unwrap();
+    }
+    server
+        .api()
+        .call(DB, "dictionary_entry_update", &json!([with(&version_1_rows()[0].1, "row_version", json!(1)), "v1-upd"]))
+        .unwrap();
+    std::fs::write(dir.path().join("spacetimedb/published-module.wasm"), v1).unwrap();
+    dir
+}
+
+fn with(row: &Value, field: &str, value: Value) -> Value {
+    let mut row = row.clone();
+    row[field] = value;
+    row
+}
+
+/// What the embedded server in `dir` holds: every table's rows, and the deployed schema version.
+fn server_state(dir: &Path) -> (Vec<(String, usize)>, Vec<Value>, String) {
+    let server = Server::start_in(&dir.join("spacetimedb")).unwrap();
+    let counts =
+        ["dictionary_entry", "voice_command", "window_context", "recording", "transcription", "heycat_applied_op"]
+            .iter()
+            .map(|t| (t.to_string(), sql_rows(&server.api(), DB, &format!("SELECT * FROM {t}")).unwrap().len()))
+            .collect();
+    let entries = sql_rows(&server.api(), DB, "SELECT * FROM dictionary_entry").unwrap();
+    let schema = server.api().schema_json(DB).unwrap();
+    let version = ["heycat_schema_v1", "heycat_schema_v2", "heycat_schema_v3"]
+        .iter()
+        .find(|v| schema.contains(*v))
+        .map_or("none".to_owned(), |v| v.to_string());
+    (counts, entries, version)
+}
+
+fn local(dir: &Path) -> DataConfig {
+    config(dir, ServerChoice::Local)
+}
+
+/// The migration's events until it is done or failed.
+fn migration_events(events: &Receiver<Value>) -> Vec<Value> {
+    let mut seen = Vec::new();
+    while let Ok(event) = events.recv_timeout(Duration::from_secs(120)) {
+        let state = event["state"].clone();
+        seen.push(event);
+        if state != "running" {
+            break;
+        }
+    }
+    seen
+}
+
+fn steps(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            format!("{}{}", e["state"].as_str().unwrap(), e["step"].as_str().map_or(String::new(), |s| format!(":{s}")))
+        })
+        .collect()
+}
+
+#[test]
+fn a_version_1_database_is_migrated_on_start_with_every_row_and_the_new_column_defaulted() {
+    let dir = version_1_data_dir();
+    let (counts_before, _, version) = server_state(dir.path());
+    assert_eq!(version, "heycat_schema_v1");
+
+    let app = TestApp::start(local(dir.path()));
+    let events = app.events("migration:status");
+    app.wait_connected();
+    let seen = migration_events(&events);
+    assert_eq!(
+        steps(&seen),
+        ["running:backup", "running:publish", "running:import", "running:verify", "done"],
+        "{seen:?}"
+    );
+    assert_eq!((seen[4]["from"].clone(), seen[4]["to"].clone()), (json!(1), json!(3)));
+
+    // Every row is there through the app, with the new column holding its default.
+    let entries = app.ok("dictionary_entry_list", json!({}));
+    assert_eq!(entries.as_array().map(Vec::len), Some(2));
+    for entry in entries.as_array().unwrap() {
+        assert_eq!(entry["completeMatchOnly"], false);
+    }
+    let d1 = app.ok("dictionary_entry_get", json!({"id": "d1"}));
+    assert_eq!(
+        (d1["expansion"].clone(), d1["rowVersion"].clone()),
+        (json!("be right back"), json!("2")),
+        "versions kept"
+    );
+    assert_eq!(app.ok("recording_get", json!({"id": "r1"}))["sampleCount"], "9007199254740993");
+    assert_eq!(app.ok("correction_list", json!({})), json!([]), "the table version 3 added is there, empty");
+    app.shutdown();
+
+    let (counts_after, _, version) = server_state(dir.path());
+    assert_eq!(version, "heycat_schema_v3");
+    assert_eq!(counts_after, counts_before);
+    let backup = seen[4]["backup"].as_str().expect("a backup was kept");
+    assert!(Path::new(backup).is_file());
+}
+
+#[test]
+fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start_completes_it() {
+    let dir = version_1_data_dir();
+    let before = server_state(dir.path());
+
+    let app = TestApp::start(DataConfig { migration_fail_at: Some("import".into()), ..local(dir.path()) });
+    let events = app.events("migration:status");
+    let failed = app.wait_status(Duration::from_secs(120), |s| s["state"] == "failed");
+    assert_eq!(failed["kind"], "migrationFailed", "{failed}");
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message.contains("the import step failed") && message.contains("back at version 1 with all its data"),
+        "{message}"
+    );
+    let seen = migration_events(&events);
+    assert_eq!(seen.last().unwrap()["state"], "failed");
+    assert_eq!(seen.last().unwrap()["restored"], true);
+    app.shutdown();
+    assert_eq!(server_state(dir.path()), before, "the old version, every row as it was");
+
+    let app = TestApp::start(local(dir.path()));
+    app.wait_connected();
+    assert_eq!(app.ok("dictionary_entry_list", json!({})).as_array().map(Vec::len), Some(2));
+    app.shutdown();
+    assert_eq!(server_state(dir.path()).2, "heycat_schema_v3");
+}
+
+#[test]
+fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it() {
+    let dir = version_1_data_dir();
+    let before = server_state(dir.path());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
+        .env("HEYCAT_DATA_DIR", dir.path())
+        .env("HEYCAT_MODULE_WASM", heycat_harness::module_wasm().unwrap())
+        .env("HEYCAT_MIGRATION_CRASH_AT", "import")
+        .stdin(std::process::Stdio::piped()) // kept open: it runs until it dies
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the migration never reached its import step");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success(), "the process died in the middle of the migration");
+    // It died after clearing the old data for the new module: the journal and its complete
+    // backup are what carries the data now.
+    assert!(dir.path().join("backups/migration-journal.json").is_file());
+    let backup = std::fs::read_dir(dir.path().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && p.file_name().unwrap().to_string_lossy().starts_with("heycat-v1-to-v3")
+        })
+        .expect("the backup");
+    let backup: Value = serde_json::from_slice(&std::fs::read(backup).unwrap()).unwrap();
+    for (table, count) in &before.0 {
+        assert_eq!(backup["counts"][table], json!(count), "the backup holds every row of {table}");
+    }
+
+    let app = TestApp::start(local(dir.path()));
+    app.wait_connected();
+    assert_eq!(app.ok("dictionary_entry_list", json!({})).as_array().map(Vec::len), Some(2));
+    app.shutdown();
+    let after = server_state(dir.path());
+    assert_eq!((after.0, after.2), (before.0, "heycat_schema_v3".to_owned()));
+    assert!(!dir.path().join("backups/migration-journal.json").exists());
+}
