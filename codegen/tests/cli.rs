@@ -116,3 +116,25 @@ fn a_schema_change_heycat_cannot_carry_data_across_is_refused_with_what_to_add()
     assert!(report.contains("add #[default(...)]"), "{report}");
     assert_eq!(heycat_schema(ws.path(), &["release"]).status.code(), Some(2), "not released either");
 }
+
+#[test]
+fn diff_reads_well_for_heycat_history() {
+    let ws = workspace();
+    let one_to_two = text(&heycat_schema(ws.path(), &["diff", "--from", "1", "--to", "2"]));
+    let two_to_three = text(&heycat_schema(ws.path(), &["diff", "--from", "2", "--to", "3"]));
+    insta::assert_snapshot!("diff_v1_v2", one_to_two);
+    insta::assert_snapshot!("diff_v2_v3", two_to_three);
+    let json: serde_json::Value =
+        serde_json::from_str(&text(&heycat_schema(ws.path(), &["diff", "--from", "1", "--to", "3", "--json"])))
+            .unwrap();
+    assert_eq!(
+        (json["from"].clone(), json["to"].clone(), json["automatic"].clone()),
+        (1.into(), 3.into(), false.into())
+    );
+    let dictionary = json["tables"].as_array().unwrap().iter().find(|t| t["table"] == "dictionary_entry").unwrap();
+    assert!(dictionary["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c[0] == "complete_match_only" && c[1]["op"] == "default"));
+}

@@ -5,6 +5,7 @@ import { useConnection } from "./hooks/useConnection";
 import { useConflicts, useSync } from "./hooks/useSync";
 import { useTable } from "./hooks/useTable";
 import { ConflictsView } from "./views/ConflictsView";
+import { MigrationBanner } from "./views/MigrationBanner";
 import { SettingsView } from "./views/SettingsView";
 import { StatusBanner } from "./views/StatusBanner";
 import { SyncBanner } from "./views/SyncBanner";
@@ -35,6 +36,7 @@ export function App() {
       <header>
         <h1>heycat data</h1>
         <StatusBanner status={status} onRetry={() => void retry()} />
+        <MigrationBanner />
         <SyncBanner status={sync} />
         <nav>
           {TABS.map((t) => (

@@ -40,8 +40,15 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let delete_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
     let singleton_helpers = user_tables.iter().filter(|t| t.singleton).map(|t| singleton_helpers(t));
     let sync_helpers = schema.synced_tables().next().map(|_| sync_helpers());
+    // `SpacetimeType` derives only the schema's own types.
+    let derive_import = (!schema.types.is_empty()).then(|| {
+        quote!(
+            use spacetimedb::SpacetimeType;
+        )
+    });
     let tokens = quote! {
-        use spacetimedb::{ReducerContext, SpacetimeType, Table};
+        use spacetimedb::{ReducerContext, Table};
+        #derive_import
 
         #(#types)*
         #(#tables)*

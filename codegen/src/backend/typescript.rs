@@ -158,6 +158,17 @@ export function onConnectionStatus(handler: (status: ConnectionStatus) => void):
   return listen<ConnectionStatus>("connection:status", (event) => handler(event.payload));
 }
 
+/** The database being migrated to this app's schema version (when the app starts). */
+export type MigrationStatus =
+  | { state: "running"; from: number; to: number; step: "backup" | "publish" | "import" | "verify" | "restore" }
+  | { state: "done"; from: number; to: number; backup: string | null }
+  | { state: "failed"; from: number; to: number; message: string; restored: boolean };
+
+/** Calls `handler` at every step of a migration. Resolves to a function that stops listening. */
+export function onMigrationStatus(handler: (status: MigrationStatus) => void): Promise<UnlistenFn> {
+  return listen<MigrationStatus>("migration:status", (event) => handler(event.payload));
+}
+
 /** A write the server refused when it was replayed (e.g. a unique value taken meanwhile). */
 export interface RejectedWrite {
   opId: string;

@@ -225,3 +225,22 @@ describe("offline and conflicts", () => {
     await waitFor(() => expect(screen.queryByRole("article", { name: 'Conflict on dictionary_entry "a"' })).toBeNull());
   });
 });
+
+describe("migrations", () => {
+  it("shows a migration's progress, its end and a failure", async () => {
+    mockBackend({ ...emptyLists, connection_status: () => ({ state: "connecting", server: "s" }) });
+    render(<App />);
+    await emit("migration:status", { state: "running", from: 1, to: 3, step: "import" });
+    expect(await screen.findByRole("status", { name: "Migration" })).toHaveTextContent(
+      "Updating your data from version 1 to 3: bringing your data over",
+    );
+    await emit("migration:status", { state: "done", from: 1, to: 3, backup: "/data/backups/heycat-v1-to-v3.json" });
+    await waitFor(() =>
+      expect(screen.getByRole("status", { name: "Migration" })).toHaveTextContent("Your data was updated from version 1 to 3."),
+    );
+    await emit("migration:status", { state: "failed", from: 1, to: 3, message: "the import step failed", restored: true });
+    const alert = await screen.findByRole("alert", { name: "Migration" });
+    expect(alert).toHaveTextContent("failed. the import step failed");
+    expect(alert).toHaveTextContent("Your data is as it was");
+  });
+});
