@@ -151,6 +151,8 @@ fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is
     assert!(seen.iter().any(|s| s["state"] == "failed"), "{seen:?}");
     assert_eq!(seen.last().unwrap()["state"], "connected", "{seen:?}");
 
+    // Past the server's 500 ms commitlog sync: what was written is on disk when it is killed.
+    std::thread::sleep(Duration::from_millis(700));
     server.kill();
     let offline = app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
     assert!(matches!(offline["state"].as_str(), Some("offline" | "connecting" | "failed")), "{offline}");
