@@ -25,4 +25,8 @@ pub struct Settings {
     /// `hotkey.recordingShortcut`.
     #[default("CmdOrCtrl+Shift+Space")]
     pub hotkey_recording_shortcut: String,
+    /// How much the app may keep on this device (rows and unsynced changes), in megabytes.
+    /// Added in schema version 4.
+    #[default(1024)]
+    pub storage_quota_mb: u32,
 }

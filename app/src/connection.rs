@@ -28,6 +28,8 @@ pub struct Connection {
 
 struct Shared {
     control: Mutex<Control>,
+    /// The connected server's API and database name (for exports and imports).
+    server: Mutex<Option<(heycat_local_server::Api, String)>>,
     wake: Condvar,
     status: Mutex<ConnectionStatus>,
     on_status: StatusSink,
@@ -46,6 +48,7 @@ impl Connection {
     pub fn start(config: DataConfig, db: Db, on_status: StatusSink) -> Connection {
         let shared = Arc::new(Shared {
             control: Mutex::default(),
+            server: Mutex::default(),
             wake: Condvar::new(),
             status: Mutex::new(ConnectionStatus::Connecting { server: String::new() }),
             on_status,
@@ -60,6 +63,16 @@ impl Connection {
 
     pub fn status(&self) -> ConnectionStatus {
         self.shared.status.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The connected server's HTTP API and database name.
+    pub(crate) fn server(&self) -> Result<(heycat_local_server::Api, String), crate::data::DataError> {
+        self.shared
+            .server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(crate::data::DataError::offline)
     }
 
     /// Tries again now instead of waiting for the backoff.
@@ -131,6 +144,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 // Writes queued while offline go first, in order; then the server's rows are
                 // what the app shows offline next time.
                 runtime.block_on(db.replay());
+                // The figures writes are checked against, from the rows now here.
+                db.storage_usage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
                 let mut control = loop {
                     let control = shared.wait(Some(LOCAL_COPY_REFRESH), ended);
@@ -139,6 +154,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     }
                     drop(control);
                     db.refresh_local_copy();
+                    db.storage_usage();
                 };
                 if control.shutdown {
                     break;
@@ -189,6 +205,8 @@ fn connect(
     generation: u64,
 ) -> Result<(), Failure> {
     let uri = link.prepare()?;
+    *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
+        link.api().map(|api| (api, config.database.clone()));
     let token =
         std::fs::read_to_string(config.token_file()).ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     let options = ConnectOptions { uri, database: config.database.clone(), token: token.clone() };

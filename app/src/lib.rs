@@ -28,6 +28,7 @@ mod connection;
 pub mod data;
 mod link;
 pub mod status;
+pub mod storage;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,7 +60,16 @@ fn sync_status(db: State<'_, data::Db>) -> data::SyncStatus {
 }
 
 fn connection_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![connection_status, connection_retry, sync_status]
+    tauri::generate_handler![
+        connection_status,
+        connection_retry,
+        sync_status,
+        storage::commands::storage_usage,
+        storage::commands::storage_cleanup_preview,
+        storage::commands::storage_cleanup,
+        storage::commands::storage_export,
+        storage::commands::storage_import
+    ]
 }
 
 /// Adds the data layer to a Tauri app: every command, and the connection, which starts when the

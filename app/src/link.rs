@@ -39,6 +39,11 @@ struct Plans {
     plans: Vec<Plan>,
 }
 
+/// This app's schema version.
+pub fn schema_version() -> u32 {
+    plans().version
+}
+
 fn plans() -> Plans {
     serde_json::from_str(MIGRATION_PLANS).unwrap_or(Plans { version: 0, plans: Vec::new() })
 }
@@ -70,6 +75,15 @@ impl ServerLink {
     /// Lets the next attempt try a failed migration again.
     pub fn retry_migration(&mut self) {
         self.failed_migration = None;
+    }
+
+    /// The HTTP API of the server now prepared (the owner's, for the embedded server).
+    pub fn api(&self) -> Option<Api> {
+        match (&self.config.server, &self.local) {
+            (ServerChoice::Remote(url), _) => Some(Api::new(http_and_ws(url).0, None)),
+            (ServerChoice::Local, Some(server)) => Some(server.api()),
+            (ServerChoice::Local, None) => None,
+        }
     }
 
     /// The server's address, for status messages.

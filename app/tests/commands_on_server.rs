@@ -51,10 +51,11 @@ fn settings_are_one_typed_row() {
     let (_server, _dir, app) = app();
     let defaults = json!({"audioSelectedDevice": null, "shortcutsDistinguishLeftRight": false,
                           "shortcutsRecordingMode": "Toggle", "hotkeyRecordingShortcut": "CmdOrCtrl+Shift+Space",
-                          "rowVersion": "1"});
+                          "storageQuotaMb": 1024, "rowVersion": "1"});
     assert_eq!(app.ok("settings_get", json!({})), defaults);
     let changed = json!({"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
-                         "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13", "rowVersion": "1"});
+                         "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13", "storageQuotaMb": 512,
+                         "rowVersion": "1"});
     assert_eq!(app.ok("settings_update", json!({ "row": changed })), with(&changed, "rowVersion", json!("2")));
     assert_eq!(app.ok("settings_reset", json!({})), with(&defaults, "rowVersion", json!("3")));
 }

@@ -53,8 +53,8 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     app.ok(
         "settings_update",
         json!({"row": {"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
-                                              "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13",
-                                              "rowVersion": "1"}}),
+                       "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13", "storageQuotaMb": 1024,
+                       "rowVersion": "1"}}),
     );
     assert_eq!(pending(&app), 5);
     let status = app.ok("sync_status", Value::Null);

@@ -71,6 +71,7 @@ pub async fn dictionary_entry_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.dictionary_entry_insert(sent.into(), op_id),
         )
@@ -97,6 +98,7 @@ pub async fn dictionary_entry_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.dictionary_entry_update(sent.into(), op_id),
         )
@@ -125,6 +127,7 @@ pub async fn dictionary_entry_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::DictionaryEntry,
             >(
@@ -180,6 +183,7 @@ pub async fn recording_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.recording_insert(sent.into(), op_id),
         )
@@ -206,6 +210,7 @@ pub async fn recording_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.recording_update(sent.into(), op_id),
         )
@@ -234,6 +239,7 @@ pub async fn recording_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::Recording,
             >(
@@ -291,6 +297,7 @@ pub async fn transcription_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.transcription_insert(sent.into(), op_id),
         )
@@ -317,6 +324,7 @@ pub async fn transcription_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.transcription_update(sent.into(), op_id),
         )
@@ -345,6 +353,7 @@ pub async fn transcription_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::Transcription,
             >(
@@ -430,6 +439,7 @@ pub async fn correction_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.correction_insert(sent.into(), op_id),
         )
@@ -456,6 +466,7 @@ pub async fn correction_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.correction_update(sent.into(), op_id),
         )
@@ -484,6 +495,7 @@ pub async fn correction_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::Correction,
             >(
@@ -553,6 +565,7 @@ pub async fn settings_update(
     let sent = row.clone();
     let written = db
         .write(
+            0,
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.settings_update(sent.into(), op_id),
         )
@@ -577,6 +590,7 @@ pub async fn settings_reset(
 ) -> Result<crate::schema::Settings, DataError> {
     let written = db
         .write(
+            0,
             || OutboxEntry::write(
                 WriteKind::Reset,
                 &<crate::schema::Settings>::default(),
@@ -642,6 +656,7 @@ pub async fn voice_command_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.voice_command_insert(sent.into(), op_id),
         )
@@ -668,6 +683,7 @@ pub async fn voice_command_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.voice_command_update(sent.into(), op_id),
         )
@@ -696,6 +712,7 @@ pub async fn voice_command_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::VoiceCommand,
             >(
@@ -755,6 +772,7 @@ pub async fn window_context_insert(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Insert, &row),
             move |conn, op_id| conn.reducers.window_context_insert(sent.into(), op_id),
         )
@@ -781,6 +799,7 @@ pub async fn window_context_update(
     let (key, sent) = (row.id.clone(), row.clone());
     let written = db
         .write(
+            crate::storage::row_size(&row),
             || OutboxEntry::write(WriteKind::Update, &row),
             move |conn, op_id| conn.reducers.window_context_update(sent.into(), op_id),
         )
@@ -809,6 +828,7 @@ pub async fn window_context_delete(
     let row_version = row_version.0;
     let sent = id.clone();
     db.write(
+            0,
             || OutboxEntry::delete::<
                 crate::schema::WindowContext,
             >(
@@ -1577,6 +1597,100 @@ pub(crate) fn replay_call(
         }
         _ => Err(DataError::unknown_write(entry)),
     }
+}
+/// Every table the app can read, the toolkit's conflicts too: what an export holds.
+pub const PUBLIC_TABLES: &[&str] = &[
+    "dictionary_entry",
+    "recording",
+    "transcription",
+    "correction",
+    "settings",
+    "voice_command",
+    "window_context",
+    "heycat_conflict",
+];
+/// Each table's row count and size (its rows as the app's JSON), from the server's copy.
+pub(crate) fn table_usage(
+    conn: &crate::sdk::DbConnection,
+) -> Vec<(&'static str, usize, u64)> {
+    Vec::from([
+        (
+            "dictionary_entry",
+            conn.db.dictionary_entry().count() as usize,
+            conn
+                .db
+                .dictionary_entry()
+                .iter()
+                .map(|r| crate::storage::row_size(
+                    &crate::schema::DictionaryEntry::from(r),
+                ))
+                .sum(),
+        ),
+        (
+            "recording",
+            conn.db.recording().count() as usize,
+            conn
+                .db
+                .recording()
+                .iter()
+                .map(|r| crate::storage::row_size(&crate::schema::Recording::from(r)))
+                .sum(),
+        ),
+        (
+            "transcription",
+            conn.db.transcription().count() as usize,
+            conn
+                .db
+                .transcription()
+                .iter()
+                .map(|r| crate::storage::row_size(
+                    &crate::schema::Transcription::from(r),
+                ))
+                .sum(),
+        ),
+        (
+            "correction",
+            conn.db.correction().count() as usize,
+            conn
+                .db
+                .correction()
+                .iter()
+                .map(|r| crate::storage::row_size(&crate::schema::Correction::from(r)))
+                .sum(),
+        ),
+        (
+            "settings",
+            conn.db.settings().count() as usize,
+            conn
+                .db
+                .settings()
+                .iter()
+                .map(|r| crate::storage::row_size(&crate::schema::Settings::from(r)))
+                .sum(),
+        ),
+        (
+            "voice_command",
+            conn.db.voice_command().count() as usize,
+            conn
+                .db
+                .voice_command()
+                .iter()
+                .map(|r| crate::storage::row_size(&crate::schema::VoiceCommand::from(r)))
+                .sum(),
+        ),
+        (
+            "window_context",
+            conn.db.window_context().count() as usize,
+            conn
+                .db
+                .window_context()
+                .iter()
+                .map(|r| crate::storage::row_size(
+                    &crate::schema::WindowContext::from(r),
+                ))
+                .sum(),
+        ),
+    ])
 }
 /// The server's rows, as the app's rows, for the local copy.
 pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {

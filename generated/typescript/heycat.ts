@@ -34,6 +34,7 @@ export type DataErrorKind =
   | "inUse"
   | "offline"
   | "conflict"
+  | "storageFull"
   | "timeout"
   | "server";
 
@@ -373,6 +374,11 @@ export interface Settings {
   shortcutsRecordingMode: RecordingMode;
   /** `hotkey.recordingShortcut`. */
   hotkeyRecordingShortcut: string;
+  /**
+   * How much the app may keep on this device (rows and unsynced changes), in megabytes.
+   * Added in schema version 4.
+   */
+  storageQuotaMb: number;
   /** Bumped by every write; the version an update is based on. */
   rowVersion: bigint;
 }
@@ -382,6 +388,7 @@ function decodeSettings(value: Wire): Settings {
     shortcutsDistinguishLeftRight: value.shortcutsDistinguishLeftRight,
     shortcutsRecordingMode: value.shortcutsRecordingMode,
     hotkeyRecordingShortcut: value.hotkeyRecordingShortcut,
+    storageQuotaMb: value.storageQuotaMb,
     rowVersion: BigInt(value.rowVersion),
   };
 }
@@ -391,6 +398,7 @@ function encodeSettings(value: Settings): Wire {
     shortcutsDistinguishLeftRight: value.shortcutsDistinguishLeftRight,
     shortcutsRecordingMode: value.shortcutsRecordingMode,
     hotkeyRecordingShortcut: value.hotkeyRecordingShortcut,
+    storageQuotaMb: value.storageQuotaMb,
     rowVersion: value.rowVersion === undefined ? undefined : value.rowVersion.toString(),
   };
 }

@@ -74,13 +74,15 @@ pub struct Failed {
     pub backup: Option<PathBuf>,
 }
 
-/// The backup file's content.
+/// Every row of a database's tables (SpacetimeDB's JSON), with their counts and a content hash:
+/// a migration's backup, and the app's exports.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct Backup {
-    version: u32,
-    tables: BTreeMap<String, Vec<Value>>,
-    counts: BTreeMap<String, usize>,
-    hash: String,
+pub struct Backup {
+    /// The schema version the rows are of.
+    pub version: u32,
+    pub tables: BTreeMap<String, Vec<Value>>,
+    pub counts: BTreeMap<String, usize>,
+    pub hash: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -111,9 +113,7 @@ impl Migration<'_> {
         let backup =
             self.export().map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
         let path = self.dir.join(format!("heycat-v{}-to-v{}-{}.json", self.plan.from, self.plan.to, now_secs()));
-        write_synced(&path, &serde_json::to_vec_pretty(&backup).unwrap_or_default())
-            .and_then(|()| verify_backup(&path, &backup))
-            .map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+        backup.write(&path).map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
         let old_module = self.dir.join(format!("heycat-v{}-module.wasm", self.plan.from));
         let journal =
             Journal { from: self.plan.from, to: self.plan.to, backup: path.clone(), old_module: old_module.clone() };
@@ -164,13 +164,7 @@ impl Migration<'_> {
     }
 
     fn export(&self) -> Result<Backup, String> {
-        let mut tables = BTreeMap::new();
-        for table in &self.plan.old_tables {
-            let rows =
-                sql_rows(self.api, self.database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
-            tables.insert(table.clone(), rows);
-        }
-        Ok(Backup::of(self.plan.from, tables))
+        Backup::export(self.api, self.database, self.plan.from, &self.plan.old_tables)
     }
 
     fn carry(&self, backup: &Backup) -> Result<(), String> {
@@ -197,6 +191,36 @@ impl Backup {
         let counts = tables.iter().map(|(t, rows)| (t.clone(), rows.len())).collect();
         let hash = content_hash(&tables);
         Backup { version, tables, counts, hash }
+    }
+
+    /// Every row of `tables` of the database, of schema version `version`.
+    pub fn export(api: &Api, database: &str, version: u32, tables: &[String]) -> Result<Backup, String> {
+        let mut rows = BTreeMap::new();
+        for table in tables {
+            let table_rows = sql_rows(api, database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
+            rows.insert(table.clone(), table_rows);
+        }
+        Ok(Backup::of(version, rows))
+    }
+
+    /// Writes it to `path`, synced, and reads it back to check it was written whole.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        write_synced(path, &serde_json::to_vec_pretty(self).unwrap_or_default())?;
+        verify_backup(path, self)
+    }
+
+    /// Reads one, checking its counts and content hash.
+    pub fn read(path: &Path) -> Result<Backup, String> {
+        read_backup(path)
+    }
+
+    /// Imports every row into the database's (empty) tables with the module's
+    /// `heycat_import_<table>` reducers, then checks the row counts.
+    pub fn import(&self, api: &Api, database: &str) -> Result<(), String> {
+        for (table, rows) in &self.tables {
+            import(api, database, table, rows.clone())?;
+        }
+        verify_counts(api, database, &self.counts)
     }
 }
 
@@ -260,10 +284,7 @@ fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) 
 /// Puts the old module back (clearing) and imports the backup as it was.
 fn restore(api: &Api, database: &str, old_module: &[u8], backup: &Backup) -> Result<(), String> {
     api.publish_cleared(database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
-    for (table, rows) in &backup.tables {
-        import(api, database, table, rows.clone())?;
-    }
-    verify_counts(api, database, &backup.counts)
+    backup.import(api, database)
 }
 
 /// After a process died mid-migration: puts the old version and its data back from the

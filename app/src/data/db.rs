@@ -19,7 +19,7 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use serde_json::Value;
-use spacetimedb_sdk::{DbContext, Status};
+use spacetimedb_sdk::{DbContext, Status, Table as _, TableWithPrimaryKey as _};
 use tokio::sync::oneshot;
 
 use super::changes::{ChangeSink, TableChange};
@@ -27,7 +27,9 @@ use super::error::{DataError, ErrorKind};
 use super::local::LocalCopy;
 use super::outbox::OutboxEntry;
 use super::sync::{Rejected, SyncState, SyncStatus, SYNC_EVENT};
-use crate::sdk::{DbConnection, HeycatConflictTableAccess, ReducerEventContext};
+use crate::sdk::{DbConnection, HeycatConflictTableAccess, ReducerEventContext, SettingsTableAccess};
+use crate::storage::{StorageGuard, StorageUsage, TableUsage, STORAGE_WARNING_EVENT};
+use heycat::wire::Wired;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -60,6 +62,7 @@ pub struct Db {
     pending: Pending,
     events: ChangeSink,
     sync: Arc<Mutex<SyncState>>,
+    storage: StorageGuard,
 }
 
 /// Where reads come from.
@@ -142,7 +145,16 @@ impl Db {
         let sync = SyncState::open(dir).map_err(|e| {
             DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
         })?;
-        Ok(Db { connection: Arc::default(), pending: Pending::default(), events, sync: Arc::new(Mutex::new(sync)) })
+        let db = Db {
+            connection: Arc::default(),
+            pending: Pending::default(),
+            events,
+            sync: Arc::new(Mutex::new(sync)),
+            storage: StorageGuard::new(dir),
+        };
+        // Writes made before the first connect are checked against the local copy's figures.
+        db.storage_usage();
+        Ok(db)
     }
 
     fn sync(&self) -> MutexGuard<'_, SyncState> {
@@ -193,6 +205,7 @@ impl Db {
             .map_err(|e| DataError::new(ErrorKind::Offline, format!("cannot connect to {}: {e}", options.uri)))?;
         crate::commands::watch_reducer_results(&connection, &self.pending);
         crate::commands::watch_table_changes(&connection, &self.events);
+        self.watch_quota(&connection);
         connection.run_threaded();
         let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
             Ok(Ok(token)) => token,
@@ -204,6 +217,14 @@ impl Db {
         };
         *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(connection));
         Ok(token)
+    }
+
+    /// Keeps the quota writes are checked against in step with the settings row, wherever
+    /// it was changed.
+    fn watch_quota(&self, connection: &DbConnection) {
+        let (on_insert, on_update) = (self.storage.clone(), self.storage.clone());
+        connection.db.settings().on_insert(move |_, row| on_insert.set_quota_mb(row.storage_quota_mb));
+        connection.db.settings().on_update(move |_, _, row| on_update.set_quota_mb(row.storage_quota_mb));
     }
 
     /// The live connection, or `Offline`.
@@ -224,7 +245,28 @@ impl Db {
 
     /// Writes through `send` when connected with nothing queued (and returns once the server
     /// confirmed); otherwise, or when the outcome of the call becomes unknown, queues `entry`.
+    /// A write that adds `size` bytes is refused first if it would cross the storage quota.
     pub async fn write(
+        &self,
+        size: u64,
+        entry: impl FnOnce() -> OutboxEntry,
+        send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
+    ) -> Result<Written, DataError> {
+        if size > 0 && self.storage.check(size).is_err() {
+            // The cached figures may be stale (rows deleted elsewhere, the limit raised):
+            // measure before refusing.
+            self.storage_usage();
+            self.storage.check(size)?;
+        }
+        let written = self.write_unchecked(entry, send).await?;
+        if size > 0 && self.storage.wrote(size) {
+            // Measures, and fires the warning event when usage really reached the threshold.
+            self.storage_usage();
+        }
+        Ok(written)
+    }
+
+    async fn write_unchecked(
         &self,
         entry: impl FnOnce() -> OutboxEntry,
         send: impl FnOnce(&DbConnection, String) -> spacetimedb_sdk::Result<()>,
@@ -246,9 +288,14 @@ impl Db {
         let event = format!("{}:changed", entry.table);
         let (before, after, status) = {
             let mut sync = self.sync();
-            let (before, after) = sync
-                .queue(entry)
-                .map_err(|e| DataError::new(ErrorKind::Server, format!("cannot save the write for later: {e}")))?;
+            let (before, after) = sync.queue(entry).map_err(|e| {
+                let kind = if e.kind() == std::io::ErrorKind::StorageFull {
+                    ErrorKind::StorageFull
+                } else {
+                    ErrorKind::Server
+                };
+                DataError::new(kind, format!("cannot save the write for later: {e}"))
+            })?;
             (before, after, sync.status())
         };
         let change = match (before, after.clone()) {
@@ -376,6 +423,37 @@ impl Db {
     /// Emits an event of the data layer's own (sync, migration) to the frontend.
     pub(crate) fn emit<P: serde::Serialize + Send + 'static>(&self, event: &'static str, payload: P) {
         self.events.emit_local(event, payload);
+    }
+
+    /// Measures what the app keeps on this device (rows, queued writes, files) against the
+    /// quota; fires the warning event when usage just reached its threshold.
+    pub fn storage_usage(&self) -> StorageUsage {
+        let usage = |(table, rows, bytes): (&str, usize, u64)| TableUsage {
+            table: table.to_owned(),
+            rows,
+            bytes: Wired(bytes),
+        };
+        let (tables, quota_mb): (Vec<TableUsage>, _) = match self.reader() {
+            Reader::Online(conn) => (
+                crate::commands::table_usage(&conn).into_iter().map(usage).collect(),
+                conn.db.settings().id().find(&0).map(|s| s.storage_quota_mb),
+            ),
+            Reader::Offline(state) => {
+                let settings = state.local.get::<crate::schema::Settings>(&serde_json::json!(0)).ok().flatten();
+                (state.local.usage().into_iter().map(usage).collect(), settings.map(|s| s.storage_quota_mb))
+            }
+        };
+        let quota_mb = quota_mb.unwrap_or_else(|| crate::schema::Settings::default().storage_quota_mb);
+        let outbox = self.sync().outbox_bytes();
+        let (usage, warn) = self.storage.report(quota_mb, tables, outbox);
+        if warn {
+            self.emit(STORAGE_WARNING_EVENT, usage.clone());
+        }
+        usage
+    }
+
+    pub fn storage(&self) -> &StorageGuard {
+        &self.storage
     }
 
     pub fn sync_status(&self) -> SyncStatus {

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     /// The row changed on the server since the version the write was based on; the write was
     /// kept as a conflict for the user to resolve.
     Conflict,
+    /// The write would exceed the storage quota, or the disk is nearly full.
+    StorageFull,
     /// Not connected to the database.
     Offline,
     /// The server did not answer in time.

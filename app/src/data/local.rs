@@ -43,6 +43,14 @@ impl LocalCopy {
         }
     }
 
+    /// Each table's row count and size (its rows' JSON).
+    pub fn usage(&self) -> Vec<(&str, usize, u64)> {
+        self.tables
+            .iter()
+            .map(|(table, rows)| (table.as_str(), rows.len(), rows.values().map(crate::storage::row_size).sum()))
+            .collect()
+    }
+
     pub fn list<T: Table + DeserializeOwned>(&self) -> Result<Vec<T>, DataError> {
         self.tables.get(T::NAME).into_iter().flat_map(|rows| rows.values()).map(|row| decode(row)).collect()
     }

@@ -163,9 +163,12 @@ fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<
     frame.extend_from_slice(&crc32fast::hash(&json).to_le_bytes());
     frame.extend_from_slice(&json);
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-    file.write_all(&frame)?;
-    if sync {
-        file.sync_data()?;
+    let before = file.metadata()?.len();
+    let written = file.write_all(&frame).and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+    if let Err(e) = written {
+        // A refused write (the disk is full) leaves no partial frame behind.
+        let _ = file.set_len(before).and_then(|()| file.sync_data());
+        return Err(e);
     }
     Ok(())
 }
@@ -290,5 +293,27 @@ mod tests {
         let (outbox, damage) = Outbox::open(dir.path()).unwrap();
         assert!(damage.unwrap().0.contains("wrong checksum"));
         assert_eq!(outbox.pending(), &[entry(0), entry(1)]);
+    }
+
+    #[test]
+    fn a_write_refused_by_a_full_disk_leaves_no_partial_record() {
+        let disk = heycat_harness::SmallDisk::mount(64 * 1024).expect("a small filesystem for the test");
+        let (mut outbox, _) = Outbox::open(disk.path()).unwrap();
+        // 10 kB records: the one that no longer fits is written in part before the disk is full.
+        let big = |n: u32| OutboxEntry { row: Some(serde_json::json!({"text": "x".repeat(10_000)})), ..entry(n) };
+        let mut appended = 0;
+        let refused = loop {
+            match outbox.append(big(appended)) {
+                Ok(()) => appended += 1,
+                Err(e) => break e,
+            }
+            assert!(appended < 100, "a 64 kB disk holds fewer than 100 such records");
+        };
+        assert_eq!(refused.kind(), io::ErrorKind::StorageFull, "{refused}");
+        assert!(appended > 0);
+        assert_eq!(outbox.pending().len(), appended as usize, "the refused write is not pending");
+        let (reopened, damage) = Outbox::open(disk.path()).unwrap();
+        assert_eq!(damage, None, "nothing half-written is left behind");
+        assert_eq!(reopened.pending(), outbox.pending());
     }
 }

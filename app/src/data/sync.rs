@@ -80,6 +80,11 @@ impl SyncState {
         Ok(())
     }
 
+    /// The size of the outbox file (writes waiting to sync).
+    pub(crate) fn outbox_bytes(&self) -> u64 {
+        std::fs::metadata(self.dir.join("outbox.log")).map_or(0, |m| m.len())
+    }
+
     pub(crate) fn status(&self) -> SyncStatus {
         let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
         for entry in self.outbox.pending() {

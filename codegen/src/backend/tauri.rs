@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
-use crate::model::{Schema, Table};
+use crate::model::{Access, Schema, Table};
 use crate::names::to_pascal_case;
 use crate::reducers::ParamType;
 use crate::source::SourceSet;
@@ -86,6 +86,13 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
             }
         }
     });
+    let public_tables = schema.tables.iter().filter(|t| t.access == Access::Public).map(|t| t.name.as_str());
+    let usages = schema.user_tables().map(|t| {
+        let (handle, row, name) = (format_ident!("{}", t.name), app_row(t), &t.name);
+        quote! {
+            (#name, conn.db.#handle().count() as usize, conn.db.#handle().iter().map(|r| crate::storage::row_size(&#row::from(r))).sum())
+        }
+    });
     let tokens = quote! {
         use tauri::State;
         use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
@@ -124,6 +131,14 @@ pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
                 #(#replay_arms)*
                 _ => Err(DataError::unknown_write(entry)),
             }
+        }
+
+        /// Every table the app can read, the toolkit's conflicts too: what an export holds.
+        pub const PUBLIC_TABLES: &[&str] = &[#(#public_tables),*];
+
+        /// Each table's row count and size (its rows as the app's JSON), from the server's copy.
+        pub(crate) fn table_usage(conn: &crate::sdk::DbConnection) -> Vec<(&'static str, usize, u64)> {
+            Vec::from([#(#usages),*])
         }
 
         /// The server's rows, as the app's rows, for the local copy.
@@ -177,7 +192,10 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
     // A write: online through its reducer (then the row is read back as stored, with what the
     // module set), otherwise queued (then the row is the local copy's). Tables that opted out
     // of syncing are written online only.
-    let write = |entry: TokenStream, send: TokenStream, read_back_key: Option<TokenStream>| {
+    // What a write adds (its row's JSON), checked against the storage quota. Deletes and the
+    // singleton's writes are never refused: they free space or are how the user raises the limit.
+    let write = |entry: TokenStream, send: TokenStream, read_back_key: Option<TokenStream>, sized: bool| {
+        let size = if sized { quote!(crate::storage::row_size(&row)) } else { quote!(0) };
         let table_name = &table.name;
         let after = match &read_back_key {
             Some(k) => quote! {
@@ -191,12 +209,12 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
         };
         if table.synced && read_back_key.is_some() {
             quote! {
-                let written = db.write(|| #entry, move |conn, op_id| #send).await?;
+                let written = db.write(#size, || #entry, move |conn, op_id| #send).await?;
                 #after
             }
         } else if table.synced {
             quote! {
-                db.write(|| #entry, move |conn, op_id| #send).await?;
+                db.write(#size, || #entry, move |conn, op_id| #send).await?;
                 Ok(())
             }
         } else {
@@ -243,6 +261,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
                 quote!(OutboxEntry::write(#kind, &row)),
                 quote!(conn.reducers.#call(sent.into(), op_id)),
                 Some(quote!(key)),
+                true,
             );
             (
                 format!(
@@ -265,7 +284,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
                 quote!(conn.reducers.#call(sent, op_id))
             };
             let k = key_json(quote!(#key.clone()));
-            let body = write(quote!(OutboxEntry::delete::<#row>(#k, row_version)), send, None);
+            let body = write(quote!(OutboxEntry::delete::<#row>(#k, row_version)), send, None, false);
             (
                 format!(" Deletes the `{}` row with this key (and what the schema cascades).", table.name),
                 quote!(()),
@@ -311,6 +330,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
                 quote!(OutboxEntry::write(#kind, &#queued)),
                 quote!(conn.reducers.#call(#args op_id)),
                 Some(quote!(0)),
+                false,
             );
             let prepare = if update { quote!(let sent = row.clone();) } else { quote!() };
             (

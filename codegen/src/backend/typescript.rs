@@ -97,6 +97,7 @@ export type DataErrorKind =
   | "inUse"
   | "offline"
   | "conflict"
+  | "storageFull"
   | "timeout"
   | "server";
 

@@ -46,7 +46,7 @@ pub mod heycat_import_settings_reducer;
 pub mod heycat_import_transcription_reducer;
 pub mod heycat_import_voice_command_reducer;
 pub mod heycat_import_window_context_reducer;
-pub mod heycat_schema_v_3_reducer;
+pub mod heycat_schema_v_4_reducer;
 pub mod recording_delete_reducer;
 pub mod recording_insert_reducer;
 pub mod recording_resolve_reducer;
@@ -117,7 +117,7 @@ pub use heycat_import_settings_reducer::{heycat_import_settings, set_flags_for_h
 pub use heycat_import_transcription_reducer::{heycat_import_transcription, set_flags_for_heycat_import_transcription, HeycatImportTranscriptionCallbackId};
 pub use heycat_import_voice_command_reducer::{heycat_import_voice_command, set_flags_for_heycat_import_voice_command, HeycatImportVoiceCommandCallbackId};
 pub use heycat_import_window_context_reducer::{heycat_import_window_context, set_flags_for_heycat_import_window_context, HeycatImportWindowContextCallbackId};
-pub use heycat_schema_v_3_reducer::{heycat_schema_v_3, set_flags_for_heycat_schema_v_3, HeycatSchemaV3CallbackId};
+pub use heycat_schema_v_4_reducer::{heycat_schema_v_4, set_flags_for_heycat_schema_v_4, HeycatSchemaV4CallbackId};
 pub use recording_delete_reducer::{recording_delete, set_flags_for_recording_delete, RecordingDeleteCallbackId};
 pub use recording_insert_reducer::{recording_insert, set_flags_for_recording_insert, RecordingInsertCallbackId};
 pub use recording_resolve_reducer::{recording_resolve, set_flags_for_recording_resolve, RecordingResolveCallbackId};
@@ -215,7 +215,7 @@ pub enum Reducer {
     HeycatImportWindowContext {
         rows: Vec::<WindowContext>,
 }    ,
-    HeycatSchemaV3 ,
+    HeycatSchemaV4 ,
     RecordingDelete {
         id: String,
         base_version: Option::<u64>,
@@ -333,7 +333,7 @@ impl __sdk::Reducer for Reducer {
             Reducer::HeycatImportTranscription { .. } => "heycat_import_transcription",
             Reducer::HeycatImportVoiceCommand { .. } => "heycat_import_voice_command",
             Reducer::HeycatImportWindowContext { .. } => "heycat_import_window_context",
-            Reducer::HeycatSchemaV3 => "heycat_schema_v3",
+            Reducer::HeycatSchemaV4 => "heycat_schema_v4",
             Reducer::RecordingDelete { .. } => "recording_delete",
             Reducer::RecordingInsert { .. } => "recording_insert",
             Reducer::RecordingResolve { .. } => "recording_resolve",
@@ -378,7 +378,7 @@ fn try_from(value: __ws::ReducerCallInfo<__ws::BsatnFormat>) -> __sdk::Result<Se
             "heycat_import_transcription" => Ok(__sdk::parse_reducer_args::<heycat_import_transcription_reducer::HeycatImportTranscriptionArgs>("heycat_import_transcription", &value.args)?.into()),
             "heycat_import_voice_command" => Ok(__sdk::parse_reducer_args::<heycat_import_voice_command_reducer::HeycatImportVoiceCommandArgs>("heycat_import_voice_command", &value.args)?.into()),
             "heycat_import_window_context" => Ok(__sdk::parse_reducer_args::<heycat_import_window_context_reducer::HeycatImportWindowContextArgs>("heycat_import_window_context", &value.args)?.into()),
-            "heycat_schema_v3" => Ok(__sdk::parse_reducer_args::<heycat_schema_v_3_reducer::HeycatSchemaV3Args>("heycat_schema_v3", &value.args)?.into()),
+            "heycat_schema_v4" => Ok(__sdk::parse_reducer_args::<heycat_schema_v_4_reducer::HeycatSchemaV4Args>("heycat_schema_v4", &value.args)?.into()),
             "recording_delete" => Ok(__sdk::parse_reducer_args::<recording_delete_reducer::RecordingDeleteArgs>("recording_delete", &value.args)?.into()),
             "recording_insert" => Ok(__sdk::parse_reducer_args::<recording_insert_reducer::RecordingInsertArgs>("recording_insert", &value.args)?.into()),
             "recording_resolve" => Ok(__sdk::parse_reducer_args::<recording_resolve_reducer::RecordingResolveArgs>("recording_resolve", &value.args)?.into()),

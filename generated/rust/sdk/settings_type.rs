@@ -24,6 +24,7 @@ pub struct Settings {
     pub shortcuts_distinguish_left_right: bool,
     pub shortcuts_recording_mode: RecordingMode,
     pub hotkey_recording_shortcut: String,
+    pub storage_quota_mb: u32,
     pub row_version: u64,
 }
 

@@ -3,13 +3,17 @@
 //! [`Server::start`] (from `heycat-local-server`, the code the app itself runs its embedded
 //! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary
 //! data dir and stops it when dropped, so also when a test panics. [`module_wasm`] builds
-//! heycat's module with `scripts/build-module.sh`; [`sql_rows`] reads tables back.
+//! heycat's module with `scripts/build-module.sh`; [`sql_rows`] reads tables back; [`SmallDisk`]
+//! is a small filesystem for disk-full tests.
+
+mod small_disk;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
 pub use heycat_local_server::{named_rows, sql_rows, Api, Error, Result, Server};
+pub use small_disk::SmallDisk;
 
 /// The workspace root (the folder holding `schema/` and `scripts/`).
 pub fn workspace_root() -> PathBuf {

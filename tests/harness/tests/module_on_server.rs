@@ -217,12 +217,12 @@ fn settings_are_one_row_seeded_with_defaults() {
     let server = published();
     let defaults = json!({"id": 0, "audio_selected_device": {"none": []}, "shortcuts_distinguish_left_right": false,
                           "shortcuts_recording_mode": {"Toggle": []}, "hotkey_recording_shortcut": "CmdOrCtrl+Shift+Space",
-                          "row_version": 1});
+                          "storage_quota_mb": 1024, "row_version": 1});
     assert_eq!(rows(&server, "settings"), vec![defaults.clone()]);
 
     let changed = json!({"id": 5, "audio_selected_device": {"some": "USB mic"}, "shortcuts_distinguish_left_right": true,
                          "shortcuts_recording_mode": {"PushToTalk": []}, "hotkey_recording_shortcut": "F13",
-                         "row_version": 1});
+                         "storage_quota_mb": 512, "row_version": 1});
     write(&server, "settings_update", &json!([changed])).unwrap();
     // Whatever key the client sends, there is one row, key 0.
     assert_eq!(rows(&server, "settings"), vec![with(&with(&changed, "id", json!(0)), "row_version", json!(2))]);

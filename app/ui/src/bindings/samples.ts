@@ -89,6 +89,7 @@ export const settings: Settings = {
   shortcutsDistinguishLeftRight: false,
   shortcutsRecordingMode: "PushToTalk",
   hotkeyRecordingShortcut: "F13",
+  storageQuotaMb: 1024,
   rowVersion: 1n,
 };
 

@@ -135,7 +135,7 @@ describe("App", () => {
     };
     const settings = {
       audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
-      hotkeyRecordingShortcut: "CmdOrCtrl+Shift+Space", rowVersion: "1",
+      hotkeyRecordingShortcut: "CmdOrCtrl+Shift+Space", storageQuotaMb: 1024, rowVersion: "1",
     };
     const calls = mockBackend({
       ...emptyLists,
