@@ -61,9 +61,12 @@ fn writes_survive_closing_the_app_and_restarting_the_server() {
         let stored = app.ok(&format!("{table}_insert"), json!({ "row": row }));
         app.ok(&format!("{table}_update"), json!({ "row": with(&stored, field, new_value) }));
     }
-    app.ok("settings_update", json!({"row": {"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
+    app.ok(
+        "settings_update",
+        json!({"row": {"audioSelectedDevice": "USB mic", "shortcutsDistinguishLeftRight": true,
                                               "shortcutsRecordingMode": "PushToTalk", "hotkeyRecordingShortcut": "F13",
-                                              "storageQuotaMb": 1024, "rowVersion": "1"}}));
+                                              "storageQuotaMb": 1024, "rowVersion": "1"}}),
+    );
     let before = everything(&app);
     let settings_before = app.ok("settings_get", json!({}));
     let token_before = std::fs::read_to_string(dir.path().join("identity-token")).unwrap();

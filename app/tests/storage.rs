@@ -122,7 +122,7 @@ fn a_small_quota_warns_at_90_percent_refuses_past_it_and_freeing_space_lets_writ
     assert_eq!(ids, ["r000", "r001", "r002"], "oldest first");
     let freed = number(&preview["freedBytes"]);
     assert!(freed > 3 * 50_000, "each recording frees its transcription too: {preview}");
-    let after = app.ok("storage_cleanup", json!({"count": 3}));
+    let after = app.ok("storage_cleanup", json!({ "ids": ids }));
     assert_eq!(number(&after["usedBytes"]), before - freed, "the preview said what deleting frees");
     for table in ["recording", "transcription"] {
         let left =

@@ -69,3 +69,14 @@ pub fn cleanup_preview(db: &Db, count: usize) -> Result<CleanupPreview, DataErro
     let freed = items.iter().map(|i| i.bytes.0).sum();
     Ok(CleanupPreview { recordings: items, freed_bytes: Wired(freed) })
 }
+
+/// The current row version of each of these recordings that is still there.
+pub fn recording_versions(db: &Db, ids: &[String]) -> Result<Vec<(String, u64)>, DataError> {
+    let recordings: Vec<Recording> = match db.reader() {
+        Reader::Online(conn) => ids.iter().filter_map(|id| conn.db.recording().id().find(id)).map(Into::into).collect(),
+        Reader::Offline(state) => {
+            Reader::local(&state).list::<Recording>()?.into_iter().filter(|r| ids.contains(&r.id)).collect()
+        }
+    };
+    Ok(recordings.into_iter().map(|r| (r.id, r.row_version)).collect())
+}

@@ -6,7 +6,7 @@ use heycat_local_server::migrate::Backup;
 use serde::Serialize;
 use tauri::State;
 
-use super::cleanup::{cleanup_preview, CleanupPreview};
+use super::cleanup::{cleanup_preview, recording_versions, CleanupPreview};
 use super::StorageUsage;
 use crate::data::outbox::OutboxEntry;
 use crate::data::{DataError, Db, ErrorKind};
@@ -26,17 +26,16 @@ pub async fn storage_cleanup_preview(db: State<'_, Db>, count: u32) -> Result<Cl
     cleanup_preview(&db, count as usize)
 }
 
-/// Deletes the `count` oldest recordings (their transcriptions and corrections go with them);
-/// returns the usage after.
+/// Deletes these recordings (as previewed), their transcriptions and corrections with them;
+/// returns the usage after. Ids no longer there are skipped.
 #[tauri::command]
-pub async fn storage_cleanup(db: State<'_, Db>, count: u32) -> Result<StorageUsage, DataError> {
-    for item in cleanup_preview(&db, count as usize)?.recordings {
-        let (id, version) = (item.id, Some(item.row_version));
+pub async fn storage_cleanup(db: State<'_, Db>, ids: Vec<String>) -> Result<StorageUsage, DataError> {
+    for (id, version) in recording_versions(&db, &ids)? {
         let key = serde_json::json!(id.clone());
         db.write(
             0,
-            || OutboxEntry::delete::<Recording>(key, version),
-            move |conn, op_id| conn.reducers.recording_delete(id, version, op_id),
+            || OutboxEntry::delete::<Recording>(key, Some(version)),
+            move |conn, op_id| conn.reducers.recording_delete(id, Some(version), op_id),
         )
         .await?;
     }

@@ -59,6 +59,8 @@ pub struct StorageUsage {
     pub backup_bytes: Wired<u64>,
     pub disk_free_bytes: Wired<u64>,
     pub disk_total_bytes: Wired<u64>,
+    /// Less than the reserve heycat keeps is free on the disk: writes are refused.
+    pub disk_nearly_full: bool,
 }
 
 /// The cached figures writes are checked against.
@@ -127,7 +129,8 @@ impl StorageGuard {
         self.quota.store(quota_bytes, Ordering::Relaxed);
         self.used.store(used_bytes, Ordering::Relaxed);
         let warning = self.at_warning(used_bytes);
-        warning && !self.warned.swap(warning, Ordering::Relaxed)
+        let warned_before = self.warned.swap(warning, Ordering::Relaxed);
+        warning && !warned_before
     }
 
     /// The limit was changed in settings.
@@ -184,6 +187,7 @@ impl StorageGuard {
             backup_bytes: Wired(dir_size(&self.data_dir.join("backups"))),
             disk_free_bytes: Wired(free),
             disk_total_bytes: Wired(total),
+            disk_nearly_full: free < DISK_RESERVE,
         };
         (usage, warn)
     }

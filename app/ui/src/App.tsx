@@ -2,16 +2,20 @@ import { useState } from "react";
 
 import * as db from "@heycat/bindings";
 import { useConnection } from "./hooks/useConnection";
+import { useStorage } from "./hooks/useStorage";
 import { useConflicts, useSync } from "./hooks/useSync";
 import { useTable } from "./hooks/useTable";
 import { ConflictsView } from "./views/ConflictsView";
 import { MigrationBanner } from "./views/MigrationBanner";
 import { SettingsView } from "./views/SettingsView";
+import { OpenStorage } from "./views/openStorage";
 import { StatusBanner } from "./views/StatusBanner";
+import { StorageBanner } from "./views/StorageBanner";
+import { StorageView } from "./views/StorageView";
 import { SyncBanner } from "./views/SyncBanner";
 import { DictionaryView, RecordingsView, VoiceCommandsView, WindowContextsView } from "./views/tables";
 
-const TABS = ["Dictionary", "Voice commands", "Recordings", "Window contexts", "Settings"] as const;
+const TABS = ["Dictionary", "Voice commands", "Recordings", "Window contexts", "Settings", "Storage"] as const;
 type Tab = (typeof TABS)[number];
 
 const byId = (row: { id: string }) => row.id;
@@ -30,28 +34,37 @@ export function App() {
   const recordings = useTable(db.recordingList, db.onRecordingChanged, byId, revision);
   const transcriptions = useTable(db.transcriptionList, db.onTranscriptionChanged, byId, revision);
   const contexts = useTable(db.windowContextList, db.onWindowContextChanged, byId, revision);
+  const storage = useStorage(revision);
+  const openStorage = () => {
+    setTab("Storage");
+    void storage.refresh();
+  };
 
   return (
-    <main>
-      <header>
-        <h1>heycat data</h1>
-        <StatusBanner status={status} onRetry={() => void retry()} />
-        <MigrationBanner />
-        <SyncBanner status={sync} />
-        <nav>
-          {TABS.map((t) => (
-            <button key={t} type="button" aria-pressed={t === tab} onClick={() => setTab(t)}>
-              {t}
-            </button>
-          ))}
-        </nav>
-      </header>
-      <ConflictsView conflicts={conflicts} />
-      {tab === "Dictionary" && <DictionaryView table={dictionary} sync={sync} />}
-      {tab === "Voice commands" && <VoiceCommandsView table={commands} sync={sync} />}
-      {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} sync={sync} />}
-      {tab === "Window contexts" && <WindowContextsView table={contexts} sync={sync} />}
-      {tab === "Settings" && <SettingsView revision={revision} />}
-    </main>
+    <OpenStorage.Provider value={openStorage}>
+      <main>
+        <header>
+          <h1>heycat data</h1>
+          <StatusBanner status={status} onRetry={() => void retry()} />
+          <MigrationBanner />
+          <SyncBanner status={sync} />
+          <StorageBanner usage={storage.usage} onOpen={openStorage} />
+          <nav>
+            {TABS.map((t) => (
+              <button key={t} type="button" aria-pressed={t === tab} onClick={() => setTab(t)}>
+                {t}
+              </button>
+            ))}
+          </nav>
+        </header>
+        <ConflictsView conflicts={conflicts} />
+        {tab === "Dictionary" && <DictionaryView table={dictionary} sync={sync} />}
+        {tab === "Voice commands" && <VoiceCommandsView table={commands} sync={sync} />}
+        {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} sync={sync} />}
+        {tab === "Window contexts" && <WindowContextsView table={contexts} sync={sync} />}
+        {tab === "Settings" && <SettingsView revision={revision} />}
+        {tab === "Storage" && <StorageView storage={storage} />}
+      </main>
+    </OpenStorage.Provider>
   );
 }

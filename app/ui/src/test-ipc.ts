@@ -34,3 +34,23 @@ export function wireEntry(id: string, trigger: string, version = "1") {
     rowVersion: version,
   };
 }
+
+/** Storage usage as the Rust side sends it (64-bit values as decimal strings). */
+export function wireUsage(usedBytes: number, quotaBytes: number, level: "ok" | "warning" | "full" = "ok") {
+  return {
+    quotaBytes: String(Math.round(quotaBytes)),
+    usedBytes: String(Math.round(usedBytes)),
+    level,
+    tables: [
+      { table: "recording", rows: 3, bytes: String(Math.round(usedBytes * 0.1)) },
+      { table: "transcription", rows: 3, bytes: String(Math.round(usedBytes * 0.9)) },
+    ],
+    outboxBytes: "0",
+    snapshotBytes: "2048",
+    serverFilesBytes: "5242880",
+    backupBytes: "0",
+    diskFreeBytes: "53687091200",
+    diskTotalBytes: "107374182400",
+    diskNearlyFull: false,
+  };
+}

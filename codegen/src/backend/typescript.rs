@@ -200,6 +200,118 @@ export function onSyncStatus(handler: (status: SyncStatus) => void): Promise<Unl
   return listen<SyncStatus>("sync:status", (event) => handler(event.payload));
 }
 
+/** How close the app is to its storage limit; at "full" writes are refused with `storageFull`. */
+export type StorageLevel = "ok" | "warning" | "full";
+
+/** One table's share of the storage: its rows and their size (as JSON). */
+export interface TableUsage {
+  table: string;
+  rows: number;
+  bytes: bigint;
+}
+
+/** What the app keeps on this device, against the limit set in settings (`storageQuotaMb`). */
+export interface StorageUsage {
+  quotaBytes: bigint;
+  /** Rows and writes waiting to sync: what the limit counts. */
+  usedBytes: bigint;
+  level: StorageLevel;
+  tables: TableUsage[];
+  outboxBytes: bigint;
+  /** On disk beside what the limit counts: the offline snapshot, the embedded server's files
+   * (they keep history, so deleting rows does not shrink them) and migration backups. */
+  snapshotBytes: bigint;
+  serverFilesBytes: bigint;
+  backupBytes: bigint;
+  diskFreeBytes: bigint;
+  diskTotalBytes: bigint;
+  /** Less than the reserve heycat keeps is free on the disk: writes are refused. */
+  diskNearlyFull: boolean;
+}
+
+function decodeStorageUsage(value: Wire): StorageUsage {
+  const big = (key: string) => BigInt(value[key]);
+  return {
+    quotaBytes: big("quotaBytes"),
+    usedBytes: big("usedBytes"),
+    level: value.level,
+    tables: value.tables.map((t: Wire) => ({ table: t.table, rows: t.rows, bytes: BigInt(t.bytes) })),
+    outboxBytes: big("outboxBytes"),
+    snapshotBytes: big("snapshotBytes"),
+    serverFilesBytes: big("serverFilesBytes"),
+    backupBytes: big("backupBytes"),
+    diskFreeBytes: big("diskFreeBytes"),
+    diskTotalBytes: big("diskTotalBytes"),
+    diskNearlyFull: value.diskNearlyFull,
+  };
+}
+
+/** What the app keeps on this device now. Invokes `storage_usage`. */
+export async function storageUsage(): Promise<StorageUsage> {
+  return decodeStorageUsage(await call<Wire>("storage_usage"));
+}
+
+/** Calls `handler` when usage reaches the warning threshold (90% of the limit). Resolves to a
+ * function that stops listening. */
+export function onStorageWarning(handler: (usage: StorageUsage) => void): Promise<UnlistenFn> {
+  return listen<Wire>("storage:warning", (event) => handler(decodeStorageUsage(event.payload)));
+}
+
+/** An old recording that deleting would free space from. */
+export interface CleanupItem {
+  id: string;
+  filePath: string;
+  createdAt: Timestamp;
+  rowVersion: bigint;
+  /** The recording with its transcriptions and their corrections. */
+  bytes: bigint;
+}
+
+/** The oldest recordings and what deleting them frees. */
+export interface CleanupPreview {
+  recordings: CleanupItem[];
+  freedBytes: bigint;
+}
+
+/** The `count` oldest recordings and what deleting them would free. Invokes `storage_cleanup_preview`. */
+export async function storageCleanupPreview(count: number): Promise<CleanupPreview> {
+  const value = await call<Wire>("storage_cleanup_preview", { count });
+  return {
+    recordings: value.recordings.map((r: Wire) => ({
+      id: r.id,
+      filePath: r.filePath,
+      createdAt: BigInt(r.createdAt),
+      rowVersion: BigInt(r.rowVersion),
+      bytes: BigInt(r.bytes),
+    })),
+    freedBytes: BigInt(value.freedBytes),
+  };
+}
+
+/** Deletes these recordings (as previewed) with their transcriptions and corrections; resolves
+ * to the usage after. Invokes `storage_cleanup`. */
+export async function storageCleanup(ids: string[]): Promise<StorageUsage> {
+  return decodeStorageUsage(await call<Wire>("storage_cleanup", { ids }));
+}
+
+/** An export file: where it is and how many rows of each table it holds. */
+export interface ExportSummary {
+  path: string;
+  schemaVersion: number;
+  rows: Record<string, number>;
+}
+
+/** Writes every row to a file (`path`, or a new file in the app's data folder), checked after
+ * writing. Invokes `storage_export`. */
+export async function storageExport(path?: string): Promise<ExportSummary> {
+  return call<ExportSummary>("storage_export", { path: path ?? null });
+}
+
+/** Puts an export back into an empty database of the same schema version. Invokes `storage_import`. */
+export async function storageImport(path: string): Promise<ExportSummary> {
+  return call<ExportSummary>("storage_import", { path });
+}
+
 /** A change to a table's rows, from this app, another device or the server. */
 export type TableChange<Row> =
   | { kind: "insert"; row: Row }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as db from "@heycat/bindings";
 import * as sample from "./samples";
 import { everyCommand } from "./usage";
+import { wireUsage } from "../test-ipc";
 
 type Call = { cmd: string; args: Record<string, unknown> };
 
@@ -144,5 +145,52 @@ describe("generated change events", () => {
       expect(seen[0].row.rowVersion).toBe(2n);
     }
     expect(db.EVENTS).toContain("recording:changed");
+  });
+});
+
+describe("storage", () => {
+  it("decode usage and cleanup previews exactly and send the commands' arguments", async () => {
+    const huge = "18446744073709551615";
+    const calls = recordInvokes(({ cmd }) => {
+      switch (cmd) {
+        case "storage_usage":
+        case "storage_cleanup":
+          return { ...wireUsage(900, 1000, "warning"), diskTotalBytes: huge };
+        case "storage_cleanup_preview":
+          return { recordings: [{ id: "r1", filePath: "/r1.wav", createdAt: "5", rowVersion: "2", bytes: "700" }], freedBytes: "700" };
+        default:
+          return { path: "/tmp/export.json", schemaVersion: 4, rows: { recording: 1 } };
+      }
+    });
+    const usage = await db.storageUsage();
+    expect(usage).toMatchObject({ usedBytes: 900n, quotaBytes: 1000n, level: "warning", diskNearlyFull: false });
+    expect(usage.diskTotalBytes).toBe(18446744073709551615n);
+    expect(usage.tables[1]).toEqual({ table: "transcription", rows: 3, bytes: 810n });
+    const preview = await db.storageCleanupPreview(3);
+    expect(preview).toEqual({
+      recordings: [{ id: "r1", filePath: "/r1.wav", createdAt: 5n, rowVersion: 2n, bytes: 700n }],
+      freedBytes: 700n,
+    });
+    await db.storageCleanup(["r1"]);
+    await db.storageExport();
+    await db.storageExport("/tmp/mine.json");
+    await db.storageImport("/tmp/mine.json");
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ["storage_usage", {}],
+      ["storage_cleanup_preview", { count: 3 }],
+      ["storage_cleanup", { ids: ["r1"] }],
+      ["storage_export", { path: null }],
+      ["storage_export", { path: "/tmp/mine.json" }],
+      ["storage_import", { path: "/tmp/mine.json" }],
+    ]);
+  });
+
+  it("deliver the warning event decoded", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: db.StorageUsage[] = [];
+    const stop = await db.onStorageWarning((usage) => seen.push(usage));
+    await emit("storage:warning", wireUsage(950, 1000, "warning"));
+    stop();
+    expect(seen.map((u) => [u.usedBytes, u.level])).toEqual([[950n, "warning"]]);
   });
 });

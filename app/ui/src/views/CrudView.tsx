@@ -1,8 +1,8 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 
-import { DataError } from "@heycat/bindings";
 import type { TableState } from "../hooks/useTable";
 import { display, fromForm, toForm, type Field, type FormValue } from "./fields";
+import { Problem } from "./Problem";
 
 type Row = { id: string; rowVersion: bigint };
 
@@ -27,7 +27,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
   const { title, table, fields, fresh, insert, update, remove, details, pending } = props;
   const [editing, setEditing] = useState<R | null>(null);
   const [form, setForm] = useState<Record<string, FormValue>>(() => formOf(fields, fresh()));
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<unknown>(null);
 
   const startNew = () => {
     setEditing(null);
@@ -47,7 +47,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
       else await insert({ ...fresh(), ...values });
       startNew();
     } catch (e) {
-      setProblem(e instanceof DataError || e instanceof Error ? e.message : String(e));
+      setProblem(e);
     }
   };
   const del = async (row: R) => {
@@ -55,7 +55,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
       await remove(row.id, row.rowVersion);
       if (editing?.id === row.id) startNew();
     } catch (e) {
-      setProblem(e instanceof Error ? e.message : String(e));
+      setProblem(e);
     }
   };
 
@@ -98,11 +98,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
         {fields.map((f) => (
           <FieldInput key={f.name} field={f} value={form[f.name]} onChange={(v) => setForm({ ...form, [f.name]: v })} />
         ))}
-        {problem && (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        {problem !== null && <Problem error={problem} />}
         <button type="submit">{editing ? "Save" : "Add"}</button>
         {editing && (
           <button type="button" onClick={startNew}>

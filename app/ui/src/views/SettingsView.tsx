@@ -63,6 +63,15 @@ export function SettingsView({ revision }: { revision: unknown }) {
             onChange={(e) => setSettings({ ...settings, hotkeyRecordingShortcut: e.target.value })}
           />
         </label>
+        <label className="field">
+          <span>Storage limit (MB)</span>
+          <input
+            type="number"
+            min={1}
+            value={settings.storageQuotaMb}
+            onChange={(e) => setSettings({ ...settings, storageQuotaMb: Math.max(1, Number(e.target.value)) })}
+          />
+        </label>
         {problem && (
           <p className="problem" role="alert">
             {problem}

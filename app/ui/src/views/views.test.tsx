@@ -3,7 +3,7 @@ import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
-import { mockBackend, wireEntry } from "../test-ipc";
+import { mockBackend, wireEntry, wireUsage } from "../test-ipc";
 import { StatusBanner } from "./StatusBanner";
 import { SyncBanner } from "./SyncBanner";
 
@@ -16,6 +16,7 @@ const emptyLists = {
     ),
   ),
   sync_status: () => idleSync,
+  storage_usage: () => wireUsage(1000, 1024 * 1024),
 };
 
 describe("StatusBanner", () => {
@@ -242,5 +243,101 @@ describe("migrations", () => {
     const alert = await screen.findByRole("alert", { name: "Migration" });
     expect(alert).toHaveTextContent("failed. the import step failed");
     expect(alert).toHaveTextContent("Your data is as it was");
+  });
+});
+
+describe("storage", () => {
+  const MB = 1024 * 1024;
+
+  it("warns near the limit and opens the storage view with usage per table", async () => {
+    mockBackend({ ...emptyLists, connection_status: () => connected });
+    render(<App />);
+    await screen.findByRole("region", { name: "Dictionary" });
+    expect(screen.queryByRole("alert", { name: "Storage" })).toBeNull();
+    await emit("storage:warning", wireUsage(0.92 * MB, MB, "warning"));
+    const banner = await screen.findByRole("alert", { name: "Storage" });
+    expect(banner).toHaveTextContent("heycat's data uses 92% of its 1.0 MB limit.");
+    fireEvent.click(within(banner).getByRole("button", { name: "Free space…" }));
+    const view = await screen.findByRole("region", { name: "Storage" });
+    expect(view).toHaveTextContent("Using 1000 B of 1.0 MB (0%)");
+    const byTable = within(view).getByRole("table", { name: "Usage by table" });
+    expect(within(byTable).getByText("transcription").closest("tr")).toHaveTextContent("transcription3900 B");
+    expect(within(byTable).getByRole("meter", { name: "transcription usage" })).toHaveAttribute("value", "900");
+  });
+
+  it("shows a write refused for storage with a way to free space", async () => {
+    mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      dictionary_entry_insert: () => {
+        throw { kind: "storageFull", message: "heycat's data would exceed its storage limit of 1 MB (1010 KB used)" };
+      },
+    });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    const addForm = within(dictionary).getByRole("form", { name: "Add to Dictionary" });
+    fireEvent.change(within(addForm).getByLabelText("Trigger"), { target: { value: "brb" } });
+    fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
+    const alert = await within(addForm).findByRole("alert");
+    expect(alert).toHaveTextContent("would exceed its storage limit of 1 MB");
+    fireEvent.click(within(alert).getByRole("button", { name: "Free space…" }));
+    expect(await screen.findByRole("region", { name: "Storage" })).toBeInTheDocument();
+  });
+
+  it("previews and deletes old recordings, exports, and raises the limit, showing each result", async () => {
+    let used = 0.95 * MB;
+    const settings = {
+      audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
+      hotkeyRecordingShortcut: "F13", storageQuotaMb: 1, rowVersion: "1",
+    };
+    const calls = mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      storage_usage: () => wireUsage(used, MB, used >= 0.9 * MB ? "warning" : "ok"),
+      storage_cleanup_preview: () => ({
+        recordings: [
+          { id: "r1", filePath: "/rec/old.wav", createdAt: "1700000000000000", rowVersion: "1", bytes: String(0.25 * MB) },
+          { id: "r2", filePath: "/rec/older.wav", createdAt: "1700000000000001", rowVersion: "3", bytes: String(0.25 * MB) },
+        ],
+        freedBytes: String(0.5 * MB),
+      }),
+      storage_cleanup: () => {
+        used -= 0.5 * MB;
+        return wireUsage(used, MB);
+      },
+      storage_export: () => ({ path: "/data/exports/heycat-export-1.json", schemaVersion: 4, rows: { recording: 2, settings: 1 } }),
+      settings_get: () => settings,
+      settings_update: (args) => ({ ...(args.row as object), rowVersion: "2" }),
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Storage" }));
+    const view = await screen.findByRole("region", { name: "Storage" });
+    await within(view).findByText(/Nearly at the limit/);
+
+    const cleanup = within(view).getByRole("form", { name: "Delete old recordings" });
+    fireEvent.change(within(cleanup).getByLabelText("How many (oldest first)"), { target: { value: "2" } });
+    fireEvent.click(within(cleanup).getByRole("button", { name: "Preview" }));
+    const preview = await within(cleanup).findByRole("region", { name: "Recordings to delete" });
+    expect(preview).toHaveTextContent("/rec/old.wav");
+    expect(preview).toHaveTextContent("Deleting these 2 recordings and their transcriptions frees 512 KB.");
+    fireEvent.click(within(preview).getByRole("button", { name: "Delete 2 recordings" }));
+    const result = await within(view).findByRole("status", { name: "Storage result" });
+    expect(result).toHaveTextContent("freed 512 KB; now using 461 KB of 1.0 MB");
+    expect(calls.find((c) => c.cmd === "storage_cleanup")?.args).toEqual({ ids: ["r1", "r2"] });
+    expect(calls.find((c) => c.cmd === "storage_cleanup_preview")?.args).toEqual({ count: 2 });
+    await waitFor(() => expect(within(view).queryByText(/Nearly at the limit/)).toBeNull());
+
+    fireEvent.click(within(within(view).getByRole("form", { name: "Export data" })).getByRole("button", { name: "Export" }));
+    await waitFor(() =>
+      expect(within(view).getByRole("status", { name: "Storage result" })).toHaveTextContent(
+        "Exported 3 rows to /data/exports/heycat-export-1.json.",
+      ),
+    );
+
+    const limit = within(view).getByRole("form", { name: "Raise the limit" });
+    fireEvent.change(within(limit).getByLabelText("Limit in MB (now 1)"), { target: { value: "4096" } });
+    fireEvent.click(within(limit).getByRole("button", { name: "Save limit" }));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "settings_update")?.args.row).toMatchObject({ storageQuotaMb: 4096 }));
+    expect(await within(view).findByText("The limit is now 4096 MB.")).toBeInTheDocument();
   });
 });
