@@ -10,9 +10,9 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use heycat_app::config::{DataConfig, ServerChoice};
-use heycat_app::sdk::{self, dictionary_entry_insert as _, DictionaryEntryTableAccess as _};
+use heycat_app::data::sdk::{self, dictionary_entry_insert as _, DictionaryEntryTableAccess as _};
 use heycat_harness::{module_wasm, Server};
+use heycat_runtime::config::{DataConfig, ServerChoice};
 use spacetimedb_sdk::{DbContext, Table, Timestamp};
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{Listener, Manager};
@@ -35,7 +35,7 @@ fn sdk_row(id: String) -> sdk::DictionaryEntry {
     }
 }
 
-fn app_row(id: String) -> heycat_app::schema::DictionaryEntry {
+fn app_row(id: String) -> heycat_app::data::schema::DictionaryEntry {
     sdk_row(id).into()
 }
 
@@ -97,7 +97,7 @@ fn main() {
         data_dir: dir.to_owned(),
         server: ServerChoice::Remote(server.url()),
         database: DB.into(),
-        module_wasm: module_wasm().unwrap(),
+        module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,
     };
@@ -107,8 +107,9 @@ fn main() {
     app_b.listen_any("dictionary_entry:changed", move |_| {
         let _ = event_tx.send(Instant::now());
     });
-    let command =
-        |id: String| runtime.block_on(heycat_app::commands::dictionary_entry_insert(app.state(), app_row(id))).unwrap();
+    let command = |id: String| {
+        runtime.block_on(heycat_app::data::commands::dictionary_entry_insert(app.state(), app_row(id))).unwrap()
+    };
 
     let (mut raw_latency, mut command_latency) = (Vec::new(), Vec::new());
     let (mut raw_visible, mut command_visible) = (Vec::new(), Vec::new());
@@ -149,7 +150,7 @@ fn main() {
             for i in 0..PIPELINED / ROUNDS {
                 let (handle, row) = (handle.clone(), app_row(format!("cmdp-{round}-{i}")));
                 writes.spawn(async move {
-                    heycat_app::commands::dictionary_entry_insert(handle.state(), row).await.map(drop)
+                    heycat_app::data::commands::dictionary_entry_insert(handle.state(), row).await.map(drop)
                 });
             }
             while let Some(result) = writes.join_next().await {
@@ -186,14 +187,17 @@ fn main() {
         ms(cmd_v.p99),
         ratio(cmd_v.p99, raw_v.p99)
     );
-    heycat_app::shutdown(&app);
-    heycat_app::shutdown(&app_b);
+    heycat_runtime::shutdown(&app);
+    heycat_runtime::shutdown(&app_b);
 }
 
 fn start_app(config: DataConfig) -> tauri::App<MockRuntime> {
-    let app = heycat_app::with_commands(mock_builder()).build(mock_context(noop_assets())).unwrap();
-    heycat_app::start(app.handle(), config).unwrap();
-    let connection = app.state::<heycat_app::Connection>().inner().clone();
+    let app = mock_builder()
+        .invoke_handler(heycat_app::data::handler(tauri::generate_handler![]))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    heycat_app::data::start(app.handle(), config).unwrap();
+    let connection = app.state::<heycat_runtime::Connection>().inner().clone();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !connection.status().is_connected() {
         assert!(Instant::now() < deadline, "not connected: {:?}", connection.status());

@@ -1,8 +1,11 @@
 //! heycat's data layer as a desktop app.
 
 fn main() {
-    let app =
-        heycat_app::data_layer(tauri::Builder::default(), None).build(tauri::generate_context!()).unwrap_or_else(|e| {
+    let app = tauri::Builder::default()
+        .plugin(heycat_app::data::plugin(heycat_app::options()))
+        .invoke_handler(heycat_app::data::handler(tauri::generate_handler![]))
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
             eprintln!("heycat: cannot start: {e}");
             std::process::exit(1);
         });
@@ -13,11 +16,7 @@ fn main() {
         termination_requested().await;
         handle.exit(0);
     });
-    app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event {
-            heycat_app::shutdown(handle);
-        }
-    });
+    app.run(|_, _| {});
 }
 
 /// Resolves on SIGINT or SIGTERM.

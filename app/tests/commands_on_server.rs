@@ -4,8 +4,8 @@
 mod common;
 
 use common::{config, rows, with, TestApp};
-use heycat_app::config::ServerChoice;
 use heycat_harness::{module_wasm, Server};
+use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
 /// An app connected to a fresh server that runs heycat's module.
@@ -21,7 +21,7 @@ fn app() -> (Server, tempfile::TempDir, TestApp) {
 #[test]
 fn every_table_round_trips_through_the_commands() {
     let (_server, _dir, app) = app();
-    let commands: Vec<&str> = heycat_app::commands::COMMANDS.to_vec();
+    let commands: Vec<&str> = heycat_app::data::commands::COMMANDS.to_vec();
     for (table, row, field, new_value) in rows() {
         for suffix in ["list", "get", "insert", "update", "delete"] {
             assert!(commands.contains(&format!("{table}_{suffix}").as_str()), "{table}_{suffix} is generated");

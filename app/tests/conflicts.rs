@@ -8,8 +8,8 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::{config, rows, wait_for, with, Proxy, TestApp, DB};
-use heycat_app::config::ServerChoice;
 use heycat_harness::{module_wasm, Server};
+use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
 struct Devices {

@@ -6,8 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{config, rows, with, TestApp, DB};
-use heycat_app::config::ServerChoice;
 use heycat_harness::{module_wasm, sql_rows, Server};
+use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
 fn op(n: u32) -> String {

@@ -11,8 +11,8 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::{config, TestApp, DB};
-use heycat_app::config::{DataConfig, ServerChoice};
 use heycat_harness::{module_wasm_of_version, sql_rows, Server};
+use heycat_runtime::config::{DataConfig, ServerChoice};
 use serde_json::{json, Value};
 
 fn ts(micros: i64) -> Value {

@@ -10,9 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{config, rows, wait_for, with, TestApp, DB};
-use heycat_app::config::ServerChoice;
-use heycat_app::data::outbox::{Outbox, OutboxEntry, WriteKind};
 use heycat_harness::{module_wasm, sql_rows, Server};
+use heycat_runtime::config::ServerChoice;
+use heycat_runtime::outbox::{Outbox, OutboxEntry};
+use heycat_runtime::Write;
 use serde_json::{json, Value};
 
 fn free_port() -> u16 {
@@ -106,14 +107,14 @@ fn queue_chain(dir: &Path, n: u64) {
     let (mut outbox, _) = Outbox::open(dir).unwrap();
     let (_, entry, ..) = rows().remove(0);
     for i in 0..n {
-        let row: heycat_app::schema::DictionaryEntry = serde_json::from_value(with(
+        let row: heycat_app::data::schema::DictionaryEntry = serde_json::from_value(with(
             &with(&entry, "expansion", json!(format!("edit {i}"))),
             "rowVersion",
             json!(i.to_string()),
         ))
         .unwrap();
-        let kind = if i == 0 { WriteKind::Insert } else { WriteKind::Update };
-        outbox.append(OutboxEntry { op_id: format!("chain-{i}"), ..OutboxEntry::write(kind, &row) }).unwrap();
+        let write = if i == 0 { Write::Insert(row) } else { Write::Update(row) };
+        outbox.append(OutboxEntry { op_id: format!("chain-{i}"), ..OutboxEntry::of(&write).unwrap() }).unwrap();
     }
 }
 

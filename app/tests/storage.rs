@@ -7,8 +7,8 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::{config, rows, with, TestApp, DB};
-use heycat_app::config::ServerChoice;
 use heycat_harness::{module_wasm, sql_rows, Server, SmallDisk};
+use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
 const MB: u64 = 1024 * 1024;
@@ -25,7 +25,7 @@ fn app_on(server: &Server, database: &str) -> (TestApp, tempfile::TempDir) {
 }
 
 fn number(value: &Value) -> u64 {
-    value.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("a 64-bit number as a string: {value}"))
+    value.as_u64().unwrap_or_else(|| panic!("a byte count: {value}"))
 }
 
 fn set_quota(app: &TestApp, megabytes: u32) {
@@ -118,11 +118,14 @@ fn a_small_quota_warns_at_90_percent_refuses_past_it_and_freeing_space_lets_writ
     assert_eq!(add_recording(&app, n).unwrap_err()["kind"], "storageFull");
     let before = number(&app.ok("storage_usage", Value::Null)["usedBytes"]);
     let preview = app.ok("storage_cleanup_preview", json!({"count": 3}));
-    let ids: Vec<&str> = preview["recordings"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(preview["table"], "recording", "the schema's cleanup table: {preview}");
+    let items = preview["items"].as_array().unwrap();
+    let ids: Vec<&str> = items.iter().map(|i| i["row"]["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["r000", "r001", "r002"], "oldest first");
+    let keys: Vec<&Value> = items.iter().map(|i| &i["key"]).collect();
     let freed = number(&preview["freedBytes"]);
     assert!(freed > 3 * 50_000, "each recording frees its transcription too: {preview}");
-    let after = app.ok("storage_cleanup", json!({ "ids": ids }));
+    let after = app.ok("storage_cleanup", json!({ "table": "recording", "keys": keys }));
     assert_eq!(number(&after["usedBytes"]), before - freed, "the preview said what deleting frees");
     for table in ["recording", "transcription"] {
         let left =
@@ -153,7 +156,7 @@ fn an_export_reimports_into_an_empty_database_with_nothing_lost() {
     let (copy, _copy_dir) = app_on(&server, "heycat-copy");
     let imported = copy.ok("storage_import", json!({ "path": path }));
     assert_eq!(imported["rows"], export["rows"]);
-    for table in heycat_app::commands::PUBLIC_TABLES {
+    for table in heycat_runtime::Schema::info(&heycat_app::data::SCHEMA).exported_tables {
         let query = format!("SELECT * FROM {table}");
         let (mut original, mut restored) =
             (sql_rows(&server.api(), DB, &query).unwrap(), sql_rows(&server.api(), "heycat-copy", &query).unwrap());
@@ -191,7 +194,7 @@ fn a_full_disk_refuses_writes_with_the_typed_error_and_the_data_stays_readable()
 
     let refused = app.invoke("voice_command_insert", json!({ "row": samples[1].1 })).unwrap_err();
     assert_eq!(refused["kind"], "storageFull", "{refused}");
-    assert!(refused["message"].as_str().unwrap().contains("disk holding heycat's data is nearly full"), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("disk holding this app's data is nearly full"), "{refused}");
     assert_eq!(app.ok("storage_usage", Value::Null)["level"], "full");
     // Still readable, and deleting (which frees space) still works.
     assert_eq!(app.ok("dictionary_entry_list", json!({}))[0]["trigger"], "brb");

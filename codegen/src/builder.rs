@@ -1,12 +1,20 @@
-//! The small API build scripts use (prost-build's `Config`): point it at `schema/`, say which
-//! outputs to write, run. Files are written only when their content changed, so cargo does not
-//! rebuild what did not change.
+//! The small API build scripts use (prost-build's `Config`): point it at the schema folder and
+//! the frontend's folder, run. Files are written only when their content changed, so cargo does
+//! not rebuild what did not change.
+//!
+//! In an app's build script, [`Builder::generate`] writes the app's Rust module to
+//! `$OUT_DIR/heycat_data.rs` (which `heycat_runtime::include_generated!()` includes), builds
+//! the schema's SpacetimeDB module to wasm (which that module embeds), and writes the
+//! TypeScript bindings to the frontend's folder (committed; `heycat-schema check` keeps them
+//! current).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::backend::tauri::AppInputs;
 use crate::diagnostics::SchemaError;
 use crate::model::Schema;
+use crate::module_build::ModuleBuild;
 use crate::versions::{self, Plan, PlanBetween, Snapshot};
 use crate::{backend, outputs, SourceSet};
 
@@ -19,6 +27,8 @@ pub enum Error {
     Schema(SchemaError),
     /// The schema's versions or the migration to it are not usable.
     Versions(String),
+    /// Building the module to wasm failed.
+    Module(String),
 }
 
 impl fmt::Display for Error {
@@ -26,7 +36,7 @@ impl fmt::Display for Error {
         match self {
             Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
             Error::Schema(e) => e.fmt(f),
-            Error::Versions(message) => write!(f, "error: {message}"),
+            Error::Versions(message) | Error::Module(message) => write!(f, "error: {message}"),
         }
     }
 }
@@ -42,12 +52,8 @@ impl From<SchemaError> for Error {
 #[derive(Debug, Default)]
 pub struct Builder {
     schema_dir: Option<PathBuf>,
-    module_out: Option<PathBuf>,
-    generated_dir: Option<PathBuf>,
-    expected_schema_out: Option<PathBuf>,
-    snapshots_dir: Option<PathBuf>,
-    snapshot_version: Option<u32>,
-    plans_out: Option<PathBuf>,
+    versions_dir: Option<PathBuf>,
+    typescript_dir: Option<PathBuf>,
 }
 
 impl Builder {
@@ -55,99 +61,62 @@ impl Builder {
         Self::default()
     }
 
-    /// The folder holding the schema files (`*.rs`).
+    /// The folder holding the schema files (`*.rs`) [default: `schema`].
     pub fn schema_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.schema_dir = Some(dir.into());
         self
     }
 
-    /// The released schema versions (`generated/schema`): gives the schema its version, and
-    /// refuses a schema heycat could not migrate data to from the latest release.
-    pub fn snapshots_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.snapshots_dir = Some(dir.into());
+    /// The released schema versions (`v<N>.json`, written by `heycat-schema release`): they give
+    /// the schema its version, and a schema the data could not be migrated to from the latest
+    /// release is refused [default: `versions` in the schema folder].
+    pub fn versions_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.versions_dir = Some(dir.into());
         self
     }
 
-    /// Generate from released version `version` (its files in the snapshots dir) instead of the
-    /// schema folder: to build an earlier version's module.
-    pub fn snapshot_version(mut self, version: u32) -> Self {
-        self.snapshot_version = Some(version);
+    /// The frontend folder the TypeScript bindings are written to (`index.ts` to import, and
+    /// the files it re-exports). Without it no TypeScript is written.
+    pub fn typescript_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.typescript_dir = Some(dir.into());
         self
     }
 
-    /// Write the schema's version and the migration plans from every earlier released version
-    /// to it (JSON `{"version": N, "plans": [...]}`), for the app to migrate its database.
-    pub fn plans_out(mut self, path: impl Into<PathBuf>) -> Self {
-        self.plans_out = Some(path.into());
-        self
+    fn dirs(&self) -> (PathBuf, PathBuf) {
+        let schema = self.schema_dir.clone().unwrap_or_else(|| PathBuf::from("schema"));
+        let versions = self.versions_dir.clone().unwrap_or_else(|| schema.join("versions"));
+        (schema, versions)
     }
 
-    /// Write the SpacetimeDB module source to this file.
-    pub fn module_out(mut self, path: impl Into<PathBuf>) -> Self {
-        self.module_out = Some(path.into());
-        self
-    }
-
-    /// Write the committed outputs (SDK bindings, Tauri commands, TypeScript) under this folder
-    /// (the repository's `generated/`).
-    pub fn generated_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.generated_dir = Some(dir.into());
-        self
-    }
-
-    /// Write the canonical description of the module definition (see `heycat-canonical`) to
-    /// this file: what a client compares a server's deployed schema with.
-    pub fn expected_schema_out(mut self, path: impl Into<PathBuf>) -> Self {
-        self.expected_schema_out = Some(path.into());
-        self
-    }
-
-    /// Generates every requested output. Prints cargo's `rerun-if-changed` for the schema
-    /// folder, so cargo reruns the build script when (and only when) a schema file changes.
+    /// Generates everything, from a build script (it needs cargo's `OUT_DIR`). Prints cargo's
+    /// `rerun-if-changed` for the schema and versions folders, so cargo reruns the build script
+    /// when (and only when) one of their files changes.
     pub fn generate(self) -> Result<(), Error> {
-        let dir = self.schema_dir.unwrap_or_else(|| PathBuf::from("schema"));
-        println!("cargo:rerun-if-changed={}", dir.display());
-        let snapshots = match &self.snapshots_dir {
-            Some(snapshots_dir) => {
-                println!("cargo:rerun-if-changed={}", snapshots_dir.display());
-                versions::load_snapshots(snapshots_dir).map_err(Error::Versions)?
-            }
-            None => Vec::new(),
+        let (schema_dir, versions_dir) = self.dirs();
+        println!("cargo:rerun-if-changed={}", schema_dir.display());
+        println!("cargo:rerun-if-changed={}", versions_dir.display());
+        println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
+        let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| Error::Io {
+            path: PathBuf::from("$OUT_DIR"),
+            source: std::io::Error::other("Builder::generate runs in a build script, where cargo sets OUT_DIR"),
+        })?);
+        let snapshots = versions::load_snapshots(&versions_dir).map_err(Error::Versions)?;
+        let (sources, schema) = versioned(Schema::load(&schema_dir)?, &snapshots)?;
+        if let Some(dir) = &self.typescript_dir {
+            write_typescript(dir, &schema, &sources)?;
+        }
+        let target_dir = target_dir_of(&out_dir);
+        let wasm = ModuleBuild { schema_dir: schema_dir.clone(), versions_dir, version: None, target_dir }.build()?;
+        let inputs = AppInputs {
+            schema_files: schema_files(&schema_dir, &sources)?,
+            module_wasm: wasm.display().to_string(),
+            migration_plans: &migration_plans(&sources, &schema, &snapshots)?,
         };
-        let (sources, schema) = match self.snapshot_version {
-            Some(version) => {
-                let snapshot = snapshots
-                    .iter()
-                    .find(|s| s.version == version)
-                    .ok_or_else(|| Error::Versions(format!("there is no released schema version {version}")))?;
-                snapshot.schema()?
-            }
-            None => versioned(Schema::load(&dir)?, &snapshots)?,
-        };
-        if let Some(path) = &self.module_out {
-            write_if_changed(path, &backend::module::generate(&schema, &sources))?;
-        }
-        if let Some(path) = &self.plans_out {
-            let current = Snapshot::of(&sources, &schema, schema.version);
-            let plans = snapshots
-                .iter()
-                .filter(|s| s.version < schema.version)
-                .map(|s| Plan::between(s, &current))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(Error::Versions)?;
-            let json = serde_json::json!({ "version": schema.version, "plans": plans });
-            write_if_changed(path, &serde_json::to_string_pretty(&json).unwrap_or_default())?;
-        }
-        if let Some(path) = &self.expected_schema_out {
-            write_if_changed(path, &crate::canonical::describe(&crate::raw_def::raw_module_def(&schema)))?;
-        }
-        if let Some(dir) = &self.generated_dir {
-            write_generated(dir, &schema, &sources)?;
-        }
+        write_if_changed(&out_dir.join("heycat_data.rs"), &backend::tauri::app_module(&schema, &sources, &inputs))?;
         Ok(())
     }
 
-    /// For build scripts: generate, or print the schema errors and fail the build.
+    /// For build scripts: generate, or print the errors and fail the build.
     pub fn generate_or_exit(self) {
         if let Err(e) = self.generate() {
             // Cargo shows a failed build script's stderr; this is where the user reads the error.
@@ -155,6 +124,43 @@ impl Builder {
             std::process::exit(1);
         }
     }
+}
+
+/// The migration plans from every earlier released version to `schema` (JSON), for the app to
+/// migrate its database.
+pub fn migration_plans(sources: &SourceSet, schema: &Schema, snapshots: &[Snapshot]) -> Result<String, Error> {
+    let current = Snapshot::of(sources, schema, schema.version);
+    let plans = snapshots
+        .iter()
+        .filter(|s| s.version < schema.version)
+        .map(|s| Plan::between(s, &current))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::Versions)?;
+    Ok(serde_json::to_string(&serde_json::json!({ "version": schema.version, "plans": plans })).unwrap_or_default())
+}
+
+/// `(module name, absolute path)` of each schema file, for the generated `#[path]`s.
+fn schema_files(dir: &Path, sources: &SourceSet) -> Result<Vec<(String, String)>, Error> {
+    let dir = dir.canonicalize().map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+    Ok(sources
+        .files()
+        .map(|(_, f)| {
+            let file = f.display_path.rsplit('/').next().unwrap_or_default().to_owned();
+            (file.trim_end_matches(".rs").to_owned(), dir.join(&file).display().to_string())
+        })
+        .collect())
+}
+
+/// The target dir of the build `out_dir` belongs to: `CARGO_TARGET_DIR`, else the ancestor
+/// cargo marks with `CACHEDIR.TAG`.
+fn target_dir_of(out_dir: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map_or_else(|| out_dir.join("heycat-target"), Path::to_path_buf)
 }
 
 /// Gives the schema its version (see [`versions::current_version`]) and refuses one that
@@ -178,20 +184,14 @@ pub fn versioned(
     Ok((sources, schema))
 }
 
-/// Writes every committed output under `dir` (only files whose content changed) and removes
-/// files the schema no longer generates. Returns the paths written or removed.
-pub fn write_generated(dir: &Path, schema: &Schema, sources: &crate::SourceSet) -> Result<Vec<String>, Error> {
-    let files = outputs::generated_files(schema, sources);
+/// Writes the TypeScript bindings into `dir` (only files whose content changed). Returns the
+/// files written.
+pub fn write_typescript(dir: &Path, schema: &Schema, sources: &SourceSet) -> Result<Vec<String>, Error> {
     let mut touched = Vec::new();
-    for (path, contents) in &files {
-        if write_if_changed(&dir.join(path), contents)? {
-            touched.push(path.clone());
+    for (name, contents) in outputs::typescript_files(schema, sources) {
+        if write_if_changed(&dir.join(&name), &contents)? {
+            touched.push(name);
         }
-    }
-    for path in outputs::extra_files(dir, &files) {
-        let full = dir.join(&path);
-        std::fs::remove_file(&full).map_err(|source| Error::Io { path: full, source })?;
-        touched.push(path);
     }
     Ok(touched)
 }

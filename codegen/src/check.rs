@@ -32,6 +32,75 @@ pub fn check(schema: &Schema, errors: &mut Errors) {
         }
         check_table(schema, table, errors);
     }
+    check_policies(schema, errors);
+}
+
+/// The declarations the runtime reads as policy: the storage limit's column (one per schema,
+/// an unsigned integer of a singleton) and the cleanup order of tables.
+fn check_policies(schema: &Schema, errors: &mut Errors) {
+    let mut first_quota: Option<(&Table, &Column)> = None;
+    for table in schema.user_tables() {
+        for column in &table.columns {
+            let Some(quota) = column.storage_quota else { continue };
+            if let Some((t, c)) = first_quota {
+                errors.error(
+                    quota.loc,
+                    format!(
+                        "a second storage limit (`{}.{}`; the first is `{}.{}`)",
+                        table.name, column.name, t.name, c.name
+                    ),
+                    "an app has one storage limit; remove one of the #[storage_quota] attributes",
+                );
+                continue;
+            }
+            first_quota = Some((table, column));
+            if !table.singleton {
+                errors.error(
+                    quota.loc,
+                    format!(
+                        "the storage limit `{}` is in table `{}`, which is not a singleton",
+                        column.name, table.name
+                    ),
+                    "put #[storage_quota] on a column of a #[heycat_table(singleton)] table (the app's settings)",
+                );
+            }
+            if !matches!(column.ty, ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::U64) {
+                errors.error(
+                    column.ty_loc,
+                    format!("the storage limit `{}` is a `{}`", column.name, column.ty.schema_spelling()),
+                    "a storage limit is an unsigned integer: u8, u16, u32 or u64",
+                );
+            }
+        }
+        let Some(cleanup) = &table.cleanup else { continue };
+        match table.column(&cleanup.oldest_first) {
+            None => errors.error(
+                cleanup.loc,
+                format!("table `{}` has no column `{}` to clean up by", table.name, cleanup.oldest_first),
+                format!(
+                    "name one of its columns: {}",
+                    table.declared_columns().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+            Some(column) if !(column.ty == ColumnType::Timestamp || column.ty.is_integer()) => errors.error(
+                cleanup.loc,
+                format!(
+                    "rows cannot be ordered oldest first by `{}`, a `{}`",
+                    column.name,
+                    column.ty.schema_spelling()
+                ),
+                "order by a Timestamp or integer column (e.g. created_at: Timestamp)",
+            ),
+            Some(_) => {}
+        }
+        if table.singleton {
+            errors.error(
+                cleanup.loc,
+                format!("singleton table `{}` cannot be cleaned up", table.name),
+                "a singleton always holds its one row; remove the cleanup option",
+            );
+        }
+    }
 }
 
 /// Rejects names that are keywords in one of the languages the schema is emitted into, or
@@ -272,7 +341,7 @@ fn is_indexable(ty: &ColumnType) -> bool {
 }
 
 fn check_reference(schema: &Schema, column: &Column, reference: &Reference, errors: &mut Errors) {
-    let target = schema.tables.iter().find(|t| t.row_type == reference.table || t.name == reference.table);
+    let target = schema.referenced(reference);
     let Some(target) = target else {
         errors.error(
             reference.loc,

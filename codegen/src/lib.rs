@@ -5,7 +5,8 @@
 //!                                            \--backend::*--> generated files
 //! ```
 //!
-//! build scripts use [`Builder`]; tests and tools use [`Schema::load`] and the backends.
+//! Build scripts use [`Builder`]; the `heycat-schema` CLI and tests use [`Schema::load`], the
+//! backends and [`ModuleBuild`].
 
 pub mod backend;
 mod builder;
@@ -13,6 +14,7 @@ mod check;
 pub mod commands;
 pub mod diagnostics;
 pub mod model;
+pub mod module_build;
 pub mod names;
 pub mod outputs;
 mod parse;
@@ -26,9 +28,10 @@ use std::path::Path;
 
 pub use heycat_canonical as canonical;
 
-pub use builder::{versioned, write_generated, write_if_changed, Builder, Error};
+pub use builder::{migration_plans, versioned, write_if_changed, write_typescript, Builder, Error};
 pub use diagnostics::SchemaError;
 pub use model::Schema;
+pub use module_build::ModuleBuild;
 pub use parse::{parse_item, ParsedItem};
 pub use source::SourceSet;
 

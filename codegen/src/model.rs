@@ -34,7 +34,18 @@ pub struct Table {
     pub system: bool,
     /// The table's name in the previous schema version, when it was renamed.
     pub renamed_from: Option<String>,
+    /// The storage view may offer to delete this table's oldest rows
+    /// (`cleanup(oldest_first = column)`).
+    pub cleanup: Option<Cleanup>,
     pub columns: Vec<Column>,
+    pub loc: Loc,
+}
+
+/// Which column says how old a row is, for cleaning up the oldest rows first.
+#[derive(Debug, Clone)]
+pub struct Cleanup {
+    pub oldest_first: String,
+    /// Where the column is named in the option.
     pub loc: Loc,
 }
 
@@ -63,8 +74,44 @@ pub struct Column {
     pub renamed_from: Option<String>,
     /// How values of the previous version's type become this type, when it changed.
     pub converted_by: Option<Conversion>,
+    /// This column holds the app's storage limit (`#[storage_quota(unit)]`).
+    pub storage_quota: Option<StorageQuota>,
     pub origin: ColumnOrigin,
     pub loc: Loc,
+}
+
+/// `#[storage_quota(unit)]`: the column's value, in `unit`, is the app's storage limit.
+#[derive(Clone, Copy, Debug)]
+pub struct StorageQuota {
+    pub unit: QuotaUnit,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuotaUnit {
+    Bytes,
+    Kilobytes,
+    Megabytes,
+    Gigabytes,
+}
+
+impl QuotaUnit {
+    pub const ALL: &'static [(&'static str, QuotaUnit)] = &[
+        ("bytes", QuotaUnit::Bytes),
+        ("kilobytes", QuotaUnit::Kilobytes),
+        ("megabytes", QuotaUnit::Megabytes),
+        ("gigabytes", QuotaUnit::Gigabytes),
+    ];
+
+    /// Bytes per unit (binary multiples, as disks are measured).
+    pub fn bytes(self) -> u64 {
+        match self {
+            QuotaUnit::Bytes => 1,
+            QuotaUnit::Kilobytes => 1 << 10,
+            QuotaUnit::Megabytes => 1 << 20,
+            QuotaUnit::Gigabytes => 1 << 30,
+        }
+    }
 }
 
 /// A conversion a migration applies to a column whose type changed.
@@ -106,8 +153,7 @@ pub enum ColumnOrigin {
     SingletonKey,
 }
 
-pub const ROW_VERSION_COLUMN: &str = "row_version";
-pub const SINGLETON_KEY_COLUMN: &str = "id";
+pub use heycat_contract::system::{ROW_VERSION_COLUMN, SINGLETON_KEY_COLUMN};
 
 #[derive(Debug, Clone)]
 pub struct Reference {
@@ -299,6 +345,11 @@ impl Schema {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// The table a `#[references(..)]` names: by row type (`Recording`) or table name.
+    pub fn referenced(&self, reference: &Reference) -> Option<&Table> {
+        self.tables.iter().find(|t| t.row_type == reference.table || t.name == reference.table)
+    }
+
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types.iter().find(|t| t.name == name)
     }
@@ -327,5 +378,16 @@ impl Table {
 
     pub fn row_version(&self) -> Option<&Column> {
         self.columns.iter().find(|c| c.origin == ColumnOrigin::RowVersion)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+impl Schema {
+    /// The column holding the storage limit, with its table.
+    pub fn storage_quota(&self) -> Option<(&Table, &Column, StorageQuota)> {
+        self.user_tables().find_map(|t| t.columns.iter().find_map(|c| Some((t, c, c.storage_quota?))))
     }
 }

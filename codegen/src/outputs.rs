@@ -1,5 +1,6 @@
-//! The committed outputs under `generated/`: computed in memory (pure), then written or
-//! compared by the build script and the CLI.
+//! The committed outputs: the TypeScript bindings in the frontend's folder, computed in memory
+//! (pure), then written or compared by the build script and the CLI. (The Rust side is not
+//! committed: the app's build script writes it to `OUT_DIR` on every build.)
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,20 +9,16 @@ use crate::backend;
 use crate::model::Schema;
 use crate::source::SourceSet;
 
-/// Folders under `generated/` that hold only generated files: a file there that is no longer
-/// generated is stale too (a table was removed).
-pub const OWNED_DIRS: &[&str] = &["rust/sdk"];
-
-/// Every generated file, by path relative to `generated/`, in sorted order.
-pub fn generated_files(schema: &Schema, sources: &SourceSet) -> BTreeMap<String, String> {
+/// Every TypeScript file, by name in the frontend's folder: the schema's bindings, the
+/// runtime's (a real `.ts` file of heycat-runtime, copied), the runtime's IPC types (derived from
+/// its Rust types) and the `index.ts` that re-exports them.
+pub fn typescript_files(schema: &Schema, sources: &SourceSet) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    let header = backend::header("//", sources);
-    for (name, contents) in backend::sdk::generate(schema) {
-        files.insert(format!("rust/sdk/{name}"), format!("{header}\n{contents}"));
+    files.insert("schema.ts".into(), backend::typescript::generate(schema, sources));
+    for (name, contents) in backend::typescript::RUNTIME_FILES {
+        files.insert((*name).to_owned(), (*contents).to_owned());
     }
-    files.insert("rust/schema.rs".into(), backend::tauri::schema_module(sources));
-    files.insert("rust/commands.rs".into(), backend::tauri::commands_module(schema, sources));
-    files.insert("typescript/heycat.ts".into(), backend::typescript::generate(schema, sources));
+    files.insert("index.ts".into(), backend::typescript::index(sources));
     files
 }
 
@@ -31,12 +28,11 @@ pub struct Staleness {
     pub missing: Vec<String>,
     /// `(path, first differing line, generated line, line on disk)`.
     pub changed: Vec<(String, usize, String, String)>,
-    pub extra: Vec<String>,
 }
 
 impl Staleness {
     pub fn is_current(&self) -> bool {
-        self.missing.is_empty() && self.changed.is_empty() && self.extra.is_empty()
+        self.missing.is_empty() && self.changed.is_empty()
     }
 }
 
@@ -50,9 +46,6 @@ impl std::fmt::Display for Staleness {
             writeln!(f, "           generated: {want}")?;
             writeln!(f, "           on disk:   {have}")?;
         }
-        for path in &self.extra {
-            writeln!(f, "extra:   {path} (no longer generated)")?;
-        }
         Ok(())
     }
 }
@@ -60,34 +53,18 @@ impl std::fmt::Display for Staleness {
 /// Compares `files` with what `dir` holds.
 pub fn compare(dir: &Path, files: &BTreeMap<String, String>) -> Staleness {
     let mut staleness = Staleness::default();
-    for (path, want) in files {
-        match std::fs::read_to_string(dir.join(path)) {
-            Err(_) => staleness.missing.push(path.clone()),
+    for (name, want) in files {
+        let path = dir.join(name).display().to_string();
+        match std::fs::read_to_string(dir.join(name)) {
+            Err(_) => staleness.missing.push(path),
             Ok(have) if &have != want => {
                 let (line, want_line, have_line) = first_difference(want, &have);
-                staleness.changed.push((path.clone(), line, want_line, have_line));
+                staleness.changed.push((path, line, want_line, have_line));
             }
             Ok(_) => {}
         }
     }
-    staleness.extra = extra_files(dir, files);
     staleness
-}
-
-/// Files in the owned folders that `files` does not contain.
-pub fn extra_files(dir: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
-    let mut extra = Vec::new();
-    for owned in OWNED_DIRS {
-        let Ok(entries) = std::fs::read_dir(dir.join(owned)) else { continue };
-        for entry in entries.flatten() {
-            let path = format!("{owned}/{}", entry.file_name().to_string_lossy());
-            if !files.contains_key(&path) {
-                extra.push(path);
-            }
-        }
-    }
-    extra.sort();
-    extra
 }
 
 fn first_difference(want: &str, have: &str) -> (usize, String, String) {

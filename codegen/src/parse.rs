@@ -18,12 +18,14 @@ const TABLE_ATTR: &str = "heycat_table";
 const TYPE_ATTR: &str = "heycat_type";
 
 const TABLE_OPTIONS_HELP: &str = "supported options: name = \"snake_case_name\", public, private, singleton, \
-                                  sync = false, renamed_from = \"old_name\", removed";
+                                  sync = false, renamed_from = \"old_name\", removed, cleanup(oldest_first = column)";
+const CLEANUP_HELP: &str = "write cleanup(oldest_first = column), naming a timestamp or integer column";
+const QUOTA_HELP: &str = "write #[storage_quota(bytes | kilobytes | megabytes | gigabytes)]";
 const CONVERSIONS_HELP: &str = "write #[converted_by(to_string | parse | widen | some | unwrap_or_default)]";
 const COLUMN_ATTRS_HELP: &str =
     "supported column attributes: #[primary_key], #[auto_inc], #[unique], #[index(btree)], \
      #[default(value)], #[references(Table)] or #[references(Table, on_delete = cascade)], \
-     #[renamed_from(\"old_name\")], #[converted_by(conversion)]";
+     #[renamed_from(\"old_name\")], #[converted_by(conversion)], #[storage_quota(unit)]";
 pub(crate) const SUPPORTED_TYPES_HELP: &str = "supported column types: bool, u8, u16, u32, u64, u128, i8, i16, i32, \
      i64, i128, f32, f64, String, Identity, ConnectionId, Timestamp, TimeDuration, Option<T>, Vec<T>, and enums or \
      structs declared with #[heycat_type] in schema/";
@@ -206,6 +208,7 @@ impl FileParser<'_> {
             synced: true,
             system: false,
             renamed_from: None,
+            cleanup: None,
             columns: Vec::new(),
             loc: self.loc(s.ident.span()),
         };
@@ -221,6 +224,23 @@ impl FileParser<'_> {
                     "sync" => table.synced = meta.value()?.parse::<syn::LitBool>()?.value,
                     "renamed_from" => table.renamed_from = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
                     "removed" => removed = true,
+                    "cleanup" => {
+                        meta.parse_nested_meta(|order| {
+                            if !order.path.is_ident("oldest_first") {
+                                return Err(order.error(format!(
+                                    "unsupported cleanup option `{}`; {CLEANUP_HELP}",
+                                    path_text(&order.path)
+                                )));
+                            }
+                            let column: syn::Ident = order.value()?.parse()?;
+                            table.cleanup =
+                                Some(Cleanup { oldest_first: column.to_string(), loc: self.loc(column.span()) });
+                            Ok(())
+                        })?;
+                        if table.cleanup.is_none() {
+                            return Err(meta.error(format!("cleanup needs an order; {CLEANUP_HELP}")));
+                        }
+                    }
                     _ => return Err(meta.error(format!("unsupported #[heycat_table] option `{key}`"))),
                 }
                 Ok(())
@@ -277,6 +297,7 @@ impl FileParser<'_> {
             references: None,
             renamed_from: None,
             converted_by: None,
+            storage_quota: None,
             origin,
             loc: self.loc(s.ident.span()),
         }
@@ -297,6 +318,7 @@ impl FileParser<'_> {
             references: None,
             renamed_from: None,
             converted_by: None,
+            storage_quota: None,
             origin: ColumnOrigin::Declared,
             loc: self.loc(ident.span()),
         };
@@ -352,6 +374,13 @@ impl FileParser<'_> {
                     None => self.error(name.span(), format!("unknown conversion `{name}`"), CONVERSIONS_HELP),
                 },
                 Err(e) => self.syn_error(e, CONVERSIONS_HELP),
+            },
+            "storage_quota" => match attr.parse_args::<syn::Ident>() {
+                Ok(unit) => match QuotaUnit::ALL.iter().find(|(n, _)| unit == n) {
+                    Some((_, u)) => column.storage_quota = Some(StorageQuota { unit: *u, loc: self.loc(attr.span()) }),
+                    None => self.error(unit.span(), format!("unknown storage unit `{unit}`"), QUOTA_HELP),
+                },
+                Err(e) => self.syn_error(e, QUOTA_HELP),
             },
             "references" => {
                 match attr.parse_args_with(syn::punctuated::Punctuated::<Meta, Token![,]>::parse_terminated) {

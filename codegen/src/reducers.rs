@@ -103,7 +103,7 @@ impl Schema {
         }
         for table in &self.tables {
             out.push(Reducer {
-                name: format!("heycat_import_{}", table.name),
+                name: heycat_contract::system::import_reducer(&table.name),
                 kind: ReducerKind::Import,
                 table: Some(table),
                 params: vec![Param { name: "rows".into(), ty: ParamType::Rows }],
@@ -111,7 +111,7 @@ impl Schema {
         }
         if self.version > 0 {
             out.push(Reducer {
-                name: format!("heycat_schema_v{}", self.version),
+                name: heycat_contract::system::schema_version_reducer(self.version),
                 kind: ReducerKind::SchemaVersion,
                 table: None,
                 params: Vec::new(),
@@ -119,7 +119,7 @@ impl Schema {
         }
         if self.synced_tables().next().is_some() {
             out.push(Reducer {
-                name: format!("{}_dismiss", crate::system::CONFLICT_TABLE),
+                name: heycat_contract::system::CONFLICT_DISMISS_REDUCER.to_owned(),
                 kind: ReducerKind::DismissConflict,
                 table: None,
                 params: vec![conflict_id(), Param { name: OP_ID_PARAM.into(), ty: ParamType::OpId }],

@@ -5,8 +5,7 @@
 use crate::diagnostics::Loc;
 use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
 
-pub const APPLIED_OP_TABLE: &str = "heycat_applied_op";
-pub const CONFLICT_TABLE: &str = "heycat_conflict";
+pub use heycat_contract::system::{APPLIED_OP_TABLE, CONFLICT_TABLE};
 
 /// `loc` is where the tables are reported, should anything ever be (the first synced table).
 pub fn sync_tables(loc: Loc) -> Vec<Table> {
@@ -23,6 +22,7 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
         references: None,
         renamed_from: None,
         converted_by: None,
+        storage_quota: None,
         origin: ColumnOrigin::Declared,
         loc,
     };
@@ -36,6 +36,7 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
         synced: false,
         system: true,
         renamed_from: None,
+        cleanup: None,
         columns,
         loc,
     };

@@ -9,25 +9,23 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use heycat_app::config::DataConfig;
-use heycat_app::data::{ChangeSink, Db, SYNC_EVENT};
-use heycat_app::Connection;
+use heycat_runtime::{ChangeSink, Connection, DataConfig, Db};
 
 fn main() {
     let Some(data_dir) = std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from) else {
         eprintln!("heycat-headless: set HEYCAT_DATA_DIR to the data dir");
         std::process::exit(2);
     };
-    let config = DataConfig::resolve(data_dir).unwrap_or_else(|e| {
+    let config = DataConfig::resolve(data_dir, heycat_app::DATABASE).unwrap_or_else(|e| {
         eprintln!("heycat-headless: {e}");
         std::process::exit(2);
     });
     let events = ChangeSink::new(|event, payload| {
-        if event == SYNC_EVENT {
+        if event == heycat_runtime::events::SYNC_STATUS {
             println!("{}", serde_json::json!({ "sync": payload }));
         }
     });
-    let db = Db::open(&config.data_dir, events).unwrap_or_else(|e| {
+    let db = Db::open(&heycat_app::data::SCHEMA, &config.data_dir, events).unwrap_or_else(|e| {
         eprintln!("heycat-headless: {e}");
         std::process::exit(1);
     });

@@ -6,8 +6,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use heycat_app::config::{DataConfig, ServerChoice};
-use heycat_harness::module_wasm;
+use heycat_runtime::config::{DataConfig, ServerChoice};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -27,7 +26,7 @@ pub fn config(data_dir: &Path, server: ServerChoice) -> DataConfig {
         data_dir: data_dir.to_owned(),
         server,
         database: DB.into(),
-        module_wasm: module_wasm().expect("build the module"),
+        module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,
     }
@@ -37,8 +36,11 @@ impl TestApp {
     pub fn start(config: DataConfig) -> TestApp {
         // `data_layer` starts the data layer from Tauri's setup hook, which the mock runtime only
         // runs inside an event loop; start it directly instead.
-        let app = heycat_app::with_commands(mock_builder()).build(mock_context(noop_assets())).expect("build the app");
-        heycat_app::start(app.handle(), config).expect("start the data layer");
+        let app = mock_builder()
+            .invoke_handler(heycat_app::data::handler(tauri::generate_handler![]))
+            .build(mock_context(noop_assets()))
+            .expect("build the app");
+        heycat_app::data::start(app.handle(), config).expect("start the data layer");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a webview");
         TestApp { app, webview }
     }
@@ -93,7 +95,7 @@ impl TestApp {
 
     /// Disconnects and stops the embedded server (after its data reached the disk).
     pub fn shutdown(self) {
-        heycat_app::shutdown(&self.app);
+        heycat_runtime::shutdown(&self.app);
     }
 }
 

@@ -1,20 +1,13 @@
-//! The app's row types: what `#[heycat_table]` / `#[heycat_type]` expand to.
-//!
-//! Serde with camelCase names and the `heycat::wire` format for each field, conversions to and
-//! from the SpacetimeDB SDK types (generated at `crate::sdk`), and the table's metadata. The
-//! macros crate only parses and calls these functions.
+//! The app's row types: what `#[heycat_table]` / `#[heycat_type]` expand to (serde with
+//! camelCase names and the `heycat::wire` format for each field, and the table's metadata),
+//! and their conversions to and from the SpacetimeDB SDK types, which the generated app module
+//! holds (it knows where both are). The macros crate only parses and calls these functions.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::rust;
 use crate::model::*;
-
-/// Where the app keeps the generated SDK bindings.
-fn sdk_path(name: &str) -> TokenStream {
-    let ident = format_ident!("{name}");
-    quote!(crate::sdk::#ident)
-}
 
 const SERDE: &str = "::heycat::__serde";
 
@@ -35,7 +28,6 @@ pub fn table(table: &Table) -> TokenStream {
         };
         quote!(#docs #serde pub #ident: #ty)
     });
-    let conversions = conversions(&table.row_type, table.columns.iter().map(|c| (c.name.as_str(), &c.ty)));
     let (table_name, columns) = (&table.name, table.columns.iter().map(|c| c.name.as_str()));
     let key = table.primary_key().map_or("", |k| k.name.as_str());
     let key_field = crate::names::to_camel_case(key);
@@ -56,7 +48,6 @@ pub fn table(table: &Table) -> TokenStream {
             const SYNCED: bool = #synced;
         }
 
-        #conversions
         #default
     }
 }
@@ -89,7 +80,6 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
     };
     match &ty.kind {
         TypeKind::Enum { variants } => {
-            let sdk = sdk_path(&ty.name);
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.name)).collect();
             let variant_docs = variants.iter().map(|v| rust::docs(&v.docs));
             quote! {
@@ -99,18 +89,6 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
                 pub enum #name { #(#variant_docs #idents),* }
 
                 #wire
-
-                impl ::core::convert::From<#sdk> for #name {
-                    fn from(value: #sdk) -> Self {
-                        match value { #(#sdk::#idents => Self::#idents),* }
-                    }
-                }
-
-                impl ::core::convert::From<#name> for #sdk {
-                    fn from(value: #name) -> Self {
-                        match value { #(#name::#idents => Self::#idents),* }
-                    }
-                }
             }
         }
         TypeKind::Product { fields } => {
@@ -121,7 +99,6 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
                 let docs = rust::docs(&f.docs);
                 quote!(#docs #[serde(with = "::heycat::wire")] pub #ident: #ty)
             });
-            let conversions = conversions(&ty.name, fields.iter().map(|f| (f.name.as_str(), &f.ty)));
             quote! {
                 #docs
                 #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
@@ -129,15 +106,52 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
                 pub struct #name { #(#field_defs),* }
 
                 #wire
-                #conversions
             }
         }
     }
 }
 
+/// `From` both ways between every app type of the schema (in module `app`) and its SDK twin
+/// (in module `sdk`): the schema's types and its tables' rows.
+pub fn conversions(schema: &Schema, app: &TokenStream, sdk: &TokenStream) -> TokenStream {
+    let types = schema.types.iter().map(|ty| match &ty.kind {
+        TypeKind::Enum { variants } => {
+            let name = format_ident!("{}", ty.name);
+            let (app, sdk) = (quote!(#app::#name), quote!(#sdk::#name));
+            let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.name)).collect();
+            quote! {
+                impl ::core::convert::From<#sdk> for #app {
+                    fn from(value: #sdk) -> Self {
+                        match value { #(#sdk::#idents => Self::#idents),* }
+                    }
+                }
+
+                impl ::core::convert::From<#app> for #sdk {
+                    fn from(value: #app) -> Self {
+                        match value { #(#app::#idents => Self::#idents),* }
+                    }
+                }
+            }
+        }
+        TypeKind::Product { fields } => {
+            struct_conversions(&ty.name, app, sdk, fields.iter().map(|f| (f.name.as_str(), &f.ty)))
+        }
+    });
+    let tables = schema
+        .user_tables()
+        .map(|t| struct_conversions(&t.row_type, app, sdk, t.columns.iter().map(|c| (c.name.as_str(), &c.ty))));
+    quote!(#(#types)* #(#tables)*)
+}
+
 /// `From` both ways between the app struct `name` and its SDK twin, field by field.
-fn conversions<'a>(name: &str, fields: impl Iterator<Item = (&'a str, &'a ColumnType)> + Clone) -> TokenStream {
-    let (app, sdk) = (format_ident!("{name}"), sdk_path(name));
+fn struct_conversions<'a>(
+    name: &str,
+    app: &TokenStream,
+    sdk: &TokenStream,
+    fields: impl Iterator<Item = (&'a str, &'a ColumnType)> + Clone,
+) -> TokenStream {
+    let name = format_ident!("{name}");
+    let (app, sdk) = (quote!(#app::#name), quote!(#sdk::#name));
     let assign = |fields: &mut dyn Iterator<Item = (&'a str, &'a ColumnType)>| -> Vec<TokenStream> {
         fields
             .map(|(field, ty)| {

@@ -46,6 +46,11 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
             use spacetimedb::SpacetimeType;
         )
     });
+    // The codes a reducer's error text starts with (see `heycat_contract::ReducerError`).
+    let error_codes = heycat_contract::ReducerError::ALL.iter().map(|e| {
+        let (name, code) = (format_ident!("{}", e.code().to_uppercase()), e.code());
+        quote!(const #name: &str = #code;)
+    });
     let tokens = quote! {
         use spacetimedb::{ReducerContext, Table};
         #derive_import
@@ -57,6 +62,8 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         #(#delete_helpers)*
         #(#singleton_helpers)*
         #sync_helpers
+
+        #(#error_codes)*
 
         /// The text of a reducer error: `kind: sentence`.
         fn heycat_error(kind: &str, message: ::std::string::String) -> ::std::string::String {
@@ -151,7 +158,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
         let message = format!("{table_name}.{} must not be empty", key.name);
         checks.extend(quote! {
             if row.#key_ident.is_empty() {
-                return Err(heycat_error("bad_input", #message.into()));
+                return Err(heycat_error(BAD_INPUT, #message.into()));
             }
         });
     }
@@ -165,7 +172,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
         };
         checks.extend(quote! {
             if #taken {
-                return Err(heycat_error("unique_violation", format!(#message, row.#col)));
+                return Err(heycat_error(UNIQUE_VIOLATION, format!(#message, row.#col)));
             }
         });
     }
@@ -182,7 +189,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
         let message = format!("{table_name}.{} {{:?}} names no {} row", column.name, target.name);
         checks.extend(quote! {
             if ctx.db.#target_name().#target_key_ident().find(&row.#col).is_none() {
-                return Err(heycat_error("bad_input", format!(#message, row.#col)));
+                return Err(heycat_error(BAD_INPUT, format!(#message, row.#col)));
             }
         });
     }
@@ -229,10 +236,10 @@ fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
     quote! {
         fn #insert(ctx: &ReducerContext, row: #row) -> Result<(), String> {
             if ctx.db.#tname().#key().find(&row.#key).is_some() {
-                return Err(heycat_error("unique_violation", format!(#exists, row.#key)));
+                return Err(heycat_error(UNIQUE_VIOLATION, format!(#exists, row.#key)));
             }
             #insert_checks
-            ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+            ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             Ok(())
         }
 
@@ -287,7 +294,7 @@ fn update_reducer(table: &Table) -> TokenStream {
             quote! {
                 let current = ctx.db.#tname().#key().find(&row.#key);
                 match current {
-                    None if row.#v == 0 => Err(heycat_error("not_found", format!(#missing, row.#key))),
+                    None if row.#v == 0 => Err(heycat_error(NOT_FOUND, format!(#missing, row.#key))),
                     Some(current) if current.#v == row.#v || #same => #replace(ctx, row, current),
                     current => {
                         heycat_record_conflict(ctx, op_id, #table_name, format!("{:?}", row.#key), "update", row.#v, Some(&row), current.as_ref());
@@ -298,7 +305,7 @@ fn update_reducer(table: &Table) -> TokenStream {
         }
         None => quote! {
             let Some(current) = ctx.db.#tname().#key().find(&row.#key) else {
-                return Err(heycat_error("not_found", format!(#missing, row.#key)));
+                return Err(heycat_error(NOT_FOUND, format!(#missing, row.#key)));
             };
             #replace(ctx, row, current)
         },
@@ -401,10 +408,10 @@ fn resolve_reducer(table: &Table) -> TokenStream {
         false,
         quote! {
             let Some(conflict) = ctx.db.heycat_conflict().id().find(&conflict_id) else {
-                return Err(heycat_error("not_found", format!("no conflict has id {conflict_id:?}; it was resolved already")));
+                return Err(heycat_error(NOT_FOUND, format!("no conflict has id {conflict_id:?}; it was resolved already")));
             };
             if conflict.table_name != #table_name {
-                return Err(heycat_error("bad_input", format!(#wrong_table, conflict_id)));
+                return Err(heycat_error(BAD_INPUT, format!(#wrong_table, conflict_id)));
             }
             #write
             ctx.db.heycat_conflict().id().delete(&conflict_id);
@@ -444,7 +451,7 @@ fn sync_helpers() -> TokenStream {
             write: impl FnOnce(&ReducerContext, &str) -> Result<(), String>,
         ) -> Result<(), String> {
             if op_id.is_empty() {
-                return Err(heycat_error("bad_input", "the operation id must not be empty".into()));
+                return Err(heycat_error(BAD_INPUT, "the operation id must not be empty".into()));
             }
             if ctx.db.heycat_applied_op().op_id().find(&op_id).is_some() {
                 return Ok(());
@@ -453,7 +460,7 @@ fn sync_helpers() -> TokenStream {
             ctx.db
                 .heycat_applied_op()
                 .try_insert(HeycatAppliedOp { op_id, applied_at: ctx.timestamp })
-                .map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+                .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             Ok(())
         }
 
@@ -514,7 +521,7 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
                 );
                 restrictions.extend(quote! {
                     if ctx.db.#child_name().#col().filter(#key_ident).next().is_some() {
-                        return Err(heycat_error("in_use", format!(#message, #key_ident)));
+                        return Err(heycat_error(IN_USE, format!(#message, #key_ident)));
                     }
                 });
             }
@@ -533,7 +540,7 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
         fn #helper(ctx: &ReducerContext, #key_ident: &#key_ty) -> Result<(), String> {
             #restrictions
             if !ctx.db.#tname().#key_ident().delete(#key_ident) {
-                return Err(heycat_error("not_found", format!(#missing, #key_ident)));
+                return Err(heycat_error(NOT_FOUND, format!(#missing, #key_ident)));
             }
             #cascades
             Ok(())
@@ -567,7 +574,7 @@ fn singleton_helpers(table: &Table) -> TokenStream {
             if current.is_some() {
                 ctx.db.#tname().#key().update(row);
             } else {
-                ctx.db.#tname().try_insert(row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+                ctx.db.#tname().try_insert(row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             }
             Ok(())
         }
@@ -672,10 +679,10 @@ fn import_reducer(table: &Table) -> TokenStream {
         pub fn #name(ctx: &ReducerContext, rows: Vec<#row>) -> Result<(), String> {
             #make_room
             if ctx.db.#tname().count() > 0 {
-                return Err(heycat_error("bad_input", #not_empty.into()));
+                return Err(heycat_error(BAD_INPUT, #not_empty.into()));
             }
             for row in rows {
-                ctx.db.#tname().try_insert(row).map_err(|e| heycat_error("unique_violation", e.to_string()))?;
+                ctx.db.#tname().try_insert(row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             }
             Ok(())
         }

@@ -17,3 +17,30 @@ pub fn generate(schema: &Schema) -> Vec<(String, String)> {
     files.sort();
     files
 }
+
+/// The bindings as the body of one module: `mod.rs`, with each `pub mod x;` replaced by file
+/// `x.rs` inline, and the SDK reached through the runtime (`::heycat_runtime::spacetimedb_sdk`),
+/// so the app needs no SDK dependency of its own.
+pub fn inline_module(files: &[(String, String)]) -> String {
+    let through_runtime = |text: &str| text.replace("spacetimedb_sdk::", "::heycat_runtime::spacetimedb_sdk::");
+    let Some((_, root)) = files.iter().find(|(name, _)| name == "mod.rs") else { return String::new() };
+    let mut out = String::new();
+    for line in root.lines() {
+        let inlined = line
+            .strip_prefix("pub mod ")
+            .and_then(|rest| rest.strip_suffix(';'))
+            .and_then(|module| files.iter().find(|(name, _)| *name == format!("{module}.rs")).map(|f| (module, f)));
+        match inlined {
+            Some((module, (_, text))) => {
+                out.push_str(&format!("pub mod {module} {{\n"));
+                out.push_str(&through_runtime(text));
+                out.push_str("}\n");
+            }
+            None => {
+                out.push_str(&through_runtime(line));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}

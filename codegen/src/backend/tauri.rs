@@ -1,456 +1,480 @@
-//! The app's Rust side: typed Tauri commands for every table (`commands.rs`), the module that
-//! brings the schema files into the app as its row types (`schema.rs`), and the hookup of
-//! reducer results to waiting calls.
+//! The app's Rust side, one file the app includes with `heycat_runtime::include_generated!()`:
 //!
-//! The generated code relies on the app providing `crate::data::{Db, DataError, Pending}`,
-//! `crate::sdk` (the SpacetimeDB bindings) and `crate::schema` (this backend's `schema.rs`).
+//! - `sdk`: the SpacetimeDB bindings (spacetimedb-codegen's, inlined as modules);
+//! - `schema`: the schema files themselves, where `#[heycat_table]` makes each struct the
+//!   app's row type; their conversions to and from the bindings' types;
+//! - per table, `heycat_runtime::TableAccess` with the table's handle and reducers: what
+//!   differs per table, and all of it;
+//! - `commands`: a Tauri command per table operation, each one call into `heycat_runtime::ops`;
+//! - the schema's facts (`SchemaInfo`) and `plugin`, `handler`, `start` for the app.
+//!
+//! Everything is named by absolute path (`::heycat_runtime`, `::tauri`) or relative to the
+//! included module, so it compiles in any crate that depends on the runtime and on Tauri.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
-use crate::model::{Access, Schema, Table};
-use crate::names::to_pascal_case;
-use crate::reducers::ParamType;
+use crate::model::{Access, OnDelete, Schema, Table};
+use crate::names::to_camel_case;
+use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
 
-/// `schema.rs`: each schema file as a module of the app, written relative to `generated/rust/`.
-pub fn schema_module(sources: &SourceSet) -> String {
+/// Where the app's build finds what the generated code includes. Absolute in a build; the
+/// snapshot tests use relative placeholders so the output is the same on every machine.
+pub struct AppInputs<'a> {
+    /// `(module name, path)` of each schema file, in the source set's order.
+    pub schema_files: Vec<(String, String)>,
+    /// The module built to wasm.
+    pub module_wasm: String,
+    /// The migration plans (JSON) from every earlier released version.
+    pub migration_plans: &'a str,
+}
+
+/// The whole generated file.
+pub fn app_module(schema: &Schema, sources: &SourceSet, inputs: &AppInputs<'_>) -> String {
     let mut out = super::header("//", sources);
     out.push_str(
-        "//! The schema files, compiled into the app: #[heycat_table] makes each struct the app's row type.\n\n",
+        "\n/// The SpacetimeDB client bindings of the schema (spacetimedb-codegen 1.2.0, as `spacetime generate \
+         --lang rust` writes them).\n#[allow(unused, clippy::all)]\n#[rustfmt::skip]\npub mod sdk {\n",
     );
-    for (_, file) in sources.files() {
-        let stem = file.display_path.rsplit('/').next().unwrap_or_default().trim_end_matches(".rs");
-        out.push_str(&format!("#[path = \"../../{}\"]\nmod {stem};\npub use {stem}::*;\n", file.display_path));
+    out.push_str(&super::sdk::inline_module(&super::sdk::generate(schema)));
+    out.push_str("}\n\n/// The schema files, compiled into the app: `#[heycat_table]` makes each struct the app's row type.\npub mod schema {\n");
+    for (module, path) in &inputs.schema_files {
+        out.push_str(&format!("    #[path = {path:?}]\n    mod {module};\n    pub use {module}::*;\n"));
     }
+    out.push_str("}\n\n");
+    out.push_str(&rust::format(rest(schema, inputs)));
     out
 }
 
-pub fn commands_module(schema: &Schema, sources: &SourceSet) -> String {
+fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
+    let conversions = super::app_types::conversions(schema, &quote!(schema), &quote!(sdk));
+    let accesses = schema.user_tables().map(|t| table_access(schema, t));
     let commands = schema.commands();
-    let fns = commands.iter().map(command_fn);
-    let all_names = schema.command_names();
-    let names = all_names.iter().map(|n| format_ident!("{n}"));
-    let command_names = all_names.iter();
-    let conflicts = schema.synced_tables().next().map(|_| conflict_commands(schema));
-    let table_traits = schema.user_tables().map(|t| format_ident!("{}TableAccess", t.row_type));
-    let reducers = schema.reducers();
-    let writes: Vec<_> = reducers.iter().filter(|r| r.params.iter().any(|p| p.ty == ParamType::OpId)).collect();
-    let reducer_traits = writes.iter().map(|r| format_ident!("{}", r.name));
-    let watches = writes.iter().map(|r| {
-        let on = format_ident!("on_{}", r.name);
-        let ignored = r.params.iter().filter(|p| p.ty != ParamType::OpId).map(|_| quote!(_));
-        quote! {
-            let p = pending.clone();
-            conn.reducers.#on(move |ctx, #(#ignored,)* op_id| p.complete(ctx, op_id));
-        }
-    });
-    let change_watches = schema.user_tables().map(|t| {
-        let (handle, row, event) = (format_ident!("{}", t.name), app_row(t), super::typescript::event_name(t));
-        quote! {
-            let s = sink.clone();
-            conn.db.#handle().on_insert(move |ctx, row| s.emit(ctx, #event, TableChange::Insert { row: #row::from(row.clone()) }));
-            let s = sink.clone();
-            conn.db.#handle().on_update(move |ctx, old, row| {
-                s.emit(ctx, #event, TableChange::Update { old_row: #row::from(old.clone()), row: #row::from(row.clone()) })
-            });
-            let s = sink.clone();
-            conn.db.#handle().on_delete(move |ctx, row| s.emit(ctx, #event, TableChange::Delete { row: #row::from(row.clone()) }));
-        }
-    });
-    let conflict_watch = schema.synced_tables().next().map(|_| {
-        quote! {
-            // Only this client's conflicts; its identity is known once connected.
-            let s = sink.clone();
-            conn.db.heycat_conflict().on_insert(move |ctx, c| {
-                if let Some(view) = conflict_view(c).filter(|_| ctx.try_identity() == Some(c.client)) {
-                    s.emit(ctx, CONFLICT_EVENT, TableChange::Insert { row: view });
+    let command_fns = commands.iter().map(command_fn);
+    let command_idents = commands.iter().map(|c| format_ident!("{}", c.name));
+    let command_names = commands.iter().map(|c| c.name.as_str());
+    let info = schema_info(schema, inputs);
+    let connect = connect_fn(schema);
+    let conflicts = conflict_fns(schema);
+    let conflict_record = conflict_record_fn(schema);
+    quote! {
+        #conversions
+
+        /// What differs per table, for the runtime: each table's handle and reducers.
+        mod access {
+            #![allow(unused_imports)]
+            use super::{schema, sdk, AppSchema, INFO};
+            use sdk::*;
+            use ::heycat_runtime::spacetimedb_sdk::{DbContext as _, Table as _, TableWithPrimaryKey as _};
+
+            #(#accesses)*
+
+            impl ::heycat_runtime::Schema for AppSchema {
+                fn info(&self) -> &'static ::heycat_runtime::SchemaInfo {
+                    &INFO
                 }
-            });
-            let s = sink.clone();
-            conn.db.heycat_conflict().on_delete(move |ctx, c| {
-                if let Some(view) = conflict_view(c).filter(|_| ctx.try_identity() == Some(c.client)) {
-                    s.emit(ctx, CONFLICT_EVENT, TableChange::Delete { row: view });
-                }
-            });
-        }
-    });
-    let replay_arms = schema.synced_tables().map(replay_arms);
-    let copies = schema.user_tables().map(|t| {
-        let (handle, row) = (format_ident!("{}", t.name), app_row(t));
-        quote! {
-            for row in conn.db.#handle().iter() {
-                copy.put(&#row::from(row));
+
+                #connect
+                #conflicts
             }
-        }
-    });
-    let public_tables = schema.tables.iter().filter(|t| t.access == Access::Public).map(|t| t.name.as_str());
-    let usages = schema.user_tables().map(|t| {
-        let (handle, row, name) = (format_ident!("{}", t.name), app_row(t), &t.name);
-        quote! {
-            (#name, conn.db.#handle().count() as usize, conn.db.#handle().iter().map(|r| crate::storage::row_size(&#row::from(r))).sum())
-        }
-    });
-    let tokens = quote! {
-        use tauri::State;
-        use spacetimedb_sdk::{Table as _, TableWithPrimaryKey as _};
 
-        use spacetimedb_sdk::DbContext as _;
-
-        use crate::data::local::LocalCopy;
-        use crate::data::outbox::{OutboxEntry, WriteKind};
-        use crate::data::{ChangeSink, ConflictResolution, ConflictView, DataError, Db, Pending, Reader, TableChange, Written, CONFLICT_EVENT};
-        use crate::sdk::{#(#table_traits as _,)* #(#reducer_traits as _,)*};
-
-        #(#fns)*
-        #conflicts
-
-        /// The name of every command, in registration order.
-        pub const COMMANDS: &[&str] = &[#(#command_names),*];
-
-        /// Registers every command with Tauri: `builder.invoke_handler(commands::handler())`.
-        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![#(#names),*]
+            #conflict_record
         }
 
-        /// Emits every row change of every table as its `<table>:changed` event, and this
-        /// client's conflicts as `conflict:changed`.
-        pub(crate) fn watch_table_changes(conn: &crate::sdk::DbConnection, sink: &ChangeSink) {
-            #(#change_watches)*
-            #conflict_watch
-        }
+        /// A Tauri command per table operation; each is one call into `heycat_runtime::ops`.
+        pub mod commands {
+            use super::schema;
+            use ::heycat_runtime::{ops, DataError, Db};
+            use ::tauri::State;
 
-        /// The reducer call that replays a queued write (see `Db::replay`).
-        #[allow(clippy::type_complexity)]
-        pub(crate) fn replay_call(
-            entry: &OutboxEntry,
-        ) -> Result<Box<dyn FnOnce(&crate::sdk::DbConnection, String) -> spacetimedb_sdk::Result<()> + Send>, DataError> {
-            match (entry.table.as_str(), entry.kind) {
-                #(#replay_arms)*
-                _ => Err(DataError::unknown_write(entry)),
+            #(#command_fns)*
+
+            /// The name of every command here, in registration order.
+            pub const COMMANDS: &[&str] = &[#(#command_names),*];
+
+            /// The commands here, for Tauri.
+            pub fn handler<R: ::tauri::Runtime>() -> impl Fn(::tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+                ::tauri::generate_handler![#(#command_idents),*]
             }
         }
 
-        /// Every table the app can read, the toolkit's conflicts too: what an export holds.
-        pub const PUBLIC_TABLES: &[&str] = &[#(#public_tables),*];
+        /// This schema, for the runtime.
+        pub struct AppSchema;
 
-        /// Each table's row count and size (its rows as the app's JSON), from the server's copy.
-        pub(crate) fn table_usage(conn: &crate::sdk::DbConnection) -> Vec<(&'static str, usize, u64)> {
-            Vec::from([#(#usages),*])
+        /// The one instance the runtime is handed.
+        pub static SCHEMA: AppSchema = AppSchema;
+
+        #info
+
+        /// The data layer as a Tauri plugin: it starts when the app is set up and stops when
+        /// it exits. `.plugin(data::plugin(heycat_runtime::Options::new("my-database")))`.
+        pub fn plugin<R: ::tauri::Runtime>(options: ::heycat_runtime::Options) -> ::tauri::plugin::TauriPlugin<R> {
+            ::heycat_runtime::plugin(&SCHEMA, options)
         }
 
-        /// The server's rows, as the app's rows, for the local copy.
-        pub(crate) fn copy_of_cache(conn: &crate::sdk::DbConnection) -> LocalCopy {
-            let mut copy = LocalCopy::default();
-            #(#copies)*
-            copy
+        /// The app's invoke handler: the data layer's commands and the app's own
+        /// (`tauri::generate_handler![...]`, or `tauri::generate_handler![]` for none).
+        pub fn handler<R: ::tauri::Runtime>(
+            own: impl Fn(::tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+        ) -> impl Fn(::tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            ::heycat_runtime::handler(commands::COMMANDS, commands::handler::<R>(), own)
         }
 
-        /// Resolves each waiting call (see `Db::call`) when its reducer's result arrives.
-        pub(crate) fn watch_reducer_results(conn: &crate::sdk::DbConnection, pending: &Pending) {
-            #(#watches)*
+        /// Starts the data layer in a built app without the plugin (tests, tools).
+        pub fn start<R: ::tauri::Runtime>(
+            app: &impl ::tauri::Manager<R>,
+            config: ::heycat_runtime::DataConfig,
+        ) -> Result<(), ::heycat_runtime::DataError> {
+            ::heycat_runtime::start(app, &SCHEMA, config)
         }
-    };
-    format!(
-        "{}//! Tauri commands for every table of the schema.\n\n{}",
-        super::header("//", sources),
-        rust::format(tokens)
-    )
+    }
 }
 
 fn app_row(table: &Table) -> TokenStream {
     let row = format_ident!("{}", table.row_type);
-    quote!(crate::schema::#row)
+    quote!(schema::#row)
+}
+
+/// The key column's Rust type, as the bindings spell it.
+fn key_type(table: &Table) -> TokenStream {
+    let key = table.primary_key().expect("tables that reach the backends have keys");
+    rust::column_type(&key.ty, &quote!(::heycat_runtime::spacetimedb_sdk))
+}
+
+/// `impl TableAccess for schema::Row`: the table's handle and reducers.
+fn table_access(schema: &Schema, table: &Table) -> TokenStream {
+    let (row, sdk_row) = (app_row(table), format_ident!("{}", table.row_type));
+    let handle = format_ident!("{}", table.name);
+    let key_column = table.primary_key().expect("tables that reach the backends have keys");
+    let key = format_ident!("{}", key_column.name);
+    let key_ty = key_type(table);
+    let key_of_self = if key_column.ty.is_copy() { quote!(self.#key) } else { quote!(self.#key.clone()) };
+    let table_name = &table.name;
+    let reducers: Vec<_> =
+        schema.reducers().into_iter().filter(|r| r.table.is_some_and(|t| t.name == table.name)).collect();
+    let arms = reducers.iter().filter_map(|r| {
+        let call = format_ident!("{}", r.name);
+        Some(match r.kind {
+            ReducerKind::Insert => quote!(Write::Insert(row) => conn.reducers.#call(row.into(), op_id),),
+            ReducerKind::Update => quote!(Write::Update(row) => conn.reducers.#call(row.into(), op_id),),
+            ReducerKind::Delete if table.synced => {
+                quote!(Write::Delete { key, base_version } => conn.reducers.#call(key, base_version, op_id),)
+            }
+            ReducerKind::Delete => quote!(Write::Delete { key, .. } => conn.reducers.#call(key, op_id),),
+            ReducerKind::Reset => quote!(Write::Reset(_) => conn.reducers.#call(op_id),),
+            ReducerKind::Resolve => quote! {
+                Write::Resolve { conflict_id, key, row } => conn.reducers.#call(conflict_id, key, row.map(Into::into), op_id),
+            },
+            _ => return None,
+        })
+    });
+    // Every write reducer reports its result to the waiting write, by operation id.
+    let results = reducers.iter().filter(|r| r.params.iter().any(|p| p.ty == ParamType::OpId)).map(|r| {
+        let on = format_ident!("on_{}", r.name);
+        let ignored = r.params.iter().filter(|p| p.ty != ParamType::OpId).map(|_| quote!(_));
+        quote! {
+            conn.reducers.#on({
+                let w = w.clone();
+                move |ctx, #(#ignored,)* op_id| w.completed(&ctx.event.status, op_id)
+            });
+        }
+    });
+    quote! {
+        impl ::heycat_runtime::TableAccess for #row {
+            type Connection = sdk::DbConnection;
+            type SdkRow = sdk::#sdk_row;
+            type Key = #key_ty;
+
+            fn key(&self) -> Self::Key {
+                #key_of_self
+            }
+
+            fn rows(conn: &sdk::DbConnection) -> Vec<Self> {
+                conn.db.#handle().iter().map(Into::into).collect()
+            }
+
+            fn count(conn: &sdk::DbConnection) -> usize {
+                conn.db.#handle().count() as usize
+            }
+
+            fn find(conn: &sdk::DbConnection, key: &Self::Key) -> Option<Self> {
+                conn.db.#handle().#key().find(key).map(Into::into)
+            }
+
+            fn send(
+                conn: &sdk::DbConnection,
+                write: ::heycat_runtime::Write<Self>,
+                op_id: String,
+            ) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+                use ::heycat_runtime::Write;
+                #[allow(unreachable_patterns)]
+                Ok(match write {
+                    #(#arms)*
+                    other => return Err(::heycat_runtime::DataError::unsupported(#table_name, other.name())),
+                })
+            }
+
+            fn watch(conn: &sdk::DbConnection, watch: &::heycat_runtime::Watch) {
+                let w = watch.table::<Self>();
+                conn.db.#handle().on_insert({
+                    let w = w.clone();
+                    move |ctx, row| w.inserted(&ctx.event, row)
+                });
+                conn.db.#handle().on_update({
+                    let w = w.clone();
+                    move |ctx, old, row| w.updated(&ctx.event, old, row)
+                });
+                conn.db.#handle().on_delete({
+                    let w = w.clone();
+                    move |ctx, row| w.deleted(&ctx.event, row)
+                });
+                #(#results)*
+            }
+        }
+    }
 }
 
 fn command_fn(command: &Command<'_>) -> TokenStream {
     let table = command.table;
     let name = format_ident!("{}", command.name);
-    let (handle, row) = (format_ident!("{}", table.name), app_row(table));
+    let row = app_row(table);
     // Column values arrive in the wire format (64-bit values as decimal strings).
     let params = command.params.iter().map(|p| {
         let ident = format_ident!("{}", p.name);
         let ty = match &p.ty {
             CommandParamType::Row => row.clone(),
             CommandParamType::Column(ty) => {
-                let ty = rust::column_type(ty, &quote!(spacetimedb_sdk));
+                let ty = rust::column_type(ty, &quote!(::heycat_runtime::spacetimedb_sdk));
                 quote!(::heycat::wire::Wired<#ty>)
             }
         };
         quote!(#ident: #ty)
     });
-    let unwrap_params = command.params.iter().filter(|p| matches!(p.ty, CommandParamType::Column(_))).map(|p| {
-        let ident = format_ident!("{}", p.name);
-        quote!(let #ident = #ident.0;)
-    });
-    let key = table.primary_key().map(|k| format_ident!("{}", k.name));
-    let reducer = |suffix: &str| format_ident!("{}_{suffix}", table.name);
-    let key_json =
-        |value: TokenStream| quote!(::serde_json::to_value(::heycat::wire::Wired(#value)).unwrap_or_default());
-    // A write: online through its reducer (then the row is read back as stored, with what the
-    // module set), otherwise queued (then the row is the local copy's). Tables that opted out
-    // of syncing are written online only.
-    // What a write adds (its row's JSON), checked against the storage quota. Deletes and the
-    // singleton's writes are never refused: they free space or are how the user raises the limit.
-    let write = |entry: TokenStream, send: TokenStream, read_back_key: Option<TokenStream>, sized: bool| {
-        let size = if sized { quote!(crate::storage::row_size(&row)) } else { quote!(0) };
-        let table_name = &table.name;
-        let after = match &read_back_key {
-            Some(k) => quote! {
-                match written {
-                    Written::Online => db.connection()?.db.#handle().#key().find(&#k).map(Into::into)
-                        .ok_or_else(|| DataError::vanished(#table_name)),
-                    Written::Queued(row) => crate::data::local::decode(&row.unwrap_or_default()),
-                }
-            },
-            None => quote!(Ok(())),
-        };
-        if table.synced && read_back_key.is_some() {
-            quote! {
-                let written = db.write(#size, || #entry, move |conn, op_id| #send).await?;
-                #after
-            }
-        } else if table.synced {
-            quote! {
-                db.write(#size, || #entry, move |conn, op_id| #send).await?;
-                Ok(())
-            }
-        } else {
-            let after = match &read_back_key {
-                Some(k) => quote! {
-                    db.connection()?.db.#handle().#key().find(&#k).map(Into::into).ok_or_else(|| DataError::vanished(#table_name))
-                },
-                None => quote!(Ok(())),
-            };
-            quote! {
-                db.call(move |conn, op_id| #send).await?;
-                #after
-            }
-        }
+    let arg = |name: &str| {
+        let ident = format_ident!("{name}");
+        quote!(#ident.0)
     };
+    let key = || table.primary_key().map(|k| arg(&k.name)).unwrap_or_default();
     let (doc, returns, body) = match &command.kind {
-        CommandKind::List => (
-            format!(" Every `{}` row.", table.name),
-            quote!(Vec<#row>),
-            quote! {
-                match db.reader() {
-                    Reader::Online(conn) => Ok(conn.db.#handle().iter().map(Into::into).collect()),
-                    Reader::Offline(state) => Reader::local(&state).list::<#row>(),
-                }
-            },
-        ),
+        CommandKind::List => {
+            (format!(" Every `{}` row.", table.name), quote!(Vec<#row>), quote!(ops::list::<#row>(&db)))
+        }
         CommandKind::Get => {
             (format!(" The `{}` row with this key, if there is one.", table.name), quote!(Option<#row>), {
-                let k = key_json(quote!(#key.clone()));
-                quote! {
-                    match db.reader() {
-                        Reader::Online(conn) => Ok(conn.db.#handle().#key().find(&#key).map(Into::into)),
-                        Reader::Offline(state) => Reader::local(&state).get::<#row>(&#k),
-                    }
-                }
+                let key = key();
+                quote!(ops::get::<#row>(&db, #key))
             })
         }
-        CommandKind::Insert | CommandKind::Update => {
-            let suffix = if command.kind == CommandKind::Insert { "insert" } else { "update" };
-            let call = reducer(suffix);
-            let kind =
-                if command.kind == CommandKind::Insert { quote!(WriteKind::Insert) } else { quote!(WriteKind::Update) };
-            let body = write(
-                quote!(OutboxEntry::write(#kind, &row)),
-                quote!(conn.reducers.#call(sent.into(), op_id)),
-                Some(quote!(key)),
-                true,
-            );
-            (
-                format!(
-                    " {}s a `{}` row; returns it as stored (or, offline, as queued).",
-                    to_pascal_case(suffix),
-                    table.name
-                ),
-                row.clone(),
-                quote! {
-                    let (key, sent) = (row.#key.clone(), row.clone());
-                    #body
-                },
-            )
-        }
+        CommandKind::Insert => (
+            format!(" Inserts a `{}` row; returns it as stored (or, offline, as queued).", table.name),
+            row.clone(),
+            quote!(ops::insert(&db, row).await),
+        ),
+        CommandKind::Update => (
+            format!(" Updates a `{}` row; returns it as stored (or, offline, as queued).", table.name),
+            row.clone(),
+            quote!(ops::update(&db, row).await),
+        ),
         CommandKind::Delete => {
-            let call = reducer("delete");
-            let send = if table.synced {
-                quote!(conn.reducers.#call(sent, row_version, op_id))
-            } else {
-                quote!(conn.reducers.#call(sent, op_id))
-            };
-            let k = key_json(quote!(#key.clone()));
-            let body = write(quote!(OutboxEntry::delete::<#row>(#k, row_version)), send, None, false);
+            let key = key();
+            let version = if table.synced { arg("row_version") } else { quote!(None) };
             (
                 format!(" Deletes the `{}` row with this key (and what the schema cascades).", table.name),
                 quote!(()),
-                quote! {
-                    let sent = #key.clone();
-                    #body
-                },
+                quote!(ops::delete::<#row>(&db, #key, #version).await),
             )
         }
         CommandKind::ListBy { column } => {
-            let col = format_ident!("{column}");
+            let (col, value) = (format_ident!("{column}"), arg(column));
             (
                 format!(" The `{}` rows whose `{column}` is this value.", table.name),
                 quote!(Vec<#row>),
                 quote! {
-                    match db.reader() {
-                        Reader::Online(conn) => Ok(conn.db.#handle().iter().filter(|r| r.#col == #col).map(Into::into).collect()),
-                        Reader::Offline(state) => {
-                            Ok(Reader::local(&state).list::<#row>()?.into_iter().filter(|r| r.#col == #col).collect())
-                        }
-                    }
+                    let value = #value;
+                    ops::list_where::<#row>(&db, |r| r.#col == value)
                 },
             )
         }
         CommandKind::GetSingleton => (
             format!(" The `{}` row (its defaults until one is stored).", table.name),
             row.clone(),
-            quote! {
-                match db.reader() {
-                    Reader::Online(conn) => Ok(conn.db.#handle().#key().find(&0).map(Into::into).unwrap_or_default()),
-                    Reader::Offline(state) => Ok(Reader::local(&state).get::<#row>(&::serde_json::json!(0))?.unwrap_or_default()),
-                }
-            },
+            quote!(ops::get_singleton::<#row>(&db)),
         ),
-        CommandKind::UpdateSingleton | CommandKind::ResetSingleton => {
-            let update = command.kind == CommandKind::UpdateSingleton;
-            let (call, args, kind, queued) = if update {
-                (reducer("update"), quote!(sent.into(),), quote!(WriteKind::Update), quote!(row))
-            } else {
-                (reducer("reset"), quote!(), quote!(WriteKind::Reset), quote!(<#row>::default()))
-            };
-            let body = write(
-                quote!(OutboxEntry::write(#kind, &#queued)),
-                quote!(conn.reducers.#call(#args op_id)),
-                Some(quote!(0)),
-                false,
-            );
-            let prepare = if update { quote!(let sent = row.clone();) } else { quote!() };
-            (
-                format!(" Writes the `{}` row; returns it as stored (or, offline, as queued).", table.name),
-                row.clone(),
-                quote! {
-                    #prepare
-                    #body
-                },
-            )
-        }
+        CommandKind::UpdateSingleton => (
+            format!(" Writes the `{}` row; returns it as stored (or, offline, as queued).", table.name),
+            row.clone(),
+            quote!(ops::update(&db, row).await),
+        ),
+        CommandKind::ResetSingleton => (
+            format!(" Puts the `{}` row back to its defaults; returns it as stored (or queued).", table.name),
+            row.clone(),
+            quote!(ops::reset::<#row>(&db).await),
+        ),
     };
     quote! {
         #[doc = #doc]
-        #[tauri::command]
+        #[::tauri::command]
         pub async fn #name(db: State<'_, Db>, #(#params),*) -> Result<#returns, DataError> {
-            #(#unwrap_params)*
             #body
         }
     }
 }
 
-/// `conflict_view` (a conflict record with its rows decoded into the app's row types),
-/// `conflict_list` and `conflict_resolve`: the per-table part of conflict handling.
-fn conflict_commands(schema: &Schema) -> TokenStream {
-    let synced: Vec<&Table> = schema.synced_tables().collect();
-    let view_arms = synced.iter().map(|t| {
-        let (name, sdk_row, app) = (&t.name, format_ident!("{}", t.row_type), app_row(t));
-        quote!(#name => ConflictView::decode::<crate::sdk::#sdk_row, #app>(c))
+/// `SchemaInfo`: the version, the canonical description, the plans, the module, the tables
+/// and the policies the schema declares.
+fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
+    let version = schema.version;
+    let canonical = crate::canonical::describe(&crate::raw_def::raw_module_def(schema));
+    let plans = inputs.migration_plans;
+    let module = &inputs.module_wasm;
+    let tables = schema.user_tables().map(|t| {
+        let row = app_row(t);
+        quote!(&::heycat_runtime::TableOf::<#row>::DRIVER)
     });
-    let resolve_arms = synced.iter().map(|t| {
-        let (name, sdk_row, app) = (&t.name, format_ident!("{}", t.row_type), app_row(t));
-        let key_column = t.primary_key().expect("synced tables have keys");
-        let key = format_ident!("{}", key_column.name);
-        let key_of_row = if key_column.ty.is_copy() { quote!(r.#key) } else { quote!(r.#key.clone()) };
-        let resolve = format_ident!("{}_resolve", t.name);
-        quote! {
-            #name => {
-                let (mine, theirs) = ConflictView::rows::<crate::sdk::#sdk_row>(&conflict)?;
-                let key = mine.as_ref().or(theirs.as_ref()).map(|r| #key_of_row).ok_or_else(|| DataError::undecodable(&id))?;
-                let row = match resolution {
-                    ConflictResolution::Merge { row } => Some(ConflictView::merged::<#app>(row)?.into()),
-                    _ => mine,
-                };
-                db.call(move |conn, op_id| conn.reducers.#resolve(id, key, row, op_id)).await
+    let exported = schema.tables.iter().filter(|t| t.access == Access::Public).map(|t| t.name.as_str());
+    let quota = match schema.storage_quota() {
+        Some((table, column, quota)) => {
+            let (name, field, unit) = (&table.name, to_camel_case(&column.name), quota.unit.bytes());
+            let default = column
+                .default
+                .as_ref()
+                .and_then(|d| match d.value {
+                    crate::model::DefaultValue::Int(i) => u64::try_from(i).ok(),
+                    _ => None,
+                })
+                .unwrap_or(0)
+                .saturating_mul(unit);
+            let (unit, default) = (Literal::u64_unsuffixed(unit), Literal::u64_unsuffixed(default));
+            quote! {
+                Some(::heycat_runtime::QuotaColumn { table: #name, field: #field, unit_bytes: #unit, default_bytes: #default })
             }
+        }
+        None => quote!(None),
+    };
+    let cleanup = schema.user_tables().filter_map(|t| {
+        let order = t.cleanup.as_ref()?;
+        let (name, field) = (&t.name, to_camel_case(&order.oldest_first));
+        Some(quote!(::heycat_runtime::CleanupOrder { table: #name, field: #field }))
+    });
+    let cascades = schema.user_tables().flat_map(|child| {
+        child.columns.iter().filter_map(move |c| {
+            let reference = c.references.as_ref().filter(|r| r.on_delete == OnDelete::Cascade)?;
+            let parent = &schema.referenced(reference)?.name;
+            let (child, field) = (&child.name, to_camel_case(&c.name));
+            Some(quote!(::heycat_runtime::Cascade { parent: #parent, child: #child, field: #field }))
+        })
+    });
+    quote! {
+        static INFO: ::heycat_runtime::SchemaInfo = ::heycat_runtime::SchemaInfo {
+            version: #version,
+            canonical: #canonical,
+            migration_plans: #plans,
+            module: include_bytes!(#module),
+            tables: &[#(#tables),*],
+            exported_tables: &[#(#exported),*],
+            storage_quota: #quota,
+            cleanup: &[#(#cleanup),*],
+            cascades: &[#(#cascades),*],
+        };
+    }
+}
+
+/// `Schema::connect`: the bindings' builder through the runtime's connector, every table's
+/// callbacks, the conflict table's, then the connection's own thread.
+fn connect_fn(schema: &Schema) -> TokenStream {
+    let watches = schema.user_tables().map(|t| {
+        let row = app_row(t);
+        quote!(<#row as ::heycat_runtime::TableAccess>::watch(&conn, &watch);)
+    });
+    let conflict_watch = schema.synced_tables().next().map(|_| {
+        quote! {
+            use ::heycat_runtime::TableChange;
+            conn.reducers.on_heycat_conflict_dismiss({
+                let watch = watch.clone();
+                move |ctx, _, op_id| watch.completed(&ctx.event.status, op_id)
+            });
+            conn.db.heycat_conflict().on_insert({
+                let watch = watch.clone();
+                move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Insert { row: conflict_record(c) })
+            });
+            conn.db.heycat_conflict().on_delete({
+                let watch = watch.clone();
+                move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Delete { row: conflict_record(c) })
+            });
         }
     });
     quote! {
-        use crate::sdk::HeycatConflictTableAccess as _;
-
-        /// A conflict record as the frontend sees it, or none for a table this app does not know.
-        fn conflict_view(c: &crate::sdk::HeycatConflict) -> Option<ConflictView> {
-            match c.table_name.as_str() {
-                #(#view_arms,)*
-                _ => None,
-            }
-        }
-
-        /// The conflicts of this client's writes, oldest first.
-        #[tauri::command]
-        pub async fn conflict_list(db: State<'_, Db>) -> Result<Vec<ConflictView>, DataError> {
-            let conn = db.connection()?;
-            let me = conn.identity();
-            let mut conflicts: Vec<ConflictView> =
-                conn.db.heycat_conflict().iter().filter(|c| c.client == me).filter_map(|c| conflict_view(&c)).collect();
-            conflicts.sort_by_key(|c| c.created_at.0);
-            Ok(conflicts)
-        }
-
-        /// Settles a conflict: keep mine (my row over the server's, or my delete), keep theirs
-        /// (the server's row stays), or a merged row.
-        #[tauri::command]
-        pub async fn conflict_resolve(db: State<'_, Db>, id: String, resolution: ConflictResolution) -> Result<(), DataError> {
-            let conflict = db.connection()?.db.heycat_conflict().id().find(&id).ok_or_else(|| DataError::resolved(&id))?;
-            if let ConflictResolution::KeepTheirs = resolution {
-                return db.call(move |conn, op_id| conn.reducers.heycat_conflict_dismiss(id, op_id)).await;
-            }
-            match conflict.table_name.as_str() {
-                #(#resolve_arms)*
-                other => Err(DataError::unknown_table(other)),
-            }
+        fn connect(
+            &self,
+            connector: ::heycat_runtime::Connector,
+        ) -> Result<::std::sync::Arc<dyn ::heycat_runtime::Live>, ::heycat_runtime::DataError> {
+            let watch = connector.watch();
+            let conn = connector.build(sdk::DbConnection::builder())?;
+            #(#watches)*
+            #conflict_watch
+            conn.run_threaded();
+            Ok(::std::sync::Arc::new(conn))
         }
     }
 }
 
-/// The `replay_call` arms of one synced table: its queued writes as reducer calls.
-fn replay_arms(table: &Table) -> TokenStream {
-    let (name, row) = (&table.name, app_row(table));
-    let reducer = |suffix: &str| format_ident!("{}_{suffix}", table.name);
-    let boxed = |call: TokenStream| quote!(Ok(Box::new(move |conn: &crate::sdk::DbConnection, op_id| #call)));
-    if table.singleton {
-        let (update, reset) = (reducer("update"), reducer("reset"));
-        let update_call = boxed(quote!(conn.reducers.#update(row.into(), op_id)));
-        let reset_call = boxed(quote!(conn.reducers.#reset(op_id)));
+/// The conflict table's reads and its dismiss reducer (a schema without synced tables has no
+/// conflicts).
+fn conflict_fns(schema: &Schema) -> TokenStream {
+    if schema.synced_tables().next().is_none() {
         return quote! {
-            (#name, WriteKind::Update) => {
-                let row: #row = entry.decode_row()?;
-                #update_call
+            fn conflicts(&self, _: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+                Ok(Vec::new())
             }
-            (#name, WriteKind::Reset) => #reset_call,
+
+            fn conflict(&self, _: &dyn ::heycat_runtime::Live, _: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+                Ok(None)
+            }
+
+            fn dismiss_conflict(&self, _: &dyn ::heycat_runtime::Live, _: String, _: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+                Err(::heycat_runtime::DataError::unsupported("heycat_conflict", "dismiss"))
+            }
         };
     }
-    let key_ty = rust::column_type(&table.primary_key().expect("synced tables have keys").ty, &quote!(spacetimedb_sdk));
-    let (insert, update, delete) = (reducer("insert"), reducer("update"), reducer("delete"));
-    let insert_call = boxed(quote!(conn.reducers.#insert(row.into(), op_id)));
-    let update_call = boxed(quote!(conn.reducers.#update(row.into(), op_id)));
-    let delete_call = boxed(quote!(conn.reducers.#delete(key, base, op_id)));
     quote! {
-        (#name, WriteKind::Insert) => {
-            let row: #row = entry.decode_row()?;
-            #insert_call
+        fn conflicts(&self, conn: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+            Ok(conn.db.heycat_conflict().iter().map(|c| conflict_record(&c)).collect())
         }
-        (#name, WriteKind::Update) => {
-            let row: #row = entry.decode_row()?;
-            #update_call
+
+        fn conflict(&self, conn: &dyn ::heycat_runtime::Live, id: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+            Ok(conn.db.heycat_conflict().id().find(&id.to_owned()).map(|c| conflict_record(&c)))
         }
-        (#name, WriteKind::Delete) => {
-            let (key, base): (#key_ty, _) = (entry.decode_key()?, entry.base_version);
-            #delete_call
+
+        fn dismiss_conflict(&self, conn: &dyn ::heycat_runtime::Live, id: String, op_id: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+            Ok(conn.reducers.heycat_conflict_dismiss(id, op_id))
+        }
+    }
+}
+
+/// `conflict_record`, when the schema has conflicts: the bindings' record as the runtime's.
+fn conflict_record_fn(schema: &Schema) -> TokenStream {
+    if schema.synced_tables().next().is_none() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn conflict_record(c: &sdk::HeycatConflict) -> ::heycat_runtime::ConflictRecord {
+            ::heycat_runtime::ConflictRecord {
+                id: c.id.clone(),
+                table: c.table_name.clone(),
+                row_key: c.row_key.clone(),
+                operation: c.operation.clone(),
+                base_version: c.base_version,
+                client_row: c.client_row.clone(),
+                server_row: c.server_row.clone(),
+                client: c.client,
+                created_at: c.created_at,
+            }
         }
     }
 }

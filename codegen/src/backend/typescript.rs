@@ -1,17 +1,41 @@
-//! The frontend's bindings: one TypeScript module with the row types, enums as string unions,
-//! one typed function per command (wrapping Tauri's `invoke`), the typed change events, and
-//! the codecs that carry 64-bit values as `bigint` (see `heycat::wire` for the JSON side).
+//! The frontend's bindings for one schema (`schema.ts`): the row types, enums as string
+//! unions, one typed function per command (wrapping Tauri's `invoke`), the typed change events,
+//! conflicts and cleanup candidates with their rows typed, and the codecs that carry 64-bit
+//! values as `bigint` (see `heycat::wire` for the JSON side).
+//!
+//! What is the same for every schema is not generated: it is heycat-runtime's TypeScript, a
+//! real `.ts` file (`runtime/ts/runtime.ts`) and the types derived from the runtime's Rust IPC
+//! types (`runtime/ts/types.ts`); `schema.ts` imports both, and `index.ts` re-exports all three.
 
 use std::fmt::Write;
+
+use heycat_contract::events;
 
 use crate::commands::{Command, CommandKind, CommandParamType};
 use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind};
 use crate::names::{to_camel_case, to_snake_case};
 use crate::source::SourceSet;
 
-pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
+/// The runtime's TypeScript, copied next to every schema's bindings.
+pub const RUNTIME_FILES: &[(&str, &str)] = &[
+    ("runtime.ts", include_str!("../../../runtime/ts/runtime.ts")),
+    ("types.ts", include_str!("../../../runtime/ts/types.ts")),
+];
+
+/// `index.ts`: what the frontend imports.
+pub fn index(sources: &SourceSet) -> String {
     let mut out = super::header("//", sources);
-    out.push_str(PRELUDE);
+    out.push_str("export * from \"./types\";\nexport * from \"./runtime\";\nexport * from \"./schema\";\n");
+    out
+}
+
+pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
+    let body = body(schema);
+    format!("{}{}{body}", super::header("//", sources), imports(&body))
+}
+
+fn body(schema: &Schema) -> String {
+    let mut out = String::new();
     // Object types get codecs; every row type is one.
     let products: Vec<&str> = schema
         .types
@@ -28,11 +52,10 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     }
     out.push_str("\n// ---- Commands --------------------------------------------------------------\n");
     let commands = schema.commands();
-    let names = schema.command_names().into_iter();
     let _ = writeln!(
         out,
-        "\n/** Every command name, as the Rust side registers them. */\nexport const COMMANDS = {} as const;",
-        list(names)
+        "\n/** Every command of this schema's tables, as the Rust side registers them. */\nexport const COMMANDS = {} as const;",
+        list(commands.iter().map(|c| c.name.clone()))
     );
     for command in &commands {
         command_fn(&mut out, command, &products);
@@ -40,6 +63,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     if schema.synced_tables().next().is_some() {
         conflicts(&mut out, schema);
     }
+    cleanup(&mut out, schema);
     out.push_str("\n// ---- Change events -----------------------------------------------------------\n");
     let _ = writeln!(
         out,
@@ -60,275 +84,57 @@ fn list(items: impl Iterator<Item = String>) -> String {
 
 /// The Tauri event a table's changes are emitted as.
 pub fn event_name(table: &Table) -> String {
-    format!("{}:changed", table.name)
+    events::table_changed(&table.name)
 }
 
-const PRELUDE: &str = r#"
-import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-
-// 64-bit integers, timestamps and durations are `bigint` here and decimal strings on the wire,
-// so no value above 2^53 loses precision. Identities are hex strings.
-
-/** Microseconds since the Unix epoch. */
-export type Timestamp = bigint;
-/** Microseconds. */
-export type TimeDuration = bigint;
-/** A SpacetimeDB identity, as hex. */
-export type Identity = string;
-/** A SpacetimeDB connection id, as hex. */
-export type ConnectionId = string;
-
-/** A `Timestamp` for a JavaScript `Date` (millisecond precision). */
-export function timestampFromDate(date: Date): Timestamp {
-  return BigInt(date.getTime()) * 1000n;
+/// What the runtime's files export that `body` uses (an unused import fails a strict
+/// `tsc`): values and types from `runtime.ts`, types from `types.ts`.
+fn imports(body: &str) -> String {
+    const RUNTIME_VALUES: &[&str] = &["call", "decodeChange", "subscribe", "DataError"];
+    const RUNTIME_TYPES: &[&str] = &["ConnectionId", "Identity", "TimeDuration", "Timestamp", "UnlistenFn", "Wire"];
+    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "TableChange"];
+    let code = without_comments(body);
+    let words: std::collections::BTreeSet<&str> =
+        code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
+    let used =
+        |names: &[&'static str]| -> Vec<&'static str> { names.iter().copied().filter(|n| words.contains(n)).collect() };
+    let runtime: Vec<String> = used(RUNTIME_VALUES)
+        .into_iter()
+        .map(str::to_owned)
+        .chain(used(RUNTIME_TYPES).into_iter().map(|t| format!("type {t}")))
+        .collect();
+    let mut out = String::from("\n");
+    if !runtime.is_empty() {
+        let _ = writeln!(out, "import {{ {} }} from \"./runtime\";", runtime.join(", "));
+    }
+    let types = used(TYPES);
+    if !types.is_empty() {
+        let _ = writeln!(out, "import type {{ {} }} from \"./types\";", types.join(", "));
+    }
+    out
 }
 
-/** The JavaScript `Date` of a `Timestamp` (microseconds are dropped). */
-export function timestampToDate(timestamp: Timestamp): Date {
-  return new Date(Number(timestamp / 1000n));
+/// `text` without its `/* */` and `//` comments (string contents are kept).
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |end| &after[end + 2..]);
+        } else if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |end| &after[end..]);
+        } else if let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '`')) {
+            let end = rest[1..].find(quote).map_or(rest.len(), |i| i + 2);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else {
+            let c = rest.chars().next().unwrap_or_default();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
-
-/** What a failed command reports. */
-export type DataErrorKind =
-  | "uniqueViolation"
-  | "notFound"
-  | "badInput"
-  | "inUse"
-  | "offline"
-  | "conflict"
-  | "storageFull"
-  | "timeout"
-  | "server";
-
-/** A failed command: `kind` to branch on, `message` to show. */
-export class DataError extends Error {
-  readonly kind: DataErrorKind;
-
-  constructor(kind: DataErrorKind, message: string) {
-    super(message);
-    this.name = "DataError";
-    this.kind = kind;
-  }
-}
-
-function toDataError(error: unknown): DataError {
-  if (typeof error === "object" && error !== null && "kind" in error && "message" in error) {
-    const { kind, message } = error as { kind: DataErrorKind; message: string };
-    return new DataError(kind, message);
-  }
-  return new DataError("server", String(error));
-}
-
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(command, args);
-  } catch (error) {
-    throw toDataError(error);
-  }
-}
-
-/** Why connecting failed. */
-export type FailureKind =
-  | "serverUnreachable"
-  | "serverNotStarted"
-  | "moduleMissing"
-  | "versionMismatch"
-  | "publishFailed"
-  | "other";
-
-/** The connection's state; the backend retries by itself while offline or failed. */
-export type ConnectionStatus =
-  | { state: "connecting"; server: string }
-  | { state: "connected"; server: string }
-  | { state: "offline"; server: string; message: string; retryInMs: number }
-  | { state: "failed"; server: string; kind: FailureKind; message: string; retryInMs: number };
-
-/** The connection's current status. Invokes `connection_status`. */
-export async function connectionStatus(): Promise<ConnectionStatus> {
-  return call<ConnectionStatus>("connection_status");
-}
-
-/** Asks the backend to try connecting again now. Invokes `connection_retry`. */
-export async function connectionRetry(): Promise<void> {
-  await call<null>("connection_retry");
-}
-
-/** Calls `handler` with every connection status change. Resolves to a function that stops listening. */
-export function onConnectionStatus(handler: (status: ConnectionStatus) => void): Promise<UnlistenFn> {
-  return listen<ConnectionStatus>("connection:status", (event) => handler(event.payload));
-}
-
-/** The database being migrated to this app's schema version (when the app starts). */
-export type MigrationStatus =
-  | { state: "running"; from: number; to: number; step: "backup" | "publish" | "import" | "verify" | "restore" }
-  | { state: "done"; from: number; to: number; backup: string | null }
-  | { state: "failed"; from: number; to: number; message: string; restored: boolean };
-
-/** Calls `handler` at every step of a migration. Resolves to a function that stops listening. */
-export function onMigrationStatus(handler: (status: MigrationStatus) => void): Promise<UnlistenFn> {
-  return listen<MigrationStatus>("migration:status", (event) => handler(event.payload));
-}
-
-/** A write the server refused when it was replayed (e.g. a unique value taken meanwhile). */
-export interface RejectedWrite {
-  opId: string;
-  table: string;
-  message: string;
-}
-
-/** What waits to sync (writes made offline) and how syncing goes. */
-export interface SyncStatus {
-  /** Writes waiting for the server. */
-  pending: number;
-  /** The keys (as JSON text) of rows with waiting writes, by table. */
-  pendingKeys: Record<string, string[]>;
-  /** `[done, total]` while waiting writes are being sent. */
-  syncing: [number, number] | null;
-  /** What was wrong with the outbox file at start (its complete writes were kept). */
-  damaged: string | null;
-  rejected: RejectedWrite[];
-}
-
-/** What waits to sync. Invokes `sync_status`. */
-export async function syncStatus(): Promise<SyncStatus> {
-  return call<SyncStatus>("sync_status");
-}
-
-/** Calls `handler` with every sync status change. Resolves to a function that stops listening. */
-export function onSyncStatus(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
-  return listen<SyncStatus>("sync:status", (event) => handler(event.payload));
-}
-
-/** How close the app is to its storage limit; at "full" writes are refused with `storageFull`. */
-export type StorageLevel = "ok" | "warning" | "full";
-
-/** One table's share of the storage: its rows and their size (as JSON). */
-export interface TableUsage {
-  table: string;
-  rows: number;
-  bytes: bigint;
-}
-
-/** What the app keeps on this device, against the limit set in settings (`storageQuotaMb`). */
-export interface StorageUsage {
-  quotaBytes: bigint;
-  /** Rows and writes waiting to sync: what the limit counts. */
-  usedBytes: bigint;
-  level: StorageLevel;
-  tables: TableUsage[];
-  outboxBytes: bigint;
-  /** On disk beside what the limit counts: the offline snapshot, the embedded server's files
-   * (they keep history, so deleting rows does not shrink them) and migration backups. */
-  snapshotBytes: bigint;
-  serverFilesBytes: bigint;
-  backupBytes: bigint;
-  diskFreeBytes: bigint;
-  diskTotalBytes: bigint;
-  /** Less than the reserve heycat keeps is free on the disk: writes are refused. */
-  diskNearlyFull: boolean;
-}
-
-function decodeStorageUsage(value: Wire): StorageUsage {
-  const big = (key: string) => BigInt(value[key]);
-  return {
-    quotaBytes: big("quotaBytes"),
-    usedBytes: big("usedBytes"),
-    level: value.level,
-    tables: value.tables.map((t: Wire) => ({ table: t.table, rows: t.rows, bytes: BigInt(t.bytes) })),
-    outboxBytes: big("outboxBytes"),
-    snapshotBytes: big("snapshotBytes"),
-    serverFilesBytes: big("serverFilesBytes"),
-    backupBytes: big("backupBytes"),
-    diskFreeBytes: big("diskFreeBytes"),
-    diskTotalBytes: big("diskTotalBytes"),
-    diskNearlyFull: value.diskNearlyFull,
-  };
-}
-
-/** What the app keeps on this device now. Invokes `storage_usage`. */
-export async function storageUsage(): Promise<StorageUsage> {
-  return decodeStorageUsage(await call<Wire>("storage_usage"));
-}
-
-/** Calls `handler` when usage reaches the warning threshold (90% of the limit). Resolves to a
- * function that stops listening. */
-export function onStorageWarning(handler: (usage: StorageUsage) => void): Promise<UnlistenFn> {
-  return listen<Wire>("storage:warning", (event) => handler(decodeStorageUsage(event.payload)));
-}
-
-/** An old recording that deleting would free space from. */
-export interface CleanupItem {
-  id: string;
-  filePath: string;
-  createdAt: Timestamp;
-  rowVersion: bigint;
-  /** The recording with its transcriptions and their corrections. */
-  bytes: bigint;
-}
-
-/** The oldest recordings and what deleting them frees. */
-export interface CleanupPreview {
-  recordings: CleanupItem[];
-  freedBytes: bigint;
-}
-
-/** The `count` oldest recordings and what deleting them would free. Invokes `storage_cleanup_preview`. */
-export async function storageCleanupPreview(count: number): Promise<CleanupPreview> {
-  const value = await call<Wire>("storage_cleanup_preview", { count });
-  return {
-    recordings: value.recordings.map((r: Wire) => ({
-      id: r.id,
-      filePath: r.filePath,
-      createdAt: BigInt(r.createdAt),
-      rowVersion: BigInt(r.rowVersion),
-      bytes: BigInt(r.bytes),
-    })),
-    freedBytes: BigInt(value.freedBytes),
-  };
-}
-
-/** Deletes these recordings (as previewed) with their transcriptions and corrections; resolves
- * to the usage after. Invokes `storage_cleanup`. */
-export async function storageCleanup(ids: string[]): Promise<StorageUsage> {
-  return decodeStorageUsage(await call<Wire>("storage_cleanup", { ids }));
-}
-
-/** An export file: where it is and how many rows of each table it holds. */
-export interface ExportSummary {
-  path: string;
-  schemaVersion: number;
-  rows: Record<string, number>;
-}
-
-/** Writes every row to a file (`path`, or a new file in the app's data folder), checked after
- * writing. Invokes `storage_export`. */
-export async function storageExport(path?: string): Promise<ExportSummary> {
-  return call<ExportSummary>("storage_export", { path: path ?? null });
-}
-
-/** Puts an export back into an empty database of the same schema version. Invokes `storage_import`. */
-export async function storageImport(path: string): Promise<ExportSummary> {
-  return call<ExportSummary>("storage_import", { path });
-}
-
-/** A change to a table's rows, from this app, another device or the server. */
-export type TableChange<Row> =
-  | { kind: "insert"; row: Row }
-  | { kind: "update"; oldRow: Row; row: Row }
-  | { kind: "delete"; row: Row };
-
-type Wire = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function decodeChange<Row>(change: Wire, decode: (row: Wire) => Row): TableChange<Row> {
-  switch (change.kind) {
-    case "update":
-      return { kind: "update", oldRow: decode(change.oldRow), row: decode(change.row) };
-    default:
-      return { kind: change.kind, row: decode(change.row) };
-  }
-}
-"#;
 
 fn doc(out: &mut String, indent: &str, docs: &[String]) {
     match docs {
@@ -572,7 +378,7 @@ fn event_fns(out: &mut String, table: &Table) {
         out,
         "\n/** Calls `handler` for every change to `{0}` rows. Resolves to a function that stops listening. */\n\
          export function on{row}Changed(handler: (change: TableChange<{row}>) => void): Promise<UnlistenFn> {{\n  \
-         return listen<Wire>(\"{1}\", (event) => handler(decodeChange(event.payload, decode{row})));\n}}",
+         return subscribe(\"{1}\", (payload) => handler(decodeChange(payload, decode{row})));\n}}",
         table.name,
         event_name(table)
     );
@@ -597,7 +403,7 @@ fn conflicts(out: &mut String, schema: &Schema) {
     }
     out.push_str(");\n\n");
     out.push_str("/** How to settle a conflict: your row (or delete), the server's, or a merged row. */\nexport type ConflictResolution<C extends Conflict = Conflict> =\n  | { choice: \"keepMine\" }\n  | { choice: \"keepTheirs\" }\n  | { choice: \"merge\"; row: NonNullable<C[\"mine\"]> };\n\n");
-    out.push_str("function decodeConflict(value: Wire): Conflict {\n  const common = {\n    id: value.id,\n    key: value.key,\n    operation: value.operation,\n    baseVersion: BigInt(value.baseVersion),\n    createdAt: BigInt(value.createdAt),\n  };\n  switch (value.table) {\n");
+    out.push_str("function decodeConflict(value: ConflictView): Conflict {\n  const common = {\n    id: value.id,\n    key: value.key,\n    operation: value.operation as Conflict[\"operation\"],\n    baseVersion: BigInt(value.baseVersion),\n    createdAt: BigInt(value.createdAt),\n  };\n  switch (value.table) {\n");
     for t in &synced {
         let _ = writeln!(
             out,
@@ -606,7 +412,7 @@ fn conflicts(out: &mut String, schema: &Schema) {
         );
     }
     out.push_str("    default:\n      throw new DataError(\"server\", `a conflict on a table this app does not know: ${value.table}`);\n  }\n}\n\n");
-    out.push_str("function encodeResolution(conflict: Conflict, resolution: ConflictResolution): Wire {\n  if (resolution.choice !== \"merge\") return resolution;\n  switch (conflict.table) {\n");
+    out.push_str("function encodeResolution(conflict: Conflict, resolution: ConflictResolution): ConflictChoice {\n  if (resolution.choice !== \"merge\") return resolution;\n  switch (conflict.table) {\n");
     for t in &synced {
         let _ = writeln!(
             out,
@@ -615,23 +421,70 @@ fn conflicts(out: &mut String, schema: &Schema) {
         );
     }
     out.push_str("  }\n}\n");
-    out.push_str(
+    let _ = write!(
+        out,
         r#"
 /** Your writes the server kept as conflicts, oldest first. Invokes `conflict_list`. */
-export async function conflictList(): Promise<Conflict[]> {
-  const result = await call<Wire[]>("conflict_list");
+export async function conflictList(): Promise<Conflict[]> {{
+  const result = await call<ConflictView[]>("{list}");
   return result.map(decodeConflict);
-}
+}}
 
 /** Settles a conflict. Invokes `conflict_resolve`. */
-export async function conflictResolve<C extends Conflict>(conflict: C, resolution: ConflictResolution<C>): Promise<void> {
-  await call<null>("conflict_resolve", { id: conflict.id, resolution: encodeResolution(conflict, resolution) });
-}
+export async function conflictResolve<C extends Conflict>(conflict: C, resolution: ConflictResolution<C>): Promise<void> {{
+  await call<null>("{resolve}", {{ id: conflict.id, resolution: encodeResolution(conflict, resolution) }});
+}}
 
 /** Calls `handler` when a conflict of yours appears (insert) or is settled (delete). */
-export function onConflictChanged(handler: (change: TableChange<Conflict>) => void): Promise<UnlistenFn> {
-  return listen<Wire>("conflict:changed", (event) => handler(decodeChange(event.payload, decodeConflict)));
-}
+export function onConflictChanged(handler: (change: TableChange<Conflict>) => void): Promise<UnlistenFn> {{
+  return subscribe("{event}", (payload) => handler(decodeChange(payload, decodeConflict)));
+}}
 "#,
+        list = heycat_contract::commands::CONFLICT_LIST,
+        resolve = heycat_contract::commands::CONFLICT_RESOLVE,
+        event = events::CONFLICT_CHANGED,
+    );
+}
+
+/// The tables the schema lets the user clean up (`cleanup(oldest_first = ..)`): previews with
+/// their rows typed.
+fn cleanup(out: &mut String, schema: &Schema) {
+    let tables: Vec<&Table> = schema.user_tables().filter(|t| t.cleanup.is_some()).collect();
+    if tables.is_empty() {
+        return;
+    }
+    out.push_str("\n// ---- Cleanup -----------------------------------------------------------------\n\n");
+    let names: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.name)).collect();
+    let _ = writeln!(
+        out,
+        "/** The tables whose oldest rows the app may delete to free space, oldest first by the column the schema names. */\nexport const CLEANUP_TABLES = [{}] as const;\n",
+        names.join(", ")
+    );
+    out.push_str("/** Rows that deleting frees space from: the oldest of a table, each with what deleting it (and what cascades) frees. */\nexport type Cleanup =\n");
+    for t in &tables {
+        let _ = writeln!(
+            out,
+            "  | {{ table: \"{}\"; items: {{ key: unknown; row: {}; bytes: number }}[]; freedBytes: number }}",
+            t.name, t.row_type
+        );
+    }
+    out.push_str(";\n\nfunction decodeCleanup(value: CleanupPreview): Cleanup {\n  switch (value.table) {\n");
+    for t in &tables {
+        let _ = writeln!(
+            out,
+            "    case \"{0}\":\n      return {{\n        table: \"{0}\",\n        items: value.items.map((item) => ({{ key: item.key, row: decode{1}(item.row), bytes: item.bytes }})),\n        freedBytes: value.freedBytes,\n      }};",
+            t.name, t.row_type
+        );
+    }
+    out.push_str("    default:\n      throw new DataError(\"server\", `cleanup of a table this app does not know: ${value.table}`);\n  }\n}\n");
+    let _ = write!(
+        out,
+        r#"
+/** The `count` oldest rows of `table` (the first cleanup table by default) and what deleting them frees. Invokes `storage_cleanup_preview`. */
+export async function storageCleanupPreview(count: number, table?: (typeof CLEANUP_TABLES)[number]): Promise<Cleanup> {{
+  return decodeCleanup(await call<CleanupPreview>("{preview}", {{ count, table: table ?? null }}));
+}}
+"#,
+        preview = heycat_contract::commands::STORAGE_CLEANUP_PREVIEW,
     );
 }

@@ -1,49 +1,56 @@
-//! heycat-schema: generate and check what `schema/` produces, release schema versions, and
-//! show the migration between them.
+//! heycat-schema: check a schema and the TypeScript made from it, release schema versions,
+//! show the migration between them, and build the schema's SpacetimeDB module.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use heycat_codegen::versions::{load_snapshots, Plan, PlanBetween, Snapshot};
-use heycat_codegen::{outputs, versioned, write_generated, write_if_changed, Schema};
+use heycat_codegen::{outputs, versioned, write_if_changed, write_typescript, ModuleBuild, Schema};
 
 const HELP: &str = "\
-heycat-schema: generate and check the files made from heycat's schema
+heycat-schema: check, release and build a heycat-data schema
 
 USAGE:
     heycat-schema <COMMAND> [OPTIONS]
 
 COMMANDS:
-    generate    Write every generated file under the output folder (only files whose
-                content changed; files the schema no longer makes are removed)
-    check       Exit 0 when every generated file is current and the schema is a released
-                version, 1 when anything is stale (with a summary of what differs),
-                2 when the schema has errors
-    release     Record the current schema as the next version (generated/schema/v<N>.json)
-                and regenerate; refused when heycat could not migrate data to it
-    diff        Show what changed between two versions and how the data is migrated
-                (default: from the latest release to the current schema, or between the
-                last two releases)
-    help        Show this text
+    check         Exit 0 when the schema is a released version and the TypeScript bindings
+                  (with --typescript) are current, 1 when anything is stale (with a summary
+                  of what differs), 2 when the schema has errors
+    generate      Write the TypeScript bindings into the --typescript folder (only files
+                  whose content changed); `cargo build` of the app does the same
+    release       Record the current schema as the next version (<versions>/v<N>.json);
+                  refused when heycat could not migrate data to it
+    diff          Show what changed between two versions and how the data is migrated
+                  (default: from the latest release to the current schema, or between the
+                  last two releases)
+    build-module  Build the schema's SpacetimeDB module to wasm and print the .wasm's path
+                  (the app's build does this by itself; this is for publishing it elsewhere)
+    help          Show this text
 
 OPTIONS:
     --schema DIR      The schema folder [default: schema]
-    --out DIR         The folder for committed outputs [default: generated]
+    --versions DIR    The released versions [default: the schema folder's versions/]
+    --typescript DIR  The frontend folder of the TypeScript bindings
     --from N          diff: the old version
     --to N            diff: the new version (default: the current schema)
     --json            diff: print the plan as JSON
+    --version N       build-module: a released version instead of the current schema
+    --target-dir DIR  build-module: where to build [default: $CARGO_TARGET_DIR, else target]
 
-Folders are relative to the current directory. `cargo build` of the app runs the same
-generation; CI runs `heycat-schema check`.
+Folders are relative to the current directory.
 ";
 
 struct Options {
     command: String,
     schema_dir: PathBuf,
-    out_dir: PathBuf,
+    versions_dir: Option<PathBuf>,
+    typescript_dir: Option<PathBuf>,
     from: Option<u32>,
     to: Option<u32>,
     json: bool,
+    version: Option<u32>,
+    target_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -60,24 +67,33 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
     let mut options = Options {
         command: String::new(),
         schema_dir: "schema".into(),
-        out_dir: "generated".into(),
+        versions_dir: None,
+        typescript_dir: None,
         from: None,
         to: None,
         json: false,
+        version: None,
+        target_dir: None,
     };
     let number = |value: Option<String>, flag: &str| -> Result<u32, String> {
         value.and_then(|v| v.trim_start_matches('v').parse().ok()).ok_or(format!("{flag} needs a version number"))
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
+        let mut folder = |flag: &str| args.next().map(PathBuf::from).ok_or(format!("{flag} needs a folder"));
         match arg.as_str() {
-            "--schema" => options.schema_dir = args.next().ok_or("--schema needs a folder")?.into(),
-            "--out" => options.out_dir = args.next().ok_or("--out needs a folder")?.into(),
+            "--schema" => options.schema_dir = folder("--schema")?,
+            "--versions" => options.versions_dir = Some(folder("--versions")?),
+            "--typescript" => options.typescript_dir = Some(folder("--typescript")?),
+            "--target-dir" => options.target_dir = Some(folder("--target-dir")?),
             "--from" => options.from = Some(number(args.next(), "--from")?),
             "--to" => options.to = Some(number(args.next(), "--to")?),
+            "--version" => options.version = Some(number(args.next(), "--version")?),
             "--json" => options.json = true,
             "-h" | "--help" | "help" => options.command = "help".into(),
-            "generate" | "check" | "release" | "diff" if options.command.is_empty() => options.command = arg,
+            "generate" | "check" | "release" | "diff" | "build-module" if options.command.is_empty() => {
+                options.command = arg
+            }
             other => return Err(format!("unexpected argument {other:?}\n\n{HELP}")),
         }
     }
@@ -92,20 +108,31 @@ fn run(options: Options) -> Result<ExitCode, String> {
         print!("{HELP}");
         return Ok(ExitCode::SUCCESS);
     }
-    let snapshots_dir = options.out_dir.join("schema");
-    let snapshots = load_snapshots(&snapshots_dir)?;
+    let versions_dir = options.versions_dir.clone().unwrap_or_else(|| options.schema_dir.join("versions"));
+    if options.command == "build-module" {
+        let target_dir = options
+            .target_dir
+            .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("target"));
+        let build = ModuleBuild { schema_dir: options.schema_dir, versions_dir, version: options.version, target_dir };
+        let wasm = build.build().map_err(|e| e.to_string())?;
+        println!("{}", wasm.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let snapshots = load_snapshots(&versions_dir)?;
     let loaded = Schema::load(&options.schema_dir).map_err(|e| e.to_string())?;
     let (sources, schema) = versioned(loaded, &snapshots).map_err(|e| e.to_string())?;
     let current = Snapshot::of(&sources, &schema, schema.version);
     let released = snapshots.iter().any(|s| s.version == schema.version);
     match options.command.as_str() {
         "generate" => {
-            let touched = write_generated(&options.out_dir, &schema, &sources).map_err(|e| e.to_string())?;
+            let dir = options.typescript_dir.ok_or("generate needs --typescript DIR: where the bindings go")?;
+            let touched = write_typescript(&dir, &schema, &sources).map_err(|e| e.to_string())?;
             if touched.is_empty() {
-                println!("{} is current", options.out_dir.display());
+                println!("{} is current", dir.display());
             }
-            for path in touched {
-                println!("wrote {}", options.out_dir.join(path).display());
+            for name in touched {
+                println!("wrote {}", dir.join(name).display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -114,9 +141,11 @@ fn run(options: Options) -> Result<ExitCode, String> {
                 println!("the schema is released already, as version {}", schema.version);
                 return Ok(ExitCode::SUCCESS);
             }
-            let path = snapshots_dir.join(Snapshot::file_name(schema.version));
+            let path = versions_dir.join(Snapshot::file_name(schema.version));
             write_if_changed(&path, &current.to_json()).map_err(|e| e.to_string())?;
-            write_generated(&options.out_dir, &schema, &sources).map_err(|e| e.to_string())?;
+            if let Some(dir) = &options.typescript_dir {
+                write_typescript(dir, &schema, &sources).map_err(|e| e.to_string())?;
+            }
             println!("released schema version {} ({})", schema.version, path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -146,8 +175,10 @@ fn run(options: Options) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         _ => {
-            let mut staleness =
-                outputs::compare(&options.out_dir, &outputs::generated_files(&schema, &sources)).to_string();
+            let mut staleness = match &options.typescript_dir {
+                Some(dir) => outputs::compare(dir, &outputs::typescript_files(&schema, &sources)).to_string(),
+                None => String::new(),
+            };
             if !released {
                 staleness.push_str(&format!(
                     "unreleased: the schema differs from the latest released version; run `heycat-schema release` to record it as version {}\n",
@@ -155,7 +186,7 @@ fn run(options: Options) -> Result<ExitCode, String> {
                 ));
             }
             if staleness.is_empty() {
-                println!("{} is current (schema version {})", options.out_dir.display(), schema.version);
+                println!("the schema is current (schema version {})", schema.version);
                 Ok(ExitCode::SUCCESS)
             } else {
                 print!("{staleness}");

@@ -3,21 +3,26 @@
 //! [`Server::start`] (from `heycat-local-server`, the code the app itself runs its embedded
 //! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary
 //! data dir and stops it when dropped, so also when a test panics. [`module_wasm`] builds
-//! heycat's module with `scripts/build-module.sh`; [`sql_rows`] reads tables back; [`SmallDisk`]
+//! heycat's module with heycat-codegen's [`ModuleBuild`]; [`sql_rows`] reads tables back; [`SmallDisk`]
 //! is a small filesystem for disk-full tests.
 
 mod small_disk;
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use heycat_codegen::ModuleBuild;
 pub use heycat_local_server::{named_rows, sql_rows, Api, Error, Result, Server};
 pub use small_disk::SmallDisk;
 
-/// The workspace root (the folder holding `schema/` and `scripts/`).
+/// The workspace root (the folder holding `app/` and `runtime/`).
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the harness lives in tests/harness")
+}
+
+/// heycat's schema folder (the demo app's).
+pub fn heycat_schema_dir() -> PathBuf {
+    workspace_root().join("app/schema")
 }
 
 /// Builds heycat's module to wasm (once per process) and returns the `.wasm` path.
@@ -26,38 +31,38 @@ pub fn module_wasm() -> Result<PathBuf> {
     static WASM: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
     WASM.get_or_init(|| match std::env::var_os("HEYCAT_MODULE_WASM") {
         Some(path) => Ok(PathBuf::from(path)),
-        None => build_module(&[]),
+        None => build_module(ModuleBuild::new(heycat_schema_dir(), target_dir())),
     })
     .clone()
     .map_err(Error::Setup)
 }
 
-/// Builds the module of released schema version `version` and returns the `.wasm` path.
+/// Builds the module of heycat's released schema version `version` and returns the `.wasm` path.
 pub fn module_wasm_of_version(version: u32) -> Result<PathBuf> {
-    build_module(&[("HEYCAT_SCHEMA_VERSION", version.to_string())]).map_err(Error::Setup)
+    build_module(ModuleBuild { version: Some(version), ..ModuleBuild::new(heycat_schema_dir(), target_dir()) })
+        .map_err(Error::Setup)
 }
 
-/// Builds a module from the schema in `dir` (a test's own schema) and returns the `.wasm` path.
-pub fn module_wasm_of_schema(dir: &std::path::Path) -> Result<PathBuf> {
-    build_module(&[("HEYCAT_SCHEMA_DIR", dir.display().to_string())]).map_err(Error::Setup)
+/// Builds a module from the schema in `dir` (a test's own schema, or another app's) and
+/// returns the `.wasm` path.
+pub fn module_wasm_of_schema(dir: &Path) -> Result<PathBuf> {
+    build_module(ModuleBuild::new(dir, target_dir())).map_err(Error::Setup)
 }
 
-fn build_module(env: &[(&str, String)]) -> std::result::Result<PathBuf, String> {
-    // One build at a time: they share a target dir.
+/// Builds released version `version` of the schema in `dir` (releases in `dir/versions`).
+pub fn module_wasm_of_schema_version(dir: &Path, version: u32) -> Result<PathBuf> {
+    build_module(ModuleBuild { version: Some(version), ..ModuleBuild::new(dir, target_dir()) }).map_err(Error::Setup)
+}
+
+/// The target dir the workspace builds into, which module builds share.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn build_module(build: ModuleBuild) -> std::result::Result<PathBuf, String> {
+    // One build at a time in this process: they share a target dir (cargo serializes
+    // processes itself).
     static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = BUILDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let script = workspace_root().join("scripts/build-module.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .env_remove("HEYCAT_SCHEMA_VERSION")
-        .env_remove("HEYCAT_SCHEMA_DIR")
-        .envs(env.iter().map(|(k, v)| (*k, v)))
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-    if !out.status.success() {
-        return Err(format!("{} failed ({})", script.display(), out.status));
-    }
-    let path = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_owned();
-    Ok(PathBuf::from(path))
+    build.build().map_err(|e| format!("building the module of {} failed: {e}", build.schema_dir.display()))
 }

@@ -1,0 +1,221 @@
+//! Builds a schema's SpacetimeDB module to wasm, so no app keeps a module crate of its own.
+//!
+//! The module's source (the module backend's output) goes into a small crate that this writes
+//! under the target dir (`<target>/heycat-module/<name>/`), which cargo then builds for
+//! `wasm32-unknown-unknown` into `<target>/wasm`, a target dir shared by every module built on
+//! the machine's project (so the SpacetimeDB crates compile once). The crate is named after the
+//! schema folder and version it is built from, so different schemas never overwrite each
+//! other's wasm and an edit of one schema rebuilds only its own crate.
+//!
+//! The toolchain: an installed `wasm32-unknown-unknown` rustup target when there is one;
+//! otherwise Debian's `rustc-web` linked as the rustup toolchain `debian-web`, with
+//! `-Zbuild-std` (see the README; `scripts/setup.sh` installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::builder::{versioned, write_if_changed, Error};
+use crate::model::Schema;
+use crate::source::SourceSet;
+use crate::versions::load_snapshots;
+
+/// The Cargo.lock the module crates start from: the versions this toolkit was tested with, so
+/// a module builds the same everywhere (and offline, once the crates are downloaded).
+const LOCK: &str = include_str!("../module/Cargo.lock");
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// A module to build: the schema in `schema_dir` (or its released `version`, from
+/// `versions_dir`), built under `target_dir`.
+#[derive(Clone, Debug)]
+pub struct ModuleBuild {
+    pub schema_dir: PathBuf,
+    pub versions_dir: PathBuf,
+    pub version: Option<u32>,
+    pub target_dir: PathBuf,
+}
+
+/// How this machine builds wasm32.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Toolchain {
+    /// The rustup target `wasm32-unknown-unknown` is installed.
+    Rustup,
+    /// Debian's `rustc-web`, linked as the rustup toolchain `debian-web`, building std itself.
+    DebianWeb,
+}
+
+impl ModuleBuild {
+    /// The schema in `schema_dir` with its releases in `schema_dir/versions`, built under
+    /// `target_dir`.
+    pub fn new(schema_dir: impl Into<PathBuf>, target_dir: impl Into<PathBuf>) -> ModuleBuild {
+        let schema_dir = schema_dir.into();
+        ModuleBuild {
+            versions_dir: schema_dir.join("versions"),
+            schema_dir,
+            version: None,
+            target_dir: target_dir.into(),
+        }
+    }
+
+    /// Builds the module and returns the path of its `.wasm`. Progress goes to stderr.
+    pub fn build(&self) -> Result<PathBuf, Error> {
+        let (sources, schema) = self.schema()?;
+        let name = self.crate_name();
+        let dir = self.target_dir.join("heycat-module").join(&name);
+        write_if_changed(&dir.join("Cargo.toml"), &manifest(&name))?;
+        write_if_changed(&dir.join("lib.rs"), &crate::backend::module::generate(&schema, &sources))?;
+        let lock = dir.join("Cargo.lock");
+        if !lock.exists() {
+            write_if_changed(&lock, LOCK)?;
+        }
+        let toolchain = toolchain()?;
+        let wasm_target = self.target_dir.join("wasm");
+        let mut cargo = match toolchain {
+            Toolchain::Rustup => Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
+            Toolchain::DebianWeb => {
+                let mut rustup = Command::new(rustup());
+                rustup.args(["run", "debian-web", "cargo"]).env("RUSTC_BOOTSTRAP", "1");
+                rustup
+            }
+        };
+        sanitize(&mut cargo);
+        cargo
+            .args(["build", "--release", "--target", WASM_TARGET, "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&wasm_target)
+            .stdout(std::process::Stdio::null());
+        if toolchain == Toolchain::DebianWeb {
+            cargo.arg("-Zbuild-std=std,panic_abort");
+        }
+        let status = cargo.status().map_err(|e| Error::Module(format!("cannot run cargo for the module: {e}")))?;
+        if !status.success() {
+            return Err(Error::Module(format!(
+                "building the module in {} failed ({status}); cargo's messages are above",
+                dir.display()
+            )));
+        }
+        Ok(wasm_target.join(WASM_TARGET).join("release").join(format!("{name}.wasm")))
+    }
+
+    fn schema(&self) -> Result<(SourceSet, Schema), Error> {
+        let snapshots = load_snapshots(&self.versions_dir).map_err(Error::Versions)?;
+        match self.version {
+            Some(version) => snapshots
+                .iter()
+                .find(|s| s.version == version)
+                .ok_or_else(|| Error::Versions(format!("there is no released schema version {version}")))?
+                .schema()
+                .map_err(Error::from),
+            None => versioned(Schema::load(&self.schema_dir)?, &snapshots),
+        }
+    }
+
+    /// `heycat_module_<folder>_<version or "current">_<hash of the folder's path>`.
+    fn crate_name(&self) -> String {
+        let dir = self.schema_dir.canonicalize().unwrap_or_else(|_| self.schema_dir.clone());
+        let parent = dir.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        let label: String = parent
+            .unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .collect();
+        let version = self.version.map_or("current".to_owned(), |v| format!("v{v}"));
+        format!("heycat_module_{label}_{version}_{:08x}", fnv(dir.to_string_lossy().as_bytes()) as u32)
+    }
+}
+
+/// Which way this machine builds wasm32, or what to install.
+pub fn toolchain() -> Result<Toolchain, Error> {
+    let output = |args: &[&str]| {
+        Command::new(rustup())
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    if output(&["target", "list", "--installed"]).is_some_and(|t| t.lines().any(|l| l.trim() == WASM_TARGET)) {
+        return Ok(Toolchain::Rustup);
+    }
+    if output(&["toolchain", "list"]).is_some_and(|t| t.lines().any(|l| l.starts_with("debian-web"))) {
+        return Ok(Toolchain::DebianWeb);
+    }
+    Err(Error::Module(format!(
+        "no way to build wasm32 here: install the target with `rustup target add {WASM_TARGET}`, or (Debian, \
+         offline) `apt-get install rustc-web cargo-web rust-web-src lld-22 && rustup toolchain link debian-web /usr`"
+    )))
+}
+
+fn rustup() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    home.map(|h| h.join("bin/rustup")).filter(|p| p.is_file()).unwrap_or_else(|| "rustup".into())
+}
+
+/// Cargo sets variables for a build script (and `cargo clippy` its wrapper) that would make
+/// the nested build compile for the wrong target, with the wrong compiler or through clippy.
+fn sanitize(cargo: &mut Command) {
+    let keep = |name: &str| {
+        ["CARGO_HOME", "CARGO_NET_", "CARGO_HTTP_", "CARGO_REGISTRIES_", "CARGO_REGISTRY_", "CARGO_TERM_"]
+            .iter()
+            .any(|k| name == *k || (k.ends_with('_') && name.starts_with(k)))
+    };
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo = (name.starts_with("CARGO") && !keep(&name))
+            || name.starts_with("DEP_")
+            || name.starts_with("RUSTC")
+            || name.starts_with("RUSTDOC")
+            || name.starts_with("CLIPPY")
+            || matches!(
+                &*name,
+                "RUSTFLAGS"
+                    | "RUSTUP_TOOLCHAIN"
+                    | "OUT_DIR"
+                    | "TARGET"
+                    | "HOST"
+                    | "PROFILE"
+                    | "OPT_LEVEL"
+                    | "DEBUG"
+                    | "NUM_JOBS"
+            );
+        if set_by_cargo {
+            cargo.env_remove(&*name);
+        }
+    }
+}
+
+fn manifest(name: &str) -> String {
+    format!(
+        r#"# @generated by heycat-codegen: the SpacetimeDB module of a schema. Do not edit.
+[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[lib]
+crate-type = ["cdylib"]
+path = "lib.rs"
+
+# The whole SpacetimeDB family at 1.2.0: an unpinned member resolves to a later release and
+# the module no longer compiles.
+[dependencies]
+spacetimedb = "=1.2.0"
+spacetimedb-lib = "=1.2.0"
+spacetimedb-sats = "=1.2.0"
+spacetimedb-primitives = "=1.2.0"
+spacetimedb-bindings-macro = "=1.2.0"
+spacetimedb-bindings-sys = "=1.2.0"
+log = "0.4"
+
+[workspace]
+"#
+    )
+}
+
+/// FNV-1a: a stable name for a folder (std's hasher may change between releases).
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}

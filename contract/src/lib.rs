@@ -1,0 +1,145 @@
+//! The names that cross a boundary (module ↔ runtime ↔ frontend), defined once.
+//!
+//! The module backend writes reducers and tables with these names, the runtime calls and reads
+//! them, the Tauri and TypeScript backends emit and listen for these events. A name changes
+//! here or nowhere.
+
+/// Tauri events the data layer emits.
+pub mod events {
+    /// `ConnectionStatus`, on every change.
+    pub const CONNECTION_STATUS: &str = "connection:status";
+    /// `SyncStatus`, whenever what waits to sync changes.
+    pub const SYNC_STATUS: &str = "sync:status";
+    /// `MigrationStatus`, at every step of a migration on start.
+    pub const MIGRATION_STATUS: &str = "migration:status";
+    /// `StorageUsage`, once when usage reaches the warning threshold.
+    pub const STORAGE_WARNING: &str = "storage:warning";
+    /// `TableChange<ConflictView>`, for this client's conflicts.
+    pub const CONFLICT_CHANGED: &str = "conflict:changed";
+    /// What ends a table's change event name: `dictionary_entry:changed`.
+    pub const TABLE_CHANGED_SUFFIX: &str = ":changed";
+
+    /// The event a table's row changes are emitted as (`TableChange<Row>`).
+    pub fn table_changed(table: &str) -> String {
+        format!("{table}{TABLE_CHANGED_SUFFIX}")
+    }
+}
+
+/// The runtime's own Tauri commands (every schema has them).
+pub mod commands {
+    pub const CONNECTION_STATUS: &str = "connection_status";
+    pub const CONNECTION_RETRY: &str = "connection_retry";
+    pub const SYNC_STATUS: &str = "sync_status";
+    pub const CONFLICT_LIST: &str = "conflict_list";
+    pub const CONFLICT_RESOLVE: &str = "conflict_resolve";
+    pub const STORAGE_USAGE: &str = "storage_usage";
+    pub const STORAGE_CLEANUP_PREVIEW: &str = "storage_cleanup_preview";
+    pub const STORAGE_CLEANUP: &str = "storage_cleanup";
+    pub const STORAGE_EXPORT: &str = "storage_export";
+    pub const STORAGE_IMPORT: &str = "storage_import";
+
+    /// Every one of them, in registration order.
+    pub const ALL: &[&str] = &[
+        CONNECTION_STATUS,
+        CONNECTION_RETRY,
+        SYNC_STATUS,
+        CONFLICT_LIST,
+        CONFLICT_RESOLVE,
+        STORAGE_USAGE,
+        STORAGE_CLEANUP_PREVIEW,
+        STORAGE_CLEANUP,
+        STORAGE_EXPORT,
+        STORAGE_IMPORT,
+    ];
+}
+
+/// What the toolkit adds to every schema's module: system tables, reducers, columns.
+pub mod system {
+    /// Names no schema item may start with: they belong to the toolkit.
+    pub const RESERVED_PREFIX: &str = "heycat_";
+    /// Every operation id the module applied (private): a replayed write is a no-op.
+    pub const APPLIED_OP_TABLE: &str = "heycat_applied_op";
+    /// Writes not applied because the row had moved on (public to its writer).
+    pub const CONFLICT_TABLE: &str = "heycat_conflict";
+    /// `heycat_conflict_dismiss(conflict_id, op_id)`: keep theirs.
+    pub const CONFLICT_DISMISS_REDUCER: &str = "heycat_conflict_dismiss";
+    /// `heycat_import_<table>(rows)`: a migration's import into an empty table.
+    pub const IMPORT_REDUCER_PREFIX: &str = "heycat_import_";
+    /// `heycat_schema_v<N>`: a no-op whose name says the module's schema version.
+    pub const SCHEMA_VERSION_REDUCER_PREFIX: &str = "heycat_schema_v";
+    /// The version column of synced tables, bumped by every update.
+    pub const ROW_VERSION_COLUMN: &str = "row_version";
+    /// The same column in the frontend's JSON (camelCase).
+    pub const ROW_VERSION_FIELD: &str = "rowVersion";
+    /// The implicit key of singleton tables; always 0.
+    pub const SINGLETON_KEY_COLUMN: &str = "id";
+    /// The last argument of every write reducer: the client's operation id.
+    pub const OP_ID_PARAM: &str = "op_id";
+
+    pub fn import_reducer(table: &str) -> String {
+        format!("{IMPORT_REDUCER_PREFIX}{table}")
+    }
+
+    pub fn schema_version_reducer(version: u32) -> String {
+        format!("{SCHEMA_VERSION_REDUCER_PREFIX}{version}")
+    }
+
+    /// The schema version a module's reducer names, if it is the version reducer.
+    pub fn schema_version_of(reducer: &str) -> Option<u32> {
+        reducer.strip_prefix(SCHEMA_VERSION_REDUCER_PREFIX)?.parse().ok()
+    }
+}
+
+/// Why a generated reducer refused a write. A reducer's `Err` text is `<code>: <sentence>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReducerError {
+    /// A key or unique value is already used.
+    UniqueViolation,
+    /// No row with that key.
+    NotFound,
+    /// The input breaks a rule of the schema.
+    BadInput,
+    /// A `restrict` reference still holds the row.
+    InUse,
+}
+
+impl ReducerError {
+    pub const ALL: &'static [ReducerError] =
+        &[ReducerError::UniqueViolation, ReducerError::NotFound, ReducerError::BadInput, ReducerError::InUse];
+
+    /// The code a reducer's error text starts with.
+    pub fn code(self) -> &'static str {
+        match self {
+            ReducerError::UniqueViolation => "unique_violation",
+            ReducerError::NotFound => "not_found",
+            ReducerError::BadInput => "bad_input",
+            ReducerError::InUse => "in_use",
+        }
+    }
+
+    /// Splits a reducer's error text into its kind and sentence; `None` for any other text.
+    pub fn parse(text: &str) -> Option<(ReducerError, &str)> {
+        let (code, sentence) = text.split_once(": ")?;
+        ReducerError::ALL.iter().find(|e| e.code() == code).map(|e| (*e, sentence))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reducer_errors_round_trip_through_their_text() {
+        for error in ReducerError::ALL {
+            let text = format!("{}: the sentence", error.code());
+            assert_eq!(ReducerError::parse(&text), Some((*error, "the sentence")));
+        }
+        assert_eq!(ReducerError::parse("the module panicked: oops"), None);
+    }
+
+    #[test]
+    fn version_reducers_name_their_version() {
+        assert_eq!(system::schema_version_of(&system::schema_version_reducer(12)), Some(12));
+        assert_eq!(system::schema_version_of("heycat_import_x"), None);
+    }
+}

@@ -1,0 +1,306 @@
+//! Carries a database to a new schema version when SpacetimeDB cannot migrate it by itself.
+//!
+//! 1. Export every table of the old version and write the backup (`heycat-v<from>-to-v<to>-<time>.json`),
+//!    synced, then read it again and check its row counts and content hash.
+//! 2. Write a journal saying a migration is under way and where its backup is.
+//! 3. Publish the new module, clearing the old data (`?clear=true`).
+//! 4. Fill every table of the new version from the backup through the plan (renames, defaults,
+//!    conversions) with the module's `heycat_import_<table>` reducers; check the row counts.
+//! 5. Remove the journal.
+//!
+//! When anything fails after step 2, the old module is published again (clearing) and the
+//! backup imported into it, so the database is back at the old version with all its data. A
+//! journal found at start (the process died mid-way) is recovered the same way before the
+//! migration is tried again. The backup stays either way.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use heycat_plan::Plan;
+use serde_json::{json, Value};
+
+use crate::api::Api;
+use crate::error::Error;
+use crate::rows::sql_rows;
+
+/// A step of a migration, as progress reports name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Backup,
+    Publish,
+    Import,
+    Verify,
+    Restore,
+}
+
+impl Step {
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Backup => "backup",
+            Step::Publish => "publish",
+            Step::Import => "import",
+            Step::Verify => "verify",
+            Step::Restore => "restore",
+        }
+    }
+}
+
+/// What a migration needs.
+pub struct Migration<'a> {
+    pub api: &'a Api,
+    pub database: &'a str,
+    pub plan: &'a Plan,
+    /// The new version's module.
+    pub new_module: &'a [u8],
+    /// The module the database runs now (to put it back if the migration fails).
+    pub old_module: &'a [u8],
+    /// Where backups and the journal are kept.
+    pub dir: &'a Path,
+    /// Hears each step as it starts.
+    pub progress: &'a dyn Fn(Step),
+    /// For tests: fail on purpose when this step starts.
+    pub fail_at: Option<Step>,
+}
+
+/// A migration that did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// What went wrong, in words.
+    pub message: String,
+    /// Whether the database is back at the old version with all its data.
+    pub restored: bool,
+    /// The backup, when one was written.
+    pub backup: Option<PathBuf>,
+}
+
+/// Every row of a database's tables (SpacetimeDB's JSON), with their counts and a content hash:
+/// a migration's backup, and the app's exports.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Backup {
+    /// The schema version the rows are of.
+    pub version: u32,
+    pub tables: BTreeMap<String, Vec<Value>>,
+    pub counts: BTreeMap<String, usize>,
+    pub hash: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    from: u32,
+    to: u32,
+    backup: PathBuf,
+    old_module: PathBuf,
+}
+
+const JOURNAL: &str = "migration-journal.json";
+
+impl Migration<'_> {
+    /// Runs the migration: by publishing when SpacetimeDB can migrate the database itself,
+    /// otherwise by carrying the data. Returns the backup written, if any.
+    pub fn run(&self) -> Result<Option<PathBuf>, Failed> {
+        let failed = |message: String, restored, backup| Failed { message, restored, backup };
+        if self.plan.automatic {
+            (self.progress)(Step::Publish);
+            match self.api.publish(self.database, self.new_module) {
+                Ok(()) => return Ok(None),
+                // The server's word is final: it wants the data carried.
+                Err(Error::Http { status: 400, body }) if body.contains("manual migration") => {}
+                Err(e) => return Err(failed(format!("publishing the new module failed: {e}"), true, None)),
+            }
+        }
+        self.step(Step::Backup).map_err(|m| failed(m, true, None))?;
+        let backup =
+            self.export().map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+        let path = self.dir.join(format!("heycat-v{}-to-v{}-{}.json", self.plan.from, self.plan.to, now_secs()));
+        backup.write(&path).map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+        let old_module = self.dir.join(format!("heycat-v{}-module.wasm", self.plan.from));
+        let journal =
+            Journal { from: self.plan.from, to: self.plan.to, backup: path.clone(), old_module: old_module.clone() };
+        write_synced(&old_module, self.old_module)
+            .and_then(|()| write_synced(&self.dir.join(JOURNAL), &serde_json::to_vec(&journal).unwrap_or_default()))
+            .map_err(|m| {
+                failed(
+                    format!("cannot write the migration journal, nothing was changed: {m}"),
+                    true,
+                    Some(path.clone()),
+                )
+            })?;
+
+        match self.carry(&backup) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(self.dir.join(JOURNAL));
+                Ok(Some(path))
+            }
+            Err(message) => {
+                (self.progress)(Step::Restore);
+                let restored = restore(self.api, self.database, self.old_module, &backup);
+                if restored.is_ok() {
+                    let _ = std::fs::remove_file(self.dir.join(JOURNAL));
+                }
+                Err(Failed {
+                    message: match &restored {
+                        Ok(()) => {
+                            format!("{message}; the database is back at version {} with all its data", self.plan.from)
+                        }
+                        Err(e) => format!(
+                            "{message}; putting the old version back failed too ({e}); the backup is {}",
+                            path.display()
+                        ),
+                    },
+                    restored: restored.is_ok(),
+                    backup: Some(path),
+                })
+            }
+        }
+    }
+
+    fn step(&self, step: Step) -> Result<(), String> {
+        (self.progress)(step);
+        match self.fail_at {
+            Some(failing) if failing == step => Err(format!("the {} step failed (injected for a test)", step.name())),
+            _ => Ok(()),
+        }
+    }
+
+    fn export(&self) -> Result<Backup, String> {
+        Backup::export(self.api, self.database, self.plan.from, &self.plan.old_tables)
+    }
+
+    fn carry(&self, backup: &Backup) -> Result<(), String> {
+        self.step(Step::Publish)?;
+        self.api
+            .publish_cleared(self.database, self.new_module)
+            .map_err(|e| format!("publishing the new module failed: {e}"))?;
+        self.step(Step::Import)?;
+        let mut expected = BTreeMap::new();
+        for table in &self.plan.tables {
+            let Some(from) = &table.from else { continue };
+            let rows = backup.tables.get(from).cloned().unwrap_or_default();
+            let converted = rows.iter().map(|row| table.convert(row)).collect::<Result<Vec<_>, _>>()?;
+            expected.insert(table.table.clone(), converted.len());
+            import(self.api, self.database, &table.table, converted)?;
+        }
+        self.step(Step::Verify)?;
+        verify_counts(self.api, self.database, &expected)
+    }
+}
+
+impl Backup {
+    fn of(version: u32, tables: BTreeMap<String, Vec<Value>>) -> Backup {
+        let counts = tables.iter().map(|(t, rows)| (t.clone(), rows.len())).collect();
+        let hash = content_hash(&tables);
+        Backup { version, tables, counts, hash }
+    }
+
+    /// Every row of `tables` of the database, of schema version `version`.
+    pub fn export(api: &Api, database: &str, version: u32, tables: &[String]) -> Result<Backup, String> {
+        let mut rows = BTreeMap::new();
+        for table in tables {
+            let table_rows = sql_rows(api, database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
+            rows.insert(table.clone(), table_rows);
+        }
+        Ok(Backup::of(version, rows))
+    }
+
+    /// Writes it to `path`, synced, and reads it back to check it was written whole.
+    pub fn write(&self, path: &Path) -> Result<(), String> {
+        write_synced(path, &serde_json::to_vec_pretty(self).unwrap_or_default())?;
+        verify_backup(path, self)
+    }
+
+    /// Reads one, checking its counts and content hash.
+    pub fn read(path: &Path) -> Result<Backup, String> {
+        read_backup(path)
+    }
+
+    /// Imports every row into the database's (empty) tables with the module's
+    /// `heycat_import_<table>` reducers, then checks the row counts.
+    pub fn import(&self, api: &Api, database: &str) -> Result<(), String> {
+        for (table, rows) in &self.tables {
+            import(api, database, table, rows.clone())?;
+        }
+        verify_counts(api, database, &self.counts)
+    }
+}
+
+/// FNV-1a (64 bit) of the tables' JSON: enough to tell a backup file was written whole.
+fn content_hash(tables: &BTreeMap<String, Vec<Value>>) -> String {
+    let bytes = serde_json::to_vec(tables).unwrap_or_default();
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = std::fs::File::create(path)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    };
+    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Reads the backup file again: it must hold what was exported, whole.
+fn verify_backup(path: &Path, exported: &Backup) -> Result<(), String> {
+    let read = read_backup(path)?;
+    if read != *exported {
+        return Err(format!("{} does not read back as written", path.display()));
+    }
+    Ok(())
+}
+
+fn read_backup(path: &Path) -> Result<Backup, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let backup: Backup =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{} is not a backup: {e}", path.display()))?;
+    let counts: BTreeMap<String, usize> = backup.tables.iter().map(|(t, rows)| (t.clone(), rows.len())).collect();
+    if counts != backup.counts || content_hash(&backup.tables) != backup.hash {
+        return Err(format!("{} is damaged: its row counts or content hash do not match", path.display()));
+    }
+    Ok(backup)
+}
+
+fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<(), String> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    api.call(database, &heycat_contract::system::import_reducer(table), &json!([rows]))
+        .map_err(|e| format!("importing the rows of {table} failed: {e}"))
+}
+
+fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) -> Result<(), String> {
+    for (table, count) in expected {
+        let rows = sql_rows(api, database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
+        if rows.len() != *count {
+            return Err(format!("{table} holds {} rows after the import, not {count}", rows.len()));
+        }
+    }
+    Ok(())
+}
+
+/// Puts the old module back (clearing) and imports the backup as it was.
+fn restore(api: &Api, database: &str, old_module: &[u8], backup: &Backup) -> Result<(), String> {
+    api.publish_cleared(database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
+    backup.import(api, database)
+}
+
+/// After a process died mid-migration: puts the old version and its data back from the
+/// journal's backup. Returns the version restored, or none when no migration was under way.
+pub fn recover(api: &Api, database: &str, dir: &Path) -> Result<Option<u32>, String> {
+    let Ok(bytes) = std::fs::read(dir.join(JOURNAL)) else { return Ok(None) };
+    let journal: Journal =
+        serde_json::from_slice(&bytes).map_err(|e| format!("the migration journal is unreadable: {e}"))?;
+    let backup = read_backup(&journal.backup)?;
+    let old_module =
+        std::fs::read(&journal.old_module).map_err(|e| format!("cannot read {}: {e}", journal.old_module.display()))?;
+    restore(api, database, &old_module, &backup)?;
+    let _ = std::fs::remove_file(dir.join(JOURNAL));
+    Ok(Some(journal.from))
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}

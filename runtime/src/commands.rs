@@ -1,0 +1,142 @@
+//! The runtime's own Tauri commands, which every schema's app has (their names are in
+//! `heycat_contract::commands`), and the invoke handler that puts them together with the
+//! schema's generated commands and the app's own.
+
+use heycat_contract::commands as names;
+use serde_json::Value;
+use tauri::ipc::Invoke;
+use tauri::{Runtime, State};
+
+use crate::conflicts::{self, ConflictResolution, ConflictView};
+use crate::connection::Connection;
+use crate::db::Db;
+use crate::error::{DataError, ErrorKind};
+use crate::status::ConnectionStatus;
+use crate::storage::{cleanup, export, CleanupPreview, ExportSummary, StorageUsage};
+use crate::sync::SyncStatus;
+
+/// The connection's current status.
+#[tauri::command]
+fn connection_status(connection: State<'_, Connection>) -> ConnectionStatus {
+    connection.status()
+}
+
+/// Tries to connect again now.
+#[tauri::command]
+fn connection_retry(connection: State<'_, Connection>) {
+    connection.retry();
+}
+
+/// What is waiting to sync, and how syncing goes.
+#[tauri::command]
+fn sync_status(db: State<'_, Db>) -> SyncStatus {
+    db.sync_status()
+}
+
+/// The conflicts of this client's writes, oldest first.
+#[tauri::command]
+async fn conflict_list(db: State<'_, Db>) -> Result<Vec<ConflictView>, DataError> {
+    conflicts::list(&db)
+}
+
+/// Settles a conflict: keep mine (my row over the server's, or my delete), keep theirs (the
+/// server's row stays), or a merged row.
+#[tauri::command]
+async fn conflict_resolve(db: State<'_, Db>, id: String, resolution: ConflictResolution) -> Result<(), DataError> {
+    conflicts::resolve(&db, id, resolution).await
+}
+
+/// What the app keeps on this device, against its storage limit.
+#[tauri::command]
+async fn storage_usage(db: State<'_, Db>) -> Result<StorageUsage, DataError> {
+    Ok(db.storage_usage())
+}
+
+/// The `count` oldest rows of a table the schema lets the user clean up (its first such table
+/// when `table` is none), and what deleting them frees.
+#[tauri::command]
+async fn storage_cleanup_preview(
+    db: State<'_, Db>,
+    count: u32,
+    table: Option<String>,
+) -> Result<CleanupPreview, DataError> {
+    cleanup::preview(&db, table.as_deref(), count as usize)
+}
+
+/// Deletes these rows of `table` (as previewed) with what cascades; returns the usage after.
+#[tauri::command]
+async fn storage_cleanup(db: State<'_, Db>, table: String, keys: Vec<Value>) -> Result<StorageUsage, DataError> {
+    cleanup::delete(&db, &table, &keys).await?;
+    Ok(db.storage_usage())
+}
+
+/// Writes every row of every table to a file (checked after writing), to keep before
+/// deleting; to `path`, or by default a new file in the data dir's `exports` folder.
+#[tauri::command]
+async fn storage_export(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    path: Option<String>,
+) -> Result<ExportSummary, DataError> {
+    let (api, database) = connection.server()?;
+    let info = db.schema().info();
+    let path = path.map(std::path::PathBuf::from).unwrap_or_else(|| db.storage().export_path());
+    blocking(move || export::export(&api, &database, info.version, info.exported_tables, path)).await
+}
+
+/// Puts an export back into an empty database (of the same schema version).
+#[tauri::command]
+async fn storage_import(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    path: String,
+) -> Result<ExportSummary, DataError> {
+    let (api, database) = connection.server()?;
+    let version = db.schema().info().version;
+    blocking(move || export::import(&api, &database, version, std::path::Path::new(&path))).await
+}
+
+/// Runs blocking work (HTTP calls, files) off the async runtime's workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, DataError> + Send + 'static,
+) -> Result<T, DataError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| DataError::new(ErrorKind::Server, format!("the work stopped: {e}")))?
+}
+
+fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        connection_status,
+        connection_retry,
+        sync_status,
+        conflict_list,
+        conflict_resolve,
+        storage_usage,
+        storage_cleanup_preview,
+        storage_cleanup,
+        storage_export,
+        storage_import
+    ]
+}
+
+/// An invoke handler for the whole app: the runtime's commands, the schema's generated ones
+/// (`generated`, whose names are `generated_names`), and the app's own (`own`, e.g.
+/// `tauri::generate_handler![...]`). The generated code's `handler(own)` calls this.
+pub fn handler<R: Runtime>(
+    generated_names: &'static [&'static str],
+    generated: impl Fn(Invoke<R>) -> bool + Send + Sync + 'static,
+    own: impl Fn(Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    let runtime = runtime_handler::<R>();
+    move |invoke| {
+        let command = invoke.message.command();
+        if names::ALL.contains(&command) {
+            runtime(invoke)
+        } else if generated_names.contains(&command) {
+            generated(invoke)
+        } else {
+            own(invoke)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Where the data layer finds its server, its module and its files.
+//!
+//! The server is the embedded local one unless a URL is configured, by the environment
+//! (`HEYCAT_SERVER_URL`) or by the file `server.json` in the app's data dir
+//! (`{"url": "http://host:3000"}`); a configured server is used as is (never published to).
+//! The module published to the embedded server is the one built into the app from its schema,
+//! unless `HEYCAT_MODULE_WASM` names another file.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerChoice {
+    /// Start `spacetimedb-standalone` on 127.0.0.1 with its data under the app's data dir.
+    Local,
+    /// Use this server as is: `http(s)://host:port` or `ws(s)://host:port`.
+    Remote(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct DataConfig {
+    /// The app's data dir: identity token, the local server's data, later the outbox.
+    pub data_dir: PathBuf,
+    pub server: ServerChoice,
+    pub database: String,
+    /// A module file to publish instead of the one built into the app.
+    pub module_override: Option<PathBuf>,
+    /// Test hooks: make a migration fail at, or the process die at, this step
+    /// (`backup`, `publish`, `import`, `verify`); from `HEYCAT_MIGRATION_FAIL_AT` and
+    /// `HEYCAT_MIGRATION_CRASH_AT`.
+    pub migration_fail_at: Option<String>,
+    pub migration_crash_at: Option<String>,
+}
+
+impl DataConfig {
+    /// The configuration for an app whose data dir is `data_dir` and whose database is named
+    /// `database` unless `HEYCAT_DATABASE` says otherwise, from the environment and
+    /// `data_dir/server.json`.
+    pub fn resolve(data_dir: PathBuf, database: &str) -> Result<DataConfig, String> {
+        let server = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
+            Some(url) => ServerChoice::Remote(url.trim().to_owned()),
+            None => server_from_file(&data_dir.join("server.json"))?,
+        };
+        let database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
+        Ok(DataConfig {
+            data_dir,
+            server,
+            database,
+            module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
+            migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
+            migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),
+        })
+    }
+
+    /// The identity token's file: the client's identity, kept across starts.
+    pub fn token_file(&self) -> PathBuf {
+        self.data_dir.join("identity-token")
+    }
+
+    /// Where the embedded server keeps its data.
+    pub fn local_server_dir(&self) -> PathBuf {
+        self.data_dir.join("spacetimedb")
+    }
+}
+
+fn server_from_file(path: &Path) -> Result<ServerChoice, String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(ServerChoice::Local);
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+    match value.get("url").and_then(serde_json::Value::as_str).map(str::trim) {
+        Some(url) if !url.is_empty() => Ok(ServerChoice::Remote(url.to_owned())),
+        _ => Ok(ServerChoice::Local),
+    }
+}
+
+/// The HTTP and websocket forms of a server URL.
+pub fn http_and_ws(url: &str) -> (String, String) {
+    let url = url.trim_end_matches('/');
+    for (http, ws) in [("http://", "ws://"), ("https://", "wss://")] {
+        if let Some(rest) = url.strip_prefix(http).or_else(|| url.strip_prefix(ws)) {
+            return (format!("{http}{rest}"), format!("{ws}{rest}"));
+        }
+    }
+    (format!("http://{url}"), format!("ws://{url}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_get_both_forms() {
+        assert_eq!(http_and_ws("ws://127.0.0.1:3000/"), ("http://127.0.0.1:3000".into(), "ws://127.0.0.1:3000".into()));
+        assert_eq!(http_and_ws("https://db.example"), ("https://db.example".into(), "wss://db.example".into()));
+        assert_eq!(http_and_ws("localhost:3000"), ("http://localhost:3000".into(), "ws://localhost:3000".into()));
+    }
+
+    #[test]
+    fn server_json_picks_a_remote_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        assert_eq!(server_from_file(&file), Ok(ServerChoice::Local));
+        std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000"}"#).unwrap();
+        assert_eq!(server_from_file(&file), Ok(ServerChoice::Remote("http://10.0.0.2:3000".into())));
+        std::fs::write(&file, "{oops").unwrap();
+        assert!(server_from_file(&file).unwrap_err().contains("is not valid JSON"));
+    }
+}

@@ -1,0 +1,83 @@
+//! Building an SDK connection for any schema's bindings: identity token, subscription to every
+//! table, and the callbacks that tell the runtime when the data is there or the connection
+//! ended. The generated `Schema::connect` hands its bindings' `DbConnection::builder()` to
+//! [`Connector::build`].
+
+use std::sync::mpsc;
+
+use spacetimedb_sdk::__codegen::{SpacetimeModule, SubscriptionBuilder};
+use spacetimedb_sdk::{DbConnectionBuilder, DbContext};
+
+use crate::error::{DataError, ErrorKind};
+use crate::watch::Watch;
+
+/// Where to connect.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// `ws://127.0.0.1:3000` or `http://...`.
+    pub uri: String,
+    /// The database name (or identity).
+    pub database: String,
+    /// The client's identity token; `None` asks the server for a new identity.
+    pub token: Option<String>,
+}
+
+/// What the runtime hears of a connection being made: `Ok(token)` once the subscribed copy
+/// holds the data, or why it failed.
+pub(crate) type Ready = mpsc::Sender<Result<String, String>>;
+
+/// Everything a new connection needs from the runtime.
+pub struct Connector {
+    pub(crate) options: ConnectOptions,
+    pub(crate) ready: Ready,
+    pub(crate) on_disconnect: Box<dyn FnOnce(String) + Send>,
+    pub(crate) watch: Watch,
+}
+
+impl Connector {
+    /// The callbacks to register on the built connection (see `TableAccess::watch`).
+    pub fn watch(&self) -> Watch {
+        self.watch.clone()
+    }
+
+    /// Builds the connection from the bindings' builder. It subscribes to every table once
+    /// connected; the caller registers its callbacks and then runs it (`run_threaded`).
+    pub fn build<M>(self, builder: DbConnectionBuilder<M>) -> Result<M::DbConnection, DataError>
+    where
+        M: SpacetimeModule,
+        M::DbConnection: DbContext<SubscriptionBuilder = SubscriptionBuilder<M>>,
+    {
+        let Connector { options, ready, on_disconnect, watch } = self;
+        let (on_error, on_connect_error, on_drop) = (ready.clone(), ready.clone(), ready.clone());
+        let pending = watch.pending;
+        builder
+            .with_uri(options.uri.as_str())
+            .with_module_name(options.database.as_str())
+            .with_token(options.token.clone())
+            .on_connect(move |conn, _identity, token| {
+                let token = token.to_owned();
+                conn.subscription_builder()
+                    .on_applied(move |_| {
+                        let _ = ready.send(Ok(token));
+                    })
+                    .on_error(move |_, e| {
+                        let _ = on_error.send(Err(format!("subscribing failed: {e}")));
+                    })
+                    .subscribe_to_all_tables();
+            })
+            .on_connect_error(move |_, e| {
+                let _ = on_connect_error.send(Err(e.to_string()));
+            })
+            .on_disconnect(move |_, e| {
+                let reason =
+                    e.map_or_else(|| "the connection closed".to_owned(), |e| format!("the connection dropped: {e}"));
+                pending
+                    .fail_all(&DataError::new(ErrorKind::Offline, format!("{reason}; the write's outcome is unknown")));
+                // The SDK reports a connection that fails after `build` here too: end the wait.
+                let _ = on_drop.send(Err(reason.clone()));
+                on_disconnect(reason);
+            })
+            .build()
+            .map_err(|e| DataError::new(ErrorKind::Offline, format!("cannot connect to {}: {e}", options.uri)))
+    }
+}

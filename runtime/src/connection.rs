@@ -1,0 +1,260 @@
+//! Keeps the app connected: a supervisor thread prepares the server (see `link`), connects,
+//! reports every status change, and after a failure or a lost connection tries again by itself
+//! with capped, jittered backoff, or at once when the user asks (`connection_retry`).
+
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::config::DataConfig;
+use crate::connect::ConnectOptions;
+use crate::db::Db;
+use crate::link::ServerLink;
+use crate::status::{ConnectionStatus, Failure, FailureKind};
+
+/// How often the local copy (what the app shows offline) is refreshed while connected.
+const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
+/// Where status changes go (the app emits them as `connection:status`).
+pub type StatusSink = Arc<dyn Fn(&ConnectionStatus) + Send + Sync>;
+
+/// The data layer's connection, managed by Tauri; cheap to clone.
+#[derive(Clone)]
+pub struct Connection {
+    shared: Arc<Shared>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+struct Shared {
+    control: Mutex<Control>,
+    /// The connected server's API and database name (for exports and imports).
+    server: Mutex<Option<(heycat_local_server::Api, String)>>,
+    wake: Condvar,
+    status: Mutex<ConnectionStatus>,
+    on_status: StatusSink,
+}
+
+#[derive(Default)]
+struct Control {
+    retry: bool,
+    shutdown: bool,
+    /// Which connection attempt ended, and why.
+    disconnected: Option<(u64, String)>,
+}
+
+impl Connection {
+    /// Starts connecting in the background; `db` serves the commands once connected.
+    pub fn start(config: DataConfig, db: Db, on_status: StatusSink) -> Connection {
+        let shared = Arc::new(Shared {
+            control: Mutex::default(),
+            server: Mutex::default(),
+            wake: Condvar::new(),
+            status: Mutex::new(ConnectionStatus::Connecting { server: String::new() }),
+            on_status,
+        });
+        let worker = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("heycat-connection".into())
+            .spawn(move || supervise(&worker, config, db))
+            .expect("spawn the connection thread");
+        Connection { shared, thread: Arc::new(Mutex::new(Some(thread))) }
+    }
+
+    pub fn status(&self) -> ConnectionStatus {
+        self.shared.status.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// The connected server's HTTP API and database name.
+    pub(crate) fn server(&self) -> Result<(heycat_local_server::Api, String), crate::error::DataError> {
+        self.shared
+            .server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(crate::error::DataError::offline)
+    }
+
+    /// Tries again now instead of waiting for the backoff.
+    pub fn retry(&self) {
+        self.shared.update(|c| c.retry = true);
+    }
+
+    /// Disconnects, stops the embedded server (after its data reached the disk) and ends the
+    /// supervisor. Returns when all of that is done.
+    pub fn shutdown(&self) {
+        self.shared.update(|c| c.shutdown = true);
+        if let Some(thread) = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Shared {
+    fn update(&self, change: impl FnOnce(&mut Control)) {
+        change(&mut self.control.lock().unwrap_or_else(PoisonError::into_inner));
+        self.wake.notify_all();
+    }
+
+    /// Waits until `ready` holds for the control state, or `timeout` passed; returns the state's
+    /// guard so the caller can read and reset it.
+    fn wait(&self, timeout: Option<Duration>, ready: impl Fn(&Control) -> bool) -> std::sync::MutexGuard<'_, Control> {
+        let guard = self.control.lock().unwrap_or_else(PoisonError::into_inner);
+        match timeout {
+            Some(t) => self.wake.wait_timeout_while(guard, t, |c| !ready(c)).unwrap_or_else(PoisonError::into_inner).0,
+            None => self.wake.wait_while(guard, |c| !ready(c)).unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
+    fn set_status(&self, status: ConnectionStatus) {
+        let mut current = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+        if *current != status {
+            *current = status.clone();
+            drop(current);
+            (self.on_status)(&status);
+        }
+    }
+}
+
+fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
+    // Replaying queued writes awaits their results; this thread drives that on its own runtime.
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_time().build() else {
+        shared.set_status(ConnectionStatus::Failed {
+            server: String::new(),
+            kind: FailureKind::Other,
+            message: "cannot start the connection's runtime".into(),
+            retry_in_ms: 0,
+        });
+        return;
+    };
+    let mut link = ServerLink::new(config.clone(), db.clone());
+    let mut attempt: u32 = 0;
+    let mut generation: u64 = 0;
+    loop {
+        if shared.control.lock().unwrap_or_else(PoisonError::into_inner).shutdown {
+            break;
+        }
+        generation += 1;
+        shared.set_status(ConnectionStatus::Connecting { server: link.address() });
+        let delay = backoff(attempt);
+        match connect(shared, &mut link, &config, &db, generation) {
+            Ok(()) => {
+                attempt = 0;
+                shared.set_status(ConnectionStatus::Connected { server: link.address() });
+                // Writes queued while offline go first, in order; then the server's rows are
+                // what the app shows offline next time.
+                runtime.block_on(db.replay());
+                // The figures writes are checked against, from the rows now here.
+                db.storage_usage();
+                let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
+                let mut control = loop {
+                    let control = shared.wait(Some(LOCAL_COPY_REFRESH), ended);
+                    if ended(&control) {
+                        break control;
+                    }
+                    drop(control);
+                    db.refresh_local_copy();
+                    db.storage_usage();
+                };
+                if control.shutdown {
+                    break;
+                }
+                let reason = control.disconnected.take().map(|(_, r)| r).unwrap_or_default();
+                drop(control);
+                db.refresh_local_copy();
+                db.disconnect();
+                let delay = backoff(0);
+                shared.set_status(ConnectionStatus::Offline {
+                    server: link.address(),
+                    message: format!("{reason}; reconnecting"),
+                    retry_in_ms: delay.as_millis() as u64,
+                });
+                let _ = wait_to_retry(shared, delay);
+            }
+            Err(failure) => {
+                shared.set_status(ConnectionStatus::Failed {
+                    server: link.address(),
+                    kind: failure.kind,
+                    message: failure.message,
+                    retry_in_ms: delay.as_millis() as u64,
+                });
+                if wait_to_retry(shared, delay) {
+                    // The user asked: a failed migration may run again too.
+                    link.retry_migration();
+                }
+                attempt = attempt.saturating_add(1);
+            }
+        }
+    }
+    db.refresh_local_copy();
+    db.disconnect();
+    link.stop();
+}
+
+/// Waits out the backoff; returns whether the user asked to retry.
+fn wait_to_retry(shared: &Shared, delay: Duration) -> bool {
+    let mut control = shared.wait(Some(delay), |c| c.retry || c.shutdown);
+    std::mem::take(&mut control.retry)
+}
+
+fn connect(
+    shared: &Arc<Shared>,
+    link: &mut ServerLink,
+    config: &DataConfig,
+    db: &Db,
+    generation: u64,
+) -> Result<(), Failure> {
+    let uri = link.prepare()?;
+    *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
+        link.api().map(|api| (api, config.database.clone()));
+    let token =
+        std::fs::read_to_string(config.token_file()).ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let options = ConnectOptions { uri, database: config.database.clone(), token: token.clone() };
+    let notify = shared.clone();
+    let confirmed = db
+        .connect(&options, move |reason| notify.update(|c| c.disconnected = Some((generation, reason))))
+        .map_err(|e| Failure::new(FailureKind::ServerUnreachable, e.message))?;
+    if token.as_deref() != Some(confirmed.as_str()) {
+        save_token(config, &confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;
+    }
+    Ok(())
+}
+
+/// Writes the identity token where only the user can read it.
+fn save_token(config: &DataConfig, token: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = config.token_file();
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
+        file.write_all(token.as_bytes())?;
+        file.sync_all()
+    };
+    write().map_err(|e| format!("cannot save the identity token to {}: {e}", path.display()))
+}
+
+/// 250 ms, doubling up to 5 s, each with up to ±25 % jitter so many clients do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = FIRST_RETRY.saturating_mul(1 << attempt.min(8)).min(MAX_RETRY);
+    let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0; // uniform in [0, 1)
+    base.mul_f64(0.75 + jitter * 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_a_cap_with_jitter() {
+        for attempt in 0..20 {
+            let base = FIRST_RETRY.saturating_mul(1 << attempt.min(8)).min(MAX_RETRY);
+            let d = backoff(attempt);
+            assert!(d >= base.mul_f64(0.75) && d <= base.mul_f64(1.25), "attempt {attempt}: {d:?}");
+        }
+        assert!(backoff(30) <= MAX_RETRY.mul_f64(1.25));
+        let spread: std::collections::BTreeSet<u128> = (0..50).map(|_| backoff(3).as_micros()).collect();
+        assert!(spread.len() > 10, "retries are jittered");
+    }
+}

@@ -1,0 +1,110 @@
+//! The error every command returns, typed for the frontend.
+
+use std::fmt;
+
+use heycat_contract::ReducerError;
+use serde::Serialize;
+
+/// What kind of failure: the frontend branches on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// A key or unique value is already used.
+    UniqueViolation,
+    /// No row with that key.
+    NotFound,
+    /// The input breaks a rule of the schema (empty key, reference to a missing row, ...).
+    BadInput,
+    /// The row is still referenced by others.
+    InUse,
+    /// The row changed on the server since the version the write was based on; the write was
+    /// kept as a conflict for the user to resolve.
+    Conflict,
+    /// The write would exceed the storage quota, or the disk is nearly full.
+    StorageFull,
+    /// Not connected to the database.
+    Offline,
+    /// The server did not answer in time.
+    Timeout,
+    /// Anything else the server or the connection reported.
+    Server,
+}
+
+/// A failed command: a kind to branch on and a message to show. Crosses to the frontend as
+/// `{ "kind": "uniqueViolation", "message": "..." }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+pub struct DataError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl DataError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        DataError { kind, message: message.into() }
+    }
+
+    /// A reducer's `Err` text, `kind: sentence` (see the generated module), as a typed error.
+    pub fn from_reducer(text: &str) -> Self {
+        match ReducerError::parse(text) {
+            Some((error, sentence)) => DataError::new(
+                match error {
+                    ReducerError::UniqueViolation => ErrorKind::UniqueViolation,
+                    ReducerError::NotFound => ErrorKind::NotFound,
+                    ReducerError::BadInput => ErrorKind::BadInput,
+                    ReducerError::InUse => ErrorKind::InUse,
+                },
+                sentence,
+            ),
+            None => DataError::new(ErrorKind::Server, text),
+        }
+    }
+
+    /// Something the runtime itself got wrong (generated code of another schema, a thread
+    /// that stopped): not the user's input, not the server's answer.
+    pub fn internal(message: impl Into<String>) -> Self {
+        DataError::new(ErrorKind::Server, message)
+    }
+
+    /// A write a table does not have (an insert into a singleton, say), e.g. from a damaged outbox.
+    pub fn unsupported(table: &str, write: &str) -> Self {
+        DataError::new(ErrorKind::BadInput, format!("the {table} table has no {write}"))
+    }
+
+    pub fn offline() -> Self {
+        DataError::new(ErrorKind::Offline, "not connected to the database")
+    }
+
+    /// A row a confirmed write stored is gone from the local copy: another client deleted it in
+    /// between.
+    pub fn vanished(table: &str) -> Self {
+        DataError::new(ErrorKind::NotFound, format!("the {table} row was deleted right after it was written"))
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reducer_errors_keep_their_kind_and_sentence() {
+        let e = DataError::from_reducer(
+            r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#,
+        );
+        assert_eq!(e.kind, ErrorKind::UniqueViolation);
+        assert_eq!(e.message, r#"dictionary_entry.trigger "brb" is already used by another row"#);
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "uniqueViolation", "message": e.message})
+        );
+        let other = DataError::from_reducer("the module panicked: oops");
+        assert_eq!((other.kind, other.message.as_str()), (ErrorKind::Server, "the module panicked: oops"));
+    }
+}

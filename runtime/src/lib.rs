@@ -1,0 +1,86 @@
+//! heycat-runtime: the data layer of a Tauri 2 app whose data model is a heycat-data schema.
+//!
+//! It names no table of any app. The code `heycat-codegen` generates from an app's schema (in
+//! the app's build script) implements [`Schema`] and [`TableAccess`] with the schema's
+//! SpacetimeDB bindings, and its Tauri commands are one call each into [`ops`]. What the
+//! runtime does for every schema:
+//!
+//! - **connection** ([`Connection`]): starts the embedded `spacetimedb-standalone` (or uses a
+//!   configured server), publishes the app's module, migrates the data when the schema version
+//!   changed, connects, and reconnects with backoff; status as `connection:status` events;
+//! - **writes** ([`Db`]): confirmed by the server when online; otherwise queued in a durable
+//!   outbox and applied to the local copy, replayed in order and exactly once on reconnect;
+//!   stale writes become conflicts the user settles;
+//! - **storage**: writes checked against the storage limit, a warning at 90 %, cleanup of the
+//!   oldest rows, export and import.
+//!
+//! An app adopts it in three places (the README has the whole walk-through):
+//!
+//! ```ignore
+//! // build.rs: generate everything from the schema folder (and build the module to wasm)
+//! heycat_codegen::Builder::new().schema_dir("../schema").typescript_dir("../src/data").generate_or_exit();
+//!
+//! // src/lib.rs: the generated code, as a module of the app
+//! mod data {
+//!     heycat_runtime::include_generated!();
+//! }
+//!
+//! // the Tauri builder: start the data layer with the app, register its commands beside the app's
+//! tauri::Builder::default()
+//!     .plugin(data::plugin(heycat_runtime::Options::new("notes")))
+//!     .invoke_handler(data::handler(tauri::generate_handler![my_command]))
+//! ```
+
+mod changes;
+mod commands;
+pub mod config;
+mod conflicts;
+mod connect;
+mod connection;
+mod db;
+mod error;
+mod link;
+mod local;
+pub mod ops;
+pub mod outbox;
+mod plugin;
+mod schema;
+pub mod status;
+mod storage;
+mod sync;
+mod tables;
+mod watch;
+
+pub use changes::{ChangeSink, TableChange};
+pub use commands::handler;
+pub use config::DataConfig;
+pub use conflicts::{ConflictResolution, ConflictView};
+pub use connect::{ConnectOptions, Connector};
+pub use connection::Connection;
+pub use db::Db;
+pub use error::{DataError, ErrorKind};
+pub use heycat_contract::events;
+pub use link::MigrationStatus;
+pub use plugin::{plugin, shutdown, start, Options};
+pub use schema::{
+    downcast, Cascade, CleanupOrder, ConflictRecord, Live, QuotaColumn, Schema, SchemaInfo, SdkResult, TableAccess,
+    Write,
+};
+pub use status::{ConnectionStatus, FailureKind};
+pub use storage::{CleanupItem, CleanupPreview, ExportSummary, StorageLevel, StorageUsage, TableUsage};
+pub use sync::{Rejected, SyncStatus};
+pub use tables::{TableDriver, TableOf};
+pub use watch::{TableWatch, Watch};
+
+/// The SDK the generated bindings are written against (so an app needs no dependency of its own).
+pub use spacetimedb_sdk;
+
+/// Includes the code generated from the app's schema (`$OUT_DIR/heycat_data.rs`, written by
+/// `heycat_codegen::Builder` in the app's build script). Put it in a module of its own:
+/// `mod data { heycat_runtime::include_generated!(); }`.
+#[macro_export]
+macro_rules! include_generated {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/heycat_data.rs"));
+    };
+}

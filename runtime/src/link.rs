@@ -1,0 +1,365 @@
+//! Getting a server ready to connect to: the embedded one (started, restarted when it died,
+//! published with this app's module when it lacks it or runs an older build) or a configured
+//! one (used as is, but checked). Either way the deployed schema must be the one this app was
+//! built for.
+
+use std::borrow::Cow;
+
+use heycat_contract::{events, system};
+use heycat_local_server::migrate::{self, Migration, Step};
+use heycat_local_server::{Api, Error as ServerError, Server};
+use heycat_plan::Plan;
+use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
+use spacetimedb_lib::sats::serde::SerdeWrapper;
+
+use crate::config::{http_and_ws, DataConfig, ServerChoice};
+use crate::db::Db;
+use crate::schema::SchemaInfo;
+use crate::status::{Failure, FailureKind};
+
+/// What the frontend hears of a migration.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum MigrationStatus {
+    /// Under way: `step` is `backup`, `publish`, `import`, `verify` or `restore`.
+    Running { from: u32, to: u32, step: String },
+    /// The database is at the new version with all its data.
+    Done { from: u32, to: u32, backup: Option<String> },
+    /// It failed; the database is back at `from` with all its data (when `restored`).
+    Failed { from: u32, to: u32, message: String, restored: bool },
+}
+
+#[derive(serde::Deserialize)]
+struct Plans {
+    plans: Vec<Plan>,
+}
+
+fn plans(info: &SchemaInfo) -> Plans {
+    serde_json::from_str(info.migration_plans).unwrap_or(Plans { plans: Vec::new() })
+}
+
+/// The released schema version a deployed module is: the `heycat_schema_v<N>` reducer it has.
+fn deployed_version(def: &RawModuleDefV9) -> Option<u32> {
+    def.reducers.iter().find_map(|r| system::schema_version_of(&r.name))
+}
+
+/// A copy of the last module published to the embedded server, to tell whether it is current.
+const PUBLISHED_COPY: &str = "published-module.wasm";
+
+pub struct ServerLink {
+    config: DataConfig,
+    local: Option<Server>,
+    /// The embedded server's port, kept across restarts so the address stays the same.
+    local_port: Option<u16>,
+    /// Where migration progress goes.
+    db: Db,
+    /// A migration that failed: not tried again until the user asks (Retry) or the app restarts.
+    failed_migration: Option<Failure>,
+}
+
+impl ServerLink {
+    pub fn new(config: DataConfig, db: Db) -> Self {
+        ServerLink { config, local: None, local_port: None, db, failed_migration: None }
+    }
+
+    /// Lets the next attempt try a failed migration again.
+    pub fn retry_migration(&mut self) {
+        self.failed_migration = None;
+    }
+
+    /// The HTTP API of the server now prepared (the owner's, for the embedded server).
+    pub fn api(&self) -> Option<Api> {
+        match (&self.config.server, &self.local) {
+            (ServerChoice::Remote(url), _) => Some(Api::new(http_and_ws(url).0, None)),
+            (ServerChoice::Local, Some(server)) => Some(server.api()),
+            (ServerChoice::Local, None) => None,
+        }
+    }
+
+    /// The server's address, for status messages.
+    pub fn address(&self) -> String {
+        match (&self.config.server, &self.local) {
+            (ServerChoice::Remote(url), _) => http_and_ws(url).0,
+            (ServerChoice::Local, Some(server)) => server.url(),
+            (ServerChoice::Local, None) => "the embedded server".to_owned(),
+        }
+    }
+
+    /// Makes the server ready and returns the websocket URI to connect to.
+    pub fn prepare(&mut self) -> Result<String, Failure> {
+        let database = self.config.database.clone();
+        let (api, ws) = match self.config.server.clone() {
+            ServerChoice::Remote(url) => {
+                let (http, ws) = http_and_ws(&url);
+                let api = Api::new(http, None);
+                api.ping().map_err(unreachable)?;
+                if !api.database_exists(&database).map_err(unreachable)? {
+                    return Err(Failure::new(
+                        FailureKind::ModuleMissing,
+                        format!(
+                            "the server at {} has no database named {database:?}; publish this app's module to it",
+                            api.base_url()
+                        ),
+                    ));
+                }
+                (api, ws)
+            }
+            ServerChoice::Local => {
+                let server = self.ensure_local_running()?;
+                let (api, ws) = (server.api(), server.ws_url());
+                self.publish_if_needed(&api)?;
+                (api, ws)
+            }
+        };
+        check_schema(self.db.schema().info().canonical, &api, &database)?;
+        Ok(ws)
+    }
+
+    fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
+        if !self.local.as_mut().is_some_and(Server::is_running) {
+            self.local = None;
+            let dir = self.config.local_server_dir();
+            let not_started = |e: ServerError| {
+                Failure::new(FailureKind::ServerNotStarted, format!("the embedded server did not start: {e}"))
+            };
+            let server = match self.local_port {
+                // Same address as before if the port is still free, so nothing else changes.
+                Some(port) => Server::start_on(&dir, port).or_else(|_| Server::start_in(&dir)).map_err(not_started)?,
+                None => Server::start_in(&dir).map_err(not_started)?,
+            };
+            self.local_port = Some(server.port());
+            self.local = Some(server);
+        }
+        Ok(self.local.as_ref().expect("started above"))
+    }
+
+    /// Publishes this app's module to the embedded server when it lacks it or runs an older
+    /// build, migrating the data when the schema version changed.
+    fn publish_if_needed(&mut self, api: &Api) -> Result<(), Failure> {
+        if let Some(failure) = &self.failed_migration {
+            return Err(failure.clone());
+        }
+        let database = self.config.database.clone();
+        let wasm = self.module()?;
+        let copy = self.config.local_server_dir().join(PUBLISHED_COPY);
+        let backups = self.config.data_dir.join("backups");
+        // A migration the app died in the middle of is undone first (then tried again below).
+        migrate::recover(api, &database, &backups).map_err(|e| {
+            Failure::new(FailureKind::MigrationFailed, format!("recovering an interrupted migration failed: {e}"))
+        })?;
+        if !api.database_exists(&database).map_err(unreachable)? {
+            return publish(api, &database, &wasm, &copy);
+        }
+        let current = self.db.schema().info().version;
+        match deployed_version(&deployed_schema(api, &database)?) {
+            Some(deployed) if deployed == current => {
+                if std::fs::read(&copy).is_ok_and(|published| *published == *wasm) {
+                    Ok(())
+                } else {
+                    publish(api, &database, &wasm, &copy)
+                }
+            }
+            Some(deployed) if deployed < current => {
+                let result = self.migrate(api, &database, deployed, &wasm, &copy);
+                if let Err(failure) = &result {
+                    self.failed_migration = Some(failure.clone());
+                }
+                result
+            }
+            deployed => Err(Failure::new(
+                FailureKind::VersionMismatch,
+                match deployed {
+                    Some(v) => format!(
+                        "the database is at schema version {v}, newer than this app's ({current}); update the app"
+                    ),
+                    None => {
+                        "the database's module does not say its schema version; it was not published by heycat-data"
+                            .into()
+                    }
+                },
+            )),
+        }
+    }
+
+    /// The module this app publishes: the one built into it, or the file configured instead.
+    fn module(&self) -> Result<Cow<'static, [u8]>, Failure> {
+        match &self.config.module_override {
+            None => Ok(Cow::Borrowed(self.db.schema().info().module)),
+            Some(path) => std::fs::read(path).map(Cow::Owned).map_err(|e| {
+                Failure::new(
+                    FailureKind::ModuleMissing,
+                    format!("the module file {} cannot be read: {e}", path.display()),
+                )
+            }),
+        }
+    }
+
+    fn migrate(
+        &self,
+        api: &Api,
+        database: &str,
+        from: u32,
+        wasm: &[u8],
+        copy: &std::path::Path,
+    ) -> Result<(), Failure> {
+        let info = self.db.schema().info();
+        let to = info.version;
+        let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
+        let plan = plans(info)
+            .plans
+            .into_iter()
+            .find(|p| p.from == from)
+            .ok_or_else(|| failure(format!("this app has no migration from schema version {from} to {to}")))?;
+        let old_module = std::fs::read(copy).map_err(|e| {
+            failure(format!("the module of schema version {from} is not kept ({e}); cannot migrate safely"))
+        })?;
+        let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
+        let progress = |step: Step| {
+            self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Running { from, to, step: step.name().into() });
+            // A test hook: dying at a step, as a killed process would.
+            if crash_at == Some(step) {
+                std::process::abort();
+            }
+        };
+        let migration = Migration {
+            api,
+            database,
+            plan: &plan,
+            new_module: wasm,
+            old_module: &old_module,
+            dir: &self.config.data_dir.join("backups"),
+            progress: &progress,
+            fail_at: self.config.migration_fail_at.as_deref().and_then(step_named),
+        };
+        match migration.run() {
+            Ok(backup) => {
+                std::fs::write(copy, wasm).map_err(|e| failure(format!("cannot write {}: {e}", copy.display())))?;
+                let backup = backup.map(|b| b.display().to_string());
+                self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Done { from, to, backup });
+                Ok(())
+            }
+            Err(failed) => {
+                self.db.emit(
+                    events::MIGRATION_STATUS,
+                    MigrationStatus::Failed { from, to, message: failed.message.clone(), restored: failed.restored },
+                );
+                Err(failure(format!(
+                    "migrating the database from schema version {from} to {to} failed: {}",
+                    failed.message
+                )))
+            }
+        }
+    }
+
+    /// Stops the embedded server (waiting for its data to reach the disk).
+    pub fn stop(&mut self) {
+        if let Some(mut server) = self.local.take() {
+            server.stop();
+        }
+    }
+}
+
+fn unreachable(e: ServerError) -> Failure {
+    match e {
+        ServerError::Unreachable(message) => Failure::new(FailureKind::ServerUnreachable, message),
+        other => Failure::new(FailureKind::Other, other.to_string()),
+    }
+}
+
+fn publish(api: &Api, database: &str, wasm: &[u8], copy: &std::path::Path) -> Result<(), Failure> {
+    api.publish(database, wasm)
+        .map_err(|e| Failure::new(FailureKind::PublishFailed, format!("publishing the app's module failed: {e}")))?;
+    std::fs::write(copy, wasm)
+        .map_err(|e| Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display())))
+}
+
+fn step_named(name: &str) -> Option<Step> {
+    [Step::Backup, Step::Publish, Step::Import, Step::Verify, Step::Restore].into_iter().find(|s| s.name() == name)
+}
+
+fn deployed_schema(api: &Api, database: &str) -> Result<RawModuleDefV9, Failure> {
+    parse_schema(&api.schema_json(database).map_err(unreachable)?)
+}
+
+fn parse_schema(json: &str) -> Result<RawModuleDefV9, Failure> {
+    let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(json)
+        .map_err(|e| Failure::new(FailureKind::Other, format!("the server's schema answer is not readable: {e}")))?;
+    Ok(deployed.0)
+}
+
+/// The deployed module must describe the same database as the module this app was built for
+/// (`expected`: its canonical description).
+fn check_schema(expected: &str, api: &Api, database: &str) -> Result<(), Failure> {
+    compare_schema(expected, &api.schema_json(database).map_err(unreachable)?)
+}
+
+/// Compares a server's schema answer (`RawModuleDefV9` JSON) with the expected schema.
+fn compare_schema(expected: &str, json: &str) -> Result<(), Failure> {
+    let deployed = heycat_canonical::describe(&parse_schema(json)?);
+    if deployed == expected {
+        return Ok(());
+    }
+    let first = expected
+        .lines()
+        .zip(deployed.lines())
+        .find(|(want, have)| want != have)
+        .map(|(want, have)| format!(" (this app expects `{want}`, the server has `{have}`)"))
+        .unwrap_or_default();
+    Err(Failure::new(
+        FailureKind::VersionMismatch,
+        format!("the server's module has a different schema than this app{first}; update the app or the server"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use heycat_codegen::{raw_def, Schema, SourceSet};
+    use spacetimedb_lib::sats::serde::SerdeWrapper;
+
+    use super::*;
+
+    const SCHEMA: &str = "use heycat::prelude::*;
+#[heycat_table]
+pub struct Note {
+    #[primary_key]
+    pub id: String,
+    pub body: String,
+}
+#[heycat_table(singleton)]
+pub struct Prefs {
+    #[default(false)]
+    pub dark: bool,
+}
+";
+
+    /// The canonical description and the deployed-schema JSON of a small schema, edited.
+    fn schema(edit: impl FnOnce(&mut RawModuleDefV9)) -> (String, String) {
+        let mut sources = SourceSet::default();
+        sources.add("schema/notes.rs", SCHEMA);
+        let schema = Schema::from_sources(&sources).unwrap();
+        let mut def = raw_def::raw_module_def(&schema);
+        let expected = heycat_canonical::describe(&def);
+        edit(&mut def);
+        (expected, serde_json::to_string(SerdeWrapper::from_ref(&def)).unwrap())
+    }
+
+    #[test]
+    fn the_schema_this_app_was_built_for_matches() {
+        let (expected, deployed) = schema(|_| {});
+        assert_eq!(compare_schema(&expected, &deployed), Ok(()));
+    }
+
+    #[test]
+    fn another_schema_is_a_version_mismatch_that_says_where() {
+        let (expected, older) = schema(|def| {
+            def.reducers.retain(|r| &*r.name != "prefs_reset");
+        });
+        let failure = compare_schema(&expected, &older).unwrap_err();
+        assert_eq!(failure.kind, FailureKind::VersionMismatch);
+        assert!(
+            failure.message.contains("this app expects `reducer prefs_reset(op_id: String)`"),
+            "{}",
+            failure.message
+        );
+    }
+}

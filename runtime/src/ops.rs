@@ -1,0 +1,92 @@
+//! What the generated commands do, once for every table: each generated command is one call
+//! to a function here with the table's row type.
+//!
+//! Reads come from the connection's subscribed copy, or from the local copy while offline or
+//! while queued writes wait. Writes go through [`Db`]'s write path: sent and confirmed online,
+//! otherwise queued durably and applied to the local copy.
+
+use crate::db::{Db, Reader, Written};
+use crate::error::DataError;
+use crate::local::decode;
+use crate::outbox::OutboxEntry;
+use crate::schema::{downcast, key_json, TableAccess, Write};
+use crate::storage::row_size;
+
+/// Every row of `T`'s table.
+pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
+    match db.reader() {
+        Reader::Online(conn) => Ok(T::rows(downcast::<T::Connection>(&*conn)?)),
+        Reader::Offline(state) => state.local.list::<T>(),
+    }
+}
+
+/// The rows of `T`'s table that `keep` keeps (an indexed or referencing column's value).
+pub fn list_where<T: TableAccess>(db: &Db, keep: impl Fn(&T) -> bool) -> Result<Vec<T>, DataError> {
+    Ok(list::<T>(db)?.into_iter().filter(|row| keep(row)).collect())
+}
+
+/// The row with this key, if there is one.
+pub fn get<T: TableAccess>(db: &Db, key: T::Key) -> Result<Option<T>, DataError> {
+    match db.reader() {
+        Reader::Online(conn) => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
+        Reader::Offline(state) => state.local.get::<T>(&key_json::<T>(&key)),
+    }
+}
+
+/// A singleton's row: its defaults until the server has one.
+pub fn get_singleton<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> {
+    Ok(get::<T>(db, T::default().key())?.unwrap_or_default())
+}
+
+/// Inserts a row; returns it as stored (or, queued, as the local copy holds it).
+pub async fn insert<T: TableAccess>(db: &Db, row: T) -> Result<T, DataError> {
+    let (key, size) = (row.key(), row_size(&row));
+    let written = write(db, size, Write::Insert(row)).await?;
+    read_back(db, written, &key)
+}
+
+/// Updates the row with the same key; returns it as stored (or queued).
+pub async fn update<T: TableAccess>(db: &Db, row: T) -> Result<T, DataError> {
+    // The singleton's row is never refused: updating it is how the user raises the limit.
+    let (key, size) = (row.key(), if T::SINGLETON { 0 } else { row_size(&row) });
+    let written = write(db, size, Write::Update(row)).await?;
+    read_back(db, written, &key)
+}
+
+/// Deletes the row with `key` (and what the schema cascades); with a base version, a row that
+/// changed since becomes a conflict instead.
+pub async fn delete<T: TableAccess>(db: &Db, key: T::Key, base_version: Option<u64>) -> Result<(), DataError> {
+    write(db, 0, Write::<T>::Delete { key, base_version }).await.map(drop)
+}
+
+/// A singleton back to its defaults; returns it as stored (or queued).
+pub async fn reset<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> {
+    let defaults = T::default();
+    let key = defaults.key();
+    let written = write(db, 0, Write::Reset(defaults)).await?;
+    read_back(db, written, &key)
+}
+
+/// Writes: synced tables through the write path (queued when it cannot be confirmed); tables
+/// that opted out of syncing (`sync = false`) online only.
+async fn write<T: TableAccess>(db: &Db, size: u64, write: Write<T>) -> Result<Written, DataError> {
+    let entry = OutboxEntry::of(&write).ok_or_else(|| DataError::unsupported(T::NAME, write.name()))?;
+    let send =
+        Box::new(move |conn: &dyn crate::schema::Live, op_id| T::send(downcast::<T::Connection>(conn)?, write, op_id));
+    if T::SYNCED {
+        db.write(size, || entry, send).await
+    } else {
+        db.call(send).await.map(|()| Written::Online)
+    }
+}
+
+/// The row a write left: the server's copy once confirmed, the local copy's when queued.
+fn read_back<T: TableAccess>(db: &Db, written: Written, key: &T::Key) -> Result<T, DataError> {
+    match written {
+        Written::Online => {
+            let conn = db.connection()?;
+            T::find(downcast::<T::Connection>(&*conn)?, key).ok_or_else(|| DataError::vanished(T::NAME))
+        }
+        Written::Queued(row) => decode(&row.unwrap_or_default()),
+    }
+}

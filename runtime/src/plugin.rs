@@ -1,0 +1,88 @@
+//! The data layer in a Tauri app: started when the app starts, stopped when it exits.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use heycat_contract::events;
+use tauri::plugin::TauriPlugin;
+use tauri::{Emitter, Manager, RunEvent, Runtime};
+
+use crate::changes::ChangeSink;
+use crate::config::DataConfig;
+use crate::connection::Connection;
+use crate::db::Db;
+use crate::error::DataError;
+use crate::schema::Schema;
+use crate::status::ConnectionStatus;
+
+/// What an app decides about its data layer.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The database's name on the server (`HEYCAT_DATABASE` overrides it).
+    pub database: String,
+    /// Where the data layer keeps its files; by default the app's data dir (`HEYCAT_DATA_DIR`
+    /// overrides both).
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn new(database: impl Into<String>) -> Options {
+        Options { database: database.into(), data_dir: None }
+    }
+
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Options {
+        self.data_dir = Some(dir.into());
+        self
+    }
+}
+
+/// A plugin that starts the data layer of `schema` when the app is set up (resolving its
+/// configuration from `options` and the environment, see [`DataConfig::resolve`]) and stops
+/// it when the app exits. The generated `plugin()` calls it.
+pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> TauriPlugin<R> {
+    tauri::plugin::Builder::new("heycat-data")
+        .setup(move |app, _api| {
+            let data_dir = match (std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from), options.data_dir) {
+                (Some(dir), _) | (None, Some(dir)) => dir,
+                (None, None) => app.path().app_data_dir()?,
+            };
+            let config = DataConfig::resolve(data_dir, &options.database)?;
+            start(app, schema, config)?;
+            Ok(())
+        })
+        .on_event(|app, event| {
+            if let RunEvent::Exit = event {
+                shutdown(app);
+            }
+        })
+        .build()
+}
+
+/// Starts the data layer in a built app: the database handle the commands use (with its offline
+/// state in the data dir), and the connection, which connects in the background and emits its
+/// status, every row change and the sync status. The plugin calls it; tests call it directly.
+pub fn start<R: Runtime>(
+    app: &impl Manager<R>,
+    schema: &'static dyn Schema,
+    config: DataConfig,
+) -> Result<(), DataError> {
+    let handle = app.app_handle().clone();
+    let sink = ChangeSink::new(move |event, payload| {
+        let _ = handle.emit(event, payload);
+    });
+    let db = Db::open(schema, &config.data_dir, sink)?;
+    let handle = app.app_handle().clone();
+    let on_status = Arc::new(move |status: &ConnectionStatus| {
+        let _ = handle.emit(events::CONNECTION_STATUS, status);
+    });
+    app.manage(Connection::start(config, db.clone(), on_status));
+    app.manage(db);
+    Ok(())
+}
+
+/// Ends the data layer: disconnects and stops the embedded server once its data is on disk.
+pub fn shutdown<R: Runtime>(app: &impl Manager<R>) {
+    if let Some(connection) = app.try_state::<Connection>() {
+        connection.shutdown();
+    }
+}

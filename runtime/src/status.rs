@@ -1,0 +1,80 @@
+//! The connection's state as the frontend sees it: emitted as `connection:status` on every
+//! change and returned by the `connection_status` command.
+
+use serde::Serialize;
+
+/// Why connecting failed, for the frontend to pick its words and actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    /// Nothing answers at the server's address.
+    ServerUnreachable,
+    /// The embedded server could not be started (binary missing, data dir unusable, ...).
+    ServerNotStarted,
+    /// The server has no database for this app.
+    ModuleMissing,
+    /// The server runs a module with another schema than this app's.
+    VersionMismatch,
+    /// Publishing the app's module to the embedded server failed.
+    PublishFailed,
+    /// Migrating the database to this app's schema version failed; it is back at its old
+    /// version with all its data, and Retry tries again.
+    MigrationFailed,
+    /// Anything else (the message says what).
+    Other,
+}
+
+/// The connection's state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ConnectionStatus {
+    /// Trying to connect to `server`.
+    Connecting { server: String },
+    /// Connected; the local copy holds the data.
+    Connected { server: String },
+    /// The connection was lost; retrying by itself.
+    Offline { server: String, message: String, retry_in_ms: u64 },
+    /// Connecting failed; retrying by itself in `retry_in_ms` (or on `connection_retry`).
+    Failed { server: String, kind: FailureKind, message: String, retry_in_ms: u64 },
+}
+
+impl ConnectionStatus {
+    pub fn is_connected(&self) -> bool {
+        matches!(self, ConnectionStatus::Connected { .. })
+    }
+}
+
+/// A failed attempt to connect: what kind, in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure { kind, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_cross_as_tagged_camel_case_objects() {
+        let failed = ConnectionStatus::Failed {
+            server: "http://127.0.0.1:3000".into(),
+            kind: FailureKind::ServerUnreachable,
+            message: "nothing answers".into(),
+            retry_in_ms: 500,
+        };
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            serde_json::json!({"state": "failed", "server": "http://127.0.0.1:3000", "kind": "serverUnreachable",
+                               "message": "nothing answers", "retryInMs": 500})
+        );
+        let connected = ConnectionStatus::Connected { server: "x".into() };
+        assert_eq!(serde_json::to_value(&connected).unwrap(), serde_json::json!({"state": "connected", "server": "x"}));
+    }
+}

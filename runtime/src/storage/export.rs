@@ -1,0 +1,50 @@
+//! Every row to a file and back: to keep data before deleting it, or to move it to another
+//! database of the same schema version.
+
+use std::path::{Path, PathBuf};
+
+use heycat_local_server::migrate::Backup;
+use heycat_local_server::Api;
+use serde::Serialize;
+
+use crate::error::{DataError, ErrorKind};
+
+/// An export: where it was written and how many rows of each table it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSummary {
+    pub path: String,
+    pub schema_version: u32,
+    pub rows: std::collections::BTreeMap<String, usize>,
+}
+
+/// Writes every row of `tables` to `path` (checked after writing).
+pub fn export(
+    api: &Api,
+    database: &str,
+    version: u32,
+    tables: &[&str],
+    path: PathBuf,
+) -> Result<ExportSummary, DataError> {
+    let tables: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    let export = Backup::export(api, database, version, &tables).map_err(server_error)?;
+    export.write(&path).map_err(server_error)?;
+    Ok(ExportSummary { path: path.display().to_string(), schema_version: export.version, rows: export.counts })
+}
+
+/// Puts the export at `path` back into an empty database of schema version `version`.
+pub fn import(api: &Api, database: &str, version: u32, path: &Path) -> Result<ExportSummary, DataError> {
+    let export = Backup::read(path).map_err(server_error)?;
+    if export.version != version {
+        return Err(DataError::new(
+            ErrorKind::BadInput,
+            format!("the export is of schema version {}, the database of {version}", export.version),
+        ));
+    }
+    export.import(api, database).map_err(server_error)?;
+    Ok(ExportSummary { path: path.display().to_string(), schema_version: export.version, rows: export.counts })
+}
+
+fn server_error(message: String) -> DataError {
+    DataError::new(ErrorKind::Server, message)
+}

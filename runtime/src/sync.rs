@@ -1,0 +1,99 @@
+//! What the app keeps on disk to work offline: the outbox, the local copy, and what the
+//! frontend is told about them (`sync:status`).
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::local::LocalCopy;
+use crate::outbox::{DamagedTail, Outbox, OutboxEntry};
+
+/// How far syncing is, for the frontend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Writes waiting for the server.
+    pub pending: usize,
+    /// The keys of rows with waiting writes, by table (key JSON text).
+    pub pending_keys: std::collections::BTreeMap<String, Vec<String>>,
+    /// `[done, total]` while the outbox is being replayed.
+    pub syncing: Option<[usize; 2]>,
+    /// What was wrong with the outbox file at start, if anything (its complete records were kept).
+    pub damaged: Option<String>,
+    /// Writes the server refused when they were replayed, with its reason.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A write the server refused when it was replayed (e.g. a unique value taken meanwhile).
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejected {
+    pub op_id: String,
+    pub table: String,
+    pub message: String,
+}
+
+pub(crate) struct SyncState {
+    dir: PathBuf,
+    pub(crate) outbox: Outbox,
+    /// The last server rows with the queued writes on top.
+    pub(crate) local: LocalCopy,
+    pub(crate) damaged: Option<String>,
+    pub(crate) rejected: Vec<Rejected>,
+    pub(crate) syncing: Option<[usize; 2]>,
+}
+
+impl SyncState {
+    pub(crate) fn open(dir: &Path) -> io::Result<SyncState> {
+        let (outbox, damaged) = Outbox::open(dir)?;
+        let mut local = LocalCopy::load(&dir.join("snapshot.json"))?;
+        for entry in outbox.pending() {
+            local.apply(entry);
+        }
+        Ok(SyncState {
+            dir: dir.to_owned(),
+            outbox,
+            local,
+            damaged: damaged.map(|DamagedTail(d)| d),
+            rejected: Vec::new(),
+            syncing: None,
+        })
+    }
+
+    /// Queues a write durably and applies it to the local copy; returns `(before, after)`.
+    pub(crate) fn queue(&mut self, entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
+        self.outbox.append(entry.clone())?;
+        Ok(self.local.apply(&entry))
+    }
+
+    /// Replaces the local copy with the server's rows (plus what is still queued) and keeps it on disk.
+    pub(crate) fn refresh(&mut self, mut copy: LocalCopy) -> io::Result<()> {
+        copy.save(&self.dir.join("snapshot.json"))?;
+        for entry in self.outbox.pending() {
+            copy.apply(entry);
+        }
+        self.local = copy;
+        Ok(())
+    }
+
+    /// The size of the outbox file (writes waiting to sync).
+    pub(crate) fn outbox_bytes(&self) -> u64 {
+        std::fs::metadata(self.dir.join("outbox.log")).map_or(0, |m| m.len())
+    }
+
+    pub(crate) fn status(&self) -> SyncStatus {
+        let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for entry in self.outbox.pending() {
+            pending_keys.entry(entry.table.clone()).or_default().push(crate::local::key_text(&entry.key));
+        }
+        SyncStatus {
+            pending: self.outbox.pending().len(),
+            pending_keys,
+            syncing: self.syncing,
+            damaged: self.damaged.clone(),
+            rejected: self.rejected.clone(),
+        }
+    }
+}

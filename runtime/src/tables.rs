@@ -1,0 +1,117 @@
+//! The schema's tables without their types: what the runtime does with every table alike
+//! (replay a queued write, copy the rows for offline use, measure them, decode conflicts) goes
+//! through [`TableDriver`], which [`TableOf`] implements once for every [`TableAccess`] table.
+
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use crate::conflicts::ConflictResolution;
+use crate::error::DataError;
+use crate::local::LocalCopy;
+use crate::outbox::{OutboxEntry, WriteKind};
+use crate::schema::{downcast, ConflictRecord, Live, SdkResult, TableAccess, Write};
+
+/// A table of the schema, whatever its row type.
+pub trait TableDriver: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// The primary key's field in the row JSON.
+    fn key_field(&self) -> &'static str;
+    fn singleton(&self) -> bool;
+    /// Every row in the connection's copy, as the frontend's JSON.
+    fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
+    /// Puts every row of the connection's copy into `copy`.
+    fn copy_into(&self, conn: &dyn Live, copy: &mut LocalCopy) -> Result<(), DataError>;
+    /// Sends a queued write (its outbox entry) under operation id `op_id`.
+    fn send_entry(&self, conn: &dyn Live, entry: &OutboxEntry, op_id: String) -> Result<SdkResult, DataError>;
+    /// A conflict record's two rows (mine, theirs), as the frontend's JSON.
+    fn conflict_rows(&self, record: &ConflictRecord) -> Result<(Option<Value>, Option<Value>), DataError>;
+    /// Settles a conflict of this table the way the user chose (keep mine, or a merged row).
+    fn resolve(
+        &self,
+        conn: &dyn Live,
+        record: &ConflictRecord,
+        resolution: ConflictResolution,
+        op_id: String,
+    ) -> Result<SdkResult, DataError>;
+}
+
+/// The [`TableDriver`] of table `T`: `&TableOf::<T>::DRIVER` in the generated table list.
+pub struct TableOf<T>(PhantomData<fn() -> T>);
+
+impl<T> TableOf<T> {
+    pub const DRIVER: TableOf<T> = TableOf(PhantomData);
+}
+
+impl<T: TableAccess> TableDriver for TableOf<T> {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn key_field(&self) -> &'static str {
+        T::KEY_FIELD
+    }
+
+    fn singleton(&self) -> bool {
+        T::SINGLETON
+    }
+
+    fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError> {
+        let rows = T::rows(downcast::<T::Connection>(conn)?);
+        Ok(rows.iter().filter_map(|row| serde_json::to_value(row).ok()).collect())
+    }
+
+    fn copy_into(&self, conn: &dyn Live, copy: &mut LocalCopy) -> Result<(), DataError> {
+        for row in T::rows(downcast::<T::Connection>(conn)?) {
+            copy.put(&row);
+        }
+        Ok(())
+    }
+
+    fn send_entry(&self, conn: &dyn Live, entry: &OutboxEntry, op_id: String) -> Result<SdkResult, DataError> {
+        let write = match entry.kind {
+            WriteKind::Insert => Write::Insert(entry.decode_row::<T>()?),
+            WriteKind::Update => Write::Update(entry.decode_row::<T>()?),
+            WriteKind::Delete => Write::Delete { key: entry.decode_key::<T::Key>()?, base_version: entry.base_version },
+            WriteKind::Reset => Write::Reset(entry.decode_row::<T>()?),
+        };
+        T::send(downcast::<T::Connection>(conn)?, write, op_id)
+    }
+
+    fn conflict_rows(&self, record: &ConflictRecord) -> Result<(Option<Value>, Option<Value>), DataError> {
+        let (mine, theirs) = decode_rows::<T>(record)?;
+        let json = |row: Option<T>| row.and_then(|r| serde_json::to_value(r).ok());
+        Ok((json(mine), json(theirs)))
+    }
+
+    fn resolve(
+        &self,
+        conn: &dyn Live,
+        record: &ConflictRecord,
+        resolution: ConflictResolution,
+        op_id: String,
+    ) -> Result<SdkResult, DataError> {
+        let (mine, theirs) = decode_rows::<T>(record)?;
+        let key = mine.as_ref().or(theirs.as_ref()).map(T::key).ok_or_else(|| DataError::undecodable(&record.id))?;
+        let row = match resolution {
+            ConflictResolution::Merge { row } => Some(
+                serde_json::from_value::<T>(row)
+                    .map_err(|e| DataError::bad_input(format!("the merged row is not valid: {e}")))?,
+            ),
+            _ => mine,
+        };
+        let write = Write::Resolve { conflict_id: record.id.clone(), key, row };
+        T::send(downcast::<T::Connection>(conn)?, write, op_id)
+    }
+}
+
+/// A conflict record's rows (BSATN of the bindings' row type) as app rows.
+fn decode_rows<T: TableAccess>(record: &ConflictRecord) -> Result<(Option<T>, Option<T>), DataError> {
+    let decode = |bytes: &Option<Vec<u8>>| match bytes {
+        Some(bytes) => spacetimedb_lib::bsatn::from_slice::<T::SdkRow>(bytes)
+            .map(|row| Some(row.into()))
+            .map_err(|_| DataError::undecodable(&record.id)),
+        None => Ok(None),
+    };
+    Ok((decode(&record.client_row)?, decode(&record.server_row)?))
+}
