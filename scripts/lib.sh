@@ -36,14 +36,9 @@ ensure_server() {
   cargo install spacetimedb-standalone --version "$SPACETIMEDB_VERSION" --locked --quiet
 }
 
-# The target dir for the wasm build: beside the host build, never shared with it (different
-# toolchains would keep invalidating each other's artifacts).
-wasm_target_dir() {
-  echo "${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}/wasm"
-}
-
-# Prints how this machine builds wasm32: "rustup" when the target is installed normally,
-# otherwise sets up and prints "debian" (Debian's rustc-web with build-std; see TOOLCHAIN.md).
+# Prints how this machine builds wasm32 (what heycat-codegen's module build then uses):
+# "rustup" when the target is installed normally, otherwise sets up and prints "debian"
+# (Debian's rustc-web with build-std, linked as the rustup toolchain debian-web).
 ensure_wasm_toolchain() {
   if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     echo rustup
@@ -79,4 +74,12 @@ ensure_ui_packages() {
   log "installing the frontend's npm packages (npm ci)"
   (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error >&2)
   echo "$want" > "$stamp"
+}
+
+# The example app's frontend: compiled with the TypeScript that app/ui installed (no second
+# npm install), into examples/notes/ui/dist, which its Tauri build embeds.
+build_notes_ui() {
+  ensure_ui_packages
+  log "building the example app's frontend"
+  (cd "$HEYCAT_ROOT/examples/notes/ui" && bash build.sh >&2)
 }

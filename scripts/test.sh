@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # Runs every check and test: formatting, clippy, and the whole test suite (which starts real
-# spacetimedb-standalone servers on loopback). Installs what is missing first.
+# spacetimedb-standalone servers on loopback), for the toolkit, heycat's demo app and the
+# example app that adopts the toolkit as an outside project. Installs what is missing first.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$HEYCAT_ROOT"
 
 start=$(date +%s)
 bash scripts/setup.sh
-# Build the module once up front; the tests reuse it.
-HEYCAT_MODULE_WASM="$(bash scripts/build-module.sh)"
-export HEYCAT_MODULE_WASM
+notes=(--manifest-path examples/notes/Cargo.toml)
+schema() { cargo run --locked -q -p heycat-codegen --bin heycat-schema -- "$@"; }
 
-log "cargo fmt --check (and the schema files, which the app includes unformatted)"
+log "cargo fmt --check (and the schema files, which the apps include unformatted)"
 cargo fmt --all -- --check
-rustfmt --edition 2021 --check schema/*.rs
-log "heycat-schema check (generated/ is current)"
-cargo run --locked -q -p heycat-codegen --bin heycat-schema -- check
-log "building the frontend (the app embeds it)"
+cargo fmt "${notes[@]}" -- --check
+rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs
+log "heycat-schema check (the schemas are released versions, the TypeScript is current)"
+schema check --schema app/schema --typescript app/ui/src/heycat
+schema check --schema examples/notes/schema --typescript examples/notes/ui/src/data
+log "building the frontends (the apps embed them)"
 (cd app/ui && npm run --silent build >&2)
+build_notes_ui
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy "${notes[@]}" --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked
-log "frontend: tsc --noEmit and vitest"
+cargo test "${notes[@]}" --locked
+log "frontend: tsc --noEmit and vitest (app/ui, and the runtime's TypeScript in runtime/ts)"
 (cd app/ui && npm run --silent typecheck && npm test --silent)
 log "all checks passed in $(( $(date +%s) - start )) s"

@@ -6,12 +6,15 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
-      // The generated bindings live outside this package (in generated/typescript); resolve
-      // their imports from this package's node_modules.
+      // heycat-runtime's TypeScript and its tests live outside this package (in runtime/ts);
+      // resolve their imports from this package's node_modules.
       "@tauri-apps/api": here("./node_modules/@tauri-apps/api"),
-      "@heycat/bindings": here("../../generated/typescript/heycat.ts"),
     },
   },
-  server: { fs: { allow: [here("../..")] } },
-  test: { environment: "jsdom", setupFiles: ["src/test-setup.ts"] },
+  server: { fs: { allow: [here("."), here("../../runtime/ts")] } },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["src/test-setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}", "../../runtime/ts/**/*.test.ts"],
+  },
 });

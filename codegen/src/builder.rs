@@ -96,6 +96,7 @@ impl Builder {
         println!("cargo:rerun-if-changed={}", schema_dir.display());
         println!("cargo:rerun-if-changed={}", versions_dir.display());
         println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
+        println!("cargo:rerun-if-env-changed=HEYCAT_MODULE_TARGET_DIR");
         let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| Error::Io {
             path: PathBuf::from("$OUT_DIR"),
             source: std::io::Error::other("Builder::generate runs in a build script, where cargo sets OUT_DIR"),
@@ -151,10 +152,11 @@ fn schema_files(dir: &Path, sources: &SourceSet) -> Result<Vec<(String, String)>
         .collect())
 }
 
-/// The target dir of the build `out_dir` belongs to: `CARGO_TARGET_DIR`, else the ancestor
-/// cargo marks with `CACHEDIR.TAG`.
+/// Where the module is built: `HEYCAT_MODULE_TARGET_DIR` (several projects can share one wasm
+/// build), else the target dir of the build `out_dir` belongs to: `CARGO_TARGET_DIR`, else the
+/// ancestor cargo marks with `CACHEDIR.TAG`.
 fn target_dir_of(out_dir: &Path) -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+    if let Some(dir) = std::env::var_os("HEYCAT_MODULE_TARGET_DIR").or_else(|| std::env::var_os("CARGO_TARGET_DIR")) {
         return PathBuf::from(dir);
     }
     out_dir

@@ -11,15 +11,18 @@ fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
 }
 
-/// A workspace-like folder with heycat's schema and its released versions, and no generated
-/// files yet.
+/// A project folder with heycat's schema and its released versions (`schema/versions`), and
+/// no TypeScript yet.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for folder in ["schema", "generated/schema"] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app");
+    for folder in ["schema", "schema/versions"] {
         std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         for entry in std::fs::read_dir(root.join(folder)).unwrap() {
             let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
             std::fs::copy(&path, dir.path().join(folder).join(path.file_name().unwrap())).unwrap();
         }
     }
@@ -28,61 +31,61 @@ fn workspace() -> tempfile::TempDir {
 
 /// The latest released schema version in `ws`.
 fn latest_version(ws: &Path) -> u32 {
-    std::fs::read_dir(ws.join("generated/schema"))
+    std::fs::read_dir(ws.join("schema/versions"))
         .unwrap()
         .filter_map(|e| e.unwrap().file_name().to_str()?.strip_prefix('v')?.strip_suffix(".json")?.parse().ok())
         .max()
         .unwrap()
 }
 
+/// The TypeScript folder the tests generate into.
+const TS: &[&str] = &["--typescript", "ui/heycat"];
+
+fn with_ts<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    args.iter().chain(TS).copied().collect()
+}
+
 #[test]
 fn check_is_1_when_stale_and_0_after_generate() {
     let ws = workspace();
-    let missing = heycat_schema(ws.path(), &["check"]);
+    let missing = heycat_schema(ws.path(), &with_ts(&["check"]));
     assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
-    assert!(text(&missing).contains("missing: typescript/heycat.ts"));
+    assert!(text(&missing).contains("missing: ui/heycat/schema.ts"), "{}", text(&missing));
+    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(0), "without --typescript only the schema");
 
-    let generate = heycat_schema(ws.path(), &["generate"]);
+    let generate = heycat_schema(ws.path(), &with_ts(&["generate"]));
     assert_eq!(generate.status.code(), Some(0), "{}", text(&generate));
-    assert!(text(&generate).contains("wrote generated/typescript/heycat.ts"));
-    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(0));
-    let again = heycat_schema(ws.path(), &["generate"]);
-    assert!(text(&again).contains("generated is current"), "nothing rewritten: {}", text(&again));
+    for file in ["index.ts", "runtime.ts", "schema.ts", "types.ts"] {
+        assert!(text(&generate).contains(&format!("wrote ui/heycat/{file}")), "{}", text(&generate));
+    }
+    assert_eq!(heycat_schema(ws.path(), &with_ts(&["check"])).status.code(), Some(0));
+    let again = heycat_schema(ws.path(), &with_ts(&["generate"]));
+    assert!(text(&again).contains("ui/heycat is current"), "nothing rewritten: {}", text(&again));
 
-    // A schema change makes every output stale.
+    // A schema change makes the bindings stale.
     let file = ws.path().join("schema/dictionary.rs");
     let edited = std::fs::read_to_string(&file)
         .unwrap()
         .replace("pub expansion: String,", "pub expansion: String,\n    #[default(0)]\n    pub uses: u32,");
     std::fs::write(&file, edited).unwrap();
-    let stale = heycat_schema(ws.path(), &["check"]);
+    let stale = heycat_schema(ws.path(), &with_ts(&["check"]));
     assert_eq!(stale.status.code(), Some(1));
     let report = text(&stale);
-    for path in ["typescript/heycat.ts", "rust/sdk/dictionary_entry_type.rs"] {
-        assert!(report.contains(&format!("stale:   {path} (first difference at line")), "{report}");
-    }
+    assert!(report.contains("stale:   ui/heycat/schema.ts (first difference at line"), "{report}");
     assert!(report.contains("run `heycat-schema generate`"), "{report}");
     assert!(report.contains("unreleased: the schema differs from the latest released version"), "{report}");
 
     // Generating is not enough: the change must be released as a version.
-    heycat_schema(ws.path(), &["generate"]);
-    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(1));
+    heycat_schema(ws.path(), &with_ts(&["generate"]));
+    assert_eq!(heycat_schema(ws.path(), &with_ts(&["check"])).status.code(), Some(1));
     let latest = latest_version(ws.path());
     let diff = text(&heycat_schema(ws.path(), &["diff"]));
     assert!(diff.contains(&format!("migration from version {latest} to version {}", latest + 1)), "{diff}");
     assert!(diff.contains("add column dictionary_entry.uses with default 0"), "{diff}");
-    let release = heycat_schema(ws.path(), &["release"]);
+    let release = heycat_schema(ws.path(), &with_ts(&["release"]));
     assert!(text(&release).contains(&format!("released schema version {}", latest + 1)), "{}", text(&release));
-    assert!(ws.path().join(format!("generated/schema/v{}.json", latest + 1)).is_file());
-
-    // A file the schema no longer makes is stale too, and generate removes it.
-    std::fs::write(ws.path().join("generated/rust/sdk/old_table.rs"), "// a removed table\n").unwrap();
-    assert!(
-        text(&heycat_schema(ws.path(), &["check"])).contains("extra:   rust/sdk/old_table.rs (no longer generated)")
-    );
-    heycat_schema(ws.path(), &["generate"]);
-    assert!(!ws.path().join("generated/rust/sdk/old_table.rs").exists());
-    assert_eq!(heycat_schema(ws.path(), &["check"]).status.code(), Some(0));
+    assert!(ws.path().join(format!("schema/versions/v{}.json", latest + 1)).is_file());
+    assert_eq!(heycat_schema(ws.path(), &with_ts(&["check"])).status.code(), Some(0));
 }
 
 #[test]
@@ -103,7 +106,7 @@ fn help_reads_well_and_bad_arguments_are_explained() {
     let help = heycat_schema(ws.path(), &["--help"]);
     assert_eq!(help.status.code(), Some(0));
     let help = text(&help);
-    for needle in ["USAGE:", "generate", "check", "Exit 0 when every generated file is current", "--schema DIR"] {
+    for needle in ["USAGE:", "generate", "check", "build-module", "--typescript DIR", "--schema DIR"] {
         assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
     }
     let bad = heycat_schema(ws.path(), &["frobnicate"]);

@@ -109,6 +109,19 @@ fn outputs_are_deterministic_and_headed() {
     }
 }
 
+/// The app module compiles in any crate that depends on the runtime: it names the runtime, Tauri
+/// and the `heycat` crate by absolute paths and its own parts relative to itself, never a path of
+/// the crate that includes it.
+#[test]
+fn the_app_module_reaches_nothing_of_the_app_crate() {
+    let (sources, schema) = heycat_schema();
+    let module = app_module(&schema, &sources);
+    assert!(!module.contains("crate::"), "the generated module names a path of the app crate");
+    for line in module.lines().filter(|l| l.contains("spacetimedb_sdk")) {
+        assert!(line.contains("::heycat_runtime::spacetimedb_sdk"), "the SDK is reached through the runtime: {line}");
+    }
+}
+
 #[test]
 fn committed_typescript_is_current() {
     let (sources, schema) = heycat_schema();

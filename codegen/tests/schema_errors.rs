@@ -356,3 +356,85 @@ fn spacetimedb_rules_are_reported_at_the_table_they_name() {
     assert!(e.message.starts_with("SpacetimeDB rejects this schema: "), "{}", e.message);
     assert!(e.message.contains("tag"), "{}", e.message);
 }
+
+/// A notes table with a timestamp and a text column, cleaned up by `order`.
+fn cleaned_up_by(order: &str) -> String {
+    format!(
+        "#[heycat_table(cleanup(oldest_first = {order}))]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    body: String,\n    created_at: Timestamp,\n}}\n"
+    )
+}
+
+#[test]
+fn cleanup_orders_by_a_timestamp_or_integer_column_of_the_table() {
+    assert!(Schema::from_sources(&{
+        let mut sources = SourceSet::default();
+        sources.add("schema/test.rs", cleaned_up_by("created_at"));
+        sources
+    })
+    .is_ok());
+    assert_one(
+        &cleaned_up_by("body"),
+        1,
+        39,
+        "rows cannot be ordered oldest first by `body`, a `String`",
+        "order by a Timestamp or integer column",
+    );
+    assert_one(
+        &cleaned_up_by("made_at"),
+        1,
+        39,
+        "table `note` has no column `made_at` to clean up by",
+        "id, body, created_at",
+    );
+    assert_one(
+        "#[heycat_table(cleanup(newest_first = id))]\nstruct Note {\n    #[primary_key]\n    id: u64,\n}\n",
+        1,
+        24,
+        "unsupported cleanup option `newest_first`; write cleanup(oldest_first = column), naming a timestamp or integer column",
+        "supported options",
+    );
+    assert_one(
+        "#[heycat_table(singleton, cleanup(oldest_first = at))]\nstruct Prefs {\n    #[default(0)]\n    at: u64,\n}\n",
+        1,
+        50,
+        "singleton table `prefs` cannot be cleaned up",
+        "remove the cleanup option",
+    );
+}
+
+#[test]
+fn the_storage_quota_is_one_unsigned_column_of_a_singleton() {
+    let prefs = |attr: &str, ty: &str| {
+        format!("#[heycat_table(singleton)]\nstruct Prefs {{\n    #[default(100)]\n    {attr}\n    quota: {ty},\n}}\n")
+    };
+    assert_one(
+        &prefs("#[storage_quota(megabytes)]", "i32"),
+        5,
+        12,
+        "the storage limit `quota` is a `i32`",
+        "u8, u16, u32 or u64",
+    );
+    assert_one(
+        &prefs("#[storage_quota(petabytes)]", "u32"),
+        4,
+        21,
+        "unknown storage unit `petabytes`",
+        "#[storage_quota(bytes | kilobytes | megabytes | gigabytes)]",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    #[storage_quota(bytes)]\n    size: u64,\n}\n",
+        5,
+        5,
+        "the storage limit `size` is in table `note`, which is not a singleton",
+        "#[heycat_table(singleton)]",
+    );
+    let two = prefs("#[storage_quota(megabytes)]", "u32")
+        + "#[heycat_table(singleton)]\nstruct Other {\n    #[default(1)]\n    #[storage_quota(gigabytes)]\n    cap: u8,\n}\n";
+    assert_one(
+        &two,
+        10,
+        5,
+        "a second storage limit (`other.cap`; the first is `prefs.quota`)",
+        "an app has one storage limit",
+    );
+}

@@ -16,8 +16,11 @@ pub mod events {
     pub const STORAGE_WARNING: &str = "storage:warning";
     /// `TableChange<ConflictView>`, for this client's conflicts.
     pub const CONFLICT_CHANGED: &str = "conflict:changed";
-    /// What ends a table's change event name: `dictionary_entry:changed`.
+    /// What ends a table's change event name: `note:changed`.
     pub const TABLE_CHANGED_SUFFIX: &str = ":changed";
+
+    /// The runtime's own events (every schema has them; tables add theirs).
+    pub const ALL: &[&str] = &[CONNECTION_STATUS, SYNC_STATUS, MIGRATION_STATUS, STORAGE_WARNING, CONFLICT_CHANGED];
 
     /// The event a table's row changes are emitted as (`TableChange<Row>`).
     pub fn table_changed(table: &str) -> String {

@@ -12,10 +12,14 @@ use spacetimedb_sdk::Event;
 
 /// One change to a table's rows; crosses as `{ "kind": "update", "oldRow": {...}, "row": {...} }`.
 #[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// Fields are renamed per variant: specta reads `rename_all` there, not `rename_all_fields`.
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TableChange<Row> {
+    #[serde(rename_all = "camelCase")]
     Insert { row: Row },
+    #[serde(rename_all = "camelCase")]
     Update { old_row: Row, row: Row },
+    #[serde(rename_all = "camelCase")]
     Delete { row: Row },
 }
 

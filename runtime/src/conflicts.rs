@@ -28,8 +28,10 @@ pub struct ConflictView {
     pub created_at: i64,
 }
 
-/// How the user settles a conflict.
+/// How the user settles a conflict; the merged row is in the frontend's row JSON. (In TypeScript
+/// `ConflictChoice`: the generated bindings' `ConflictResolution` has the row typed per table.)
 #[derive(Clone, Debug, Deserialize, specta::Type)]
+#[specta(rename = "ConflictChoice")]
 #[serde(tag = "choice", rename_all = "camelCase")]
 pub enum ConflictResolution {
     /// My row over the server's (at a new version), or my delete.

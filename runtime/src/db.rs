@@ -1,9 +1,9 @@
 //! The database handle the generated commands use.
 //!
 //! Online, reads come from the SDK's client cache (every table is subscribed) and a write calls
-//! its reducer with an operation id and waits for that reducer's result, which the generated
-//! `watch_reducer_results` routes back by op id; the cache holds the write when the result
-//! arrives. The SDK runs on its own thread and runtime (`run_threaded`), so commands on Tauri's
+//! its reducer with an operation id and waits for that reducer's result, which the callbacks
+//! each table registers (`TableAccess::watch`) route back by op id; the cache holds the write
+//! when the result arrives. The SDK runs on its own thread and runtime (`run_threaded`), so commands on Tauri's
 //! runtime only await a oneshot channel.
 //!
 //! Offline (no connection, or writes still queued), reads come from the local copy and a write

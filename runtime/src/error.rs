@@ -31,8 +31,10 @@ pub enum ErrorKind {
 }
 
 /// A failed command: a kind to branch on and a message to show. Crosses to the frontend as
-/// `{ "kind": "uniqueViolation", "message": "..." }`.
+/// `{ "kind": "uniqueViolation", "message": "..." }` (in TypeScript the `DataErrorPayload` that
+/// the frontend's `DataError` class is made from).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[specta(rename = "DataErrorPayload")]
 pub struct DataError {
     pub kind: ErrorKind,
     pub message: String,
@@ -95,11 +97,9 @@ mod tests {
 
     #[test]
     fn reducer_errors_keep_their_kind_and_sentence() {
-        let e = DataError::from_reducer(
-            r#"unique_violation: dictionary_entry.trigger "brb" is already used by another row"#,
-        );
+        let e = DataError::from_reducer(r#"unique_violation: note.title "todo" is already used by another row"#);
         assert_eq!(e.kind, ErrorKind::UniqueViolation);
-        assert_eq!(e.message, r#"dictionary_entry.trigger "brb" is already used by another row"#);
+        assert_eq!(e.message, r#"note.title "todo" is already used by another row"#);
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"kind": "uniqueViolation", "message": e.message})

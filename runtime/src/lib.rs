@@ -60,7 +60,7 @@ pub use connection::Connection;
 pub use db::Db;
 pub use error::{DataError, ErrorKind};
 pub use heycat_contract::events;
-pub use link::MigrationStatus;
+pub use link::{MigrationStatus, MigrationStep};
 pub use plugin::{plugin, shutdown, start, Options};
 pub use schema::{
     downcast, Cascade, CleanupOrder, ConflictRecord, Live, QuotaColumn, Schema, SchemaInfo, SdkResult, TableAccess,

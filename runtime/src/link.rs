@@ -21,12 +21,40 @@ use crate::status::{Failure, FailureKind};
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum MigrationStatus {
-    /// Under way: `step` is `backup`, `publish`, `import`, `verify` or `restore`.
-    Running { from: u32, to: u32, step: String },
+    /// Under way, at `step`.
+    Running { from: u32, to: u32, step: MigrationStep },
     /// The database is at the new version with all its data.
     Done { from: u32, to: u32, backup: Option<String> },
     /// It failed; the database is back at `from` with all its data (when `restored`).
     Failed { from: u32, to: u32, message: String, restored: bool },
+}
+
+/// A migration's steps, in order (`restore` only when one failed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum MigrationStep {
+    /// The old data is written to a backup file and checked.
+    Backup,
+    /// The new module is published.
+    Publish,
+    /// The data is put back through the migration plan.
+    Import,
+    /// The row counts are compared with the backup's.
+    Verify,
+    /// A failed migration puts the old module and data back.
+    Restore,
+}
+
+impl From<Step> for MigrationStep {
+    fn from(step: Step) -> Self {
+        match step {
+            Step::Backup => MigrationStep::Backup,
+            Step::Publish => MigrationStep::Publish,
+            Step::Import => MigrationStep::Import,
+            Step::Verify => MigrationStep::Verify,
+            Step::Restore => MigrationStep::Restore,
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -215,7 +243,7 @@ impl ServerLink {
         })?;
         let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
         let progress = |step: Step| {
-            self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Running { from, to, step: step.name().into() });
+            self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Running { from, to, step: step.into() });
             // A test hook: dying at a step, as a killed process would.
             if crash_at == Some(step) {
                 std::process::abort();

@@ -228,7 +228,7 @@ mod tests {
     fn entry(n: u32) -> OutboxEntry {
         OutboxEntry {
             op_id: format!("op-{n}"),
-            table: "dictionary_entry".into(),
+            table: "note".into(),
             kind: WriteKind::Insert,
             row: Some(serde_json::json!({"id": format!("d{n}")})),
             key: serde_json::json!(format!("d{n}")),

@@ -26,15 +26,20 @@ pub enum FailureKind {
 
 /// The connection's state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+// Fields are renamed per variant: specta reads `rename_all` there, not `rename_all_fields`.
+#[serde(tag = "state", rename_all = "camelCase")]
 pub enum ConnectionStatus {
     /// Trying to connect to `server`.
+    #[serde(rename_all = "camelCase")]
     Connecting { server: String },
     /// Connected; the local copy holds the data.
+    #[serde(rename_all = "camelCase")]
     Connected { server: String },
     /// The connection was lost; retrying by itself.
+    #[serde(rename_all = "camelCase")]
     Offline { server: String, message: String, retry_in_ms: u64 },
     /// Connecting failed; retrying by itself in `retry_in_ms` (or on `connection_retry`).
+    #[serde(rename_all = "camelCase")]
     Failed { server: String, kind: FailureKind, message: String, retry_in_ms: u64 },
 }
 

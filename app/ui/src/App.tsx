@@ -1,6 +1,6 @@
 import { useState } from "react";
 
-import * as db from "@heycat/bindings";
+import * as db from "./heycat";
 import { useConnection } from "./hooks/useConnection";
 import { useStorage } from "./hooks/useStorage";
 import { useConflicts, useSync } from "./hooks/useSync";

@@ -2,6 +2,8 @@
 // handlers, and lets a test emit backend events.
 import { mockIPC } from "@tauri-apps/api/mocks";
 
+import type { StorageLevel, StorageUsage } from "./heycat";
+
 export type Invoked = { cmd: string; args: Record<string, unknown> };
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -35,22 +37,38 @@ export function wireEntry(id: string, trigger: string, version = "1") {
   };
 }
 
-/** Storage usage as the Rust side sends it (64-bit values as decimal strings). */
-export function wireUsage(usedBytes: number, quotaBytes: number, level: "ok" | "warning" | "full" = "ok") {
+/** A recording as the Rust side sends it. */
+export function wireRecording(id: string, filePath: string, createdAt: string) {
   return {
-    quotaBytes: String(Math.round(quotaBytes)),
-    usedBytes: String(Math.round(usedBytes)),
+    id,
+    filePath,
+    durationSecs: 2.5,
+    sampleCount: "40000",
+    stopReason: null,
+    createdAt,
+    activeWindowAppName: null,
+    activeWindowBundleId: null,
+    activeWindowTitle: null,
+    rowVersion: "1",
+  };
+}
+
+/** Storage usage as the Rust side sends it. */
+export function wireUsage(usedBytes: number, quotaBytes: number, level: StorageLevel = "ok"): StorageUsage {
+  return {
+    quotaBytes: Math.round(quotaBytes),
+    usedBytes: Math.round(usedBytes),
     level,
     tables: [
-      { table: "recording", rows: 3, bytes: String(Math.round(usedBytes * 0.1)) },
-      { table: "transcription", rows: 3, bytes: String(Math.round(usedBytes * 0.9)) },
+      { table: "recording", rows: 3, bytes: Math.round(usedBytes * 0.1) },
+      { table: "transcription", rows: 3, bytes: Math.round(usedBytes * 0.9) },
     ],
-    outboxBytes: "0",
-    snapshotBytes: "2048",
-    serverFilesBytes: "5242880",
-    backupBytes: "0",
-    diskFreeBytes: "53687091200",
-    diskTotalBytes: "107374182400",
+    outboxBytes: 0,
+    snapshotBytes: 2048,
+    serverFilesBytes: 5242880,
+    backupBytes: 0,
+    diskFreeBytes: 53687091200,
+    diskTotalBytes: 107374182400,
     diskNearlyFull: false,
   };
 }

@@ -210,7 +210,6 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
                 op_id: String,
             ) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
                 use ::heycat_runtime::Write;
-                #[allow(unreachable_patterns)]
                 Ok(match write {
                     #(#arms)*
                     other => return Err(::heycat_runtime::DataError::unsupported(#table_name, other.name())),

@@ -92,7 +92,7 @@ pub fn event_name(table: &Table) -> String {
 fn imports(body: &str) -> String {
     const RUNTIME_VALUES: &[&str] = &["call", "decodeChange", "subscribe", "DataError"];
     const RUNTIME_TYPES: &[&str] = &["ConnectionId", "Identity", "TimeDuration", "Timestamp", "UnlistenFn", "Wire"];
-    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "TableChange"];
+    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "JsonValue", "TableChange"];
     let code = without_comments(body);
     let words: std::collections::BTreeSet<&str> =
         code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
@@ -460,11 +460,11 @@ fn cleanup(out: &mut String, schema: &Schema) {
         "/** The tables whose oldest rows the app may delete to free space, oldest first by the column the schema names. */\nexport const CLEANUP_TABLES = [{}] as const;\n",
         names.join(", ")
     );
-    out.push_str("/** Rows that deleting frees space from: the oldest of a table, each with what deleting it (and what cascades) frees. */\nexport type Cleanup =\n");
+    out.push_str("/** Rows that deleting frees space from: the oldest of a table, each with what deleting it (and what cascades) frees; `key` is what `storageCleanup` takes. */\nexport type Cleanup =");
     for t in &tables {
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "  | {{ table: \"{}\"; items: {{ key: unknown; row: {}; bytes: number }}[]; freedBytes: number }}",
+            "\n  | {{ table: \"{}\"; items: {{ key: JsonValue; row: {}; bytes: number }}[]; freedBytes: number }}",
             t.name, t.row_type
         );
     }

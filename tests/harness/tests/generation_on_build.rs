@@ -33,7 +33,8 @@ fn probe_target_dir() -> PathBuf {
     exe.ancestors().nth(3).expect("target/debug/deps/<test>").join("generation-probe")
 }
 
-/// Runs `cargo SUBCOMMAND --target-dir <probe> ARGS...` in `dir`.
+/// Runs `cargo SUBCOMMAND --target-dir <probe> ARGS...` in `dir`. Modules build into the
+/// real target dir (`HEYCAT_MODULE_TARGET_DIR`), so the wasm dependencies compile once.
 fn cargo(dir: &Path, args: &[&str]) -> Output {
     let (subcommand, rest) = args.split_first().expect("a cargo subcommand");
     Command::new(env!("CARGO"))
@@ -42,39 +43,40 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         .arg(probe_target_dir())
         .args(rest)
         .current_dir(dir)
+        .env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
         .output()
         .expect("run cargo")
 }
 
 struct Build {
-    ran_module_generator: bool,
-    module: String,
+    ran_generator: bool,
+    /// The app module the build script wrote (`heycat_data.rs`).
+    app_module: String,
 }
 
-fn build(workspace: &Path, packages: &[&str]) -> Build {
-    let mut args = vec!["build", "-v"];
-    for p in packages {
-        args.extend(["-p", p]);
-    }
-    let out = cargo(workspace, &args);
+fn build_app(workspace: &Path) -> Build {
+    let out = cargo(workspace, &["build", "-v", "-p", "heycat-app", "--lib"]);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo build failed:\n{log}");
-    let ran_module_generator = log.lines().any(|l| {
-        l.trim_start().starts_with("Running") && l.contains("heycat-module-") && l.contains("build-script-build")
+    let ran_generator = log.lines().any(|l| {
+        l.trim_start().starts_with("Running") && l.contains("heycat-app-") && l.contains("build-script-build")
     });
-    let module = std::fs::read_dir(probe_target_dir().join("debug/build"))
+    let app_module = std::fs::read_dir(probe_target_dir().join("debug/build"))
         .unwrap()
-        .map(|e| e.unwrap().path().join("out/heycat_module.rs"))
+        .map(|e| e.unwrap().path().join("out/heycat_data.rs"))
         .filter(|p| p.is_file())
         .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
         .map(|p| std::fs::read_to_string(p).unwrap())
-        .expect("the build script wrote the module");
-    Build { ran_module_generator, module }
+        .expect("the build script wrote the app module");
+    Build { ran_generator, app_module }
 }
 
-/// `heycat-schema check`'s exit code, and what it printed.
-fn schema_check(workspace: &Path) -> (i32, String) {
-    let out = cargo(workspace, &["run", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--", "check"]);
+/// `heycat-schema ARGS` on heycat's schema and TypeScript: its exit code, and what it printed.
+fn heycat_schema(workspace: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["run", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--"];
+    all.extend(args);
+    all.extend(["--schema", "app/schema", "--typescript", "app/ui/src/heycat"]);
+    let out = cargo(workspace, &all);
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().expect("heycat-schema exited"), printed)
 }
@@ -89,14 +91,14 @@ fn a_schema_edit_regenerates_module_types_commands_and_typescript_together() {
     let ws = copy.path();
     copy_tree(&workspace_root(), ws);
 
-    let first = build(ws, &["heycat-module"]);
-    assert!(first.ran_module_generator, "a first build runs the generator");
-    let unchanged = build(ws, &["heycat-module"]);
-    assert!(!unchanged.ran_module_generator, "an unchanged build must not rerun the generator");
-    let (code, printed) = schema_check(ws);
+    let first = build_app(ws);
+    assert!(first.ran_generator, "a first build runs the generator");
+    let unchanged = build_app(ws);
+    assert!(!unchanged.ran_generator, "an unchanged build must not rerun the generator");
+    let (code, printed) = heycat_schema(ws, &["check"]);
     assert_eq!(code, 0, "the committed outputs start current: {printed}");
 
-    let schema_file = ws.join("schema/dictionary.rs");
+    let schema_file = ws.join("app/schema/dictionary.rs");
     let text = std::fs::read_to_string(&schema_file).unwrap();
     let edited = text.replace(
         "    pub created_at: Timestamp,",
@@ -104,25 +106,36 @@ fn a_schema_edit_regenerates_module_types_commands_and_typescript_together() {
     );
     assert_ne!(text, edited);
     std::fs::write(&schema_file, edited).unwrap();
-    let (code, printed) = schema_check(ws);
-    assert_eq!(code, 1, "generated/ is stale after the edit: {printed}");
+    let (code, printed) = heycat_schema(ws, &["check"]);
+    assert_eq!(code, 1, "the TypeScript is stale after the edit: {printed}");
+    assert!(printed.contains("stale:") && printed.contains("schema.ts"), "{printed}");
 
-    let after = build(ws, &["heycat-module", "heycat-app"]);
-    assert!(after.ran_module_generator, "a schema edit reruns the generator");
-    assert!(after.module.contains("pub spoken_language: Option<String>,"), "the module has the new column");
+    let after = build_app(ws);
+    assert!(after.ran_generator, "a schema edit reruns the generator");
     assert!(
-        read(ws, "generated/typescript/heycat.ts").contains("  spokenLanguage: string | null;"),
+        after.app_module.contains("pub spoken_language: Option::<String>,"),
+        "the SDK bindings have the new column"
+    );
+    assert!(after.app_module.contains("dictionary_entry_insert"), "the commands are there");
+    let module = std::fs::read_dir(heycat_harness::target_dir().join("heycat-module"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("lib.rs"))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    assert!(module.contains("pub spoken_language: Option<String>,"), "the module has the new column");
+    assert!(
+        read(ws, "app/ui/src/heycat/schema.ts").contains("  spokenLanguage: string | null;"),
         "TypeScript row type"
     );
-    assert!(read(ws, "generated/rust/sdk/dictionary_entry_type.rs").contains("pub spoken_language: Option::<String>,"));
-    assert!(read(ws, "generated/rust/commands.rs").contains("dictionary_entry_insert"));
-    // The build brought generated/ up to date; what is left is recording the new version.
-    let (code, printed) = schema_check(ws);
+    // The build brought the TypeScript up to date; what is left is recording the new version.
+    let (code, printed) = heycat_schema(ws, &["check"]);
     assert_eq!(code, 1);
     assert!(!printed.contains("stale:") && printed.contains("unreleased:"), "{printed}");
-    let out = cargo(ws, &["run", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--", "release"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let (code, printed) = schema_check(ws);
+    let (code, printed) = heycat_schema(ws, &["release"]);
+    assert_eq!(code, 0, "{printed}");
+    let (code, printed) = heycat_schema(ws, &["check"]);
     assert_eq!(code, 0, "{printed}");
 }
 
@@ -154,4 +167,119 @@ fn macro_errors_point_into_the_schema_file() {
     assert!(log.contains("help: write #[index(btree)]"), "{log}");
     // One error, not a cascade: the macro still emits the plain struct.
     assert_eq!(log.matches(": error").count(), 1, "{log}");
+}
+
+/// One step of the README's adoption section: what to do (the `<!-- adopt: ... -->` comment
+/// before a code block) and the code block.
+struct Step {
+    action: String,
+    text: String,
+}
+
+/// The steps of "Add heycat-data to an existing Tauri 2 app", in order, with `<heycat-data>`
+/// replaced by this checkout.
+fn adoption_steps() -> Vec<Step> {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let start = readme.find("\n## Add heycat-data to an existing Tauri 2 app").expect("the README has the section");
+    let section = &readme[start + 1..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |end| end + 3)];
+    let root = workspace_root().display().to_string();
+    let mut steps = Vec::new();
+    let mut lines = section.lines();
+    while let Some(line) = lines.next() {
+        let Some(action) = line.trim().strip_prefix("<!-- adopt: ").and_then(|a| a.strip_suffix(" -->")) else {
+            continue;
+        };
+        let fence = lines.next().expect("a code block follows the step");
+        assert!(fence.starts_with("```"), "a code block follows `{action}`, not {fence:?}");
+        let text: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+        steps.push(Step { action: action.to_owned(), text: text.join("\n").replace("<heycat-data>", &root) + "\n" });
+    }
+    assert!(steps.len() >= 6, "the section's steps are marked: {}", steps.len());
+    steps
+}
+
+/// `"quoted"` at the start of `text`, and the rest.
+fn quoted(text: &str) -> (&str, &str) {
+    let rest = text.strip_prefix('"').expect("a quoted string");
+    let end = rest.find('"').expect("a closing quote");
+    (&rest[..end], rest[end + 1..].trim())
+}
+
+/// Applies one step to the project in `dir`.
+fn apply(dir: &Path, step: &Step) {
+    let action = step.action.as_str();
+    let edit = |file: &str, change: &dyn Fn(String) -> String| {
+        let path = dir.join(file);
+        let before = std::fs::read_to_string(&path).unwrap_or_default();
+        let after = change(before.clone());
+        assert_ne!(before, after, "`{action}` changed nothing");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, after).unwrap();
+    };
+    if action == "run" {
+        for command in step.text.lines().filter(|l| !l.trim().is_empty()) {
+            let out = Command::new("bash")
+                .args(["-c", command])
+                .current_dir(dir)
+                .env("CARGO_TARGET_DIR", probe_target_dir())
+                .env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "`{command}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        }
+    } else if let Some(file) = action.strip_prefix("create ").or_else(|| action.strip_prefix("replace file ")) {
+        edit(file, &|_| step.text.clone());
+    } else if let Some(file) = action.strip_prefix("append ") {
+        edit(file, &|text| text + &step.text);
+    } else if let Some(file) = action.strip_prefix("prepend ") {
+        edit(file, &|text| step.text.clone() + &text);
+    } else if let Some(rest) = action.strip_prefix("after ") {
+        let (anchor, file) = quoted(rest);
+        let file = file.strip_prefix("in ").unwrap();
+        edit(file, &|text| {
+            let at = text.find(&format!("{anchor}\n")).unwrap_or_else(|| panic!("{file} has no line {anchor:?}"));
+            format!("{}{}{}", &text[..at + anchor.len() + 1], step.text, &text[at + anchor.len() + 1..])
+        });
+    } else if let Some(rest) = action.strip_prefix("replace ") {
+        let (old, file) = quoted(rest);
+        let file = file.strip_prefix("in ").unwrap();
+        edit(file, &|text| {
+            assert!(text.contains(old), "{file} has no {old:?}");
+            text.replacen(old, step.text.trim_end(), 1)
+        });
+    } else {
+        panic!("unknown adoption step `{action}`");
+    }
+}
+
+/// The README's adoption steps, applied to a fresh Tauri 2 app (`examples/template`), give an
+/// app that builds, whose frontend type-checks against the generated bindings, and whose
+/// schema `heycat-schema check` finds released and current.
+#[test]
+fn the_readme_adoption_steps_turn_a_fresh_tauri_app_into_one_that_builds() {
+    let copy = tempfile::tempdir().unwrap();
+    let app = copy.path().join("tauri-app");
+    copy_tree(&workspace_root().join("examples/template"), &app);
+    // The app's lockfile pins the versions it already uses; here, this repository's.
+    std::fs::copy(workspace_root().join("Cargo.lock"), app.join("src-tauri/Cargo.lock")).unwrap();
+    std::fs::create_dir_all(app.join("dist")).unwrap();
+    std::fs::write(app.join("dist/index.html"), "<!doctype html>").unwrap();
+    for step in adoption_steps() {
+        apply(&app, &step);
+    }
+    let out = cargo(&app.join("src-tauri"), &["build"]);
+    assert!(out.status.success(), "the adopted app does not build:\n{}", String::from_utf8_lossy(&out.stderr));
+    for file in ["index.ts", "schema.ts", "runtime.ts", "types.ts"] {
+        assert!(app.join("src/data").join(file).is_file(), "the build wrote src/data/{file}");
+    }
+    // The frontend type-checks with the generated bindings (TypeScript and Tauri's API from
+    // the demo's node_modules: the template's own `npm install` would fetch the same).
+    std::os::unix::fs::symlink(workspace_root().join("app/ui/node_modules"), app.join("node_modules")).unwrap();
+    let tsc = Command::new(workspace_root().join("app/ui/node_modules/.bin/tsc"))
+        .args(["--noEmit", "-p", "tsconfig.json"])
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    assert!(tsc.status.success(), "tsc:\n{}", String::from_utf8_lossy(&tsc.stdout));
 }

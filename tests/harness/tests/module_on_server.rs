@@ -18,7 +18,7 @@ fn published() -> Server {
 }
 
 fn schema() -> Schema {
-    Schema::load_versioned(&workspace_root().join("schema"), &workspace_root().join("generated/schema"))
+    Schema::load_versioned(&workspace_root().join("app/schema"), &workspace_root().join("app/schema/versions"))
         .expect("heycat's schema is valid")
         .1
 }

@@ -2,10 +2,9 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it } from "vitest";
 
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 import * as sample from "./samples";
 import { everyCommand } from "./usage";
-import { wireUsage } from "../test-ipc";
 
 type Call = { cmd: string; args: Record<string, unknown> };
 
@@ -34,6 +33,20 @@ const wireRecording = {
   rowVersion: "9007199254740993",
 };
 
+/** `wireRecording` decoded. */
+const decodedRecording: db.Recording = {
+  id: "r1",
+  filePath: "/rec/r1.wav",
+  durationSecs: 12.5,
+  sampleCount: 18446744073709551615n,
+  stopReason: "Timeout",
+  createdAt: 1700000000000002n,
+  activeWindowAppName: null,
+  activeWindowBundleId: null,
+  activeWindowTitle: "vim",
+  rowVersion: sample.ABOVE_2_53,
+};
+
 /** Runs every wrapper once; a `null` answer fails decoding in some, which is fine here. */
 async function callEach(): Promise<void> {
   for (const call of everyCommand) await call().catch(() => undefined);
@@ -43,7 +56,10 @@ describe("generated command wrappers", () => {
   it("invoke every registered command exactly once, by its name", async () => {
     const calls = recordInvokes(() => null);
     await callEach();
-    expect(calls.map((c) => c.cmd).sort()).toEqual([...db.COMMANDS].sort());
+    // The schema's table commands, and the runtime's commands whose rows the schema types.
+    const { CONFLICT_LIST, CONFLICT_RESOLVE, STORAGE_CLEANUP_PREVIEW } = db.RUNTIME_COMMANDS;
+    const expected = [...db.COMMANDS, CONFLICT_LIST, CONFLICT_RESOLVE, STORAGE_CLEANUP_PREVIEW];
+    expect(calls.map((c) => c.cmd).sort()).toEqual(expected.sort());
   });
 
   it("send camelCase argument names", async () => {
@@ -148,49 +164,30 @@ describe("generated change events", () => {
   });
 });
 
-describe("storage", () => {
-  it("decode usage and cleanup previews exactly and send the commands' arguments", async () => {
-    const huge = "18446744073709551615";
-    const calls = recordInvokes(({ cmd }) => {
-      switch (cmd) {
-        case "storage_usage":
-        case "storage_cleanup":
-          return { ...wireUsage(900, 1000, "warning"), diskTotalBytes: huge };
-        case "storage_cleanup_preview":
-          return { recordings: [{ id: "r1", filePath: "/r1.wav", createdAt: "5", rowVersion: "2", bytes: "700" }], freedBytes: "700" };
-        default:
-          return { path: "/tmp/export.json", schemaVersion: 4, rows: { recording: 1 } };
-      }
-    });
-    const usage = await db.storageUsage();
-    expect(usage).toMatchObject({ usedBytes: 900n, quotaBytes: 1000n, level: "warning", diskNearlyFull: false });
-    expect(usage.diskTotalBytes).toBe(18446744073709551615n);
-    expect(usage.tables[1]).toEqual({ table: "transcription", rows: 3, bytes: 810n });
+describe("cleanup previews", () => {
+  it("decode the rows of the cleanup table exactly and send the preview's arguments", async () => {
+    const calls = recordInvokes(() => ({
+      table: "recording",
+      items: [{ key: "r1", row: wireRecording, bytes: 700 }],
+      freedBytes: 700,
+    }));
     const preview = await db.storageCleanupPreview(3);
     expect(preview).toEqual({
-      recordings: [{ id: "r1", filePath: "/r1.wav", createdAt: 5n, rowVersion: 2n, bytes: 700n }],
-      freedBytes: 700n,
+      table: "recording",
+      items: [{ key: "r1", row: decodedRecording, bytes: 700 }],
+      freedBytes: 700,
     });
-    await db.storageCleanup(["r1"]);
-    await db.storageExport();
-    await db.storageExport("/tmp/mine.json");
-    await db.storageImport("/tmp/mine.json");
+    await db.storageCleanupPreview(1, "recording");
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
-      ["storage_usage", {}],
-      ["storage_cleanup_preview", { count: 3 }],
-      ["storage_cleanup", { ids: ["r1"] }],
-      ["storage_export", { path: null }],
-      ["storage_export", { path: "/tmp/mine.json" }],
-      ["storage_import", { path: "/tmp/mine.json" }],
+      ["storage_cleanup_preview", { count: 3, table: null }],
+      ["storage_cleanup_preview", { count: 1, table: "recording" }],
     ]);
   });
 
-  it("deliver the warning event decoded", async () => {
-    mockIPC(() => null, { shouldMockEvents: true });
-    const seen: db.StorageUsage[] = [];
-    const stop = await db.onStorageWarning((usage) => seen.push(usage));
-    await emit("storage:warning", wireUsage(950, 1000, "warning"));
-    stop();
-    expect(seen.map((u) => [u.usedBytes, u.level])).toEqual([[950n, "warning"]]);
+  it("reject a preview of a table this app cannot clean up", async () => {
+    recordInvokes(() => ({ table: "settings", items: [], freedBytes: 0 }));
+    const failure = await db.storageCleanupPreview(3).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(db.DataError);
+    expect(failure).toMatchObject({ kind: "server", message: expect.stringContaining("settings") });
   });
 });

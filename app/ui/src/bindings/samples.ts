@@ -8,7 +8,7 @@ import type {
   Transcription,
   VoiceCommand,
   WindowContext,
-} from "@heycat/bindings";
+} from "../heycat";
 
 /** 2^53 + 1: a double cannot hold it. */
 export const ABOVE_2_53 = 9007199254740993n;

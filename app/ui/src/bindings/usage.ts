@@ -1,6 +1,6 @@
 // Calls every generated command wrapper once, with arguments of the right types: `tsc` checks
 // this file against the generated bindings, and the tests run each call against a mocked IPC.
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 import * as sample from "./samples";
 
 /** Strips the row version: what a form that creates a row holds. */
@@ -49,4 +49,5 @@ export const everyCommand: ReadonlyArray<() => Promise<unknown>> = [
   () => db.windowContextDelete("w1"),
   () => db.conflictList(),
   () => db.conflictResolve(sample.conflict, { choice: "merge", row: { ...sample.dictionaryEntry, expansion: "both" } }),
+  () => db.storageCleanupPreview(10, "recording"),
 ];

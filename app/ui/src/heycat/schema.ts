@@ -2,7 +2,7 @@
 // Do not edit: change the schema and rebuild (or run `heycat-schema generate`).
 
 import { call, decodeChange, subscribe, DataError, type Timestamp, type UnlistenFn, type Wire } from "./runtime";
-import type { CleanupPreview, ConflictChoice, ConflictView, TableChange } from "./types";
+import type { CleanupPreview, ConflictChoice, ConflictView, JsonValue, TableChange } from "./types";
 
 /** Why a recording stopped. */
 export type StopReason = "User" | "Timeout" | "Silence" | "DeviceError";
@@ -728,10 +728,9 @@ export function onConflictChanged(handler: (change: TableChange<Conflict>) => vo
 /** The tables whose oldest rows the app may delete to free space, oldest first by the column the schema names. */
 export const CLEANUP_TABLES = ["recording"] as const;
 
-/** Rows that deleting frees space from: the oldest of a table, each with what deleting it (and what cascades) frees. */
+/** Rows that deleting frees space from: the oldest of a table, each with what deleting it (and what cascades) frees; `key` is what `storageCleanup` takes. */
 export type Cleanup =
-  | { table: "recording"; items: { key: unknown; row: Recording; bytes: number }[]; freedBytes: number }
-;
+  | { table: "recording"; items: { key: JsonValue; row: Recording; bytes: number }[]; freedBytes: number };
 
 function decodeCleanup(value: CleanupPreview): Cleanup {
   switch (value.table) {

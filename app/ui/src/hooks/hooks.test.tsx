@@ -2,7 +2,7 @@ import { act, renderHook, waitFor } from "@testing-library/react";
 import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it } from "vitest";
 
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 import { mockBackend, wireEntry } from "../test-ipc";
 import { applyChange, useTable } from "./useTable";
 import { useConnection } from "./useConnection";

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { connectionRetry, connectionStatus, onConnectionStatus, type ConnectionStatus } from "@heycat/bindings";
+import { connectionRetry, connectionStatus, onConnectionStatus, type ConnectionStatus } from "../heycat";
 
 /** The backend's connection status, kept current by its `connection:status` events. */
 export function useConnection(): { status: ConnectionStatus | null; retry: () => Promise<void> } {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 
-import { onStorageWarning, storageUsage, type StorageUsage } from "@heycat/bindings";
+import { onStorageWarning, storageUsage, type StorageUsage } from "../heycat";
 
 export interface StorageState {
   usage: StorageUsage | null;

@@ -7,7 +7,7 @@ import {
   syncStatus,
   type Conflict,
   type SyncStatus,
-} from "@heycat/bindings";
+} from "../heycat";
 import { useTable, type TableState } from "./useTable";
 
 /** What waits to sync, kept current by `sync:status` events. */

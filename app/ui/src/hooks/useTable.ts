@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { UnlistenFn } from "@tauri-apps/api/event";
 
-import type { TableChange } from "@heycat/bindings";
+import type { TableChange } from "../heycat";
 
 export interface TableState<Row> {
   rows: Row[];

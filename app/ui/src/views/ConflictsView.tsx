@@ -1,6 +1,6 @@
 import { useState } from "react";
 
-import { conflictResolve, type Conflict } from "@heycat/bindings";
+import { conflictResolve, type Conflict } from "../heycat";
 import type { TableState } from "../hooks/useTable";
 
 const SKIP = new Set(["rowVersion", "id", "createdAt"]);

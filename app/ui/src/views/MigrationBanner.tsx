@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { onMigrationStatus, type MigrationStatus } from "@heycat/bindings";
+import { onMigrationStatus, type MigrationStatus } from "../heycat";
 
 const STEPS: Record<string, string> = {
   backup: "backing up your data",

@@ -1,6 +1,6 @@
 import { useContext } from "react";
 
-import { DataError } from "@heycat/bindings";
+import { DataError } from "../heycat";
 import { OpenStorage } from "./openStorage";
 
 /** A failed command, in words; a write refused for storage offers the ways to free space. */

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 
 /** heycat's settings: one row, edited in place, with a reset to defaults. */
 export function SettingsView({ revision }: { revision: unknown }) {

@@ -1,4 +1,4 @@
-import type { ConnectionStatus, FailureKind } from "@heycat/bindings";
+import type { ConnectionStatus, FailureKind } from "../heycat";
 
 const HEADLINES: Record<FailureKind, string> = {
   serverUnreachable: "The database server cannot be reached.",
@@ -6,6 +6,7 @@ const HEADLINES: Record<FailureKind, string> = {
   moduleMissing: "The server has no heycat database.",
   versionMismatch: "The server runs another version of heycat's data.",
   publishFailed: "heycat's data module could not be installed on the server.",
+  migrationFailed: "Updating heycat's data to this version failed; it is unchanged.",
   other: "Connecting to the database failed.",
 };
 

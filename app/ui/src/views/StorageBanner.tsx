@@ -1,4 +1,4 @@
-import type { StorageUsage } from "@heycat/bindings";
+import type { StorageUsage } from "../heycat";
 import { formatBytes, percent } from "./bytes";
 
 /** Near or at the storage limit: says so, with a way to free space. */

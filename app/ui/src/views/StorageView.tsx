@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 import type { StorageState } from "../hooks/useStorage";
 import { formatBytes, percent } from "./bytes";
 
@@ -81,7 +81,7 @@ export function StorageView({ storage }: { storage: StorageState }) {
 
 type Run = (option: () => Promise<string | null>) => Promise<void>;
 
-function UsageRow(props: { name: string; rows?: number; bytes: bigint; quota: bigint }) {
+function UsageRow(props: { name: string; rows?: number; bytes: number; quota: number }) {
   return (
     <tr>
       <td>{props.name}</td>
@@ -94,30 +94,30 @@ function UsageRow(props: { name: string; rows?: number; bytes: bigint; quota: bi
   );
 }
 
-function UsageBar({ label, bytes, of }: { label: string; bytes: bigint; of: bigint }) {
-  return <meter aria-label={`${label} usage`} min={0} max={Number(of)} value={Number(bytes)} />;
+function UsageBar({ label, bytes, of }: { label: string; bytes: number; of: number }) {
+  return <meter aria-label={`${label} usage`} min={0} max={of} value={bytes} />;
 }
 
 function DeleteOldRecordings({ run }: { run: Run }) {
   const [count, setCount] = useState(10);
-  const [preview, setPreview] = useState<db.CleanupPreview | null>(null);
+  const [preview, setPreview] = useState<db.Cleanup | null>(null);
 
   const showPreview = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
       const found = await db.storageCleanupPreview(count);
       setPreview(found);
-      return found.recordings.length === 0 ? "There are no recordings to delete." : null;
+      return found.items.length === 0 ? "There are no recordings to delete." : null;
     });
   };
-  const remove = (previewed: db.CleanupPreview) =>
+  const remove = (previewed: db.Cleanup) =>
     run(async () => {
       const before = await db.storageUsage();
-      const after = await db.storageCleanup(previewed.recordings.map((r) => r.id));
+      const after = await db.storageCleanup(previewed.table, previewed.items.map((item) => item.key));
       setPreview(null);
-      const freed = before.usedBytes > after.usedBytes ? before.usedBytes - after.usedBytes : 0n;
+      const freed = Math.max(0, before.usedBytes - after.usedBytes);
       return (
-        `Deleted ${previewed.recordings.length} recordings with their transcriptions: freed ${formatBytes(freed)}; ` +
+        `Deleted ${previewed.items.length} recordings with their transcriptions: freed ${formatBytes(freed)}; ` +
         `now using ${formatBytes(after.usedBytes)} of ${formatBytes(after.quotaBytes)}.`
       );
     });
@@ -130,21 +130,21 @@ function DeleteOldRecordings({ run }: { run: Run }) {
         <input type="number" min={1} value={count} onChange={(e) => setCount(Math.max(1, Number(e.target.value)))} />
       </label>
       <button type="submit">Preview</button>
-      {preview && preview.recordings.length > 0 && (
+      {preview && preview.items.length > 0 && (
         <div aria-label="Recordings to delete" role="region">
           <ul>
-            {preview.recordings.map((r) => (
-              <li key={r.id}>
-                {r.filePath}, {db.timestampToDate(r.createdAt).toLocaleString()}: {formatBytes(r.bytes)}
+            {preview.items.map(({ row, bytes }) => (
+              <li key={row.id}>
+                {row.filePath}, {db.timestampToDate(row.createdAt).toLocaleString()}: {formatBytes(bytes)}
               </li>
             ))}
           </ul>
           <p>
-            Deleting these {preview.recordings.length} recordings and their transcriptions frees{" "}
+            Deleting these {preview.items.length} recordings and their transcriptions frees{" "}
             {formatBytes(preview.freedBytes)}.
           </p>
           <button type="button" onClick={() => void remove(preview)}>
-            Delete {preview.recordings.length} recordings
+            Delete {preview.items.length} recordings
           </button>
         </div>
       )}
@@ -158,7 +158,7 @@ function ExportData({ run }: { run: Run }) {
     event.preventDefault();
     void run(async () => {
       const done = await db.storageExport(path.trim() || undefined);
-      const rows = Object.values(done.rows).reduce((sum, n) => sum + n, 0);
+      const rows = Object.values(done.rows).reduce((sum: number, n) => sum + (n ?? 0), 0);
       return `Exported ${rows} rows to ${done.path}.`;
     });
   };
@@ -174,8 +174,8 @@ function ExportData({ run }: { run: Run }) {
   );
 }
 
-function RaiseLimit({ quotaBytes, run }: { quotaBytes: bigint; run: Run }) {
-  const current = Number(quotaBytes / (1024n * 1024n));
+function RaiseLimit({ quotaBytes, run }: { quotaBytes: number; run: Run }) {
+  const current = Math.floor(quotaBytes / (1024 * 1024));
   const [megabytes, setMegabytes] = useState(current * 2);
   const submit = (event: FormEvent) => {
     event.preventDefault();

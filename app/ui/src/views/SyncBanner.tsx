@@ -1,4 +1,4 @@
-import type { SyncStatus } from "@heycat/bindings";
+import type { SyncStatus } from "../heycat";
 
 /** Writes waiting to sync, syncing progress, and what went wrong with the outbox. */
 export function SyncBanner({ status }: { status: SyncStatus | null }) {

@@ -1,8 +1,8 @@
 const UNITS = ["B", "KB", "MB", "GB", "TB"];
 
 /** A size for people: 1024-based, as the storage limit (in MB) is. */
-export function formatBytes(bytes: bigint): string {
-  let value = Number(bytes);
+export function formatBytes(bytes: number): string {
+  let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
@@ -13,6 +13,6 @@ export function formatBytes(bytes: bigint): string {
 }
 
 /** `part` as a whole percentage of `whole`. */
-export function percent(part: bigint, whole: bigint): number {
-  return whole === 0n ? 100 : Math.round((Number(part) / Number(whole)) * 100);
+export function percent(part: number, whole: number): number {
+  return whole === 0 ? 100 : Math.round((part / whole) * 100);
 }

@@ -1,4 +1,4 @@
-import type { CommandParameter } from "@heycat/bindings";
+import type { CommandParameter } from "../heycat";
 
 /** How one column is shown and edited. */
 export type Field =

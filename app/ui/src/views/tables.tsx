@@ -1,4 +1,4 @@
-import * as db from "@heycat/bindings";
+import * as db from "../heycat";
 import { isPending } from "../hooks/useSync";
 import type { TableState } from "../hooks/useTable";
 import { CrudView } from "./CrudView";

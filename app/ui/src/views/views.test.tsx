@@ -3,7 +3,7 @@ import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
-import { mockBackend, wireEntry, wireUsage } from "../test-ipc";
+import { mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
 import { StatusBanner } from "./StatusBanner";
 import { SyncBanner } from "./SyncBanner";
 
@@ -40,6 +40,16 @@ describe("StatusBanner", () => {
     expect(alert).toHaveTextContent("Retrying in 2 s.");
     fireEvent.click(within(alert).getByRole("button", { name: "Retry now" }));
     expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("says when migrating the data to this version failed", () => {
+    render(
+      <StatusBanner
+        status={{ state: "failed", server: "embedded", kind: "migrationFailed", message: "the import failed", retryInMs: 1000 }}
+        onRetry={() => undefined}
+      />,
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("Updating heycat's data to this version failed; it is unchanged.");
   });
 
   it("says when the connection was lost, and when it is connected", () => {
@@ -295,11 +305,12 @@ describe("storage", () => {
       connection_status: () => connected,
       storage_usage: () => wireUsage(used, MB, used >= 0.9 * MB ? "warning" : "ok"),
       storage_cleanup_preview: () => ({
-        recordings: [
-          { id: "r1", filePath: "/rec/old.wav", createdAt: "1700000000000000", rowVersion: "1", bytes: String(0.25 * MB) },
-          { id: "r2", filePath: "/rec/older.wav", createdAt: "1700000000000001", rowVersion: "3", bytes: String(0.25 * MB) },
+        table: "recording",
+        items: [
+          { key: "r1", row: wireRecording("r1", "/rec/old.wav", "1700000000000000"), bytes: 0.25 * MB },
+          { key: "r2", row: wireRecording("r2", "/rec/older.wav", "1700000000000001"), bytes: 0.25 * MB },
         ],
-        freedBytes: String(0.5 * MB),
+        freedBytes: 0.5 * MB,
       }),
       storage_cleanup: () => {
         used -= 0.5 * MB;
@@ -323,8 +334,8 @@ describe("storage", () => {
     fireEvent.click(within(preview).getByRole("button", { name: "Delete 2 recordings" }));
     const result = await within(view).findByRole("status", { name: "Storage result" });
     expect(result).toHaveTextContent("freed 512 KB; now using 461 KB of 1.0 MB");
-    expect(calls.find((c) => c.cmd === "storage_cleanup")?.args).toEqual({ ids: ["r1", "r2"] });
-    expect(calls.find((c) => c.cmd === "storage_cleanup_preview")?.args).toEqual({ count: 2 });
+    expect(calls.find((c) => c.cmd === "storage_cleanup")?.args).toEqual({ table: "recording", keys: ["r1", "r2"] });
+    expect(calls.find((c) => c.cmd === "storage_cleanup_preview")?.args).toEqual({ count: 2, table: null });
     await waitFor(() => expect(within(view).queryByText(/Nearly at the limit/)).toBeNull());
 
     fireEvent.click(within(within(view).getByRole("form", { name: "Export data" })).getByRole("button", { name: "Export" }));

@@ -1,0 +1,556 @@
+//! The runtime's TypeScript types are derived from its Rust types, never copied by hand.
+//!
+//! This test renders `ts/types.ts` with specta from every type that crosses Tauri IPC, plus the
+//! wire names of heycat-contract, and `ts/samples.ts`: values of every type as serde writes them
+//! (what the frontend sends: as serde reads it), each one `satisfies` its TypeScript type, so
+//! `tsc` (app/ui's `npm run typecheck`) fails when Rust and TypeScript disagree. It walks the
+//! samples along specta's description of their types: every type and every variant of every enum
+//! (nested ones too) needs a sample, and a sample must have the shape its type describes. Both
+//! files are compared with the committed ones; `HEYCAT_BLESS=1` rewrites them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use heycat_contract::{commands, events};
+use heycat_runtime::{
+    CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, ErrorKind,
+    ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, StorageLevel, StorageUsage, SyncStatus,
+    TableChange, TableUsage,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use specta::datatype::{
+    DataType, EnumRepr, EnumVariants, FunctionResultVariant, GenericType, NamedFields, PrimitiveType, StructFields,
+};
+use specta::{NamedType, Type, TypeCollection};
+use specta_typescript::{BigIntExportBehavior, CommentFormatterArgs, Typescript};
+
+const REGENERATE: &str = "HEYCAT_BLESS=1 cargo test -p heycat-runtime --test typescript";
+
+/// Every Rust type that crosses IPC, registered for export; with each one's Rust and TypeScript
+/// names (they differ where a TypeScript name is taken by the runtime's or the schema's code).
+macro_rules! ipc_types {
+    ($($ty:ident $(<$generic:ty>)?),* $(,)?) => {
+        fn ipc_types() -> (TypeCollection, Vec<(&'static str, String)>) {
+            let mut types = TypeCollection::default();
+            let names = vec![$({
+                types.register::<$ty $(<$generic>)?>();
+                let exported = types.get(<$ty $(<$generic>)? as NamedType>::sid()).expect("registered");
+                (stringify!($ty), exported.name().to_string())
+            }),*];
+            (types, names)
+        }
+    };
+}
+
+ipc_types!(
+    ConnectionStatus,
+    FailureKind,
+    SyncStatus,
+    Rejected,
+    MigrationStatus,
+    MigrationStep,
+    DataError,
+    ErrorKind,
+    StorageUsage,
+    StorageLevel,
+    TableUsage,
+    CleanupPreview,
+    CleanupItem,
+    ExportSummary,
+    ConflictView,
+    ConflictResolution,
+    TableChange<Value>,
+);
+
+/// Constants of a heycat-contract module, by name.
+macro_rules! names {
+    ($module:ident: $($name:ident),* $(,)?) => {
+        &[$((stringify!($name), $module::$name)),*]
+    };
+}
+
+const EVENTS: &[(&str, &str)] = names!(events:
+    CONNECTION_STATUS,
+    SYNC_STATUS,
+    MIGRATION_STATUS,
+    STORAGE_WARNING,
+    CONFLICT_CHANGED,
+);
+
+const COMMANDS: &[(&str, &str)] = names!(commands:
+    CONNECTION_STATUS,
+    CONNECTION_RETRY,
+    SYNC_STATUS,
+    CONFLICT_LIST,
+    CONFLICT_RESOLVE,
+    STORAGE_USAGE,
+    STORAGE_CLEANUP_PREVIEW,
+    STORAGE_CLEANUP,
+    STORAGE_EXPORT,
+    STORAGE_IMPORT,
+);
+
+fn typescript() -> Typescript {
+    // Every integer the runtime sends stays far below 2^53 (sizes, counts, versions, microseconds).
+    Typescript::new().bigint(BigIntExportBehavior::Number).comment_style(doc_comment)
+}
+
+/// Rust doc comments as JSDoc, on one line when the doc is one line.
+fn doc_comment(args: CommentFormatterArgs) -> String {
+    let lines: Vec<&str> = args.docs.lines().collect();
+    match lines[..] {
+        [] if args.deprecated.is_none() => String::new(),
+        [line] if args.deprecated.is_none() => format!("/** {} */\n", line.trim()),
+        _ => specta_typescript::comments::js_doc(args),
+    }
+}
+
+/// A type as TypeScript writes it where it is used: `ConnectionStatus`, `TableChange<ConflictView>`.
+fn type_expression(ty: &DataType, types: &TypeCollection) -> String {
+    specta_typescript::datatype(&typescript(), &FunctionResultVariant::Value(ty.clone()), types).expect("render")
+}
+
+/// Lines of `//` comment holding `text`, wrapped before 100 columns.
+fn comment(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from("//");
+    for word in text.split(' ') {
+        if line.len() + 1 + word.len() > 100 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("//");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out + &line + "\n"
+}
+
+fn types_ts() -> String {
+    let (types, names) = ipc_types();
+    let listed: Vec<String> = names
+        .iter()
+        .map(|(rust, ts)| if rust == ts { (*rust).to_owned() } else { format!("{rust} (here {ts})") })
+        .collect();
+    let mut out = comment(&format!(
+        "@generated by heycat-runtime's tests/typescript.rs from the Rust types that cross Tauri IPC, \
+         heycat_runtime::{{{}}}, and the names in heycat_contract::{{events, commands}}.",
+        listed.join(", ")
+    ));
+    out += &format!("// Do not edit: change the Rust types, then run\n//   {REGENERATE}\n");
+    let constants = |items: &[(&str, &str)]| -> String {
+        items.iter().map(|(name, value)| format!("  {name}: {},\n", quoted(value))).collect()
+    };
+    out += &format!(
+        "\n/** The Tauri events the data layer emits (`heycat_contract::events`). */\n\
+         export const RUNTIME_EVENTS = {{\n{}}} as const;\n",
+        constants(EVENTS)
+    );
+    out += &format!(
+        "\n/** What ends a table's change event name: `<table>{suffix}`. */\n\
+         export const TABLE_CHANGED_SUFFIX = {} as const;\n",
+        quoted(events::TABLE_CHANGED_SUFFIX),
+        suffix = events::TABLE_CHANGED_SUFFIX
+    );
+    out += &format!(
+        "\n/** The runtime's own Tauri commands, which every schema's app has (`heycat_contract::commands`). */\n\
+         export const RUNTIME_COMMANDS = {{\n{}}} as const;\n",
+        constants(COMMANDS)
+    );
+    let config = typescript();
+    for (_, ty) in &types {
+        let rendered = specta_typescript::export_named_datatype(&config, ty, &types).expect("export");
+        out.push('\n');
+        for line in rendered.lines() {
+            out += line.trim_end();
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string")
+}
+
+/// Values of the IPC types as they cross, by TypeScript type in the order first added.
+struct Samples {
+    types: TypeCollection,
+    by_type: Vec<(String, DataType, Vec<Sample>)>,
+}
+
+/// A value as JSON text (fields in the order serde writes them) and as what the walk reads.
+struct Sample {
+    text: String,
+    json: Value,
+}
+
+impl Samples {
+    /// What the runtime sends: `value` as serde writes it.
+    fn sent<T: Serialize + Type>(&mut self, value: T) -> &mut Self {
+        let text = serde_json::to_string(&value).expect("serialize a sample");
+        self.add::<T>(Sample { json: serde_json::from_str(&text).expect("JSON"), text })
+    }
+
+    /// What the frontend sends: `json`, which serde must read as a `T`.
+    fn received<T: DeserializeOwned + Type>(&mut self, json: Value) -> &mut Self {
+        if let Err(e) = serde_json::from_value::<T>(json.clone()) {
+            panic!("the runtime does not read {json} as a {}: {e}", std::any::type_name::<T>());
+        }
+        self.add::<T>(Sample { text: json.to_string(), json })
+    }
+
+    fn add<T: Type>(&mut self, sample: Sample) -> &mut Self {
+        let ty = T::reference(&mut self.types, &[]).inner;
+        let name = type_expression(&ty, &self.types);
+        match self.by_type.iter_mut().find(|(n, ..)| *n == name) {
+            Some((.., samples)) => samples.push(sample),
+            None => self.by_type.push((name, ty, vec![sample])),
+        }
+        self
+    }
+}
+
+const SERVER: &str = "http://127.0.0.1:3000";
+
+/// One or more values per variant of every enum the runtime sends or reads.
+fn samples() -> Samples {
+    let mut s = Samples { types: TypeCollection::default(), by_type: Vec::new() };
+    s.sent(ConnectionStatus::Connecting { server: SERVER.into() })
+        .sent(ConnectionStatus::Connected { server: SERVER.into() })
+        .sent(ConnectionStatus::Offline {
+            server: SERVER.into(),
+            message: "the connection was lost".into(),
+            retry_in_ms: 2000,
+        });
+    for kind in [
+        FailureKind::ServerUnreachable,
+        FailureKind::ServerNotStarted,
+        FailureKind::ModuleMissing,
+        FailureKind::VersionMismatch,
+        FailureKind::PublishFailed,
+        FailureKind::MigrationFailed,
+        FailureKind::Other,
+    ] {
+        s.sent(ConnectionStatus::Failed {
+            server: SERVER.into(),
+            kind,
+            message: format!("{kind:?}"),
+            retry_in_ms: 500,
+        });
+    }
+    s.sent(SyncStatus::default()).sent(SyncStatus {
+        pending: 2,
+        pending_keys: BTreeMap::from([("note".into(), vec!["\"n1\"".into(), "\"n2\"".into()])]),
+        syncing: Some([1, 2]),
+        damaged: Some("the last record of the outbox was cut short".into()),
+        rejected: vec![Rejected {
+            op_id: "op-7".into(),
+            table: "note".into(),
+            message: "note.title \"todo\" is already used by another row".into(),
+        }],
+    });
+    for step in [
+        MigrationStep::Backup,
+        MigrationStep::Publish,
+        MigrationStep::Import,
+        MigrationStep::Verify,
+        MigrationStep::Restore,
+    ] {
+        s.sent(MigrationStatus::Running { from: 3, to: 4, step });
+    }
+    s.sent(MigrationStatus::Done { from: 3, to: 4, backup: Some("/data/backups/v3.json".into()) })
+        .sent(MigrationStatus::Done { from: 3, to: 4, backup: None })
+        .sent(MigrationStatus::Failed { from: 3, to: 4, message: "the import failed".into(), restored: true });
+    for kind in [
+        ErrorKind::UniqueViolation,
+        ErrorKind::NotFound,
+        ErrorKind::BadInput,
+        ErrorKind::InUse,
+        ErrorKind::Conflict,
+        ErrorKind::StorageFull,
+        ErrorKind::Offline,
+        ErrorKind::Timeout,
+        ErrorKind::Server,
+    ] {
+        s.sent(DataError::new(kind, format!("{kind:?}")));
+    }
+    for (level, used_bytes) in
+        [(StorageLevel::Ok, 1 << 20), (StorageLevel::Warning, 950 << 20), (StorageLevel::Full, 1 << 30)]
+    {
+        s.sent(StorageUsage {
+            quota_bytes: 1 << 30,
+            used_bytes,
+            level,
+            tables: vec![
+                TableUsage { table: "attachment".into(), rows: 3, bytes: used_bytes / 10 },
+                TableUsage { table: "note".into(), rows: 3, bytes: used_bytes - used_bytes / 10 },
+            ],
+            outbox_bytes: 0,
+            snapshot_bytes: 2048,
+            server_files_bytes: 5 << 20,
+            backup_bytes: 0,
+            disk_free_bytes: 50 << 30,
+            disk_total_bytes: 100 << 30,
+            disk_nearly_full: false,
+        });
+    }
+    let attachment =
+        json!({"id": "a1", "fileName": "/files/a1.png", "createdAt": "1700000000000002", "rowVersion": "2"});
+    s.sent(CleanupPreview {
+        table: "attachment".into(),
+        items: vec![CleanupItem { key: json!("a1"), row: attachment.clone(), bytes: 700 }],
+        freed_bytes: 700,
+    });
+    s.sent(ExportSummary {
+        path: "/data/exports/export-1700000000.json".into(),
+        schema_version: 4,
+        rows: BTreeMap::from([("attachment".into(), 1), ("note".into(), 0)]),
+    });
+    let entry = json!({"id": "n1", "title": "todo", "body": "buy milk", "rowVersion": "3"});
+    let conflict = ConflictView {
+        id: "op-9".into(),
+        table: "note".into(),
+        key: "\"n1\"".into(),
+        operation: "update".into(),
+        base_version: 2,
+        mine: Some(entry.clone()),
+        theirs: Some(entry.clone()),
+        created_at: 1_700_000_000_000_005,
+    };
+    let deleted = ConflictView { operation: "delete".into(), mine: None, ..conflict.clone() };
+    s.sent(conflict.clone()).sent(deleted);
+    s.received::<ConflictResolution>(json!({"choice": "keepMine"}))
+        .received::<ConflictResolution>(json!({"choice": "keepTheirs"}))
+        .received::<ConflictResolution>(json!({"choice": "merge", "row": entry}));
+    s.sent(TableChange::Insert { row: attachment.clone() })
+        .sent(TableChange::Update { old_row: attachment.clone(), row: attachment.clone() })
+        .sent(TableChange::Delete { row: attachment })
+        .sent(TableChange::Insert { row: conflict.clone() })
+        .sent(TableChange::Delete { row: conflict });
+    s
+}
+
+fn samples_ts(samples: &Samples) -> String {
+    let mut imports = BTreeSet::new();
+    for (_, ty, _) in &samples.by_type {
+        named_in(ty, &mut imports);
+    }
+    let mut out = comment(
+        "@generated by heycat-runtime's tests/typescript.rs: values of every type in types.ts as the Rust side \
+         writes them (what the frontend sends: as the Rust side reads it), each checked by `tsc` against its type.",
+    );
+    out += &format!("// Do not edit: change the samples there, then run\n//   {REGENERATE}\n");
+    out += "\nimport type {\n";
+    for name in imports {
+        out += &format!("  {name},\n");
+    }
+    out += "} from \"./types\";\n\n";
+    out += "/** Values as they cross Tauri IPC, by type: one or more per variant of every enum. */\nexport const SAMPLES = {\n";
+    for (name, _, values) in &samples.by_type {
+        out += &format!("  {}: [\n", quoted(name));
+        for sample in values {
+            out += &format!("    {} satisfies {name},\n", sample.text);
+        }
+        out += "  ],\n";
+    }
+    out + "};\n"
+}
+
+/// The named types a type expression spells out (`TableChange<ConflictView>`: both).
+fn named_in(ty: &DataType, names: &mut BTreeSet<String>) {
+    if let DataType::Reference(reference) = ty {
+        names.insert(reference.name().to_string());
+        for (_, argument) in reference.generics() {
+            named_in(argument, names);
+        }
+    }
+}
+
+/// What a walk of the samples along their types found: the named types and enum variants it
+/// met, and where a sample does not have its type's shape.
+struct Walk<'a> {
+    types: &'a TypeCollection,
+    named: BTreeSet<String>,
+    variants: BTreeSet<(String, String)>,
+    problems: Vec<String>,
+}
+
+impl Walk<'_> {
+    /// Walks `json` as a `ty` at `at`, inside the named type `owner` whose generics are `generics`.
+    fn value(&mut self, ty: &DataType, json: &Value, at: &str, owner: &str, generics: &[(GenericType, DataType)]) {
+        let mismatch = |what: &str| format!("{at}: {json} is not {what}");
+        match ty {
+            DataType::Reference(reference) => {
+                let Some(named) = self.types.get(reference.sid()) else {
+                    return self.problems.push(format!("{at}: {} is not in the collection", reference.name()));
+                };
+                self.named.insert(named.name().to_string());
+                self.value(&named.inner, json, at, named.name(), reference.generics());
+            }
+            DataType::Generic(generic) => match generics.iter().find(|(g, _)| g == generic) {
+                Some((_, argument)) => self.value(argument, json, at, owner, &[]),
+                None => self.problems.push(format!("{at}: unknown generic {generic}")),
+            },
+            DataType::Nullable(inner) if !json.is_null() => self.value(inner, json, at, owner, generics),
+            DataType::Nullable(_) | DataType::Any | DataType::Unknown | DataType::Literal(_) => {}
+            DataType::Primitive(primitive) => {
+                let fits = match primitive {
+                    PrimitiveType::bool => json.is_boolean(),
+                    PrimitiveType::String | PrimitiveType::char => json.is_string(),
+                    _ => json.is_number(),
+                };
+                if !fits {
+                    self.problems.push(mismatch(primitive.to_rust_str()));
+                }
+            }
+            DataType::List(list) => match json.as_array() {
+                Some(items) if list.length().is_none_or(|n| n == items.len()) => {
+                    for (i, item) in items.iter().enumerate() {
+                        self.value(list.ty(), item, &format!("{at}[{i}]"), owner, generics);
+                    }
+                }
+                _ => self.problems.push(mismatch("a list of the right length")),
+            },
+            DataType::Tuple(tuple) => match json.as_array() {
+                Some(items) if items.len() == tuple.elements().len() => {
+                    for (i, (element, item)) in tuple.elements().iter().zip(items).enumerate() {
+                        self.value(element, item, &format!("{at}[{i}]"), owner, generics);
+                    }
+                }
+                _ => self.problems.push(mismatch("a tuple of the right length")),
+            },
+            DataType::Map(map) => match json.as_object() {
+                Some(entries) => {
+                    for (key, item) in entries {
+                        self.value(map.value_ty(), item, &format!("{at}.{key}"), owner, generics);
+                    }
+                }
+                None => self.problems.push(mismatch("a map")),
+            },
+            DataType::Struct(structure) => match structure.fields() {
+                StructFields::Named(fields) => self.fields(fields, json, None, at, owner, generics),
+                _ => self.problems.push(format!("{at}: the walk knows only structs with named fields")),
+            },
+            DataType::Enum(enumeration) => {
+                let (name, content, tag) = match (enumeration.repr(), json) {
+                    // serde_json::Value: anything goes.
+                    (EnumRepr::Untagged, _) => return,
+                    (EnumRepr::External, Value::String(name)) => (name, None, None),
+                    (EnumRepr::Internal { tag }, Value::Object(object)) => match object.get(&**tag) {
+                        Some(Value::String(name)) => (name, Some(json), Some(&**tag)),
+                        _ => return self.problems.push(mismatch(&format!("tagged with a string `{tag}`"))),
+                    },
+                    _ => return self.problems.push(mismatch(&format!("a {owner} the walk knows"))),
+                };
+                self.variants.insert((owner.to_owned(), name.clone()));
+                match enumeration.variants().iter().find(|(n, v)| n == name && !v.skip()) {
+                    None => self.problems.push(mismatch(&format!("a variant of {owner}"))),
+                    Some((_, variant)) => match (variant.inner(), content) {
+                        (EnumVariants::Unit, _) => {}
+                        (EnumVariants::Named(fields), Some(content)) => {
+                            self.fields(fields, content, tag, &format!("{at}({name})"), owner, generics)
+                        }
+                        _ => self.problems.push(mismatch(&format!("a {owner} variant the walk knows"))),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Walks the object `json` as these fields (and the enum tag `tag`): none missing, none extra.
+    fn fields(
+        &mut self,
+        fields: &NamedFields,
+        json: &Value,
+        tag: Option<&str>,
+        at: &str,
+        owner: &str,
+        generics: &[(GenericType, DataType)],
+    ) {
+        let Some(object) = json.as_object() else {
+            return self.problems.push(format!("{at}: {json} is not an object"));
+        };
+        let declared: Vec<(&str, &DataType)> =
+            fields.fields().iter().filter_map(|(name, field)| Some((&**name, field.ty()?))).collect();
+        for key in object.keys() {
+            if Some(key.as_str()) != tag && !declared.iter().any(|(name, _)| name == key) {
+                self.problems.push(format!("{at}: the field `{key}` is not in the TypeScript type"));
+            }
+        }
+        for (name, ty) in declared {
+            match object.get(name) {
+                Some(item) => self.value(ty, item, &format!("{at}.{name}"), owner, generics),
+                None => self.problems.push(format!("{at}: the field `{name}` is missing")),
+            }
+        }
+    }
+}
+
+/// Compares `contents` with the committed `ts/<file>`, or writes it there with `HEYCAT_BLESS=1`.
+fn check(file: &str, contents: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("ts");
+    if std::env::var("HEYCAT_BLESS").is_ok_and(|v| v == "1") {
+        heycat_codegen::write_if_changed(&dir.join(file), contents).expect("write");
+        return;
+    }
+    let staleness = heycat_codegen::outputs::compare(&dir, &BTreeMap::from([(file.to_owned(), contents.to_owned())]));
+    assert!(
+        staleness.is_current(),
+        "{staleness}runtime/ts/{file} does not match the Rust types: run with HEYCAT_BLESS=1 to regenerate it \
+         (`{REGENERATE}`) and commit it"
+    );
+}
+
+#[test]
+fn types_ts_is_derived_from_the_rust_types() {
+    check("types.ts", &types_ts());
+}
+
+#[test]
+fn samples_ts_holds_what_crosses_ipc() {
+    check("samples.ts", &samples_ts(&samples()));
+}
+
+#[test]
+fn samples_cover_every_type_and_variant_in_their_shape() {
+    let samples = samples();
+    let (exported, _) = ipc_types();
+    let exported: BTreeSet<String> = exported.into_iter().map(|(_, ty)| ty.name().to_string()).collect();
+    let mut walk =
+        Walk { types: &samples.types, named: BTreeSet::new(), variants: BTreeSet::new(), problems: Vec::new() };
+    for (name, ty, values) in &samples.by_type {
+        for (i, sample) in values.iter().enumerate() {
+            walk.value(ty, &sample.json, &format!("{name} sample {i}"), "", &[]);
+        }
+    }
+    for (_, ty) in &samples.types {
+        let name = ty.name().to_string();
+        if !exported.contains(&name) {
+            walk.problems.push(format!("{name} crosses IPC but is not exported to types.ts: add it to `ipc_types!`"));
+        }
+        if !walk.named.contains(&name) {
+            walk.problems.push(format!("no sample holds a {name}: add one to `samples()`"));
+        }
+        if let DataType::Enum(enumeration) = &ty.inner {
+            for (variant, _) in enumeration.variants().iter().filter(|(_, v)| !v.skip()) {
+                if *enumeration.repr() != EnumRepr::Untagged
+                    && !walk.variants.contains(&(name.clone(), variant.to_string()))
+                {
+                    walk.problems.push(format!("no sample of {name} \"{variant}\": add one to `samples()`"));
+                }
+            }
+        }
+    }
+    assert!(walk.problems.is_empty(), "the IPC samples and types disagree:\n{}", walk.problems.join("\n"));
+}
+
+#[test]
+fn every_runtime_command_and_event_is_exported() {
+    let exported: Vec<&str> = COMMANDS.iter().map(|(_, name)| *name).collect();
+    assert_eq!(exported, commands::ALL, "RUNTIME_COMMANDS in types.ts must list heycat_contract::commands::ALL");
+    let exported: Vec<&str> = EVENTS.iter().map(|(_, name)| *name).collect();
+    assert_eq!(exported, events::ALL, "RUNTIME_EVENTS in types.ts must list heycat_contract::events::ALL");
+}
