@@ -7,12 +7,14 @@ cd "$HEYCAT_ROOT"
 
 start=$(date +%s)
 bash scripts/setup.sh
-notes=(--manifest-path examples/notes/Cargo.toml)
 schema() { cargo run --locked -q -p heycat-codegen --bin heycat-schema -- "$@"; }
+# The example is a workspace of its own; from its folder cargo also reads its
+# .cargo/config.toml, which shares this target dir.
+notes() { (cd examples/notes && cargo "$@"); }
 
 log "cargo fmt --check (and the schema files, which the apps include unformatted)"
 cargo fmt --all -- --check
-cargo fmt "${notes[@]}" -- --check
+notes fmt -- --check
 rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs
 log "heycat-schema check (the schemas are released versions, the TypeScript is current)"
 schema check --schema app/schema --typescript app/ui/src/heycat
@@ -22,10 +24,10 @@ log "building the frontends (the apps embed them)"
 build_notes_ui
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy "${notes[@]}" --all-targets --locked -- -D warnings
+notes clippy --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked
-cargo test "${notes[@]}" --locked
+notes test --locked
 log "frontend: tsc --noEmit and vitest (app/ui, and the runtime's TypeScript in runtime/ts)"
 (cd app/ui && npm run --silent typecheck && npm test --silent)
 log "all checks passed in $(( $(date +%s) - start )) s"

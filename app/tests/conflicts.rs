@@ -7,7 +7,7 @@ mod common;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{config, rows, wait_for, with, Proxy, TestApp, DB};
+use common::{config, rows, start, wait_for, with, Proxy, TestApp, DB};
 use heycat_harness::{module_wasm, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -27,8 +27,8 @@ fn devices() -> Devices {
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let proxy = Proxy::start(server.port());
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = TestApp::start(config(dirs.0.path(), ServerChoice::Remote(proxy.url())));
-    let b = TestApp::start(config(dirs.1.path(), ServerChoice::Remote(server.url())));
+    let a = start(config(dirs.0.path(), ServerChoice::Remote(proxy.url())));
+    let b = start(config(dirs.1.path(), ServerChoice::Remote(server.url())));
     a.wait_connected();
     b.wait_connected();
     let a_conflicts = a.events("conflict:changed");
@@ -106,7 +106,7 @@ fn a_conflict_stays_listed_across_a_restart() {
     let dir = d._dirs.0.path().to_owned();
     let url = d.proxy.url();
     d.a.shutdown();
-    let a = TestApp::start(config(&dir, ServerChoice::Remote(url)));
+    let a = start(config(&dir, ServerChoice::Remote(url)));
     a.wait_connected();
     assert_eq!(a.ok("conflict_list", json!({})), json!([c]));
     a.shutdown();

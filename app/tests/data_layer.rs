@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{config, rows, with, TestApp, DB};
+use common::{config, rows, start, with, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -39,7 +39,7 @@ fn with_no_server_configured_it_starts_one_publishes_and_lists_existing_data() {
                             "row_version": 0});
         server.api().call(DB, "dictionary_entry_insert", &json!([seeded, op(1)])).unwrap();
     }
-    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    let app = start(config(dir.path(), ServerChoice::Local));
     let status = app.wait_connected();
     assert!(status["server"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{status}");
     let listed = app.ok("dictionary_entry_list", json!({}));
@@ -55,7 +55,7 @@ fn with_no_server_configured_it_starts_one_publishes_and_lists_existing_data() {
 #[test]
 fn writes_survive_closing_the_app_and_restarting_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    let app = start(config(dir.path(), ServerChoice::Local));
     app.wait_connected();
     for (table, row, field, new_value) in rows() {
         let stored = app.ok(&format!("{table}_insert"), json!({ "row": row }));
@@ -72,7 +72,7 @@ fn writes_survive_closing_the_app_and_restarting_the_server() {
     let token_before = std::fs::read_to_string(dir.path().join("identity-token")).unwrap();
     app.shutdown();
 
-    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    let app = start(config(dir.path(), ServerChoice::Local));
     app.wait_connected();
     assert_eq!(everything(&app), before, "every row is back, unchanged");
     assert_eq!(app.ok("settings_get", json!({})), settings_before);
@@ -93,8 +93,8 @@ fn a_write_on_one_device_reaches_the_other_as_an_event_within_a_second() {
     let server = Server::start().unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = TestApp::start(config(dir_a.path(), ServerChoice::Remote(server.url())));
-    let b = TestApp::start(config(dir_b.path(), ServerChoice::Remote(server.url())));
+    let a = start(config(dir_a.path(), ServerChoice::Remote(server.url())));
+    let b = start(config(dir_b.path(), ServerChoice::Remote(server.url())));
     a.wait_connected();
     b.wait_connected();
     let on_b = b.events("dictionary_entry:changed");
@@ -132,7 +132,7 @@ fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is
     };
     let url = format!("http://127.0.0.1:{port}");
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    let app = start(config(dir.path(), ServerChoice::Remote(url.clone())));
     let statuses = app.events("connection:status");
     let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "serverUnreachable", "{failed}");
@@ -171,7 +171,7 @@ fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is
 fn a_server_without_heycat_is_reported_as_module_missing() {
     let server = Server::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(server.url())));
+    let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
     let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "moduleMissing", "{failed}");
     assert!(failed["message"].as_str().unwrap().contains("has no database named \"heycat\""), "{failed}");
@@ -191,7 +191,7 @@ fn embedded_server_pid(dir: &std::path::Path) -> Option<u32> {
 #[test]
 fn the_embedded_server_is_restarted_when_it_dies() {
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start(config(dir.path(), ServerChoice::Local));
+    let app = start(config(dir.path(), ServerChoice::Local));
     let first = app.wait_connected();
     let (_, entry, ..) = rows().remove(0);
     app.ok("dictionary_entry_insert", json!({ "row": entry }));

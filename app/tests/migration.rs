@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{config, TestApp, DB};
+use common::{config, start, with, DB};
 use heycat_harness::{module_wasm_of_version, sql_rows, Server};
 use heycat_runtime::config::{DataConfig, ServerChoice};
 use serde_json::{json, Value};
@@ -63,8 +63,7 @@ fn version_1_rows() -> Vec<(&'static str, Value)> {
 fn version_1_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let v1 = std::fs::read(module_wasm_of_version(1).expect("build the version 1 module")).unwrap();
-    let server = Server::start_in(&dir.path().join("spacetimedb")).unwrap();
-    server.api().publish(DB, &v1).unwrap();
+    let server = heycat_harness::embedded_server(dir.path(), DB, &v1).unwrap();
     for (n, (table, row)) in version_1_rows().into_iter().enumerate() {
         server.api().call(DB, &format!("{table}_insert"), &json!([row, format!("v1-op-{n}")])).unwrap();
     }
@@ -72,14 +71,7 @@ fn version_1_data_dir() -> tempfile::TempDir {
         .api()
         .call(DB, "dictionary_entry_update", &json!([with(&version_1_rows()[0].1, "row_version", json!(1)), "v1-upd"]))
         .unwrap();
-    std::fs::write(dir.path().join("spacetimedb/published-module.wasm"), v1).unwrap();
     dir
-}
-
-fn with(row: &Value, field: &str, value: Value) -> Value {
-    let mut row = row.clone();
-    row[field] = value;
-    row
 }
 
 /// What the embedded server in `dir` holds: every table's rows, and the deployed schema version.
@@ -131,7 +123,7 @@ fn a_version_1_database_is_migrated_on_start_with_every_row_and_the_new_column_d
     let (counts_before, _, version) = server_state(dir.path());
     assert_eq!(version, "heycat_schema_v1");
 
-    let app = TestApp::start(local(dir.path()));
+    let app = start(local(dir.path()));
     let events = app.events("migration:status");
     app.wait_connected();
     let seen = migration_events(&events);
@@ -170,7 +162,7 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     let dir = version_1_data_dir();
     let before = server_state(dir.path());
 
-    let app = TestApp::start(DataConfig { migration_fail_at: Some("import".into()), ..local(dir.path()) });
+    let app = start(DataConfig { migration_fail_at: Some("import".into()), ..local(dir.path()) });
     let events = app.events("migration:status");
     let failed = app.wait_status(Duration::from_secs(120), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "migrationFailed", "{failed}");
@@ -185,7 +177,7 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     app.shutdown();
     assert_eq!(server_state(dir.path()), before, "the old version, every row as it was");
 
-    let app = TestApp::start(local(dir.path()));
+    let app = start(local(dir.path()));
     app.wait_connected();
     assert_eq!(app.ok("dictionary_entry_list", json!({})).as_array().map(Vec::len), Some(2));
     app.shutdown();
@@ -233,7 +225,7 @@ fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it(
         assert_eq!(backup["counts"][table], json!(count), "the backup holds every row of {table}");
     }
 
-    let app = TestApp::start(local(dir.path()));
+    let app = start(local(dir.path()));
     app.wait_connected();
     assert_eq!(app.ok("dictionary_entry_list", json!({})).as_array().map(Vec::len), Some(2));
     app.shutdown();

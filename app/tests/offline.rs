@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{config, rows, wait_for, with, TestApp, DB};
+use common::{config, rows, start, wait_for, with, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
 use heycat_runtime::outbox::{Outbox, OutboxEntry};
@@ -35,7 +35,7 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     let mut server = Server::start_on(server_dir.path(), port).unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    let app = start(config(dir.path(), ServerChoice::Remote(url.clone())));
     app.wait_connected();
     let samples = rows();
     let (entry, command) = (&samples[0].1, &samples[1].1);
@@ -71,7 +71,7 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     app.shutdown();
 
     // A restart while still offline: the queued writes and the local data are still there.
-    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(url.clone())));
+    let app = start(config(dir.path(), ServerChoice::Remote(url.clone())));
     app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
     assert_eq!(pending(&app), 5);
     assert_eq!(
@@ -177,7 +177,7 @@ fn a_torn_outbox_is_reported_and_its_complete_entries_are_kept_and_applied() {
     std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(len - 10).unwrap();
 
     let (server_dir, port) = (tempfile::tempdir().unwrap(), free_port());
-    let app = TestApp::start(config(dir.path(), ServerChoice::Remote(format!("http://127.0.0.1:{port}"))));
+    let app = start(config(dir.path(), ServerChoice::Remote(format!("http://127.0.0.1:{port}"))));
     let status = app.ok("sync_status", Value::Null);
     assert_eq!(status["pending"], 2, "{status}");
     let damaged = status["damaged"].as_str().unwrap();

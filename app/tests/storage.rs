@@ -6,7 +6,7 @@ mod common;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{config, rows, with, TestApp, DB};
+use common::{config, rows, start, with, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server, SmallDisk};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -19,7 +19,7 @@ fn app_on(server: &Server, database: &str) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = config(dir.path(), ServerChoice::Remote(server.url()));
     config.database = database.into();
-    let app = TestApp::start(config);
+    let app = start(config);
     app.wait_connected();
     (app, dir)
 }
@@ -181,7 +181,7 @@ fn an_export_reimports_into_an_empty_database_with_nothing_lost() {
 fn a_full_disk_refuses_writes_with_the_typed_error_and_the_data_stays_readable() {
     let disk = SmallDisk::mount(160 * MB).expect("a small filesystem for the test");
     let data_dir = disk.path().join("heycat");
-    let app = TestApp::start(config(&data_dir, ServerChoice::Local));
+    let app = start(config(&data_dir, ServerChoice::Local));
     app.wait_connected();
     let samples = rows();
     app.ok("dictionary_entry_insert", json!({ "row": samples[0].1 }));

@@ -136,6 +136,14 @@ const SQL_KEYWORDS: &[&str] = &[
     "true", "union", "update", "values", "where",
 ];
 
+/// `a` or `an`, for a name read aloud as written (`an attachment`, `a note`).
+pub fn article(name: &str) -> &'static str {
+    match name.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,8 @@ impl Options {
 
 /// A plugin that starts the data layer of `schema` when the app is set up (resolving its
 /// configuration from `options` and the environment, see [`DataConfig::resolve`]) and stops
-/// it when the app exits. The generated `plugin()` calls it.
+/// it when the app exits. SIGINT and SIGTERM close the app the normal way too, so the
+/// embedded server stops only once its data reached the disk. The generated `plugin()` calls it.
 pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> TauriPlugin<R> {
     tauri::plugin::Builder::new("heycat-data")
         .setup(move |app, _api| {
@@ -48,6 +49,11 @@ pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> Taur
             };
             let config = DataConfig::resolve(data_dir, &options.database)?;
             start(app, schema, config)?;
+            let handle = app.clone();
+            tauri::async_runtime::spawn(async move {
+                termination_requested().await;
+                handle.exit(0);
+            });
             Ok(())
         })
         .on_event(|app, event| {
@@ -84,5 +90,20 @@ pub fn start<R: Runtime>(
 pub fn shutdown<R: Runtime>(app: &impl Manager<R>) {
     if let Some(connection) = app.try_state::<Connection>() {
         connection.shutdown();
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn termination_requested() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        (Ok(mut interrupt), Ok(mut terminate)) => {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        // Without signal handlers the default (immediate exit) stays; wait forever.
+        _ => std::future::pending().await,
     }
 }

@@ -15,6 +15,7 @@ use quote::{format_ident, quote};
 
 use super::rust;
 use crate::model::*;
+use crate::names::article;
 use crate::reducers::ReducerKind;
 use crate::source::SourceSet;
 
@@ -46,15 +47,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
             use spacetimedb::SpacetimeType;
         )
     });
-    // The codes a reducer's error text starts with (see `heycat_contract::ReducerError`).
-    let error_codes = heycat_contract::ReducerError::ALL.iter().map(|e| {
-        let (name, code) = (format_ident!("{}", e.code().to_uppercase()), e.code());
-        quote!(const #name: &str = #code;)
-    });
-    let tokens = quote! {
-        use spacetimedb::{ReducerContext, Table};
-        #derive_import
-
+    let items = quote! {
         #(#types)*
         #(#tables)*
         #(#reducers)*
@@ -62,6 +55,21 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         #(#delete_helpers)*
         #(#singleton_helpers)*
         #sync_helpers
+    };
+    // The codes a reducer's error text starts with (see `heycat_contract::ReducerError`), those
+    // this schema's reducers use.
+    let used = items.to_string();
+    let error_codes = heycat_contract::ReducerError::ALL.iter().filter_map(|e| {
+        let (name, code) = (e.code().to_uppercase(), e.code());
+        let used = used.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|word| word == name);
+        let name = format_ident!("{name}");
+        used.then(|| quote!(const #name: &str = #code;))
+    });
+    let tokens = quote! {
+        use spacetimedb::{ReducerContext, Table};
+        #derive_import
+
+        #items
 
         #(#error_codes)*
 
@@ -223,7 +231,7 @@ fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
         (format_ident!("heycat_insert_{}", table.name), format_ident!("heycat_replace_{}", table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
     let (key, _) = key_of(table);
-    let exists = format!("a {} row with {} {{:?}} already exists", table.name, key);
+    let exists = format!("{} {} row with {} {{:?}} already exists", article(&table.name), table.name, key);
     let (insert_checks, update_checks) = (row_checks(schema, table, false), row_checks(schema, table, true));
     let (new_row, replaced) = match table.row_version() {
         Some(v) => {
@@ -418,7 +426,11 @@ fn resolve_reducer(table: &Table) -> TokenStream {
             Ok(())
         },
     );
-    let doc = format!(" Settles a conflict on a `{}` row: writes `resolution`, or deletes the row.", table.name);
+    let doc = format!(
+        " Settles a conflict on {} `{}` row: writes `resolution`, or deletes the row.",
+        article(&table.name),
+        table.name
+    );
     quote! {
         #[doc = #doc]
         #[spacetimedb::reducer]

@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
 use crate::model::{Access, OnDelete, Schema, Table};
-use crate::names::to_camel_case;
+use crate::names::{article, to_camel_case};
 use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
 
@@ -268,12 +268,20 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
             })
         }
         CommandKind::Insert => (
-            format!(" Inserts a `{}` row; returns it as stored (or, offline, as queued).", table.name),
+            format!(
+                " Inserts {} `{}` row; returns it as stored (or, offline, as queued).",
+                article(&table.name),
+                table.name
+            ),
             row.clone(),
             quote!(ops::insert(&db, row).await),
         ),
         CommandKind::Update => (
-            format!(" Updates a `{}` row; returns it as stored (or, offline, as queued).", table.name),
+            format!(
+                " Updates {} `{}` row; returns it as stored (or, offline, as queued).",
+                article(&table.name),
+                table.name
+            ),
             row.clone(),
             quote!(ops::update(&db, row).await),
         ),

@@ -13,7 +13,7 @@ use heycat_contract::events;
 
 use crate::commands::{Command, CommandKind, CommandParamType};
 use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind};
-use crate::names::{to_camel_case, to_snake_case};
+use crate::names::{article, to_camel_case, to_pascal_case, to_snake_case};
 use crate::source::SourceSet;
 
 /// The runtime's TypeScript, copied next to every schema's bindings.
@@ -286,9 +286,10 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
             let new = format!("New{}", table.row_type);
             let _ = writeln!(
                 out,
-                "/** A `{0}` to insert: the module sets its row version. */\nexport type {new} = Omit<{0}, \"{1}\"> & {{ {1}?: bigint }};",
+                "/** {2} `{0}` to insert: the module sets its row version. */\nexport type {new} = Omit<{0}, \"{1}\"> & {{ {1}?: bigint }};",
                 table.row_type,
-                to_camel_case(&version.name)
+                to_camel_case(&version.name),
+                to_pascal_case(article(&table.row_type)),
             );
             new
         }
@@ -345,8 +346,12 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
     let summary = match &command.kind {
         CommandKind::List => format!("Every `{}` row.", table.name),
         CommandKind::Get => format!("The `{}` row with this key, or null.", table.name),
-        CommandKind::Insert => format!("Inserts a `{}` row; resolves to it as stored.", table.name),
-        CommandKind::Update => format!("Updates a `{}` row by key; resolves to it as stored.", table.name),
+        CommandKind::Insert => {
+            format!("Inserts {} `{}` row; resolves to it as stored.", article(&table.name), table.name)
+        }
+        CommandKind::Update => {
+            format!("Updates {} `{}` row by key; resolves to it as stored.", article(&table.name), table.name)
+        }
         CommandKind::Delete => format!("Deletes the `{}` row with this key.", table.name),
         CommandKind::ListBy { column } => format!("The `{}` rows whose `{column}` is this value.", table.name),
         CommandKind::GetSingleton => format!("The `{}` row.", table.name),

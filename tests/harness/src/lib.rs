@@ -4,8 +4,12 @@
 //! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary
 //! data dir and stops it when dropped, so also when a test panics. [`module_wasm`] builds
 //! heycat's module with heycat-codegen's [`ModuleBuild`]; [`sql_rows`] reads tables back; [`SmallDisk`]
-//! is a small filesystem for disk-full tests.
+//! is a small filesystem for disk-full tests; [`Proxy`] takes an app offline and back. With the
+//! feature `app`, `app::TestApp` drives any schema's app backend in Tauri's mock runtime.
 
+#[cfg(feature = "app")]
+pub mod app;
+mod proxy;
 mod small_disk;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +17,7 @@ use std::sync::OnceLock;
 
 use heycat_codegen::ModuleBuild;
 pub use heycat_local_server::{named_rows, sql_rows, Api, Error, Result, Server};
+pub use proxy::Proxy;
 pub use small_disk::SmallDisk;
 
 /// The workspace root (the folder holding `app/` and `runtime/`).
@@ -65,4 +70,32 @@ fn build_module(build: ModuleBuild) -> std::result::Result<PathBuf, String> {
     static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = BUILDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     build.build().map_err(|e| format!("building the module of {} failed: {e}", build.schema_dir.display()))
+}
+
+/// `row` with `field` set to `value`.
+pub fn with(row: &serde_json::Value, field: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut row = row.clone();
+    row[field] = value;
+    row
+}
+
+/// Waits until `done` holds, checking every 20 ms; panics naming `what` after `timeout`.
+pub fn wait_for(timeout: std::time::Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A server whose data is where an app with data dir `data_dir` keeps its embedded server's,
+/// holding `database` published with `module`, as that app would have left it: to start an app
+/// on data an earlier version of it wrote (the app is to start after this server is dropped).
+pub fn embedded_server(data_dir: &Path, database: &str, module: &[u8]) -> Result<Server> {
+    let server = Server::start_in(&data_dir.join("spacetimedb"))?;
+    server.api().publish(database, module)?;
+    // The app publishes only when this copy of its last published module differs.
+    std::fs::write(data_dir.join("spacetimedb/published-module.wasm"), module)
+        .map_err(|e| Error::Setup(format!("cannot keep the published module: {e}")))?;
+    Ok(server)
 }

@@ -1,0 +1,118 @@
+//! An app's backend in Tauri's mock runtime, driven the way its frontend drives it: a command
+//! by name with JSON arguments, answered with the JSON value or the error object (`{kind,
+//! message}`), and the events it emits. Any schema's app: the test passes its generated
+//! `SCHEMA` and registers its generated `handler`.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use heycat_runtime::config::{DataConfig, ServerChoice};
+use heycat_runtime::Schema;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Builder, Listener, WebviewWindow};
+
+use crate::wait_for;
+
+/// The configuration of an app with its data in `data_dir`, using `server` and `database`.
+pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConfig {
+    DataConfig {
+        data_dir: data_dir.to_owned(),
+        server,
+        database: database.into(),
+        module_override: None,
+        migration_fail_at: None,
+        migration_crash_at: None,
+    }
+}
+
+/// One running app: its mock Tauri app and the window the frontend would run in.
+pub struct TestApp {
+    pub app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+impl TestApp {
+    /// Starts the data layer of `schema` with `config`; `commands` registers the app's invoke
+    /// handler (`|b| b.invoke_handler(data::handler(tauri::generate_handler![]))`).
+    pub fn start(
+        schema: &'static dyn Schema,
+        config: DataConfig,
+        commands: impl FnOnce(Builder<MockRuntime>) -> Builder<MockRuntime>,
+    ) -> TestApp {
+        // The plugin starts the data layer from Tauri's setup hook, which the mock runtime only
+        // runs inside an event loop; start it directly instead.
+        let app = commands(mock_builder()).build(mock_context(noop_assets())).expect("build the app");
+        heycat_runtime::start(app.handle(), schema, config).expect("start the data layer");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a webview");
+        TestApp { app, webview }
+    }
+
+    /// What the frontend's `invoke(command, args)` gets: the value, or the error object.
+    pub fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    /// The value of a command that must succeed.
+    pub fn ok(&self, command: &str, args: Value) -> Value {
+        self.invoke(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
+    }
+
+    /// The error object of a command that must fail.
+    pub fn err(&self, command: &str, args: Value) -> Value {
+        match self.invoke(command, args) {
+            Ok(value) => panic!("{command} succeeded with {value}, expected an error"),
+            Err(e) => e,
+        }
+    }
+
+    pub fn status(&self) -> Value {
+        self.ok("connection_status", Value::Null)
+    }
+
+    /// Waits until the connection status satisfies `want`; panics with the last one after `timeout`.
+    pub fn wait_status(&self, timeout: Duration, want: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        wait_for(timeout, "the connection status", || {
+            last = self.status();
+            want(&last)
+        });
+        last
+    }
+
+    pub fn wait_connected(&self) -> Value {
+        self.wait_status(Duration::from_secs(60), |s| s["state"] == "connected")
+    }
+
+    /// Writes waiting in the outbox.
+    pub fn pending(&self) -> u64 {
+        self.ok("sync_status", Value::Null)["pending"].as_u64().expect("a count of pending writes")
+    }
+
+    /// Every payload of `event` from now on.
+    pub fn events(&self, event: &str) -> mpsc::Receiver<Value> {
+        let (tx, rx) = mpsc::channel();
+        self.app.listen_any(event, move |e| {
+            let _ = tx.send(serde_json::from_str(e.payload()).unwrap_or(Value::Null));
+        });
+        rx
+    }
+
+    /// Disconnects (the local copy reaches the disk) and stops an embedded server once its
+    /// data is on disk.
+    pub fn shutdown(self) {
+        heycat_runtime::shutdown(&self.app);
+    }
+}
