@@ -1,7 +1,7 @@
 //! The Tauri commands a schema gets: one list, read by the Rust command backend (runtime) and
 //! the TypeScript backend (types and wrappers), as tauri-specta feeds both from one list.
 
-use crate::model::{ColumnType, Schema, Table};
+use crate::model::{ColumnType, Schema, Table, ROW_VERSION_COLUMN};
 use crate::names::to_camel_case;
 
 #[derive(Debug, Clone)]
@@ -90,7 +90,8 @@ impl Schema {
             if table.synced {
                 // The version the delete is based on; none deletes whatever is there.
                 let version = ColumnType::Option(Box::new(ColumnType::U64));
-                delete_params.push(CommandParam { name: "row_version".into(), ty: CommandParamType::Column(version) });
+                delete_params
+                    .push(CommandParam { name: ROW_VERSION_COLUMN.into(), ty: CommandParamType::Column(version) });
             }
             push("delete".into(), CommandKind::Delete, delete_params);
             for column in

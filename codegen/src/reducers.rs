@@ -57,8 +57,7 @@ pub enum ParamType {
     OpId,
 }
 
-/// The name of the operation id parameter every write reducer takes last.
-pub const OP_ID_PARAM: &str = "op_id";
+pub use heycat_contract::system::OP_ID_PARAM;
 /// A synced table's delete takes the row version it is based on (none: delete whatever is there).
 pub const BASE_VERSION_PARAM: &str = "base_version";
 /// Conflict reducers take the conflict's id.

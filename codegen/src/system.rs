@@ -4,8 +4,9 @@
 
 use crate::diagnostics::Loc;
 use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
+use crate::names::to_pascal_case;
 
-pub use heycat_contract::system::{APPLIED_OP_TABLE, CONFLICT_TABLE};
+pub use heycat_contract::system::{APPLIED_OP_TABLE, CONFLICT_TABLE, OP_ID_PARAM};
 
 /// `loc` is where the tables are reported, should anything ever be (the first synced table).
 pub fn sync_tables(loc: Loc) -> Vec<Table> {
@@ -43,17 +44,17 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
     vec![
         table(
             APPLIED_OP_TABLE,
-            "HeycatAppliedOp",
+            &to_pascal_case(APPLIED_OP_TABLE),
             Access::Private,
             "Every write the module applied, by its client operation id: a replay of one is a no-op.",
             vec![
-                column("op_id", ColumnType::String, true, "The client's operation id."),
+                column(OP_ID_PARAM, ColumnType::String, true, "The client's operation id."),
                 column("applied_at", ColumnType::Timestamp, false, "When the module applied it."),
             ],
         ),
         table(
             CONFLICT_TABLE,
-            "HeycatConflict",
+            &to_pascal_case(CONFLICT_TABLE),
             Access::Public,
             "A write that was not applied because the row had changed since the version it was based on.",
             vec![

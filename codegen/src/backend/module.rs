@@ -675,7 +675,7 @@ fn version_reducer(name: &str) -> TokenStream {
 /// Puts exported rows back exactly as they were (versions included), during a migration. Only
 /// into an empty table (a singleton's default row aside), so it cannot be used to overwrite data.
 fn import_reducer(table: &Table) -> TokenStream {
-    let name = format_ident!("heycat_import_{}", table.name);
+    let name = format_ident!("{}", heycat_contract::system::import_reducer(&table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
     let not_empty = format!("{} is not empty; rows are imported only into an empty table", table.name);
     // A singleton's one row exists from `init` on (its defaults): the imported row replaces it.

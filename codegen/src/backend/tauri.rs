@@ -16,10 +16,11 @@ use quote::{format_ident, quote};
 
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
-use crate::model::{Access, OnDelete, Schema, Table};
-use crate::names::{article, to_camel_case};
+use crate::model::{Access, OnDelete, Schema, Table, ROW_VERSION_COLUMN};
+use crate::names::{article, to_camel_case, to_pascal_case};
 use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
+use heycat_contract::system::{CONFLICT_DISMISS_REDUCER, CONFLICT_TABLE};
 
 /// Where the app's build finds what the generated code includes. Absolute in a build; the
 /// snapshot tests use relative placeholders so the output is the same on every machine.
@@ -287,7 +288,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
         ),
         CommandKind::Delete => {
             let key = key();
-            let version = if table.synced { arg("row_version") } else { quote!(None) };
+            let version = if table.synced { arg(ROW_VERSION_COLUMN) } else { quote!(None) };
             (
                 format!(" Deletes the `{}` row with this key (and what the schema cascades).", table.name),
                 quote!(()),
@@ -396,18 +397,19 @@ fn connect_fn(schema: &Schema) -> TokenStream {
         let row = app_row(t);
         quote!(<#row as ::heycat_runtime::TableAccess>::watch(&conn, &watch);)
     });
+    let (conflicts, on_dismiss) = (format_ident!("{CONFLICT_TABLE}"), format_ident!("on_{CONFLICT_DISMISS_REDUCER}"));
     let conflict_watch = schema.synced_tables().next().map(|_| {
         quote! {
             use ::heycat_runtime::TableChange;
-            conn.reducers.on_heycat_conflict_dismiss({
+            conn.reducers.#on_dismiss({
                 let watch = watch.clone();
                 move |ctx, _, op_id| watch.completed(&ctx.event.status, op_id)
             });
-            conn.db.heycat_conflict().on_insert({
+            conn.db.#conflicts().on_insert({
                 let watch = watch.clone();
                 move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Insert { row: conflict_record(c) })
             });
-            conn.db.heycat_conflict().on_delete({
+            conn.db.#conflicts().on_delete({
                 let watch = watch.clone();
                 move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Delete { row: conflict_record(c) })
             });
@@ -431,6 +433,7 @@ fn connect_fn(schema: &Schema) -> TokenStream {
 /// The conflict table's reads and its dismiss reducer (a schema without synced tables has no
 /// conflicts).
 fn conflict_fns(schema: &Schema) -> TokenStream {
+    let (conflicts, dismiss) = (format_ident!("{CONFLICT_TABLE}"), format_ident!("{CONFLICT_DISMISS_REDUCER}"));
     if schema.synced_tables().next().is_none() {
         return quote! {
             fn conflicts(&self, _: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
@@ -442,24 +445,24 @@ fn conflict_fns(schema: &Schema) -> TokenStream {
             }
 
             fn dismiss_conflict(&self, _: &dyn ::heycat_runtime::Live, _: String, _: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
-                Err(::heycat_runtime::DataError::unsupported("heycat_conflict", "dismiss"))
+                Err(::heycat_runtime::DataError::unsupported(#CONFLICT_TABLE, "dismiss"))
             }
         };
     }
     quote! {
         fn conflicts(&self, conn: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
             let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
-            Ok(conn.db.heycat_conflict().iter().map(|c| conflict_record(&c)).collect())
+            Ok(conn.db.#conflicts().iter().map(|c| conflict_record(&c)).collect())
         }
 
         fn conflict(&self, conn: &dyn ::heycat_runtime::Live, id: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
             let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
-            Ok(conn.db.heycat_conflict().id().find(&id.to_owned()).map(|c| conflict_record(&c)))
+            Ok(conn.db.#conflicts().id().find(&id.to_owned()).map(|c| conflict_record(&c)))
         }
 
         fn dismiss_conflict(&self, conn: &dyn ::heycat_runtime::Live, id: String, op_id: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
             let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
-            Ok(conn.reducers.heycat_conflict_dismiss(id, op_id))
+            Ok(conn.reducers.#dismiss(id, op_id))
         }
     }
 }
@@ -469,8 +472,9 @@ fn conflict_record_fn(schema: &Schema) -> TokenStream {
     if schema.synced_tables().next().is_none() {
         return TokenStream::new();
     }
+    let record = format_ident!("{}", to_pascal_case(CONFLICT_TABLE));
     quote! {
-        fn conflict_record(c: &sdk::HeycatConflict) -> ::heycat_runtime::ConflictRecord {
+        fn conflict_record(c: &sdk::#record) -> ::heycat_runtime::ConflictRecord {
             ::heycat_runtime::ConflictRecord {
                 id: c.id.clone(),
                 table: c.table_name.clone(),

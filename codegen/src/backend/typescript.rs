@@ -12,7 +12,7 @@ use std::fmt::Write;
 use heycat_contract::events;
 
 use crate::commands::{Command, CommandKind, CommandParamType};
-use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind};
+use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind, ROW_VERSION_COLUMN};
 use crate::names::{article, to_camel_case, to_pascal_case, to_snake_case};
 use crate::source::SourceSet;
 
@@ -313,7 +313,7 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
                 (CommandParamType::Column(ty), _) => ts_type(ty),
             };
             // A delete's base version may be left out: then whatever is there is deleted.
-            let default = if p.name == "row_version" { " = null" } else { "" };
+            let default = if p.name == ROW_VERSION_COLUMN { " = null" } else { "" };
             format!("{}: {ty}{default}", p.js_name())
         })
         .collect();
