@@ -8,7 +8,7 @@ use crate::diagnostics::Loc;
 /// A whole schema: every table and every type, in declaration order (files sorted by name).
 #[derive(Debug, Clone)]
 pub struct Schema {
-    /// The released version this schema is (`generated/schema/v<N>.json`); 0 when unknown.
+    /// The released version this schema is (`<schema>/versions/v<N>.json`); 0 when unknown.
     /// The module reports it as a reducer named `heycat_schema_v<N>`.
     pub version: u32,
     pub tables: Vec<Table>,

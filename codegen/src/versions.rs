@@ -1,6 +1,6 @@
 //! Released schema versions and the migrations between them.
 //!
-//! `generated/schema/v<N>.json` keeps every released version: its schema files (so its module
+//! `<schema>/versions/v<N>.json` keeps every released version: its schema files (so its module
 //! can be built again), the shape of its tables (what a migration needs), and the canonical
 //! description of its module definition. [`Plan`] says what changed between two versions,
 //! whether SpacetimeDB migrates it by itself (`ponder_auto_migrate`, the server's own rules)

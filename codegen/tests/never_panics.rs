@@ -7,14 +7,15 @@ use std::path::Path;
 use heycat_codegen::{Schema, SourceSet};
 
 fn schema_files() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/schema");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
         .collect();
     files.sort();
+    assert!(files.len() >= 5, "heycat's schema files are in {}", dir.display());
     files
 }
 

@@ -6,13 +6,13 @@
 //! - the struct with every column (including the `row_version` synced tables get), deriving
 //!   `Clone`, `Debug`, `PartialEq`, serde's `Serialize`/`Deserialize` with camelCase names, each
 //!   field in the [`wire`] format;
-//! - `From` conversions to and from the SpacetimeDB SDK row type, which the app's generated
-//!   bindings define at `crate::sdk::<RowType>`;
 //! - an implementation of [`Table`] with the table's metadata.
 //!
 //! [`heycat_type`] does the same for enums (serialized as their variant name) and structs used
-//! as column types. Both reuse `heycat-codegen`'s parser and emitters, so the app's types are
-//! exactly the schema's, and a mistake is reported at its place in the schema file.
+//! as column types. (The conversions to and from the SpacetimeDB SDK's types are in the app module
+//! generated from the schema, which knows where both are.) Both reuse `heycat-codegen`'s parser
+//! and emitters, so the app's types are exactly the schema's, and a mistake is reported at its
+//! place in the schema file.
 
 pub mod wire;
 
