@@ -8,46 +8,15 @@
 //! TypeScript bindings to the frontend's folder (committed; `heycat-schema check` keeps them
 //! current).
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::backend::tauri::AppInputs;
-use crate::diagnostics::SchemaError;
+use crate::error::Error;
 use crate::model::Schema;
 use crate::module_build::ModuleBuild;
-use crate::versions::{self, Plan, PlanBetween, Snapshot};
+use crate::outputs::write_if_changed;
+use crate::versions::{self, versioned, Plan, PlanBetween, Snapshot};
 use crate::{backend, outputs, SourceSet};
-
-#[derive(Debug)]
-pub enum Error {
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    Schema(SchemaError),
-    /// The schema's versions or the migration to it are not usable.
-    Versions(String),
-    /// Building the module to wasm failed.
-    Module(String),
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
-            Error::Schema(e) => e.fmt(f),
-            Error::Versions(message) | Error::Module(message) => write!(f, "error: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<SchemaError> for Error {
-    fn from(e: SchemaError) -> Self {
-        Error::Schema(e)
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct Builder {
@@ -165,27 +134,6 @@ fn target_dir_of(out_dir: &Path) -> PathBuf {
         .map_or_else(|| out_dir.join("heycat-target"), Path::to_path_buf)
 }
 
-/// Gives the schema its version (see [`versions::current_version`]) and refuses one that
-/// heycat could not migrate data to from the latest release.
-pub fn versioned(
-    (sources, mut schema): (SourceSet, Schema),
-    snapshots: &[Snapshot],
-) -> Result<(SourceSet, Schema), Error> {
-    let (version, released) = versions::current_version(&sources, &schema, snapshots);
-    schema.version = version;
-    if let (false, Some(latest)) = (released, snapshots.last()) {
-        let plan = Plan::between(latest, &Snapshot::of(&sources, &schema, version)).map_err(Error::Versions)?;
-        if !plan.refused.is_empty() {
-            return Err(Error::Versions(format!(
-                "heycat cannot migrate data from schema version {} to this schema:\n  - {}",
-                latest.version,
-                plan.refused.join("\n  - ")
-            )));
-        }
-    }
-    Ok((sources, schema))
-}
-
 /// Writes the TypeScript bindings into `dir` (only files whose content changed). Returns the
 /// files written.
 pub fn write_typescript(dir: &Path, schema: &Schema, sources: &SourceSet) -> Result<Vec<String>, Error> {
@@ -196,17 +144,4 @@ pub fn write_typescript(dir: &Path, schema: &Schema, sources: &SourceSet) -> Res
         }
     }
     Ok(touched)
-}
-
-/// Writes `contents` to `path` unless the file already holds exactly that. Returns whether it wrote.
-pub fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
-    let io = |source| Error::Io { path: path.to_owned(), source };
-    if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
-        return Ok(false);
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    std::fs::write(path, contents).map_err(io)?;
-    Ok(true)
 }

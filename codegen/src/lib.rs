@@ -13,6 +13,7 @@ mod builder;
 mod check;
 pub mod commands;
 pub mod diagnostics;
+mod error;
 pub mod model;
 pub mod module_build;
 pub mod names;
@@ -28,12 +29,15 @@ use std::path::Path;
 
 pub use heycat_canonical as canonical;
 
-pub use builder::{migration_plans, versioned, write_if_changed, write_typescript, Builder, Error};
+pub use builder::{migration_plans, write_typescript, Builder};
 pub use diagnostics::SchemaError;
+pub use error::Error;
 pub use model::Schema;
 pub use module_build::ModuleBuild;
+pub use outputs::write_if_changed;
 pub use parse::{parse_item, ParsedItem};
 pub use source::SourceSet;
+pub use versions::versioned;
 
 impl Schema {
     /// Reads, parses and checks every schema file in `dir`, including SpacetimeDB's own

@@ -14,10 +14,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::builder::{versioned, write_if_changed, Error};
+use crate::error::Error;
 use crate::model::Schema;
+use crate::outputs::write_if_changed;
 use crate::source::SourceSet;
-use crate::versions::load_snapshots;
+use crate::versions::{load_snapshots, versioned};
 
 /// The Cargo.lock the module crates start from: the versions this toolkit was tested with, so
 /// a module builds the same everywhere (and offline, once the crates are downloaded).

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::backend;
+use crate::error::Error;
 use crate::model::Schema;
 use crate::source::SourceSet;
 
@@ -80,4 +81,17 @@ fn first_difference(want: &str, have: &str) -> (usize, String, String) {
             }
         }
     }
+}
+
+/// Writes `contents` to `path` unless the file already holds exactly that. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, contents: &str) -> Result<bool, Error> {
+    let io = |source| Error::Io { path: path.to_owned(), source };
+    if std::fs::read(path).is_ok_and(|old| old == contents.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, contents).map_err(io)?;
+    Ok(true)
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use spacetimedb_schema::def::ModuleDef;
 
+use crate::error::Error;
 use crate::model::{ColumnType, Conversion, DefaultValue, Schema, TypeKind};
 use crate::source::SourceSet;
 use crate::{canonical, raw_def};
@@ -152,6 +153,27 @@ pub fn current_version(sources: &SourceSet, schema: &Schema, snapshots: &[Snapsh
 
 fn with_version(schema: &Schema, version: u32) -> Schema {
     Schema { version, ..schema.clone() }
+}
+
+/// Gives the schema its version (see [`current_version`]) and refuses one that
+/// heycat could not migrate data to from the latest release.
+pub fn versioned(
+    (sources, mut schema): (SourceSet, Schema),
+    snapshots: &[Snapshot],
+) -> Result<(SourceSet, Schema), Error> {
+    let (version, released) = current_version(&sources, &schema, snapshots);
+    schema.version = version;
+    if let (false, Some(latest)) = (released, snapshots.last()) {
+        let plan = Plan::between(latest, &Snapshot::of(&sources, &schema, version)).map_err(Error::Versions)?;
+        if !plan.refused.is_empty() {
+            return Err(Error::Versions(format!(
+                "heycat cannot migrate data from schema version {} to this schema:\n  - {}",
+                latest.version,
+                plan.refused.join("\n  - ")
+            )));
+        }
+    }
+    Ok((sources, schema))
 }
 
 /// A value of a column type as SpacetimeDB's JSON.

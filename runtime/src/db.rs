@@ -12,7 +12,6 @@
 //! the same way, under its own op id, so replaying it cannot apply it twice. On reconnect
 //! [`Db::replay`] sends the queue in order.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
@@ -20,14 +19,13 @@ use std::time::Duration;
 
 use heycat_contract::events;
 use serde_json::Value;
-use spacetimedb_sdk::Status;
-use tokio::sync::oneshot;
 
 use crate::changes::{ChangeSink, TableChange};
 use crate::connect::{ConnectOptions, Connector};
 use crate::error::{DataError, ErrorKind};
 use crate::local::LocalCopy;
 use crate::outbox::OutboxEntry;
+use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
 use crate::sync::{Rejected, SyncState, SyncStatus};
@@ -76,48 +74,6 @@ pub enum Written {
 /// Sends a write to the server: given the connection and a fresh operation id, calls the
 /// reducer (the outer error: the write could not even be formed).
 pub(crate) type SendWrite<'a> = Box<dyn FnOnce(&dyn Live, String) -> Result<SdkResult, DataError> + Send + 'a>;
-
-/// Where a write's result goes once its reducer reports.
-type ResultSender = oneshot::Sender<Result<(), DataError>>;
-
-/// Writes waiting for their reducer's result, by operation id.
-#[derive(Clone, Default)]
-pub struct Pending(Arc<Mutex<HashMap<String, ResultSender>>>);
-
-impl Pending {
-    fn register(&self, op_id: String) -> oneshot::Receiver<Result<(), DataError>> {
-        let (tx, rx) = oneshot::channel();
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(op_id, tx);
-        rx
-    }
-
-    fn forget(&self, op_id: &str) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(op_id);
-    }
-
-    /// A write reducer reported `status` for operation `op_id`.
-    pub(crate) fn complete(&self, status: &Status, op_id: &str) {
-        let Some(waiter) = self.0.lock().unwrap_or_else(PoisonError::into_inner).remove(op_id) else {
-            // Another client's write, or one whose caller gave up waiting.
-            return;
-        };
-        let result = match status {
-            Status::Committed => Ok(()),
-            Status::Failed(message) => Err(DataError::from_reducer(message)),
-            Status::OutOfEnergy => {
-                Err(DataError::new(ErrorKind::Server, "the server ran out of energy for this write"))
-            }
-        };
-        let _ = waiter.send(result);
-    }
-
-    /// Fails every waiting write, e.g. when the connection dropped.
-    pub(crate) fn fail_all(&self, error: &DataError) {
-        for (_, waiter) in self.0.lock().unwrap_or_else(PoisonError::into_inner).drain() {
-            let _ = waiter.send(Err(error.clone()));
-        }
-    }
-}
 
 /// Why a reducer call did not succeed.
 enum CallFailure {

@@ -44,6 +44,7 @@ mod local;
 pub mod ops;
 pub mod outbox;
 mod plugin;
+mod results;
 mod schema;
 pub mod status;
 mod storage;

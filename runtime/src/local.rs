@@ -14,6 +14,7 @@ use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 
 use crate::error::{DataError, ErrorKind};
 use crate::outbox::{OutboxEntry, WriteKind};
+use crate::schema::row_key;
 
 /// Rows by table, then by key (the key's JSON text), as the app's row JSON.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,16 +25,6 @@ pub struct LocalCopy {
 /// A key as the local copy indexes it: its wire JSON text.
 pub fn key_text(key: &Value) -> String {
     key.to_string()
-}
-
-/// The key of a row of `T` in its JSON form. A singleton's key is not part of its JSON (the
-/// frontend never sees it); it is always 0.
-pub fn row_key<T: Table>(row: &Value) -> Value {
-    if T::SINGLETON {
-        Value::from(0)
-    } else {
-        row[T::KEY_FIELD].clone()
-    }
 }
 
 impl LocalCopy {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, ErrorKind};
-use crate::schema::{key_json, TableAccess, Write as TableWrite};
+use crate::schema::{key_json, row_key, TableAccess, Write as TableWrite};
 
 /// One write waiting for the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,7 +45,7 @@ impl OutboxEntry {
                 op_id: String::new(),
                 table: T::NAME.into(),
                 kind,
-                key: crate::local::row_key::<T>(&row),
+                key: row_key::<T>(&row),
                 row: Some(row),
                 base_version: None,
             }

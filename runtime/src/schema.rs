@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 use spacetimedb_sdk::{DbContext, Identity, Timestamp};
 
 use crate::connect::Connector;
@@ -213,4 +214,15 @@ impl<T: TableAccess> Write<T> {
 /// The key of a row of `T`, as the wire JSON the outbox and the local copy index it by.
 pub fn key_json<T: TableAccess>(key: &T::Key) -> serde_json::Value {
     serde_json::to_value(heycat::wire::Wired(key.clone())).unwrap_or_default()
+}
+
+/// The key of a row of `T` in its JSON form (what the outbox and the local copy index rows
+/// by). A singleton's key is not part of its JSON (the
+/// frontend never sees it); it is always 0.
+pub fn row_key<T: heycat::Table>(row: &Value) -> Value {
+    if T::SINGLETON {
+        Value::from(0)
+    } else {
+        row[T::KEY_FIELD].clone()
+    }
 }

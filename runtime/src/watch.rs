@@ -10,7 +10,7 @@ use spacetimedb_sdk::{Event, Identity, Status};
 
 use crate::changes::{ChangeSink, TableChange};
 use crate::conflicts::ConflictView;
-use crate::db::Pending;
+use crate::results::Pending;
 use crate::schema::{ConflictRecord, SchemaInfo, TableAccess};
 use crate::storage::StorageGuard;
 
