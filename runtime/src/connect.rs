@@ -4,6 +4,7 @@
 //! [`Connector::build`].
 
 use std::sync::mpsc;
+use std::time::Duration;
 
 use spacetimedb_sdk::__codegen::{SpacetimeModule, SubscriptionBuilder};
 use spacetimedb_sdk::{DbConnectionBuilder, DbContext};
@@ -26,10 +27,17 @@ pub struct ConnectOptions {
 /// holds the data, or why it failed.
 pub(crate) type Ready = mpsc::Sender<Result<String, String>>;
 
+/// How long a new connection waits for the runtime to take in the subscribed rows before it
+/// goes on delivering changes (a bound, in case the runtime never says so).
+const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Everything a new connection needs from the runtime.
 pub struct Connector {
     pub(crate) options: ConnectOptions,
     pub(crate) ready: Ready,
+    /// Said (or dropped) once the runtime took in the subscribed rows: until then the
+    /// connection delivers no change, so none is both in those rows and reported after them.
+    pub(crate) caught_up: mpsc::Receiver<()>,
     pub(crate) on_disconnect: Box<dyn FnOnce(String) + Send>,
     pub(crate) watch: Watch,
 }
@@ -47,9 +55,9 @@ impl Connector {
         M: SpacetimeModule,
         M::DbConnection: DbContext<SubscriptionBuilder = SubscriptionBuilder<M>>,
     {
-        let Connector { options, ready, on_disconnect, watch } = self;
+        let Connector { options, ready, caught_up, on_disconnect, watch } = self;
         let (on_error, on_connect_error, on_drop) = (ready.clone(), ready.clone(), ready.clone());
-        let pending = watch.pending;
+        let (pending, live) = (watch.pending, watch.live);
         builder
             .with_uri(options.uri.as_str())
             .with_module_name(options.database.as_str())
@@ -59,6 +67,8 @@ impl Connector {
                 conn.subscription_builder()
                     .on_applied(move |_| {
                         let _ = ready.send(Ok(token));
+                        // The SDK delivers nothing else while this callback runs.
+                        let _ = caught_up.recv_timeout(CATCH_UP_TIMEOUT);
                     })
                     .on_error(move |_, e| {
                         let _ = on_error.send(Err(format!("subscribing failed: {e}")));
@@ -71,8 +81,14 @@ impl Connector {
             .on_disconnect(move |_, e| {
                 let reason =
                     e.map_or_else(|| "the connection closed".to_owned(), |e| format!("the connection dropped: {e}"));
-                pending
-                    .fail_all(&DataError::new(ErrorKind::Offline, format!("{reason}; the write's outcome is unknown")));
+                // A connection the runtime gave up on (it stalled) may end long after: the
+                // writes waiting now wait for its successor.
+                if live.load(std::sync::atomic::Ordering::Acquire) {
+                    pending.fail_all(&DataError::new(
+                        ErrorKind::Offline,
+                        format!("{reason}; the write's outcome is unknown"),
+                    ));
+                }
                 // The SDK reports a connection that fails after `build` here too: end the wait.
                 let _ = on_drop.send(Err(reason.clone()));
                 on_disconnect(reason);

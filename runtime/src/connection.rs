@@ -1,19 +1,27 @@
 //! Keeps the app connected: a supervisor thread prepares the server (see `link`), connects,
 //! reports every status change, and after a failure or a lost connection tries again by itself
 //! with capped, jittered backoff, or at once when the user asks (`connection_retry`).
+//!
+//! While connected it sends the writes that wait in the outbox (on connect, and whenever one
+//! was queued since), and a heartbeat thread checks that the server still answers (see
+//! `liveness`): a connection that stalled is given up and made again, without waiting for TCP.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::DataConfig;
 use crate::connect::ConnectOptions;
 use crate::db::Db;
 use crate::link::ServerLink;
+use crate::liveness::{HEARTBEAT_EVERY, STALL_AFTER};
 use crate::status::{ConnectionStatus, Failure, FailureKind};
 
 /// How often the local copy (what the app shows offline) is refreshed while connected.
 const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
+/// How often a connected supervisor looks for queued writes to send.
+const DRAIN_EVERY: Duration = Duration::from_millis(250);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
 
@@ -142,21 +150,30 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             Ok(()) => {
                 attempt = 0;
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
-                // Writes queued while offline go first, in order; then the server's rows are
-                // what the app shows offline next time.
-                runtime.block_on(db.replay());
+                let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
                 // The figures writes are checked against, from the rows now here.
                 db.storage_usage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
+                let mut refreshed = Instant::now();
                 let mut control = loop {
-                    let control = shared.wait(Some(LOCAL_COPY_REFRESH), ended);
+                    // Writes queued while offline, or queued since because their outcome was
+                    // unknown, go first, in order.
+                    if db.has_queued() {
+                        runtime.block_on(db.replay());
+                    }
+                    let control = shared.wait(Some(DRAIN_EVERY), ended);
                     if ended(&control) {
                         break control;
                     }
                     drop(control);
-                    db.refresh_local_copy();
-                    db.storage_usage();
+                    if refreshed.elapsed() >= LOCAL_COPY_REFRESH {
+                        // The server's rows are what the app shows offline next time.
+                        db.refresh_local_copy();
+                        db.storage_usage();
+                        refreshed = Instant::now();
+                    }
                 };
+                heartbeat.stop();
                 if control.shutdown {
                     break;
                 }
@@ -190,6 +207,42 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     db.refresh_local_copy();
     db.disconnect();
     link.stop();
+}
+
+/// Checks every [`HEARTBEAT_EVERY`] that the server of connection `generation` still answers,
+/// and reports the connection lost when a round trip takes longer than [`STALL_AFTER`].
+struct HeartbeatThread(Arc<AtomicBool>);
+
+impl HeartbeatThread {
+    fn start(shared: Arc<Shared>, db: Db, generation: u64) -> HeartbeatThread {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let beat = move || {
+            while !stopped.load(Ordering::Acquire) {
+                std::thread::sleep(HEARTBEAT_EVERY);
+                match db.ping(STALL_AFTER) {
+                    Ok(Some(_)) => {}
+                    Ok(None) if !stopped.load(Ordering::Acquire) => {
+                        let reason = format!("the server stopped answering (nothing for {} s)", STALL_AFTER.as_secs());
+                        shared.update(|c| c.disconnected = Some((generation, reason)));
+                        return;
+                    }
+                    // Stopped meanwhile, or no connection any more: the supervisor knows.
+                    Ok(None) | Err(_) => return,
+                }
+            }
+        };
+        let spawned = std::thread::Builder::new().name("heycat-heartbeat".into()).spawn(beat);
+        if spawned.is_err() {
+            // Without a heartbeat a stalled connection is noticed only by the SDK (a minute).
+            stop.store(true, Ordering::Release);
+        }
+        HeartbeatThread(stop)
+    }
+
+    fn stop(self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// Waits out the backoff; returns whether the user asked to retry.

@@ -9,13 +9,17 @@
 //! Offline (no connection, or writes still queued), reads come from the local copy and a write
 //! is appended to the outbox (synced to disk) and applied to the local copy before the command
 //! returns. A write whose outcome became unknown (the connection dropped mid-call) is queued
-//! the same way, under its own op id, so replaying it cannot apply it twice. On reconnect
-//! [`Db::replay`] sends the queue in order.
+//! the same way, under its own op id, so replaying it cannot apply it twice. [`Db::replay`]
+//! sends the queue in order, on (re)connect and whenever writes wait while connected. No write
+//! waits on the network for long: one the server has not confirmed within [`WRITE_WAIT`] is
+//! queued, and the command returns.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
+
+use tokio::sync::oneshot;
 
 use heycat_contract::events;
 use serde_json::Value;
@@ -23,6 +27,7 @@ use serde_json::Value;
 use crate::changes::{ChangeSink, TableChange};
 use crate::connect::{ConnectOptions, Connector};
 use crate::error::{DataError, ErrorKind};
+use crate::liveness::Heartbeat;
 use crate::local::LocalCopy;
 use crate::outbox::OutboxEntry;
 use crate::results::Pending;
@@ -31,8 +36,20 @@ use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
 use crate::sync::{Rejected, SyncState, SyncStatus};
 use crate::watch::Watch;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connecting and subscribing must finish within this (a stalled server never answers).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A write the server has not answered within this is shown at once (its row, marked
+/// pending), so a slow server never leaves the user looking at nothing.
+const SHOW_AFTER: Duration = Duration::from_millis(50);
+/// How long a write waits for the server's confirmation before it is queued instead (its
+/// outcome unknown, under its own operation id): no write waits on the network for long.
+const WRITE_WAIT: Duration = Duration::from_millis(750);
+/// How long a call that cannot be queued (settling a conflict, a table that does not sync)
+/// waits before it fails with `timeout`.
+const CALL_WAIT: Duration = Duration::from_secs(1);
+/// How long the replay of a queued write waits; nobody waits on it, and a resend is harmless
+/// but useless while the first send may still be answered.
+const REPLAY_WAIT: Duration = Duration::from_secs(2);
 
 /// A write's operation id: unique across processes and devices (a random per-process prefix)
 /// and cheap to make (a counter, no syscall per write).
@@ -53,6 +70,12 @@ pub struct Db {
     events: ChangeSink,
     sync: Arc<Mutex<SyncState>>,
     storage: StorageGuard,
+    heartbeat: Heartbeat,
+    /// The current connection's callbacks are live (see `Watch::live`).
+    live: Arc<Mutex<Arc<AtomicBool>>>,
+    /// A connection was made before in this process: the frontend was told its rows, so a new
+    /// one reports what changed since.
+    connected_before: Arc<AtomicBool>,
 }
 
 /// Where reads come from.
@@ -74,6 +97,9 @@ pub enum Written {
 /// Sends a write to the server: given the connection and a fresh operation id, calls the
 /// reducer (the outer error: the write could not even be formed).
 pub(crate) type SendWrite<'a> = Box<dyn FnOnce(&dyn Live, String) -> Result<SdkResult, DataError> + Send + 'a>;
+
+/// Where a call's answer comes.
+type Answer = oneshot::Receiver<Result<(), DataError>>;
 
 /// Why a reducer call did not succeed.
 enum CallFailure {
@@ -97,6 +123,9 @@ impl Db {
             events,
             sync: Arc::new(Mutex::new(sync)),
             storage: StorageGuard::new(dir, schema.info().storage_quota),
+            heartbeat: Heartbeat::default(),
+            live: Arc::default(),
+            connected_before: Arc::default(),
         };
         // Writes made before the first connect are checked against the local copy's figures.
         db.storage_usage();
@@ -123,28 +152,81 @@ impl Db {
     ) -> Result<String, DataError> {
         self.disconnect();
         let (ready, ready_rx) = mpsc::channel::<Result<String, String>>();
+        let (caught_up, caught_up_rx) = mpsc::channel::<()>();
+        let live = Arc::new(AtomicBool::new(true));
+        *self.live.lock().unwrap_or_else(PoisonError::into_inner) = live.clone();
         let connector = Connector {
             options: options.clone(),
             ready,
+            caught_up: caught_up_rx,
             on_disconnect: Box::new(on_disconnect),
             watch: Watch {
                 info: self.schema.info(),
                 sink: self.events.clone(),
                 pending: self.pending.clone(),
                 storage: self.storage.clone(),
+                heartbeat: self.heartbeat.clone(),
+                live: live.clone(),
             },
         };
         let connection = self.schema.connect(connector)?;
         let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
             Ok(Ok(token)) => token,
-            Ok(Err(reason)) => return Err(DataError::new(ErrorKind::Offline, reason)),
+            Ok(Err(reason)) => {
+                live.store(false, Ordering::Release);
+                return Err(DataError::new(ErrorKind::Offline, reason));
+            }
             Err(_) => {
+                live.store(false, Ordering::Release);
                 connection.disconnect();
                 return Err(DataError::new(ErrorKind::Timeout, format!("{} did not answer in time", options.uri)));
             }
         };
-        *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(connection);
+        *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(connection.clone());
+        // The connection holds its first rows and delivers nothing more until `caught_up`.
+        self.catch_up(&*connection);
+        drop(caught_up);
         Ok(token)
+    }
+
+    /// Takes in a new connection's rows: they become the local copy, and after a reconnect
+    /// every row that changed meanwhile (here or on other devices) is reported as a change event,
+    /// once, against the rows the app had from the connection before.
+    fn catch_up(&self, connection: &dyn Live) {
+        let mut now = LocalCopy::default();
+        for table in self.schema.info().tables {
+            if let Err(e) = table.copy_into(connection, &mut now) {
+                self.sync().damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
+                return;
+            }
+        }
+        let mut sync = self.sync();
+        if self.connected_before.swap(true, Ordering::AcqRel) {
+            // The last rows seen from the server (kept when the connection went).
+            let before = LocalCopy::load(&sync.snapshot_path()).unwrap_or_default();
+            for (table, change) in before.changes_to(&now) {
+                self.events.emit_local(events::table_changed(&table), change);
+            }
+        }
+        if let Err(e) = sync.refresh(now) {
+            sync.damaged = Some(format!("cannot save the local copy: {e}"));
+        }
+    }
+
+    /// One round trip to the server: how long it took, or `None` when no answer came within
+    /// `timeout` (the connection stalled). `Err` when there is no connection.
+    pub(crate) fn ping(&self, timeout: Duration) -> Result<Option<Duration>, DataError> {
+        let connection = self.connection()?;
+        let seen = self.heartbeat.count();
+        if let Err(e) = self.schema.heartbeat(&*connection)? {
+            return Err(DataError::new(ErrorKind::Offline, format!("the heartbeat could not be sent: {e}")));
+        }
+        Ok(self.heartbeat.wait_beyond(seen, timeout))
+    }
+
+    /// Whether writes wait in the outbox.
+    pub(crate) fn has_queued(&self) -> bool {
+        !self.sync().outbox.pending().is_empty()
     }
 
     /// The live connection, or `Offline`.
@@ -193,15 +275,76 @@ impl Db {
     ) -> Result<Written, DataError> {
         let op_id = next_op_id();
         let online = self.connection().ok().filter(|_| self.sync().outbox.pending().is_empty());
-        if let Some(connection) = online {
-            match self.call_as(&*connection, op_id.clone(), send).await {
-                Ok(()) => return Ok(Written::Online),
-                Err(CallFailure::Refused(e)) => return Err(e),
-                Err(CallFailure::Unknown(_)) => {}
-            }
+        let Some(connection) = online else {
+            return self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued);
+        };
+        let mut answer = match self.send_call(&*connection, &op_id, send) {
+            Ok(answer) => answer,
+            Err(CallFailure::Refused(e)) => return Err(e),
+            Err(CallFailure::Unknown(_)) => return self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued),
+        };
+        if let Ok(answer) = tokio::time::timeout(SHOW_AFTER, &mut answer).await {
+            return match self.settle(&*connection, &op_id, Some(answer), SHOW_AFTER) {
+                Ok(()) => Ok(Written::Online),
+                Err(CallFailure::Refused(e)) => Err(e),
+                Err(CallFailure::Unknown(_)) => self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued),
+            };
         }
-        let entry = OutboxEntry { op_id, ..entry() };
-        self.queue(entry).map(Written::Queued)
+        // A slow server: the write shows now, marked pending, and the command still returns
+        // within `WRITE_WAIT`.
+        let entry = OutboxEntry { op_id: op_id.clone(), ..entry() };
+        let shown = self.show_in_flight(&*connection, &entry);
+        let answer = tokio::time::timeout(WRITE_WAIT.saturating_sub(SHOW_AFTER), answer).await.ok();
+        let outcome = self.settle(&*connection, &op_id, answer, WRITE_WAIT);
+        self.end_in_flight(&op_id, shown, matches!(outcome, Err(CallFailure::Refused(_))));
+        match outcome {
+            Ok(()) => Ok(Written::Online),
+            Err(CallFailure::Refused(e)) => Err(e),
+            Err(CallFailure::Unknown(_)) => self.queue(entry).map(Written::Queued),
+        }
+    }
+
+    /// Shows a write whose answer is slow to come as if it were done (its row, marked pending):
+    /// emits its change and the sync status. Returns the change, to undo should it be refused.
+    fn show_in_flight(&self, connection: &dyn Live, entry: &OutboxEntry) -> Option<(String, TableChange<Value>)> {
+        let driver = self.schema.info().table(&entry.table)?;
+        let before = driver.row_json(connection, &entry.key).ok().flatten();
+        let after = crate::local::applied(before.as_ref(), entry);
+        let status = {
+            let mut sync = self.sync();
+            sync.in_flight.push((entry.op_id.clone(), entry.table.clone(), crate::local::key_text(&entry.key)));
+            sync.status()
+        };
+        let change = match (before, after) {
+            (None, Some(row)) => Some(TableChange::Insert { row }),
+            (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
+            (Some(row), None) => Some(TableChange::Delete { row }),
+            (None, None) => None,
+        };
+        if let Some(change) = &change {
+            self.events.emit_local(events::table_changed(&entry.table), change.clone());
+        }
+        self.events.emit_local(events::SYNC_STATUS, status);
+        change.map(|change| (entry.table.clone(), change))
+    }
+
+    /// The answer to a shown write came (or the wait ended): it is no longer in flight, and a
+    /// refused one is taken back.
+    fn end_in_flight(&self, op_id: &str, shown: Option<(String, TableChange<Value>)>, refused: bool) {
+        let status = {
+            let mut sync = self.sync();
+            sync.in_flight.retain(|(id, ..)| id != op_id);
+            sync.status()
+        };
+        if let (true, Some((table, change))) = (refused, shown) {
+            let undo = match change {
+                TableChange::Insert { row } => TableChange::Delete { row },
+                TableChange::Update { old_row, row } => TableChange::Update { old_row: row, row: old_row },
+                TableChange::Delete { row } => TableChange::Insert { row },
+            };
+            self.events.emit_local(events::table_changed(&table), undo);
+        }
+        self.events.emit_local(events::SYNC_STATUS, status);
     }
 
     fn queue(&self, entry: OutboxEntry) -> Result<Option<Value>, DataError> {
@@ -235,29 +378,52 @@ impl Db {
     /// waits for its result. Needs a connection: nothing is queued.
     pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<(), DataError> {
         let connection = self.connection()?;
-        self.call_as(&*connection, next_op_id(), send).await.map_err(|f| match f {
+        self.call_as(&*connection, next_op_id(), send, CALL_WAIT).await.map_err(|f| match f {
             CallFailure::Refused(e) | CallFailure::Unknown(e) => e,
         })
     }
 
-    async fn call_as(&self, connection: &dyn Live, op_id: String, send: SendWrite<'_>) -> Result<(), CallFailure> {
-        let result = self.pending.register(op_id.clone());
-        let not_sent = |e: String| {
-            CallFailure::Refused(DataError::new(ErrorKind::Offline, format!("the write could not be sent: {e}")))
-        };
-        match send(connection, op_id.clone()) {
-            Ok(Ok(())) => {}
+    async fn call_as(
+        &self,
+        connection: &dyn Live,
+        op_id: String,
+        send: SendWrite<'_>,
+        wait: Duration,
+    ) -> Result<(), CallFailure> {
+        let answer = self.send_call(connection, &op_id, send)?;
+        let answer = tokio::time::timeout(wait, answer).await.ok();
+        self.settle(connection, &op_id, answer, wait)
+    }
+
+    /// Sends a reducer call and returns where its answer will come.
+    fn send_call(&self, connection: &dyn Live, op_id: &str, send: SendWrite<'_>) -> Result<Answer, CallFailure> {
+        let answer = self.pending.register(op_id.to_owned());
+        match send(connection, op_id.to_owned()) {
+            Ok(Ok(())) => Ok(answer),
             Ok(Err(e)) => {
-                self.pending.forget(&op_id);
-                return Err(not_sent(e.to_string()));
+                self.pending.forget(op_id);
+                Err(CallFailure::Refused(DataError::new(
+                    ErrorKind::Offline,
+                    format!("the write could not be sent: {e}"),
+                )))
             }
             Err(e) => {
-                self.pending.forget(&op_id);
-                return Err(CallFailure::Refused(e));
+                self.pending.forget(op_id);
+                Err(CallFailure::Refused(e))
             }
         }
-        match tokio::time::timeout(CALL_TIMEOUT, result).await {
-            Ok(Ok(Ok(()))) => match self.schema.conflict(connection, &op_id) {
+    }
+
+    /// What an answer (none: the wait of `waited` ended first) means for the call `op_id`.
+    fn settle(
+        &self,
+        connection: &dyn Live,
+        op_id: &str,
+        answer: Option<Result<Result<(), DataError>, oneshot::error::RecvError>>,
+        waited: Duration,
+    ) -> Result<(), CallFailure> {
+        match answer {
+            Some(Ok(Ok(()))) => match self.schema.conflict(connection, op_id) {
                 Ok(Some(conflict)) => Err(CallFailure::Refused(DataError::new(
                     ErrorKind::Conflict,
                     format!(
@@ -268,15 +434,19 @@ impl Db {
                 Ok(None) => Ok(()),
                 Err(e) => Err(CallFailure::Refused(e)),
             },
-            Ok(Ok(Err(e))) if e.kind == ErrorKind::Offline => Err(CallFailure::Unknown(e)),
-            Ok(Ok(Err(e))) => Err(CallFailure::Refused(e)),
-            Ok(Err(_)) => Err(CallFailure::Unknown(DataError::new(
+            Some(Ok(Err(e))) if e.kind == ErrorKind::Offline => Err(CallFailure::Unknown(e)),
+            Some(Ok(Err(e))) => Err(CallFailure::Refused(e)),
+            Some(Err(_)) => Err(CallFailure::Unknown(DataError::new(
                 ErrorKind::Offline,
                 "the connection closed before the write was confirmed",
             ))),
-            Err(_) => {
-                self.pending.forget(&op_id);
-                Err(CallFailure::Unknown(DataError::new(ErrorKind::Timeout, "the server did not confirm the write in time")))
+            None => {
+                // A late answer is kept for the queue, which then need not send it again.
+                self.pending.abandon(op_id);
+                Err(CallFailure::Unknown(DataError::new(
+                    ErrorKind::Timeout,
+                    format!("the server did not answer within {} ms; the write may still be applied", waited.as_millis()),
+                )))
             }
         }
     }
@@ -301,17 +471,16 @@ impl Db {
                 (entry, total)
             };
             let op_id = entry.op_id.clone();
-            let outcome = match info.table(&entry.table) {
-                Some(table) => {
+            let outcome = match (self.pending.late(&op_id), info.table(&entry.table)) {
+                // The answer to an earlier send of this write came after its sender gave up.
+                (Some(Ok(())), _) => Ok(()),
+                (Some(Err(e)), _) => Err(CallFailure::Refused(e)),
+                (None, Some(table)) => {
                     let entry = &entry;
-                    self.call_as(
-                        &*connection,
-                        op_id.clone(),
-                        Box::new(move |conn, op_id| table.send_entry(conn, entry, op_id)),
-                    )
-                    .await
+                    let send = Box::new(move |conn: &dyn Live, op_id| table.send_entry(conn, entry, op_id));
+                    self.call_as(&*connection, op_id.clone(), send, REPLAY_WAIT).await
                 }
-                None => Err(CallFailure::Refused(DataError::unknown_write(&entry))),
+                (None, None) => Err(CallFailure::Refused(DataError::unknown_write(&entry))),
             };
             let mut sync = self.sync();
             match outcome {
@@ -402,8 +571,15 @@ impl Db {
         self.sync().status()
     }
 
-    /// Closes the connection.
+    /// Closes the connection, which the runtime no longer listens to: writes still waiting for
+    /// it learn that their outcome is unknown (and are queued), and whatever it delivers late
+    /// (it had stalled and wakes up) is ignored.
     pub fn disconnect(&self) {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner).store(false, Ordering::Release);
+        self.pending.fail_all(&DataError::new(
+            ErrorKind::Offline,
+            "the connection was given up; the write's outcome is unknown",
+        ));
         if let Some(connection) = self.connection.write().unwrap_or_else(PoisonError::into_inner).take() {
             connection.disconnect();
         }

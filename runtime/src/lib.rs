@@ -40,6 +40,7 @@ mod connection;
 mod db;
 mod error;
 mod link;
+mod liveness;
 mod local;
 pub mod ops;
 pub mod outbox;

@@ -83,11 +83,14 @@ pub struct ServerLink {
     db: Db,
     /// A migration that failed: not tried again until the user asks (Retry) or the app restarts.
     failed_migration: Option<Failure>,
+    /// The embedded server now running was published with this app's module and checked: a
+    /// reconnect to it (after a dropped or stalled connection) only connects again.
+    local_ready: bool,
 }
 
 impl ServerLink {
     pub fn new(config: DataConfig, db: Db) -> Self {
-        ServerLink { config, local: None, local_port: None, db, failed_migration: None }
+        ServerLink { config, local: None, local_port: None, db, failed_migration: None, local_ready: false }
     }
 
     /// Lets the next attempt try a failed migration again.
@@ -135,17 +138,22 @@ impl ServerLink {
             ServerChoice::Local => {
                 let server = self.ensure_local_running()?;
                 let (api, ws) = (server.api(), server.ws_url());
+                if self.local_ready {
+                    return Ok(ws);
+                }
                 self.publish_if_needed(&api)?;
                 (api, ws)
             }
         };
         check_schema(self.db.schema().info().canonical, &api, &database)?;
+        self.local_ready = self.local.is_some();
         Ok(ws)
     }
 
     fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
         if !self.local.as_mut().is_some_and(Server::is_running) {
             self.local = None;
+            self.local_ready = false;
             let dir = self.config.local_server_dir();
             let not_started = |e: ServerError| {
                 Failure::new(FailureKind::ServerNotStarted, format!("the embedded server did not start: {e}"))

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 
+use crate::changes::TableChange;
 use crate::error::{DataError, ErrorKind};
 use crate::outbox::{OutboxEntry, WriteKind};
 use crate::schema::row_key;
@@ -60,23 +61,37 @@ impl LocalCopy {
         let rows = self.tables.entry(entry.table.clone()).or_default();
         let key = key_text(&entry.key);
         let before = rows.get(&key).cloned();
-        let after = entry.row.clone().map(|mut row| {
-            if let Some(Value::String(version)) = row.get(VERSION_FIELD) {
-                let version: u64 = version.parse().unwrap_or(0);
-                let next = match entry.kind {
-                    WriteKind::Insert => 1,
-                    WriteKind::Update => version + 1,
-                    _ => before.as_ref().and_then(|b| b[VERSION_FIELD].as_str()?.parse::<u64>().ok()).unwrap_or(0) + 1,
-                };
-                row[VERSION_FIELD] = Value::String(next.to_string());
-            }
-            row
-        });
+        let after = applied(before.as_ref(), entry);
         match &after {
             Some(row) => rows.insert(key, row.clone()),
             None => rows.remove(&key),
         };
         (before, after)
+    }
+
+    /// What changed from these rows to `now`, table by table: each row that appeared, changed
+    /// or went, once.
+    pub fn changes_to(&self, now: &LocalCopy) -> Vec<(String, TableChange<Value>)> {
+        let empty = BTreeMap::new();
+        let tables: std::collections::BTreeSet<&String> = self.tables.keys().chain(now.tables.keys()).collect();
+        let mut changes = Vec::new();
+        for table in tables {
+            let (old, new) = (self.tables.get(table).unwrap_or(&empty), now.tables.get(table).unwrap_or(&empty));
+            for (key, row) in new {
+                match old.get(key) {
+                    None => changes.push((table.clone(), TableChange::Insert { row: row.clone() })),
+                    Some(old_row) if old_row != row => changes
+                        .push((table.clone(), TableChange::Update { old_row: old_row.clone(), row: row.clone() })),
+                    Some(_) => {}
+                }
+            }
+            for (key, row) in old {
+                if !new.contains_key(key) {
+                    changes.push((table.clone(), TableChange::Delete { row: row.clone() }));
+                }
+            }
+        }
+        changes
     }
 
     /// Reads the snapshot file; a missing one is an empty copy.
@@ -98,7 +113,57 @@ impl LocalCopy {
     }
 }
 
+/// The row a write leaves when the row was `before`, as the server will store it: an insert
+/// gets version 1, an update the version after the one it is based on, a reset the version
+/// after the current one; a delete leaves none.
+pub fn applied(before: Option<&Value>, entry: &OutboxEntry) -> Option<Value> {
+    entry.row.clone().map(|mut row| {
+        if let Some(Value::String(version)) = row.get(VERSION_FIELD) {
+            let version: u64 = version.parse().unwrap_or(0);
+            let next = match entry.kind {
+                WriteKind::Insert => 1,
+                WriteKind::Update => version + 1,
+                _ => before.and_then(|b| b[VERSION_FIELD].as_str()?.parse::<u64>().ok()).unwrap_or(0) + 1,
+            };
+            row[VERSION_FIELD] = Value::String(next.to_string());
+        }
+        row
+    })
+}
+
 pub fn decode<T: DeserializeOwned>(row: &Value) -> Result<T, DataError> {
     serde_json::from_value(row.clone())
         .map_err(|e| DataError::new(ErrorKind::Server, format!("a row of the local copy is unreadable: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn copy(rows: &[(&str, Value)]) -> LocalCopy {
+        let mut copy = LocalCopy::default();
+        for (table, row) in rows {
+            copy.tables.entry((*table).to_owned()).or_default().insert(key_text(&row["id"]), row.clone());
+        }
+        copy
+    }
+
+    #[test]
+    fn the_changes_between_two_copies_are_each_row_that_appeared_changed_or_went_once() {
+        let (a1, a2) = (json!({"id": "a", "n": 1}), json!({"id": "a", "n": 2}));
+        let (b, c) = (json!({"id": "b"}), json!({"id": "c"}));
+        let before = copy(&[("t", a1.clone()), ("t", b.clone()), ("u", json!({"id": "x"}))]);
+        let now = copy(&[("t", a2.clone()), ("t", c.clone()), ("u", json!({"id": "x"}))]);
+        assert_eq!(
+            before.changes_to(&now),
+            vec![
+                ("t".into(), TableChange::Update { old_row: a1, row: a2 }),
+                ("t".into(), TableChange::Insert { row: c }),
+                ("t".into(), TableChange::Delete { row: b }),
+            ]
+        );
+        assert_eq!(now.changes_to(&now), Vec::new(), "nothing changed, nothing reported");
+    }
 }

@@ -83,6 +83,10 @@ pub trait Schema: Send + Sync + 'static {
     /// on its own thread.
     fn connect(&self, connector: Connector) -> Result<Arc<dyn Live>, DataError>;
 
+    /// Calls the module's no-op version reducer: a round trip whose answer (through
+    /// [`Watch::heartbeat_answered`], registered by `connect`) says the server still answers.
+    fn heartbeat(&self, conn: &dyn Live) -> Result<SdkResult, DataError>;
+
     /// Every conflict record the connection can see.
     fn conflicts(&self, conn: &dyn Live) -> Result<Vec<ConflictRecord>, DataError>;
 

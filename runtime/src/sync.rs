@@ -16,7 +16,8 @@ use crate::outbox::{DamagedTail, Outbox, OutboxEntry};
 pub struct SyncStatus {
     /// Writes waiting for the server.
     pub pending: usize,
-    /// The keys of rows with waiting writes, by table (key JSON text).
+    /// The keys of rows with writes not confirmed yet (queued, or sent to a server that is slow
+    /// to answer), by table (key JSON text).
     pub pending_keys: std::collections::BTreeMap<String, Vec<String>>,
     /// `[done, total]` while the outbox is being replayed.
     pub syncing: Option<[usize; 2]>,
@@ -43,6 +44,9 @@ pub(crate) struct SyncState {
     pub(crate) damaged: Option<String>,
     pub(crate) rejected: Vec<Rejected>,
     pub(crate) syncing: Option<[usize; 2]>,
+    /// Writes sent and shown (the server is slow to answer), not confirmed yet: `(op id, table,
+    /// key text)`. Their rows are pending like queued ones.
+    pub(crate) in_flight: Vec<(String, String, String)>,
 }
 
 impl SyncState {
@@ -59,6 +63,7 @@ impl SyncState {
             damaged: damaged.map(|DamagedTail(d)| d),
             rejected: Vec::new(),
             syncing: None,
+            in_flight: Vec::new(),
         })
     }
 
@@ -68,9 +73,14 @@ impl SyncState {
         Ok(self.local.apply(&entry))
     }
 
+    /// Where the last rows seen from the server are kept.
+    pub(crate) fn snapshot_path(&self) -> PathBuf {
+        self.dir.join("snapshot.json")
+    }
+
     /// Replaces the local copy with the server's rows (plus what is still queued) and keeps it on disk.
     pub(crate) fn refresh(&mut self, mut copy: LocalCopy) -> io::Result<()> {
-        copy.save(&self.dir.join("snapshot.json"))?;
+        copy.save(&self.snapshot_path())?;
         for entry in self.outbox.pending() {
             copy.apply(entry);
         }
@@ -87,6 +97,9 @@ impl SyncState {
         let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
         for entry in self.outbox.pending() {
             pending_keys.entry(entry.table.clone()).or_default().push(crate::local::key_text(&entry.key));
+        }
+        for (_, table, key) in &self.in_flight {
+            pending_keys.entry(table.clone()).or_default().push(key.clone());
         }
         SyncStatus {
             pending: self.outbox.pending().len(),

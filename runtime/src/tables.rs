@@ -20,6 +20,8 @@ pub trait TableDriver: Send + Sync {
     fn singleton(&self) -> bool;
     /// Every row in the connection's copy, as the frontend's JSON.
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
+    /// The row with this key (its wire JSON) in the connection's copy.
+    fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError>;
     /// Puts every row of the connection's copy into `copy`.
     fn copy_into(&self, conn: &dyn Live, copy: &mut LocalCopy) -> Result<(), DataError>;
     /// Sends a queued write (its outbox entry) under operation id `op_id`.
@@ -59,6 +61,13 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError> {
         let rows = T::rows(downcast::<T::Connection>(conn)?);
         Ok(rows.iter().filter_map(|row| serde_json::to_value(row).ok()).collect())
+    }
+
+    fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError> {
+        let key = serde_json::from_value::<heycat::wire::Wired<T::Key>>(key.clone())
+            .map_err(|e| DataError::bad_input(format!("not a key of {}: {e}", T::NAME)))?;
+        let row = T::find(downcast::<T::Connection>(conn)?, &key.0);
+        Ok(row.and_then(|row| serde_json::to_value(row).ok()))
     }
 
     fn copy_into(&self, conn: &dyn Live, copy: &mut LocalCopy) -> Result<(), DataError> {

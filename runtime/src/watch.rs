@@ -3,6 +3,7 @@
 //! write), and the conflict callbacks.
 
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use heycat_contract::events;
@@ -10,6 +11,7 @@ use spacetimedb_sdk::{Event, Identity, Status};
 
 use crate::changes::{ChangeSink, TableChange};
 use crate::conflicts::ConflictView;
+use crate::liveness::Heartbeat;
 use crate::results::Pending;
 use crate::schema::{ConflictRecord, SchemaInfo, TableAccess};
 use crate::storage::StorageGuard;
@@ -21,9 +23,24 @@ pub struct Watch {
     pub(crate) sink: ChangeSink,
     pub(crate) pending: Pending,
     pub(crate) storage: StorageGuard,
+    pub(crate) heartbeat: Heartbeat,
+    /// Whether the runtime still uses this connection. A connection it gave up on (it stalled)
+    /// may come back to life and deliver what it held: that must not reach the app twice.
+    pub(crate) live: Arc<AtomicBool>,
 }
 
 impl Watch {
+    fn live(&self) -> bool {
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// The server answered a heartbeat (see `liveness`).
+    pub fn heartbeat_answered(&self) {
+        if self.live() {
+            self.heartbeat.answered();
+        }
+    }
+
     /// The callbacks of table `T`.
     pub fn table<T: TableAccess>(&self) -> TableWatch<T> {
         TableWatch { watch: self.clone(), event: Arc::from(events::table_changed(T::NAME)), row: PhantomData }
@@ -31,12 +48,17 @@ impl Watch {
 
     /// A write reducer reported its result for operation `op_id`.
     pub fn completed(&self, status: &Status, op_id: &str) {
-        self.pending.complete(status, op_id);
+        if self.live() {
+            self.pending.complete(status, op_id);
+        }
     }
 
     /// A conflict record appeared or went; `me` is this client's identity. Only this client's
     /// conflicts are its to settle.
     pub fn conflict_changed<R>(&self, event: &Event<R>, me: Option<Identity>, change: TableChange<ConflictRecord>) {
+        if !self.live() {
+            return;
+        }
         let record = match &change {
             TableChange::Insert { row } | TableChange::Delete { row } | TableChange::Update { row, .. } => row,
         };
@@ -88,11 +110,16 @@ impl<T: TableAccess> TableWatch<T> {
     }
 
     fn emit<R>(&self, event: &Event<R>, change: TableChange<T>) {
-        self.watch.sink.emit(event, self.event.to_string(), change);
+        if self.watch.live() {
+            self.watch.sink.emit(event, self.event.to_string(), change);
+        }
     }
 
     /// Keeps the limit writes are checked against in step with the row that holds it.
     fn follow_quota(&self, row: &T) {
+        if !self.watch.live() {
+            return;
+        }
         if let Some(quota) = self.watch.info.storage_quota.filter(|q| q.table == T::NAME) {
             if let Ok(json) = serde_json::to_value(row) {
                 self.watch.storage.follow_quota(&quota, &json);

@@ -415,6 +415,10 @@ fn connect_fn(schema: &Schema) -> TokenStream {
             });
         }
     });
+    // The heartbeat: the version reducer does nothing, and its answer to the caller says the
+    // server is there.
+    let version = version_reducer_fn(schema);
+    let on_version = format_ident!("on_{version}");
     quote! {
         fn connect(
             &self,
@@ -424,10 +428,26 @@ fn connect_fn(schema: &Schema) -> TokenStream {
             let conn = connector.build(sdk::DbConnection::builder())?;
             #(#watches)*
             #conflict_watch
+            conn.reducers.#on_version({
+                let watch = watch.clone();
+                move |_| watch.heartbeat_answered()
+            });
             conn.run_threaded();
             Ok(::std::sync::Arc::new(conn))
         }
+
+        fn heartbeat(&self, conn: &dyn ::heycat_runtime::Live) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+            Ok(conn.reducers.#version())
+        }
     }
+}
+
+/// The bindings' function for the module's version reducer (spacetimedb-codegen's snake case:
+/// `heycat_schema_v4` is `heycat_schema_v_4`).
+fn version_reducer_fn(schema: &Schema) -> proc_macro2::Ident {
+    use convert_case::{Case, Casing};
+    format_ident!("{}", heycat_contract::system::schema_version_reducer(schema.version).to_case(Case::Snake))
 }
 
 /// The conflict table's reads and its dismiss reducer (a schema without synced tables has no

@@ -9,6 +9,9 @@ use crate::error::{Error, Result};
 
 /// SpacetimeDB answers a reducer that returned `Err` with this status and the message as body.
 const REDUCER_ERROR_STATUS: u16 = 530;
+/// A question with a small answer (is the server there, which schema does it run) gets this
+/// long: a server that does not answer it is not ready, whatever its socket says.
+const QUICK_ANSWER: Duration = Duration::from_secs(5);
 
 /// A client of one server's HTTP API, acting as one identity (or none).
 #[derive(Clone)]
@@ -32,7 +35,7 @@ impl Api {
 
     /// Whether the server answers at all.
     pub fn ping(&self) -> Result<()> {
-        self.send(self.agent.get(&format!("{}/v1/ping", self.base_url)), None).map(drop)
+        self.send(self.agent.get(&format!("{}/v1/ping", self.base_url)).timeout(QUICK_ANSWER), None).map(drop)
     }
 
     /// Asks the server for a new identity and returns its token.
@@ -44,7 +47,7 @@ impl Api {
 
     /// Whether a database of this name exists.
     pub fn database_exists(&self, database: &str) -> Result<bool> {
-        match self.send(self.agent.get(&self.database_url(database)), None) {
+        match self.send(self.agent.get(&self.database_url(database)).timeout(QUICK_ANSWER), None) {
             Ok(_) => Ok(true),
             Err(Error::Http { status: 404, .. }) => Ok(false),
             Err(e) => Err(e),
@@ -84,7 +87,8 @@ impl Api {
 
     /// The deployed module's definition as the server reports it (`RawModuleDefV9` JSON).
     pub fn schema_json(&self, database: &str) -> Result<String> {
-        self.send(self.agent.get(&format!("{}/schema?version=9", self.database_url(database))), None)
+        let url = format!("{}/schema?version=9", self.database_url(database));
+        self.send(self.agent.get(&url).timeout(QUICK_ANSWER), None)
     }
 
     fn database_url(&self, database: &str) -> String {

@@ -200,6 +200,42 @@ impl Server {
         self.terminate();
     }
 
+    /// Freezes the server process (SIGSTOP), as a paused VM or a hung server: its sockets stay
+    /// open and nothing answers. Returns once every thread of it stopped. [`Server::resume`]
+    /// lets it go on.
+    pub fn pause(&self) {
+        self.signal(libc::SIGSTOP);
+        let Some(child) = &self.child else { return };
+        let tasks = PathBuf::from(format!("/proc/{}/task", child.id()));
+        let stopped = |stat: &str| stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with(['T', 't']));
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            let all_stopped = std::fs::read_dir(&tasks).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .all(|task| std::fs::read_to_string(task.path().join("stat")).is_ok_and(|s| stopped(&s)))
+            });
+            if all_stopped {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        if let Some(child) = &self.child {
+            // SAFETY: plain kill(2) on our own child's pid.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, signal);
+            }
+        }
+    }
+
     /// Kills the server at once, as a crash would (writes of the last 500 ms may be lost).
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -209,6 +245,8 @@ impl Server {
     }
 
     fn terminate(&mut self) {
+        // A paused server would not hear the request to stop.
+        self.resume();
         let Some(mut child) = self.child.take() else {
             return;
         };

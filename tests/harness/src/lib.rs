@@ -4,7 +4,9 @@
 //! server with) starts `spacetimedb-standalone` 1.2.0 on a free 127.0.0.1 port with a temporary
 //! data dir and stops it when dropped, so also when a test panics. [`module_wasm`] builds
 //! heycat's module with heycat-codegen's [`ModuleBuild`]; [`sql_rows`] reads tables back; [`SmallDisk`]
-//! is a small filesystem for disk-full tests; [`Proxy`] takes an app offline and back. With the
+//! is a small filesystem for disk-full tests; [`Proxy`] takes an app offline and back, or gives
+//! its connections the faults of real networks (stalls, latency, a slow link, resets, a drop in
+//! the middle of a call: [`Fault`], [`Proxy::reset_connections`], [`Proxy::cut_after`]). With the
 //! feature `app`, `app::TestApp` drives any schema's app backend in Tauri's mock runtime.
 
 #[cfg(feature = "app")]
@@ -17,7 +19,7 @@ use std::sync::OnceLock;
 
 use heycat_codegen::ModuleBuild;
 pub use heycat_local_server::{named_rows, sql_rows, Api, Error, Result, Server};
-pub use proxy::Proxy;
+pub use proxy::{Fault, Proxy, ProxyStats};
 pub use small_disk::SmallDisk;
 
 /// The workspace root (the folder holding `app/` and `runtime/`).

@@ -185,7 +185,10 @@ diskNearlyFull: boolean }
 export type SyncStatus = {
 /** Writes waiting for the server. */
 pending: number;
-/** The keys of rows with waiting writes, by table (key JSON text). */
+/**
+ * The keys of rows with writes not confirmed yet (queued, or sent to a server that is slow
+ * to answer), by table (key JSON text).
+ */
 pendingKeys: Partial<{ [key in string]: string[] }>;
 /** `[done, total]` while the outbox is being replayed. */
 syncing: [number, number] | null;
