@@ -220,16 +220,16 @@ impl HeartbeatThread {
         let beat = move || {
             while !stopped.load(Ordering::Acquire) {
                 std::thread::sleep(HEARTBEAT_EVERY);
-                match db.ping(STALL_AFTER) {
-                    Ok(Some(_)) => {}
-                    Ok(None) if !stopped.load(Ordering::Acquire) => {
-                        let reason = format!("the server stopped answering (nothing for {} s)", STALL_AFTER.as_secs());
-                        shared.update(|c| c.disconnected = Some((generation, reason)));
-                        return;
-                    }
-                    // Stopped meanwhile, or no connection any more: the supervisor knows.
-                    Ok(None) | Err(_) => return,
+                let lost = match db.ping(STALL_AFTER) {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => format!("the server stopped answering (nothing for {} s)", STALL_AFTER.as_secs()),
+                    // The connection ended without saying so (the SDK's thread died with it).
+                    Err(_) => "the connection to the server ended".to_owned(),
+                };
+                if !stopped.load(Ordering::Acquire) {
+                    shared.update(|c| c.disconnected = Some((generation, lost)));
                 }
+                return;
             }
         };
         let spawned = std::thread::Builder::new().name("heycat-heartbeat".into()).spawn(beat);

@@ -33,7 +33,7 @@ use crate::outbox::OutboxEntry;
 use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
-use crate::sync::{Rejected, SyncState, SyncStatus};
+use crate::sync::{Rejected, StatusPublisher, SyncState, SyncStatus};
 use crate::watch::Watch;
 
 /// Connecting and subscribing must finish within this (a stalled server never answers).
@@ -41,6 +41,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A write the server has not answered within this is shown at once (its row, marked
 /// pending), so a slow server never leaves the user looking at nothing.
 const SHOW_AFTER: Duration = Duration::from_millis(50);
+/// Writes shown early while at most this many wait for an answer.
+const SHOW_AT_MOST: usize = 16;
 /// How long a write waits for the server's confirmation before it is queued instead (its
 /// outcome unknown, under its own operation id): no write waits on the network for long.
 const WRITE_WAIT: Duration = Duration::from_millis(750);
@@ -71,6 +73,7 @@ pub struct Db {
     sync: Arc<Mutex<SyncState>>,
     storage: StorageGuard,
     heartbeat: Heartbeat,
+    status: StatusPublisher,
     /// The current connection's callbacks are live (see `Watch::live`).
     live: Arc<Mutex<Arc<AtomicBool>>>,
     /// A connection was made before in this process: the frontend was told its rows, so a new
@@ -116,12 +119,14 @@ impl Db {
         let sync = SyncState::open(dir).map_err(|e| {
             DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
         })?;
+        let sync = Arc::new(Mutex::new(sync));
         let db = Db {
             schema,
             connection: Arc::default(),
             pending: Pending::default(),
+            status: StatusPublisher::start(Arc::downgrade(&sync), events.clone()),
             events,
-            sync: Arc::new(Mutex::new(sync)),
+            sync,
             storage: StorageGuard::new(dir, schema.info().storage_quota),
             heartbeat: Heartbeat::default(),
             live: Arc::default(),
@@ -291,9 +296,11 @@ impl Db {
             };
         }
         // A slow server: the write shows now, marked pending, and the command still returns
-        // within `WRITE_WAIT`.
+        // within `WRITE_WAIT`. (Not for writes in a burst the app sends itself: it is the burst
+        // that makes them wait, and showing each costs the burst its pace.)
         let entry = OutboxEntry { op_id: op_id.clone(), ..entry() };
-        let shown = self.show_in_flight(&*connection, &entry);
+        let shown =
+            (self.pending.waiting() <= SHOW_AT_MOST).then(|| self.show_in_flight(&*connection, &entry)).flatten();
         let answer = tokio::time::timeout(WRITE_WAIT.saturating_sub(SHOW_AFTER), answer).await.ok();
         let outcome = self.settle(&*connection, &op_id, answer, WRITE_WAIT);
         self.end_in_flight(&op_id, shown, matches!(outcome, Err(CallFailure::Refused(_))));
@@ -310,11 +317,7 @@ impl Db {
         let driver = self.schema.info().table(&entry.table)?;
         let before = driver.row_json(connection, &entry.key).ok().flatten();
         let after = crate::local::applied(before.as_ref(), entry);
-        let status = {
-            let mut sync = self.sync();
-            sync.in_flight.push((entry.op_id.clone(), entry.table.clone(), crate::local::key_text(&entry.key)));
-            sync.status()
-        };
+        self.sync().in_flight.insert(entry.op_id.clone(), (entry.table.clone(), crate::local::key_text(&entry.key)));
         let change = match (before, after) {
             (None, Some(row)) => Some(TableChange::Insert { row }),
             (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
@@ -324,18 +327,14 @@ impl Db {
         if let Some(change) = &change {
             self.events.emit_local(events::table_changed(&entry.table), change.clone());
         }
-        self.events.emit_local(events::SYNC_STATUS, status);
+        self.status.changed();
         change.map(|change| (entry.table.clone(), change))
     }
 
     /// The answer to a shown write came (or the wait ended): it is no longer in flight, and a
     /// refused one is taken back.
     fn end_in_flight(&self, op_id: &str, shown: Option<(String, TableChange<Value>)>, refused: bool) {
-        let status = {
-            let mut sync = self.sync();
-            sync.in_flight.retain(|(id, ..)| id != op_id);
-            sync.status()
-        };
+        self.sync().in_flight.remove(op_id);
         if let (true, Some((table, change))) = (refused, shown) {
             let undo = match change {
                 TableChange::Insert { row } => TableChange::Delete { row },
@@ -344,22 +343,21 @@ impl Db {
             };
             self.events.emit_local(events::table_changed(&table), undo);
         }
-        self.events.emit_local(events::SYNC_STATUS, status);
+        self.status.changed();
     }
 
     fn queue(&self, entry: OutboxEntry) -> Result<Option<Value>, DataError> {
         let event = events::table_changed(&entry.table);
-        let (before, after, status) = {
+        let (before, after) = {
             let mut sync = self.sync();
-            let (before, after) = sync.queue(entry).map_err(|e| {
+            sync.queue(entry).map_err(|e| {
                 let kind = if e.kind() == std::io::ErrorKind::StorageFull {
                     ErrorKind::StorageFull
                 } else {
                     ErrorKind::Server
                 };
                 DataError::new(kind, format!("cannot save the write for later: {e}"))
-            })?;
-            (before, after, sync.status())
+            })?
         };
         let change = match (before, after.clone()) {
             (None, Some(row)) => Some(TableChange::Insert { row }),
@@ -370,7 +368,7 @@ impl Db {
         if let Some(change) = change {
             self.events.emit_local(event, change);
         }
-        self.events.emit_local(events::SYNC_STATUS, status);
+        self.status.changed();
         Ok(after)
     }
 
@@ -398,7 +396,10 @@ impl Db {
     /// Sends a reducer call and returns where its answer will come.
     fn send_call(&self, connection: &dyn Live, op_id: &str, send: SendWrite<'_>) -> Result<Answer, CallFailure> {
         let answer = self.pending.register(op_id.to_owned());
-        match send(connection, op_id.to_owned()) {
+        // A connection whose SDK thread died can panic in the SDK (see `Live`): not sent.
+        let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| send(connection, op_id.to_owned())))
+            .unwrap_or_else(|_| Err(DataError::new(ErrorKind::Offline, "the connection to the server ended")));
+        match sent {
             Ok(Ok(())) => Ok(answer),
             Ok(Err(e)) => {
                 self.pending.forget(op_id);
@@ -467,7 +468,7 @@ impl Db {
                 };
                 let total = done + sync.outbox.pending().len();
                 sync.syncing = Some([done, total]);
-                self.events.emit_local(events::SYNC_STATUS, sync.status());
+                self.status.changed();
                 (entry, total)
             };
             let op_id = entry.op_id.clone();
@@ -504,7 +505,7 @@ impl Db {
             sync.syncing = Some([done, total]);
         }
         self.refresh_local_copy();
-        self.events.emit_local(events::SYNC_STATUS, self.sync().status());
+        self.status.changed();
     }
 
     /// Takes the server's rows as the new local copy (and keeps it on disk), for reading offline.

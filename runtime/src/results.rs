@@ -45,6 +45,11 @@ impl Pending {
         rx
     }
 
+    /// How many writes wait for an answer now.
+    pub(crate) fn waiting(&self) -> usize {
+        self.lock().callers.len()
+    }
+
     /// The write was never sent: there will be no answer.
     pub(crate) fn forget(&self, op_id: &str) {
         self.lock().callers.remove(op_id);

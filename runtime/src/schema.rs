@@ -131,13 +131,17 @@ pub trait Live: Send + Sync + 'static {
     fn as_any(&self) -> &dyn Any;
 }
 
+// spacetimedb-sdk 1.2.0 panics on its message thread when a reducer call meets a websocket
+// loop that has just ended (`expect` on the closed channel), poisoning the lock `is_active` and
+// `disconnect` take, which then panic on every thread: such a connection is over, not a reason
+// for a command to fail.
 impl<C: DbContext + Send + Sync + 'static> Live for C {
     fn is_active(&self) -> bool {
-        DbContext::is_active(self)
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| DbContext::is_active(self))).unwrap_or(false)
     }
 
     fn disconnect(&self) {
-        let _ = DbContext::disconnect(self);
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| DbContext::disconnect(self)));
     }
 
     fn identity(&self) -> Option<Identity> {

@@ -3,10 +3,13 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::changes::ChangeSink;
 use crate::local::LocalCopy;
 use crate::outbox::{DamagedTail, Outbox, OutboxEntry};
 
@@ -46,7 +49,7 @@ pub(crate) struct SyncState {
     pub(crate) syncing: Option<[usize; 2]>,
     /// Writes sent and shown (the server is slow to answer), not confirmed yet: `(op id, table,
     /// key text)`. Their rows are pending like queued ones.
-    pub(crate) in_flight: Vec<(String, String, String)>,
+    pub(crate) in_flight: std::collections::HashMap<String, (String, String)>,
 }
 
 impl SyncState {
@@ -63,7 +66,7 @@ impl SyncState {
             damaged: damaged.map(|DamagedTail(d)| d),
             rejected: Vec::new(),
             syncing: None,
-            in_flight: Vec::new(),
+            in_flight: Default::default(),
         })
     }
 
@@ -98,7 +101,7 @@ impl SyncState {
         for entry in self.outbox.pending() {
             pending_keys.entry(entry.table.clone()).or_default().push(crate::local::key_text(&entry.key));
         }
-        for (_, table, key) in &self.in_flight {
+        for (table, key) in self.in_flight.values() {
             pending_keys.entry(table.clone()).or_default().push(key.clone());
         }
         SyncStatus {
@@ -108,5 +111,55 @@ impl SyncState {
             damaged: self.damaged.clone(),
             rejected: self.rejected.clone(),
         }
+    }
+}
+
+/// How long status changes are gathered before one status is emitted.
+const COALESCE: Duration = Duration::from_millis(15);
+
+/// Emits the sync status after it changed, at most once per [`COALESCE`]: a burst of writes
+/// (thousands queued offline, or in flight to a busy server) costs a few statuses, not one
+/// each (each holds every pending key).
+#[derive(Clone)]
+pub(crate) struct StatusPublisher(Arc<(Mutex<bool>, Condvar)>);
+
+impl StatusPublisher {
+    /// Publishes the status of `state` to `sink`, on a thread of its own that ends with `state`.
+    pub(crate) fn start(state: Weak<Mutex<SyncState>>, sink: ChangeSink) -> StatusPublisher {
+        let publisher = StatusPublisher(Arc::default());
+        let dirty = publisher.0.clone();
+        let publish = move || loop {
+            {
+                let (changed, wake) = &*dirty;
+                let guard = changed.lock().unwrap_or_else(PoisonError::into_inner);
+                let (guard, _) = wake
+                    .wait_timeout_while(guard, Duration::from_secs(1), |changed| !*changed)
+                    .unwrap_or_else(PoisonError::into_inner);
+                if !*guard {
+                    if state.strong_count() == 0 {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            std::thread::sleep(COALESCE);
+            *dirty.0.lock().unwrap_or_else(PoisonError::into_inner) = false;
+            let Some(state) = state.upgrade() else { return };
+            let status = state.lock().unwrap_or_else(PoisonError::into_inner).status();
+            sink.emit_local(heycat_contract::events::SYNC_STATUS, status);
+        };
+        let spawned = std::thread::Builder::new().name("heycat-sync-status".into()).spawn(publish);
+        if let Err(e) = spawned {
+            // Without the thread the status is still there to ask for (`sync_status`).
+            eprintln!("heycat-data: cannot start the sync status thread: {e}");
+        }
+        publisher
+    }
+
+    /// The status changed: emit it soon.
+    pub(crate) fn changed(&self) {
+        let (changed, wake) = &*self.0;
+        *changed.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_one();
     }
 }
