@@ -82,10 +82,10 @@ pub async fn resolve(db: &Db, id: String, resolution: ConflictResolution) -> Res
     let schema = db.schema();
     let record = schema.conflict(&*conn, &id)?.ok_or_else(|| DataError::resolved(&id))?;
     if let ConflictResolution::KeepTheirs = resolution {
-        return db.call(Box::new(move |conn, op_id| schema.dismiss_conflict(conn, id, op_id))).await;
+        return db.call(Box::new(move |conn, op_id| schema.dismiss_conflict(conn, id, op_id))).await.map(drop);
     }
     let table = schema.info().table(&record.table).ok_or_else(|| DataError::unknown_table(&record.table))?;
-    db.call(Box::new(move |conn, op_id| table.resolve(conn, &record, resolution, op_id))).await
+    db.call(Box::new(move |conn, op_id| table.resolve(conn, &record, resolution, op_id))).await.map(drop)
 }
 
 impl DataError {

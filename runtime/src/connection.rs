@@ -166,6 +166,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                         break control;
                     }
                     drop(control);
+                    db.bury_retired();
                     if refreshed.elapsed() >= LOCAL_COPY_REFRESH {
                         // The server's rows are what the app shows offline next time.
                         db.refresh_local_copy();
@@ -179,7 +180,6 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 }
                 let reason = control.disconnected.take().map(|(_, r)| r).unwrap_or_default();
                 drop(control);
-                db.refresh_local_copy();
                 db.disconnect();
                 let delay = backoff(0);
                 shared.set_status(ConnectionStatus::Offline {
@@ -188,6 +188,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 let _ = wait_to_retry(shared, delay);
+                db.bury_retired();
             }
             Err(failure) => {
                 shared.set_status(ConnectionStatus::Failed {
@@ -204,8 +205,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             }
         }
     }
-    db.refresh_local_copy();
     db.disconnect();
+    db.bury_retired();
     link.stop();
 }
 

@@ -33,7 +33,7 @@ use crate::outbox::OutboxEntry;
 use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
-use crate::sync::{Rejected, StatusPublisher, SyncState, SyncStatus};
+use crate::sync::{Overlay, Rejected, StatusPublisher, SyncState, SyncStatus};
 use crate::watch::Watch;
 
 /// Connecting and subscribing must finish within this (a stalled server never answers).
@@ -74,6 +74,8 @@ pub struct Db {
     storage: StorageGuard,
     heartbeat: Heartbeat,
     status: StatusPublisher,
+    /// Connections given up on, until nothing else holds them (see `bury_retired`).
+    retired: Arc<Mutex<Vec<Arc<dyn Live>>>>,
     /// The current connection's callbacks are live (see `Watch::live`).
     live: Arc<Mutex<Arc<AtomicBool>>>,
     /// A connection was made before in this process: the frontend was told its rows, so a new
@@ -83,16 +85,16 @@ pub struct Db {
 
 /// Where reads come from.
 pub(crate) enum Reader<'a> {
-    /// The connection's subscribed copy.
-    Online(Arc<dyn Live>),
+    /// The connection's subscribed copy, with the rows queued writes leave over it.
+    Online(Arc<dyn Live>, Overlay),
     /// The local copy (offline, or while queued writes wait).
     Offline(MutexGuard<'a, SyncState>),
 }
 
 /// How a write went.
 pub enum Written {
-    /// The server confirmed it.
-    Online,
+    /// The server confirmed it, on this connection (whose copy holds the row now).
+    Online(Arc<dyn Live>),
     /// Queued for the server; the row as the local copy now holds it (none for a delete).
     Queued(Option<Value>),
 }
@@ -129,6 +131,7 @@ impl Db {
             sync,
             storage: StorageGuard::new(dir, schema.info().storage_quota),
             heartbeat: Heartbeat::default(),
+            retired: Arc::default(),
             live: Arc::default(),
             connected_before: Arc::default(),
         };
@@ -240,13 +243,15 @@ impl Db {
         guard.as_ref().filter(|c| c.is_active()).cloned().ok_or_else(DataError::offline)
     }
 
-    /// Where reads come from now: the server's copy when connected with nothing queued,
-    /// otherwise the local copy.
+    /// Where reads come from now: the connection's copy, with what queued writes leave on
+    /// top, while there is a connection (one that just dropped too: its rows are the last the
+    /// server sent until [`Db::disconnect`] takes them as the local copy); otherwise the local copy.
     pub(crate) fn reader(&self) -> Reader<'_> {
         let sync = self.sync();
-        match self.connection() {
-            Ok(connection) if sync.outbox.pending().is_empty() => Reader::Online(connection),
-            _ => Reader::Offline(sync),
+        let held = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone();
+        match held {
+            Some(connection) => Reader::Online(connection, sync.overlay()),
+            None => Reader::Offline(sync),
         }
     }
 
@@ -290,7 +295,7 @@ impl Db {
         };
         if let Ok(answer) = tokio::time::timeout(SHOW_AFTER, &mut answer).await {
             return match self.settle(&*connection, &op_id, Some(answer), SHOW_AFTER) {
-                Ok(()) => Ok(Written::Online),
+                Ok(()) => Ok(Written::Online(connection)),
                 Err(CallFailure::Refused(e)) => Err(e),
                 Err(CallFailure::Unknown(_)) => self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued),
             };
@@ -305,7 +310,7 @@ impl Db {
         let outcome = self.settle(&*connection, &op_id, answer, WRITE_WAIT);
         self.end_in_flight(&op_id, shown, matches!(outcome, Err(CallFailure::Refused(_))));
         match outcome {
-            Ok(()) => Ok(Written::Online),
+            Ok(()) => Ok(Written::Online(connection)),
             Err(CallFailure::Refused(e)) => Err(e),
             Err(CallFailure::Unknown(_)) => self.queue(entry).map(Written::Queued),
         }
@@ -373,12 +378,14 @@ impl Db {
     }
 
     /// Calls a reducer (through `send`, given the connection and a fresh operation id) and
-    /// waits for its result. Needs a connection: nothing is queued.
-    pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<(), DataError> {
+    /// waits for its result; returns the connection it was confirmed on. Needs a connection:
+    /// nothing is queued.
+    pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<Arc<dyn Live>, DataError> {
         let connection = self.connection()?;
-        self.call_as(&*connection, next_op_id(), send, CALL_WAIT).await.map_err(|f| match f {
-            CallFailure::Refused(e) | CallFailure::Unknown(e) => e,
-        })
+        match self.call_as(&*connection, next_op_id(), send, CALL_WAIT).await {
+            Ok(()) => Ok(connection),
+            Err(CallFailure::Refused(e) | CallFailure::Unknown(e)) => Err(e),
+        }
     }
 
     async fn call_as(
@@ -498,7 +505,7 @@ impl Db {
                     break;
                 }
             }
-            if let Err(e) = sync.outbox.confirm(&op_id) {
+            if let Err(e) = sync.confirmed(&entry) {
                 sync.damaged = Some(format!("cannot update the outbox: {e}"));
             }
             done += 1;
@@ -512,14 +519,19 @@ impl Db {
     /// Works on a connection that just dropped too: its copy of the rows is still there.
     pub fn refresh_local_copy(&self) {
         let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
+        let mut sync = self.sync();
+        self.copy_rows(&*connection, &mut sync);
+    }
+
+    /// Makes the rows of `connection` the local copy (kept on disk), with the queued writes on top.
+    fn copy_rows(&self, connection: &dyn Live, sync: &mut SyncState) {
         let mut copy = LocalCopy::default();
         for table in self.schema.info().tables {
-            if let Err(e) = table.copy_into(&*connection, &mut copy) {
-                self.sync().damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
+            if let Err(e) = table.copy_into(connection, &mut copy) {
+                sync.damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
                 return;
             }
         }
-        let mut sync = self.sync();
         if let Err(e) = sync.refresh(copy) {
             sync.damaged = Some(format!("cannot save the local copy: {e}"));
         }
@@ -534,7 +546,15 @@ impl Db {
     pub(crate) fn rows_json(&self, table: &str) -> Result<Vec<Value>, DataError> {
         let driver = self.schema.info().table(table).ok_or_else(|| DataError::unknown_table(table))?;
         match self.reader() {
-            Reader::Online(conn) => driver.rows_json(&*conn),
+            Reader::Online(conn, overlay) => {
+                let mut rows = driver.rows_json(&*conn)?;
+                if let Some(queued) = overlay.get(table) {
+                    let key_field = driver.key_field();
+                    rows.retain(|row| !queued.contains_key(&crate::local::key_text(&row[key_field])));
+                    rows.extend(queued.values().flatten().cloned());
+                }
+                Ok(rows)
+            }
             Reader::Offline(state) => Ok(state.local.rows(table).cloned().collect()),
         }
     }
@@ -575,14 +595,34 @@ impl Db {
     /// Closes the connection, which the runtime no longer listens to: writes still waiting for
     /// it learn that their outcome is unknown (and are queued), and whatever it delivers late
     /// (it had stalled and wakes up) is ignored.
+    /// Its rows become the local copy in the same step, so reads go on from the last rows the
+    /// server sent.
     pub fn disconnect(&self) {
         self.live.lock().unwrap_or_else(PoisonError::into_inner).store(false, Ordering::Release);
         self.pending.fail_all(&DataError::new(
             ErrorKind::Offline,
             "the connection was given up; the write's outcome is unknown",
         ));
-        if let Some(connection) = self.connection.write().unwrap_or_else(PoisonError::into_inner).take() {
+        let mut sync = self.sync();
+        let taken = self.connection.write().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(connection) = taken {
+            self.copy_rows(&*connection, &mut sync);
             connection.disconnect();
+            // Commands may still hold it; the last holder must not be an async task (the SDK's
+            // connection owns a runtime, which panics when dropped there): see `bury_retired`.
+            self.retired.lock().unwrap_or_else(PoisonError::into_inner).push(connection);
         }
+    }
+
+    /// Drops the connections given up on that nothing else holds any more. Call it on a plain
+    /// thread (the supervisor's).
+    pub(crate) fn bury_retired(&self) {
+        let gone: Vec<Arc<dyn Live>> = {
+            let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
+            let (gone, kept) = retired.drain(..).partition(|c| Arc::strong_count(c) == 1);
+            *retired = kept;
+            gone
+        };
+        drop(gone);
     }
 }

@@ -51,7 +51,12 @@ impl LocalCopy {
     }
 
     fn row(&self, table: &str, key: &Value) -> Option<&Value> {
-        self.tables.get(table)?.get(&key_text(key))
+        self.row_by_text(table, &key_text(key))
+    }
+
+    /// The row of `table` whose key text is `key`.
+    pub(crate) fn row_by_text(&self, table: &str, key: &str) -> Option<&Value> {
+        self.tables.get(table)?.get(key)
     }
 
     /// Applies a queued write as the server will: an insert gets version 1, an update the

@@ -7,7 +7,7 @@
 
 use crate::db::{Db, Reader, Written};
 use crate::error::DataError;
-use crate::local::decode;
+use crate::local::{decode, key_text};
 use crate::outbox::OutboxEntry;
 use crate::schema::{downcast, key_json, TableAccess, Write};
 use crate::storage::row_size;
@@ -15,7 +15,16 @@ use crate::storage::row_size;
 /// Every row of `T`'s table.
 pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
     match db.reader() {
-        Reader::Online(conn) => Ok(T::rows(downcast::<T::Connection>(&*conn)?)),
+        Reader::Online(conn, overlay) => {
+            let mut rows = T::rows(downcast::<T::Connection>(&*conn)?);
+            if let Some(queued) = overlay.get(T::NAME) {
+                rows.retain(|row| !queued.contains_key(&key_text(&key_json::<T>(&row.key()))));
+                for row in queued.values().flatten() {
+                    rows.push(decode(row)?);
+                }
+            }
+            Ok(rows)
+        }
         Reader::Offline(state) => state.local.list::<T>(),
     }
 }
@@ -28,7 +37,12 @@ pub fn list_where<T: TableAccess>(db: &Db, keep: impl Fn(&T) -> bool) -> Result<
 /// The row with this key, if there is one.
 pub fn get<T: TableAccess>(db: &Db, key: T::Key) -> Result<Option<T>, DataError> {
     match db.reader() {
-        Reader::Online(conn) => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
+        Reader::Online(conn, overlay) => {
+            match overlay.get(T::NAME).and_then(|q| q.get(&key_text(&key_json::<T>(&key)))) {
+                Some(queued) => queued.as_ref().map(decode).transpose(),
+                None => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
+            }
+        }
         Reader::Offline(state) => state.local.get::<T>(&key_json::<T>(&key)),
     }
 }
@@ -42,7 +56,7 @@ pub fn get_singleton<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> 
 pub async fn insert<T: TableAccess>(db: &Db, row: T) -> Result<T, DataError> {
     let (key, size) = (row.key(), row_size(&row));
     let written = write(db, size, Write::Insert(row)).await?;
-    read_back(db, written, &key)
+    read_back(written, &key)
 }
 
 /// Updates the row with the same key; returns it as stored (or queued).
@@ -50,7 +64,7 @@ pub async fn update<T: TableAccess>(db: &Db, row: T) -> Result<T, DataError> {
     // The singleton's row is never refused: updating it is how the user raises the limit.
     let (key, size) = (row.key(), if T::SINGLETON { 0 } else { row_size(&row) });
     let written = write(db, size, Write::Update(row)).await?;
-    read_back(db, written, &key)
+    read_back(written, &key)
 }
 
 /// Deletes the row with `key` (and what the schema cascades); with a base version, a row that
@@ -64,7 +78,7 @@ pub async fn reset<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> {
     let defaults = T::default();
     let key = defaults.key();
     let written = write(db, 0, Write::Reset(defaults)).await?;
-    read_back(db, written, &key)
+    read_back(written, &key)
 }
 
 /// Writes: synced tables through the write path (queued when it cannot be confirmed); tables
@@ -76,15 +90,14 @@ async fn write<T: TableAccess>(db: &Db, size: u64, write: Write<T>) -> Result<Wr
     if T::SYNCED {
         db.write(size, || entry, send).await
     } else {
-        db.call(send).await.map(|()| Written::Online)
+        db.call(send).await.map(Written::Online)
     }
 }
 
 /// The row a write left: the server's copy once confirmed, the local copy's when queued.
-fn read_back<T: TableAccess>(db: &Db, written: Written, key: &T::Key) -> Result<T, DataError> {
+fn read_back<T: TableAccess>(written: Written, key: &T::Key) -> Result<T, DataError> {
     match written {
-        Written::Online => {
-            let conn = db.connection()?;
+        Written::Online(conn) => {
             T::find(downcast::<T::Connection>(&*conn)?, key).ok_or_else(|| DataError::vanished(T::NAME))
         }
         Written::Queued(row) => decode(&row.unwrap_or_default()),

@@ -1,6 +1,7 @@
 //! What the app keeps on disk to work offline: the outbox, the local copy, and what the
 //! frontend is told about them (`sync:status`).
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
@@ -49,20 +50,25 @@ pub(crate) struct SyncState {
     pub(crate) syncing: Option<[usize; 2]>,
     /// Writes sent and shown (the server is slow to answer), not confirmed yet: `(op id, table,
     /// key text)`. Their rows are pending like queued ones.
-    pub(crate) in_flight: std::collections::HashMap<String, (String, String)>,
+    pub(crate) in_flight: HashMap<String, (String, String)>,
+    /// How many queued writes wait for each `(table, key text)`.
+    queued_keys: HashMap<(String, String), usize>,
 }
 
 impl SyncState {
     pub(crate) fn open(dir: &Path) -> io::Result<SyncState> {
         let (outbox, damaged) = Outbox::open(dir)?;
         let mut local = LocalCopy::load(&dir.join("snapshot.json"))?;
+        let mut queued_keys = HashMap::new();
         for entry in outbox.pending() {
             local.apply(entry);
+            *queued_keys.entry(queued_key(entry)).or_insert(0) += 1;
         }
         Ok(SyncState {
             dir: dir.to_owned(),
             outbox,
             local,
+            queued_keys,
             damaged: damaged.map(|DamagedTail(d)| d),
             rejected: Vec::new(),
             syncing: None,
@@ -73,7 +79,32 @@ impl SyncState {
     /// Queues a write durably and applies it to the local copy; returns `(before, after)`.
     pub(crate) fn queue(&mut self, entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
         self.outbox.append(entry.clone())?;
+        *self.queued_keys.entry(queued_key(&entry)).or_insert(0) += 1;
         Ok(self.local.apply(&entry))
+    }
+
+    /// The server confirmed (or refused for good) the queued write `entry`.
+    pub(crate) fn confirmed(&mut self, entry: &OutboxEntry) -> io::Result<()> {
+        let key = queued_key(entry);
+        if let Some(count) = self.queued_keys.get_mut(&key) {
+            *count -= 1;
+            if *count == 0 {
+                self.queued_keys.remove(&key);
+            }
+        }
+        self.outbox.confirm(&entry.op_id)
+    }
+
+    /// The rows queued writes leave, by table and key text (none for a deleted row): what a
+    /// read from the connection's copy must show instead while they wait. Empty when nothing is
+    /// queued.
+    pub(crate) fn overlay(&self) -> Overlay {
+        let mut overlay = Overlay::new();
+        for (table, key) in self.queued_keys.keys() {
+            let row = self.local.row_by_text(table, key).cloned();
+            overlay.entry(table.clone()).or_default().insert(key.clone(), row);
+        }
+        overlay
     }
 
     /// Where the last rows seen from the server are kept.
@@ -112,6 +143,13 @@ impl SyncState {
             rejected: self.rejected.clone(),
         }
     }
+}
+
+/// Rows queued writes leave, by table, then key text; `None` for a deleted row.
+pub(crate) type Overlay = HashMap<String, HashMap<String, Option<Value>>>;
+
+fn queued_key(entry: &OutboxEntry) -> (String, String) {
+    (entry.table.clone(), crate::local::key_text(&entry.key))
 }
 
 /// How long status changes are gathered before one status is emitted.
