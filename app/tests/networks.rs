@@ -55,7 +55,21 @@ fn a_server_paused_for_40_s_mid_write_loses_nothing_and_keeps_nobody_waiting() {
     let listed: Vec<Value> = app.ok("dictionary_entry_list", json!({})).as_array().unwrap().clone();
     assert_eq!(listed.len(), 3, "reads come from the local copy, with the queued writes: {listed:?}");
 
-    std::thread::sleep(Duration::from_secs(40).saturating_sub(paused.elapsed()));
+    // Until the resume the status never claims a connection, and always says why there is none
+    // (reconnect attempts time out against the frozen server, and say so).
+    let mut looked = 0;
+    while paused.elapsed() < Duration::from_secs(40) {
+        let status = app.status();
+        let why = match status["state"].as_str() {
+            Some("connecting") => &status["lastFailure"],
+            Some("offline" | "failed") => &status["message"],
+            _ => panic!("while the server is frozen the status is {status}"),
+        };
+        assert!(why.as_str().is_some_and(|w| !w.is_empty()), "the status says why it is not connected: {status}");
+        looked += 1;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(looked > 40, "the status was looked at through the pause ({looked} times)");
     server.resume();
     let resumed = Instant::now();
     wait_for(Duration::from_secs(30), "both writes on the server and nothing pending", || {

@@ -59,7 +59,7 @@ impl Connection {
             control: Mutex::default(),
             server: Mutex::default(),
             wake: Condvar::new(),
-            status: Mutex::new(ConnectionStatus::Connecting { server: String::new() }),
+            status: Mutex::new(ConnectionStatus::Connecting { server: String::new(), last_failure: None }),
             on_status,
         });
         let worker = shared.clone();
@@ -139,12 +139,14 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     let mut link = ServerLink::new(config.clone(), db.clone());
     let mut attempt: u32 = 0;
     let mut generation: u64 = 0;
+    // Why the last connection or attempt ended, shown while the next one is under way.
+    let mut last_failure: Option<String> = None;
     loop {
         if shared.control.lock().unwrap_or_else(PoisonError::into_inner).shutdown {
             break;
         }
         generation += 1;
-        shared.set_status(ConnectionStatus::Connecting { server: link.address() });
+        shared.set_status(ConnectionStatus::Connecting { server: link.address(), last_failure: last_failure.take() });
         let delay = backoff(attempt);
         match connect(shared, &mut link, &config, &db, generation) {
             Ok(()) => {
@@ -187,6 +189,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     message: format!("{reason}; reconnecting"),
                     retry_in_ms: delay.as_millis() as u64,
                 });
+                last_failure = Some(reason);
                 let _ = wait_to_retry(shared, delay);
                 db.bury_retired();
             }
@@ -194,9 +197,10 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 shared.set_status(ConnectionStatus::Failed {
                     server: link.address(),
                     kind: failure.kind,
-                    message: failure.message,
+                    message: failure.message.clone(),
                     retry_in_ms: delay.as_millis() as u64,
                 });
+                last_failure = Some(failure.message);
                 if wait_to_retry(shared, delay) {
                     // The user asked: a failed migration may run again too.
                     link.retry_migration();

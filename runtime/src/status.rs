@@ -29,9 +29,10 @@ pub enum FailureKind {
 // Fields are renamed per variant: specta reads `rename_all` there, not `rename_all_fields`.
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum ConnectionStatus {
-    /// Trying to connect to `server`.
+    /// Trying to connect to `server`; after a lost connection or a failed attempt,
+    /// `last_failure` says what went wrong (the state it follows shows only until the retry).
     #[serde(rename_all = "camelCase")]
-    Connecting { server: String },
+    Connecting { server: String, last_failure: Option<String> },
     /// Connected; the local copy holds the data.
     #[serde(rename_all = "camelCase")]
     Connected { server: String },
@@ -78,6 +79,11 @@ mod tests {
             serde_json::to_value(&failed).unwrap(),
             serde_json::json!({"state": "failed", "server": "http://127.0.0.1:3000", "kind": "serverUnreachable",
                                "message": "nothing answers", "retryInMs": 500})
+        );
+        let reconnecting = ConnectionStatus::Connecting { server: "x".into(), last_failure: Some("it stalled".into()) };
+        assert_eq!(
+            serde_json::to_value(&reconnecting).unwrap(),
+            serde_json::json!({"state": "connecting", "server": "x", "lastFailure": "it stalled"})
         );
         let connected = ConnectionStatus::Connected { server: "x".into() };
         assert_eq!(serde_json::to_value(&connected).unwrap(), serde_json::json!({"state": "connected", "server": "x"}));

@@ -196,7 +196,11 @@ const SERVER: &str = "http://127.0.0.1:3000";
 /// One or more values per variant of every enum the runtime sends or reads.
 fn samples() -> Samples {
     let mut s = Samples { types: TypeCollection::default(), by_type: Vec::new() };
-    s.sent(ConnectionStatus::Connecting { server: SERVER.into() })
+    s.sent(ConnectionStatus::Connecting { server: SERVER.into(), last_failure: None })
+        .sent(ConnectionStatus::Connecting {
+            server: SERVER.into(),
+            last_failure: Some("the server stopped answering (nothing for 3 s)".into()),
+        })
         .sent(ConnectionStatus::Connected { server: SERVER.into() })
         .sent(ConnectionStatus::Offline {
             server: SERVER.into(),

@@ -21,7 +21,8 @@ import type {
 /** Values as they cross Tauri IPC, by type: one or more per variant of every enum. */
 export const SAMPLES = {
   "ConnectionStatus": [
-    {"state":"connecting","server":"http://127.0.0.1:3000"} satisfies ConnectionStatus,
+    {"state":"connecting","server":"http://127.0.0.1:3000","lastFailure":null} satisfies ConnectionStatus,
+    {"state":"connecting","server":"http://127.0.0.1:3000","lastFailure":"the server stopped answering (nothing for 3 s)"} satisfies ConnectionStatus,
     {"state":"connected","server":"http://127.0.0.1:3000"} satisfies ConnectionStatus,
     {"state":"offline","server":"http://127.0.0.1:3000","message":"the connection was lost","retryInMs":2000} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"serverUnreachable","message":"ServerUnreachable","retryInMs":500} satisfies ConnectionStatus,

@@ -76,8 +76,11 @@ createdAt: number }
 
 /** The connection's state. */
 export type ConnectionStatus =
-/** Trying to connect to `server`. */
-{ state: "connecting"; server: string } |
+/**
+ * Trying to connect to `server`; after a lost connection or a failed attempt,
+ * `last_failure` says what went wrong (the state it follows shows only until the retry).
+ */
+{ state: "connecting"; server: string; lastFailure: string | null } |
 /** Connected; the local copy holds the data. */
 { state: "connected"; server: string } |
 /** The connection was lost; retrying by itself. */

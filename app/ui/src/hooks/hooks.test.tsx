@@ -62,7 +62,7 @@ describe("applyChange", () => {
 describe("useConnection", () => {
   it("reads the status, follows its events, and retries through the command", async () => {
     const calls = mockBackend({
-      connection_status: () => ({ state: "connecting", server: "http://127.0.0.1:3000" }),
+      connection_status: () => ({ state: "connecting", server: "http://127.0.0.1:3000", lastFailure: null }),
     });
     const { result } = renderHook(() => useConnection());
     await waitFor(() => expect(result.current.status?.state).toBe("connecting"));

@@ -13,9 +13,18 @@ const HEADLINES: Record<FailureKind, string> = {
 /** What the connection is doing, in words, with a Retry button when it is not connected. */
 export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | null; onRetry: () => void }) {
   if (status === null || status.state === "connecting") {
+    const at = status?.server ? ` at ${status.server}` : "";
+    if (status?.lastFailure) {
+      // Retrying after a lost connection or a failed try: say why, as long as it lasts.
+      return (
+        <div className="banner banner-error" role="status">
+          <strong>Reconnecting to the database{at}…</strong> <span className="detail">Last try: {status.lastFailure}.</span>
+        </div>
+      );
+    }
     return (
       <div className="banner banner-info" role="status">
-        Connecting to the database{status?.server ? ` at ${status.server}` : ""}…
+        Connecting to the database{at}…
       </div>
     );
   }

@@ -52,11 +52,20 @@ describe("StatusBanner", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("Updating heycat's data to this version failed; it is unchanged.");
   });
 
-  it("says when the connection was lost, and when it is connected", () => {
+  it("says when the connection was lost, why while it reconnects, and when it is connected", () => {
     const { rerender } = render(
       <StatusBanner status={{ state: "offline", server: "s", message: "the connection dropped; reconnecting", retryInMs: 250 }} onRetry={() => {}} />,
     );
     expect(screen.getByRole("alert")).toHaveTextContent("The connection to the database was lost.");
+    rerender(
+      <StatusBanner
+        status={{ state: "connecting", server: "s", lastFailure: "the server stopped answering (nothing for 3 s)" }}
+        onRetry={() => {}}
+      />,
+    );
+    expect(screen.getByRole("status")).toHaveTextContent(
+      "Reconnecting to the database at s… Last try: the server stopped answering (nothing for 3 s).",
+    );
     rerender(<StatusBanner status={{ state: "connected", server: "http://127.0.0.1:3000" }} onRetry={() => {}} />);
     expect(screen.getByRole("status")).toHaveTextContent("Connected to http://127.0.0.1:3000");
   });
@@ -239,7 +248,7 @@ describe("offline and conflicts", () => {
 
 describe("migrations", () => {
   it("shows a migration's progress, its end and a failure", async () => {
-    mockBackend({ ...emptyLists, connection_status: () => ({ state: "connecting", server: "s" }) });
+    mockBackend({ ...emptyLists, connection_status: () => ({ state: "connecting", server: "s", lastFailure: null }) });
     render(<App />);
     await emit("migration:status", { state: "running", from: 1, to: 3, step: "import" });
     expect(await screen.findByRole("status", { name: "Migration" })).toHaveTextContent(
