@@ -8,15 +8,11 @@ mod common;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{config, rows, start, TestApp, DB};
+use common::{config, entry, listed_entry_ids, start, TestApp, DB};
 use heycat_harness::{sql_rows, wait_for, with, Fault, Proxy, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 use tauri::Listener;
-
-fn entry(id: &str, trigger: &str, expansion: &str) -> Value {
-    with(&with(&with(&rows()[0].1, "id", json!(id)), "trigger", json!(trigger)), "expansion", json!(expansion))
-}
 
 /// A fault, how it is injected, and how long it lasts before the network heals.
 struct Scenario {
@@ -61,15 +57,30 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
+/// An app connected to a fresh server through a proxy the test controls.
+struct Linked {
+    server: Server,
+    proxy: Proxy,
+    app: TestApp,
+    _dir: tempfile::TempDir,
+}
+
+impl Linked {
+    fn start() -> Linked {
+        let server = Server::start().unwrap();
+        server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
+        let proxy = Proxy::start(server.port());
+        let dir = tempfile::tempdir().unwrap();
+        let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
+        app.wait_connected();
+        Linked { server, proxy, app, _dir: dir }
+    }
+}
+
 /// Runs one scenario: three writes (an insert, an update of it, another insert) under the fault,
 /// then heals and checks that the server holds each exactly once, in order.
 fn run(scenario: &Scenario) -> Seen {
-    let server = Server::start().unwrap();
-    server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
-    let proxy = Proxy::start(server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
-    app.wait_connected();
+    let Linked { server, proxy, app, _dir } = Linked::start();
 
     (scenario.inject)(&proxy);
     let fault_began = Instant::now();
@@ -113,7 +124,7 @@ fn run(scenario: &Scenario) -> Seen {
     );
     let applied = sql_rows(&server.api(), DB, "SELECT * FROM heycat_applied_op").unwrap();
     assert_eq!(applied.len(), 3, "{}: three writes, each applied once: {applied:?}", scenario.name);
-    assert_eq!(listed(&app), ["a", "b"], "{}: the app shows what the server holds", scenario.name);
+    assert_eq!(listed_entry_ids(&app), ["a", "b"], "{}: the app shows what the server holds", scenario.name);
     app.shutdown();
     Seen { status, slowest_write: slowest, queued, synced_after_heal }
 }
@@ -122,18 +133,6 @@ fn stored(server: &Server) -> Vec<Value> {
     let mut rows = sql_rows(&server.api(), DB, "SELECT * FROM dictionary_entry").unwrap();
     rows.sort_by_key(|r| r["id"].as_str().unwrap_or_default().to_owned());
     rows
-}
-
-fn listed(app: &TestApp) -> Vec<String> {
-    let mut ids: Vec<String> = app
-        .ok("dictionary_entry_list", json!({}))
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect();
-    ids.sort();
-    ids
 }
 
 #[test]
@@ -176,12 +175,7 @@ fn timed_events(app: &TestApp, event: &str) -> mpsc::Receiver<(Instant, Value)> 
 /// with the server's reason.
 #[test]
 fn on_a_slow_link_writes_show_at_once_and_a_refused_one_is_taken_back() {
-    let server = Server::start().unwrap();
-    server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
-    let proxy = Proxy::start(server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
-    app.wait_connected();
+    let Linked { server: _server, proxy, app, _dir } = Linked::start();
     let changes = timed_events(&app, "dictionary_entry:changed");
     let sync = app.events("sync:status");
     proxy.set(Fault::Latency(Duration::from_millis(200)));

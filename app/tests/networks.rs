@@ -5,14 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{config, rows, start, DB};
+use common::{config, entry, listed_entry_ids, start, DB};
 use heycat_harness::{sql_rows, wait_for, with, Proxy, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
-
-fn entry(id: &str, trigger: &str, expansion: &str) -> Value {
-    with(&with(&with(&rows()[0].1, "id", json!(id)), "trigger", json!(trigger)), "expansion", json!(expansion))
-}
 
 fn on_server(server: &Server, id: &str) -> Vec<Value> {
     sql_rows(&server.api(), DB, &format!("SELECT * FROM dictionary_entry WHERE id = '{id}'")).unwrap()
@@ -153,15 +149,7 @@ fn changes_made_while_a_device_was_away_reach_it_once_each() {
         (update["oldRow"]["expansion"].clone(), update["row"]["expansion"].clone()),
         (json!("before"), json!("after"))
     );
-    let mut listed: Vec<String> = away
-        .ok("dictionary_entry_list", json!({}))
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .collect();
-    listed.sort();
-    assert_eq!(listed, ["k1", "n1", "u1"], "and its view is the server's");
+    assert_eq!(listed_entry_ids(&away), ["k1", "n1", "u1"], "and its view is the server's");
     here.shutdown();
     away.shutdown();
 }

@@ -25,6 +25,20 @@ pub fn start(config: DataConfig) -> TestApp {
     })
 }
 
+/// A dictionary entry in the frontend's form: the sample row with this id, trigger and expansion.
+pub fn entry(id: &str, trigger: &str, expansion: &str) -> Value {
+    with(&with(&with(&rows()[0].1, "id", json!(id)), "trigger", json!(trigger)), "expansion", json!(expansion))
+}
+
+/// The ids of the dictionary entries `app` lists, sorted.
+pub fn listed_entry_ids(app: &TestApp) -> Vec<String> {
+    let listed = app.ok("dictionary_entry_list", json!({}));
+    let mut ids: Vec<String> =
+        listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    ids
+}
+
 /// One row per keyed table, in the frontend's form (camelCase, 64-bit values as strings), in
 /// an order that satisfies references, with a field the update changes.
 pub fn rows() -> Vec<(&'static str, Value, &'static str, Value)> {
