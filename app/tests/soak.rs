@@ -716,6 +716,13 @@ fn check(server: &Server, devices: &[Device], tallies: &[Tally], seeded: usize, 
              a conflict - {rejected_total} refused on replay"
         ));
     }
+    // Nothing the devices keep on disk (outbox, local copy) was reported damaged.
+    for device in devices {
+        let damaged = &device.app.ok("sync_status", Value::Null)["damaged"];
+        if !damaged.is_null() {
+            failures.push(format!("device {} reports its local data damaged: {damaged}", device.name));
+        }
+    }
     // The only queued writes the server may refuse are the inserts of a taken trigger.
     for ((device, tally), rejected) in devices.iter().zip(tallies).zip(&rejected) {
         let taken =
