@@ -1,12 +1,15 @@
 //! The write path's cost, on a real spacetimedb-standalone on loopback, against the natural
 //! baseline in the same run: the raw spacetimedb-sdk client (generated bindings, a reducer call,
-//! waiting for its result callback).
+//! waiting for its result callback). Both act as the user, on the server's own port (where the
+//! app's websocket to its embedded server goes; the guard in front is for HTTP and web pages).
 //!
 //! `cargo bench -p heycat-app --bench write_path` prints a table. Budget: a write through the
 //! generated command layer costs at most 1.2x the raw SDK. "Second client sees it" is, for the
 //! raw side, a second SDK client's insert callback; for the command layer, a second app's
-//! `dictionary_entry:changed` event (serialized to JSON and emitted through Tauri).
+//! `dictionary_entry:changed` event (serialized to JSON and emitted through Tauri); each
+//! second client runs in a process of its own, timed on the machine's monotonic clock.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -50,12 +53,15 @@ fn stats(mut samples: Vec<Duration>) -> Stats {
     Stats { p50: at(0.5), p99: at(0.99) }
 }
 
-/// A raw SDK connection whose insert results arrive on the returned channel.
-fn raw_client(server: &Server) -> (sdk::DbConnection, mpsc::Receiver<()>) {
+/// A raw SDK connection as the user, straight to the server (as the app's own connection is),
+/// subscribed to every table; its results for writes whose op id starts with `ops` arrive on
+/// the returned channel.
+fn raw_client(server_url: &str, token: String, ops: &'static str) -> (sdk::DbConnection, mpsc::Receiver<()>) {
     let (ready_tx, ready_rx) = mpsc::channel();
     let conn = sdk::DbConnection::builder()
-        .with_uri(server.ws_url())
+        .with_uri(server_url)
         .with_module_name(DB)
+        .with_token(Some(token))
         .on_connect(move |conn, _, _| {
             conn.subscription_builder()
                 .on_applied(move |_| {
@@ -69,7 +75,7 @@ fn raw_client(server: &Server) -> (sdk::DbConnection, mpsc::Receiver<()>) {
     // Every SDK connection of a process shares one connection id, so the raw side's own
     // writes are told apart by their op ids.
     conn.reducers.on_dictionary_entry_insert(move |_, _, op_id| {
-        if op_id.starts_with("raw") {
+        if op_id.starts_with(ops) {
             let _ = done_tx.send(());
         }
     });
@@ -78,35 +84,140 @@ fn raw_client(server: &Server) -> (sdk::DbConnection, mpsc::Receiver<()>) {
     (conn, done_rx)
 }
 
-fn main() {
-    let server = Server::start().expect("start spacetimedb-standalone");
-    server.api().publish_file(DB, &module_wasm().expect("build the module")).expect("publish");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+/// Nanoseconds on the machine's monotonic clock, the same in every process (Rust's `Instant`
+/// is that clock, but does not show its value).
+fn now_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
 
-    // Both sides run at once, each with a second client watching, and take turns, so the
-    // server and the machine are in the same state for both: this machine's two cores make
-    // run-to-run drift larger than the difference measured.
-    let (raw, done) = raw_client(&server);
-    let (watcher, _) = raw_client(&server);
-    let (seen_tx, seen_rx) = mpsc::channel();
-    watcher.db.dictionary_entry().on_insert(move |_, _| {
-        let _ = seen_tx.send(Instant::now());
+/// The environment variable that makes this binary a watcher: `raw` or `app`.
+const WATCH: &str = "HEYCAT_BENCH_WATCH";
+
+/// A second client, in a process of its own as a second device is (two connections of the user
+/// in one process would be one client to the server): this binary started again as a watcher.
+/// It prints `ready`, then `<row id> <ns>` for every sequential write it sees.
+struct Watcher {
+    child: std::process::Child,
+    seen: mpsc::Receiver<(String, u64)>,
+}
+
+impl Watcher {
+    fn start(kind: &str, url: &str, dir: &std::path::Path) -> Watcher {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .env(WATCH, kind)
+            .env("HEYCAT_BENCH_URL", url)
+            .env("HEYCAT_BENCH_DIR", dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a watcher");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("ready"), "the {kind} watcher started");
+        let (tx, seen) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Some((id, ns)) = line.split_once(' ') {
+                    let _ = tx.send((id.to_owned(), ns.parse().unwrap()));
+                }
+            }
+        });
+        Watcher { child, seen }
+    }
+
+    /// When it saw the row `id` (skipping the other side's).
+    fn saw(&self, id: &str) -> u64 {
+        loop {
+            let (seen, ns) = self.seen.recv().expect("the watcher is running");
+            if seen == id {
+                return ns;
+            }
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The watcher process: prints when each sequential write (`raw-*`, `cmd-*`) arrives, until
+/// stdin closes.
+fn watch(kind: &str) {
+    let url = std::env::var("HEYCAT_BENCH_URL").unwrap();
+    let dir = std::path::PathBuf::from(std::env::var_os("HEYCAT_BENCH_DIR").unwrap());
+    let (tx, rx) = mpsc::channel::<(String, u64)>();
+    let sequential = |id: &str| id.starts_with("raw-") || id.starts_with("cmd-");
+    let _keep = match kind {
+        "raw" => {
+            let token = std::fs::read_to_string(dir.join("identity-token")).unwrap();
+            let (conn, _) = raw_client(&url, token, "none");
+            conn.db.dictionary_entry().on_insert(move |_, row| {
+                if sequential(&row.id) {
+                    let _ = tx.send((row.id.clone(), now_ns()));
+                }
+            });
+            (Some(conn), None)
+        }
+        _ => {
+            let app = start_app(config(&url, &dir));
+            app.listen_any("dictionary_entry:changed", move |event| {
+                let change: serde_json::Value = serde_json::from_str(event.payload()).unwrap();
+                let id = change["row"]["id"].as_str().unwrap_or_default().to_owned();
+                if change["kind"] == "insert" && sequential(&id) {
+                    let _ = tx.send((id, now_ns()));
+                }
+            });
+            (None, Some(app))
+        }
+    };
+    println!("ready");
+    std::thread::spawn(move || {
+        let mut out = std::io::stdout().lock();
+        for (id, ns) in rx {
+            let _ = writeln!(out, "{id} {ns}").and_then(|()| out.flush());
+        }
     });
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let config = |dir: &std::path::Path| DataConfig {
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+fn config(url: &str, dir: &std::path::Path) -> DataConfig {
+    DataConfig {
         data_dir: dir.to_owned(),
-        server: ServerChoice::Remote(server.url()),
+        server: ServerChoice::Remote(url.to_owned()),
         database: DB.into(),
         module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,
-    };
-    let app = start_app(config(dir_a.path()));
-    let app_b = start_app(config(dir_b.path()));
-    let (event_tx, event_rx) = mpsc::channel();
-    app_b.listen_any("dictionary_entry:changed", move |_| {
-        let _ = event_tx.send(Instant::now());
-    });
+    }
+}
+
+fn main() {
+    if let Ok(kind) = std::env::var(WATCH) {
+        return watch(&kind);
+    }
+    let server = Server::start().expect("start spacetimedb-standalone");
+    server.api().publish_file(DB, &module_wasm().expect("build the module")).expect("publish");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // Everything as the user, to the server's own port, as the app's connection to its
+    // embedded server is (see `ServerLink::prepare`).
+    let url = server.upstream_url();
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    for dir in &dirs {
+        heycat_harness::as_user_of(&server, dir.path());
+    }
+
+    // Both sides run at once, each with a second client watching, and take turns, so the
+    // server and the machine are in the same state for both: this machine's two cores make
+    // run-to-run drift larger than the difference measured.
+    let (raw, done) = raw_client(&url, server.owner_token().to_owned(), "raw");
+    let raw_watcher = Watcher::start("raw", &url, dirs[1].path());
+    let app_watcher = Watcher::start("app", &url, dirs[2].path());
+    let app = start_app(config(&url, dirs[0].path()));
     let command = |id: String| {
         runtime.block_on(heycat_app::data::commands::dictionary_entry_insert(app.state(), app_row(id))).unwrap()
     };
@@ -114,20 +225,21 @@ fn main() {
     let (mut raw_latency, mut command_latency) = (Vec::new(), Vec::new());
     let (mut raw_visible, mut command_visible) = (Vec::new(), Vec::new());
     for i in 0..SEQUENTIAL {
-        let started = Instant::now();
+        let (started, started_ns) = (Instant::now(), now_ns());
         raw.reducers.dictionary_entry_insert(sdk_row(format!("raw-{i}")), format!("raw-op-{i}")).unwrap();
         done.recv().unwrap();
         raw_latency.push(started.elapsed());
-        raw_visible.push(seen_rx.recv().unwrap() - started);
-        // Each side's write reaches the other side's watcher too; drop those.
-        event_rx.recv().unwrap();
+        raw_visible.push(Duration::from_nanos(raw_watcher.saw(&format!("raw-{i}")) - started_ns));
 
-        let started = Instant::now();
+        let (started, started_ns) = (Instant::now(), now_ns());
         command(format!("cmd-{i}"));
         command_latency.push(started.elapsed());
-        command_visible.push(event_rx.recv().unwrap() - started);
-        seen_rx.recv().unwrap();
+        command_visible.push(Duration::from_nanos(app_watcher.saw(&format!("cmd-{i}")) - started_ns));
     }
+
+    // A bulk of writes is one device's alone: the second clients would only compete for the
+    // machine's two cores (the app's twice as hard as the SDK's, so unevenly).
+    drop((raw_watcher, app_watcher));
 
     const ROUNDS: usize = 5;
     let (mut raw_pipelined, mut command_pipelined) = (Duration::ZERO, Duration::ZERO);
@@ -188,7 +300,6 @@ fn main() {
         ratio(cmd_v.p99, raw_v.p99)
     );
     heycat_runtime::shutdown(&app);
-    heycat_runtime::shutdown(&app_b);
 }
 
 fn start_app(config: DataConfig) -> tauri::App<MockRuntime> {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{config, rows, start, with, TestApp};
+use common::{config, rows, start, with, Frontend, TestApp};
 use heycat_harness::{module_wasm, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -13,6 +13,7 @@ fn app() -> (Server, tempfile::TempDir, TestApp) {
     let server = Server::start().expect("start spacetimedb-standalone");
     server.api().publish_file(common::DB, &module_wasm().expect("build the module")).expect("publish");
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
     app.wait_connected();
     (server, dir, app)

@@ -7,7 +7,7 @@ mod common;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{config, rows, start, wait_for, with, Proxy, TestApp, DB};
+use common::{config, device, rows, start, wait_for, with, DeviceProcess, Frontend, Proxy, TestApp, DB};
 use heycat_harness::{module_wasm, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -16,7 +16,8 @@ struct Devices {
     _server: Server,
     proxy: Proxy,
     a: TestApp,
-    b: TestApp,
+    /// The user's other device, in a process of its own.
+    b: DeviceProcess,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
     a_conflicts: Receiver<Value>,
 }
@@ -27,8 +28,10 @@ fn devices() -> Devices {
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let proxy = Proxy::start(server.port());
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    heycat_harness::as_user_of(&server, dirs.0.path());
+    heycat_harness::as_user_of(&server, dirs.1.path());
     let a = start(config(dirs.0.path(), ServerChoice::Remote(proxy.url())));
-    let b = start(config(dirs.1.path(), ServerChoice::Remote(server.url())));
+    let b = device(dirs.1.path(), ServerChoice::Remote(server.url()));
     a.wait_connected();
     b.wait_connected();
     let a_conflicts = a.events("conflict:changed");
@@ -55,7 +58,7 @@ fn conflict(d: &Devices, mine: &str, theirs: &str) -> Value {
     event["row"].clone()
 }
 
-fn expansion_on(app: &TestApp) -> Value {
+fn expansion_on(app: &impl Frontend) -> Value {
     app.ok("dictionary_entry_get", json!({"id": "d1"}))["expansion"].clone()
 }
 

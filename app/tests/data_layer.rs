@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{config, rows, start, with, TestApp, DB};
+use common::{config, device, rows, start, with, Frontend, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -45,8 +45,9 @@ fn with_no_server_configured_it_starts_one_publishes_and_lists_existing_data() {
     let listed = app.ok("dictionary_entry_list", json!({}));
     assert_eq!(listed[0]["trigger"], "ty");
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
-    // The identity token is kept for the next start, readable by the user only.
-    let token = dir.path().join("identity-token");
+    // The user's identity (the one that published the module, the app's own connection's too)
+    // is kept for the next start, readable by the user only.
+    let token = dir.path().join("spacetimedb/owner-token");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&token).unwrap().permissions().mode() & 0o777, 0o600);
     app.shutdown();
@@ -69,14 +70,18 @@ fn writes_survive_closing_the_app_and_restarting_the_server() {
     );
     let before = everything(&app);
     let settings_before = app.ok("settings_get", json!({}));
-    let token_before = std::fs::read_to_string(dir.path().join("identity-token")).unwrap();
+    let token_before = std::fs::read_to_string(dir.path().join("spacetimedb/owner-token")).unwrap();
     app.shutdown();
 
     let app = start(config(dir.path(), ServerChoice::Local));
     app.wait_connected();
     assert_eq!(everything(&app), before, "every row is back, unchanged");
     assert_eq!(app.ok("settings_get", json!({})), settings_before);
-    assert_eq!(std::fs::read_to_string(dir.path().join("identity-token")).unwrap(), token_before, "same identity");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("spacetimedb/owner-token")).unwrap(),
+        token_before,
+        "same identity"
+    );
     app.shutdown();
 }
 
@@ -93,8 +98,10 @@ fn a_write_on_one_device_reaches_the_other_as_an_event_within_a_second() {
     let server = Server::start().unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    heycat_harness::as_user_of(&server, dir_a.path());
+    heycat_harness::as_user_of(&server, dir_b.path());
     let a = start(config(dir_a.path(), ServerChoice::Remote(server.url())));
-    let b = start(config(dir_b.path(), ServerChoice::Remote(server.url())));
+    let b = device(dir_b.path(), ServerChoice::Remote(server.url()));
     a.wait_connected();
     b.wait_connected();
     let on_b = b.events("dictionary_entry:changed");
@@ -142,6 +149,7 @@ fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is
 
     let mut server = Server::start_on(server_dir.path(), port).unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     let (_, entry, ..) = rows().remove(0);
     let seeded = json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"none": []},
                         "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
@@ -171,6 +179,7 @@ fn an_unreachable_server_fails_readably_then_retry_connects_and_a_lost_server_is
 fn a_server_without_heycat_is_reported_as_module_missing() {
     let server = Server::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
     let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "moduleMissing", "{failed}");

@@ -8,7 +8,7 @@ mod common;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{config, entry, listed_entry_ids, start, TestApp, DB};
+use common::{config, entry, listed_entry_ids, start, Frontend, TestApp, DB};
 use heycat_harness::{sql_rows, wait_for, with, Fault, Proxy, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -71,6 +71,7 @@ impl Linked {
         server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
         let proxy = Proxy::start(server.port());
         let dir = tempfile::tempdir().unwrap();
+        heycat_harness::as_user_of(&server, dir.path());
         let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
         app.wait_connected();
         Linked { server, proxy, app, _dir: dir }

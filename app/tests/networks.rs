@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{config, entry, listed_entry_ids, start, DB};
+use common::{config, device, entry, listed_entry_ids, start, Frontend, DB};
 use heycat_harness::{sql_rows, wait_for, with, Proxy, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -23,6 +23,7 @@ fn a_server_paused_for_40_s_mid_write_loses_nothing_and_keeps_nobody_waiting() {
     let server = Server::start().unwrap();
     server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
     app.wait_connected();
     app.ok("dictionary_entry_insert", json!({ "row": entry("d0", "ty", "thank you") }));
@@ -104,8 +105,10 @@ fn changes_made_while_a_device_was_away_reach_it_once_each() {
     server.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
     let proxy = Proxy::start(server.port());
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    heycat_harness::as_user_of(&server, dirs.0.path());
+    heycat_harness::as_user_of(&server, dirs.1.path());
     let here = start(config(dirs.0.path(), ServerChoice::Remote(server.url())));
-    let away = start(config(dirs.1.path(), ServerChoice::Remote(proxy.url())));
+    let away = device(dirs.1.path(), ServerChoice::Remote(proxy.url()));
     here.wait_connected();
     away.wait_connected();
     for (id, trigger) in [("k1", "kept"), ("u1", "updated"), ("x1", "deleted")] {

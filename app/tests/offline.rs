@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{config, rows, start, wait_for, with, TestApp, DB};
+use common::{config, rows, start, wait_for, with, Frontend, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
 use heycat_runtime::outbox::{Outbox, OutboxEntry};
@@ -35,6 +35,7 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     let mut server = Server::start_on(server_dir.path(), port).unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     let app = start(config(dir.path(), ServerChoice::Remote(url.clone())));
     app.wait_connected();
     let samples = rows();
@@ -135,6 +136,7 @@ fn a_backend_killed_mid_replay_loses_nothing_and_applies_nothing_twice() {
     let server = Server::start().unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     queue_chain(dir.path(), N);
 
     let mut child = headless(dir.path(), &server.url());
@@ -189,6 +191,7 @@ fn a_torn_outbox_is_reported_and_its_complete_entries_are_kept_and_applied() {
 
     let server = Server::start_on(server_dir.path(), port).unwrap();
     server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
     app.ok("connection_retry", Value::Null);
     app.wait_connected();
     wait_for(Duration::from_secs(20), "the outbox to drain", || pending(&app) == 0);

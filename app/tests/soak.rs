@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{config, rows, start, with, TestApp, DB};
+use common::{device, rows, with, DeviceProcess, Frontend, DB};
 use heycat_harness::{module_wasm, sql_rows, Fault, Proxy, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -62,7 +62,8 @@ fn three_devices_writing_through_random_network_faults_converge_with_every_write
         .zip(&proxies)
         .map(|(&name, proxy)| {
             let dir = tempfile::tempdir().unwrap();
-            let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
+            heycat_harness::as_user_of(&server, dir.path());
+            let app = device(dir.path(), ServerChoice::Remote(proxy.url()));
             Device { name, app, _dir: dir }
         })
         .collect();
@@ -71,8 +72,8 @@ fn three_devices_writing_through_random_network_faults_converge_with_every_write
     }
     let seeded = seed_shared_rows(&devices);
 
-    // The soak: a workload thread per device (which has the device meanwhile: an app is not
-    // `Sync`), a fault thread per proxy, all until `until`.
+    // The soak: a workload thread per device (which has the device meanwhile), a fault thread
+    // per proxy, all until `until`.
     let started = Instant::now();
     let until = started + Duration::from_secs(secs);
     let (devices, tallies, faults) = thread::scope(|scope| {
@@ -145,7 +146,8 @@ fn three_devices_writing_through_random_network_faults_converge_with_every_write
 /// One device: its app (which reaches the server through its own proxy) and its data dir.
 struct Device {
     name: &'static str,
-    app: TestApp,
+    /// Each device in a process of its own, as real devices are.
+    app: DeviceProcess,
     _dir: tempfile::TempDir,
 }
 
@@ -591,7 +593,7 @@ fn print_workload(
 }
 
 /// Every row of `table` as `app` lists it, by id.
-fn listed(app: &TestApp, table: Table) -> BTreeMap<String, Value> {
+fn listed(app: &DeviceProcess, table: Table) -> BTreeMap<String, Value> {
     let rows = app.ok(&table.command("list"), json!({}));
     rows.as_array().expect("a list").iter().map(|row| (row["id"].as_str().unwrap().to_owned(), row.clone())).collect()
 }

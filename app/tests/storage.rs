@@ -6,7 +6,7 @@ mod common;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use common::{config, rows, start, with, TestApp, DB};
+use common::{config, rows, start, with, Frontend, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server, SmallDisk};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
@@ -17,6 +17,7 @@ const MB: u64 = 1024 * 1024;
 fn app_on(server: &Server, database: &str) -> (TestApp, tempfile::TempDir) {
     server.api().publish_file(database, &module_wasm().unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(server, dir.path());
     let mut config = config(dir.path(), ServerChoice::Remote(server.url()));
     config.database = database.into();
     let app = start(config);

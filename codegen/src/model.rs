@@ -336,6 +336,12 @@ impl Schema {
         self.tables.iter().filter(|t| !t.system)
     }
 
+    /// The tables a migration carries to the next version: all but the toolkit's
+    /// `NOT_CARRIED` (see `heycat_contract::system`).
+    pub fn carried_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.iter().filter(|t| !heycat_contract::system::NOT_CARRIED.contains(&t.name.as_str()))
+    }
+
     /// The tables whose writes are versioned, recorded and replayable offline.
     pub fn synced_tables(&self) -> impl Iterator<Item = &Table> {
         self.user_tables().filter(|t| t.synced)

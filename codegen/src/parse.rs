@@ -56,6 +56,10 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
         let loc = first.loc;
         schema.tables.extend(crate::system::sync_tables(loc));
     }
+    if let Some(first) = schema.tables.first() {
+        let loc = first.loc;
+        schema.tables.extend(crate::system::auth_tables(loc));
+    }
     schema
 }
 
@@ -203,7 +207,7 @@ impl FileParser<'_> {
             name: to_snake_case(&row_type),
             row_type,
             docs: docs(&s.attrs),
-            access: Access::Public,
+            access: Access::Private,
             singleton: false,
             synced: true,
             system: false,

@@ -26,7 +26,8 @@ pub enum ReducerKind {
     Resolve,
     /// Drops a conflict record, keeping the server's row (any table).
     DismissConflict,
-    /// The module's `init`: writes each singleton's default row on first publish.
+    /// The module's `init`: records the publisher as the user's identity and writes each
+    /// singleton's default row, on first publish.
     Init,
     /// `heycat_schema_v<N>`: does nothing; its name tells clients (through the deployed
     /// schema) which released version the module is.
@@ -34,6 +35,11 @@ pub enum ReducerKind {
     /// `heycat_import_<table>(rows)`: puts rows back as they were (a migration's import); only
     /// into an empty table.
     Import,
+    /// `heycat_invite_create(lookup, sealed, valid_for_secs)`: offers a sealed invitation for
+    /// another device (and drops expired ones).
+    InviteCreate,
+    /// `heycat_invite_delete(lookup)`: withdraws an invitation.
+    InviteDelete,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +106,7 @@ impl Schema {
                 );
             }
         }
-        for table in &self.tables {
+        for table in self.carried_tables() {
             out.push(Reducer {
                 name: heycat_contract::system::import_reducer(&table.name),
                 kind: ReducerKind::Import,
@@ -124,8 +130,25 @@ impl Schema {
                 params: vec![conflict_id(), Param { name: OP_ID_PARAM.into(), ty: ParamType::OpId }],
             });
         }
-        if self.tables.iter().any(|t| t.singleton) {
+        if !self.tables.is_empty() {
+            let text = |name: &str| Param { name: name.into(), ty: ParamType::Column(ColumnType::String) };
             out.push(Reducer { name: "init".into(), kind: ReducerKind::Init, table: None, params: Vec::new() });
+            out.push(Reducer {
+                name: heycat_contract::system::INVITE_CREATE_REDUCER.into(),
+                kind: ReducerKind::InviteCreate,
+                table: None,
+                params: vec![
+                    text("lookup"),
+                    text("sealed"),
+                    Param { name: "valid_for_secs".into(), ty: ParamType::Column(ColumnType::U32) },
+                ],
+            });
+            out.push(Reducer {
+                name: heycat_contract::system::INVITE_DELETE_REDUCER.into(),
+                kind: ReducerKind::InviteDelete,
+                table: None,
+                params: vec![text("lookup")],
+            });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out

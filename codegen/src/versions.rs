@@ -25,7 +25,8 @@ pub struct Snapshot {
     pub version: u32,
     /// The schema files of this version, by file name.
     pub files: BTreeMap<String, String>,
-    /// Every table (the toolkit's too), as migrations see them.
+    /// Every table a migration carries (the toolkit's too, but for `NOT_CARRIED`), as migrations
+    /// see them.
     pub tables: Vec<TableShape>,
     /// Tables this version declares removed (`#[heycat_table(removed)]`).
     pub removed_tables: Vec<String>,
@@ -64,8 +65,7 @@ impl Snapshot {
             .map(|(_, f)| (f.display_path.rsplit('/').next().unwrap_or_default().to_owned(), f.text.clone()))
             .collect();
         let tables = schema
-            .tables
-            .iter()
+            .carried_tables()
             .map(|t| TableShape {
                 name: t.name.clone(),
                 renamed_from: t.renamed_from.clone(),
@@ -300,8 +300,12 @@ impl PlanBetween for Plan {
 fn compare_tables(plan: &mut Plan, old: &Snapshot, new: &Snapshot) {
     let mut used = Vec::new();
     for table in &new.tables {
-        let source_name = table.renamed_from.clone().unwrap_or_else(|| table.name.clone());
-        let Some(source) = old.tables.iter().find(|t| t.name == source_name) else {
+        // As for columns: the old table by this name first, then the one it was renamed from.
+        let source = old.tables.iter().find(|t| t.name == table.name).or_else(|| {
+            let from = table.renamed_from.as_ref()?;
+            old.tables.iter().find(|t| &t.name == from)
+        });
+        let Some(source) = source else {
             plan.changes.push(format!("add table {}", table.name));
             plan.tables.push(TableMigration { table: table.name.clone(), from: None, columns: Vec::new() });
             continue;
@@ -335,8 +339,13 @@ fn compare_columns(plan: &mut Plan, old: &TableShape, new: &TableShape) -> Vec<(
     let mut sources = Vec::new();
     let mut used = Vec::new();
     for column in &new.columns {
-        let from = column.renamed_from.clone().unwrap_or_else(|| column.name.clone());
-        let Some(previous) = old.columns.iter().find(|c| c.name == from) else {
+        // A column the old version has by its name was renamed before (or never): a
+        // `renamed_from` left in the schema speaks of an older version.
+        let previous = old.columns.iter().find(|c| c.name == column.name).or_else(|| {
+            let from = column.renamed_from.as_ref()?;
+            old.columns.iter().find(|c| &c.name == from)
+        });
+        let Some(previous) = previous else {
             match &column.default {
                 Some(value) => {
                     plan.changes.push(format!("add column {t}.{} with default {value}", column.name));

@@ -40,6 +40,8 @@ pub mod commands {
     pub const STORAGE_CLEANUP: &str = "storage_cleanup";
     pub const STORAGE_EXPORT: &str = "storage_export";
     pub const STORAGE_IMPORT: &str = "storage_import";
+    pub const DEVICE_INVITE: &str = "device_invite";
+    pub const DEVICE_JOIN: &str = "device_join";
 
     /// Every one of them, in registration order.
     pub const ALL: &[&str] = &[
@@ -53,6 +55,8 @@ pub mod commands {
         STORAGE_CLEANUP,
         STORAGE_EXPORT,
         STORAGE_IMPORT,
+        DEVICE_INVITE,
+        DEVICE_JOIN,
     ];
 }
 
@@ -62,8 +66,22 @@ pub mod system {
     pub const RESERVED_PREFIX: &str = "heycat_";
     /// Every operation id the module applied (private): a replayed write is a no-op.
     pub const APPLIED_OP_TABLE: &str = "heycat_applied_op";
-    /// Writes not applied because the row had moved on (public to its writer).
+    /// Writes not applied because the row had moved on (private, like every table: the
+    /// user's identity reads it).
     pub const CONFLICT_TABLE: &str = "heycat_conflict";
+    /// The user's identity (private): who published the module, recorded by `init`. Only it
+    /// may call the module's reducers and read its private tables.
+    pub const OWNER_TABLE: &str = "heycat_owner";
+    /// Invitations for another device of the user (public, sealed): the user's identity
+    /// encrypted under a one-time code the user carries to the new device.
+    pub const INVITE_TABLE: &str = "heycat_invite";
+    /// `heycat_invite_create(lookup, sealed, valid_for_secs)`: offers a sealed invitation.
+    pub const INVITE_CREATE_REDUCER: &str = "heycat_invite_create";
+    /// `heycat_invite_delete(lookup)`: withdraws one (the new device does, once it joined).
+    pub const INVITE_DELETE_REDUCER: &str = "heycat_invite_delete";
+    /// Tables a migration never carries: the new module's `init` records its owner, and
+    /// invitations are short-lived.
+    pub const NOT_CARRIED: &[&str] = &[OWNER_TABLE, INVITE_TABLE];
     /// `heycat_conflict_dismiss(conflict_id, op_id)`: keep theirs.
     pub const CONFLICT_DISMISS_REDUCER: &str = "heycat_conflict_dismiss";
     /// `heycat_import_<table>(rows)`: a migration's import into an empty table.
@@ -104,11 +122,18 @@ pub enum ReducerError {
     BadInput,
     /// A `restrict` reference still holds the row.
     InUse,
+    /// The caller is not the user's identity (the database owner's).
+    Unauthorized,
 }
 
 impl ReducerError {
-    pub const ALL: &'static [ReducerError] =
-        &[ReducerError::UniqueViolation, ReducerError::NotFound, ReducerError::BadInput, ReducerError::InUse];
+    pub const ALL: &'static [ReducerError] = &[
+        ReducerError::UniqueViolation,
+        ReducerError::NotFound,
+        ReducerError::BadInput,
+        ReducerError::InUse,
+        ReducerError::Unauthorized,
+    ];
 
     /// The code a reducer's error text starts with.
     pub fn code(self) -> &'static str {
@@ -117,6 +142,7 @@ impl ReducerError {
             ReducerError::NotFound => "not_found",
             ReducerError::BadInput => "bad_input",
             ReducerError::InUse => "in_use",
+            ReducerError::Unauthorized => "unauthorized",
         }
     }
 

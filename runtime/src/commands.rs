@@ -10,6 +10,7 @@ use tauri::{Runtime, State};
 use crate::conflicts::{self, ConflictResolution, ConflictView};
 use crate::connection::Connection;
 use crate::db::Db;
+use crate::devices::DeviceInvitation;
 use crate::error::{DataError, ErrorKind};
 use crate::status::ConnectionStatus;
 use crate::storage::{cleanup, export, CleanupPreview, ExportSummary, StorageUsage};
@@ -96,6 +97,22 @@ async fn storage_import(
     blocking(move || export::import(&api, &database, version, std::path::Path::new(&path))).await
 }
 
+/// Makes a one-time code another device of the user joins with (`device_join`), valid for ten
+/// minutes; only with a configured (shared) server.
+#[tauri::command]
+async fn device_invite(connection: State<'_, Connection>) -> Result<DeviceInvitation, DataError> {
+    let connection = connection.inner().clone();
+    blocking(move || connection.invite_device()).await
+}
+
+/// Joins this device to the user's database on the configured server with a code made on one
+/// of the user's devices, then connects.
+#[tauri::command]
+async fn device_join(connection: State<'_, Connection>, code: String) -> Result<(), DataError> {
+    let connection = connection.inner().clone();
+    blocking(move || connection.join(&code)).await
+}
+
 /// Runs blocking work (HTTP calls, files) off the async runtime's workers.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, DataError> + Send + 'static,
@@ -116,7 +133,9 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         storage_cleanup_preview,
         storage_cleanup,
         storage_export,
-        storage_import
+        storage_import,
+        device_invite,
+        device_join
     ]
 }
 

@@ -51,9 +51,29 @@ impl DataConfig {
         })
     }
 
-    /// The identity token's file: the client's identity, kept across starts.
+    /// The identity token's file: who this device acts as on a configured server (the user's
+    /// identity, received by invitation or put there by the user), kept across starts.
     pub fn token_file(&self) -> PathBuf {
         self.data_dir.join("identity-token")
+    }
+
+    /// The identity token kept in the data dir, if any.
+    pub fn read_token(&self) -> Option<String> {
+        std::fs::read_to_string(self.token_file()).ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+    }
+
+    /// Keeps the identity token where only the user can read it.
+    pub fn save_token(&self, token: &str) -> Result<(), String> {
+        use heycat_local_server::private_files;
+        use std::io::Write;
+        let path = self.token_file();
+        let write = || -> std::io::Result<()> {
+            private_files::create_dir(&self.data_dir)?;
+            let mut file = private_files::create_file(&path)?;
+            file.write_all(token.as_bytes())?;
+            file.sync_all()
+        };
+        write().map_err(|e| format!("cannot save the identity token to {}: {e}", path.display()))
     }
 
     /// Where the embedded server keeps its data.

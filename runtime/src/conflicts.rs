@@ -60,16 +60,15 @@ impl ConflictView {
     }
 }
 
-/// The conflicts of this client's writes, oldest first.
+/// The conflicts of this device's writes, oldest first.
 pub fn list(db: &Db) -> Result<Vec<ConflictView>, DataError> {
     let conn = db.connection()?;
-    let me = conn.identity();
     let info = db.schema().info();
     let mut conflicts: Vec<ConflictView> = db
         .schema()
         .conflicts(&*conn)?
         .iter()
-        .filter(|c| Some(c.client) == me)
+        .filter(|c| db.is_my_op(&c.id))
         .filter_map(|c| ConflictView::decode(info, c))
         .collect();
     conflicts.sort_by_key(|c| c.created_at);

@@ -11,9 +11,13 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::config::DataConfig;
+use heycat_local_server::Api;
+
+use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::connect::ConnectOptions;
 use crate::db::Db;
+use crate::devices::{self, DeviceInvitation};
+use crate::error::{DataError, ErrorKind};
 use crate::link::ServerLink;
 use crate::liveness::{HEARTBEAT_EVERY, STALL_AFTER};
 use crate::status::{ConnectionStatus, Failure, FailureKind};
@@ -33,12 +37,13 @@ pub type StatusSink = Arc<dyn Fn(&ConnectionStatus) + Send + Sync>;
 pub struct Connection {
     shared: Arc<Shared>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    config: Arc<DataConfig>,
 }
 
 struct Shared {
     control: Mutex<Control>,
     /// The connected server's API and database name (for exports and imports).
-    server: Mutex<Option<(heycat_local_server::Api, String)>>,
+    server: Mutex<Option<(Api, String)>>,
     wake: Condvar,
     status: Mutex<ConnectionStatus>,
     on_status: StatusSink,
@@ -63,11 +68,46 @@ impl Connection {
             on_status,
         });
         let worker = shared.clone();
+        let kept = Arc::new(config.clone());
         let thread = std::thread::Builder::new()
             .name("heycat-connection".into())
             .spawn(move || supervise(&worker, config, db))
             .expect("spawn the connection thread");
-        Connection { shared, thread: Arc::new(Mutex::new(Some(thread))) }
+        Connection { shared, thread: Arc::new(Mutex::new(Some(thread))), config: kept }
+    }
+
+    /// Makes an invitation for another device of the user (see `devices`). Only on a
+    /// configured server: the embedded one is this device's alone.
+    pub fn invite_device(&self) -> Result<DeviceInvitation, DataError> {
+        self.shared_server_url()?;
+        let (api, database) = self.server()?;
+        let token = self.config.read_token().ok_or_else(DataError::offline)?;
+        devices::invite(&api, &database, &token)
+    }
+
+    /// Joins this device to the user's database on the configured server with an invitation
+    /// code from one of the user's devices, then connects as the user.
+    pub fn join(&self, code: &str) -> Result<(), DataError> {
+        let http = self.shared_server_url()?;
+        let database = &self.config.database;
+        let token = devices::open_invitation(&Api::new(http.clone(), None), database, code)?;
+        self.config.save_token(&token).map_err(|e| DataError::new(ErrorKind::Server, e))?;
+        devices::withdraw(&Api::new(http, Some(token)), database, code)?;
+        self.retry();
+        Ok(())
+    }
+
+    /// The configured server's HTTP address; an error in words when the data is in the
+    /// embedded server, which no other device reaches.
+    fn shared_server_url(&self) -> Result<String, DataError> {
+        match &self.config.server {
+            ServerChoice::Remote(url) => Ok(http_and_ws(url).0),
+            ServerChoice::Local => Err(DataError::new(
+                ErrorKind::BadInput,
+                "this device keeps its data in its own embedded server, which other devices cannot reach: \
+                 to use your data on several devices, run a shared server and set its address (server.json)",
+            )),
+        }
     }
 
     pub fn status(&self) -> ConnectionStatus {
@@ -75,13 +115,8 @@ impl Connection {
     }
 
     /// The connected server's HTTP API and database name.
-    pub(crate) fn server(&self) -> Result<(heycat_local_server::Api, String), crate::error::DataError> {
-        self.shared
-            .server
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .ok_or_else(crate::error::DataError::offline)
+    pub(crate) fn server(&self) -> Result<(Api, String), DataError> {
+        self.shared.server.lock().unwrap_or_else(PoisonError::into_inner).clone().ok_or_else(DataError::offline)
     }
 
     /// Tries again now instead of waiting for the backoff.
@@ -266,31 +301,17 @@ fn connect(
     let uri = link.prepare()?;
     *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
         link.api().map(|api| (api, config.database.clone()));
-    let token =
-        std::fs::read_to_string(config.token_file()).ok().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let token = link.token();
     let options = ConnectOptions { uri, database: config.database.clone(), token: token.clone() };
     let notify = shared.clone();
     let confirmed = db
         .connect(&options, move |reason| notify.update(|c| c.disconnected = Some((generation, reason))))
         .map_err(|e| Failure::new(FailureKind::ServerUnreachable, e.message))?;
-    if token.as_deref() != Some(confirmed.as_str()) {
-        save_token(config, &confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;
+    // A configured server may hand out a refreshed token for the same identity: keep it.
+    if matches!(config.server, ServerChoice::Remote(_)) && token.as_deref() != Some(confirmed.as_str()) {
+        config.save_token(&confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;
     }
     Ok(())
-}
-
-/// Writes the identity token where only the user can read it.
-fn save_token(config: &DataConfig, token: &str) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = config.token_file();
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
-        file.write_all(token.as_bytes())?;
-        file.sync_all()
-    };
-    write().map_err(|e| format!("cannot save the identity token to {}: {e}", path.display()))
 }
 
 /// 250 ms, doubling up to 5 s, each with up to ±25 % jitter so many clients do not retry in step.

@@ -16,7 +16,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -53,13 +53,47 @@ const CALL_WAIT: Duration = Duration::from_secs(1);
 /// but useless while the first send may still be answered.
 const REPLAY_WAIT: Duration = Duration::from_secs(2);
 
-/// A write's operation id: unique across processes and devices (a random per-process prefix)
-/// and cheap to make (a counter, no syscall per write).
-fn next_op_id() -> String {
-    static PREFIX: OnceLock<String> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let prefix = PREFIX.get_or_init(|| uuid::Uuid::new_v4().simple().to_string());
-    format!("{prefix}-{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+/// Writes' operation ids, `<device>.<session>-<n>`: unique across starts and devices (a random
+/// part per start) and cheap to make (a counter, no syscall per write). Every device of the
+/// user acts as the same identity, so the device part (kept in the data dir) is what tells
+/// this device's writes, and so its conflicts, from the others'.
+pub(crate) struct OpIds {
+    prefix: String,
+    counter: AtomicU64,
+}
+
+/// The file holding this device's id.
+const DEVICE_ID_FILE: &str = "device-id";
+
+impl OpIds {
+    fn open(dir: &Path) -> std::io::Result<OpIds> {
+        let file = dir.join(DEVICE_ID_FILE);
+        let device = match std::fs::read_to_string(&file) {
+            Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
+            _ => {
+                let id = uuid::Uuid::new_v4().simple().to_string();
+                heycat_local_server::private_files::create_dir(dir)?;
+                heycat_local_server::private_files::write(&file, id.as_bytes())?;
+                id
+            }
+        };
+        let session = uuid::Uuid::new_v4().simple().to_string();
+        Ok(OpIds { prefix: format!("{device}.{}", &session[..12]), counter: AtomicU64::new(0) })
+    }
+
+    fn next(&self) -> String {
+        format!("{}-{}", self.prefix, self.counter.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// What every operation id of this device starts with.
+    pub(crate) fn device_prefix(&self) -> &str {
+        self.prefix.split_once('.').map_or(&self.prefix, |(device, _)| device)
+    }
+
+    /// Whether `op_id` is one of this device's (in this or an earlier start).
+    pub(crate) fn is_mine(&self, op_id: &str) -> bool {
+        op_id.strip_prefix(self.device_prefix()).is_some_and(|rest| rest.starts_with('.'))
+    }
 }
 
 /// The app's handle on the database; Tauri manages one and hands it to every command. It
@@ -81,6 +115,7 @@ pub struct Db {
     /// A connection was made before in this process: the frontend was told its rows, so a new
     /// one reports what changed since.
     connected_before: Arc<AtomicBool>,
+    op_ids: Arc<OpIds>,
 }
 
 /// Where reads come from.
@@ -118,8 +153,16 @@ impl Db {
     /// A handle with no connection yet, for the app whose schema is `schema`, with its offline
     /// state (outbox, local copy) in `dir`; events (row changes, sync status) go to `events`.
     pub fn open(schema: &'static dyn Schema, dir: &Path, events: ChangeSink) -> Result<Db, DataError> {
+        // Before anything else touches the data dir: what an earlier version left readable by
+        // others becomes the user's alone. A file it cannot change is said, not fatal.
+        for (path, e) in heycat_local_server::private_files::make_private(dir) {
+            eprintln!("heycat-data: cannot make {} readable by the user only: {e}", path.display());
+        }
         let sync = SyncState::open(dir).map_err(|e| {
             DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
+        })?;
+        let op_ids = OpIds::open(dir).map_err(|e| {
+            DataError::new(ErrorKind::Server, format!("cannot keep this device's id in {}: {e}", dir.display()))
         })?;
         let sync = Arc::new(Mutex::new(sync));
         let db = Db {
@@ -134,6 +177,7 @@ impl Db {
             retired: Arc::default(),
             live: Arc::default(),
             connected_before: Arc::default(),
+            op_ids: Arc::new(op_ids),
         };
         // Writes made before the first connect are checked against the local copy's figures.
         db.storage_usage();
@@ -143,6 +187,11 @@ impl Db {
     /// The schema this handle serves.
     pub fn schema(&self) -> &'static dyn Schema {
         self.schema
+    }
+
+    /// Whether the write `op_id` was made on this device.
+    pub(crate) fn is_my_op(&self, op_id: &str) -> bool {
+        self.op_ids.is_mine(op_id)
     }
 
     fn sync(&self) -> MutexGuard<'_, SyncState> {
@@ -175,6 +224,7 @@ impl Db {
                 storage: self.storage.clone(),
                 heartbeat: self.heartbeat.clone(),
                 live: live.clone(),
+                op_ids: self.op_ids.clone(),
             },
         };
         let connection = self.schema.connect(connector)?;
@@ -283,7 +333,7 @@ impl Db {
         entry: impl FnOnce() -> OutboxEntry,
         send: SendWrite<'_>,
     ) -> Result<Written, DataError> {
-        let op_id = next_op_id();
+        let op_id = self.op_ids.next();
         let online = self.connection().ok().filter(|_| self.sync().outbox.pending().is_empty());
         let Some(connection) = online else {
             return self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued);
@@ -382,7 +432,7 @@ impl Db {
     /// nothing is queued.
     pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<Arc<dyn Live>, DataError> {
         let connection = self.connection()?;
-        match self.call_as(&*connection, next_op_id(), send, CALL_WAIT).await {
+        match self.call_as(&*connection, self.op_ids.next(), send, CALL_WAIT).await {
             Ok(()) => Ok(connection),
             Err(CallFailure::Refused(e) | CallFailure::Unknown(e)) => Err(e),
         }

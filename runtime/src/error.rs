@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Conflict,
     /// The write would exceed the storage quota, or the disk is nearly full.
     StorageFull,
+    /// The server refused the caller: this device does not act as the database's user.
+    Unauthorized,
     /// Not connected to the database.
     Offline,
     /// The server did not answer in time.
@@ -54,6 +56,7 @@ impl DataError {
                     ReducerError::NotFound => ErrorKind::NotFound,
                     ReducerError::BadInput => ErrorKind::BadInput,
                     ReducerError::InUse => ErrorKind::InUse,
+                    ReducerError::Unauthorized => ErrorKind::Unauthorized,
                 },
                 sentence,
             ),

@@ -12,7 +12,10 @@
 //!   outbox and applied to the local copy, replayed in order and exactly once on reconnect;
 //!   stale writes become conflicts the user settles;
 //! - **storage**: writes checked against the storage limit, a warning at 90 %, cleanup of the
-//!   oldest rows, export and import.
+//!   oldest rows, export and import;
+//! - **the user's devices**: the database answers only its user (the identity that published
+//!   its module); another device joins with a one-time invitation code (`device_invite`,
+//!   `device_join`).
 //!
 //! An app adopts it in three places (the README has the whole walk-through):
 //!
@@ -38,6 +41,7 @@ mod conflicts;
 mod connect;
 mod connection;
 mod db;
+mod devices;
 mod error;
 mod link;
 mod liveness;
@@ -60,6 +64,7 @@ pub use conflicts::{ConflictResolution, ConflictView};
 pub use connect::{ConnectOptions, Connector};
 pub use connection::Connection;
 pub use db::Db;
+pub use devices::DeviceInvitation;
 pub use error::{DataError, ErrorKind};
 pub use heycat_contract::events;
 pub use link::{MigrationStatus, MigrationStep};

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use heycat_contract::{events, system};
+use heycat_contract::{events, system, ReducerError};
 use heycat_local_server::migrate::{self, Migration, Step};
 use heycat_local_server::{Api, Error as ServerError, Server};
 use heycat_plan::Plan;
@@ -98,10 +98,19 @@ impl ServerLink {
         self.failed_migration = None;
     }
 
-    /// The HTTP API of the server now prepared (the owner's, for the embedded server).
+    /// The identity this device acts as, the user's: on the embedded server the one that
+    /// published the module; on a configured server the token kept in the data dir.
+    pub fn token(&self) -> Option<String> {
+        match (&self.config.server, &self.local) {
+            (ServerChoice::Local, Some(server)) => Some(server.owner_token().to_owned()),
+            _ => self.config.read_token(),
+        }
+    }
+
+    /// The HTTP API of the server now prepared, acting as the user.
     pub fn api(&self) -> Option<Api> {
         match (&self.config.server, &self.local) {
-            (ServerChoice::Remote(url), _) => Some(Api::new(http_and_ws(url).0, None)),
+            (ServerChoice::Remote(url), _) => Some(Api::new(http_and_ws(url).0, self.config.read_token())),
             (ServerChoice::Local, Some(server)) => Some(server.api()),
             (ServerChoice::Local, None) => None,
         }
@@ -122,7 +131,7 @@ impl ServerLink {
         let (api, ws) = match self.config.server.clone() {
             ServerChoice::Remote(url) => {
                 let (http, ws) = http_and_ws(&url);
-                let api = Api::new(http, None);
+                let api = Api::new(http.clone(), None);
                 api.ping().map_err(unreachable)?;
                 if !api.database_exists(&database).map_err(unreachable)? {
                     return Err(Failure::new(
@@ -133,11 +142,17 @@ impl ServerLink {
                         ),
                     ));
                 }
+                self.check_joined(&http, &database)?;
                 (api, ws)
             }
             ServerChoice::Local => {
                 let server = self.ensure_local_running()?;
-                let (api, ws) = (server.api(), server.ws_url());
+                // The app's own websocket goes to the server's own port: every write travels it,
+                // and a hop through the guard costs tens of microseconds each way. What keeps
+                // other callers out there is the module (private tables, reducers that refuse
+                // anyone but the user); the guard turns web pages away from the published
+                // address, which the HTTP calls (publish, schema, export) use.
+                let (api, ws) = (server.api(), http_and_ws(&server.upstream_url()).1);
                 if self.local_ready {
                     return Ok(ws);
                 }
@@ -148,6 +163,32 @@ impl ServerLink {
         check_schema(self.db.schema().info().canonical, &api, &database)?;
         self.local_ready = self.local.is_some();
         Ok(ws)
+    }
+
+    /// On a configured server this device must act as the database's user: it has the user's
+    /// token (joined with an invitation code, or put there by the user). The module's version
+    /// reducer, which does nothing, refuses anyone else.
+    fn check_joined(&self, http: &str, database: &str) -> Result<(), Failure> {
+        let not_joined = |why: &str| {
+            Failure::new(
+                FailureKind::NotJoined,
+                format!(
+                    "this device {why} the database at {http}: on one of your devices that uses it, \
+                     make an invitation code and enter it here"
+                ),
+            )
+        };
+        let token = self.config.read_token().ok_or_else(|| not_joined("has not joined"))?;
+        let version = system::schema_version_reducer(self.db.schema().info().version);
+        match Api::new(http, Some(token)).call(database, &version, &serde_json::json!([])) {
+            Err(ServerError::Reducer(text))
+                if ReducerError::parse(&text).is_some_and(|(e, _)| e == ReducerError::Unauthorized) =>
+            {
+                Err(not_joined("is not signed in as the user of"))
+            }
+            // Anything else (another schema version, say) is for the schema check to say.
+            _ => Ok(()),
+        }
     }
 
     fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
@@ -187,7 +228,18 @@ impl ServerLink {
             return publish(api, &database, &wasm, &copy);
         }
         let current = self.db.schema().info().version;
-        match deployed_version(&deployed_schema(api, &database)?) {
+        let deployed_def = deployed_schema(api, &database)?;
+        // A module from before the toolkit recorded the user (`heycat_owner`, written by `init`)
+        // is carried (cleared and imported), never updated in place: `init` must run.
+        let records_user = deployed_def.tables.iter().any(|t| &*t.name == system::OWNER_TABLE);
+        match deployed_version(&deployed_def) {
+            Some(deployed) if deployed == current && !records_user => Err(Failure::new(
+                FailureKind::VersionMismatch,
+                format!(
+                    "the database's module (schema version {deployed}) is from before heycat-data kept it to its \
+                     user; release a new schema version (heycat-schema release) so the app carries the data over"
+                ),
+            )),
             Some(deployed) if deployed == current => {
                 if std::fs::read(&copy).is_ok_and(|published| *published == *wasm) {
                     Ok(())
@@ -196,7 +248,7 @@ impl ServerLink {
                 }
             }
             Some(deployed) if deployed < current => {
-                let result = self.migrate(api, &database, deployed, &wasm, &copy);
+                let result = self.migrate(api, &database, deployed, !records_user, &wasm, &copy);
                 if let Err(failure) = &result {
                     self.failed_migration = Some(failure.clone());
                 }
@@ -235,17 +287,19 @@ impl ServerLink {
         api: &Api,
         database: &str,
         from: u32,
+        carry: bool,
         wasm: &[u8],
         copy: &std::path::Path,
     ) -> Result<(), Failure> {
         let info = self.db.schema().info();
         let to = info.version;
         let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
-        let plan = plans(info)
+        let mut plan = plans(info)
             .plans
             .into_iter()
             .find(|p| p.from == from)
             .ok_or_else(|| failure(format!("this app has no migration from schema version {from} to {to}")))?;
+        plan.automatic &= !carry;
         let old_module = std::fs::read(copy).map_err(|e| {
             failure(format!("the module of schema version {from} is not kept ({e}); cannot migrate safely"))
         })?;
@@ -269,7 +323,8 @@ impl ServerLink {
         };
         match migration.run() {
             Ok(backup) => {
-                std::fs::write(copy, wasm).map_err(|e| failure(format!("cannot write {}: {e}", copy.display())))?;
+                heycat_local_server::private_files::write(copy, wasm)
+                    .map_err(|e| failure(format!("cannot write {}: {e}", copy.display())))?;
                 let backup = backup.map(|b| b.display().to_string());
                 self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Done { from, to, backup });
                 Ok(())
@@ -305,7 +360,7 @@ fn unreachable(e: ServerError) -> Failure {
 fn publish(api: &Api, database: &str, wasm: &[u8], copy: &std::path::Path) -> Result<(), Failure> {
     api.publish(database, wasm)
         .map_err(|e| Failure::new(FailureKind::PublishFailed, format!("publishing the app's module failed: {e}")))?;
-    std::fs::write(copy, wasm)
+    heycat_local_server::private_files::write(copy, wasm)
         .map_err(|e| Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display())))
 }
 

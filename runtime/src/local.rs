@@ -108,10 +108,11 @@ impl LocalCopy {
         }
     }
 
-    /// Writes the snapshot file atomically (a temporary file, synced, renamed over it).
+    /// Writes the snapshot file atomically (a temporary file, synced, renamed over it), readable
+    /// by the user only.
     pub fn save(&self, path: &Path) -> io::Result<()> {
         let temp = path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = heycat_local_server::private_files::create_file(&temp)?;
         file.write_all(&serde_json::to_vec(self).map_err(io::Error::other)?)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)

@@ -14,6 +14,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use heycat_local_server::private_files;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DataError, ErrorKind};
@@ -114,9 +115,10 @@ pub struct Outbox {
 const HEADER: usize = 8;
 
 impl Outbox {
-    /// Opens (or creates) the outbox in `dir`. A damaged tail is cut off and reported.
+    /// Opens (or creates) the outbox in `dir`, which only the user can read (the writes hold
+    /// their data). A damaged tail is cut off and reported.
     pub fn open(dir: &Path) -> io::Result<(Outbox, Option<DamagedTail>)> {
-        std::fs::create_dir_all(dir)?;
+        private_files::create_dir(dir)?;
         let (log, done) = (dir.join("outbox.log"), dir.join("outbox.done"));
         let (entries, log_damage) = read_frames::<OutboxEntry>(&log)?;
         let (confirmed, done_damage) = read_frames::<String>(&done)?;
@@ -153,7 +155,7 @@ impl Outbox {
 
     fn clear(&mut self) -> io::Result<()> {
         for path in [&self.log, &self.done] {
-            File::create(path)?.sync_all()?;
+            private_files::create_file(path)?.sync_all()?;
         }
         Ok(())
     }
@@ -165,7 +167,7 @@ fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<
     frame.extend_from_slice(&(json.len() as u32).to_le_bytes());
     frame.extend_from_slice(&crc32fast::hash(&json).to_le_bytes());
     frame.extend_from_slice(&json);
-    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = private_files::append_file(path)?;
     let before = file.metadata()?.len();
     let written = file.write_all(&frame).and_then(|()| if sync { file.sync_data() } else { Ok(()) });
     if let Err(e) = written {

@@ -29,7 +29,7 @@ pub struct SchemaInfo {
     pub module: &'static [u8],
     /// Every table of the schema (not the toolkit's system tables).
     pub tables: &'static [&'static dyn TableDriver],
-    /// Every table an export holds: the schema's public tables and the conflicts.
+    /// Every table an export holds: the schema's tables and the conflicts.
     pub exported_tables: &'static [&'static str],
     /// The column holding the storage limit (`#[storage_quota(..)]`), if the schema has one.
     pub storage_quota: Option<QuotaColumn>,
@@ -126,8 +126,6 @@ pub struct ConflictRecord {
 pub trait Live: Send + Sync + 'static {
     fn is_active(&self) -> bool;
     fn disconnect(&self);
-    /// This client's identity, once the server told it.
-    fn identity(&self) -> Option<Identity>;
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -142,10 +140,6 @@ impl<C: DbContext + Send + Sync + 'static> Live for C {
 
     fn disconnect(&self) {
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| DbContext::disconnect(self)));
-    }
-
-    fn identity(&self) -> Option<Identity> {
-        self.try_identity()
     }
 
     fn as_any(&self) -> &dyn Any {

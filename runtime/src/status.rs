@@ -20,6 +20,9 @@ pub enum FailureKind {
     /// Migrating the database to this app's schema version failed; it is back at its old
     /// version with all its data, and Retry tries again.
     MigrationFailed,
+    /// This device does not act as the database's user on the configured server: it joins
+    /// with an invitation code from one of the user's devices (`device_join`).
+    NotJoined,
     /// Anything else (the message says what).
     Other,
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use heycat_contract::events;
-use spacetimedb_sdk::{Event, Identity, Status};
+use spacetimedb_sdk::{Event, Status};
 
 use crate::changes::{ChangeSink, TableChange};
 use crate::conflicts::ConflictView;
@@ -27,6 +27,8 @@ pub struct Watch {
     /// Whether the runtime still uses this connection. A connection it gave up on (it stalled)
     /// may come back to life and deliver what it held: that must not reach the app twice.
     pub(crate) live: Arc<AtomicBool>,
+    /// Tells this device's writes (and so its conflicts) from those of the user's others.
+    pub(crate) op_ids: Arc<crate::db::OpIds>,
 }
 
 impl Watch {
@@ -53,16 +55,16 @@ impl Watch {
         }
     }
 
-    /// A conflict record appeared or went; `me` is this client's identity. Only this client's
-    /// conflicts are its to settle.
-    pub fn conflict_changed<R>(&self, event: &Event<R>, me: Option<Identity>, change: TableChange<ConflictRecord>) {
+    /// A conflict record appeared or went. Only this device's conflicts (of its writes) are
+    /// its to settle.
+    pub fn conflict_changed<R>(&self, event: &Event<R>, change: TableChange<ConflictRecord>) {
         if !self.live() {
             return;
         }
         let record = match &change {
             TableChange::Insert { row } | TableChange::Delete { row } | TableChange::Update { row, .. } => row,
         };
-        if me != Some(record.client) {
+        if !self.op_ids.is_mine(&record.id) {
             return;
         }
         let Some(view) = ConflictView::decode(self.info, record) else { return };

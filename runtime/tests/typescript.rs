@@ -13,9 +13,9 @@ use std::path::Path;
 
 use heycat_contract::{commands, events};
 use heycat_runtime::{
-    CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, ErrorKind,
-    ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, StorageLevel, StorageUsage, SyncStatus,
-    TableChange, TableUsage,
+    CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInvitation,
+    ErrorKind, ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, StorageLevel, StorageUsage,
+    SyncStatus, TableChange, TableUsage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -61,6 +61,7 @@ ipc_types!(
     ExportSummary,
     ConflictView,
     ConflictResolution,
+    DeviceInvitation,
     TableChange<Value>,
 );
 
@@ -214,6 +215,7 @@ fn samples() -> Samples {
         FailureKind::VersionMismatch,
         FailureKind::PublishFailed,
         FailureKind::MigrationFailed,
+        FailureKind::NotJoined,
         FailureKind::Other,
     ] {
         s.sent(ConnectionStatus::Failed {
@@ -251,6 +253,7 @@ fn samples() -> Samples {
         ErrorKind::NotFound,
         ErrorKind::BadInput,
         ErrorKind::InUse,
+        ErrorKind::Unauthorized,
         ErrorKind::Conflict,
         ErrorKind::StorageFull,
         ErrorKind::Offline,
@@ -291,6 +294,7 @@ fn samples() -> Samples {
         schema_version: 4,
         rows: BTreeMap::from([("attachment".into(), 1), ("note".into(), 0)]),
     });
+    s.sent(DeviceInvitation { code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V".into(), expires_in_secs: 600 });
     let entry = json!({"id": "n1", "title": "todo", "body": "buy milk", "rowVersion": "3"});
     let conflict = ConflictView {
         id: "op-9".into(),

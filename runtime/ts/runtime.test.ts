@@ -77,6 +77,7 @@ describe("the runtime's commands", () => {
       [RUNTIME_COMMANDS.STORAGE_CLEANUP]: SAMPLES.StorageUsage[0],
       [RUNTIME_COMMANDS.STORAGE_EXPORT]: SAMPLES.ExportSummary[0],
       [RUNTIME_COMMANDS.STORAGE_IMPORT]: SAMPLES.ExportSummary[0],
+      [RUNTIME_COMMANDS.DEVICE_INVITE]: SAMPLES.DeviceInvitation[0],
     };
     const calls = backend(({ cmd }) => answers[cmd] ?? null);
     expect(await runtime.connectionStatus()).toEqual(SAMPLES.ConnectionStatus[3]);
@@ -88,6 +89,8 @@ describe("the runtime's commands", () => {
     expect(await runtime.storageExport()).toEqual(SAMPLES.ExportSummary[0]);
     await runtime.storageExport("/tmp/mine.json");
     expect(await runtime.storageImport("/tmp/mine.json")).toEqual(SAMPLES.ExportSummary[0]);
+    expect(await runtime.deviceInvite()).toEqual(SAMPLES.DeviceInvitation[0]);
+    expect(await runtime.deviceJoin("7K2M-9QXD")).toBeUndefined();
     expect(calls.map((c) => [c.cmd, c.args ?? {}])).toEqual([
       ["connection_status", {}],
       ["connection_retry", {}],
@@ -97,6 +100,8 @@ describe("the runtime's commands", () => {
       ["storage_export", { path: null }],
       ["storage_export", { path: "/tmp/mine.json" }],
       ["storage_import", { path: "/tmp/mine.json" }],
+      ["device_invite", {}],
+      ["device_join", { code: "7K2M-9QXD" }],
     ]);
     // The others hold rows: the generated bindings of each schema wrap them with the rows typed.
     const perSchema = [RUNTIME_COMMANDS.CONFLICT_LIST, RUNTIME_COMMANDS.CONFLICT_RESOLVE, RUNTIME_COMMANDS.STORAGE_CLEANUP_PREVIEW];

@@ -4,7 +4,7 @@
 //
 // Here: `call` and `subscribe`, the typed `invoke` and `listen` every generated function goes
 // through; the `DataError` every command rejects with; the 64-bit value types of rows; and the
-// runtime's own commands and events (connection, sync, migration, storage). Conflicts and
+// runtime's own commands and events (connection, sync, migration, storage, devices). Conflicts and
 // cleanup previews hold rows, so their functions are generated per schema, with the rows typed.
 
 import { invoke } from "@tauri-apps/api/core";
@@ -15,6 +15,7 @@ import {
   RUNTIME_EVENTS,
   type ConnectionStatus,
   type DataErrorPayload,
+  type DeviceInvitation,
   type ErrorKind,
   type ExportSummary,
   type JsonValue,
@@ -166,4 +167,23 @@ export function storageExport(path?: string): Promise<ExportSummary> {
 /** Puts an export back into an empty database of the same schema version. Invokes `storage_import`. */
 export function storageImport(path: string): Promise<ExportSummary> {
   return call<ExportSummary>(RUNTIME_COMMANDS.STORAGE_IMPORT, { path });
+}
+
+// ---- The user's devices ----------------------------------------------------------------------
+
+/**
+ * Makes a one-time code another device of the user joins with (`deviceJoin`), valid for
+ * `expiresInSecs` (ten minutes). Only with a shared server; the embedded one is this device's
+ * alone. Invokes `device_invite`.
+ */
+export function deviceInvite(): Promise<DeviceInvitation> {
+  return call<DeviceInvitation>(RUNTIME_COMMANDS.DEVICE_INVITE);
+}
+
+/**
+ * Joins this device to the user's data on the shared server with a code made on one of the
+ * user's devices, then connects. Invokes `device_join`.
+ */
+export async function deviceJoin(code: string): Promise<void> {
+  await call<null>(RUNTIME_COMMANDS.DEVICE_JOIN, { code });
 }

@@ -10,6 +10,7 @@ import type {
   ConflictView,
   ConnectionStatus,
   DataErrorPayload,
+  DeviceInvitation,
   ExportSummary,
   JsonValue,
   MigrationStatus,
@@ -31,6 +32,7 @@ export const SAMPLES = {
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"versionMismatch","message":"VersionMismatch","retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"publishFailed","message":"PublishFailed","retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"migrationFailed","message":"MigrationFailed","retryInMs":500} satisfies ConnectionStatus,
+    {"state":"failed","server":"http://127.0.0.1:3000","kind":"notJoined","message":"NotJoined","retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"other","message":"Other","retryInMs":500} satisfies ConnectionStatus,
   ],
   "SyncStatus": [
@@ -52,6 +54,7 @@ export const SAMPLES = {
     {"kind":"notFound","message":"NotFound"} satisfies DataErrorPayload,
     {"kind":"badInput","message":"BadInput"} satisfies DataErrorPayload,
     {"kind":"inUse","message":"InUse"} satisfies DataErrorPayload,
+    {"kind":"unauthorized","message":"Unauthorized"} satisfies DataErrorPayload,
     {"kind":"conflict","message":"Conflict"} satisfies DataErrorPayload,
     {"kind":"storageFull","message":"StorageFull"} satisfies DataErrorPayload,
     {"kind":"offline","message":"Offline"} satisfies DataErrorPayload,
@@ -68,6 +71,9 @@ export const SAMPLES = {
   ],
   "ExportSummary": [
     {"path":"/data/exports/export-1700000000.json","schemaVersion":4,"rows":{"attachment":1,"note":0}} satisfies ExportSummary,
+  ],
+  "DeviceInvitation": [
+    {"code":"7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V","expiresInSecs":600} satisfies DeviceInvitation,
   ],
   "ConflictView": [
     {"id":"op-9","table":"note","key":"\"n1\"","operation":"update","baseVersion":2,"mine":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"theirs":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"createdAt":1700000000000005} satisfies ConflictView,

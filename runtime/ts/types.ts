@@ -2,7 +2,8 @@
 // heycat_runtime::{ConnectionStatus, FailureKind, SyncStatus, Rejected, MigrationStatus,
 // MigrationStep, DataError (here DataErrorPayload), ErrorKind, StorageUsage, StorageLevel,
 // TableUsage, CleanupPreview, CleanupItem, ExportSummary, ConflictView, ConflictResolution (here
-// ConflictChoice), TableChange}, and the names in heycat_contract::{events, commands}.
+// ConflictChoice), DeviceInvitation, TableChange}, and the names in heycat_contract::{events,
+// commands}.
 // Do not edit: change the Rust types, then run
 //   HEYCAT_BLESS=1 cargo test -p heycat-runtime --test typescript
 
@@ -30,6 +31,8 @@ export const RUNTIME_COMMANDS = {
   STORAGE_CLEANUP: "storage_cleanup",
   STORAGE_EXPORT: "storage_export",
   STORAGE_IMPORT: "storage_import",
+  DEVICE_INVITE: "device_invite",
+  DEVICE_JOIN: "device_join",
 } as const;
 
 export type CleanupItem = {
@@ -95,6 +98,13 @@ export type ConnectionStatus =
  */
 export type DataErrorPayload = { kind: ErrorKind; message: string }
 
+/** An invitation for another device, as the user sees it. */
+export type DeviceInvitation = {
+/** The one-time code to type on the new device (groups of four, dashes optional). */
+code: string;
+/** How long it is honoured, in seconds. */
+expiresInSecs: number }
+
 /** What kind of failure: the frontend branches on it. */
 export type ErrorKind =
 /** A key or unique value is already used. */
@@ -112,6 +122,8 @@ export type ErrorKind =
 "conflict" |
 /** The write would exceed the storage quota, or the disk is nearly full. */
 "storageFull" |
+/** The server refused the caller: this device does not act as the database's user. */
+"unauthorized" |
 /** Not connected to the database. */
 "offline" |
 /** The server did not answer in time. */
@@ -139,6 +151,11 @@ export type FailureKind =
  * version with all its data, and Retry tries again.
  */
 "migrationFailed" |
+/**
+ * This device does not act as the database's user on the configured server: it joins
+ * with an invitation code from one of the user's devices (`device_join`).
+ */
+"notJoined" |
 /** Anything else (the message says what). */
 "other"
 

@@ -8,7 +8,8 @@ use std::path::Path;
 use heycat_runtime::config::{DataConfig, ServerChoice};
 use serde_json::{json, Value};
 
-pub use heycat_harness::app::TestApp;
+pub use heycat_harness::app::{Frontend, TestApp};
+pub use heycat_harness::device::DeviceProcess;
 pub use heycat_harness::{wait_for, with, Proxy};
 
 pub const DB: &str = heycat_app::DATABASE;
@@ -25,13 +26,21 @@ pub fn start(config: DataConfig) -> TestApp {
     })
 }
 
+heycat_harness::device_process!(start);
+
+/// Another device of the user: heycat's backend in a process of its own (two in one process
+/// would be one client to the server; see `heycat_harness::device`).
+pub fn device(data_dir: &Path, server: ServerChoice) -> DeviceProcess {
+    DeviceProcess::start(data_dir, server, DB)
+}
+
 /// A dictionary entry in the frontend's form: the sample row with this id, trigger and expansion.
 pub fn entry(id: &str, trigger: &str, expansion: &str) -> Value {
     with(&with(&with(&rows()[0].1, "id", json!(id)), "trigger", json!(trigger)), "expansion", json!(expansion))
 }
 
 /// The ids of the dictionary entries `app` lists, sorted.
-pub fn listed_entry_ids(app: &TestApp) -> Vec<String> {
+pub fn listed_entry_ids(app: &impl Frontend) -> Vec<String> {
     let listed = app.ok("dictionary_entry_list", json!({}));
     let mut ids: Vec<String> =
         listed.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();

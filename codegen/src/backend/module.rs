@@ -34,6 +34,8 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         (ReducerKind::Init, _) => init_reducer(schema),
         (ReducerKind::SchemaVersion, _) => version_reducer(&r.name),
         (ReducerKind::Import, Some(t)) => import_reducer(t),
+        (ReducerKind::InviteCreate, _) => invite_create_reducer(),
+        (ReducerKind::InviteDelete, _) => invite_delete_reducer(),
         (_, None) => TokenStream::new(),
     });
     let user_tables: Vec<&Table> = schema.user_tables().collect();
@@ -41,6 +43,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let delete_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
     let singleton_helpers = user_tables.iter().filter(|t| t.singleton).map(|t| singleton_helpers(t));
     let sync_helpers = schema.synced_tables().next().map(|_| sync_helpers());
+    let auth_helpers = (!schema.tables.is_empty()).then(auth_helpers);
     // `SpacetimeType` derives only the schema's own types.
     let derive_import = (!schema.types.is_empty()).then(|| {
         quote!(
@@ -55,6 +58,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         #(#delete_helpers)*
         #(#singleton_helpers)*
         #sync_helpers
+        #auth_helpers
     };
     // The codes a reducer's error text starts with (see `heycat_contract::ReducerError`), those
     // this schema's reducers use.
@@ -268,6 +272,7 @@ fn insert_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #body
         }
     }
@@ -324,6 +329,7 @@ fn update_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #body
         }
     }
@@ -359,6 +365,7 @@ fn delete_reducer(table: &Table) -> TokenStream {
                 #[doc = " When `base_version` is given and the row has another version, the delete is recorded as a conflict."]
                 #[spacetimedb::reducer]
                 pub fn #name(ctx: &ReducerContext, #key: #key_ty, base_version: Option<u64>, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
                     #body
                 }
             }
@@ -367,6 +374,7 @@ fn delete_reducer(table: &Table) -> TokenStream {
             #[doc = #doc]
             #[spacetimedb::reducer]
             pub fn #name(ctx: &ReducerContext, #key: #key_ty, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
                 let _ = op_id;
                 #helper(ctx, &#key)
             }
@@ -435,6 +443,7 @@ fn resolve_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, conflict_id: String, #key: #key_ty, resolution: Option<#row>, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #body
         }
     }
@@ -445,6 +454,7 @@ fn dismiss_reducer() -> TokenStream {
         /// Drops a conflict record and keeps the server's row.
         #[spacetimedb::reducer]
         pub fn heycat_conflict_dismiss(ctx: &ReducerContext, conflict_id: String, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             heycat_once(ctx, op_id, |ctx, _| {
                 ctx.db.heycat_conflict().id().delete(&conflict_id);
                 Ok(())
@@ -621,6 +631,7 @@ fn singleton_update_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #body
         }
     }
@@ -636,6 +647,7 @@ fn singleton_reset_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, op_id: String) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #body
         }
     }
@@ -653,10 +665,72 @@ fn init_reducer(schema: &Schema) -> TokenStream {
         }
     });
     quote! {
-        /// Runs once when the module is first published: writes every singleton's default row.
+        /// Runs once when the module is first published: the publisher is the user (the only
+        /// identity that may call the reducers), and every singleton gets its default row.
         #[spacetimedb::reducer(init)]
         pub fn init(ctx: &ReducerContext) -> Result<(), String> {
+            ctx.db.heycat_owner().try_insert(HeycatOwner { identity: ctx.sender, since: ctx.timestamp })
+                .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             #(#seeds)*
+            Ok(())
+        }
+    }
+}
+
+/// Only the user's identity (the module's publisher, see `init`) may call a reducer: the
+/// database has one user, whose devices all act as that identity.
+fn auth_helpers() -> TokenStream {
+    quote! {
+        /// Refuses every caller but the user's identity.
+        fn heycat_authorize(ctx: &ReducerContext) -> Result<(), String> {
+            if ctx.db.heycat_owner().identity().find(ctx.sender).is_some() {
+                return Ok(());
+            }
+            Err(heycat_error(
+                UNAUTHORIZED,
+                "this database belongs to another identity: only the user's own devices may use it \
+                 (join this device with an invitation code from one of them)".into(),
+            ))
+        }
+
+        /// Drops the invitations whose time is up.
+        fn heycat_prune_invites(ctx: &ReducerContext) {
+            let expired: Vec<HeycatInvite> =
+                ctx.db.heycat_invite().iter().filter(|i| i.expires_at <= ctx.timestamp).collect();
+            for invite in expired {
+                ctx.db.heycat_invite().lookup().delete(&invite.lookup);
+            }
+        }
+    }
+}
+
+fn invite_create_reducer() -> TokenStream {
+    quote! {
+        /// Offers a sealed invitation for another device of the user, for `valid_for_secs`
+        /// (at most a day); drops expired ones.
+        #[spacetimedb::reducer]
+        pub fn heycat_invite_create(ctx: &ReducerContext, lookup: String, sealed: String, valid_for_secs: u32) -> Result<(), String> {
+            heycat_authorize(ctx)?;
+            heycat_prune_invites(ctx);
+            if lookup.is_empty() || sealed.is_empty() || valid_for_secs == 0 || valid_for_secs > 86_400 {
+                return Err(heycat_error(BAD_INPUT, "an invitation needs a lookup, a sealed identity and a lifetime of at most a day".into()));
+            }
+            let expires_at = ctx.timestamp + ::std::time::Duration::from_secs(valid_for_secs.into());
+            ctx.db.heycat_invite().try_insert(HeycatInvite { lookup, sealed, expires_at })
+                .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
+            Ok(())
+        }
+    }
+}
+
+fn invite_delete_reducer() -> TokenStream {
+    quote! {
+        /// Withdraws an invitation (the new device does, once it joined); drops expired ones.
+        #[spacetimedb::reducer]
+        pub fn heycat_invite_delete(ctx: &ReducerContext, lookup: String) -> Result<(), String> {
+            heycat_authorize(ctx)?;
+            heycat_prune_invites(ctx);
+            ctx.db.heycat_invite().lookup().delete(&lookup);
             Ok(())
         }
     }
@@ -668,7 +742,9 @@ fn version_reducer(name: &str) -> TokenStream {
     quote! {
         /// Does nothing: its name says which released schema version this module is.
         #[spacetimedb::reducer]
-        pub fn #name(_ctx: &ReducerContext) {}
+        pub fn #name(ctx: &ReducerContext) -> Result<(), String> {
+            heycat_authorize(ctx)
+        }
     }
 }
 
@@ -689,6 +765,7 @@ fn import_reducer(table: &Table) -> TokenStream {
         /// Imports rows exported by a migration, as they were.
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, rows: Vec<#row>) -> Result<(), String> {
+                heycat_authorize(ctx)?;
             #make_room
             if ctx.db.#tname().count() > 0 {
                 return Err(heycat_error(BAD_INPUT, #not_empty.into()));

@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
-use crate::model::{Access, OnDelete, Schema, Table, ROW_VERSION_COLUMN};
+use crate::model::{OnDelete, Schema, Table, ROW_VERSION_COLUMN};
 use crate::names::{article, to_camel_case, to_pascal_case};
 use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
@@ -342,7 +342,11 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         let row = app_row(t);
         quote!(&::heycat_runtime::TableOf::<#row>::DRIVER)
     });
-    let exported = schema.tables.iter().filter(|t| t.access == Access::Public).map(|t| t.name.as_str());
+    // The user's data: the schema's tables and the conflicts (not the applied operations).
+    let exported = schema
+        .carried_tables()
+        .filter(|t| !t.system || t.name == heycat_contract::system::CONFLICT_TABLE)
+        .map(|t| t.name.as_str());
     let quota = match schema.storage_quota() {
         Some((table, column, quota)) => {
             let (name, field, unit) = (&table.name, to_camel_case(&column.name), quota.unit.bytes());
@@ -407,11 +411,11 @@ fn connect_fn(schema: &Schema) -> TokenStream {
             });
             conn.db.#conflicts().on_insert({
                 let watch = watch.clone();
-                move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Insert { row: conflict_record(c) })
+                move |ctx, c| watch.conflict_changed(&ctx.event, TableChange::Insert { row: conflict_record(c) })
             });
             conn.db.#conflicts().on_delete({
                 let watch = watch.clone();
-                move |ctx, c| watch.conflict_changed(&ctx.event, ctx.try_identity(), TableChange::Delete { row: conflict_record(c) })
+                move |ctx, c| watch.conflict_changed(&ctx.event, TableChange::Delete { row: conflict_record(c) })
             });
         }
     });

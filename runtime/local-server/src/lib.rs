@@ -2,12 +2,16 @@
 //!
 //! The app runs its embedded server with [`Server::start_in`] (its own data dir); the tests
 //! use [`Server::start`] (a temporary one). Either way the server listens on loopback only, on
-//! a free port, is health-checked over HTTP, and stops when dropped. [`Api`] talks to any
-//! server, local or remote; [`migrate`] carries a database's data to a new schema version.
+//! a free port, behind a guard that turns web pages away (`guard.rs`), is health-checked over
+//! HTTP, and stops when dropped. [`Api`] talks to any server, local or remote; [`migrate`]
+//! carries a database's data to a new schema version;
+//! [`private_files`] keeps what is written readable by the user only.
 
 mod api;
 mod error;
+mod guard;
 pub mod migrate;
+pub mod private_files;
 mod rows;
 mod server;
 

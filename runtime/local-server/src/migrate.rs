@@ -22,6 +22,7 @@ use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::error::Error;
+use crate::private_files;
 use crate::rows::sql_rows;
 
 /// A step of a migration, as progress reports name it.
@@ -233,10 +234,12 @@ fn content_hash(tables: &BTreeMap<String, Vec<Value>>) -> String {
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let write = || -> std::io::Result<()> {
+        // Backups and exports hold the user's data: readable by the user only. A folder the
+        // user chose for an export keeps its permissions.
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            private_files::create_missing_dirs(dir)?;
         }
-        let mut file = std::fs::File::create(path)?;
+        let mut file = private_files::create_file(path)?;
         file.write_all(bytes)?;
         file.sync_all()
     };

@@ -1,6 +1,5 @@
 //! Starting and stopping a real `spacetimedb-standalone`.
 
-use std::fs::File;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -9,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::api::Api;
 use crate::error::{Error, Result};
+use crate::guard::Guard;
+use crate::private_files;
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,9 +37,18 @@ pub fn server_binary() -> Result<PathBuf> {
 }
 
 /// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
+///
+/// Clients reach it through a [`Guard`] on [`Server::port`], which turns web pages away; the
+/// server itself listens on another port only this process knows.
 pub struct Server {
     child: Option<Child>,
+    /// Up while the server is (also while it is paused); dropped when it stops or is killed,
+    /// which frees the port for a restart.
+    guard: Option<Guard>,
+    /// The guard's port: the address clients use.
     port: u16,
+    /// The server's own port, behind the guard.
+    server_port: u16,
     data_dir: PathBuf,
     /// Keeps a temporary data dir alive; `None` when the caller owns the dir.
     _temp: Option<tempfile::TempDir>,
@@ -61,18 +71,23 @@ impl Server {
     /// Starts a server on this port and data dir: a restart that clients find where they left
     /// it.
     pub fn start_on(data_dir: &Path, port: u16) -> Result<Server> {
-        Server::spawn(&server_binary()?, data_dir, port)
+        Server::start_behind(listen(port)?, data_dir)
     }
 
     /// Starts a server on an existing data dir (to restart one and find its data again).
     pub fn start_in(data_dir: &Path) -> Result<Server> {
+        Server::start_behind(listen(0)?, data_dir)
+    }
+
+    /// Starts a server on a free port, behind a guard on `front`.
+    fn start_behind(front: TcpListener, data_dir: &Path) -> Result<Server> {
         let binary = server_binary()?;
         let mut last_error = None;
         // A free port can be taken by someone else between the probe and the server's bind;
         // try a few.
         for _ in 0..3 {
-            let port = free_port()?;
-            match Server::spawn(&binary, data_dir, port) {
+            let server_port = free_port()?;
+            match Server::spawn(&binary, data_dir, server_port, &front) {
                 Ok(server) => return Ok(server),
                 Err(e) => last_error = Some(e),
             }
@@ -80,16 +95,16 @@ impl Server {
         Err(last_error.unwrap_or_else(|| Error::Server("the server did not start".into())))
     }
 
-    fn spawn(binary: &Path, data_dir: &Path, port: u16) -> Result<Server> {
-        std::fs::create_dir_all(data_dir)
+    fn spawn(binary: &Path, data_dir: &Path, server_port: u16, front: &TcpListener) -> Result<Server> {
+        private_files::create_dir(data_dir)
             .map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
         let log_path = data_dir.join("server.log");
-        let log =
-            File::create(&log_path).map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
+        let log = private_files::create_file(&log_path)
+            .map_err(|e| Error::Setup(format!("cannot create {}: {e}", log_path.display())))?;
         let log_err = log.try_clone().map_err(|e| Error::Setup(e.to_string()))?;
         let mut command = Command::new(binary);
         command
-            .args(["start", "--listen-addr", &format!("127.0.0.1:{port}")])
+            .args(["start", "--listen-addr", &format!("127.0.0.1:{server_port}")])
             .arg("--data-dir")
             .arg(data_dir.join("data"))
             .arg("--jwt-pub-key-path")
@@ -99,19 +114,33 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        // SAFETY: prctl is async-signal-safe; it only asks the kernel to kill the server when the
-        // thread that started it dies, so a killed test run leaves no server behind.
+        // SAFETY: prctl and umask are async-signal-safe. prctl only asks the kernel to kill the
+        // server when the thread that started it dies, so a killed test run leaves no server
+        // behind; the umask makes everything the server creates (its database, its JWT signing
+        // keys) readable by the user only.
         unsafe {
             command.pre_exec(|| {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                libc::umask(0o077);
                 Ok(())
             });
         }
         let child = command.spawn().map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
-        let mut server =
-            Server { child: Some(child), port, data_dir: data_dir.to_owned(), _temp: None, token: String::new() };
+        let port = front.local_addr().map_err(|e| Error::Setup(e.to_string()))?.port();
+        let mut server = Server {
+            child: Some(child),
+            guard: None,
+            port,
+            server_port,
+            data_dir: data_dir.to_owned(),
+            _temp: None,
+            token: String::new(),
+        };
         server.wait_ready(&log_path)?;
         server.token = server.owner_token_from_data_dir()?;
+        let guard =
+            Guard::start(front, server_port).map_err(|e| Error::Setup(format!("cannot start the guard: {e}")))?;
+        server.guard = Some(guard);
         Ok(server)
     }
 
@@ -129,11 +158,11 @@ impl Server {
                     )));
                 }
             }
-            if Api::new(self.url(), None).ping().is_ok() {
+            if Api::new(self.upstream_url(), None).ping().is_ok() {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(Error::Server(format!("no answer on {} after {START_TIMEOUT:?}", self.url())));
+                return Err(Error::Server(format!("no answer on {} after {START_TIMEOUT:?}", self.upstream_url())));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -146,7 +175,7 @@ impl Server {
         if let Ok(token) = std::fs::read_to_string(&path) {
             return Ok(token.trim().to_owned());
         }
-        let token = Api::new(self.url(), None).new_identity_token()?;
+        let token = Api::new(self.upstream_url(), None).new_identity_token()?;
         let write = || -> std::io::Result<()> {
             use std::io::Write;
             use std::os::unix::fs::OpenOptionsExt;
@@ -157,18 +186,27 @@ impl Server {
         Ok(token)
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, the guard's address: what clients use.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// `ws://127.0.0.1:PORT`, what spacetimedb-sdk connects to.
+    /// `ws://127.0.0.1:PORT`, what spacetimedb-sdk connects to (the guard's address).
     pub fn ws_url(&self) -> String {
         format!("ws://127.0.0.1:{}", self.port)
     }
 
+    /// The port clients use (the guard's); a restart with [`Server::start_on`] keeps it.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The server's own address, behind the guard: for the app's own websocket connection
+    /// (every write travels it, and a relay through the guard would cost tens of microseconds
+    /// each way; the module refuses anyone but the user there), and for benchmarks and tests
+    /// that compare with the raw server. HTTP calls use [`Server::url`].
+    pub fn upstream_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.server_port)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -180,7 +218,7 @@ impl Server {
         &self.token
     }
 
-    /// The HTTP API, acting as the owner (who may publish).
+    /// The HTTP API, acting as the owner (who may publish), through the guard.
     pub fn api(&self) -> Api {
         Api::new(self.url(), Some(self.token.clone()))
     }
@@ -191,7 +229,8 @@ impl Server {
     }
 
     /// Stops the server so that every write that returned Ok survives: waits for the
-    /// commitlog sync, then SIGTERM, then SIGKILL if it has not exited after a while.
+    /// commitlog sync, then SIGTERM, then SIGKILL if it has not exited after a while. The guard
+    /// stops too.
     pub fn stop(&mut self) {
         if self.child.is_none() {
             return;
@@ -201,8 +240,8 @@ impl Server {
     }
 
     /// Freezes the server process (SIGSTOP), as a paused VM or a hung server: its sockets stay
-    /// open and nothing answers. Returns once every thread of it stopped. [`Server::resume`]
-    /// lets it go on.
+    /// open and nothing answers (the guard stays up and forwards to the frozen server). Returns
+    /// once every thread of it stopped. [`Server::resume`] lets it go on.
     pub fn pause(&self) {
         self.signal(libc::SIGSTOP);
         let Some(child) = &self.child else { return };
@@ -236,12 +275,14 @@ impl Server {
         }
     }
 
-    /// Kills the server at once, as a crash would (writes of the last 500 ms may be lost).
+    /// Kills the server at once, as a crash would (writes of the last 500 ms may be lost). The
+    /// guard goes with it, so the port is free for [`Server::start_on`].
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+        self.guard = None;
     }
 
     fn terminate(&mut self) {
@@ -255,14 +296,12 @@ impl Server {
             libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
         }
         let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
+        while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = child.kill();
         let _ = child.wait();
+        self.guard = None;
     }
 }
 
@@ -276,6 +315,11 @@ impl Drop for Server {
             self.stop();
         }
     }
+}
+
+/// The guard's listening socket on 127.0.0.1:`port` (0: a free port).
+fn listen(port: u16) -> Result<TcpListener> {
+    TcpListener::bind(("127.0.0.1", port)).map_err(|e| Error::Setup(format!("cannot listen on 127.0.0.1:{port}: {e}")))
 }
 
 /// A port nobody listens on right now.

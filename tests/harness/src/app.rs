@@ -1,14 +1,15 @@
 //! An app's backend in Tauri's mock runtime, driven the way its frontend drives it: a command
 //! by name with JSON arguments, answered with the JSON value or the error object (`{kind,
 //! message}`), and the events it emits. Any schema's app: the test passes its generated
-//! `SCHEMA` and registers its generated `handler`.
+//! `SCHEMA` and registers its generated `handler`. Every answer and event is also kept
+//! ([`TestApp::ipc_log`]), for checks on all that crossed to the frontend.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use heycat_runtime::config::{DataConfig, ServerChoice};
-use heycat_runtime::Schema;
+use heycat_runtime::{events, Schema};
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -33,6 +34,8 @@ pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConf
 pub struct TestApp {
     pub app: tauri::App<MockRuntime>,
     webview: WebviewWindow<MockRuntime>,
+    /// Every command's answer and every event, in order, as `ipc_log` returns them.
+    ipc: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestApp {
@@ -46,13 +49,88 @@ impl TestApp {
         // The plugin starts the data layer from Tauri's setup hook, which the mock runtime only
         // runs inside an event loop; start it directly instead.
         let app = commands(mock_builder()).build(mock_context(noop_assets())).expect("build the app");
+        // Tauri has no listener for every event: listen to each the runtime emits (its own and
+        // one per table) before it starts, so the log misses none.
+        let ipc = Arc::new(Mutex::new(Vec::new()));
+        let tables = schema.info().tables.iter().map(|t| events::table_changed(t.name()));
+        for event in events::ALL.iter().map(|e| e.to_string()).chain(tables) {
+            let (ipc, name) = (ipc.clone(), event.clone());
+            app.listen_any(event, move |e| record(&ipc, format!("event {name}: {}", e.payload())));
+        }
         heycat_runtime::start(app.handle(), schema, config).expect("start the data layer");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a webview");
-        TestApp { app, webview }
+        TestApp { app, webview, ipc }
     }
 
+    /// Everything that crossed to the frontend so far, in order: each command's answer
+    /// (`command NAME: JSON`) and each event (`event NAME: JSON`).
+    pub fn ipc_log(&self) -> Vec<String> {
+        self.ipc.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Disconnects (the local copy reaches the disk) and stops an embedded server once its
+    /// data is on disk. Returns the [`ipc_log`](TestApp::ipc_log), with what closing emitted.
+    pub fn shutdown(self) -> Vec<String> {
+        heycat_runtime::shutdown(&self.app);
+        self.ipc_log()
+    }
+}
+
+/// What a test does with an app, as its frontend would: commands by name with JSON arguments,
+/// answered with the value or the error object (`{kind, message}`), and events. A [`TestApp`]
+/// in this process, or a [`DeviceProcess`](crate::device::DeviceProcess) in its own.
+pub trait Frontend {
     /// What the frontend's `invoke(command, args)` gets: the value, or the error object.
-    pub fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+    fn invoke(&self, command: &str, args: Value) -> Result<Value, Value>;
+
+    /// Every payload of `event` from now on.
+    fn events(&self, event: &str) -> mpsc::Receiver<Value>;
+
+    /// The value of a command that must succeed.
+    fn ok(&self, command: &str, args: Value) -> Value {
+        self.invoke(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
+    }
+
+    /// The error object of a command that must fail.
+    fn err(&self, command: &str, args: Value) -> Value {
+        match self.invoke(command, args) {
+            Ok(value) => panic!("{command} succeeded with {value}, expected an error"),
+            Err(e) => e,
+        }
+    }
+
+    fn status(&self) -> Value {
+        self.ok("connection_status", Value::Null)
+    }
+
+    /// Waits until the connection status satisfies `want`; panics with the last one after `timeout`.
+    fn wait_status(&self, timeout: Duration, want: impl Fn(&Value) -> bool) -> Value
+    where
+        Self: Sized,
+    {
+        let mut last = Value::Null;
+        wait_for(timeout, "the connection status", || {
+            last = self.status();
+            want(&last)
+        });
+        last
+    }
+
+    fn wait_connected(&self) -> Value
+    where
+        Self: Sized,
+    {
+        self.wait_status(Duration::from_secs(60), |s| s["state"] == "connected")
+    }
+
+    /// Writes waiting in the outbox.
+    fn pending(&self) -> u64 {
+        self.ok("sync_status", Value::Null)["pending"].as_u64().expect("a count of pending writes")
+    }
+}
+
+impl Frontend for TestApp {
+    fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
         let request = InvokeRequest {
             cmd: command.into(),
             callback: CallbackFn(0),
@@ -62,57 +140,24 @@ impl TestApp {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
-        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+        let answer = get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap());
+        let logged = match &answer {
+            Ok(value) => format!("command {command}: {value}"),
+            Err(error) => format!("command {command} failed: {error}"),
+        };
+        record(&self.ipc, logged);
+        answer
     }
 
-    /// The value of a command that must succeed.
-    pub fn ok(&self, command: &str, args: Value) -> Value {
-        self.invoke(command, args).unwrap_or_else(|e| panic!("{command} failed: {e}"))
-    }
-
-    /// The error object of a command that must fail.
-    pub fn err(&self, command: &str, args: Value) -> Value {
-        match self.invoke(command, args) {
-            Ok(value) => panic!("{command} succeeded with {value}, expected an error"),
-            Err(e) => e,
-        }
-    }
-
-    pub fn status(&self) -> Value {
-        self.ok("connection_status", Value::Null)
-    }
-
-    /// Waits until the connection status satisfies `want`; panics with the last one after `timeout`.
-    pub fn wait_status(&self, timeout: Duration, want: impl Fn(&Value) -> bool) -> Value {
-        let mut last = Value::Null;
-        wait_for(timeout, "the connection status", || {
-            last = self.status();
-            want(&last)
-        });
-        last
-    }
-
-    pub fn wait_connected(&self) -> Value {
-        self.wait_status(Duration::from_secs(60), |s| s["state"] == "connected")
-    }
-
-    /// Writes waiting in the outbox.
-    pub fn pending(&self) -> u64 {
-        self.ok("sync_status", Value::Null)["pending"].as_u64().expect("a count of pending writes")
-    }
-
-    /// Every payload of `event` from now on.
-    pub fn events(&self, event: &str) -> mpsc::Receiver<Value> {
+    fn events(&self, event: &str) -> mpsc::Receiver<Value> {
         let (tx, rx) = mpsc::channel();
         self.app.listen_any(event, move |e| {
             let _ = tx.send(serde_json::from_str(e.payload()).unwrap_or(Value::Null));
         });
         rx
     }
+}
 
-    /// Disconnects (the local copy reaches the disk) and stops an embedded server once its
-    /// data is on disk.
-    pub fn shutdown(self) {
-        heycat_runtime::shutdown(&self.app);
-    }
+fn record(log: &Mutex<Vec<String>>, entry: String) {
+    log.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
 }

@@ -11,6 +11,8 @@
 
 #[cfg(feature = "app")]
 pub mod app;
+#[cfg(feature = "app")]
+pub mod device;
 mod proxy;
 mod small_disk;
 
@@ -100,4 +102,20 @@ pub fn embedded_server(data_dir: &Path, database: &str, module: &[u8]) -> Result
     std::fs::write(data_dir.join("spacetimedb/published-module.wasm"), module)
         .map_err(|e| Error::Setup(format!("cannot keep the published module: {e}")))?;
     Ok(server)
+}
+
+/// Makes the app whose data dir is `data_dir` act as the user of `server`'s databases (the
+/// identity that published them), as a user does who put the token there or joined with an
+/// invitation code.
+pub fn as_user_of(server: &Server, data_dir: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(data_dir).expect("create the data dir");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(data_dir.join("identity-token"))
+        .expect("write the identity token");
+    std::io::Write::write_all(&mut file, server.owner_token().as_bytes()).expect("write the identity token");
 }

@@ -82,6 +82,41 @@ export function SettingsView({ revision }: { revision: unknown }) {
           Reset to defaults
         </button>
       </form>
+      <Devices />
+    </section>
+  );
+}
+
+/** Invites another device of the user: a one-time code to type on it. */
+function Devices() {
+  const [invitation, setInvitation] = useState<db.DeviceInvitation | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const invite = async () => {
+    try {
+      setInvitation(await db.deviceInvite());
+      setProblem(null);
+    } catch (e) {
+      setInvitation(null);
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <section aria-label="Your devices">
+      <h3>Your devices</h3>
+      <button type="button" onClick={invite}>
+        Add another device…
+      </button>
+      {invitation && (
+        <p className="invitation" role="status">
+          On the other device, enter <code>{invitation.code}</code> within {Math.round(invitation.expiresInSecs / 60)}{" "}
+          minutes. It works once.
+        </p>
+      )}
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,4 +1,6 @@
-import type { ConnectionStatus, FailureKind } from "../heycat";
+import { useState, type FormEvent } from "react";
+
+import { deviceJoin, type ConnectionStatus, type FailureKind } from "../heycat";
 
 const HEADLINES: Record<FailureKind, string> = {
   serverUnreachable: "The database server cannot be reached.",
@@ -7,6 +9,7 @@ const HEADLINES: Record<FailureKind, string> = {
   versionMismatch: "The server runs another version of heycat's data.",
   publishFailed: "heycat's data module could not be installed on the server.",
   migrationFailed: "Updating heycat's data to this version failed; it is unchanged.",
+  notJoined: "This device has not joined your heycat data on the shared server.",
   other: "Connecting to the database failed.",
 };
 
@@ -43,6 +46,34 @@ export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | n
       <button type="button" onClick={onRetry}>
         Retry now
       </button>
+      {status.state === "failed" && status.kind === "notJoined" && <JoinForm />}
     </div>
+  );
+}
+
+/** Joins this device with an invitation code made on one of the user's devices. */
+function JoinForm() {
+  const [code, setCode] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const join = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await deviceJoin(code);
+      setProblem(null);
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <form className="join" onSubmit={join}>
+      <label className="field">
+        <span>Invitation code (Settings → Your devices, on a device that has your data)</span>
+        <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} />
+      </label>
+      <button type="submit" disabled={code.trim() === ""}>
+        Join
+      </button>
+      {problem && <p className="problem">{problem}</p>}
+    </form>
   );
 }

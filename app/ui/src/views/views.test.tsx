@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
 import { mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
+import { SettingsView } from "./SettingsView";
 import { StatusBanner } from "./StatusBanner";
 import { SyncBanner } from "./SyncBanner";
 
@@ -40,6 +41,33 @@ describe("StatusBanner", () => {
     expect(alert).toHaveTextContent("Retrying in 2 s.");
     fireEvent.click(within(alert).getByRole("button", { name: "Retry now" }));
     expect(onRetry).toHaveBeenCalledTimes(1);
+  });
+
+  it("asks a device that has not joined for an invitation code and joins with it", async () => {
+    let refuse = true;
+    const calls = mockBackend({
+      device_join: () => {
+        if (refuse) throw { kind: "notFound", message: "no invitation has this code: it may have expired" };
+        return null;
+      },
+    });
+    render(
+      <StatusBanner
+        status={{ state: "failed", server: "http://db.example:3000", kind: "notJoined", message: "this device has not joined", retryInMs: 5000 }}
+        onRetry={() => undefined}
+      />,
+    );
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("This device has not joined your heycat data on the shared server.");
+    const join = within(alert).getByRole("button", { name: "Join" });
+    expect(join).toBeDisabled();
+    fireEvent.change(within(alert).getByLabelText(/Invitation code/), { target: { value: "7k2m-9qxd" } });
+    fireEvent.click(join);
+    expect(await within(alert).findByText(/no invitation has this code/)).toBeInTheDocument();
+    refuse = false;
+    fireEvent.click(join);
+    await waitFor(() => expect(within(alert).queryByText(/no invitation has this code/)).toBeNull());
+    expect(calls.filter((c) => c.cmd === "device_join").map((c) => c.args)).toEqual([{ code: "7k2m-9qxd" }, { code: "7k2m-9qxd" }]);
   });
 
   it("says when migrating the data to this version failed", () => {
@@ -176,6 +204,31 @@ describe("App", () => {
     fireEvent.change(shortcut, { target: { value: "F13" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.find((c) => c.cmd === "settings_update")?.args.row).toMatchObject({ hotkeyRecordingShortcut: "F13" }));
+  });
+});
+
+describe("your devices", () => {
+  it("makes an invitation code for another device, or says why it cannot", async () => {
+    let embedded = true;
+    mockBackend({
+      settings_get: () => ({
+        audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
+        hotkeyRecordingShortcut: "F13", storageQuotaMb: 1024, rowVersion: "1",
+      }),
+      device_invite: () => {
+        if (embedded) throw { kind: "badInput", message: "this device keeps its data in its own embedded server" };
+        return { code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V", expiresInSecs: 600 };
+      },
+    });
+    render(<SettingsView revision={0} />);
+    const devices = await screen.findByRole("region", { name: "Your devices" });
+    fireEvent.click(within(devices).getByRole("button", { name: "Add another device…" }));
+    expect(await within(devices).findByRole("alert")).toHaveTextContent("its own embedded server");
+    embedded = false;
+    fireEvent.click(within(devices).getByRole("button", { name: "Add another device…" }));
+    const shown = await within(devices).findByRole("status");
+    expect(shown).toHaveTextContent("enter 7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V within 10 minutes");
+    expect(within(devices).queryByRole("alert")).toBeNull();
   });
 });
 

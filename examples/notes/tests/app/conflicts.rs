@@ -8,14 +8,14 @@ use std::time::Duration;
 use heycat_harness::Server;
 use serde_json::{json, Value};
 
-use crate::support::{connected, note, notebook, server, TestApp};
+use crate::support::{connected, connected_device, note, notebook, server, DeviceProcess, Frontend, TestApp};
 use heycat_harness::{wait_for, with, Proxy};
 
 struct Devices {
     _server: Server,
     proxy: Proxy,
     a: TestApp,
-    b: TestApp,
+    b: DeviceProcess,
     a_conflicts: Receiver<Value>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
@@ -25,8 +25,8 @@ fn devices() -> Devices {
     let server = server();
     let proxy = Proxy::start(server.port());
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = connected(dirs.0.path(), proxy.url());
-    let b = connected(dirs.1.path(), server.url());
+    let a = connected(&server, dirs.0.path(), proxy.url());
+    let b = connected_device(&server, dirs.1.path(), server.url());
     let a_conflicts = a.events("conflict:changed");
     b.ok("notebook_insert", json!({ "row": notebook("nb1", "Work") }));
     let n1 = b.ok("note_insert", json!({ "row": with(&note("n1", "nb1", "Plan"), "tags", json!(["plan"])) }));
@@ -57,7 +57,7 @@ fn body(text: &'static str) -> impl Fn(&Value) -> Value {
 /// Waits until both devices show `want` for n1's `field`.
 fn both_show(d: &Devices, field: &str, want: Value) {
     wait_for(Duration::from_secs(10), "both devices to agree", || {
-        [&d.a, &d.b].iter().all(|app| app.ok("note_get", json!({"id": "n1"}))[field] == want)
+        d.a.ok("note_get", json!({"id": "n1"}))[field] == want && d.b.ok("note_get", json!({"id": "n1"}))[field] == want
     });
 }
 

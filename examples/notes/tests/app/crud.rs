@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{attachment, connected, micros, note, notebook, server, server_rows};
+use crate::support::{attachment, connected, micros, note, notebook, server, server_rows, Frontend};
 use heycat_harness::with;
 
 fn ids(rows: &Value) -> Vec<&str> {
@@ -21,7 +21,7 @@ fn ids(rows: &Value) -> Vec<&str> {
 fn the_preferences_row_starts_with_its_defaults_and_is_updated_and_reset() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    let app = connected(dir.path(), server.url());
+    let app = connected(&server, dir.path(), server.url());
 
     let defaults = app.ok("preferences_get", json!({}));
     assert_eq!(
@@ -58,7 +58,7 @@ fn the_preferences_row_starts_with_its_defaults_and_is_updated_and_reset() {
 fn notebooks_notes_and_attachments_round_trip_and_a_deleted_notebook_takes_its_notes_and_attachments() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    let app = connected(dir.path(), server.url());
+    let app = connected(&server, dir.path(), server.url());
     let note_events = app.events("note:changed");
     let attachment_events = app.events("attachment:changed");
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
-use crate::support::{attachment, config, connected, note, notebook, server, server_rows, start, TestApp};
+use crate::support::{
+    attachment, config, connected, connected_device, note, notebook, server, server_rows, start, Frontend, TestApp,
+};
 use heycat_harness::{wait_for, with, Proxy};
 
 fn ids(rows: Value) -> Vec<String> {
@@ -21,8 +23,8 @@ fn writes_made_offline_survive_a_restart_and_are_replayed_once_in_order_when_bac
     let server = server();
     let proxy = Proxy::start(server.port());
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = connected(dirs.0.path(), server.url());
-    let b = connected(dirs.1.path(), proxy.url());
+    let a = connected_device(&server, dirs.0.path(), server.url());
+    let b = connected(&server, dirs.1.path(), proxy.url());
     a.ok("notebook_insert", json!({ "row": notebook("nb1", "Work") }));
     a.ok("note_insert", json!({ "row": note("n1", "nb1", "Plan") }));
     let old = a.ok("note_insert", json!({ "row": note("n2", "nb1", "Old") }));

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{attachment, connected, micros, note, notebook, server, server_rows, TestApp};
+use crate::support::{attachment, connected, micros, note, notebook, server, server_rows, Frontend, TestApp};
 use heycat_harness::with;
 
 fn set_quota(app: &TestApp, megabytes: u32) {
@@ -41,7 +41,7 @@ fn assert_refused(server: &heycat_harness::Server, app: &TestApp, refused: &Valu
 fn writes_past_the_quota_are_refused_and_cleaning_up_the_oldest_attachments_frees_space() {
     let server = server();
     let dir = tempfile::tempdir().unwrap();
-    let app = connected(dir.path(), server.url());
+    let app = connected(&server, dir.path(), server.url());
     set_quota(&app, 1);
     assert_eq!(app.ok("storage_usage", Value::Null)["quotaBytes"], 1024 * 1024);
     app.ok("notebook_insert", json!({ "row": notebook("nb1", "Work") }));

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-pub use heycat_harness::app::TestApp;
+pub use heycat_harness::app::{Frontend, TestApp};
+pub use heycat_harness::device::DeviceProcess;
 use heycat_harness::{sql_rows, Server};
 use heycat_notes::{data, DATABASE};
 use heycat_runtime::config::{DataConfig, ServerChoice};
@@ -37,11 +38,25 @@ pub fn start(config: DataConfig) -> TestApp {
     TestApp::start(&data::SCHEMA, config, |builder| builder.invoke_handler(data::handler(tauri::generate_handler![])))
 }
 
-/// An app with its data in `dir`, connected to `url`.
-pub fn connected(dir: &Path, url: String) -> TestApp {
+/// An app with its data in `dir`, acting as the user of `server`'s databases, connected to
+/// `url` (the server's, or a proxy's in front of it).
+pub fn connected(server: &Server, dir: &Path, url: String) -> TestApp {
+    heycat_harness::as_user_of(server, dir);
     let app = start(config(dir, ServerChoice::Remote(url)));
     app.wait_connected();
     app
+}
+
+heycat_harness::device_process!(start);
+
+/// Another device of the user, in a process of its own (two in one process would be one
+/// client to the server; see `heycat_harness::device`), acting as the user of `server`'s
+/// databases, connected to `url`.
+pub fn connected_device(server: &Server, dir: &Path, url: String) -> DeviceProcess {
+    heycat_harness::as_user_of(server, dir);
+    let device = DeviceProcess::start(dir, ServerChoice::Remote(url), DATABASE);
+    device.wait_connected();
+    device
 }
 
 /// A Timestamp in the frontend's form: microseconds since the epoch, as a decimal string.

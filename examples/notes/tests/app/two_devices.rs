@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::{connected, note, notebook, server};
+use crate::support::{connected, connected_device, note, notebook, server, Frontend};
 use heycat_harness::with;
 
 fn next(events: &Receiver<Value>) -> Value {
@@ -17,8 +17,8 @@ fn next(events: &Receiver<Value>) -> Value {
 fn a_change_made_on_one_device_reaches_the_other_as_a_changed_event() {
     let server = server();
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = connected(dirs.0.path(), server.url());
-    let b = connected(dirs.1.path(), server.url());
+    let a = connected(&server, dirs.0.path(), server.url());
+    let b = connected_device(&server, dirs.1.path(), server.url());
     let (b_notebooks, b_notes, b_preferences) =
         (b.events("notebook:changed"), b.events("note:changed"), b.events("preferences:changed"));
 

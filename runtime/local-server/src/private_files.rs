@@ -1,0 +1,164 @@
+//! The user's data is theirs alone: what the data layer keeps (the outbox, the local copy,
+//! exports, migration backups, the embedded server's database, its log and its signing keys)
+//! is readable by the user only, whatever the process's umask. Directories are made 0700,
+//! files 0600; [`make_private`] fixes a data dir an earlier version left world-readable.
+
+use std::fs::{DirBuilder, File, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The permission bits of the group and of others.
+const GROUP_OTHER: u32 = 0o077;
+
+/// Creates `dir` and its missing parents 0700; an existing `dir` loses its group and other bits.
+/// For directories the data layer owns (the data dir, the embedded server's).
+pub fn create_dir(dir: &Path) -> io::Result<()> {
+    create_missing_dirs(dir)?;
+    restrict(dir, &std::fs::metadata(dir)?.permissions())
+}
+
+/// Creates the missing directories of `dir` 0700 and leaves existing ones as they are: for a
+/// place the user chose (an export's folder), whose permissions are theirs to decide.
+pub fn create_missing_dirs(dir: &Path) -> io::Result<()> {
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Opens `path` for writing, truncated, created 0600; an existing file loses its group and
+/// other bits (the mode given at creation does not apply to it).
+pub fn create_file(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    restrict_open(&file)?;
+    Ok(file)
+}
+
+/// Opens `path` for appending, created 0600 (an existing file is made private too).
+pub fn append_file(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    restrict_open(&file)?;
+    Ok(file)
+}
+
+/// `std::fs::write`, to a file only the user can read.
+pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    create_file(path)?.write_all(bytes)
+}
+
+/// Takes the group and other bits off `dir` and everything in it, without following symbolic
+/// links (a link's target may be anywhere). Run on start, so a data dir an earlier version
+/// left world-readable becomes private. Goes on past what it cannot change and returns those
+/// paths with their errors; what does not exist (a fresh data dir) has nothing to fix.
+pub fn make_private(dir: &Path) -> Vec<(PathBuf, io::Error)> {
+    let mut failed = Vec::new();
+    walk(dir, &mut failed);
+    failed
+}
+
+fn walk(path: &Path, failed: &mut Vec<(PathBuf, io::Error)>) {
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+        Err(e) => return failed.push((path.to_owned(), e)),
+    };
+    if metadata.file_type().is_symlink() {
+        return;
+    }
+    // The directory first: its entries are listed whatever its mode, as the owner.
+    if let Err(e) = restrict(path, &metadata.permissions()) {
+        failed.push((path.to_owned(), e));
+    }
+    if metadata.is_dir() {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                for entry in entries {
+                    match entry {
+                        Ok(entry) => walk(&entry.path(), failed),
+                        Err(e) => failed.push((path.to_owned(), e)),
+                    }
+                }
+            }
+            Err(e) => failed.push((path.to_owned(), e)),
+        }
+    }
+}
+
+/// Removes the group and other bits of `path` (which has `permissions`), if it has any.
+fn restrict(path: &Path, permissions: &Permissions) -> io::Result<()> {
+    let mode = permissions.mode();
+    if mode & GROUP_OTHER == 0 {
+        return Ok(());
+    }
+    std::fs::set_permissions(path, Permissions::from_mode(mode & !GROUP_OTHER))
+}
+
+fn restrict_open(file: &File) -> io::Result<()> {
+    let mode = file.metadata()?.permissions().mode();
+    if mode & GROUP_OTHER == 0 {
+        return Ok(());
+    }
+    file.set_permissions(Permissions::from_mode(mode & !GROUP_OTHER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn new_files_and_dirs_are_private_whatever_was_there() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("a/b");
+        create_dir(&dir).unwrap();
+        assert_eq!((mode(&root.path().join("a")), mode(&dir)), (0o700, 0o700));
+        std::fs::set_permissions(&dir, Permissions::from_mode(0o755)).unwrap();
+        create_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700, "an existing dir is made private");
+
+        let file = dir.join("f");
+        std::fs::write(&file, "old").unwrap();
+        std::fs::set_permissions(&file, Permissions::from_mode(0o644)).unwrap();
+        write(&file, b"new").unwrap();
+        assert_eq!((mode(&file), std::fs::read_to_string(&file).unwrap()), (0o600, "new".to_owned()));
+        append_file(&dir.join("log")).unwrap().write_all(b"x").unwrap();
+        assert_eq!(mode(&dir.join("log")), 0o600);
+
+        // A folder the user chose keeps its permissions; what is created in it is private.
+        let chosen = root.path().join("chosen");
+        std::fs::create_dir(&chosen).unwrap();
+        std::fs::set_permissions(&chosen, Permissions::from_mode(0o755)).unwrap();
+        create_missing_dirs(&chosen.join("new")).unwrap();
+        assert_eq!((mode(&chosen), mode(&chosen.join("new"))), (0o755, 0o700));
+    }
+
+    #[test]
+    fn make_private_fixes_everything_in_a_dir_but_follows_no_link() {
+        let root = tempfile::tempdir().unwrap();
+        let (dir, outside) = (root.path().join("data"), root.path().join("outside"));
+        std::fs::create_dir_all(dir.join("sub/deeper")).unwrap();
+        std::fs::write(dir.join("top"), "").unwrap();
+        std::fs::write(dir.join("sub/deeper/file"), "").unwrap();
+        std::fs::write(&outside, "").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("link")).unwrap();
+        for (path, m) in [
+            (dir.clone(), 0o755),
+            (dir.join("sub"), 0o775),
+            (dir.join("sub/deeper"), 0o711),
+            (dir.join("top"), 0o644),
+            (dir.join("sub/deeper/file"), 0o666),
+            (outside.clone(), 0o644),
+        ] {
+            std::fs::set_permissions(&path, Permissions::from_mode(m)).unwrap();
+        }
+        assert!(make_private(&dir).is_empty());
+        assert_eq!(
+            [&dir, &dir.join("sub"), &dir.join("sub/deeper"), &dir.join("top"), &dir.join("sub/deeper/file")]
+                .map(|p| mode(p)),
+            [0o700, 0o700, 0o700, 0o600, 0o600]
+        );
+        assert_eq!(mode(&outside), 0o644, "a link's target is left alone");
+        assert!(make_private(&root.path().join("missing")).is_empty(), "a fresh data dir has nothing to fix");
+    }
+}

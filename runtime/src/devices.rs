@@ -1,0 +1,194 @@
+//! The user's other devices. The database has one user: the identity that published its module
+//! (see the module's `heycat_owner`). SpacetimeDB 1.2.0 lets only that identity read private
+//! tables, so every device of the user acts as it, and a new device joins by receiving it:
+//!
+//! 1. A device that is the user's makes an invitation ([`invite`]): a one-time code of 128
+//!    random bits, and the user's identity token sealed (ChaCha20-Poly1305) under a key derived
+//!    from the code, stored on the server in the public `heycat_invite` table under a hash of
+//!    the code, for ten minutes. The code is shown to the user; the token never is.
+//! 2. The user types the code on the new device ([`join`]): it finds the invitation by the
+//!    code's hash, opens it with the code, keeps the token (0600, in its data dir), withdraws the
+//!    invitation and connects as the user.
+//!
+//! Anyone can read the sealed invitation; without the code it is noise.
+
+use std::time::Duration;
+
+use heycat_contract::system::{INVITE_CREATE_REDUCER, INVITE_DELETE_REDUCER, INVITE_TABLE};
+use heycat_local_server::Api;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use ring::digest::{digest, SHA256};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{DataError, ErrorKind};
+
+/// How long an invitation is honoured.
+pub const INVITATION_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// Crockford's base32: no I, L, O or U, so a code read aloud or typed is hard to get wrong.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CODE_BYTES: usize = 16;
+
+/// An invitation for another device, as the user sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceInvitation {
+    /// The one-time code to type on the new device (groups of four, dashes optional).
+    pub code: String,
+    /// How long it is honoured, in seconds.
+    pub expires_in_secs: u32,
+}
+
+/// Makes an invitation on the server `api` talks to (as the user: `api` carries the user's
+/// token), sealing `token`.
+pub fn invite(api: &Api, database: &str, token: &str) -> Result<DeviceInvitation, DataError> {
+    let rng = SystemRandom::new();
+    let mut secret = [0u8; CODE_BYTES];
+    rng.fill(&mut secret).map_err(|_| DataError::new(ErrorKind::Server, "no random numbers for a code"))?;
+    let code = base32(&secret);
+    let sealed = seal(&code, token, &rng)?;
+    let lifetime = INVITATION_LIFETIME.as_secs() as u32;
+    api.call(database, INVITE_CREATE_REDUCER, &json!([lookup(&code), sealed, lifetime])).map_err(server_error)?;
+    Ok(DeviceInvitation { code: group(&code), expires_in_secs: lifetime })
+}
+
+/// Opens the invitation `code` names on the server `api` talks to (anonymously) and returns the
+/// user's token; the caller keeps it and then withdraws the invitation with [`withdraw`].
+pub fn open_invitation(api: &Api, database: &str, code: &str) -> Result<String, DataError> {
+    let code = normalize(code);
+    if code.len() != base32(&[0u8; CODE_BYTES]).len() || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
+        return Err(DataError::new(
+            ErrorKind::BadInput,
+            "that is not an invitation code: it has 26 letters and digits (dashes and spaces do not matter)",
+        ));
+    }
+    let query = format!("SELECT sealed FROM {INVITE_TABLE} WHERE lookup = '{}'", lookup(&code));
+    let answer = api.sql(database, &query).map_err(server_error)?;
+    let sealed = first_text(&answer).ok_or_else(|| {
+        DataError::new(
+            ErrorKind::NotFound,
+            "no invitation has this code: it may have expired (they last ten minutes) or been used; \
+             make a new one on a device that is already yours",
+        )
+    })?;
+    open(&code, &sealed)
+}
+
+/// Withdraws the invitation `code` names (as the user, once the new device holds the token).
+pub fn withdraw(api: &Api, database: &str, code: &str) -> Result<(), DataError> {
+    api.call(database, INVITE_DELETE_REDUCER, &json!([lookup(&normalize(code))])).map_err(server_error)
+}
+
+fn server_error(e: heycat_local_server::Error) -> DataError {
+    match e {
+        heycat_local_server::Error::Unreachable(message) => DataError::new(ErrorKind::Offline, message),
+        heycat_local_server::Error::Reducer(text) => DataError::from_reducer(text.trim()),
+        other => DataError::new(ErrorKind::Server, other.to_string()),
+    }
+}
+
+/// The first column of the first row of an SQL answer (SpacetimeDB's JSON), as text.
+fn first_text(answer: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(answer).ok()?;
+    value.get(0)?.get("rows")?.get(0)?.get(0)?.as_str().map(str::to_owned)
+}
+
+/// The code as typed, made canonical: upper case, no dashes or spaces.
+fn normalize(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// `XXXX-XXXX-...`, easier to read out and type.
+fn group(code: &str) -> String {
+    code.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
+fn base32(bytes: &[u8]) -> String {
+    let (mut out, mut buffer, mut bits) = (String::new(), 0u32, 0u32);
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(CODE_ALPHABET[((buffer >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(CODE_ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// What the invitation is found by: a hash of the code (not the key: another context).
+fn lookup(code: &str) -> String {
+    hex(digest(&SHA256, format!("heycat-invite-lookup:{code}").as_bytes()).as_ref())
+}
+
+/// The code has 128 random bits, so one hash is a sound key (no stretching needed).
+fn key(code: &str) -> LessSafeKey {
+    let key = digest(&SHA256, format!("heycat-invite-key:{code}").as_bytes());
+    LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, key.as_ref()).expect("a 32-byte key"))
+}
+
+/// `hex(nonce || ciphertext || tag)`.
+fn seal(code: &str, token: &str, rng: &SystemRandom) -> Result<String, DataError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut nonce).map_err(|_| DataError::new(ErrorKind::Server, "no random numbers for a nonce"))?;
+    let mut data = token.as_bytes().to_vec();
+    key(code)
+        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
+        .map_err(|_| DataError::new(ErrorKind::Server, "sealing the invitation failed"))?;
+    Ok(hex(&[&nonce[..], &data].concat()))
+}
+
+fn open(code: &str, sealed: &str) -> Result<String, DataError> {
+    let unreadable = || DataError::new(ErrorKind::BadInput, "the invitation does not open with this code");
+    let bytes = unhex(sealed).filter(|b| b.len() > NONCE_LEN).ok_or_else(unreadable)?;
+    let (nonce, data) = bytes.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| unreadable())?;
+    let mut data = data.to_vec();
+    let token = key(code).open_in_place(nonce, Aad::empty(), &mut data).map_err(|_| unreadable())?;
+    String::from_utf8(token.to_vec()).map_err(|_| unreadable())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_token_opens_with_its_code_only() {
+        let rng = SystemRandom::new();
+        let code = base32(&[7u8; CODE_BYTES]);
+        let sealed = seal(&code, "the.token", &rng).unwrap();
+        assert!(!sealed.contains("the.token"));
+        assert_eq!(open(&code, &sealed).unwrap(), "the.token");
+        let other = base32(&[8u8; CODE_BYTES]);
+        assert_eq!(open(&other, &sealed).unwrap_err().kind, ErrorKind::BadInput);
+        let mut tampered = sealed.clone();
+        tampered.replace_range(40..42, if &sealed[40..42] == "00" { "01" } else { "00" });
+        assert_eq!(open(&code, &tampered).unwrap_err().kind, ErrorKind::BadInput);
+    }
+
+    #[test]
+    fn codes_read_back_however_they_are_typed() {
+        let code = base32(&[0xA5; CODE_BYTES]);
+        assert_eq!(code.len(), 26);
+        let shown = group(&code);
+        assert_eq!(shown.split('-').count(), 7);
+        assert_eq!(normalize(&shown.to_lowercase().replace('-', " ")), code);
+        assert_eq!(lookup(&normalize(&shown)), lookup(&code));
+        assert_ne!(lookup(&code), hex(digest(&SHA256, format!("heycat-invite-key:{code}").as_bytes()).as_ref()));
+    }
+}
