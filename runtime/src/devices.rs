@@ -94,9 +94,17 @@ fn first_text(answer: &str) -> Option<String> {
     value.get(0)?.get("rows")?.get(0)?.get(0)?.as_str().map(str::to_owned)
 }
 
-/// The code as typed, made canonical: upper case, no dashes or spaces.
+/// The code as typed, made canonical: upper case, no dashes or spaces, and the letters
+/// Crockford's alphabet leaves out read as the digits they look like (O as 0, I and L as 1).
 fn normalize(code: &str) -> String {
-    code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
 }
 
 /// `XXXX-XXXX-...`, easier to read out and type.
@@ -188,6 +196,7 @@ mod tests {
         let shown = group(&code);
         assert_eq!(shown.split('-').count(), 7);
         assert_eq!(normalize(&shown.to_lowercase().replace('-', " ")), code);
+        assert_eq!(normalize("o1-IL 0"), "01110", "the letters a code never has read as digits");
         assert_eq!(lookup(&normalize(&shown)), lookup(&code));
         assert_ne!(lookup(&code), hex(digest(&SHA256, format!("heycat-invite-key:{code}").as_bytes()).as_ref()));
     }
