@@ -80,6 +80,30 @@ pub struct Column {
     pub loc: Loc,
 }
 
+impl Column {
+    /// A column of `origin` with no attributes yet: named `name` at `loc`, its type written at
+    /// `ty_loc`.
+    pub fn plain(name: String, ty: ColumnType, ty_loc: Loc, origin: ColumnOrigin, loc: Loc) -> Column {
+        Column {
+            name,
+            ty,
+            ty_loc,
+            docs: Vec::new(),
+            primary_key: false,
+            auto_inc: false,
+            unique: false,
+            indexed: false,
+            default: None,
+            references: None,
+            renamed_from: None,
+            converted_by: None,
+            storage_quota: None,
+            origin,
+            loc,
+        }
+    }
+}
+
 /// `#[storage_quota(unit)]`: the column's value, in `unit`, is the app's storage limit.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageQuota {

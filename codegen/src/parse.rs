@@ -288,44 +288,24 @@ impl FileParser<'_> {
     }
 
     fn implicit_column(&self, name: &str, ty: ColumnType, origin: ColumnOrigin, s: &syn::ItemStruct) -> Column {
+        let loc = self.loc(s.ident.span());
         Column {
-            name: name.to_owned(),
-            ty,
-            ty_loc: self.loc(s.ident.span()),
-            docs: Vec::new(),
             primary_key: origin == ColumnOrigin::SingletonKey,
-            auto_inc: false,
-            unique: false,
-            indexed: false,
-            default: None,
-            references: None,
-            renamed_from: None,
-            converted_by: None,
-            storage_quota: None,
-            origin,
-            loc: self.loc(s.ident.span()),
+            ..Column::plain(name.to_owned(), ty, loc, origin, loc)
         }
     }
 
     fn column(&mut self, field: &syn::Field) -> Column {
         let ident = field.ident.as_ref().expect("named fields have idents");
-        let mut column = Column {
-            name: ident.to_string(),
-            ty: self.column_type(&field.ty).unwrap_or(ColumnType::Bool),
-            ty_loc: self.loc(field.ty.span()),
-            docs: docs(&field.attrs),
-            primary_key: false,
-            auto_inc: false,
-            unique: false,
-            indexed: false,
-            default: None,
-            references: None,
-            renamed_from: None,
-            converted_by: None,
-            storage_quota: None,
-            origin: ColumnOrigin::Declared,
-            loc: self.loc(ident.span()),
-        };
+        let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Bool);
+        let plain = Column::plain(
+            ident.to_string(),
+            ty,
+            self.loc(field.ty.span()),
+            ColumnOrigin::Declared,
+            self.loc(ident.span()),
+        );
+        let mut column = Column { docs: docs(&field.attrs), ..plain };
         for attr in &field.attrs {
             self.column_attr(attr, &mut column);
         }

@@ -89,20 +89,8 @@ fn system_table(loc: Loc) -> impl Fn(&str, Access, &str, Vec<Column>) -> Table {
 /// Makes a plain column of a system table.
 fn system_column(loc: Loc) -> impl Fn(&str, ColumnType, bool, &str) -> Column {
     move |name, ty, primary_key, doc| Column {
-        name: name.to_owned(),
-        ty,
-        ty_loc: loc,
         docs: vec![doc.to_owned()],
         primary_key,
-        auto_inc: false,
-        unique: false,
-        indexed: false,
-        default: None,
-        references: None,
-        renamed_from: None,
-        converted_by: None,
-        storage_quota: None,
-        origin: ColumnOrigin::Declared,
-        loc,
+        ..Column::plain(name.to_owned(), ty, loc, ColumnOrigin::Declared, loc)
     }
 }
