@@ -29,6 +29,7 @@ use crate::connect::{ConnectOptions, Connector};
 use crate::error::{DataError, ErrorKind};
 use crate::liveness::Heartbeat;
 use crate::local::LocalCopy;
+use crate::lock::DataDirLock;
 use crate::outbox::OutboxEntry;
 use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
@@ -116,6 +117,8 @@ pub struct Db {
     /// one reports what changed since.
     connected_before: Arc<AtomicBool>,
     op_ids: Arc<OpIds>,
+    /// This process's hold on the data dir (see `lock`).
+    lock: Arc<DataDirLock>,
 }
 
 /// Where reads come from.
@@ -153,6 +156,8 @@ impl Db {
     /// A handle with no connection yet, for the app whose schema is `schema`, with its offline
     /// state (outbox, local copy) in `dir`; events (row changes, sync status) go to `events`.
     pub fn open(schema: &'static dyn Schema, dir: &Path, events: ChangeSink) -> Result<Db, DataError> {
+        // First of all: this process alone uses the data dir (or it says which one does).
+        let lock = DataDirLock::take(dir)?;
         // Before anything else touches the data dir: what an earlier version left readable by
         // others becomes the user's alone. A file it cannot change is said, not fatal.
         for (path, e) in heycat_local_server::private_files::make_private(dir) {
@@ -178,6 +183,7 @@ impl Db {
             live: Arc::default(),
             connected_before: Arc::default(),
             op_ids: Arc::new(op_ids),
+            lock: Arc::new(lock),
         };
         // Writes made before the first connect are checked against the local copy's figures.
         db.storage_usage();
@@ -187,6 +193,11 @@ impl Db {
     /// The schema this handle serves.
     pub fn schema(&self) -> &'static dyn Schema {
         self.schema
+    }
+
+    /// Lets go of the data dir: the data layer stopped (another may start on it).
+    pub fn close(&self) {
+        self.lock.release();
     }
 
     /// Whether the write `op_id` was made on this device.

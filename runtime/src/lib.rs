@@ -46,6 +46,7 @@ mod error;
 mod link;
 mod liveness;
 mod local;
+mod lock;
 pub mod ops;
 pub mod outbox;
 mod plugin;

@@ -108,6 +108,27 @@ impl LocalCopy {
         }
     }
 
+    /// The snapshot at `path`, or, when it cannot be read as one (truncated, garbage, another
+    /// format), an empty copy: the snapshot is only a cache of the server's rows, rebuilt on
+    /// the next connect. The damaged file is kept beside it for inspection, and what happened
+    /// is returned in words.
+    pub fn load_or_set_aside(path: &Path) -> io::Result<(LocalCopy, Option<String>)> {
+        let error = match LocalCopy::load(path) {
+            Ok(copy) => return Ok((copy, None)),
+            Err(e) if e.kind() == io::ErrorKind::Other => e,
+            Err(e) => return Err(e),
+        };
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let aside = path.with_file_name(format!("snapshot.damaged-{secs}.json"));
+        std::fs::rename(path, &aside)?;
+        let name = aside.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let said = format!(
+            "the local copy of your data (snapshot.json) could not be read ({error}); it was kept as {name} \
+             and is filled again from the server when the app connects"
+        );
+        Ok((LocalCopy::default(), Some(said)))
+    }
+
     /// Writes the snapshot file atomically (a temporary file, synced, renamed over it), readable
     /// by the user only.
     pub fn save(&self, path: &Path) -> io::Result<()> {
@@ -147,6 +168,37 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_damaged_snapshot_is_set_aside_and_the_copy_starts_empty() {
+        let damaged: [(&str, &[u8]); 4] = [
+            ("truncated", br#"{"tables": {"dictionary_entry": [garbage"#),
+            ("garbage", b"\x00\xff not json at all"),
+            ("empty", b""),
+            ("another shape", br#"{"tables": {"note": [1, 2, 3]}}"#),
+        ];
+        for (what, bytes) in damaged {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("snapshot.json");
+            std::fs::write(&path, bytes).unwrap();
+            let (copy, said) = LocalCopy::load_or_set_aside(&path).unwrap();
+            assert_eq!(copy, LocalCopy::default(), "{what}");
+            let said = said.unwrap_or_else(|| panic!("{what}: no word of it"));
+            assert!(said.contains("snapshot.json could not be read") || said.contains("(snapshot.json)"), "{said}");
+            let aside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+            assert_eq!(aside.len(), 1, "{what}: {aside:?}");
+            let aside = dir.path().join(&aside[0]);
+            assert!(aside.to_string_lossy().contains("snapshot.damaged-"), "{what}: {aside:?}");
+            assert_eq!(std::fs::read(&aside).unwrap(), bytes, "{what}: kept as it was");
+        }
+        // A good one, or none, reads as it is.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.json");
+        assert_eq!(LocalCopy::load_or_set_aside(&path).unwrap(), (LocalCopy::default(), None));
+        std::fs::write(&path, br#"{"tables": {"note": {"\"n1\"": {"id": "n1"}}}}"#).unwrap();
+        let (copy, said) = LocalCopy::load_or_set_aside(&path).unwrap();
+        assert_eq!((copy.tables["note"].len(), said), (1, None));
+    }
 
     fn copy(rows: &[(&str, Value)]) -> LocalCopy {
         let mut copy = LocalCopy::default();

@@ -86,10 +86,14 @@ pub fn start<R: Runtime>(
     Ok(())
 }
 
-/// Ends the data layer: disconnects and stops the embedded server once its data is on disk.
+/// Ends the data layer: disconnects, stops the embedded server once its data is on disk, and
+/// lets go of the data dir.
 pub fn shutdown<R: Runtime>(app: &impl Manager<R>) {
     if let Some(connection) = app.try_state::<Connection>() {
         connection.shutdown();
+    }
+    if let Some(db) = app.try_state::<Db>() {
+        db.close();
     }
 }
 

@@ -58,7 +58,8 @@ pub(crate) struct SyncState {
 impl SyncState {
     pub(crate) fn open(dir: &Path) -> io::Result<SyncState> {
         let (outbox, damaged) = Outbox::open(dir)?;
-        let mut local = LocalCopy::load(&dir.join("snapshot.json"))?;
+        let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
+        let damaged = [damaged.map(|DamagedTail(d)| d), snapshot_damaged].into_iter().flatten().collect::<Vec<_>>();
         let mut queued_keys = HashMap::new();
         for entry in outbox.pending() {
             local.apply(entry);
@@ -69,7 +70,7 @@ impl SyncState {
             outbox,
             local,
             queued_keys,
-            damaged: damaged.map(|DamagedTail(d)| d),
+            damaged: (!damaged.is_empty()).then(|| damaged.join("; ")),
             rejected: Vec::new(),
             syncing: None,
             in_flight: Default::default(),

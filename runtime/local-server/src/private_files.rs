@@ -39,6 +39,14 @@ pub fn append_file(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Opens `path` for reading and writing as it is (created 0600 when missing; an existing file is
+/// made private too).
+pub fn open_rw(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)?;
+    restrict_open(&file)?;
+    Ok(file)
+}
+
 /// `std::fs::write`, to a file only the user can read.
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     create_file(path)?.write_all(bytes)

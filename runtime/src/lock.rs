@@ -1,0 +1,82 @@
+//! One process per data dir. Two processes on one data dir would each drain the same outbox
+//! with their own view of it (writes replayed twice or lost) and fight over the embedded
+//! server's files; so the data layer takes an exclusive lock on `<data dir>/lock` before it
+//! touches anything there, and keeps it for its life. The OS lets go of it when the process
+//! ends, however it ends (a `flock` belongs to the open file, which dies with the process; the
+//! file is opened close-on-exec, so the embedded server does not inherit it).
+
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use heycat_local_server::private_files;
+
+use crate::error::{DataError, ErrorKind};
+
+/// The lock file, holding the pid of the process that has the data dir.
+const LOCK_FILE: &str = "lock";
+
+pub(crate) struct DataDirLock(Mutex<Option<File>>);
+
+impl DataDirLock {
+    /// Takes the data dir `dir` for this process, or says which process has it.
+    pub(crate) fn take(dir: &Path) -> Result<DataDirLock, DataError> {
+        let path = dir.join(LOCK_FILE);
+        let cannot = |e: std::io::Error| {
+            DataError::new(ErrorKind::Server, format!("cannot lock the data folder {}: {e}", dir.display()))
+        };
+        private_files::create_dir(dir).map_err(cannot)?;
+        let mut file = private_files::open_rw(&path).map_err(cannot)?;
+        // SAFETY: flock only acts on the descriptor it is given, which `file` owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            let error = std::io::Error::last_os_error();
+            if error.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(cannot(error));
+            }
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = match holder.trim() {
+                "" => "another process".to_owned(),
+                pid => format!("process {pid}"),
+            };
+            return Err(DataError::new(
+                ErrorKind::Server,
+                format!(
+                    "heycat is already open with this data ({holder} uses {}); close it first, \
+                     or use the window that is open",
+                    dir.display()
+                ),
+            ));
+        }
+        let write_pid = |file: &mut File| -> std::io::Result<()> {
+            file.set_len(0)?;
+            file.rewind()?;
+            write!(file, "{}", std::process::id())
+        };
+        write_pid(&mut file).map_err(cannot)?;
+        Ok(DataDirLock(Mutex::new(Some(file))))
+    }
+
+    /// Lets go of the data dir before the process ends (an app stopped and started again in
+    /// one process, as tests do).
+    pub(crate) fn release(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_taker_is_told_who_has_the_data_dir_until_it_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DataDirLock::take(dir.path()).unwrap();
+        let refused = DataDirLock::take(dir.path()).err().unwrap();
+        assert!(refused.message.contains(&format!("process {}", std::process::id())), "{}", refused.message);
+        first.release();
+        DataDirLock::take(dir.path()).unwrap();
+    }
+}
