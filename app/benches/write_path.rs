@@ -218,9 +218,9 @@ fn main() {
     let raw_watcher = Watcher::start("raw", &url, dirs[1].path());
     let app_watcher = Watcher::start("app", &url, dirs[2].path());
     let app = start_app(config(&url, dirs[0].path()));
-    let command = |id: String| {
-        runtime.block_on(heycat_app::data::commands::dictionary_entry_insert(app.state(), app_row(id))).unwrap()
-    };
+    // What the generated `dictionary_entry_insert` runs once it has read its argument.
+    let db = app.state::<heycat_runtime::Db>().inner().clone();
+    let command = |id: String| runtime.block_on(heycat_runtime::ops::insert(&db, app_row(id))).unwrap();
 
     let (mut raw_latency, mut command_latency) = (Vec::new(), Vec::new());
     let (mut raw_visible, mut command_visible) = (Vec::new(), Vec::new());
@@ -243,7 +243,6 @@ fn main() {
 
     const ROUNDS: usize = 5;
     let (mut raw_pipelined, mut command_pipelined) = (Duration::ZERO, Duration::ZERO);
-    let handle = app.handle().clone();
     for round in 0..ROUNDS {
         let started = Instant::now();
         for i in 0..PIPELINED / ROUNDS {
@@ -260,10 +259,8 @@ fn main() {
         runtime.block_on(async {
             let mut writes = tokio::task::JoinSet::new();
             for i in 0..PIPELINED / ROUNDS {
-                let (handle, row) = (handle.clone(), app_row(format!("cmdp-{round}-{i}")));
-                writes.spawn(async move {
-                    heycat_app::data::commands::dictionary_entry_insert(handle.state(), row).await.map(drop)
-                });
+                let (db, row) = (db.clone(), app_row(format!("cmdp-{round}-{i}")));
+                writes.spawn(async move { heycat_runtime::ops::insert(&db, row).await.map(drop) });
             }
             while let Some(result) = writes.join_next().await {
                 result.unwrap().unwrap();

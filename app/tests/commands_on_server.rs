@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{config, rows, start, with, Frontend, TestApp};
-use heycat_harness::{module_wasm, Server};
+use common::{config, rows, start, with, Frontend, TestApp, DB};
+use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
 use serde_json::{json, Value};
 
@@ -93,7 +93,39 @@ fn failures_cross_as_typed_errors() {
     app.ok("conflict_resolve", json!({ "id": listed[0]["id"], "resolution": {"choice": "keepTheirs"} }));
     assert_eq!(app.ok("conflict_list", json!({})), json!([]));
     assert_eq!(app.ok("dictionary_entry_get", json!({ "id": "d1" })), stored);
-    // A malformed argument is refused by the command layer before any reducer runs.
+    // A malformed argument is refused by the command layer before any reducer runs, typed.
     let bad = app.invoke("recording_insert", json!({ "row": {"id": "r9"} })).unwrap_err();
-    assert!(bad.as_str().is_some_and(|m| m.contains("missing field")), "{bad}");
+    assert_eq!(bad["kind"], "badInput", "{bad}");
+    assert!(
+        bad["message"].as_str().unwrap().contains("`row` of recording_insert is not a `recording` row: missing field"),
+        "{bad}"
+    );
+}
+
+/// Every command (the schema's and the runtime's) that takes arguments answers missing and malformed ones with a
+/// typed `badInput` that names the argument, as a caller other than the generated TypeScript
+/// might send them; and none of them reaches the server.
+#[test]
+fn every_command_answers_missing_or_malformed_arguments_with_a_typed_error_naming_them() {
+    let (server, _dir, app) = app();
+    let mut checked = 0;
+    for command in heycat_app::data::commands::COMMANDS.iter().chain(heycat_runtime::command_names::ALL) {
+        let Err(missing) = app.invoke(command, json!({})) else { continue };
+        // Commands that take none answer anything; the others say what they need.
+        assert_eq!(missing["kind"], "badInput", "{command}: {missing}");
+        let message = missing["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{command} needs `")), "{command}: {message}");
+        let key = message.split('`').nth(1).unwrap();
+        let malformed = app.invoke(command, json!({ key: {"not": ["what", "it", "takes"]} })).unwrap_err();
+        assert_eq!(malformed["kind"], "badInput", "{command}: {malformed}");
+        let message = malformed["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("`{key}` of {command} is not ")), "{command}: {message}");
+        let not_an_object = app.invoke(command, json!([1, 2])).unwrap_err();
+        assert_eq!(not_an_object["kind"], "badInput", "{command}: {not_an_object}");
+        checked += 1;
+    }
+    assert!(checked >= 26, "{checked} commands take arguments");
+    // Of all those calls only the argument-less write (settings_reset) reached the server.
+    let applied = sql_rows(&server.api(), DB, "SELECT * FROM heycat_applied_op").unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
 }

@@ -4,9 +4,10 @@
 
 use heycat_contract::commands as names;
 use serde_json::Value;
-use tauri::ipc::Invoke;
+use tauri::ipc::{Invoke, Request};
 use tauri::{Runtime, State};
 
+use crate::args::Args;
 use crate::conflicts::{self, ConflictResolution, ConflictView};
 use crate::connection::Connection;
 use crate::db::Db;
@@ -43,7 +44,11 @@ async fn conflict_list(db: State<'_, Db>) -> Result<Vec<ConflictView>, DataError
 /// Settles a conflict: keep mine (my row over the server's, or my delete), keep theirs (the
 /// server's row stays), or a merged row.
 #[tauri::command]
-async fn conflict_resolve(db: State<'_, Db>, id: String, resolution: ConflictResolution) -> Result<(), DataError> {
+async fn conflict_resolve(db: State<'_, Db>, request: Request<'_>) -> Result<(), DataError> {
+    let args = Args::of(names::CONFLICT_RESOLVE, &request)?;
+    let id: String = args.get("id", "a conflict's id")?;
+    let resolution: ConflictResolution =
+        args.get("resolution", "a resolution: {choice: keepMine | keepTheirs} or {choice: merge, row}")?;
     conflicts::resolve(&db, id, resolution).await
 }
 
@@ -56,17 +61,19 @@ async fn storage_usage(db: State<'_, Db>) -> Result<StorageUsage, DataError> {
 /// The `count` oldest rows of a table the schema lets the user clean up (its first such table
 /// when `table` is none), and what deleting them frees.
 #[tauri::command]
-async fn storage_cleanup_preview(
-    db: State<'_, Db>,
-    count: u32,
-    table: Option<String>,
-) -> Result<CleanupPreview, DataError> {
+async fn storage_cleanup_preview(db: State<'_, Db>, request: Request<'_>) -> Result<CleanupPreview, DataError> {
+    let args = Args::of(names::STORAGE_CLEANUP_PREVIEW, &request)?;
+    let count: u32 = args.get("count", "how many rows, a whole number")?;
+    let table: Option<String> = args.get("table", "a table's name, or none")?;
     cleanup::preview(&db, table.as_deref(), count as usize)
 }
 
 /// Deletes these rows of `table` (as previewed) with what cascades; returns the usage after.
 #[tauri::command]
-async fn storage_cleanup(db: State<'_, Db>, table: String, keys: Vec<Value>) -> Result<StorageUsage, DataError> {
+async fn storage_cleanup(db: State<'_, Db>, request: Request<'_>) -> Result<StorageUsage, DataError> {
+    let args = Args::of(names::STORAGE_CLEANUP, &request)?;
+    let table: String = args.get("table", "a table's name")?;
+    let keys: Vec<Value> = args.get("keys", "a list of the previewed rows' keys")?;
     cleanup::delete(&db, &table, &keys).await?;
     Ok(db.storage_usage())
 }
@@ -77,8 +84,9 @@ async fn storage_cleanup(db: State<'_, Db>, table: String, keys: Vec<Value>) -> 
 async fn storage_export(
     db: State<'_, Db>,
     connection: State<'_, Connection>,
-    path: Option<String>,
+    request: Request<'_>,
 ) -> Result<ExportSummary, DataError> {
+    let path: Option<String> = Args::of(names::STORAGE_EXPORT, &request)?.get("path", "a file path, or none")?;
     let (api, database) = connection.server()?;
     let info = db.schema().info();
     let path = path.map(std::path::PathBuf::from).unwrap_or_else(|| db.storage().export_path());
@@ -90,8 +98,9 @@ async fn storage_export(
 async fn storage_import(
     db: State<'_, Db>,
     connection: State<'_, Connection>,
-    path: String,
+    request: Request<'_>,
 ) -> Result<ExportSummary, DataError> {
+    let path: String = Args::of(names::STORAGE_IMPORT, &request)?.get("path", "an export file's path")?;
     let (api, database) = connection.server()?;
     let version = db.schema().info().version;
     blocking(move || export::import(&api, &database, version, std::path::Path::new(&path))).await
@@ -108,7 +117,8 @@ async fn device_invite(connection: State<'_, Connection>) -> Result<DeviceInvita
 /// Joins this device to the user's database on the configured server with a code made on one
 /// of the user's devices, then connects.
 #[tauri::command]
-async fn device_join(connection: State<'_, Connection>, code: String) -> Result<(), DataError> {
+async fn device_join(connection: State<'_, Connection>, request: Request<'_>) -> Result<(), DataError> {
+    let code: String = Args::of(names::DEVICE_JOIN, &request)?.get("code", "an invitation code")?;
     let connection = connection.inner().clone();
     blocking(move || connection.join(&code)).await
 }

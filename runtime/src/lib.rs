@@ -34,6 +34,7 @@
 //!     .invoke_handler(data::handler(tauri::generate_handler![my_command]))
 //! ```
 
+mod args;
 mod changes;
 mod commands;
 pub mod config;
@@ -58,6 +59,7 @@ mod sync;
 mod tables;
 mod watch;
 
+pub use args::Args;
 pub use changes::{ChangeSink, TableChange};
 pub use commands::handler;
 pub use config::DataConfig;
@@ -67,6 +69,7 @@ pub use connection::Connection;
 pub use db::Db;
 pub use devices::DeviceInvitation;
 pub use error::{DataError, ErrorKind};
+pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
 pub use link::{MigrationStatus, MigrationStep};
 pub use plugin::{plugin, shutdown, start, Options};

@@ -241,18 +241,27 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
     let table = command.table;
     let name = format_ident!("{}", command.name);
     let row = app_row(table);
-    // Column values arrive in the wire format (64-bit values as decimal strings).
-    let params = command.params.iter().map(|p| {
-        let ident = format_ident!("{}", p.name);
-        let ty = match &p.ty {
-            CommandParamType::Row => row.clone(),
-            CommandParamType::Column(ty) => {
-                let ty = rust::column_type(ty, &quote!(::heycat_runtime::spacetimedb_sdk));
-                quote!(::heycat::wire::Wired<#ty>)
-            }
-        };
-        quote!(#ident: #ty)
-    });
+    // Each argument is read from the call by its camelCase name (a missing or malformed one is
+    // a typed `badInput`); column values arrive in the wire format (64-bit values as decimal
+    // strings).
+    let command_name = &command.name;
+    let params: Vec<TokenStream> = command
+        .params
+        .iter()
+        .map(|p| {
+            let ident = format_ident!("{}", p.name);
+            let key = to_camel_case(&p.name);
+            let (ty, what) = match &p.ty {
+                CommandParamType::Row => (row.clone(), format!("{} `{}` row", article(&table.name), table.name)),
+                CommandParamType::Column(ty) => {
+                    let what = format!("a value of `{}.{}` ({})", table.name, p.name, ty.schema_spelling());
+                    let ty = rust::column_type(ty, &quote!(::heycat_runtime::spacetimedb_sdk));
+                    (quote!(::heycat::wire::Wired<#ty>), what)
+                }
+            };
+            quote!(let #ident: #ty = args.get(#key, #what)?;)
+        })
+        .collect();
     let arg = |name: &str| {
         let ident = format_ident!("{name}");
         quote!(#ident.0)
@@ -322,10 +331,21 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
             quote!(ops::reset::<#row>(&db).await),
         ),
     };
+    if params.is_empty() {
+        return quote! {
+            #[doc = #doc]
+            #[::tauri::command]
+            pub async fn #name(db: State<'_, Db>) -> Result<#returns, DataError> {
+                #body
+            }
+        };
+    }
     quote! {
         #[doc = #doc]
         #[::tauri::command]
-        pub async fn #name(db: State<'_, Db>, #(#params),*) -> Result<#returns, DataError> {
+        pub async fn #name(db: State<'_, Db>, request: ::tauri::ipc::Request<'_>) -> Result<#returns, DataError> {
+            let args = ::heycat_runtime::Args::of(#command_name, &request)?;
+            #(#params)*
             #body
         }
     }

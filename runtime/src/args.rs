@@ -1,0 +1,54 @@
+//! A command's arguments as the caller sent them, read one by one into typed values, so that a
+//! missing or malformed one is a typed `badInput` error naming it and saying what was expected,
+//! like every other failure, rather than Tauri's bare string (also for callers that are not the
+//! generated TypeScript).
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tauri::ipc::{InvokeBody, Request};
+
+use crate::error::{DataError, ErrorKind};
+
+/// The arguments of one call of `command`.
+pub struct Args {
+    command: &'static str,
+    values: Map<String, Value>,
+}
+
+impl Args {
+    /// The arguments of `request`, a call of `command`: a JSON object (none at all reads as an
+    /// empty one).
+    pub fn of(command: &'static str, request: &Request<'_>) -> Result<Args, DataError> {
+        let values = match request.body() {
+            InvokeBody::Json(Value::Object(values)) => values.clone(),
+            InvokeBody::Json(Value::Null) => Map::new(),
+            InvokeBody::Json(other) => {
+                return Err(bad_input(format!("{command} takes its arguments as an object, not {other}")));
+            }
+            InvokeBody::Raw(_) => {
+                return Err(bad_input(format!("{command} takes its arguments as a JSON object, not raw bytes")));
+            }
+        };
+        Ok(Args { command, values })
+    }
+
+    /// The argument `key` (its name in the frontend's camelCase), `what` saying what it should
+    /// be ("a dictionary_entry row"). A missing one reads as `null`, which only an optional
+    /// argument accepts.
+    pub fn get<T: DeserializeOwned>(&self, key: &str, what: &str) -> Result<T, DataError> {
+        let value = self.values.get(key).cloned().unwrap_or(Value::Null);
+        let missing = value.is_null();
+        serde_json::from_value(value).map_err(|e| {
+            let command = self.command;
+            bad_input(if missing {
+                format!("{command} needs `{key}`: {what}")
+            } else {
+                format!("`{key}` of {command} is not {what}: {e}")
+            })
+        })
+    }
+}
+
+fn bad_input(message: String) -> DataError {
+    DataError::new(ErrorKind::BadInput, message)
+}
