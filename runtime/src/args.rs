@@ -33,7 +33,7 @@ impl Args {
     }
 
     /// The argument `key` (its name in the frontend's camelCase), `what` saying what it should
-    /// be ("a dictionary_entry row"). A missing one reads as `null`, which only an optional
+    /// be ("a `note` row"). A missing one reads as `null`, which only an optional
     /// argument accepts.
     pub fn get<T: DeserializeOwned>(&self, key: &str, what: &str) -> Result<T, DataError> {
         let value = self.values.get(key).cloned().unwrap_or(Value::Null);

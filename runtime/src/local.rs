@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn a_damaged_snapshot_is_set_aside_and_the_copy_starts_empty() {
         let damaged: [(&str, &[u8]); 4] = [
-            ("truncated", br#"{"tables": {"dictionary_entry": [garbage"#),
+            ("truncated", br#"{"tables": {"note": [garbage"#),
             ("garbage", b"\x00\xff not json at all"),
             ("empty", b""),
             ("another shape", br#"{"tables": {"note": [1, 2, 3]}}"#),
