@@ -120,3 +120,21 @@ fn a_damaged_snapshot_is_set_aside_and_the_app_starts_and_fills_it_again_from_th
     });
     app.shutdown();
 }
+
+#[test]
+fn an_unreadable_server_json_does_not_stop_the_app_and_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("server.json"), r#"{"url": "http://10.0.0.2:3000""#).unwrap();
+    let config = heycat_runtime::DataConfig::resolve(dir.path().to_owned(), DB).expect("the app still starts");
+    let app = start(config);
+    let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message.contains("server.json is not valid JSON") && message.ends_with("fix the file or remove it"),
+        "{message}"
+    );
+    // Nothing quietly went to another database: no embedded server was started for it.
+    assert_eq!(servers_on(dir.path()), 0);
+    assert_eq!(app.ok("dictionary_entry_list", json!({})), json!([]), "what the device keeps is readable");
+    app.shutdown();
+}

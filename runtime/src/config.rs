@@ -14,6 +14,10 @@ pub enum ServerChoice {
     Local,
     /// Use this server as is: `http(s)://host:port` or `ws(s)://host:port`.
     Remote(String),
+    /// `server.json` names a server but cannot be read: the app starts (with what it keeps on
+    /// this device) and says why it does not connect, rather than not starting or quietly using
+    /// another database.
+    Unreadable(String),
 }
 
 #[derive(Clone, Debug)]
@@ -38,7 +42,7 @@ impl DataConfig {
     pub fn resolve(data_dir: PathBuf, database: &str) -> Result<DataConfig, String> {
         let server = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
             Some(url) => ServerChoice::Remote(url.trim().to_owned()),
-            None => server_from_file(&data_dir.join("server.json"))?,
+            None => server_from_file(&data_dir.join("server.json")).unwrap_or_else(ServerChoice::Unreadable),
         };
         let database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
         Ok(DataConfig {

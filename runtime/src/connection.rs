@@ -102,6 +102,7 @@ impl Connection {
     fn shared_server_url(&self) -> Result<String, DataError> {
         match &self.config.server {
             ServerChoice::Remote(url) => Ok(http_and_ws(url).0),
+            ServerChoice::Unreadable(why) => Err(DataError::new(ErrorKind::BadInput, why.clone())),
             ServerChoice::Local => Err(DataError::new(
                 ErrorKind::BadInput,
                 "this device keeps its data in its own embedded server, which other devices cannot reach: \

@@ -112,7 +112,7 @@ impl ServerLink {
         match (&self.config.server, &self.local) {
             (ServerChoice::Remote(url), _) => Some(Api::new(http_and_ws(url).0, self.config.read_token())),
             (ServerChoice::Local, Some(server)) => Some(server.api()),
-            (ServerChoice::Local, None) => None,
+            (ServerChoice::Local, None) | (ServerChoice::Unreadable(_), _) => None,
         }
     }
 
@@ -122,6 +122,7 @@ impl ServerLink {
             (ServerChoice::Remote(url), _) => http_and_ws(url).0,
             (ServerChoice::Local, Some(server)) => server.url(),
             (ServerChoice::Local, None) => "the embedded server".to_owned(),
+            (ServerChoice::Unreadable(_), _) => "the server named in server.json".to_owned(),
         }
     }
 
@@ -129,6 +130,9 @@ impl ServerLink {
     pub fn prepare(&mut self) -> Result<String, Failure> {
         let database = self.config.database.clone();
         let (api, ws) = match self.config.server.clone() {
+            ServerChoice::Unreadable(why) => {
+                return Err(Failure::new(FailureKind::Other, format!("{why}; fix the file or remove it")))
+            }
             ServerChoice::Remote(url) => {
                 let (http, ws) = http_and_ws(&url);
                 let api = Api::new(http.clone(), None);

@@ -61,6 +61,7 @@ impl DeviceProcess {
         let server = match server {
             ServerChoice::Local => Value::Null,
             ServerChoice::Remote(url) => json!(url),
+            ServerChoice::Unreadable(why) => panic!("a device process needs a server to use, not: {why}"),
         };
         let config = json!({"dataDir": data_dir, "server": server, "database": database});
         let mut command = Command::new(std::env::current_exe().expect("the test binary"));
