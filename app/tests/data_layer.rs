@@ -186,17 +186,6 @@ fn a_server_without_heycat_is_reported_as_module_missing() {
     assert!(failed["message"].as_str().unwrap().contains("has no database named \"heycat\""), "{failed}");
 }
 
-/// The pid of the `spacetimedb-standalone` whose data lives under `dir`.
-fn embedded_server_pid(dir: &std::path::Path) -> Option<u32> {
-    let needle = dir.join("spacetimedb").to_string_lossy().into_owned();
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        (cmdline.contains("spacetimedb-standalone") && cmdline.contains(&needle)).then_some(pid)
-    })
-}
-
 #[test]
 fn the_embedded_server_is_restarted_when_it_dies() {
     let dir = tempfile::tempdir().unwrap();
@@ -207,14 +196,19 @@ fn the_embedded_server_is_restarted_when_it_dies() {
     // Past the server's 500 ms commitlog sync, so the row is on disk when the server dies.
     std::thread::sleep(Duration::from_millis(700));
 
-    let pid = embedded_server_pid(dir.path()).expect("the embedded server runs");
+    let pid = heycat_harness::embedded_server_pids(dir.path()).first().copied().expect("the embedded server runs");
     std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
     app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
     let again = app.wait_connected();
-    let new_pid = embedded_server_pid(dir.path()).expect("a new embedded server runs");
+    let new_pid =
+        heycat_harness::embedded_server_pids(dir.path()).first().copied().expect("a new embedded server runs");
     assert_ne!(new_pid, pid);
     assert_eq!(again["server"], first["server"], "restarted on the same address");
     assert_eq!(app.ok("dictionary_entry_get", json!({"id": "d1"}))["trigger"], "brb");
     app.shutdown();
-    assert_eq!(embedded_server_pid(dir.path()), None, "closing the app stops the embedded server");
+    assert_eq!(
+        heycat_harness::embedded_server_pids(dir.path()),
+        Vec::<u32>::new(),
+        "closing the app stops the embedded server"
+    );
 }

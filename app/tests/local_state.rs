@@ -48,20 +48,6 @@ fn headless(dir: &Path) -> Command {
     command
 }
 
-/// The embedded servers running on `dir`'s data.
-fn servers_on(dir: &Path) -> usize {
-    let needle = dir.join("spacetimedb").to_string_lossy().into_owned();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|entry| {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            let cmdline = String::from_utf8_lossy(&cmdline);
-            cmdline.contains("spacetimedb-standalone") && cmdline.contains(&needle)
-        })
-        .count()
-}
-
 #[test]
 fn a_second_process_on_a_data_dir_in_use_is_refused_and_the_lock_goes_with_its_holder() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,7 +65,7 @@ fn a_second_process_on_a_data_dir_in_use_is_refused_and_the_lock_goes_with_its_h
     assert!(!said.contains("backtrace") && !said.contains("anyhow"), "{said}");
     let after = (std::fs::read(&outbox).unwrap(), std::fs::metadata(&outbox).unwrap().modified().unwrap());
     assert_eq!(after, before, "the second did not touch the outbox");
-    assert_eq!(servers_on(dir.path()), 1, "nor start a server of its own");
+    assert_eq!(heycat_harness::embedded_server_pids(dir.path()).len(), 1, "nor start a server of its own");
 
     // However the holder ends, the data dir is free again.
     first.kill().unwrap(); // SIGKILL
@@ -134,7 +120,7 @@ fn an_unreadable_server_json_does_not_stop_the_app_and_is_said_in_words() {
         "{message}"
     );
     // Nothing quietly went to another database: no embedded server was started for it.
-    assert_eq!(servers_on(dir.path()), 0);
+    assert_eq!(heycat_harness::embedded_server_pids(dir.path()).len(), 0);
     assert_eq!(app.ok("dictionary_entry_list", json!({})), json!([]), "what the device keeps is readable");
     app.shutdown();
 }

@@ -84,16 +84,6 @@ fn assert_no_secret_in(secrets: &[(String, String)], places: &[(String, String)]
     assert!(leaks.is_empty(), "tokens leaked: {leaks:?}");
 }
 
-/// The pid of the `spacetimedb-standalone` whose data lives under `dir`.
-fn embedded_server_pid(dir: &Path) -> Option<u32> {
-    let needle = dir.join("spacetimedb").to_string_lossy().into_owned();
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let cmdline = String::from_utf8_lossy(&std::fs::read(entry.path().join("cmdline")).ok()?).into_owned();
-        (cmdline.contains("spacetimedb-standalone") && cmdline.contains(&needle)).then_some(pid)
-    })
-}
-
 fn signal(pid: u32, signal: &str) {
     assert!(Command::new("kill").args([signal, &pid.to_string()]).status().unwrap().success());
 }
@@ -153,7 +143,7 @@ fn after_a_whole_run_every_file_is_private_and_no_token_reached_the_frontend_or_
     // An offline spell: the embedded server stalls (stopped), writes are queued; then it is
     // killed, the runtime starts it again and replays them.
     std::thread::sleep(Duration::from_millis(700)); // past the server's commitlog sync
-    let pid = embedded_server_pid(&dir).expect("the embedded server runs");
+    let pid = heycat_harness::embedded_server_pids(&dir).first().copied().expect("the embedded server runs");
     signal(pid, "-STOP");
     app.wait_status(Duration::from_secs(20), |s| s["state"] != "connected");
     let entry = app.ok("dictionary_entry_get", json!({"id": "d1"}));

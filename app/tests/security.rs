@@ -292,16 +292,7 @@ fn a_web_page_gets_no_data_from_the_embedded_server_and_changes_nothing_wherever
     let app = start(config(dir.path(), ServerChoice::Local));
     app.wait_connected();
     app.ok("dictionary_entry_insert", json!({"row": entry("d1", "brb", "be right back")}));
-    let server_pid = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .find_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let cmdline = String::from_utf8_lossy(&std::fs::read(entry.path().join("cmdline")).ok()?).into_owned();
-            let ours = cmdline.contains("spacetimedb-standalone") && cmdline.contains(&*dir.path().to_string_lossy());
-            ours.then_some(pid)
-        })
-        .expect("the embedded server's process");
+    let server_pid = *heycat_harness::embedded_server_pids(dir.path()).first().expect("the embedded server's process");
     // The guard (in this process) and the server's own port: everything that listens for it.
     let ports = listening_ports(&[std::process::id(), server_pid]);
     let published: u16 = app.status()["server"].as_str().unwrap().rsplit(':').next().unwrap().parse().unwrap();

@@ -119,3 +119,19 @@ pub fn as_user_of(server: &Server, data_dir: &Path) {
         .expect("write the identity token");
     std::io::Write::write_all(&mut file, server.owner_token().as_bytes()).expect("write the identity token");
 }
+
+/// The pids of the `spacetimedb-standalone` processes running on the data of the app whose data
+/// dir is `data_dir` (its embedded server, under `spacetimedb/`), from /proc.
+pub fn embedded_server_pids(data_dir: &Path) -> Vec<u32> {
+    let needle = data_dir.join("spacetimedb").to_string_lossy().into_owned();
+    let Ok(processes) = std::fs::read_dir("/proc") else { return Vec::new() };
+    processes
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            (cmdline.contains("spacetimedb-standalone") && cmdline.contains(&needle)).then_some(pid)
+        })
+        .collect()
+}
