@@ -59,6 +59,9 @@ const REPLAY_WAIT: Duration = Duration::from_secs(2);
 /// user acts as the same identity, so the device part (kept in the data dir) is what tells
 /// this device's writes, and so its conflicts, from the others'.
 pub(crate) struct OpIds {
+    /// `<device>.`: what every operation id of this device starts with.
+    device: String,
+    /// `<device>.<start>`.
     prefix: String,
     counter: AtomicU64,
 }
@@ -79,21 +82,17 @@ impl OpIds {
             }
         };
         let session = uuid::Uuid::new_v4().simple().to_string();
-        Ok(OpIds { prefix: format!("{device}.{}", &session[..12]), counter: AtomicU64::new(0) })
+        let device = format!("{device}.");
+        Ok(OpIds { prefix: format!("{device}{}", &session[..12]), device, counter: AtomicU64::new(0) })
     }
 
     fn next(&self) -> String {
         format!("{}-{}", self.prefix, self.counter.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// What every operation id of this device starts with.
-    pub(crate) fn device_prefix(&self) -> &str {
-        self.prefix.split_once('.').map_or(&self.prefix, |(device, _)| device)
-    }
-
     /// Whether `op_id` is one of this device's (in this or an earlier start).
     pub(crate) fn is_mine(&self, op_id: &str) -> bool {
-        op_id.strip_prefix(self.device_prefix()).is_some_and(|rest| rest.starts_with('.'))
+        op_id.starts_with(&self.device)
     }
 }
 
