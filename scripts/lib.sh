@@ -52,9 +52,11 @@ ensure_wasm_toolchain() {
   echo debian
 }
 
-# What Tauri 2 needs to build on Linux (WebKitGTK and friends).
+# What Tauri 2 needs to build on Linux (WebKitGTK and friends), and what the tests that open
+# the app's real window use (a virtual display and xdotool).
 ensure_tauri_deps() {
-  need_apt pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+  need_apt pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
+    xvfb xdotool
 }
 
 # Node.js and npm for the frontend (the machine's, else Debian's).

@@ -1,7 +1,8 @@
 //! A new schema version migrates the user's database by itself on start: heycat's own history
 //! (version 1, before dictionary entries had `complete_match_only`) to this app's version; a
 //! failed migration leaves the old data complete and a later start completes it; so does a
-//! process killed in the middle.
+//! process killed in the middle, also when its journal was damaged since; a damaged backup
+//! stops the recovery in words and touches nothing.
 
 mod common;
 
@@ -74,8 +75,11 @@ fn version_1_data_dir() -> tempfile::TempDir {
     dir
 }
 
-/// What the embedded server in `dir` holds: every table's rows, and the deployed schema version.
-fn server_state(dir: &Path) -> (Vec<(String, usize)>, Vec<Value>, String) {
+/// Every table's row count, the dictionary entries, and the deployed schema version.
+type ServerState = (Vec<(String, usize)>, Vec<Value>, String);
+
+/// What the embedded server in `dir` holds.
+fn server_state(dir: &Path) -> ServerState {
     let server = Server::start_in(&dir.join("spacetimedb")).unwrap();
     let counts =
         ["dictionary_entry", "voice_command", "window_context", "recording", "transcription", "heycat_applied_op"]
@@ -194,11 +198,11 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     assert_eq!(server_state(dir.path()).2, current_reducer());
 }
 
-#[test]
-fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it() {
+/// A version 1 data dir whose app died in the middle of migrating it (after clearing the old
+/// data for the new module, before importing), and the server's state before.
+fn crashed_mid_migration() -> (tempfile::TempDir, ServerState) {
     let dir = version_1_data_dir();
     let before = server_state(dir.path());
-
     let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
         .env("HEYCAT_DATA_DIR", dir.path())
         .env("HEYCAT_MODULE_WASM", heycat_harness::module_wasm().unwrap())
@@ -219,18 +223,55 @@ fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it(
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(!status.success(), "the process died in the middle of the migration");
-    // It died after clearing the old data for the new module: the journal and its complete
-    // backup are what carries the data now.
-    assert!(dir.path().join("backups/migration-journal.json").is_file());
-    let backup = std::fs::read_dir(dir.path().join("backups"))
+    // Its embedded server dies with it, a moment later.
+    heycat_harness::wait_for(Duration::from_secs(20), "the embedded server to end with its app", || {
+        heycat_harness::embedded_server_pids(dir.path()).is_empty()
+    });
+    (dir, before)
+}
+
+fn journal(dir: &Path) -> std::path::PathBuf {
+    dir.join("backups/migration-journal.json")
+}
+
+/// The migration's backup in `dir`.
+fn backup_file(dir: &Path) -> std::path::PathBuf {
+    std::fs::read_dir(dir.join("backups"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
             p.extension().is_some_and(|e| e == "json")
                 && p.file_name().unwrap().to_string_lossy().starts_with(&format!("heycat-v1-to-v{}", current()))
         })
-        .expect("the backup");
-    let backup: Value = serde_json::from_slice(&std::fs::read(backup).unwrap()).unwrap();
+        .expect("the backup")
+}
+
+/// A copy of the data dir `from` (its server stopped), to damage one way of several.
+fn copy_of(from: &Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp").arg("-a").arg(format!("{}/.", from.display())).arg(copy.path()).status();
+    assert!(status.unwrap().success());
+    copy
+}
+
+/// What a damaged file becomes: cut short, garbage, empty, or a well-formed file of another
+/// version of the app.
+fn damaged_ways(good: &[u8], other_version: &[u8]) -> [(&'static str, Vec<u8>); 4] {
+    [
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("garbage", b"\x00\xffnot what heycat wrote\x13".to_vec()),
+        ("empty", Vec::new()),
+        ("of another version", other_version.to_vec()),
+    ]
+}
+
+#[test]
+fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it() {
+    let (dir, before) = crashed_mid_migration();
+    // It died after clearing the old data for the new module: the journal and its complete
+    // backup are what carries the data now.
+    assert!(journal(dir.path()).is_file());
+    let backup: Value = serde_json::from_slice(&std::fs::read(backup_file(dir.path())).unwrap()).unwrap();
     for (table, count) in &before.0 {
         assert_eq!(backup["counts"][table], json!(count), "the backup holds every row of {table}");
     }
@@ -241,5 +282,52 @@ fn a_process_killed_mid_migration_loses_nothing_and_the_next_start_completes_it(
     app.shutdown();
     let after = server_state(dir.path());
     assert_eq!((after.0, after.2), (before.0, current_reducer()));
-    assert!(!dir.path().join("backups/migration-journal.json").exists());
+    assert!(!journal(dir.path()).exists());
+}
+
+#[test]
+fn a_damaged_migration_journal_is_set_aside_and_the_interrupted_migration_still_completes() {
+    let (crashed, before) = crashed_mid_migration();
+    let good = std::fs::read(journal(crashed.path())).unwrap();
+    for (how, bytes) in damaged_ways(&good, br#"{"format": 2, "steps": []}"#) {
+        let dir = copy_of(crashed.path());
+        std::fs::write(journal(dir.path()), bytes).unwrap();
+        let app = start(local(dir.path()));
+        app.wait_connected();
+        let listed = app.ok("dictionary_entry_list", json!({}));
+        assert_eq!(listed.as_array().map(Vec::len), Some(2), "journal {how}");
+        app.shutdown();
+        let after = server_state(dir.path());
+        assert_eq!((after.0, after.2), (before.0.clone(), current_reducer()), "journal {how}");
+        let kept: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("migration-journal.damaged-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "the damaged journal ({how}) is kept for inspection");
+    }
+}
+
+#[test]
+fn a_damaged_backup_stops_the_recovery_in_words_and_leaves_every_file_as_it_is() {
+    let (crashed, _) = crashed_mid_migration();
+    let good = std::fs::read(backup_file(crashed.path())).unwrap();
+    let mut other_version: Value = serde_json::from_slice(&good).unwrap();
+    other_version["version"] = json!(99);
+    let other_version = serde_json::to_vec(&other_version).unwrap();
+    for (how, bytes) in damaged_ways(&good, &other_version) {
+        let dir = copy_of(crashed.path());
+        std::fs::write(backup_file(dir.path()), &bytes).unwrap();
+        let app = start(local(dir.path()));
+        let failed = app.wait_status(Duration::from_secs(120), |s| s["state"] == "failed");
+        assert_eq!(failed["kind"], "migrationFailed", "backup {how}: {failed}");
+        let message = failed["message"].as_str().unwrap();
+        assert!(message.contains("an interrupted migration cannot be undone"), "backup {how}: {message}");
+        let why = if how == "of another version" { "holds version 99, not 1" } else { "heycat-v1-to-v" };
+        assert!(message.contains(why), "backup {how}: {message}");
+        assert_eq!(app.ok("dictionary_entry_list", json!({})), json!([]), "the app still answers");
+        app.shutdown();
+        assert_eq!(std::fs::read(backup_file(dir.path())).unwrap(), bytes, "the backup ({how}) is left as it is");
+        assert!(journal(dir.path()).is_file(), "and so is the journal");
+    }
 }

@@ -184,7 +184,9 @@ fn a_torn_outbox_is_reported_and_its_complete_entries_are_kept_and_applied() {
     assert_eq!(status["pending"], 2, "{status}");
     let damaged = status["damaged"].as_str().unwrap();
     assert!(
-        damaged.contains("outbox.log ends in a partial record") && damaged.contains("2 complete records kept"),
+        damaged.contains("outbox.log was damaged (a partial record at byte")
+            && damaged.contains("its 2 intact records are kept")
+            && damaged.contains("outbox.log.damaged-"),
         "{damaged}"
     );
     assert_eq!(app.ok("dictionary_entry_list", json!({}))[0]["expansion"], "edit 1", "the local copy shows them");

@@ -168,6 +168,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             server: String::new(),
             kind: FailureKind::Other,
             message: "cannot start the connection's runtime".into(),
+            detail: None,
             retry_in_ms: 0,
         });
         return;
@@ -177,6 +178,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     let mut generation: u64 = 0;
     // Why the last connection or attempt ended, shown while the next one is under way.
     let mut last_failure: Option<String> = None;
+    // The technical detail of a failure goes to the log once, not at every retry.
+    let mut logged_detail: Option<String> = None;
     loop {
         if shared.control.lock().unwrap_or_else(PoisonError::into_inner).shutdown {
             break;
@@ -230,10 +233,15 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 db.bury_retired();
             }
             Err(failure) => {
+                if failure.detail.is_some() && failure.detail != logged_detail {
+                    eprintln!("heycat-data: {}\n{}", failure.message, failure.detail.as_deref().unwrap_or_default());
+                    logged_detail.clone_from(&failure.detail);
+                }
                 shared.set_status(ConnectionStatus::Failed {
                     server: link.address(),
                     kind: failure.kind,
                     message: failure.message.clone(),
+                    detail: failure.detail,
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 last_failure = Some(failure.message);

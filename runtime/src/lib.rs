@@ -44,6 +44,7 @@ mod connection;
 mod db;
 mod devices;
 mod error;
+mod instance;
 mod link;
 mod liveness;
 mod local;

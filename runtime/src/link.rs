@@ -201,7 +201,8 @@ impl ServerLink {
             self.local_ready = false;
             let dir = self.config.local_server_dir();
             let not_started = |e: ServerError| {
-                Failure::new(FailureKind::ServerNotStarted, format!("the embedded server did not start: {e}"))
+                Failure::new(FailureKind::ServerNotStarted, format!("the local database could not start: {e}"))
+                    .with_detail(e.detail())
             };
             let server = match self.local_port {
                 // Same address as before if the port is still free, so nothing else changes.
@@ -225,9 +226,7 @@ impl ServerLink {
         let copy = self.config.local_server_dir().join(PUBLISHED_COPY);
         let backups = self.config.data_dir.join("backups");
         // A migration the app died in the middle of is undone first (then tried again below).
-        migrate::recover(api, &database, &backups).map_err(|e| {
-            Failure::new(FailureKind::MigrationFailed, format!("recovering an interrupted migration failed: {e}"))
-        })?;
+        migrate::recover(api, &database, &backups).map_err(|e| Failure::new(FailureKind::MigrationFailed, e))?;
         if !api.database_exists(&database).map_err(unreachable)? {
             return publish(api, &database, &wasm, &copy);
         }

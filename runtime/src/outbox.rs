@@ -2,15 +2,15 @@
 //! order until the server confirmed them.
 //!
 //! `outbox.log` holds one frame per write: `u32 length | u32 CRC-32 | JSON`, little-endian. An
-//! append is fsynced before the command returns. A torn last frame (a crash mid-append) is
-//! detected by its length or checksum, reported, and cut off; every complete frame before it is
-//! kept. Confirmed writes are recorded the same way in `outbox.done`, by operation id; when all
+//! append is fsynced before the command returns. A torn last frame (a crash mid-append) or a
+//! damaged one is detected by its length or checksum and reported; every intact frame is kept,
+//! before and after it, and the damaged file is kept beside the log for inspection. Confirmed writes are recorded the same way in `outbox.done`, by operation id; when all
 //! are confirmed both files are emptied. Replaying a write twice (confirmed by the server, the
 //! app killed before `outbox.done` said so) is harmless: the module applies an operation id at
 //! most once.
 
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -101,9 +101,9 @@ impl DataError {
     }
 }
 
-/// What was wrong with the end of a log file, in words.
+/// What was damaged in the outbox's files and what was kept, in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DamagedTail(pub String);
+pub struct Damage(pub String);
 
 pub struct Outbox {
     log: PathBuf,
@@ -116,8 +116,8 @@ const HEADER: usize = 8;
 
 impl Outbox {
     /// Opens (or creates) the outbox in `dir`, which only the user can read (the writes hold
-    /// their data). A damaged tail is cut off and reported.
-    pub fn open(dir: &Path) -> io::Result<(Outbox, Option<DamagedTail>)> {
+    /// their data). Damage is reported; every intact record is kept.
+    pub fn open(dir: &Path) -> io::Result<(Outbox, Option<Damage>)> {
         private_files::create_dir(dir)?;
         let (log, done) = (dir.join("outbox.log"), dir.join("outbox.done"));
         let (entries, log_damage) = read_frames::<OutboxEntry>(&log)?;
@@ -128,7 +128,11 @@ impl Outbox {
         if outbox.pending.is_empty() {
             outbox.clear()?;
         }
-        Ok((outbox, log_damage.or(done_damage)))
+        let damage = match (log_damage, done_damage) {
+            (Some(Damage(log)), Some(Damage(done))) => Some(Damage(format!("{log}; {done}"))),
+            (log, done) => log.or(done),
+        };
+        Ok((outbox, damage))
     }
 
     /// Writes not yet confirmed, in order.
@@ -178,8 +182,11 @@ fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<
     Ok(())
 }
 
-/// Every complete frame of `path`; a damaged tail is cut off the file and described.
-fn read_frames<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<(Vec<T>, Option<DamagedTail>)> {
+/// Every intact record of `path`. Damage (a torn last record after a crash, a record with a
+/// wrong checksum, one this app cannot read) is described, and nothing readable is lost: the
+/// file as it was is kept beside it (`<name>.damaged-<time>`), reading goes on at the next
+/// intact record, and the file is rewritten with the intact records only.
+fn read_frames<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<(Vec<T>, Option<Damage>)> {
     let mut bytes = Vec::new();
     match File::open(path) {
         Ok(mut file) => {
@@ -188,44 +195,65 @@ fn read_frames<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<(Vec<T
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), None)),
         Err(e) => return Err(e),
     }
-    let (mut values, mut at) = (Vec::new(), 0);
-    let damage = loop {
-        let rest = &bytes[at..];
-        if rest.is_empty() {
-            break None;
+    let (mut values, mut intact, mut damage) = (Vec::new(), Vec::new(), Vec::new());
+    let mut at = 0;
+    while at < bytes.len() {
+        match frame_at(&bytes, at) {
+            Ok((value, len)) => {
+                values.push(value);
+                intact.extend_from_slice(&bytes[at..at + len]);
+                at += len;
+            }
+            Err(what) => {
+                damage.push(format!("{what} at byte {at}"));
+                // Go on at the next offset where an intact record starts, if any.
+                at = (at + 1..bytes.len()).find(|&next| frame_at::<T>(&bytes, next).is_ok()).unwrap_or(bytes.len());
+            }
         }
-        if rest.len() < HEADER {
-            break Some(format!("{} ends in a partial record header ({} bytes)", path.display(), rest.len()));
-        }
-        let len = u32::from_le_bytes(rest[0..4].try_into().expect("4 bytes")) as usize;
-        let crc = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes"));
-        let Some(body) = rest.get(HEADER..HEADER + len) else {
-            break Some(format!(
-                "{} ends in a partial record ({} of {len} bytes)",
-                path.display(),
-                rest.len() - HEADER
-            ));
-        };
-        if crc32fast::hash(body) != crc {
-            break Some(format!("{} has a record with a wrong checksum at byte {at}", path.display()));
-        }
-        match serde_json::from_slice(body) {
-            Ok(value) => values.push(value),
-            Err(e) => break Some(format!("{} has an unreadable record at byte {at}: {e}", path.display())),
-        }
-        at += HEADER + len;
-    };
-    if damage.is_some() {
-        // Keep the complete records and drop the rest, so later appends follow good data.
-        OpenOptions::new().write(true).open(path)?.set_len(at as u64)?;
     }
-    let damage = damage.map(|d| DamagedTail(format!("{d}; {} complete records kept", values.len())));
-    Ok((values, damage))
+    if damage.is_empty() {
+        return Ok((values, None));
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let aside = path.with_file_name(format!("{name}.damaged-{}", now_millis()));
+    private_files::create_file(&aside)?.write_all(&bytes)?;
+    let fresh = path.with_file_name(format!("{name}.intact"));
+    let mut file = private_files::create_file(&fresh)?;
+    file.write_all(&intact)?;
+    file.sync_all()?;
+    std::fs::rename(&fresh, path)?;
+    let said = format!(
+        "{} was damaged ({}); its {} intact records are kept, and the file as it was is kept as {}",
+        path.display(),
+        damage.join(", "),
+        values.len(),
+        aside.display()
+    );
+    Ok((values, Some(Damage(said))))
+}
+
+/// The record at `at` and its length in bytes, or what is wrong with it.
+fn frame_at<T: serde::de::DeserializeOwned>(bytes: &[u8], at: usize) -> Result<(T, usize), &'static str> {
+    let rest = &bytes[at..];
+    let Some(header) = rest.get(..HEADER) else { return Err("a partial record header") };
+    let len = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes")) as usize;
+    let crc = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes"));
+    let Some(body) = rest.get(HEADER..HEADER + len) else { return Err("a partial record") };
+    if crc32fast::hash(body) != crc {
+        return Err("a record with a wrong checksum");
+    }
+    let value = serde_json::from_slice(body).map_err(|_| "a record this app cannot read")?;
+    Ok((value, HEADER + len))
+}
+
+fn now_millis() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
 
     fn entry(n: u32) -> OutboxEntry {
         OutboxEntry {
@@ -261,21 +289,43 @@ mod tests {
         assert!(Outbox::open(dir.path()).unwrap().0.pending().is_empty());
     }
 
-    #[test]
-    fn a_torn_last_record_is_reported_and_cut_off_keeping_the_rest() {
+    /// The files beside the outbox that keep damaged ones as they were.
+    fn set_aside(dir: &Path, name: &str) -> Vec<Vec<u8>> {
+        let mut aside: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{name}.damaged-")))
+            .map(|e| std::fs::read(e.path()).unwrap())
+            .collect();
+        aside.sort();
+        aside
+    }
+
+    fn outbox_of(n: u32) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
-        for n in 0..4 {
-            outbox.append(entry(n)).unwrap();
+        for i in 0..n {
+            outbox.append(entry(i)).unwrap();
         }
         let log = dir.path().join("outbox.log");
+        (dir, log)
+    }
+
+    #[test]
+    fn a_torn_last_record_is_reported_and_cut_off_keeping_the_rest() {
+        let (dir, log) = outbox_of(4);
         let len = std::fs::metadata(&log).unwrap().len();
         OpenOptions::new().write(true).open(&log).unwrap().set_len(len - 5).unwrap();
+        let torn = std::fs::read(&log).unwrap();
 
         let (mut outbox, damage) = Outbox::open(dir.path()).unwrap();
         let damage = damage.expect("the damage is reported").0;
-        assert!(damage.contains("ends in a partial record") && damage.contains("3 complete records kept"), "{damage}");
+        assert!(
+            damage.contains("a partial record at byte") && damage.contains("its 3 intact records are kept"),
+            "{damage}"
+        );
         assert_eq!(outbox.pending(), &[entry(0), entry(1), entry(2)]);
+        assert_eq!(set_aside(dir.path(), "outbox.log"), [torn], "the file as it was is kept");
         // Appending after the cut gives a readable log.
         outbox.append(entry(9)).unwrap();
         let (outbox, damage) = Outbox::open(dir.path()).unwrap();
@@ -284,20 +334,67 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupted_record_stops_reading_there() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
-        for n in 0..3 {
-            outbox.append(entry(n)).unwrap();
-        }
-        let log = dir.path().join("outbox.log");
+    fn a_damaged_record_in_the_middle_is_skipped_and_every_record_after_it_kept() {
+        let (dir, log) = outbox_of(4);
         let mut bytes = std::fs::read(&log).unwrap();
-        let last = bytes.len() - 3;
-        bytes[last] ^= 0xff;
-        std::fs::write(&log, bytes).unwrap();
+        let second = std::fs::read(&log).unwrap().len() / 4 + HEADER + 3;
+        bytes[second] ^= 0xff;
+        std::fs::write(&log, &bytes).unwrap();
         let (outbox, damage) = Outbox::open(dir.path()).unwrap();
-        assert!(damage.unwrap().0.contains("wrong checksum"));
+        assert!(damage.unwrap().0.contains("a record with a wrong checksum"));
+        assert_eq!(outbox.pending(), &[entry(0), entry(2), entry(3)]);
+        assert_eq!(set_aside(dir.path(), "outbox.log"), [bytes]);
+    }
+
+    #[test]
+    fn a_record_this_app_cannot_read_is_kept_aside_and_the_others_replay() {
+        let (dir, log) = outbox_of(1);
+        // A record another version of the app wrote: intact, but not an entry this one knows.
+        append_frame(&log, &serde_json::json!({"format": 99, "write": "?"}), true).unwrap();
+        append_frame(&log, &entry(1), true).unwrap();
+        let (outbox, damage) = Outbox::open(dir.path()).unwrap();
+        assert!(damage.unwrap().0.contains("a record this app cannot read"));
         assert_eq!(outbox.pending(), &[entry(0), entry(1)]);
+        let aside = set_aside(dir.path(), "outbox.log");
+        assert!(String::from_utf8_lossy(&aside[0]).contains(r#""format":99"#), "kept for a later version to read");
+    }
+
+    #[test]
+    fn a_garbage_or_empty_outbox_opens_and_garbage_is_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("outbox.log"), b"").unwrap();
+        let (outbox, damage) = Outbox::open(dir.path()).unwrap();
+        assert_eq!((outbox.pending().len(), damage), (0, None));
+
+        std::fs::write(dir.path().join("outbox.log"), b"{\"not\": \"an outbox\"} \xff\x00 and more").unwrap();
+        let (mut outbox, damage) = Outbox::open(dir.path()).unwrap();
+        assert!(damage.unwrap().0.contains("its 0 intact records are kept"));
+        assert_eq!(set_aside(dir.path(), "outbox.log").len(), 1);
+        outbox.append(entry(5)).unwrap();
+        assert_eq!(Outbox::open(dir.path()).unwrap().0.pending(), &[entry(5)]);
+    }
+
+    #[test]
+    fn a_damaged_done_file_only_means_confirmed_writes_are_sent_again() {
+        for damage in [&b"\x05\x00"[..], b"garbage that is no record at all"] {
+            let (dir, _) = outbox_of(3);
+            let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
+            outbox.confirm("op-0").unwrap();
+            outbox.confirm("op-1").unwrap();
+            let done = dir.path().join("outbox.done");
+            let mut bytes = std::fs::read(&done).unwrap();
+            let first_len = bytes.len() / 2;
+            bytes.truncate(first_len);
+            bytes.extend_from_slice(damage);
+            std::fs::write(&done, &bytes).unwrap();
+
+            let (outbox, said) = Outbox::open(dir.path()).unwrap();
+            assert!(said.unwrap().0.contains("outbox.done was damaged"));
+            // op-0 stays confirmed; op-1's confirmation was in the damage, so it is sent again
+            // (the module applies an operation id at most once).
+            assert_eq!(outbox.pending(), &[entry(1), entry(2)]);
+            assert_eq!(set_aside(dir.path(), "outbox.done"), [bytes]);
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::config::DataConfig;
 use crate::connection::Connection;
 use crate::db::Db;
 use crate::error::DataError;
+use crate::instance::{self, Door};
 use crate::schema::Schema;
 use crate::status::ConnectionStatus;
 
@@ -47,6 +48,12 @@ pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> Taur
                 (Some(dir), _) | (None, Some(dir)) => dir,
                 (None, None) => app.path().app_data_dir()?,
             };
+            // Started again while open (a second click on its icon): the open app shows its
+            // window, and this start ends.
+            if instance::ask_to_show(&data_dir) {
+                eprintln!("heycat-data: the app is already open with this data; it was asked to show its window");
+                std::process::exit(0);
+            }
             let config = DataConfig::resolve(data_dir, &options.database)?;
             start(app, schema, config)?;
             let handle = app.clone();
@@ -78,6 +85,14 @@ pub fn start<R: Runtime>(
     });
     let db = Db::open(schema, &config.data_dir, sink)?;
     let handle = app.app_handle().clone();
+    match Door::open(&config.data_dir, move || show_windows(&handle)) {
+        Ok(door) => {
+            app.manage(door);
+        }
+        // Without it a second start is refused (naming this process) instead of handing over.
+        Err(e) => eprintln!("heycat-data: a second start of the app cannot hand over to this one: {e}"),
+    }
+    let handle = app.app_handle().clone();
     let on_status = Arc::new(move |status: &ConnectionStatus| {
         let _ = handle.emit(events::CONNECTION_STATUS, status);
     });
@@ -89,11 +104,24 @@ pub fn start<R: Runtime>(
 /// Ends the data layer: disconnects, stops the embedded server once its data is on disk, and
 /// lets go of the data dir.
 pub fn shutdown<R: Runtime>(app: &impl Manager<R>) {
+    if let Some(door) = app.try_state::<Door>() {
+        door.close();
+    }
     if let Some(connection) = app.try_state::<Connection>() {
         connection.shutdown();
     }
     if let Some(db) = app.try_state::<Db>() {
         db.close();
+    }
+}
+
+/// Brings the app's windows to the front, for a second start of the app.
+fn show_windows<R: Runtime>(app: &tauri::AppHandle<R>) {
+    eprintln!("heycat-data: another start of the app asked for its window");
+    for window in app.webview_windows().values() {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 

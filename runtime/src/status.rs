@@ -43,8 +43,10 @@ pub enum ConnectionStatus {
     #[serde(rename_all = "camelCase")]
     Offline { server: String, message: String, retry_in_ms: u64 },
     /// Connecting failed; retrying by itself in `retry_in_ms` (or on `connection_retry`).
+    /// `message` is a sentence for the user; `detail`, when there is one, is the technical
+    /// account (the embedded server's log, say) for a "details" view and bug reports.
     #[serde(rename_all = "camelCase")]
-    Failed { server: String, kind: FailureKind, message: String, retry_in_ms: u64 },
+    Failed { server: String, kind: FailureKind, message: String, detail: Option<String>, retry_in_ms: u64 },
 }
 
 impl ConnectionStatus {
@@ -53,16 +55,22 @@ impl ConnectionStatus {
     }
 }
 
-/// A failed attempt to connect: what kind, in words.
+/// A failed attempt to connect: what kind, in words, and the technical detail if any.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     pub kind: FailureKind,
     pub message: String,
+    pub detail: Option<String>,
 }
 
 impl Failure {
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Failure { kind, message: message.into() }
+        Failure { kind, message: message.into(), detail: None }
+    }
+
+    pub fn with_detail(mut self, detail: Option<String>) -> Self {
+        self.detail = detail;
+        self
     }
 }
 
@@ -76,12 +84,13 @@ mod tests {
             server: "http://127.0.0.1:3000".into(),
             kind: FailureKind::ServerUnreachable,
             message: "nothing answers".into(),
+            detail: None,
             retry_in_ms: 500,
         };
         assert_eq!(
             serde_json::to_value(&failed).unwrap(),
             serde_json::json!({"state": "failed", "server": "http://127.0.0.1:3000", "kind": "serverUnreachable",
-                               "message": "nothing answers", "retryInMs": 500})
+                               "message": "nothing answers", "detail": null, "retryInMs": 500})
         );
         let reconnecting = ConnectionStatus::Connecting { server: "x".into(), last_failure: Some("it stalled".into()) };
         assert_eq!(

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::changes::ChangeSink;
 use crate::local::LocalCopy;
-use crate::outbox::{DamagedTail, Outbox, OutboxEntry};
+use crate::outbox::{Damage, Outbox, OutboxEntry};
 
 /// How far syncing is, for the frontend.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, specta::Type)]
@@ -59,7 +59,7 @@ impl SyncState {
     pub(crate) fn open(dir: &Path) -> io::Result<SyncState> {
         let (outbox, damaged) = Outbox::open(dir)?;
         let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
-        let damaged = [damaged.map(|DamagedTail(d)| d), snapshot_damaged].into_iter().flatten().collect::<Vec<_>>();
+        let damaged = [damaged.map(|Damage(d)| d), snapshot_damaged].into_iter().flatten().collect::<Vec<_>>();
         let mut queued_keys = HashMap::new();
         for entry in outbox.pending() {
             local.apply(entry);

@@ -222,6 +222,7 @@ fn samples() -> Samples {
             server: SERVER.into(),
             kind,
             message: format!("{kind:?}"),
+            detail: (kind == FailureKind::ServerNotStarted).then(|| "Error: the server's own words".into()),
             retry_in_ms: 500,
         });
     }

@@ -60,9 +60,12 @@ impl Api {
     }
 
     /// Publishes `database` with a module's wasm after deleting all its data (a migration's
-    /// step, after a verified backup).
-    pub fn publish_cleared(&self, database: &str, wasm: &[u8]) -> Result<()> {
-        self.send(self.agent.put(&format!("{}?clear=true", self.database_url(database))), Some(wasm)).map(drop)
+    /// step, after a verified backup). Whether the server says it created the database (rather
+    /// than updated it).
+    pub fn publish_cleared(&self, database: &str, wasm: &[u8]) -> Result<bool> {
+        let answer = self.send(self.agent.put(&format!("{}?clear=true", self.database_url(database))), Some(wasm))?;
+        let answer: Value = serde_json::from_str(&answer).unwrap_or_default();
+        Ok(answer["Success"]["op"] == "created")
     }
 
     /// Publishes the module file at `path`.

@@ -11,6 +11,9 @@ pub enum Error {
     Unreachable(String),
     /// The server did not start, or answered something unexpected.
     Server(String),
+    /// The server stopped while starting: why, in words (`reason`), and its log's last lines
+    /// (`log`), the technical account.
+    NotStarted { reason: String, log: String },
     /// The server answered a request with an error status.
     Http { status: u16, body: String },
     /// A reducer ran and returned `Err` (HTTP 530): the reducer's own message.
@@ -23,8 +26,19 @@ impl fmt::Display for Error {
             Error::Setup(m) => write!(f, "setup failed: {m}"),
             Error::Unreachable(m) => f.write_str(m),
             Error::Server(m) => write!(f, "server problem: {m}"),
+            Error::NotStarted { reason, .. } => f.write_str(reason),
             Error::Http { status, body } => write!(f, "server answered {status}: {body}"),
             Error::Reducer(m) => write!(f, "reducer failed: {m}"),
+        }
+    }
+}
+
+impl Error {
+    /// The technical account behind the words, when there is one.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Error::NotStarted { log, .. } => Some(log.clone()),
+            _ => None,
         }
     }
 }

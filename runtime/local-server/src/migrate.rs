@@ -86,12 +86,21 @@ pub struct Backup {
     pub hash: String,
 }
 
+/// What a migration under way left behind. Its files are named as they are in the journal's
+/// folder, so a data dir that was moved still recovers.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Journal {
     from: u32,
     to: u32,
     backup: PathBuf,
     old_module: PathBuf,
+}
+
+impl Journal {
+    /// `path` as a file of `dir` (journals of earlier versions hold absolute paths).
+    fn in_dir(dir: &Path, path: &Path) -> PathBuf {
+        path.file_name().map_or_else(|| path.to_owned(), |name| dir.join(name))
+    }
 }
 
 const JOURNAL: &str = "migration-journal.json";
@@ -116,17 +125,12 @@ impl Migration<'_> {
         let path = self.dir.join(format!("heycat-v{}-to-v{}-{}.json", self.plan.from, self.plan.to, now_secs()));
         backup.write(&path).map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
         let old_module = self.dir.join(format!("heycat-v{}-module.wasm", self.plan.from));
+        let name = |path: &Path| path.file_name().map(PathBuf::from).unwrap_or_default();
         let journal =
-            Journal { from: self.plan.from, to: self.plan.to, backup: path.clone(), old_module: old_module.clone() };
-        write_synced(&old_module, self.old_module)
-            .and_then(|()| write_synced(&self.dir.join(JOURNAL), &serde_json::to_vec(&journal).unwrap_or_default()))
-            .map_err(|m| {
-                failed(
-                    format!("cannot write the migration journal, nothing was changed: {m}"),
-                    true,
-                    Some(path.clone()),
-                )
-            })?;
+            Journal { from: self.plan.from, to: self.plan.to, backup: name(&path), old_module: name(&old_module) };
+        write_synced(&old_module, self.old_module).and_then(|()| write_journal(self.dir, &journal)).map_err(|m| {
+            failed(format!("cannot write the migration journal, nothing was changed: {m}"), true, Some(path.clone()))
+        })?;
 
         match self.carry(&backup) {
             Ok(()) => {
@@ -170,8 +174,7 @@ impl Migration<'_> {
 
     fn carry(&self, backup: &Backup) -> Result<(), String> {
         self.step(Step::Publish)?;
-        self.api
-            .publish_cleared(self.database, self.new_module)
+        publish_cleared(self.api, self.database, self.new_module)
             .map_err(|e| format!("publishing the new module failed: {e}"))?;
         self.step(Step::Import)?;
         let mut expected = BTreeMap::new();
@@ -284,24 +287,99 @@ fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) 
     Ok(())
 }
 
+/// Publishes `wasm`, clearing the database. spacetimedb-standalone 1.2.0 killed right after a
+/// clearing publish can come back with the database deleted in its records but not on disk:
+/// the next clearing publish then answers `created` while the server goes on running the
+/// module it found on disk. The database exists here (it is being migrated), so `created`
+/// means exactly that, and publishing again replaces the module.
+fn publish_cleared(api: &Api, database: &str, wasm: &[u8]) -> Result<(), String> {
+    if api.publish_cleared(database, wasm).map_err(|e| e.to_string())? {
+        api.publish_cleared(database, wasm).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 /// Puts the old module back (clearing) and imports the backup as it was.
 fn restore(api: &Api, database: &str, old_module: &[u8], backup: &Backup) -> Result<(), String> {
-    api.publish_cleared(database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
+    publish_cleared(api, database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
     backup.import(api, database)
 }
 
 /// After a process died mid-migration: puts the old version and its data back from the
 /// journal's backup. Returns the version restored, or none when no migration was under way.
+///
+/// A journal that cannot be read (damaged on disk, or written by another version of the app)
+/// is set aside and made again from what it would have said: the journal is written only after
+/// the backup and the old module, so the newest intact backup and the module of its version are
+/// the migration's. A backup that is damaged or of another version stops the recovery, in words,
+/// with the database and every file left as they are.
 pub fn recover(api: &Api, database: &str, dir: &Path) -> Result<Option<u32>, String> {
     let Ok(bytes) = std::fs::read(dir.join(JOURNAL)) else { return Ok(None) };
-    let journal: Journal =
-        serde_json::from_slice(&bytes).map_err(|e| format!("the migration journal is unreadable: {e}"))?;
-    let backup = read_backup(&journal.backup)?;
-    let old_module =
-        std::fs::read(&journal.old_module).map_err(|e| format!("cannot read {}: {e}", journal.old_module.display()))?;
-    restore(api, database, &old_module, &backup)?;
-    let _ = std::fs::remove_file(dir.join(JOURNAL));
+    let (journal, damaged) = match serde_json::from_slice::<Journal>(&bytes) {
+        Ok(journal) => (journal, false),
+        Err(e) => {
+            let journal = journal_from_files(dir).map_err(|why| {
+                format!(
+                    "an interrupted migration cannot be undone: its journal {} is damaged ({e}) and {why}",
+                    dir.join(JOURNAL).display()
+                )
+            })?;
+            (journal, true)
+        }
+    };
+    let (backup_path, module_path) = (Journal::in_dir(dir, &journal.backup), Journal::in_dir(dir, &journal.old_module));
+    let backup = read_backup(&backup_path)
+        .map_err(|e| format!("an interrupted migration cannot be undone, the database is left as it is: {e}"))?;
+    if backup.version != journal.from {
+        return Err(format!(
+            "an interrupted migration cannot be undone: its backup {} holds version {}, not {}",
+            backup_path.display(),
+            backup.version,
+            journal.from
+        ));
+    }
+    let old_module = std::fs::read(&module_path).map_err(|e| {
+        format!("an interrupted migration cannot be undone: cannot read {}: {e}", module_path.display())
+    })?;
+    restore(api, database, &old_module, &backup).map_err(|e| {
+        format!("undoing an interrupted migration failed: {e}; its backup is {}", backup_path.display())
+    })?;
+    // Done with the journal; a damaged one is kept for inspection.
+    let _ = match damaged {
+        false => std::fs::remove_file(dir.join(JOURNAL)),
+        true => std::fs::rename(dir.join(JOURNAL), dir.join(format!("migration-journal.damaged-{}.json", now_secs()))),
+    };
     Ok(Some(journal.from))
+}
+
+/// The journal of the migration whose backup is the newest intact one in `dir`.
+fn journal_from_files(dir: &Path) -> Result<Journal, String> {
+    // Backups are named `heycat-v<from>-to-v<to>-<time>.json`.
+    let mut backups: Vec<(u64, u32, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (versions, time) = name.strip_suffix(".json")?.rsplit_once('-')?;
+            let to = versions.split_once("-to-v")?.1.parse().ok()?;
+            Some((time.parse().ok()?, to, entry.path()))
+        })
+        .collect();
+    backups.sort();
+    let (_, to, path) = backups.pop().ok_or("no backup of it is left")?;
+    let backup = read_backup(&path).map_err(|e| format!("its newest backup cannot be used: {e}"))?;
+    let old_module = dir.join(format!("heycat-v{}-module.wasm", backup.version));
+    if !old_module.exists() {
+        return Err(format!("the module of version {} is missing ({})", backup.version, old_module.display()));
+    }
+    Ok(Journal { from: backup.version, to, backup: path, old_module })
+}
+
+/// Writes the journal whole or not at all (a crash mid-write leaves no half journal).
+fn write_journal(dir: &Path, journal: &Journal) -> Result<(), String> {
+    let fresh = dir.join(format!("{JOURNAL}.new"));
+    write_synced(&fresh, &serde_json::to_vec(journal).unwrap_or_default())?;
+    std::fs::rename(&fresh, dir.join(JOURNAL)).map_err(|e| format!("cannot write the migration journal: {e}"))
 }
 
 fn now_secs() -> u64 {

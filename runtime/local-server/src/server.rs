@@ -150,12 +150,12 @@ impl Server {
             if let Some(child) = self.child.as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
                     let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                    let tail: Vec<&str> = log.lines().rev().take(15).collect();
+                    let tail: Vec<&str> = log.lines().rev().take(30).collect();
                     let tail: Vec<&str> = tail.into_iter().rev().collect();
-                    return Err(Error::Server(format!(
-                        "the server exited ({status}) while starting:\n{}",
-                        tail.join("\n")
-                    )));
+                    return Err(Error::NotStarted {
+                        reason: why_it_stopped(&log),
+                        log: format!("{} ({status}), last lines:\n{}", log_path.display(), tail.join("\n")),
+                    });
                 }
             }
             if Api::new(self.upstream_url(), None).ping().is_ok() {
@@ -323,8 +323,51 @@ fn listen(port: u16) -> Result<TcpListener> {
 }
 
 /// A port nobody listens on right now.
+/// Why the server stopped while starting, in words, from its log: the `Error:` line its
+/// `main` prints last, recognized where it can be.
+fn why_it_stopped(log: &str) -> String {
+    let Some(error) = log.lines().rev().find_map(|line| line.trim().strip_prefix("Error: ")) else {
+        return "it stopped while starting without saying why".into();
+    };
+    if let Some(pid) = error.split("owned by pid Some(").nth(1).and_then(|rest| rest.split(')').next()) {
+        return format!("its files are in use by process {pid}");
+    }
+    if error.contains("Address already in use") {
+        return "its network port is taken by another program".into();
+    }
+    if error.contains("No space left on device") {
+        return "the disk is full".into();
+    }
+    if error.contains("Permission denied") {
+        return "it may not read or write its files (permission denied)".into();
+    }
+    format!("it stopped while starting ({error})")
+}
+
 fn free_port() -> Result<u16> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| Error::Setup(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_it_stopped;
+
+    #[test]
+    fn a_server_that_stopped_while_starting_is_summarized_in_words_from_its_log() {
+        // The end of spacetimedb-standalone 1.2.0's log when another server has its data dir.
+        let locked = "note: the static max level is `debug`\n\
+            Error: cannot take lock on database; spacetime.pid already exists (owned by pid Some(7047))\n\n\
+            Stack backtrace:\n   0: anyhow::error::<impl core::convert::From<E> for anyhow::Error>::from\n\
+            \x20            at ./csu/../sysdeps/nptl/libc_start_call_main.h:58:16\n";
+        assert_eq!(why_it_stopped(locked), "its files are in use by process 7047");
+        assert_eq!(
+            why_it_stopped("Error: Address already in use (os error 98)\n\nStack backtrace:\n"),
+            "its network port is taken by another program"
+        );
+        assert_eq!(why_it_stopped("Error: No space left on device (os error 28)"), "the disk is full");
+        assert_eq!(why_it_stopped("Error: something new\n"), "it stopped while starting (something new)");
+        assert_eq!(why_it_stopped("thread 'main' panicked"), "it stopped while starting without saying why");
+    }
 }

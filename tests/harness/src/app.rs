@@ -2,7 +2,9 @@
 //! by name with JSON arguments, answered with the JSON value or the error object (`{kind,
 //! message}`), and the events it emits. Any schema's app: the test passes its generated
 //! `SCHEMA` and registers its generated `handler`. Every answer and event is also kept
-//! ([`TestApp::ipc_log`]), for checks on all that crossed to the frontend.
+//! ([`TestApp::ipc_log`]), for checks on all that crossed to the frontend; and every message
+//! in them is checked to be in words ([`crate::words`]): a test whose app showed a backtrace
+//! fails when the app is dropped.
 
 use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
@@ -36,6 +38,8 @@ pub struct TestApp {
     webview: WebviewWindow<MockRuntime>,
     /// Every command's answer and every event, in order, as `ipc_log` returns them.
     ipc: Arc<Mutex<Vec<String>>>,
+    /// Messages that crossed with technical text in them (see [`crate::words`]).
+    not_in_words: Arc<Mutex<Vec<String>>>,
 }
 
 impl TestApp {
@@ -52,14 +56,19 @@ impl TestApp {
         // Tauri has no listener for every event: listen to each the runtime emits (its own and
         // one per table) before it starts, so the log misses none.
         let ipc = Arc::new(Mutex::new(Vec::new()));
+        let not_in_words = Arc::new(Mutex::new(Vec::new()));
         let tables = schema.info().tables.iter().map(|t| events::table_changed(t.name()));
         for event in events::ALL.iter().map(|e| e.to_string()).chain(tables) {
-            let (ipc, name) = (ipc.clone(), event.clone());
-            app.listen_any(event, move |e| record(&ipc, format!("event {name}: {}", e.payload())));
+            let (ipc, not_in_words, name) = (ipc.clone(), not_in_words.clone(), event.clone());
+            app.listen_any(event, move |e| {
+                let payload = serde_json::from_str(e.payload()).unwrap_or(Value::Null);
+                check_words(&not_in_words, &format!("event {name}"), &payload);
+                record(&ipc, format!("event {name}: {}", e.payload()));
+            });
         }
         heycat_runtime::start(app.handle(), schema, config).expect("start the data layer");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("a webview");
-        TestApp { app, webview, ipc }
+        TestApp { app, webview, ipc, not_in_words }
     }
 
     /// Everything that crossed to the frontend so far, in order: each command's answer
@@ -145,6 +154,7 @@ impl Frontend for TestApp {
             Ok(value) => format!("command {command}: {value}"),
             Err(error) => format!("command {command} failed: {error}"),
         };
+        check_words(&self.not_in_words, &format!("command {command}"), answer.as_ref().unwrap_or_else(|e| e));
         record(&self.ipc, logged);
         answer
     }
@@ -156,6 +166,24 @@ impl Frontend for TestApp {
         });
         rx
     }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let not_in_words = self.not_in_words.lock().unwrap_or_else(PoisonError::into_inner);
+        if !not_in_words.is_empty() && !std::thread::panicking() {
+            panic!(
+                "messages the app showed are not in words (technical detail belongs in `detail`):\n{}",
+                not_in_words.join("\n")
+            );
+        }
+    }
+}
+
+fn check_words(not_in_words: &Mutex<Vec<String>>, source: &str, value: &Value) {
+    let found = crate::words::technical_text(value);
+    let mut list = not_in_words.lock().unwrap_or_else(PoisonError::into_inner);
+    list.extend(found.into_iter().map(|text| format!("{source}: {text}")));
 }
 
 fn record(log: &Mutex<Vec<String>>, entry: String) {

@@ -135,7 +135,10 @@ impl DeviceProcess {
 
 impl Frontend for DeviceProcess {
     fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
-        self.request(json!({"invoke": command, "args": args}))
+        let answer = self.request(json!({"invoke": command, "args": args}));
+        let not_in_words = crate::words::technical_text(answer.as_ref().unwrap_or_else(|e| e));
+        assert!(not_in_words.is_empty(), "the device answered {command} with messages not in words: {not_in_words:?}");
+        answer
     }
 
     fn events(&self, event: &str) -> mpsc::Receiver<Value> {

@@ -13,8 +13,10 @@
 pub mod app;
 #[cfg(feature = "app")]
 pub mod device;
+pub mod display;
 mod proxy;
 mod small_disk;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

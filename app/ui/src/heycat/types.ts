@@ -88,8 +88,12 @@ export type ConnectionStatus =
 { state: "connected"; server: string } |
 /** The connection was lost; retrying by itself. */
 { state: "offline"; server: string; message: string; retryInMs: number } |
-/** Connecting failed; retrying by itself in `retry_in_ms` (or on `connection_retry`). */
-{ state: "failed"; server: string; kind: FailureKind; message: string; retryInMs: number }
+/**
+ * Connecting failed; retrying by itself in `retry_in_ms` (or on `connection_retry`).
+ * `message` is a sentence for the user; `detail`, when there is one, is the technical
+ * account (the embedded server's log, say) for a "details" view and bug reports.
+ */
+{ state: "failed"; server: string; kind: FailureKind; message: string; detail: string | null; retryInMs: number }
 
 /**
  * A failed command: a kind to branch on and a message to show. Crosses to the frontend as

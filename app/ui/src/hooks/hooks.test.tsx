@@ -66,7 +66,7 @@ describe("useConnection", () => {
     });
     const { result } = renderHook(() => useConnection());
     await waitFor(() => expect(result.current.status?.state).toBe("connecting"));
-    const failed = { state: "failed", server: "http://127.0.0.1:3000", kind: "serverUnreachable", message: "nope", retryInMs: 1000 };
+    const failed = { state: "failed", server: "http://127.0.0.1:3000", kind: "serverUnreachable", message: "nope", detail: null, retryInMs: 1000 };
     await act(() => emit("connection:status", failed));
     await waitFor(() => expect(result.current.status).toEqual(failed));
     await act(() => result.current.retry());

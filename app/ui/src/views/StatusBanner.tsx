@@ -46,6 +46,12 @@ export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | n
       <button type="button" onClick={onRetry}>
         Retry now
       </button>
+      {status.state === "failed" && status.detail && (
+        <details className="technical">
+          <summary>Technical details</summary>
+          <pre>{status.detail}</pre>
+        </details>
+      )}
       {status.state === "failed" && status.kind === "notJoined" && <JoinForm />}
     </div>
   );

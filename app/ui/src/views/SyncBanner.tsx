@@ -1,6 +1,6 @@
 import type { SyncStatus } from "../heycat";
 
-/** Writes waiting to sync, syncing progress, and what went wrong with the outbox. */
+/** Writes waiting to sync, syncing progress, and what was damaged in the device's files. */
 export function SyncBanner({ status }: { status: SyncStatus | null }) {
   if (status === null) return null;
   const { pending, syncing, damaged, rejected } = status;
@@ -19,7 +19,11 @@ export function SyncBanner({ status }: { status: SyncStatus | null }) {
           </span>
         )
       )}
-      {damaged && <p className="problem">The list of unsynced changes was damaged at its end: {damaged}</p>}
+      {damaged && (
+        <p className="problem">
+          Some of this device's data files were damaged; everything readable in them is kept: {damaged}
+        </p>
+      )}
       {rejected.length > 0 && (
         <div className="problem">
           <p>The server refused {rejected.length === 1 ? "a change" : "some changes"} made offline:</p>

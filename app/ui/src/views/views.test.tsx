@@ -30,6 +30,7 @@ describe("StatusBanner", () => {
           server: "http://127.0.0.1:3000",
           kind: "serverUnreachable",
           message: "cannot reach http://127.0.0.1:3000: Connection Failed: Connect error: Connection refused",
+          detail: null,
           retryInMs: 2000,
         }}
         onRetry={onRetry}
@@ -43,6 +44,28 @@ describe("StatusBanner", () => {
     expect(onRetry).toHaveBeenCalledTimes(1);
   });
 
+  it("keeps the technical detail of a failure out of the sentence, behind Technical details", () => {
+    render(
+      <StatusBanner
+        status={{
+          state: "failed",
+          server: "embedded",
+          kind: "serverNotStarted",
+          message: "the local database could not start: its files are in use by process 1234",
+          detail: "server.log, last lines:\nError: cannot take lock on database",
+          retryInMs: 1000,
+        }}
+        onRetry={() => {}}
+      />,
+    );
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("The local database server did not start.");
+    expect(alert).toHaveTextContent("its files are in use by process 1234");
+    const details = within(alert).getByText("Technical details").closest("details");
+    expect(details).not.toHaveAttribute("open");
+    expect(details).toHaveTextContent("Error: cannot take lock on database");
+  });
+
   it("asks a device that has not joined for an invitation code and joins with it", async () => {
     let refuse = true;
     const calls = mockBackend({
@@ -53,7 +76,7 @@ describe("StatusBanner", () => {
     });
     render(
       <StatusBanner
-        status={{ state: "failed", server: "http://db.example:3000", kind: "notJoined", message: "this device has not joined", retryInMs: 5000 }}
+        status={{ state: "failed", server: "http://db.example:3000", kind: "notJoined", message: "this device has not joined", detail: null, retryInMs: 5000 }}
         onRetry={() => undefined}
       />,
     );
@@ -73,7 +96,7 @@ describe("StatusBanner", () => {
   it("says when migrating the data to this version failed", () => {
     render(
       <StatusBanner
-        status={{ state: "failed", server: "embedded", kind: "migrationFailed", message: "the import failed", retryInMs: 1000 }}
+        status={{ state: "failed", server: "embedded", kind: "migrationFailed", message: "the import failed", detail: null, retryInMs: 1000 }}
         onRetry={() => undefined}
       />,
     );
@@ -103,7 +126,7 @@ describe("App", () => {
   it("retries from the banner through the connection_retry command", async () => {
     const calls = mockBackend({
       ...emptyLists,
-      connection_status: () => ({ state: "failed", server: "s", kind: "versionMismatch", message: "other schema", retryInMs: 5000 }),
+      connection_status: () => ({ state: "failed", server: "s", kind: "versionMismatch", message: "other schema", detail: null, retryInMs: 5000 }),
     });
     render(<App />);
     const retry = await screen.findByRole("button", { name: "Retry now" });
@@ -242,13 +265,13 @@ describe("offline and conflicts", () => {
       <SyncBanner
         status={{
           ...idleSync,
-          damaged: "outbox.log ends in a partial record; 2 complete records kept",
+          damaged: "outbox.log was damaged (a partial record at byte 96); its 2 intact records are kept",
           rejected: [{ opId: "op", table: "dictionary_entry", message: 'trigger "brb" is already used by another row' }],
         }}
       />,
     );
     const banner = screen.getByRole("status", { name: "Sync" });
-    expect(banner).toHaveTextContent("damaged at its end");
+    expect(banner).toHaveTextContent("data files were damaged; everything readable in them is kept");
     expect(banner).toHaveTextContent('dictionary_entry: trigger "brb" is already used by another row');
     rerender(<SyncBanner status={idleSync} />);
     expect(screen.queryByRole("status", { name: "Sync" })).toBeNull();
