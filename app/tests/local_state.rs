@@ -124,3 +124,25 @@ fn an_unreadable_server_json_does_not_stop_the_app_and_is_said_in_words() {
     assert_eq!(app.ok("dictionary_entry_list", json!({})), json!([]), "what the device keeps is readable");
     app.shutdown();
 }
+
+#[test]
+fn a_damaged_identity_token_asks_the_device_to_join_again_in_words() {
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    for (how, token) in [
+        ("truncated", &server.owner_token()[..40]),
+        ("garbage", "\u{fffd}not a token at all"),
+        ("empty", ""),
+        ("of another server", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        heycat_harness::as_user_of(&server, dir.path());
+        std::fs::write(dir.path().join("identity-token"), token).unwrap();
+        let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
+        let failed = app.wait_status(Duration::from_secs(30), |s| s["state"] == "failed");
+        assert_eq!(failed["kind"], "notJoined", "identity token {how}: {failed}");
+        let message = failed["message"].as_str().unwrap();
+        assert!(message.contains("make an invitation code and enter it here"), "identity token {how}: {message}");
+        app.shutdown();
+    }
+}

@@ -86,15 +86,24 @@ impl DataConfig {
     }
 }
 
+/// The server `server.json` names: `{"url": "http://host:3000"}`, or `{"url": ""}` for the
+/// embedded server. A file that cannot be read, or says something else, is an error: using the
+/// embedded server instead would quietly be another database.
 fn server_from_file(path: &Path) -> Result<ServerChoice, String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(ServerChoice::Local);
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ServerChoice::Local),
+        Err(e) => return Err(format!("{} cannot be read: {e}", path.display())),
     };
     let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
-    match value.get("url").and_then(serde_json::Value::as_str).map(str::trim) {
-        Some(url) if !url.is_empty() => Ok(ServerChoice::Remote(url.to_owned())),
-        _ => Ok(ServerChoice::Local),
+        serde_json::from_slice(&bytes).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+    match value.get("url").map(|url| url.as_str().map(str::trim)) {
+        Some(Some("")) => Ok(ServerChoice::Local),
+        Some(Some(url)) => Ok(ServerChoice::Remote(url.to_owned())),
+        _ => Err(format!(
+            "{} does not say which server to use (it should be {{\"url\": \"http://host:3000\"}})",
+            path.display()
+        )),
     }
 }
 
@@ -127,7 +136,24 @@ mod tests {
         assert_eq!(server_from_file(&file), Ok(ServerChoice::Local));
         std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000"}"#).unwrap();
         assert_eq!(server_from_file(&file), Ok(ServerChoice::Remote("http://10.0.0.2:3000".into())));
-        std::fs::write(&file, "{oops").unwrap();
-        assert!(server_from_file(&file).unwrap_err().contains("is not valid JSON"));
+        std::fs::write(&file, r#"{"url": ""}"#).unwrap();
+        assert_eq!(server_from_file(&file), Ok(ServerChoice::Local), "said in so many words");
+    }
+
+    #[test]
+    fn a_damaged_server_json_is_an_error_never_the_embedded_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        for (how, bytes, said) in [
+            ("truncated", &br#"{"url": "http://10.0.0.2:3"#[..], "is not valid JSON"),
+            ("garbage", b"\xff\xfe\x00garbage", "is not valid JSON"),
+            ("empty", b"", "is not valid JSON"),
+            ("of another version", br#"{"servers": [{"address": "10.0.0.2"}]}"#, "does not say which server to use"),
+            ("of another shape", br#"{"url": 3000}"#, "does not say which server to use"),
+        ] {
+            std::fs::write(&file, bytes).unwrap();
+            let error = server_from_file(&file).expect_err(how);
+            assert!(error.contains(said), "{how}: {error}");
+        }
     }
 }

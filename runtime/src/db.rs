@@ -72,9 +72,19 @@ const DEVICE_ID_FILE: &str = "device-id";
 impl OpIds {
     fn open(dir: &Path) -> std::io::Result<OpIds> {
         let file = dir.join(DEVICE_ID_FILE);
-        let device = match std::fs::read_to_string(&file) {
-            Ok(id) if !id.trim().is_empty() => id.trim().to_owned(),
-            _ => {
+        let kept = match std::fs::read(&file) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        let device = match kept {
+            Some(id) if is_device_id(&id) => id,
+            // None yet, or a damaged one (kept for inspection): a new id only changes which
+            // earlier conflicts this device calls its own.
+            damaged => {
+                if damaged.is_some() {
+                    std::fs::rename(&file, dir.join(format!("{DEVICE_ID_FILE}.damaged")))?;
+                }
                 let id = uuid::Uuid::new_v4().simple().to_string();
                 heycat_local_server::private_files::create_dir(dir)?;
                 heycat_local_server::private_files::write(&file, id.as_bytes())?;
@@ -94,6 +104,11 @@ impl OpIds {
     pub(crate) fn is_mine(&self, op_id: &str) -> bool {
         op_id.starts_with(&self.device)
     }
+}
+
+/// What `OpIds::open` writes: a UUID's 32 hex digits.
+fn is_device_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The app's handle on the database; Tauri manages one and hands it to every command. It
@@ -684,5 +699,27 @@ impl Db {
             gone
         };
         drop(gone);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_device_id_survives_restarts_and_a_damaged_one_is_replaced_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OpIds::open(dir.path()).unwrap();
+        let again = OpIds::open(dir.path()).unwrap();
+        assert_eq!(first.device, again.device);
+        assert!(again.is_mine(&first.next()));
+        let kept = dir.path().join(format!("{DEVICE_ID_FILE}.damaged"));
+        for damaged in [&first.device.as_bytes()[..10], b"\xff\xfegarbage", b"", b"0123.456789abcdef0123456789abcdef"] {
+            std::fs::write(dir.path().join(DEVICE_ID_FILE), damaged).unwrap();
+            let ids = OpIds::open(dir.path()).unwrap();
+            assert!(is_device_id(ids.device.trim_end_matches('.')), "{}", ids.device);
+            assert_eq!(OpIds::open(dir.path()).unwrap().device, ids.device, "the new id is kept");
+            assert_eq!(std::fs::read(&kept).unwrap(), damaged, "the damaged one is kept for inspection");
+        }
     }
 }

@@ -183,6 +183,12 @@ impl ServerLink {
             )
         };
         let token = self.config.read_token().ok_or_else(|| not_joined("has not joined"))?;
+        // A token is a JWT: three base64url parts. Anything else was damaged on disk.
+        let is_jwt = token.split('.').count() == 3
+            && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='));
+        if !is_jwt {
+            return Err(not_joined("holds a damaged sign-in for"));
+        }
         let version = system::schema_version_reducer(self.db.schema().info().version);
         match Api::new(http, Some(token)).call(database, &version, &serde_json::json!([])) {
             Err(ServerError::Reducer(text))
@@ -190,6 +196,8 @@ impl ServerLink {
             {
                 Err(not_joined("is not signed in as the user of"))
             }
+            // The server does not accept the token at all (damaged, or from another server).
+            Err(ServerError::Http { status: 401, .. }) => Err(not_joined("holds a sign-in that is not valid for")),
             // Anything else (another schema version, say) is for the schema check to say.
             _ => Ok(()),
         }

@@ -176,11 +176,14 @@ impl Server {
             return Ok(token.trim().to_owned());
         }
         let token = Api::new(self.upstream_url(), None).new_identity_token()?;
+        // Written whole or not at all: a torn token would lock the user out of their database.
         let write = || -> std::io::Result<()> {
             use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
-            file.write_all(token.as_bytes())
+            let fresh = self.data_dir.join("owner-token.new");
+            let mut file = private_files::create_file(&fresh)?;
+            file.write_all(token.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&fresh, &path)
         };
         write().map_err(|e| Error::Setup(format!("cannot write {}: {e}", path.display())))?;
         Ok(token)
