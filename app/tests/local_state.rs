@@ -133,7 +133,7 @@ fn a_damaged_identity_token_asks_the_device_to_join_again_in_words() {
         ("truncated", &server.owner_token()[..40]),
         ("garbage", "\u{fffd}not a token at all"),
         ("empty", ""),
-        ("of another server", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"),
+        ("from another server", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         heycat_harness::as_user_of(&server, dir.path());

@@ -294,6 +294,19 @@ impl HeartbeatThread {
     }
 }
 
+/// Why spacetimedb-sdk could not open the connection, in words, from its error's text.
+fn refusal_in_words(sdk_error: &str) -> &'static str {
+    if sdk_error.contains("401") {
+        "the server does not accept this device's sign-in"
+    } else if sdk_error.contains("Connection refused") {
+        "nothing answers there"
+    } else if sdk_error.contains("timed out") || sdk_error.contains("Timeout") {
+        "it did not answer in time"
+    } else {
+        "the connection could not be opened"
+    }
+}
+
 /// Waits out the backoff; returns whether the user asked to retry.
 fn wait_to_retry(shared: &Shared, delay: Duration) -> bool {
     let mut control = shared.wait(Some(delay), |c| c.retry || c.shutdown);
@@ -311,11 +324,17 @@ fn connect(
     *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
         link.api().map(|api| (api, config.database.clone()));
     let token = link.token();
-    let options = ConnectOptions { uri, database: config.database.clone(), token: token.clone() };
+    let options = ConnectOptions { uri: uri.clone(), database: config.database.clone(), token: token.clone() };
     let notify = shared.clone();
     let confirmed = db
         .connect(&options, move |reason| notify.update(|c| c.disconnected = Some((generation, reason))))
-        .map_err(|e| Failure::new(FailureKind::ServerUnreachable, e.message))?;
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::ServerUnreachable,
+                format!("cannot connect to {uri}: {}", refusal_in_words(&e.message)),
+            )
+            .with_detail(Some(e.message))
+        })?;
     // A configured server may hand out a refreshed token for the same identity: keep it.
     if matches!(config.server, ServerChoice::Remote(_)) && token.as_deref() != Some(confirmed.as_str()) {
         config.save_token(&confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;

@@ -84,7 +84,7 @@ pub fn withdraw(api: &Api, database: &str, code: &str) -> Result<(), DataError> 
 
 fn server_error(e: heycat_local_server::Error) -> DataError {
     match e {
-        heycat_local_server::Error::Unreachable(message) => DataError::new(ErrorKind::Offline, message),
+        heycat_local_server::Error::Unreachable { message, .. } => DataError::new(ErrorKind::Offline, message),
         heycat_local_server::Error::Reducer(text) => DataError::from_reducer(text.trim()),
         other => DataError::new(ErrorKind::Server, other.to_string()),
     }

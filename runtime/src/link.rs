@@ -363,7 +363,9 @@ impl ServerLink {
 
 fn unreachable(e: ServerError) -> Failure {
     match e {
-        ServerError::Unreachable(message) => Failure::new(FailureKind::ServerUnreachable, message),
+        ServerError::Unreachable { message, detail } => {
+            Failure::new(FailureKind::ServerUnreachable, message).with_detail(Some(detail))
+        }
         other => Failure::new(FailureKind::Other, other.to_string()),
     }
 }

@@ -116,7 +116,19 @@ impl Api {
                     Err(Error::Http { status, body })
                 }
             }
-            Err(ureq::Error::Transport(t)) => Err(Error::Unreachable(format!("cannot reach {}: {t}", self.base_url))),
+            Err(ureq::Error::Transport(t)) => {
+                let why = match t.kind() {
+                    ureq::ErrorKind::Dns => "its name cannot be found",
+                    ureq::ErrorKind::ConnectionFailed => "nothing answers there",
+                    ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => "that is not a server address",
+                    _ if t.to_string().contains("timed out") => "it did not answer in time",
+                    _ => "the connection broke off",
+                };
+                Err(Error::Unreachable {
+                    message: format!("cannot reach {}: {why}", self.base_url),
+                    detail: t.to_string(),
+                })
+            }
         }
     }
 }

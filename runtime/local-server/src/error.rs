@@ -7,8 +7,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The server binary, its data dir or the module could not be set up.
     Setup(String),
-    /// Nothing answers at the server's address.
-    Unreachable(String),
+    /// Nothing answers at the server's address: why, in words, and the transport's own account.
+    Unreachable { message: String, detail: String },
     /// The server did not start, or answered something unexpected.
     Server(String),
     /// The server stopped while starting: why, in words (`reason`), and its log's last lines
@@ -24,7 +24,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Setup(m) => write!(f, "setup failed: {m}"),
-            Error::Unreachable(m) => f.write_str(m),
+            Error::Unreachable { message, .. } => f.write_str(message),
             Error::Server(m) => write!(f, "server problem: {m}"),
             Error::NotStarted { reason, .. } => f.write_str(reason),
             Error::Http { status, body } => write!(f, "server answered {status}: {body}"),
@@ -38,6 +38,7 @@ impl Error {
     pub fn detail(&self) -> Option<String> {
         match self {
             Error::NotStarted { log, .. } => Some(log.clone()),
+            Error::Unreachable { detail, .. } => Some(detail.clone()),
             _ => None,
         }
     }
