@@ -6,15 +6,16 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
-      // heycat-runtime's TypeScript and its tests live outside this package (in runtime/ts);
-      // resolve their imports from this package's node_modules.
+      // heycat-runtime's TypeScript and its tests live outside this package (in runtime/ts), as
+      // do the zoo schema's bindings and tests (tests/zoo); resolve their imports from this
+      // package's node_modules.
       "@tauri-apps/api": here("./node_modules/@tauri-apps/api"),
     },
   },
-  server: { fs: { allow: [here("."), here("../../runtime/ts")] } },
+  server: { fs: { allow: [here("."), here("../../runtime/ts"), here("../../tests/zoo")] } },
   test: {
     environment: "jsdom",
     setupFiles: ["src/test-setup.ts"],
-    include: ["src/**/*.test.{ts,tsx}", "../../runtime/ts/**/*.test.ts"],
+    include: ["src/**/*.test.{ts,tsx}", "../../runtime/ts/**/*.test.ts", "../../tests/zoo/ui/**/*.test.ts"],
   },
 });

@@ -90,7 +90,7 @@ pub fn event_name(table: &Table) -> String {
 /// What the runtime's files export that `body` uses (an unused import fails a strict
 /// `tsc`): values and types from `runtime.ts`, types from `types.ts`.
 fn imports(body: &str) -> String {
-    const RUNTIME_VALUES: &[&str] = &["call", "decodeChange", "subscribe", "DataError"];
+    const RUNTIME_VALUES: &[&str] = &["bytesFromWire", "bytesToWire", "call", "decodeChange", "subscribe", "DataError"];
     const RUNTIME_TYPES: &[&str] = &["ConnectionId", "Identity", "TimeDuration", "Timestamp", "UnlistenFn", "Wire"];
     const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "JsonValue", "TableChange"];
     let code = without_comments(body);
@@ -167,6 +167,7 @@ fn ts_type(ty: &ColumnType) -> String {
         ColumnType::Timestamp => "Timestamp".into(),
         ColumnType::TimeDuration => "TimeDuration".into(),
         ColumnType::Option(inner) => format!("{} | null", ts_type(inner)),
+        ColumnType::Vec(inner) if **inner == ColumnType::U8 => "Uint8Array".into(),
         ColumnType::Vec(inner) => match &**inner {
             ColumnType::Option(_) => format!("({})[]", ts_type(inner)),
             _ => format!("{}[]", ts_type(inner)),
@@ -185,6 +186,7 @@ fn needs_conversion(ty: &ColumnType, products: &[&str]) -> bool {
         | ColumnType::I128
         | ColumnType::Timestamp
         | ColumnType::TimeDuration => true,
+        ColumnType::Vec(inner) if **inner == ColumnType::U8 => true,
         ColumnType::Option(inner) | ColumnType::Vec(inner) => needs_conversion(inner, products),
         ColumnType::Named(name) => products.contains(&name.as_str()),
         _ => false,
@@ -198,6 +200,9 @@ fn convert(value: &str, ty: &ColumnType, decode: bool, products: &[&str]) -> Str
     }
     match ty {
         ColumnType::Option(inner) => format!("{value} === null ? null : {}", convert(value, inner, decode, products)),
+        ColumnType::Vec(inner) if **inner == ColumnType::U8 => {
+            format!("{}({value})", if decode { "bytesFromWire" } else { "bytesToWire" })
+        }
         ColumnType::Vec(inner) => format!("{value}.map((v: Wire) => {})", convert("v", inner, decode, products)),
         ColumnType::Named(name) => format!("{}{name}({value})", if decode { "decode" } else { "encode" }),
         _ if decode => format!("BigInt({value})"),

@@ -10,18 +10,22 @@
 //! | `TimeDuration` | decimal string, microseconds | `bigint` |
 //! | `Identity`, `ConnectionId` | hex string | `string` |
 //! | `Option<T>` | value or `null` | `T \| null` |
+//! | `Vec<u8>` | base64 string (standard alphabet, padded) | `Uint8Array` |
 //! | `Vec<T>` | array | `T[]` |
 //! | enum | variant name | string union |
 //!
 //! The generated TypeScript converts strings to `bigint` and back. Reading also accepts a
 //! JSON number for a 64-bit value when it is an exact integer, so hand-written callers with
-//! small values work; a fractional or out-of-range number is an error, never rounded.
+//! small values work; a fractional or out-of-range number is an error, never rounded. Bytes
+//! are read from base64 or from an array of numbers (what earlier versions wrote).
 //!
 //! Fields use it with `#[serde(with = "heycat::wire")]`.
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
@@ -31,6 +35,14 @@ use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
 pub trait Wire: Sized {
     fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
     fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+
+    /// A `Vec` of values: an array, unless the values have a compact form together (`u8`).
+    fn seq_to_wire<S: Serializer>(items: &[Self], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(items.iter().map(AsWire))
+    }
+    fn seq_from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Self>, D::Error> {
+        Ok(Vec::<FromWire<Self>>::deserialize(deserializer)?.into_iter().map(|w| w.0).collect())
+    }
 }
 
 /// For `#[serde(with = "heycat::wire")]`.
@@ -56,7 +68,45 @@ macro_rules! wire_as_serde {
         }
     )*};
 }
-wire_as_serde!(bool, u8, u16, u32, i8, i16, i32, f32, f64, String);
+wire_as_serde!(bool, u16, u32, i8, i16, i32, f32, f64, String);
+
+/// A byte on its own is a number; bytes together (`Vec<u8>`) are base64.
+impl Wire for u8 {
+    fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize(serializer)
+    }
+    fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u8::deserialize(deserializer)
+    }
+    fn seq_to_wire<S: Serializer>(items: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&BASE64.encode(items))
+    }
+    fn seq_from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_any(BytesVisitor)
+    }
+}
+
+struct BytesVisitor;
+
+impl<'de> Visitor<'de> for BytesVisitor {
+    type Value = Vec<u8>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "bytes as a base64 string (e.g. \"aGV5\")")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+        BASE64.decode(v).map_err(|e| E::custom(format!("bytes are not base64 ({e})")))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+        let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(byte) = seq.next_element::<u8>()? {
+            bytes.push(byte);
+        }
+        Ok(bytes)
+    }
+}
 
 /// Integers too wide for a double: a decimal string.
 macro_rules! wire_as_decimal {
@@ -188,10 +238,10 @@ impl<T: Wire> Wire for Option<T> {
 
 impl<T: Wire> Wire for Vec<T> {
     fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter().map(AsWire))
+        T::seq_to_wire(self, serializer)
     }
     fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Vec::<FromWire<T>>::deserialize(deserializer)?.into_iter().map(|w| w.0).collect())
+        T::seq_from_wire(deserializer)
     }
 }
 
@@ -228,6 +278,32 @@ mod tests {
             r#"{"big":"9007199254740993","at":"1700000000000001","maybe":"-9007199254740993","many":["340282366920938463463374607431768211455"],"small":7}"#
         );
         assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Blobs {
+        #[serde(with = "crate::wire")]
+        data: Vec<u8>,
+        #[serde(with = "crate::wire")]
+        maybe: Option<Vec<u8>>,
+        #[serde(with = "crate::wire")]
+        many: Vec<Vec<u8>>,
+    }
+
+    #[test]
+    fn bytes_travel_as_base64_and_arrays_of_numbers_are_still_read() {
+        let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let blobs = Blobs { data: big.clone(), maybe: Some(vec![]), many: vec![vec![0, 255], vec![]] };
+        let json = serde_json::to_string(&blobs).unwrap();
+        assert!(json.len() < big.len() * 4 / 3 + 100, "compact: {} bytes of JSON", json.len());
+        assert!(json.ends_with(r#","maybe":"","many":["AP8=",""]}"#), "{}", &json[json.len() - 40..]);
+        assert_eq!(serde_json::from_str::<Blobs>(&json).unwrap(), blobs);
+        let old: Blobs = serde_json::from_str(r#"{"data":[104,101,121],"maybe":null,"many":[[1]]}"#).unwrap();
+        assert_eq!(old, Blobs { data: b"hey".to_vec(), maybe: None, many: vec![vec![1]] });
+        let bad = serde_json::from_str::<Blobs>(r#"{"data":"not base64!","maybe":null,"many":[]}"#);
+        assert!(bad.unwrap_err().to_string().contains("bytes are not base64"));
+        let too_big = serde_json::from_str::<Blobs>(r#"{"data":[256],"maybe":null,"many":[]}"#);
+        assert!(too_big.is_err(), "a number that is no byte is refused");
     }
 
     #[test]

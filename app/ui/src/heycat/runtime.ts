@@ -32,7 +32,8 @@ export type { UnlistenFn };
 /**
  * JSON as it crosses Tauri IPC, before a generated codec turns it into a row. In a row,
  * 64-bit integers, timestamps and durations are decimal strings on the wire (so no value above
- * 2^53 loses precision) and `bigint` after decoding; identities are hex strings.
+ * 2^53 loses precision) and `bigint` after decoding; identities are hex strings; bytes
+ * (`Vec<u8>`) are base64 on the wire and a `Uint8Array` after decoding.
  */
 export type Wire = any;
 
@@ -53,6 +54,25 @@ export function timestampFromDate(date: Date): Timestamp {
 /** The JavaScript `Date` of a `Timestamp` (microseconds are dropped). */
 export function timestampToDate(timestamp: Timestamp): Date {
   return new Date(Number(timestamp / 1000n));
+}
+
+/** Bytes from their wire form, base64 (an array of numbers, what earlier versions sent, too). */
+export function bytesFromWire(value: string | number[]): Uint8Array {
+  if (Array.isArray(value)) return Uint8Array.from(value);
+  const text = atob(value);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Bytes in their wire form, base64. */
+export function bytesToWire(bytes: Uint8Array): string {
+  let text = "";
+  // In slices: String.fromCharCode takes its characters as arguments, and those are limited.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }
 
 // ---- Calls and events ------------------------------------------------------------------------

@@ -1,0 +1,17 @@
+//! The widest integers at their limits.
+
+use heycat::prelude::*;
+
+/// Integers at the edges of their types.
+#[heycat_table]
+pub struct Extremes {
+    #[primary_key]
+    pub id: String,
+    pub big: u128,
+    pub small: i128,
+    pub wide: u64,
+    pub low: i64,
+    pub tiny: i8,
+    pub byte: u8,
+    pub ratio: f64,
+}

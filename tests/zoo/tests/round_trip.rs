@@ -1,0 +1,195 @@
+//! Every zoo table round-trips exactly: through the generated commands (the JSON the
+//! frontend sends and gets), through the server's own SQL, and through the offline queue and
+//! the local copy across a restart.
+
+use std::path::Path;
+use std::time::Duration;
+
+use heycat_harness::app::{Frontend, TestApp};
+use heycat_harness::{sql_rows, wait_for, Proxy, Server};
+use heycat_runtime::config::{DataConfig, ServerChoice};
+use heycat_zoo::{data, DATABASE};
+use serde_json::{json, Value};
+
+fn server() -> Server {
+    let server = Server::start().expect("start spacetimedb-standalone");
+    let module = heycat_runtime::Schema::info(&data::SCHEMA).module;
+    server.api().publish(DATABASE, module).expect("publish the zoo module");
+    server
+}
+
+fn config(data_dir: &Path, url: String) -> DataConfig {
+    heycat_harness::app::config(data_dir, ServerChoice::Remote(url), DATABASE)
+}
+
+fn start(config: DataConfig) -> TestApp {
+    TestApp::start(&data::SCHEMA, config, |builder| builder.invoke_handler(data::handler(tauri::generate_handler![])))
+}
+
+fn server_rows(server: &Server, table: &str) -> Vec<Value> {
+    sql_rows(&server.api(), DATABASE, &format!("SELECT * FROM {table}")).expect("read the server's rows")
+}
+
+/// Base64, standard alphabet, padded: what the TypeScript sends for a `Uint8Array`.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
+/// The bytes of SpacetimeDB's JSON for a `Vec<u8>` (a hex string in 1.2.0's SQL answers).
+fn server_bytes(value: &Value) -> Vec<u8> {
+    match value {
+        Value::String(hex) => {
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+        }
+        Value::Array(items) => items.iter().map(|b| b.as_u64().unwrap() as u8).collect(),
+        other => panic!("not bytes: {other}"),
+    }
+}
+
+fn megabyte() -> Vec<u8> {
+    (0..1_048_576u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
+}
+
+fn blob(id: &str, data: &[u8]) -> Value {
+    json!({
+        "id": id,
+        "data": base64(data),
+        "maybe": base64(&[]),
+        "chunks": [base64(&[0, 255]), base64(&[])],
+        "picture": {"pixels": base64(&[1, 2, 3]), "thumbnails": [base64(b"thumb")]},
+    })
+}
+
+fn extremes(id: &str) -> Value {
+    json!({
+        "id": id,
+        "big": u128::MAX.to_string(),
+        "small": i128::MIN.to_string(),
+        "wide": u64::MAX.to_string(),
+        "low": i64::MIN.to_string(),
+        "tiny": i8::MIN,
+        "byte": u8::MAX,
+        "ratio": 1.5e300,
+    })
+}
+
+fn with_version(row: &Value, version: u64) -> Value {
+    let mut row = row.clone();
+    row["rowVersion"] = json!(version.to_string());
+    row
+}
+
+#[test]
+fn bytes_and_the_widest_integers_round_trip_exactly_through_commands_and_sql() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), server.url()));
+    app.wait_connected();
+
+    let big = megabyte();
+    let inserted = app.ok("blob_insert", json!({"row": blob("b1", &big)}));
+    assert_eq!(inserted, with_version(&blob("b1", &big), 1));
+    let empty = app.ok("blob_insert", json!({"row": with_version(&blob("b2", &[]), 0)}));
+    assert_eq!(empty["data"], "", "an empty byte array");
+    // Earlier versions sent bytes as arrays of numbers: still read.
+    let mut numbers = blob("b3", b"hey");
+    numbers["data"] = json!([104, 101, 121]);
+    assert_eq!(app.ok("blob_insert", json!({"row": numbers}))["data"], base64(b"hey"));
+    let mut bad = blob("b4", b"x");
+    bad["data"] = json!("not base64!");
+    let refused = app.err("blob_insert", json!({"row": bad}));
+    assert_eq!(refused["kind"], "badInput", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("bytes are not base64"), "{refused}");
+    assert_eq!(app.ok("blob_get", json!({"id": "b1"})), with_version(&blob("b1", &big), 1));
+
+    let rows = server_rows(&server, "blob");
+    let b1 = rows.iter().find(|r| r["id"] == "b1").expect("b1 on the server");
+    assert_eq!(server_bytes(&b1["data"]), big, "the megabyte, exactly, in the server's own SQL");
+    assert_eq!(server_bytes(&b1["maybe"]["some"]), Vec::<u8>::new(), "{}", b1["maybe"]);
+    assert_eq!(b1["chunks"].as_array().unwrap().iter().map(server_bytes).collect::<Vec<_>>(), [vec![0, 255], vec![]]);
+    assert_eq!(server_bytes(&b1["picture"]["thumbnails"][0]), b"thumb");
+
+    let limits = app.ok("extremes_insert", json!({"row": extremes("x1")}));
+    assert_eq!(limits, with_version(&extremes("x1"), 1));
+    let on_server = &server_rows(&server, "extremes")[0];
+    assert_eq!(on_server["big"].to_string(), u128::MAX.to_string());
+    assert_eq!(on_server["small"].to_string(), i128::MIN.to_string());
+    assert_eq!(on_server["wide"].to_string(), u64::MAX.to_string());
+    assert_eq!(on_server["low"].to_string(), i64::MIN.to_string());
+    assert_eq!(
+        (&on_server["tiny"], &on_server["byte"], &on_server["ratio"]),
+        (&json!(-128), &json!(255), &json!(1.5e300))
+    );
+    app.shutdown();
+}
+
+/// `ui/samples.json`: rows in wire form, which the TypeScript tests decode and encode too.
+fn samples() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/samples.json");
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_samples_the_typescript_tests_decode_are_what_the_commands_answer() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), server.url()));
+    app.wait_connected();
+    for (name, sample) in samples().as_object().unwrap() {
+        let table = if name.starts_with("blob") { "blob" } else { "extremes" };
+        let mut row = sample.clone();
+        row.as_object_mut().unwrap().remove("rowVersion");
+        assert_eq!(&app.ok(&format!("{table}_insert"), json!({ "row": row })), sample, "{name}");
+        assert_eq!(&app.ok(&format!("{table}_get"), json!({ "id": sample["id"] })), sample, "{name}");
+    }
+    app.shutdown();
+}
+
+#[test]
+fn bytes_written_offline_survive_a_restart_and_replay_exactly_once() {
+    let server = server();
+    let proxy = Proxy::start(server.port());
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), proxy.url()));
+    app.wait_connected();
+    proxy.go_offline();
+    app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+
+    let big = megabyte();
+    let written = app.ok("blob_insert", json!({"row": blob("b1", &big)}));
+    let edited = app.ok("blob_update", json!({"row": with(&written, "data", json!(base64(&big[..1000])))}));
+    app.ok("extremes_insert", json!({"row": extremes("x1")}));
+    assert_eq!(app.pending(), 3);
+    app.shutdown();
+
+    let app = start(config(dir.path(), proxy.url()));
+    assert_eq!(app.pending(), 3, "the queue survived the restart");
+    assert_eq!(app.ok("blob_get", json!({"id": "b1"})), edited, "the local copy kept the bytes exactly");
+    proxy.go_online();
+    app.wait_connected();
+    wait_for(Duration::from_secs(30), "the outbox to drain", || app.pending() == 0);
+    assert_eq!(server_rows(&server, "heycat_applied_op").len(), 3, "each write applied once");
+    let b1 = &server_rows(&server, "blob")[0];
+    assert_eq!(server_bytes(&b1["data"]), &big[..1000]);
+    assert_eq!(b1["row_version"], json!(2));
+    assert_eq!(server_rows(&server, "extremes")[0]["big"].to_string(), u128::MAX.to_string());
+    assert_eq!(app.ok("blob_get", json!({"id": "b1"})), edited);
+    app.shutdown();
+}
+
+fn with(row: &Value, field: &str, value: Value) -> Value {
+    let mut row = row.clone();
+    row[field] = value;
+    row
+}

@@ -1,0 +1,209 @@
+// heycat-runtime's TypeScript: what the bindings of every schema share. heycat-codegen copies it
+// next to each schema's generated `schema.ts`, with `types.ts` (the runtime's IPC types, derived
+// from its Rust types). Edit it in heycat-data's runtime/ts/, not in an app.
+//
+// Here: `call` and `subscribe`, the typed `invoke` and `listen` every generated function goes
+// through; the `DataError` every command rejects with; the 64-bit value types of rows; and the
+// runtime's own commands and events (connection, sync, migration, storage, devices). Conflicts and
+// cleanup previews hold rows, so their functions are generated per schema, with the rows typed.
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+import {
+  RUNTIME_COMMANDS,
+  RUNTIME_EVENTS,
+  type ConnectionStatus,
+  type DataErrorPayload,
+  type DeviceInvitation,
+  type ErrorKind,
+  type ExportSummary,
+  type JsonValue,
+  type MigrationStatus,
+  type StorageUsage,
+  type SyncStatus,
+  type TableChange,
+} from "./types";
+
+export type { UnlistenFn };
+
+// ---- Values ----------------------------------------------------------------------------------
+
+/**
+ * JSON as it crosses Tauri IPC, before a generated codec turns it into a row. In a row,
+ * 64-bit integers, timestamps and durations are decimal strings on the wire (so no value above
+ * 2^53 loses precision) and `bigint` after decoding; identities are hex strings; bytes
+ * (`Vec<u8>`) are base64 on the wire and a `Uint8Array` after decoding.
+ */
+export type Wire = any;
+
+/** Microseconds since the Unix epoch. */
+export type Timestamp = bigint;
+/** Microseconds. */
+export type TimeDuration = bigint;
+/** A SpacetimeDB identity, as hex. */
+export type Identity = string;
+/** A SpacetimeDB connection id, as hex. */
+export type ConnectionId = string;
+
+/** A `Timestamp` for a JavaScript `Date` (millisecond precision). */
+export function timestampFromDate(date: Date): Timestamp {
+  return BigInt(date.getTime()) * 1000n;
+}
+
+/** The JavaScript `Date` of a `Timestamp` (microseconds are dropped). */
+export function timestampToDate(timestamp: Timestamp): Date {
+  return new Date(Number(timestamp / 1000n));
+}
+
+/** Bytes from their wire form, base64 (an array of numbers, what earlier versions sent, too). */
+export function bytesFromWire(value: string | number[]): Uint8Array {
+  if (Array.isArray(value)) return Uint8Array.from(value);
+  const text = atob(value);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Bytes in their wire form, base64. */
+export function bytesToWire(bytes: Uint8Array): string {
+  let text = "";
+  // In slices: String.fromCharCode takes its characters as arguments, and those are limited.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+// ---- Calls and events ------------------------------------------------------------------------
+
+/** A failed command: `kind` to branch on, `message` to show. */
+export class DataError extends Error {
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.name = "DataError";
+    this.kind = kind;
+  }
+}
+
+function isDataErrorPayload(error: unknown): error is DataErrorPayload {
+  if (typeof error !== "object" || error === null) return false;
+  const { kind, message } = error as Record<string, unknown>;
+  return typeof kind === "string" && typeof message === "string";
+}
+
+/**
+ * Invokes a Tauri command. Rejects with a `DataError`: the command's own (`{kind, message}`), or
+ * a `server` one for anything else (a command that does not exist, arguments it cannot read).
+ */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw isDataErrorPayload(error) ? new DataError(error.kind, error.message) : new DataError("server", String(error));
+  }
+}
+
+/** Calls `handler` with the payload of every `event`. Resolves to a function that stops listening. */
+export function subscribe<T = Wire>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
+  return listen<T>(event, (e) => handler(e.payload));
+}
+
+/** A change with its rows decoded by `decode`. */
+export function decodeChange<Row>(change: TableChange<Wire>, decode: (row: Wire) => Row): TableChange<Row> {
+  switch (change.kind) {
+    case "update":
+      return { kind: "update", oldRow: decode(change.oldRow), row: decode(change.row) };
+    case "insert":
+    case "delete":
+      return { kind: change.kind, row: decode(change.row) };
+  }
+}
+
+// ---- Connection ------------------------------------------------------------------------------
+
+/** The connection's current status. Invokes `connection_status`. */
+export function connectionStatus(): Promise<ConnectionStatus> {
+  return call<ConnectionStatus>(RUNTIME_COMMANDS.CONNECTION_STATUS);
+}
+
+/** Asks the backend to try connecting again now. Invokes `connection_retry`. */
+export async function connectionRetry(): Promise<void> {
+  await call<null>(RUNTIME_COMMANDS.CONNECTION_RETRY);
+}
+
+/** Calls `handler` with every connection status change; the backend retries by itself while offline or failed. */
+export function onConnectionStatus(handler: (status: ConnectionStatus) => void): Promise<UnlistenFn> {
+  return subscribe<ConnectionStatus>(RUNTIME_EVENTS.CONNECTION_STATUS, handler);
+}
+
+// ---- Sync and migration ----------------------------------------------------------------------
+
+/** What waits to sync (writes made offline) and how syncing goes. Invokes `sync_status`. */
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>(RUNTIME_COMMANDS.SYNC_STATUS);
+}
+
+/** Calls `handler` with every sync status change. */
+export function onSyncStatus(handler: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  return subscribe<SyncStatus>(RUNTIME_EVENTS.SYNC_STATUS, handler);
+}
+
+/** Calls `handler` at every step of a migration of the database to this app's schema version (when the app starts). */
+export function onMigrationStatus(handler: (status: MigrationStatus) => void): Promise<UnlistenFn> {
+  return subscribe<MigrationStatus>(RUNTIME_EVENTS.MIGRATION_STATUS, handler);
+}
+
+// ---- Storage ---------------------------------------------------------------------------------
+
+/** What the app keeps on this device, against its storage limit. Invokes `storage_usage`. */
+export function storageUsage(): Promise<StorageUsage> {
+  return call<StorageUsage>(RUNTIME_COMMANDS.STORAGE_USAGE);
+}
+
+/** Calls `handler` when usage reaches the warning threshold (90% of the limit). */
+export function onStorageWarning(handler: (usage: StorageUsage) => void): Promise<UnlistenFn> {
+  return subscribe<StorageUsage>(RUNTIME_EVENTS.STORAGE_WARNING, handler);
+}
+
+/**
+ * Deletes these rows of `table` with what cascades from them, as `storageCleanupPreview` listed
+ * them (`keys` are its items' keys); resolves to the usage after. Invokes `storage_cleanup`.
+ */
+export function storageCleanup(table: string, keys: JsonValue[]): Promise<StorageUsage> {
+  return call<StorageUsage>(RUNTIME_COMMANDS.STORAGE_CLEANUP, { table, keys });
+}
+
+/**
+ * Writes every row to a file (`path`, or a new file in the app's data folder), checked after
+ * writing. Invokes `storage_export`.
+ */
+export function storageExport(path?: string): Promise<ExportSummary> {
+  return call<ExportSummary>(RUNTIME_COMMANDS.STORAGE_EXPORT, { path: path ?? null });
+}
+
+/** Puts an export back into an empty database of the same schema version. Invokes `storage_import`. */
+export function storageImport(path: string): Promise<ExportSummary> {
+  return call<ExportSummary>(RUNTIME_COMMANDS.STORAGE_IMPORT, { path });
+}
+
+// ---- The user's devices ----------------------------------------------------------------------
+
+/**
+ * Makes a one-time code another device of the user joins with (`deviceJoin`), valid for
+ * `expiresInSecs` (ten minutes). Only with a shared server; the embedded one is this device's
+ * alone. Invokes `device_invite`.
+ */
+export function deviceInvite(): Promise<DeviceInvitation> {
+  return call<DeviceInvitation>(RUNTIME_COMMANDS.DEVICE_INVITE);
+}
+
+/**
+ * Joins this device to the user's data on the shared server with a code made on one of the
+ * user's devices, then connects. Invokes `device_join`.
+ */
+export async function deviceJoin(code: string): Promise<void> {
+  await call<null>(RUNTIME_COMMANDS.DEVICE_JOIN, { code });
+}
