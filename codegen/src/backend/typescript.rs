@@ -166,6 +166,10 @@ fn ts_type(ty: &ColumnType) -> String {
         ColumnType::ConnectionId => "ConnectionId".into(),
         ColumnType::Timestamp => "Timestamp".into(),
         ColumnType::TimeDuration => "TimeDuration".into(),
+        // `T | null | null` would be `T | null`: a `Some` that may hold null says so.
+        ColumnType::Option(inner) if matches!(**inner, ColumnType::Option(_)) => {
+            format!("{{ some: {} }} | null", ts_type(inner))
+        }
         ColumnType::Option(inner) => format!("{} | null", ts_type(inner)),
         ColumnType::Vec(inner) if **inner == ColumnType::U8 => "Uint8Array".into(),
         ColumnType::Vec(inner) => match &**inner {
@@ -199,6 +203,10 @@ fn convert(value: &str, ty: &ColumnType, decode: bool, products: &[&str]) -> Str
         return value.into();
     }
     match ty {
+        ColumnType::Option(inner) if matches!(**inner, ColumnType::Option(_)) => {
+            let some = format!("{value}.some");
+            format!("{value} === null ? null : {{ some: {} }}", convert(&some, inner, decode, products))
+        }
         ColumnType::Option(inner) => format!("{value} === null ? null : {}", convert(value, inner, decode, products)),
         ColumnType::Vec(inner) if **inner == ColumnType::U8 => {
             format!("{}({value})", if decode { "bytesFromWire" } else { "bytesToWire" })

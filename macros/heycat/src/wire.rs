@@ -10,6 +10,7 @@
 //! | `TimeDuration` | decimal string, microseconds | `bigint` |
 //! | `Identity`, `ConnectionId` | hex string | `string` |
 //! | `Option<T>` | value or `null` | `T \| null` |
+//! | `Option<Option<T>>` | `null`, or `{"some": value or null}` | `{ some: T \| null } \| null` |
 //! | `Vec<u8>` | base64 string (standard alphabet, padded) | `Uint8Array` |
 //! | `Vec<T>` | array | `T[]` |
 //! | enum | variant name | string union |
@@ -33,6 +34,10 @@ use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
 
 /// A column value with a wire format.
 pub trait Wire: Sized {
+    /// Whether `null` is one of the type's values (an `Option`): an `Option` of it then wraps
+    /// its `Some` as `{"some": value}`, or `None` and `Some(None)` would both be `null`.
+    const NULLABLE: bool = false;
+
     fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
     fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
 
@@ -225,15 +230,28 @@ impl<'de, T: Wire> Deserialize<'de> for FromWire<T> {
 }
 
 impl<T: Wire> Wire for Option<T> {
+    const NULLABLE: bool = true;
+
     fn to_wire<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
+            Some(v) if T::NULLABLE => serializer.serialize_some(&SomeOf { some: AsWire(v) }),
             Some(v) => serializer.serialize_some(&AsWire(v)),
             None => serializer.serialize_none(),
         }
     }
     fn from_wire<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if T::NULLABLE {
+            return Ok(Option::<SomeOf<FromWire<T>>>::deserialize(deserializer)?.map(|w| w.some.0));
+        }
         Ok(Option::<FromWire<T>>::deserialize(deserializer)?.map(|w| w.0))
     }
+}
+
+/// The `Some` of an `Option` whose value may itself be `null`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SomeOf<T> {
+    some: T,
 }
 
 impl<T: Wire> Wire for Vec<T> {
@@ -304,6 +322,30 @@ mod tests {
         assert!(bad.unwrap_err().to_string().contains("bytes are not base64"));
         let too_big = serde_json::from_str::<Blobs>(r#"{"data":[256],"maybe":null,"many":[]}"#);
         assert!(too_big.is_err(), "a number that is no byte is refused");
+    }
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Maybes {
+        #[serde(with = "crate::wire")]
+        twice: Vec<Option<Option<u64>>>,
+        #[serde(with = "crate::wire")]
+        thrice: Vec<Option<Option<Option<String>>>>,
+    }
+
+    #[test]
+    fn an_option_of_an_option_keeps_none_and_some_none_apart() {
+        let maybes = Maybes {
+            twice: vec![None, Some(None), Some(Some(u64::MAX))],
+            thrice: vec![None, Some(None), Some(Some(None)), Some(Some(Some("x".into())))],
+        };
+        let json = serde_json::to_string(&maybes).unwrap();
+        assert_eq!(
+            json,
+            r#"{"twice":[null,{"some":null},{"some":"18446744073709551615"}],"thrice":[null,{"some":null},{"some":{"some":null}},{"some":{"some":"x"}}]}"#
+        );
+        assert_eq!(serde_json::from_str::<Maybes>(&json).unwrap(), maybes);
+        let bare = serde_json::from_str::<Maybes>(r#"{"twice":["5"],"thrice":[]}"#);
+        assert!(bare.is_err(), "a Some must say so");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Every zoo table round-trips exactly: through the generated commands (the JSON the
-//! frontend sends and gets), through the server's own SQL, and through the offline queue and
-//! the local copy across a restart.
+//! frontend sends and gets, the same samples the TypeScript tests decode), through the
+//! server's own SQL, and through the offline queue and the local copy across a restart.
 
 use std::path::Path;
 use std::time::Duration;
@@ -145,13 +145,22 @@ fn the_samples_the_typescript_tests_decode_are_what_the_commands_answer() {
     heycat_harness::as_user_of(&server, dir.path());
     let app = start(config(dir.path(), server.url()));
     app.wait_connected();
-    for (name, sample) in samples().as_object().unwrap() {
-        let table = if name.starts_with("blob") { "blob" } else { "extremes" };
-        let mut row = sample.clone();
-        row.as_object_mut().unwrap().remove("rowVersion");
-        assert_eq!(&app.ok(&format!("{table}_insert"), json!({ "row": row })), sample, "{name}");
-        assert_eq!(&app.ok(&format!("{table}_get"), json!({ "id": sample["id"] })), sample, "{name}");
+    for (table, rows) in samples().as_object().unwrap() {
+        for sample in rows.as_array().unwrap() {
+            let mut row = sample.clone();
+            row.as_object_mut().unwrap().remove("rowVersion");
+            assert_eq!(&app.ok(&format!("{table}_insert"), json!({ "row": row })), sample, "{table}");
+            assert_eq!(&app.ok(&format!("{table}_get"), json!({ "id": sample["id"] })), sample, "{table}");
+        }
     }
+    // The server keeps an option of an option apart too (SpacetimeDB's JSON: `{"some": ..}`
+    // or `{"none": []}`).
+    let maybes = server_rows(&server, "maybe");
+    let by_id = |id: &str| maybes.iter().find(|r| r["id"] == id).unwrap().clone();
+    let none = json!({"none": []});
+    assert_eq!((&by_id("m1")["twice"], &by_id("m2")["twice"]), (&none, &json!({"some": none})));
+    assert_eq!(by_id("m3")["twice"], json!({"some": {"some": u64::MAX}}));
+    assert_eq!(by_id("m3")["thrice"], json!({"some": {"some": none}}));
     app.shutdown();
 }
 
@@ -170,16 +179,20 @@ fn bytes_written_offline_survive_a_restart_and_replay_exactly_once() {
     let written = app.ok("blob_insert", json!({"row": blob("b1", &big)}));
     let edited = app.ok("blob_update", json!({"row": with(&written, "data", json!(base64(&big[..1000])))}));
     app.ok("extremes_insert", json!({"row": extremes("x1")}));
-    assert_eq!(app.pending(), 3);
+    let maybe = json!({"id": "m1", "twice": {"some": null}, "label": null, "thrice": {"some": {"some": "-1"}}});
+    let maybe = app.ok("maybe_insert", json!({ "row": maybe }));
+    assert_eq!(app.pending(), 4);
     app.shutdown();
 
     let app = start(config(dir.path(), proxy.url()));
-    assert_eq!(app.pending(), 3, "the queue survived the restart");
+    assert_eq!(app.pending(), 4, "the queue survived the restart");
+    assert_eq!(app.ok("maybe_get", json!({"id": "m1"})), maybe, "Some(None) stayed apart from None");
     assert_eq!(app.ok("blob_get", json!({"id": "b1"})), edited, "the local copy kept the bytes exactly");
     proxy.go_online();
     app.wait_connected();
     wait_for(Duration::from_secs(30), "the outbox to drain", || app.pending() == 0);
-    assert_eq!(server_rows(&server, "heycat_applied_op").len(), 3, "each write applied once");
+    assert_eq!(server_rows(&server, "heycat_applied_op").len(), 4, "each write applied once");
+    assert_eq!(server_rows(&server, "maybe")[0]["twice"], json!({"some": {"none": []}}));
     let b1 = &server_rows(&server, "blob")[0];
     assert_eq!(server_bytes(&b1["data"]), &big[..1000]);
     assert_eq!(b1["row_version"], json!(2));

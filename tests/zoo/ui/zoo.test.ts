@@ -4,7 +4,17 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
-import { blobGet, blobInsert, extremesGet, extremesInsert, type Blob, type Extremes } from "../ts";
+import {
+  blobGet,
+  blobInsert,
+  extremesGet,
+  extremesInsert,
+  maybeGet,
+  maybeInsert,
+  type Blob,
+  type Extremes,
+  type Maybe,
+} from "../ts";
 import samples from "./samples.json";
 
 type Call = { cmd: string; args: Record<string, unknown> };
@@ -26,7 +36,7 @@ const withoutVersion = <T extends { rowVersion: unknown }>(row: T) => {
 
 describe("bytes", () => {
   it("decode from base64 to Uint8Array exactly, wherever a column holds them", async () => {
-    backend(samples.blob);
+    backend(samples.blob[0]);
     const blob = (await blobGet("s1")) as Blob;
     expect(blob.data).toBeInstanceOf(Uint8Array);
     expect(Array.from(blob.data)).toEqual(Array.from({ length: 256 }, (_, i) => i));
@@ -37,7 +47,7 @@ describe("bytes", () => {
   });
 
   it("encode back to exactly the wire form the Rust side sends", async () => {
-    for (const sample of [samples.blob, samples.blobWithoutMaybe]) {
+    for (const sample of samples.blob) {
       backend(sample);
       const row = (await blobGet(sample.id)) as Blob;
       const calls = backend(sample);
@@ -56,7 +66,7 @@ describe("bytes", () => {
     );
     const sent = (calls[0].args.row as { data: string }).data;
     expect(sent.length).toBe(Math.ceil(big.length / 3) * 4);
-    backend({ ...samples.blobWithoutMaybe, data: sent, picture: { pixels: sent, thumbnails: [] } });
+    backend({ ...samples.blob[1], data: sent, picture: { pixels: sent, thumbnails: [] } });
     const back = (await blobGet("big")) as Blob;
     // Compared byte by byte: a deep equality of a megabyte is slow.
     const same = (a: Uint8Array) => a.length === big.length && a.every((byte, i) => byte === big[i]);
@@ -66,7 +76,7 @@ describe("bytes", () => {
 
 describe("the widest integers", () => {
   it("decode to exact bigints and encode back to the same decimal strings", async () => {
-    backend(samples.extremes);
+    backend(samples.extremes[0]);
     const row = (await extremesGet("s3")) as Extremes;
     expect(row).toEqual({
       id: "s3",
@@ -79,8 +89,28 @@ describe("the widest integers", () => {
       ratio: 1.5e300,
       rowVersion: 1n,
     });
-    const calls = backend(samples.extremes);
+    const calls = backend(samples.extremes[0]);
     await extremesInsert(row);
-    expect(calls[0].args.row).toEqual(samples.extremes);
+    expect(calls[0].args.row).toEqual(samples.extremes[0]);
+  });
+});
+
+describe("an option of an option", () => {
+  it("keeps None, Some(None) and Some(value) apart both ways", async () => {
+    const decoded: Maybe[] = [];
+    for (const sample of samples.maybe) {
+      backend(sample);
+      const row = (await maybeGet(sample.id)) as Maybe;
+      decoded.push(row);
+      const calls = backend(sample);
+      await maybeInsert(row);
+      expect(calls[0].args.row).toEqual(sample);
+    }
+    expect(decoded.map((m) => [m.twice, m.label, m.thrice])).toEqual([
+      [null, null, null],
+      [{ some: null }, { some: null }, { some: null }],
+      [{ some: 2n ** 64n - 1n }, { some: "" }, { some: { some: null } }],
+      [{ some: 0n }, { some: "x" }, { some: { some: -(2n ** 127n) } }],
+    ]);
   });
 });
