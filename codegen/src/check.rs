@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Diagnostic, Errors, Loc};
 use crate::model::*;
-use crate::names::{reserved_in, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
+use crate::names::{is_rust_keyword, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
 use crate::parse::SUPPORTED_TYPES_HELP;
 
 pub fn check(schema: &Schema, errors: &mut Errors) {
@@ -103,15 +103,24 @@ fn check_policies(schema: &Schema, errors: &mut Errors) {
     }
 }
 
-/// Rejects names that are keywords in one of the languages the schema is emitted into, or
-/// that use a prefix the toolkit keeps for itself.
+/// Rejects names that cannot be represented, and prefixes the toolkit keeps for itself. Words
+/// reserved in TypeScript or SQL are fine: TypeScript properties may be any name (parameters
+/// are renamed), and the SQL the toolkit sends quotes its names. A Rust keyword is not:
+/// SpacetimeDB 1.2.0's module macros name a column, field or variant after its Rust
+/// identifier, so `r#type` would be the name in the database, which SpacetimeDB does not
+/// accept (`#` is not an identifier character).
 fn check_name(errors: &mut Errors, what: &str, name: &str, loc: Loc) {
     let bare = name.strip_prefix("r#").unwrap_or(name);
-    if let Some(language) = reserved_in(bare) {
+    if is_rust_keyword(bare) {
         errors.error(
             loc,
-            format!("{what} name `{bare}` is a reserved word in {language}"),
-            format!("rename it, e.g. `{bare}_value`; generated Rust, TypeScript and SQL all use this name"),
+            format!(
+                "{what} name `{bare}` is a Rust keyword, which a SpacetimeDB 1.2.0 Rust module cannot use as a name"
+            ),
+            format!(
+                "its module macros would call it `r#{bare}`, which SpacetimeDB refuses; rename it, e.g. `{bare}_value` \
+                 (words reserved in TypeScript or SQL, such as `function` or `order`, are fine)"
+            ),
         );
     } else if let Some(prefix) = RESERVED_PREFIXES.iter().find(|p| bare.starts_with(**p)) {
         errors.error(

@@ -48,18 +48,17 @@ pub fn to_camel_case(name: &str) -> String {
     }
 }
 
-/// Words a name may not be, with the language that reserves them.
-pub fn reserved_in(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
-    if RUST_KEYWORDS.contains(&name) {
-        Some("Rust")
-    } else if TYPESCRIPT_RESERVED.contains(&name) {
-        Some("TypeScript")
-    } else if SQL_KEYWORDS.contains(&lower.as_str()) {
-        Some("SQL")
-    } else {
-        None
-    }
+/// Whether `name` is a Rust keyword (strict or reserved), which a schema name cannot be: see
+/// `check::check_name`.
+pub fn is_rust_keyword(name: &str) -> bool {
+    RUST_KEYWORDS.contains(&name)
+}
+
+/// Whether `name` cannot be a free-standing identifier in the generated TypeScript (a
+/// parameter): a reserved word, or a name the generated functions use. Property names may be
+/// any of these.
+pub fn is_typescript_reserved(name: &str) -> bool {
+    TYPESCRIPT_RESERVED.contains(&name) || name.starts_with("encode") || name.starts_with("decode")
 }
 
 /// Prefixes the toolkit keeps for the tables, columns and reducers it generates.
@@ -73,10 +72,14 @@ const RUST_KEYWORDS: &[&str] = &[
     "yield",
 ];
 
-// Reserved words and strict-mode reserved words of TypeScript/ECMAScript, plus names that would
-// shadow globals the generated bindings use.
+// Reserved words and strict-mode reserved words of TypeScript/ECMAScript, plus the names the
+// generated functions use (a parameter of the same name would shadow them).
 const TYPESCRIPT_RESERVED: &[&str] = &[
+    "BigInt",
     "arguments",
+    "bytesFromWire",
+    "bytesToWire",
+    "call",
     "break",
     "case",
     "catch",
@@ -96,6 +99,7 @@ const TYPESCRIPT_RESERVED: &[&str] = &[
     "finally",
     "for",
     "function",
+    "handler",
     "if",
     "implements",
     "import",
@@ -110,8 +114,10 @@ const TYPESCRIPT_RESERVED: &[&str] = &[
     "private",
     "protected",
     "public",
+    "result",
     "return",
     "static",
+    "subscribe",
     "super",
     "switch",
     "this",
@@ -125,15 +131,6 @@ const TYPESCRIPT_RESERVED: &[&str] = &[
     "while",
     "with",
     "yield",
-];
-
-// Keywords of SpacetimeDB's SQL dialect (1.2.0 `spacetimedb-sql-parser`) and common SQL words
-// that would make hand-written queries against the table ambiguous.
-const SQL_KEYWORDS: &[&str] = &[
-    "all", "and", "as", "asc", "between", "by", "count", "create", "cross", "delete", "desc", "distinct", "drop",
-    "exists", "false", "from", "group", "having", "in", "inner", "insert", "into", "is", "join", "left", "like",
-    "limit", "not", "null", "offset", "on", "or", "order", "outer", "right", "select", "set", "show", "sum", "table",
-    "true", "union", "update", "values", "where",
 ];
 
 /// `a` or `an`, for a name read aloud as written (`an attachment`, `a note`).
@@ -160,11 +157,10 @@ mod tests {
     }
 
     #[test]
-    fn reserved_words_name_their_language() {
-        assert_eq!(reserved_in("type"), Some("Rust"));
-        assert_eq!(reserved_in("function"), Some("TypeScript"));
-        assert_eq!(reserved_in("order"), Some("SQL"));
-        assert_eq!(reserved_in("Select"), Some("SQL"));
-        assert_eq!(reserved_in("trigger"), None);
+    fn rust_keywords_and_names_a_typescript_parameter_cannot_have() {
+        assert!(is_rust_keyword("type") && is_rust_keyword("match") && !is_rust_keyword("select"));
+        assert!(is_typescript_reserved("function") && is_typescript_reserved("class"));
+        assert!(is_typescript_reserved("call") && is_typescript_reserved("decodeNote"), "names the bindings use");
+        assert!(!is_typescript_reserved("order") && !is_typescript_reserved("trigger"));
     }
 }

@@ -11,9 +11,9 @@ use std::fmt::Write;
 
 use heycat_contract::events;
 
-use crate::commands::{Command, CommandKind, CommandParamType};
+use crate::commands::{Command, CommandKind, CommandParam, CommandParamType};
 use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind, ROW_VERSION_COLUMN};
-use crate::names::{article, to_camel_case, to_pascal_case, to_snake_case};
+use crate::names::{article, is_typescript_reserved, to_camel_case, to_pascal_case, to_snake_case};
 use crate::source::SourceSet;
 
 /// The runtime's TypeScript, copied next to every schema's bindings.
@@ -313,6 +313,17 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
     codecs(out, &table.row_type, &encode_input, &fields, version.as_deref(), products);
 }
 
+/// A command parameter's name in TypeScript: the argument's (camelCase) name, with `_` after
+/// a word a parameter cannot be (`class_`); the argument keeps its name.
+fn parameter(param: &CommandParam) -> String {
+    let name = param.js_name();
+    if is_typescript_reserved(&name) {
+        format!("{name}_")
+    } else {
+        name
+    }
+}
+
 fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
     let table = command.table;
     let row = &table.row_type;
@@ -327,7 +338,7 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
             };
             // A delete's base version may be left out: then whatever is there is deleted.
             let default = if p.name == ROW_VERSION_COLUMN { " = null" } else { "" };
-            format!("{}: {ty}{default}", p.js_name())
+            format!("{}: {ty}{default}", parameter(p))
         })
         .collect();
     let args: Vec<String> = command
@@ -335,8 +346,8 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
         .iter()
         .map(|p| {
             let value = match &p.ty {
-                CommandParamType::Row => format!("encode{row}({})", p.js_name()),
-                CommandParamType::Column(ty) => convert(&p.js_name(), ty, false, products),
+                CommandParamType::Row => format!("encode{row}({})", parameter(p)),
+                CommandParamType::Column(ty) => convert(&parameter(p), ty, false, products),
             };
             if value == p.js_name() {
                 value

@@ -201,7 +201,9 @@ impl Backup {
     pub fn export(api: &Api, database: &str, version: u32, tables: &[String]) -> Result<Backup, String> {
         let mut rows = BTreeMap::new();
         for table in tables {
-            let table_rows = sql_rows(api, database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
+            // Quoted: a table may be named after an SQL keyword (`group`, `order`).
+            let table_rows =
+                sql_rows(api, database, &format!("SELECT * FROM \"{table}\"")).map_err(|e| e.to_string())?;
             rows.insert(table.clone(), table_rows);
         }
         Ok(Backup::of(version, rows))
@@ -279,7 +281,7 @@ fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<()
 
 fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) -> Result<(), String> {
     for (table, count) in expected {
-        let rows = sql_rows(api, database, &format!("SELECT * FROM {table}")).map_err(|e| e.to_string())?;
+        let rows = sql_rows(api, database, &format!("SELECT * FROM \"{table}\"")).map_err(|e| e.to_string())?;
         if rows.len() != *count {
             return Err(format!("{table} holds {} rows after the import, not {count}", rows.len()));
         }

@@ -9,10 +9,14 @@ import {
   blobInsert,
   extremesGet,
   extremesInsert,
+  groupDelete,
+  groupGet,
+  groupInsert,
   maybeGet,
   maybeInsert,
   type Blob,
   type Extremes,
+  type Group,
   type Maybe,
 } from "../ts";
 import samples from "./samples.json";
@@ -112,5 +116,21 @@ describe("an option of an option", () => {
       [{ some: 2n ** 64n - 1n }, { some: "" }, { some: { some: null } }],
       [{ some: 0n }, { some: "x" }, { some: { some: -(2n ** 127n) } }],
     ]);
+  });
+});
+
+describe("names that are words in TypeScript or SQL", () => {
+  it("are properties as they are, and a parameter gets a trailing underscore while its argument keeps the name", async () => {
+    for (const sample of samples.group) {
+      const calls = backend(sample);
+      const row = (await groupGet(sample.class)) as Group;
+      expect(calls[0]).toEqual({ cmd: "group_get", args: { class: sample.class } });
+      expect(row.class).toBe(sample.class);
+      expect(row.call).toBe(BigInt(sample.call));
+      await groupInsert(row);
+      expect(calls[1].args.row).toEqual(sample);
+      await groupDelete(row.class, row.rowVersion);
+      expect(calls[2]).toEqual({ cmd: "group_delete", args: { class: sample.class, rowVersion: "1" } });
+    }
   });
 });
