@@ -385,6 +385,11 @@ fn check_default(schema: &Schema, ty: &ColumnType, value: &DefaultValue, loc: Lo
     match (ty, value) {
         (ColumnType::Bool, DefaultValue::Bool(_)) | (ColumnType::String, DefaultValue::String(_)) => {}
         (ColumnType::F32 | ColumnType::F64, DefaultValue::Float(_) | DefaultValue::Int(_)) => {}
+        (ColumnType::U256 | ColumnType::I256, _) => errors.error(
+            loc,
+            format!("a `#[default]` for a `{spelled}` column is not supported yet"),
+            "leave it out (add the column while the table is empty), or use `u128`/`i128`",
+        ),
         (t, DefaultValue::Int(v)) if t.is_integer() => {
             let (min, max) = t.integer_range().unwrap_or((0, 0));
             if *v < min || (*v >= 0 && *v as u128 > max) {

@@ -203,11 +203,13 @@ pub enum ColumnType {
     U32,
     U64,
     U128,
+    U256,
     I8,
     I16,
     I32,
     I64,
     I128,
+    I256,
     F32,
     F64,
     String,
@@ -230,11 +232,13 @@ impl ColumnType {
         ("u32", ColumnType::U32),
         ("u64", ColumnType::U64),
         ("u128", ColumnType::U128),
+        ("u256", ColumnType::U256),
         ("i8", ColumnType::I8),
         ("i16", ColumnType::I16),
         ("i32", ColumnType::I32),
         ("i64", ColumnType::I64),
         ("i128", ColumnType::I128),
+        ("i256", ColumnType::I256),
         ("f32", ColumnType::F32),
         ("f64", ColumnType::F64),
         ("String", ColumnType::String),
@@ -252,11 +256,13 @@ impl ColumnType {
                 | ColumnType::U32
                 | ColumnType::U64
                 | ColumnType::U128
+                | ColumnType::U256
                 | ColumnType::I8
                 | ColumnType::I16
                 | ColumnType::I32
                 | ColumnType::I64
                 | ColumnType::I128
+                | ColumnType::I256
         )
     }
 
@@ -265,7 +271,8 @@ impl ColumnType {
         !matches!(self, ColumnType::String | ColumnType::Vec(_) | ColumnType::Option(_) | ColumnType::Named(_))
     }
 
-    /// The inclusive range of an integer type, `None` for other types.
+    /// The inclusive range of an integer type, `None` for other types and for `u256`/`i256`
+    /// (whose defaults are not supported).
     pub fn integer_range(&self) -> Option<(i128, u128)> {
         Some(match self {
             ColumnType::U8 => (0, u8::MAX.into()),

@@ -465,6 +465,7 @@ fn describe_source(column: &str, source: &ColumnSource) -> String {
     }
 }
 
+// Without `u256`/`i256`: converting to or from them is not supported (a plan says so).
 const NUMBERS: &[&str] = &["u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128", "f32", "f64"];
 
 fn rank(ty: &str) -> Option<(bool, bool, u32)> {

@@ -100,6 +100,17 @@ fn duplicate_primary_key() {
 }
 
 #[test]
+fn a_default_for_a_256_bit_column_is_not_supported_yet() {
+    assert_one(
+        "#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n    #[default(1)]\n    huge: u256,\n}\n",
+        5,
+        15,
+        "a `#[default]` for a `u256` column is not supported yet",
+        "leave it out",
+    );
+}
+
+#[test]
 fn rust_keywords_are_refused_with_why_and_typescript_and_sql_words_are_not() {
     let table = |column: &str| {
         format!("#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {column}: String,\n}}\n")

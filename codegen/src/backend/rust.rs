@@ -21,6 +21,15 @@ pub fn column_type(ty: &ColumnType, krate: &TokenStream) -> TokenStream {
         ColumnType::ConnectionId => quote!(#krate::ConnectionId),
         ColumnType::Timestamp => quote!(#krate::Timestamp),
         ColumnType::TimeDuration => quote!(#krate::TimeDuration),
+        ColumnType::U256 | ColumnType::I256 => {
+            let name = format_ident!("{}", ty.schema_spelling());
+            // At the root of the SDK and of the heycat prelude; under `sats` in the module's crate.
+            if krate.to_string() == "spacetimedb" {
+                quote!(#krate::sats::#name)
+            } else {
+                quote!(#krate::#name)
+            }
+        }
         other => {
             let ident = format_ident!("{}", other.schema_spelling());
             quote!(#ident)

@@ -160,7 +160,12 @@ fn ts_type(ty: &ColumnType) -> String {
             "number".into()
         }
         ColumnType::F32 | ColumnType::F64 => "number".into(),
-        ColumnType::U64 | ColumnType::U128 | ColumnType::I64 | ColumnType::I128 => "bigint".into(),
+        ColumnType::U64
+        | ColumnType::U128
+        | ColumnType::U256
+        | ColumnType::I64
+        | ColumnType::I128
+        | ColumnType::I256 => "bigint".into(),
         ColumnType::String => "string".into(),
         ColumnType::Identity => "Identity".into(),
         ColumnType::ConnectionId => "ConnectionId".into(),
@@ -186,8 +191,10 @@ fn needs_conversion(ty: &ColumnType, products: &[&str]) -> bool {
     match ty {
         ColumnType::U64
         | ColumnType::U128
+        | ColumnType::U256
         | ColumnType::I64
         | ColumnType::I128
+        | ColumnType::I256
         | ColumnType::Timestamp
         | ColumnType::TimeDuration => true,
         ColumnType::Vec(inner) if **inner == ColumnType::U8 => true,

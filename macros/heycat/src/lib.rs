@@ -21,6 +21,7 @@ pub use heycat_macros::{heycat_table, heycat_type};
 /// Everything a schema file needs.
 pub mod prelude {
     pub use crate::{heycat_table, heycat_type};
+    pub use spacetimedb_lib::sats::{i256, u256};
     pub use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
 }
 

@@ -5,7 +5,7 @@
 //! | Rust | JSON | TypeScript |
 //! |---|---|---|
 //! | `u8`..`u32`, `i8`..`i32`, `f32`, `f64` | number | `number` |
-//! | `u64`, `i64`, `u128`, `i128` | decimal string | `bigint` |
+//! | `u64`, `i64`, `u128`, `i128`, `u256`, `i256` | decimal string | `bigint` |
 //! | `Timestamp` | decimal string, microseconds since the Unix epoch | `bigint` |
 //! | `TimeDuration` | decimal string, microseconds | `bigint` |
 //! | `Identity`, `ConnectionId` | hex string | `string` |
@@ -30,6 +30,7 @@ use base64::Engine;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
+use spacetimedb_lib::sats::{i256, u256};
 use spacetimedb_lib::{ConnectionId, Identity, TimeDuration, Timestamp};
 
 /// A column value with a wire format.
@@ -126,7 +127,7 @@ macro_rules! wire_as_decimal {
         }
     )*};
 }
-wire_as_decimal!(u64, i64, u128, i128);
+wire_as_decimal!(u64, i64, u128, i128, u256, i256);
 
 struct DecimalVisitor<T>(PhantomData<T>);
 
@@ -346,6 +347,28 @@ mod tests {
         assert_eq!(serde_json::from_str::<Maybes>(&json).unwrap(), maybes);
         let bare = serde_json::from_str::<Maybes>(r#"{"twice":["5"],"thrice":[]}"#);
         assert!(bare.is_err(), "a Some must say so");
+    }
+
+    #[test]
+    fn the_256_bit_integers_travel_as_exact_decimal_strings() {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct Wide {
+            #[serde(with = "crate::wire")]
+            huge: u256,
+            #[serde(with = "crate::wire")]
+            deep: i256,
+        }
+        let wide = Wide { huge: u256::MAX, deep: i256::MIN };
+        let json = serde_json::to_string(&wide).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"huge":"{}","deep":"{}"}}"#,
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+                "-57896044618658097711785492504343953926634992332820282019728792003956564819968"
+            )
+        );
+        assert_eq!(serde_json::from_str::<Wide>(&json).unwrap(), wide);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The widest integers at their limits.
+//! The widest integers at their limits: 128 and 256 bits.
 
 use heycat::prelude::*;
 
@@ -9,6 +9,8 @@ pub struct Extremes {
     pub id: String,
     pub big: u128,
     pub small: i128,
+    pub huge: u256,
+    pub deep: i256,
     pub wide: u64,
     pub low: i64,
     pub tiny: i8,

@@ -54,6 +54,10 @@ fn server_bytes(value: &Value) -> Vec<u8> {
     }
 }
 
+/// `u256::MAX` and `i256::MIN`, in decimal.
+const U256_MAX: &str = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+const I256_MIN: &str = "-57896044618658097711785492504343953926634992332820282019728792003956564819968";
+
 fn megabyte() -> Vec<u8> {
     (0..1_048_576u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
 }
@@ -73,6 +77,8 @@ fn extremes(id: &str) -> Value {
         "id": id,
         "big": u128::MAX.to_string(),
         "small": i128::MIN.to_string(),
+        "huge": U256_MAX,
+        "deep": I256_MIN,
         "wide": u64::MAX.to_string(),
         "low": i64::MIN.to_string(),
         "tiny": i8::MIN,
@@ -123,6 +129,9 @@ fn bytes_and_the_widest_integers_round_trip_exactly_through_commands_and_sql() {
     let on_server = &server_rows(&server, "extremes")[0];
     assert_eq!(on_server["big"].to_string(), u128::MAX.to_string());
     assert_eq!(on_server["small"].to_string(), i128::MIN.to_string());
+    // SpacetimeDB's JSON writes 256-bit integers in hex.
+    let (huge, deep) = (format!("0x{}", "f".repeat(64)), format!("-0x8{}", "0".repeat(63)));
+    assert_eq!((&on_server["huge"], &on_server["deep"]), (&json!(huge), &json!(deep)));
     assert_eq!(on_server["wide"].to_string(), u64::MAX.to_string());
     assert_eq!(on_server["low"].to_string(), i64::MIN.to_string());
     assert_eq!(

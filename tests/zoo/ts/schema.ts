@@ -60,6 +60,8 @@ export interface Extremes {
   id: string;
   big: bigint;
   small: bigint;
+  huge: bigint;
+  deep: bigint;
   wide: bigint;
   low: bigint;
   tiny: number;
@@ -75,6 +77,8 @@ function decodeExtremes(value: Wire): Extremes {
     id: value.id,
     big: BigInt(value.big),
     small: BigInt(value.small),
+    huge: BigInt(value.huge),
+    deep: BigInt(value.deep),
     wide: BigInt(value.wide),
     low: BigInt(value.low),
     tiny: value.tiny,
@@ -88,6 +92,8 @@ function encodeExtremes(value: NewExtremes): Wire {
     id: value.id,
     big: value.big.toString(),
     small: value.small.toString(),
+    huge: value.huge.toString(),
+    deep: value.deep.toString(),
     wide: value.wide.toString(),
     low: value.low.toString(),
     tiny: value.tiny,

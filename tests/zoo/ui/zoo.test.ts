@@ -86,6 +86,8 @@ describe("the widest integers", () => {
       id: "s3",
       big: 2n ** 128n - 1n,
       small: -(2n ** 127n),
+      huge: 2n ** 256n - 1n,
+      deep: -(2n ** 255n),
       wide: 2n ** 64n - 1n,
       low: -(2n ** 63n),
       tiny: -128,
