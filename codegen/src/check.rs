@@ -175,6 +175,12 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
                 if seen.insert(v.name.as_str(), v.loc).is_some() {
                     errors.error(v.loc, format!("duplicate variant `{}`", v.name), "remove or rename one of them");
                 }
+                if let Some(payload) = &v.payload {
+                    if let Some(field) = &payload.field {
+                        check_name(errors, "field", field, payload.ty_loc);
+                    }
+                    check_type_use(schema, &payload.ty, payload.ty_loc, errors);
+                }
             }
         }
         TypeKind::Product { fields } => {
@@ -409,6 +415,15 @@ fn check_default(schema: &Schema, ty: &ColumnType, value: &DefaultValue, loc: Lo
                 Some(TypeKind::Enum { variants }) if !variants.iter().any(|v| &v.name == variant) => {
                     errors.error(loc, format!("enum `{name}` has no variant `{variant}`"), default_hint(schema, ty))
                 }
+                Some(TypeKind::Enum { variants })
+                    if variants.iter().any(|v| &v.name == variant && v.payload.is_some()) =>
+                {
+                    errors.error(
+                        loc,
+                        format!("variant `{name}::{variant}` holds a value, which a default cannot give"),
+                        default_hint(schema, ty),
+                    )
+                }
                 Some(TypeKind::Enum { .. }) | None => {}
                 Some(TypeKind::Product { .. }) => mismatch(errors, "enum variant"),
             }
@@ -441,7 +456,13 @@ fn default_hint(schema: &Schema, ty: &ColumnType) -> String {
         ColumnType::Vec(_) => "#[default(vec![])]".to_owned(),
         ColumnType::Named(name) => match schema.type_def(name).map(|t| &t.kind) {
             Some(TypeKind::Enum { variants }) => {
-                let names: Vec<String> = variants.iter().map(|v| format!("{name}::{}", v.name)).collect();
+                let names: Vec<String> =
+                    variants.iter().filter(|v| v.payload.is_none()).map(|v| format!("{name}::{}", v.name)).collect();
+                if names.is_empty() {
+                    return format!(
+                        "every variant of `{name}` holds a value: a column of it cannot have a default yet"
+                    );
+                }
                 return format!("use one of: {}", names.join(", "));
             }
             _ => return format!("columns of type `{name}` cannot have a default yet"),

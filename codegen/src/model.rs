@@ -339,10 +339,17 @@ pub struct TypeDef {
 
 #[derive(Debug, Clone)]
 pub enum TypeKind {
-    /// A plain enum: unit variants only.
+    /// An enum (a SpacetimeDB sum type): each variant a name, some with a value.
     Enum { variants: Vec<Variant> },
     /// A struct used as a column type.
     Product { fields: Vec<Field> },
+}
+
+impl TypeKind {
+    /// An enum whose variants are names only: a string in TypeScript and on the wire.
+    pub fn is_plain_enum(&self) -> bool {
+        matches!(self, TypeKind::Enum { variants } if variants.iter().all(|v| v.payload.is_none()))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -350,6 +357,18 @@ pub struct Variant {
     pub name: String,
     pub docs: Vec<String>,
     pub loc: Loc,
+    /// The value the variant holds, if any: `Polygon(Vec<Point>)` or `Circle { radius: f64 }`.
+    pub payload: Option<Payload>,
+}
+
+/// What a variant holds. SpacetimeDB 1.2.0's sum types hold one value per variant; a variant
+/// written with one named field (`Circle { radius: f64 }`) keeps the name in Rust and
+/// TypeScript.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pub ty: ColumnType,
+    pub ty_loc: Loc,
+    pub field: Option<String>,
 }
 
 #[derive(Debug, Clone)]

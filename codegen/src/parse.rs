@@ -528,17 +528,32 @@ impl FileParser<'_> {
         }
         let mut variants = Vec::new();
         for v in &e.variants {
-            if !matches!(v.fields, Fields::Unit) {
-                self.error(
-                    v.fields.span(),
-                    format!("variant `{}` carries data; heycat enums are plain", v.ident),
-                    "use unit variants only, e.g. `Merge,`; put data in a #[heycat_type] struct column",
-                );
-            }
+            let fields: Vec<&syn::Field> = v.fields.iter().collect();
+            let payload = match fields.as_slice() {
+                [] => None,
+                [field] => {
+                    let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Bool);
+                    let field_name = field.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_owned());
+                    Some(Payload { ty, ty_loc: self.loc(field.ty.span()), field: field_name })
+                }
+                _ => {
+                    self.error(
+                        v.fields.span(),
+                        format!("variant `{}` holds {} values; a SpacetimeDB variant holds one", v.ident, fields.len()),
+                        format!("put them in a #[heycat_type] struct and hold that: `{}({}Data)`", v.ident, v.ident),
+                    );
+                    None
+                }
+            };
             if let Some((_, d)) = &v.discriminant {
                 self.error(d.span(), "enum variants cannot have explicit values", "remove `= value`");
             }
-            variants.push(Variant { name: v.ident.to_string(), docs: docs(&v.attrs), loc: self.loc(v.ident.span()) });
+            variants.push(Variant {
+                name: v.ident.to_string(),
+                docs: docs(&v.attrs),
+                loc: self.loc(v.ident.span()),
+                payload,
+            });
         }
         Some(TypeDef {
             name: e.ident.to_string(),

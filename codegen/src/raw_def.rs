@@ -27,7 +27,14 @@ pub fn raw_module_def(schema: &Schema) -> RawModuleDefV9 {
     for ty in &schema.types {
         let algebraic = match &ty.kind {
             TypeKind::Enum { variants } => AlgebraicType::Sum(SumType::new(
-                variants.iter().map(|v| SumTypeVariant::new_named(AlgebraicType::unit(), v.name.as_str())).collect(),
+                variants
+                    .iter()
+                    .map(|v| {
+                        // What SpacetimeDB's derive makes of it: the held value's type, or unit.
+                        let held = v.payload.as_ref().map_or_else(AlgebraicType::unit, |p| refs.algebraic(&p.ty));
+                        SumTypeVariant::new_named(held, v.name.as_str())
+                    })
+                    .collect(),
             )),
             TypeKind::Product { fields } => AlgebraicType::Product(ProductType::new(
                 fields.iter().map(|f| ProductTypeElement::new_named(refs.algebraic(&f.ty), f.name.as_str())).collect(),

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use spacetimedb_schema::def::ModuleDef;
 
 use crate::error::Error;
-use crate::model::{ColumnType, Conversion, DefaultValue, Schema, TypeKind};
+use crate::model::{ColumnType, Conversion, DefaultValue, Payload, Schema, TypeKind};
 use crate::source::SourceSet;
 use crate::{canonical, raw_def};
 
@@ -191,13 +191,35 @@ fn sats_json(value: &DefaultValue) -> Value {
     }
 }
 
+/// Whether the enum `new` is the enum `old` with variants added after its last one.
+fn only_adds_variants(old: &Option<String>, new: &Option<String>) -> bool {
+    let variants = |detail: &Option<String>| -> Option<String> {
+        Some(detail.as_deref()?.strip_prefix("enum { ")?.strip_suffix(" }")?.to_owned())
+    };
+    match (variants(old), variants(new)) {
+        (Some(old), Some(new)) => new.strip_prefix(&old).is_some_and(|added| added.starts_with(", ")),
+        _ => false,
+    }
+}
+
 fn type_detail(schema: &Schema, ty: &ColumnType) -> Option<String> {
     match ty {
         ColumnType::Option(inner) | ColumnType::Vec(inner) => type_detail(schema, inner),
         ColumnType::Named(name) => schema.type_def(name).map(|t| match &t.kind {
-            TypeKind::Enum { variants } => {
-                format!("enum {{ {} }}", variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "))
-            }
+            TypeKind::Enum { variants } => format!(
+                "enum {{ {} }}",
+                variants
+                    .iter()
+                    .map(|v| match &v.payload {
+                        None => v.name.clone(),
+                        Some(Payload { ty, field: None, .. }) => format!("{}({})", v.name, ty.schema_spelling()),
+                        Some(Payload { ty, field: Some(f), .. }) => {
+                            format!("{} {{ {f}: {} }}", v.name, ty.schema_spelling())
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             TypeKind::Product { fields } => format!(
                 "struct {{ {} }}",
                 fields.iter().map(|f| format!("{}: {}", f.name, f.ty.schema_spelling())).collect::<Vec<_>>().join(", ")
@@ -367,6 +389,12 @@ fn compare_columns(plan: &mut Plan, old: &TableShape, new: &TableShape) -> Vec<(
             plan.changes.push(format!("rename column {t}.{} to {}", previous.name, column.name));
         }
         if previous.ty == column.ty && previous.type_detail == column.type_detail {
+            sources.push((column.name.clone(), ColumnSource::Copy { from: previous.name.clone() }));
+            continue;
+        }
+        if previous.ty == column.ty && only_adds_variants(&previous.type_detail, &column.type_detail) {
+            // Every old value is a value of the new type (SpacetimeDB's JSON names variants).
+            plan.changes.push(format!("add variants to the type {} of {t}.{}", column.ty, column.name));
             sources.push((column.name.clone(), ColumnSource::Copy { from: previous.name.clone() }));
             continue;
         }

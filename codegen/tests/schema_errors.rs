@@ -283,11 +283,25 @@ fn items_that_are_not_tables_or_types() {
         "annotate it with #[heycat_table]",
     );
     assert_one(
-        "#[heycat_type]\nenum Shape {\n    Circle(f64),\n}\n",
+        "#[heycat_type]\nenum Shape {\n    Rect(f64, f64),\n}\n",
         3,
-        11,
-        "variant `Circle` carries data; heycat enums are plain",
-        "use unit variants only",
+        9,
+        "variant `Rect` holds 2 values; a SpacetimeDB variant holds one",
+        "put them in a #[heycat_type] struct and hold that: `Rect(RectData)`",
+    );
+    assert_one(
+        "#[heycat_type]\nenum Shape {\n    Rect { w: f64, h: f64 },\n}\n",
+        3,
+        10,
+        "variant `Rect` holds 2 values; a SpacetimeDB variant holds one",
+        "`Rect(RectData)`",
+    );
+    assert_one(
+        "#[heycat_type]\nenum Shape {\n    Circle(f64),\n    Empty,\n}\n#[heycat_table]\nstruct Drawing {\n    #[primary_key]\n    id: String,\n    #[default(Shape::Circle)]\n    shape: Shape,\n}\n",
+        10,
+        15,
+        "variant `Shape::Circle` holds a value, which a default cannot give",
+        "use one of: Shape::Empty",
     );
 }
 

@@ -79,7 +79,7 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
         }
     };
     match &ty.kind {
-        TypeKind::Enum { variants } => {
+        TypeKind::Enum { variants } if ty.kind.is_plain_enum() => {
             let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.name)).collect();
             let variant_docs = variants.iter().map(|v| rust::docs(&v.docs));
             quote! {
@@ -87,6 +87,25 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
                 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
                 #[serde(crate = #SERDE)]
                 pub enum #name { #(#variant_docs #idents),* }
+
+                #wire
+            }
+        }
+        // Variants holding values cross as `{"tag": "Circle", "value": ...}` (`{"tag": "Empty"}`
+        // for one without): what a TypeScript `switch` on `tag` narrows.
+        TypeKind::Enum { variants } => {
+            let krate = quote!(::heycat::prelude);
+            let wire_attr = quote!(#[serde(with = "::heycat::wire")]);
+            let variants = variants.iter().map(|v| {
+                let docs = rust::docs(&v.docs);
+                let variant = rust::variant(v, &krate, &wire_attr);
+                quote!(#docs #variant)
+            });
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
+                #[serde(crate = #SERDE, tag = "tag", content = "value", rename_all_fields = "camelCase")]
+                pub enum #name { #(#variants),* }
 
                 #wire
             }
@@ -118,17 +137,35 @@ pub fn conversions(schema: &Schema, app: &TokenStream, sdk: &TokenStream) -> Tok
         TypeKind::Enum { variants } => {
             let name = format_ident!("{}", ty.name);
             let (app, sdk) = (quote!(#app::#name), quote!(#sdk::#name));
-            let idents: Vec<_> = variants.iter().map(|v| format_ident!("{}", v.name)).collect();
+            // The SDK's twin holds a variant's value unnamed (`Circle(f64)`): SATS has no name for it.
+            let arm = |v: &Variant, from: &TokenStream, to_named: bool| -> TokenStream {
+                let ident = format_ident!("{}", v.name);
+                let Some(payload) = &v.payload else { return quote!(#from::#ident => Self::#ident) };
+                let value = convert(quote!(v), &payload.ty);
+                match (&payload.field, to_named) {
+                    (None, _) => quote!(#from::#ident(v) => Self::#ident(#value)),
+                    (Some(field), true) => {
+                        let field = format_ident!("{field}");
+                        quote!(#from::#ident(v) => Self::#ident { #field: #value })
+                    }
+                    (Some(field), false) => {
+                        let field = format_ident!("{field}");
+                        quote!(#from::#ident { #field: v } => Self::#ident(#value))
+                    }
+                }
+            };
+            let to_app = variants.iter().map(|v| arm(v, &sdk, true));
+            let to_sdk = variants.iter().map(|v| arm(v, &app, false));
             quote! {
                 impl ::core::convert::From<#sdk> for #app {
                     fn from(value: #sdk) -> Self {
-                        match value { #(#sdk::#idents => Self::#idents),* }
+                        match value { #(#to_app),* }
                     }
                 }
 
                 impl ::core::convert::From<#app> for #sdk {
                     fn from(value: #app) -> Self {
-                        match value { #(#app::#idents => Self::#idents),* }
+                        match value { #(#to_sdk),* }
                     }
                 }
             }

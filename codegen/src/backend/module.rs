@@ -90,14 +90,19 @@ fn type_def(ty: &TypeDef, krate: &TokenStream) -> TokenStream {
     let docs = rust::docs(&ty.docs);
     match &ty.kind {
         TypeKind::Enum { variants } => {
+            let derives = if ty.kind.is_plain_enum() {
+                quote!(SpacetimeType, Clone, Copy, Debug, PartialEq, Eq)
+            } else {
+                quote!(SpacetimeType, Clone, Debug, PartialEq)
+            };
             let variants = variants.iter().map(|v| {
                 let docs = rust::docs(&v.docs);
-                let ident = format_ident!("{}", v.name);
-                quote!(#docs #ident)
+                let variant = rust::variant(v, krate, &quote!());
+                quote!(#docs #variant)
             });
             quote! {
                 #docs
-                #[derive(SpacetimeType, Clone, Copy, Debug, PartialEq, Eq)]
+                #[derive(#derives)]
                 pub enum #name { #(#variants),* }
             }
         }

@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{ColumnType, DefaultValue, Table};
+use crate::model::{ColumnType, DefaultValue, Table, Variant};
 
 /// The Rust spelling of a column type, with SpacetimeDB's special types taken from `krate`
 /// (`spacetimedb` in the module, `spacetimedb_sdk` in clients).
@@ -33,6 +33,25 @@ pub fn column_type(ty: &ColumnType, krate: &TokenStream) -> TokenStream {
         other => {
             let ident = format_ident!("{}", other.schema_spelling());
             quote!(#ident)
+        }
+    }
+}
+
+/// An enum variant: `Empty`, `Polygon(Vec<Point>)` or `Circle { radius: f64 }`, with `attrs`
+/// on the held value.
+pub fn variant(v: &Variant, krate: &TokenStream, attrs: &TokenStream) -> TokenStream {
+    let ident = format_ident!("{}", v.name);
+    match &v.payload {
+        None => quote!(#ident),
+        Some(payload) => {
+            let ty = column_type(&payload.ty, krate);
+            match &payload.field {
+                None => quote!(#ident(#attrs #ty)),
+                Some(field) => {
+                    let field = format_ident!("{field}");
+                    quote!(#ident { #attrs #field: #ty })
+                }
+            }
         }
     }
 }

@@ -12,7 +12,9 @@ use std::fmt::Write;
 use heycat_contract::events;
 
 use crate::commands::{Command, CommandKind, CommandParam, CommandParamType};
-use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table, TypeDef, TypeKind, ROW_VERSION_COLUMN};
+use crate::model::{
+    Column, ColumnOrigin, ColumnType, Payload, Schema, Table, TypeDef, TypeKind, Variant, ROW_VERSION_COLUMN,
+};
 use crate::names::{article, is_typescript_reserved, to_camel_case, to_pascal_case, to_snake_case};
 use crate::source::SourceSet;
 
@@ -36,11 +38,12 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
 
 fn body(schema: &Schema) -> String {
     let mut out = String::new();
-    // Object types get codecs; every row type is one.
+    // Object types get codecs (every row type is one, and every enum with values); plain
+    // enums are their names on both sides.
     let products: Vec<&str> = schema
         .types
         .iter()
-        .filter(|t| matches!(t.kind, TypeKind::Product { .. }))
+        .filter(|t| !t.kind.is_plain_enum())
         .map(|t| t.name.as_str())
         .chain(schema.user_tables().map(|t| t.row_type.as_str()))
         .collect();
@@ -229,6 +232,7 @@ fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
     out.push('\n');
     doc(out, "", &ty.docs);
     match &ty.kind {
+        TypeKind::Enum { variants } if !ty.kind.is_plain_enum() => tagged_union(out, &ty.name, variants, products),
         TypeKind::Enum { variants } => {
             let names: Vec<String> = variants.iter().map(|v| format!("\"{}\"", v.name)).collect();
             let _ = writeln!(out, "export type {} = {};", ty.name, names.join(" | "));
@@ -252,6 +256,61 @@ fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
             codecs(out, &ty.name, &ty.name, &fields, None, products);
         }
     }
+}
+
+/// An enum with values: a union tagged by `tag` (`{ tag: "Circle"; value: { radius: number } }
+/// | { tag: "Empty" }`), which a `switch` on `tag` narrows, and its codecs.
+fn tagged_union(out: &mut String, name: &str, variants: &[Variant], products: &[&str]) {
+    let member = |v: &Variant| -> String {
+        let tag = format!("tag: \"{}\"", v.name);
+        match &v.payload {
+            None => format!("{{ {tag} }}"),
+            Some(Payload { ty, field: None, .. }) => format!("{{ {tag}; value: {} }}", ts_type(ty)),
+            Some(Payload { ty, field: Some(field), .. }) => {
+                format!("{{ {tag}; value: {{ {}: {} }} }}", to_camel_case(field), ts_type(ty))
+            }
+        }
+    };
+    let members: Vec<String> = variants
+        .iter()
+        .map(|v| {
+            let mut line = String::new();
+            doc(&mut line, "  ", &v.docs);
+            format!("{line}  | {}", member(v))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "export type {name} =
+{};",
+        members.join("\n")
+    );
+    let codec = |decode: bool| -> String {
+        let cases: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                let body = match &v.payload {
+                    None => format!("{{ tag: \"{}\" }}", v.name),
+                    Some(Payload { ty, field: None, .. }) => {
+                        format!("{{ tag: \"{}\", value: {} }}", v.name, convert("value.value", ty, decode, products))
+                    }
+                    Some(Payload { ty, field: Some(field), .. }) => {
+                        let field = to_camel_case(field);
+                        let value = convert(&format!("value.value.{field}"), ty, decode, products);
+                        format!("{{ tag: \"{}\", value: {{ {field}: {value} }} }}", v.name)
+                    }
+                };
+                format!("    case \"{}\":\n      return {body};", v.name)
+            })
+            .collect();
+        let (function, input, output) =
+            if decode { ("decode", "Wire", name.to_owned()) } else { ("encode", name, "Wire".to_owned()) };
+        format!(
+            "function {function}{name}(value: {input}): {output} {{\n  switch (value.tag) {{\n{}\n    default:\n      throw new DataError(\"badInput\", `not a {name}: ${{JSON.stringify(value)}}`);\n  }}\n}}",
+            cases.join("\n")
+        )
+    };
+    let _ = writeln!(out, "{}\n{}", codec(true), codec(false));
 }
 
 /// `decodeX` (wire to TypeScript) and `encodeX` (back) for an object type. The field named

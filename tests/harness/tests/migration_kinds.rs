@@ -52,9 +52,10 @@ struct Outcome {
     server: Server,
 }
 
-/// Publishes `BASE` with data (`extra_rows` rows in `extra`), then `changed` without clearing.
-fn publish_change(changed: &str, extra_rows: usize) -> (Outcome, Vec<u8>, Vec<u8>) {
-    let (base, new) = (schema_dir(BASE), schema_dir(changed));
+/// Publishes `base_text` with data (`extra_rows` rows in `extra`, two in `sketch` if it has
+/// that table), then `changed` without clearing.
+fn publish_change(base_text: &str, changed: &str, extra_rows: usize) -> (Outcome, Vec<u8>, Vec<u8>) {
+    let (base, new) = (schema_dir(base_text), schema_dir(changed));
     let plan = Plan::between(&snapshot(base.path(), 1), &snapshot(new.path(), 2)).unwrap();
     let old_wasm = std::fs::read(module_wasm_of_schema(base.path()).unwrap()).unwrap();
     let new_wasm = std::fs::read(module_wasm_of_schema(new.path()).unwrap()).unwrap();
@@ -63,6 +64,11 @@ fn publish_change(changed: &str, extra_rows: usize) -> (Outcome, Vec<u8>, Vec<u8
     api.publish(DB, &old_wasm).unwrap();
     for (id, name) in [("a", "apple"), ("b", "banana"), ("c", "cherry")] {
         api.call(DB, "item_insert", &json!([{"id": id, "name": name, "stock": 7}, format!("op-{id}")])).unwrap();
+    }
+    if base_text.contains("pub struct Sketch") {
+        for (id, shape) in [("s1", json!({"Circle": 1.5})), ("s2", json!({"Empty": []}))] {
+            api.call(DB, "sketch_insert", &json!([{"id": id, "shape": shape}, format!("op-{id}")])).unwrap();
+        }
     }
     for n in 0..extra_rows {
         api.call(
@@ -89,7 +95,18 @@ fn items(server: &Server) -> Vec<Value> {
 /// Checks the verdict against the server; where heycat carries the data, carries it and
 /// returns the items after the migration.
 fn check(kind: &str, changed: &str, extra_rows: usize, heycat_carries: bool) -> Option<(Vec<Value>, Server)> {
-    let (outcome, old_wasm, new_wasm) = publish_change(changed, extra_rows);
+    check_from(BASE, kind, changed, extra_rows, heycat_carries)
+}
+
+/// [`check`] from another base schema (which has `BASE`'s tables).
+fn check_from(
+    base: &str,
+    kind: &str,
+    changed: &str,
+    extra_rows: usize,
+    heycat_carries: bool,
+) -> Option<(Vec<Value>, Server)> {
+    let (outcome, old_wasm, new_wasm) = publish_change(base, changed, extra_rows);
     let Outcome { plan, server_accepted, server } = outcome;
     assert_eq!(
         plan.automatic,
@@ -215,4 +232,30 @@ fn remove_a_table_without_rows() {
 fn remove_a_table_without_declaring_it_is_refused() {
     let start = BASE.find("#[heycat_table(sync = false)]\npub struct Extra").unwrap();
     assert!(check("remove table undeclared", &BASE[..start], 2, false).is_none());
+}
+
+/// `BASE` with an enum whose variants hold values, as a column.
+fn with_shapes(variants: &str) -> String {
+    format!(
+        "{BASE}\n#[heycat_type]\npub enum Shape {{\n{variants}}}\n\n#[heycat_table(sync = false)]\npub struct Sketch {{\n    #[primary_key]\n    pub id: String,\n    pub shape: Shape,\n}}\n"
+    )
+}
+
+#[test]
+fn add_a_variant_to_an_enum_with_values() {
+    // SpacetimeDB 1.2.0 asks for a manual migration; every old value fits the new type, so
+    // heycat carries the rows over as they are.
+    let base = with_shapes("    Empty,\n    Circle(f64),\n");
+    let changed = with_shapes("    Empty,\n    Circle(f64),\n    Label { text: String },\n");
+    let (_, server) = check_from(&base, "add variant", &changed, 2, true).expect("heycat carries the data");
+    let mut sketches = sql_rows(&server.api(), DB, "SELECT * FROM sketch").unwrap();
+    sketches.sort_by_key(|r| r["id"].to_string());
+    assert_eq!(sketches, [json!({"id": "s1", "shape": {"Circle": 1.5}}), json!({"id": "s2", "shape": {"Empty": []}})]);
+}
+
+#[test]
+fn change_a_variant_of_an_enum_with_values_is_refused() {
+    let base = with_shapes("    Empty,\n    Circle(f64),\n");
+    let changed = with_shapes("    Empty,\n    Circle(u32),\n");
+    assert!(check_from(&base, "change variant", &changed, 2, false).is_none(), "refused");
 }

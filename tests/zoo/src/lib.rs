@@ -1,6 +1,6 @@
 //! The zoo: a schema of the shapes a SpacetimeDB user writes that heycat's and the notes
-//! app's schemas do not have (bytes, the widest integers, options of options, ...), generated
-//! like an app's.
+//! app's schemas do not have (enums with values, bytes, the widest integers, options of
+//! options, names that are TypeScript or SQL words), generated like an app's.
 
 /// The code generated from `schema/`.
 pub mod data {

@@ -171,6 +171,79 @@ fn the_samples_the_typescript_tests_decode_are_what_the_commands_answer() {
     assert_eq!((&by_id("m1")["twice"], &by_id("m2")["twice"]), (&none, &json!({"some": none})));
     assert_eq!(by_id("m3")["twice"], json!({"some": {"some": u64::MAX}}));
     assert_eq!(by_id("m3")["thrice"], json!({"some": {"some": none}}));
+    // Enums with values, in SpacetimeDB's own JSON (`{"Variant": value}`).
+    let d1 = server_rows(&server, "drawing").into_iter().find(|d| d["id"] == "d1").unwrap();
+    assert_eq!(d1["shape"], json!({"Circle": 1.5}));
+    assert_eq!(
+        d1["shapes"],
+        json!([{"Empty": []}, {"Circle": 1.5}, {"Polygon": [{"x": 0.0, "y": 1.0}, {"x": -2.5, "y": 3.25}]},
+               {"Polygon": []}, {"Label": "hi"}, {"Filled": {"Solid": {"Green": []}}},
+               {"Filled": {"Gradient": [{"Red": []}, {"Blue": []}]}}, {"Filled": {"Clear": []}},
+               {"Weight": u128::MAX}, {"Stamp": "00ff"}, {"Note": {"some": none}},
+               {"Note": {"some": {"some": i64::MIN}}}, {"Note": none}])
+    );
+    assert_eq!(d1["layer"]["shapes"][0], json!({"Filled": {"Gradient": [{"Red": []}, {"Blue": []}]}}));
+    app.shutdown();
+}
+
+#[test]
+fn an_export_of_every_zoo_table_reimports_into_an_empty_database_exactly() {
+    let server = server();
+    server.api().publish("zoo-copy", heycat_runtime::Schema::info(&data::SCHEMA).module).unwrap();
+    let (dir, copy_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    heycat_harness::as_user_of(&server, dir.path());
+    heycat_harness::as_user_of(&server, copy_dir.path());
+    let app = start(config(dir.path(), server.url()));
+    app.wait_connected();
+    for (table, rows) in samples().as_object().unwrap() {
+        for sample in rows.as_array().unwrap() {
+            let mut row = sample.clone();
+            row.as_object_mut().unwrap().remove("rowVersion");
+            app.ok(&format!("{table}_insert"), json!({ "row": row }));
+        }
+    }
+    let export = app.ok("storage_export", json!({}));
+    let copy = start(heycat_harness::app::config(copy_dir.path(), ServerChoice::Remote(server.url()), "zoo-copy"));
+    copy.wait_connected();
+    let imported = copy.ok("storage_import", json!({ "path": export["path"] }));
+    assert_eq!(imported["rows"], export["rows"]);
+    for table in heycat_runtime::Schema::info(&data::SCHEMA).exported_tables {
+        let query = format!("SELECT * FROM \"{table}\"");
+        let (mut original, mut restored) =
+            (sql_rows(&server.api(), DATABASE, &query).unwrap(), sql_rows(&server.api(), "zoo-copy", &query).unwrap());
+        original.sort_by_key(Value::to_string);
+        restored.sort_by_key(Value::to_string);
+        assert_eq!(restored, original, "{table}: every row, every value");
+    }
+    app.shutdown();
+    copy.shutdown();
+}
+
+#[test]
+fn a_conflict_on_a_row_with_enum_values_lists_both_versions_exactly_and_resolves() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), server.url()));
+    app.wait_connected();
+    let drawings = samples()["drawing"].clone();
+    let mut row = drawings[0].clone();
+    row.as_object_mut().unwrap().remove("rowVersion");
+    let first = app.ok("drawing_insert", json!({ "row": row }));
+    let theirs = app.ok("drawing_update", json!({ "row": with(&first, "shapes", json!([])) }));
+    // A write based on the first version, after the row moved on: kept as a conflict.
+    let mine = with(&first, "shape", json!({"tag": "Note", "value": {"maybe": {"some": null}}}));
+    let refused = app.err("drawing_update", json!({ "row": mine }));
+    assert_eq!(refused["kind"], "conflict", "{refused}");
+    let listed = app.ok("conflict_list", json!({}));
+    let conflict = &listed[0];
+    assert_eq!((&conflict["table"], &conflict["theirs"]), (&json!("drawing"), &theirs));
+    assert_eq!(conflict["mine"]["shape"], json!({"tag": "Note", "value": {"maybe": {"some": null}}}));
+    assert_eq!(conflict["mine"]["layer"], first["layer"], "both versions decode, nested values and all");
+    app.ok("conflict_resolve", json!({"id": conflict["id"], "resolution": {"choice": "keepMine"}}));
+    let kept = app.ok("drawing_get", json!({"id": "d1"}));
+    assert_eq!(kept["shape"], json!({"tag": "Note", "value": {"maybe": {"some": null}}}));
+    assert_eq!(app.ok("conflict_list", json!({})), json!([]));
     app.shutdown();
 }
 
@@ -219,17 +292,26 @@ fn bytes_written_offline_survive_a_restart_and_replay_exactly_once() {
     app.ok("extremes_insert", json!({"row": extremes("x1")}));
     let maybe = json!({"id": "m1", "twice": {"some": null}, "label": null, "thrice": {"some": {"some": "-1"}}});
     let maybe = app.ok("maybe_insert", json!({ "row": maybe }));
-    assert_eq!(app.pending(), 4);
+    let drawing = json!({"id": "d1", "shape": {"tag": "Polygon", "value": [{"x": 1.5, "y": -1.5}]}, "maybe": null,
+                         "shapes": [{"tag": "Filled", "value": {"tag": "Solid", "value": "Red"}}],
+                         "layer": {"name": "offline", "shapes": [{"tag": "Stamp", "value": base64(b"x")}]}});
+    let drawing = app.ok("drawing_insert", json!({ "row": drawing }));
+    let drawing = app.ok("drawing_update", json!({ "row": with(&drawing, "maybe", json!({"tag": "Empty"})) }));
+    assert_eq!(app.pending(), 6);
     app.shutdown();
 
     let app = start(config(dir.path(), proxy.url()));
-    assert_eq!(app.pending(), 4, "the queue survived the restart");
+    assert_eq!(app.pending(), 6, "the queue survived the restart");
+    assert_eq!(app.ok("drawing_get", json!({"id": "d1"})), drawing, "the local copy kept the variants exactly");
     assert_eq!(app.ok("maybe_get", json!({"id": "m1"})), maybe, "Some(None) stayed apart from None");
     assert_eq!(app.ok("blob_get", json!({"id": "b1"})), edited, "the local copy kept the bytes exactly");
     proxy.go_online();
     app.wait_connected();
     wait_for(Duration::from_secs(30), "the outbox to drain", || app.pending() == 0);
-    assert_eq!(server_rows(&server, "heycat_applied_op").len(), 4, "each write applied once");
+    assert_eq!(server_rows(&server, "heycat_applied_op").len(), 6, "each write applied once");
+    let on_server = &server_rows(&server, "drawing")[0];
+    assert_eq!((&on_server["maybe"], &on_server["row_version"]), (&json!({"some": {"Empty": []}}), &json!(2)));
+    assert_eq!(on_server["layer"]["shapes"][0], json!({"Stamp": "78"}));
     assert_eq!(server_rows(&server, "maybe")[0]["twice"], json!({"some": {"none": []}}));
     let b1 = &server_rows(&server, "blob")[0];
     assert_eq!(server_bytes(&b1["data"]), &big[..1000]);

@@ -5,6 +5,9 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
 import {
+  conflictList,
+  drawingGet,
+  drawingInsert,
   blobGet,
   blobInsert,
   extremesGet,
@@ -15,6 +18,8 @@ import {
   maybeGet,
   maybeInsert,
   type Blob,
+  type Drawing,
+  type Shape,
   type Extremes,
   type Group,
   type Maybe,
@@ -134,5 +139,86 @@ describe("names that are words in TypeScript or SQL", () => {
       await groupDelete(row.class, row.rowVersion);
       expect(calls[2]).toEqual({ cmd: "group_delete", args: { class: sample.class, rowVersion: "1" } });
     }
+  });
+});
+
+describe("enums whose variants hold values", () => {
+  /** What a `switch` on the tag narrows to: each variant's value, typed. */
+  function describe_(shape: Shape): string {
+    switch (shape.tag) {
+      case "Empty":
+        return "empty";
+      case "Circle":
+        return `circle ${shape.value.radius}`;
+      case "Polygon":
+        return `polygon of ${shape.value.length}`;
+      case "Label":
+        return `label ${shape.value}`;
+      case "Filled":
+        return shape.value.tag === "Solid" ? `filled ${shape.value.value}` : `filled ${shape.value.tag}`;
+      case "Weight":
+        return `weight ${shape.value + 1n}`;
+      case "Stamp":
+        return `stamp of ${shape.value.byteLength}`;
+      case "Note":
+        return `note ${shape.value.maybe === null ? "unset" : shape.value.maybe.some}`;
+    }
+  }
+
+  it("decode to tagged unions a switch narrows, nested and in lists, options and structs", async () => {
+    backend(samples.drawing[0]);
+    const drawing = (await drawingGet("d1")) as Drawing;
+    expect(drawing.shape).toEqual({ tag: "Circle", value: { radius: 1.5 } });
+    expect(drawing.shapes.map(describe_)).toEqual([
+      "empty",
+      "circle 1.5",
+      "polygon of 2",
+      "polygon of 0",
+      "label hi",
+      "filled Green",
+      "filled Gradient",
+      "filled Clear",
+      `weight ${2n ** 128n}`,
+      "stamp of 2",
+      "note null",
+      `note ${-(2n ** 63n)}`,
+      "note unset",
+    ]);
+    expect(drawing.layer.shapes[0]).toEqual({ tag: "Filled", value: { tag: "Gradient", value: ["Red", "Blue"] } });
+  });
+
+  it("encode back to exactly the wire form the Rust side sends", async () => {
+    for (const sample of samples.drawing) {
+      backend(sample);
+      const drawing = (await drawingGet(sample.id)) as Drawing;
+      const calls = backend(sample);
+      await drawingInsert(drawing);
+      expect(calls[0].args.row).toEqual(sample);
+    }
+  });
+
+  it("refuse a tag the schema does not have, in words", async () => {
+    backend({ ...samples.drawing[1], shape: { tag: "Hexagon", value: 6 } });
+    await expect(drawingGet("d2")).rejects.toMatchObject({ kind: "badInput", message: expect.stringContaining("not a Shape") });
+  });
+
+  it("decode both versions of a conflict", async () => {
+    const [mine, theirs] = samples.drawing;
+    backend([
+      {
+        id: "op-1",
+        key: '"d1"',
+        operation: "update",
+        baseVersion: "1",
+        createdAt: "1700000000000000",
+        table: "drawing",
+        mine,
+        theirs,
+      },
+    ]);
+    const [conflict] = await conflictList();
+    if (conflict.table !== "drawing") throw new Error("a drawing conflict");
+    expect(conflict.mine?.shape).toEqual({ tag: "Circle", value: { radius: 1.5 } });
+    expect(conflict.theirs?.maybe).toEqual({ tag: "Stamp", value: new Uint8Array([]) });
   });
 });
