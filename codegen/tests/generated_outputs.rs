@@ -1,6 +1,7 @@
-//! Every generated output for heycat's schema, as reviewed snapshots, and their properties:
-//! deterministic, headed, no machine-specific text, and (the TypeScript) identical to what is
-//! committed.
+//! Every generated output for heycat's schema and for the zoo schema (tests/zoo: enums with
+//! values, bytes, 256-bit integers, options of options, reserved words), as reviewed snapshots,
+//! and their properties: deterministic, headed, no machine-specific text, and (the TypeScript)
+//! identical to what is committed.
 
 use std::path::Path;
 
@@ -11,6 +12,36 @@ use heycat_codegen::{backend, migration_plans, outputs, ParsedItem, Schema, Sour
 fn heycat_schema() -> (SourceSet, Schema) {
     Schema::load_versioned(&root().join("app/schema"), &root().join("app/schema/versions"))
         .expect("heycat's schema is valid")
+}
+
+fn zoo_schema() -> (SourceSet, Schema) {
+    Schema::load_versioned(&root().join("tests/zoo/schema"), &root().join("tests/zoo/schema/versions"))
+        .expect("the zoo schema is valid")
+}
+
+/// The zoo's module, app types with conversions, SDK bindings and TypeScript, in one snapshot.
+#[test]
+fn zoo_outputs_snapshot() {
+    let (sources, schema) = zoo_schema();
+    let sdk: Vec<String> = backend::sdk::generate(&schema)
+        .into_iter()
+        .map(|(name, text)| format!("==== sdk/{name} ====\n{text}"))
+        .collect();
+    insta::assert_snapshot!(format!(
+        "==== module ====\n{}\n==== app types ====\n{}\n{}\n==== typescript ====\n{}",
+        backend::module::generate(&schema, &sources),
+        zoo_app_types(&schema),
+        sdk.join("\n"),
+        backend::typescript::generate(&schema, &sources)
+    ));
+}
+
+/// The zoo's app types and their conversions to and from the SDK's, formatted.
+fn zoo_app_types(schema: &Schema) -> String {
+    let types = schema.types.iter().map(backend::app_types::type_def);
+    let tables = schema.user_tables().map(backend::app_types::table);
+    let conversions = backend::app_types::conversions(schema, &quote::quote!(app), &quote::quote!(sdk));
+    prettyplease::unparse(&syn::parse2(quote::quote!(#(#types)* #(#tables)* #conversions)).unwrap())
 }
 
 /// The app module as a build writes it, with relative paths where a build has absolute ones.
