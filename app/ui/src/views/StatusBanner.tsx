@@ -41,7 +41,7 @@ export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | n
   const headline = status.state === "offline" ? "The connection to the database was lost." : HEADLINES[status.kind];
   return (
     <div className="banner banner-error" role="alert">
-      <strong>{headline}</strong> <span className="detail">{status.message}</span>{" "}
+      <strong>{headline}</strong> <span className="detail">{sentence(status.message)}</span>{" "}
       <span className="detail">Retrying in {Math.ceil(status.retryInMs / 1000)} s.</span>{" "}
       <button type="button" onClick={onRetry}>
         Retry now
@@ -55,6 +55,11 @@ export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | n
       {status.state === "failed" && status.kind === "notJoined" && <JoinForm />}
     </div>
   );
+}
+
+/** A message as a sentence: with its full stop. */
+function sentence(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
 /** Joins this device with an invitation code made on one of the user's devices. */
