@@ -26,6 +26,16 @@ fn start(config: DataConfig) -> TestApp {
     TestApp::start(&data::SCHEMA, config, |builder| builder.invoke_handler(data::handler(tauri::generate_handler![])))
 }
 
+/// An app of its own data dir, acting as the user of `server`, connected to `url` (the server's
+/// or a proxy's).
+fn connected(server: &Server, url: &str) -> (tempfile::TempDir, TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(server, dir.path());
+    let app = start(config(dir.path(), url.to_owned()));
+    app.wait_connected();
+    (dir, app)
+}
+
 fn server_rows(server: &Server, table: &str) -> Vec<Value> {
     sql_rows(&server.api(), DATABASE, &format!("SELECT * FROM {table}")).expect("read the server's rows")
 }
@@ -96,10 +106,7 @@ fn with_version(row: &Value, version: u64) -> Value {
 #[test]
 fn bytes_and_the_widest_integers_round_trip_exactly_through_commands_and_sql() {
     let server = server();
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), server.url()));
-    app.wait_connected();
+    let (_dir, app) = connected(&server, &server.url());
 
     let big = megabyte();
     let inserted = app.ok("blob_insert", json!({"row": blob("b1", &big)}));
@@ -150,10 +157,7 @@ fn samples() -> Value {
 #[test]
 fn the_samples_the_typescript_tests_decode_are_what_the_commands_answer() {
     let server = server();
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), server.url()));
-    app.wait_connected();
+    let (_dir, app) = connected(&server, &server.url());
     for (table, rows) in samples().as_object().unwrap() {
         for sample in rows.as_array().unwrap() {
             let mut row = sample.clone();
@@ -222,10 +226,7 @@ fn an_export_of_every_zoo_table_reimports_into_an_empty_database_exactly() {
 #[test]
 fn a_conflict_on_a_row_with_enum_values_lists_both_versions_exactly_and_resolves() {
     let server = server();
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), server.url()));
-    app.wait_connected();
+    let (_dir, app) = connected(&server, &server.url());
     let drawings = samples()["drawing"].clone();
     let mut row = drawings[0].clone();
     row.as_object_mut().unwrap().remove("rowVersion");
@@ -250,10 +251,7 @@ fn a_conflict_on_a_row_with_enum_values_lists_both_versions_exactly_and_resolves
 #[test]
 fn tables_and_columns_named_after_typescript_and_sql_words_work_through_commands_sql_and_backups() {
     let server = server();
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), server.url()));
-    app.wait_connected();
+    let (_dir, app) = connected(&server, &server.url());
     let row =
         json!({"class": "k1", "select": "*", "order": 2, "function": null, "default": true, "call": "7", "user": "me"});
     let stored = app.ok("group_insert", json!({ "row": row }));
@@ -279,10 +277,7 @@ fn tables_and_columns_named_after_typescript_and_sql_words_work_through_commands
 fn bytes_written_offline_survive_a_restart_and_replay_exactly_once() {
     let server = server();
     let proxy = Proxy::start(server.port());
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), proxy.url()));
-    app.wait_connected();
+    let (dir, app) = connected(&server, &proxy.url());
     proxy.go_offline();
     app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
 
