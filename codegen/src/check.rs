@@ -333,11 +333,19 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
             "use an integer type such as u64, or remove #[auto_inc]",
         );
     }
-    if column.auto_inc && table.synced {
+    if column.auto_inc && table.synced && matches!(column.ty, ColumnType::U256 | ColumnType::I256) {
+        errors.error(
+            column.ty_loc,
+            format!("#[auto_inc] key `{}` of synced table `{}` cannot be 256 bits wide yet", column.name, table.name),
+            "use u64 (or any integer type up to 128 bits)",
+        );
+    }
+    if column.auto_inc && table.synced && !column.primary_key {
         errors.error(
             column.loc,
-            format!("#[auto_inc] cannot be used in synced table `{}`", table.name),
-            "rows created offline need ids the client can choose; use a String uuid key, or #[heycat_table(sync = false)]",
+            format!("#[auto_inc] column `{}` of synced table `{}` is not its key", column.name, table.name),
+            "in a synced table only the primary key may be #[auto_inc] (a row written offline gets a provisional key \
+             that the server's replaces); make it the key, or set the value yourself",
         );
     }
     let keyed = column.primary_key || column.unique || column.indexed || column.references.is_some();

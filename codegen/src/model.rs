@@ -419,6 +419,11 @@ impl Schema {
 }
 
 impl Table {
+    /// The primary key, when the module assigns it (`#[auto_inc]`).
+    pub fn auto_inc_key(&self) -> Option<&Column> {
+        self.primary_key().filter(|k| k.auto_inc)
+    }
+
     pub fn primary_key(&self) -> Option<&Column> {
         self.columns.iter().find(|c| c.primary_key)
     }

@@ -56,6 +56,10 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
         let loc = first.loc;
         schema.tables.extend(crate::system::sync_tables(loc));
     }
+    if let Some(first) = schema.tables.iter().find(|t| t.auto_inc_key().is_some()) {
+        let loc = first.loc;
+        schema.tables.push(crate::system::assigned_key_table(loc));
+    }
     if let Some(first) = schema.tables.first() {
         let loc = first.loc;
         schema.tables.extend(crate::system::auth_tables(loc));

@@ -2,13 +2,15 @@
 //! published the module) and invitations for the user's other devices; to one with synced
 //! tables, which operations the module has applied (so a replayed write is applied at most
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
-//! past).
+//! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
 
 use crate::diagnostics::Loc;
 use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
 use crate::names::to_pascal_case;
 
-pub use heycat_contract::system::{APPLIED_OP_TABLE, CONFLICT_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE};
+pub use heycat_contract::system::{
+    APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,
+};
 
 /// `loc` is where the tables are reported, should anything ever be (the first synced table).
 pub fn sync_tables(loc: Loc) -> Vec<Table> {
@@ -41,6 +43,21 @@ pub fn sync_tables(loc: Loc) -> Vec<Table> {
             ],
         ),
     ]
+}
+
+/// For a schema with a table whose key is `#[auto_inc]`: the key the module gave each insert.
+pub fn assigned_key_table(loc: Loc) -> Table {
+    let (table, column) = (system_table(loc), system_column(loc));
+    table(
+        ASSIGNED_KEY_TABLE,
+        Access::Private,
+        "The key the module gave a row inserted into a table with an #[auto_inc] key, by operation id.",
+        vec![
+            column(OP_ID_PARAM, ColumnType::String, true, "The insert's operation id."),
+            column("table_name", ColumnType::String, false, "The table of the row."),
+            column("key", ColumnType::String, false, "The key the module gave the row, in decimal."),
+        ],
+    )
 }
 
 /// Who may use the database and how another device joins (see `heycat_contract::system`).

@@ -322,11 +322,18 @@ fn keys_need_indexable_types_and_auto_inc_needs_integers() {
         "use an integer type such as u64",
     );
     assert_one(
-        "#[heycat_table]\nstruct Log {\n    #[primary_key]\n    #[auto_inc]\n    id: u64,\n}\n",
+        "#[heycat_table]\nstruct Log {\n    #[primary_key]\n    id: String,\n    #[auto_inc]\n    seq: u64,\n}\n",
+        6,
         5,
+        "#[auto_inc] column `seq` of synced table `log` is not its key",
+        "only the primary key may be #[auto_inc]",
+    );
+    assert_one(
+        "#[heycat_table]\nstruct Log {\n    #[primary_key]\n    #[auto_inc]\n    id: u256,\n}\n",
         5,
-        "#[auto_inc] cannot be used in synced table `log`",
-        "rows created offline need ids the client can choose",
+        9,
+        "#[auto_inc] key `id` of synced table `log` cannot be 256 bits wide yet",
+        "use u64",
     );
 }
 

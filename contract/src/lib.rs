@@ -66,6 +66,9 @@ pub mod system {
     pub const RESERVED_PREFIX: &str = "heycat_";
     /// Every operation id the module applied (private): a replayed write is a no-op.
     pub const APPLIED_OP_TABLE: &str = "heycat_applied_op";
+    /// The key the module gave each row inserted into a table with an `#[auto_inc]` key, by the
+    /// insert's operation id (private): how the client learns it, also after a crash.
+    pub const ASSIGNED_KEY_TABLE: &str = "heycat_assigned_key";
     /// Writes not applied because the row had moved on (private, like every table: the
     /// user's identity reads it).
     pub const CONFLICT_TABLE: &str = "heycat_conflict";

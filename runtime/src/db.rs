@@ -14,6 +14,7 @@
 //! waits on the network for long: one the server has not confirmed within [`WRITE_WAIT`] is
 //! queued, and the command returns.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -30,7 +31,7 @@ use crate::error::{DataError, ErrorKind};
 use crate::liveness::Heartbeat;
 use crate::local::LocalCopy;
 use crate::lock::DataDirLock;
-use crate::outbox::OutboxEntry;
+use crate::outbox::{KeyChange, OutboxEntry, WriteKind};
 use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
@@ -133,6 +134,8 @@ pub struct Db {
     op_ids: Arc<OpIds>,
     /// This process's hold on the data dir (see `lock`).
     lock: Arc<DataDirLock>,
+    /// The next provisional key number of each table with an `#[auto_inc]` key.
+    provisional: Arc<Mutex<HashMap<&'static str, u64>>>,
 }
 
 /// Where reads come from.
@@ -145,8 +148,9 @@ pub(crate) enum Reader<'a> {
 
 /// How a write went.
 pub enum Written {
-    /// The server confirmed it, on this connection (whose copy holds the row now).
-    Online(Arc<dyn Live>),
+    /// The server confirmed it (the write with this operation id), on this connection (whose
+    /// copy holds the row now).
+    Online(Arc<dyn Live>, String),
     /// Queued for the server; the row as the local copy now holds it (none for a delete).
     Queued(Option<Value>),
 }
@@ -198,6 +202,7 @@ impl Db {
             connected_before: Arc::default(),
             op_ids: Arc::new(op_ids),
             lock: Arc::new(lock),
+            provisional: Arc::default(),
         };
         // Writes made before the first connect are checked against the local copy's figures.
         db.storage_usage();
@@ -370,7 +375,7 @@ impl Db {
         };
         if let Ok(answer) = tokio::time::timeout(SHOW_AFTER, &mut answer).await {
             return match self.settle(&*connection, &op_id, Some(answer), SHOW_AFTER) {
-                Ok(()) => Ok(Written::Online(connection)),
+                Ok(()) => Ok(Written::Online(connection, op_id)),
                 Err(CallFailure::Refused(e)) => Err(e),
                 Err(CallFailure::Unknown(_)) => self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued),
             };
@@ -379,13 +384,16 @@ impl Db {
         // within `WRITE_WAIT`. (Not for writes in a burst the app sends itself: it is the burst
         // that makes them wait, and showing each costs the burst its pace.)
         let entry = OutboxEntry { op_id: op_id.clone(), ..entry() };
-        let shown =
-            (self.pending.waiting() <= SHOW_AT_MOST).then(|| self.show_in_flight(&*connection, &entry)).flatten();
+        // (Nor an insert under a provisional key: the row the module makes has another.)
+        let provisional = self.schema.info().table(&entry.table).is_some_and(|t| t.auto_inc_key());
+        let shown = (self.pending.waiting() <= SHOW_AT_MOST && !provisional)
+            .then(|| self.show_in_flight(&*connection, &entry))
+            .flatten();
         let answer = tokio::time::timeout(WRITE_WAIT.saturating_sub(SHOW_AFTER), answer).await.ok();
         let outcome = self.settle(&*connection, &op_id, answer, WRITE_WAIT);
         self.end_in_flight(&op_id, shown, matches!(outcome, Err(CallFailure::Refused(_))));
         match outcome {
-            Ok(()) => Ok(Written::Online(connection)),
+            Ok(()) => Ok(Written::Online(connection, op_id)),
             Err(CallFailure::Refused(e)) => Err(e),
             Err(CallFailure::Unknown(_)) => self.queue(entry).map(Written::Queued),
         }
@@ -455,12 +463,35 @@ impl Db {
     /// Calls a reducer (through `send`, given the connection and a fresh operation id) and
     /// waits for its result; returns the connection it was confirmed on. Needs a connection:
     /// nothing is queued.
-    pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<Arc<dyn Live>, DataError> {
+    pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<Written, DataError> {
         let connection = self.connection()?;
-        match self.call_as(&*connection, self.op_ids.next(), send, CALL_WAIT).await {
-            Ok(()) => Ok(connection),
+        let op_id = self.op_ids.next();
+        match self.call_as(&*connection, op_id.clone(), send, CALL_WAIT).await {
+            Ok(()) => Ok(Written::Online(connection, op_id)),
             Err(CallFailure::Refused(e) | CallFailure::Unknown(e)) => Err(e),
         }
+    }
+
+    /// The next provisional key number of `table` (see [`TableAccess::provisional`]): one no
+    /// queued insert uses, counting on from those queued when the process started.
+    pub(crate) fn next_provisional(&self, table: &'static str) -> u64 {
+        let mut next = self.provisional.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = next.entry(table).or_insert_with(|| {
+            let sync = self.sync();
+            let driver = self.schema.info().table(table);
+            let queued = sync.outbox.pending().iter().filter(|e| e.table == table);
+            queued.filter_map(|e| driver?.provisional_number(&e.key)).max().map_or(0, |n| n + 1)
+        });
+        let current = *n;
+        *n += 1;
+        current
+    }
+
+    /// The key the module gave the row insert `op_id` made (a table with an `#[auto_inc]`
+    /// key), as the wire JSON of `table`'s key.
+    pub(crate) fn assigned_key(&self, connection: &dyn Live, table: &str, op_id: &str) -> Option<Value> {
+        let text = self.schema.assigned_key(connection, op_id).ok()??;
+        self.schema.info().table(table)?.key_from_text(&text)
     }
 
     async fn call_as(
@@ -567,6 +598,15 @@ impl Db {
             };
             let mut sync = self.sync();
             match outcome {
+                Ok(()) if entry.kind == WriteKind::Insert => {
+                    // Under a provisional key: the module gave the row its own; the writes
+                    // still queued and the local copy take it before this one is done.
+                    if let Err(e) = self.take_assigned_key(&*connection, &mut sync, &entry) {
+                        sync.damaged = Some(format!("cannot update the outbox: {e}"));
+                        sync.syncing = None;
+                        break;
+                    }
+                }
                 // A conflict is recorded on the server and reported as its own event.
                 Ok(()) => {}
                 Err(CallFailure::Refused(e)) if e.kind == ErrorKind::Conflict => {}
@@ -588,6 +628,34 @@ impl Db {
         }
         self.refresh_local_copy();
         self.status.changed();
+    }
+
+    /// After a queued insert into a table with an `#[auto_inc]` key was applied: replaces its
+    /// provisional key with the one the module gave the row, in the queue (durably) and the
+    /// local copy, and tells the frontend each row that changed as one update.
+    fn take_assigned_key(
+        &self,
+        connection: &dyn Live,
+        sync: &mut SyncState,
+        entry: &OutboxEntry,
+    ) -> std::io::Result<()> {
+        let Some(table) = self.schema.info().table(&entry.table).filter(|t| t.auto_inc_key()) else { return Ok(()) };
+        let Some(to) = self.assigned_key(connection, table.name(), &entry.op_id) else { return Ok(()) };
+        if to == entry.key {
+            return Ok(());
+        }
+        let references = self.schema.info().references.iter().filter(|r| r.parent == table.name());
+        let change = KeyChange {
+            table: entry.table.clone(),
+            key_field: table.key_field().to_owned(),
+            from: entry.key.clone(),
+            to,
+            references: references.map(|r| (r.child.to_owned(), r.field.to_owned())).collect(),
+        };
+        for (table, old_row, row) in sync.change_key(change)? {
+            self.events.emit_local(events::table_changed(&table), TableChange::Update { old_row, row });
+        }
+        Ok(())
     }
 
     /// Takes the server's rows as the new local copy (and keeps it on disk), for reading offline.

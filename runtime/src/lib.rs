@@ -52,6 +52,7 @@ mod lock;
 pub mod ops;
 pub mod outbox;
 mod plugin;
+mod provisional;
 mod results;
 mod schema;
 pub mod status;
@@ -74,8 +75,9 @@ pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
 pub use link::{MigrationStatus, MigrationStep};
 pub use plugin::{plugin, shutdown, start, Options};
+pub use provisional::{ProvisionalKey, PROVISIONAL_KEYS};
 pub use schema::{
-    downcast, Cascade, CleanupOrder, ConflictRecord, Live, QuotaColumn, Schema, SchemaInfo, SdkResult, TableAccess,
+    downcast, CleanupOrder, ConflictRecord, Live, QuotaColumn, Reference, Schema, SchemaInfo, SdkResult, TableAccess,
     Write,
 };
 pub use status::{ConnectionStatus, FailureKind};

@@ -14,7 +14,7 @@ use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 
 use crate::changes::TableChange;
 use crate::error::{DataError, ErrorKind};
-use crate::outbox::{OutboxEntry, WriteKind};
+use crate::outbox::{KeyChange, OutboxEntry, WriteKind};
 use crate::schema::row_key;
 
 /// Rows by table, then by key (the key's JSON text), as the app's row JSON.
@@ -72,6 +72,31 @@ impl LocalCopy {
             None => rows.remove(&key),
         };
         (before, after)
+    }
+
+    /// Moves the row of `change.table` from its provisional key to the one the module gave it,
+    /// and points the rows that reference it at the new key. Returns each row changed:
+    /// `(table, before, after)`.
+    pub(crate) fn change_key(&mut self, change: &KeyChange) -> Vec<(String, Value, Value)> {
+        let mut changed = Vec::new();
+        if let Some(rows) = self.tables.get_mut(&change.table) {
+            if let Some(before) = rows.remove(&key_text(&change.from)) {
+                let mut after = before.clone();
+                after[change.key_field.as_str()] = change.to.clone();
+                rows.insert(key_text(&change.to), after.clone());
+                changed.push((change.table.clone(), before, after));
+            }
+        }
+        for (table, field) in &change.references {
+            for row in self.tables.get_mut(table).into_iter().flat_map(|rows| rows.values_mut()) {
+                if row.get(field.as_str()) == Some(&change.from) {
+                    let before = row.clone();
+                    row[field.as_str()] = change.to.clone();
+                    changed.push((table.clone(), before, row.clone()));
+                }
+            }
+        }
+        changed
     }
 
     /// What changed from these rows to `now`, table by table: each row that appeared, changed

@@ -54,8 +54,19 @@ pub fn get_singleton<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> 
 
 /// Inserts a row; returns it as stored (or, queued, as the local copy holds it).
 pub async fn insert<T: TableAccess>(db: &Db, row: T) -> Result<T, DataError> {
+    // Where the module gives the key, the row goes under a provisional one; once applied, it
+    // is found under the key the module gave it.
+    let row = if T::AUTO_INC_KEY { row.provisional(db.next_provisional(T::NAME)) } else { row };
     let (key, size) = (row.key(), row_size(&row));
-    let written = write(db, size, Write::Insert(row)).await?;
+    let written = match write(db, size, Write::Insert(row)).await? {
+        Written::Online(conn, op_id) if T::AUTO_INC_KEY => {
+            let assigned = db.assigned_key(&*conn, T::NAME, &op_id).ok_or_else(|| DataError::vanished(T::NAME))?;
+            let key = serde_json::from_value::<heycat::wire::Wired<T::Key>>(assigned)
+                .map_err(|_| DataError::vanished(T::NAME))?;
+            return read_back(Written::Online(conn, op_id), &key.0);
+        }
+        written => written,
+    };
     read_back(written, &key)
 }
 
@@ -90,14 +101,14 @@ async fn write<T: TableAccess>(db: &Db, size: u64, write: Write<T>) -> Result<Wr
     if T::SYNCED {
         db.write(size, || entry, send).await
     } else {
-        db.call(send).await.map(Written::Online)
+        db.call(send).await
     }
 }
 
 /// The row a write left: the server's copy once confirmed, the local copy's when queued.
 fn read_back<T: TableAccess>(written: Written, key: &T::Key) -> Result<T, DataError> {
     match written {
-        Written::Online(conn) => {
+        Written::Online(conn, _) => {
             T::find(downcast::<T::Connection>(&*conn)?, key).ok_or_else(|| DataError::vanished(T::NAME))
         }
         Written::Queued(row) => decode(&row.unwrap_or_default()),

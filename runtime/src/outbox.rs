@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use heycat_local_server::private_files;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{DataError, ErrorKind};
 use crate::schema::{key_json, row_key, TableAccess, Write as TableWrite};
@@ -105,9 +106,45 @@ impl DataError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Damage(pub String);
 
+/// A row's provisional key replaced by the one the module gave it (a table with an
+/// `#[auto_inc]` key): in the row's own writes, and in the rows that reference it. Kept in
+/// `outbox.keys` until the outbox is empty, and applied again to the queued writes on opening.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyChange {
+    pub table: String,
+    /// The key's field in the row's JSON.
+    pub key_field: String,
+    pub from: Value,
+    pub to: Value,
+    /// `(table, field)` of every column that references the table.
+    pub references: Vec<(String, String)>,
+}
+
+impl KeyChange {
+    /// Rewrites `entry` where it names the old key.
+    pub(crate) fn apply(&self, entry: &mut OutboxEntry) {
+        if entry.table == self.table && entry.key == self.from {
+            entry.key = self.to.clone();
+        }
+        let fields = std::iter::once((&self.table, &self.key_field)).chain(self.references.iter().map(|(t, f)| (t, f)));
+        for (table, field) in fields {
+            if &entry.table != table {
+                continue;
+            }
+            if let Some(value) = entry.row.as_mut().and_then(|row| row.get_mut(field.as_str())) {
+                if *value == self.from {
+                    *value = self.to.clone();
+                }
+            }
+        }
+    }
+}
+
 pub struct Outbox {
     log: PathBuf,
     done: PathBuf,
+    keys: PathBuf,
     /// Writes not yet confirmed, in order.
     pending: Vec<OutboxEntry>,
 }
@@ -119,20 +156,21 @@ impl Outbox {
     /// their data). Damage is reported; every intact record is kept.
     pub fn open(dir: &Path) -> io::Result<(Outbox, Option<Damage>)> {
         private_files::create_dir(dir)?;
-        let (log, done) = (dir.join("outbox.log"), dir.join("outbox.done"));
+        let (log, done, keys) = (dir.join("outbox.log"), dir.join("outbox.done"), dir.join("outbox.keys"));
         let (entries, log_damage) = read_frames::<OutboxEntry>(&log)?;
         let (confirmed, done_damage) = read_frames::<String>(&done)?;
+        let (key_changes, keys_damage) = read_frames::<KeyChange>(&keys)?;
         let confirmed: HashSet<String> = confirmed.into_iter().collect();
-        let pending = entries.into_iter().filter(|e| !confirmed.contains(&e.op_id)).collect();
-        let mut outbox = Outbox { log, done, pending };
+        let mut pending: Vec<OutboxEntry> = entries.into_iter().filter(|e| !confirmed.contains(&e.op_id)).collect();
+        for change in &key_changes {
+            pending.iter_mut().for_each(|entry| change.apply(entry));
+        }
+        let mut outbox = Outbox { log, done, keys, pending };
         if outbox.pending.is_empty() {
             outbox.clear()?;
         }
-        let damage = match (log_damage, done_damage) {
-            (Some(Damage(log)), Some(Damage(done))) => Some(Damage(format!("{log}; {done}"))),
-            (log, done) => log.or(done),
-        };
-        Ok((outbox, damage))
+        let damage: Vec<String> = [log_damage, done_damage, keys_damage].into_iter().flatten().map(|d| d.0).collect();
+        Ok((outbox, (!damage.is_empty()).then(|| Damage(damage.join("; ")))))
     }
 
     /// Writes not yet confirmed, in order.
@@ -147,6 +185,14 @@ impl Outbox {
         Ok(())
     }
 
+    /// Replaces a provisional key in every queued write, durably (before the insert that got
+    /// the real key is recorded as confirmed, so a crash in between loses nothing).
+    pub fn change_key(&mut self, change: KeyChange) -> io::Result<()> {
+        append_frame(&self.keys, &change, true)?;
+        self.pending.iter_mut().for_each(|entry| change.apply(entry));
+        Ok(())
+    }
+
     /// Records that the server confirmed (or definitively refused) the write `op_id`.
     pub fn confirm(&mut self, op_id: &str) -> io::Result<()> {
         self.pending.retain(|e| e.op_id != op_id);
@@ -158,7 +204,7 @@ impl Outbox {
     }
 
     fn clear(&mut self) -> io::Result<()> {
-        for path in [&self.log, &self.done] {
+        for path in [&self.log, &self.done, &self.keys] {
             private_files::create_file(path)?.sync_all()?;
         }
         Ok(())

@@ -35,8 +35,8 @@ pub struct SchemaInfo {
     pub storage_quota: Option<QuotaColumn>,
     /// The tables whose rows the storage view may offer to delete (`cleanup(oldest_first = ..)`).
     pub cleanup: &'static [CleanupOrder],
-    /// Every `on_delete = cascade` reference: deleting a parent row deletes these children.
-    pub cascades: &'static [Cascade],
+    /// Every reference between the schema's tables (`#[references(..)]`).
+    pub references: &'static [Reference],
 }
 
 impl SchemaInfo {
@@ -65,13 +65,15 @@ pub struct CleanupOrder {
     pub field: &'static str,
 }
 
-/// `child.field` references `parent`'s key with `on_delete = cascade`.
+/// `child.field` references `parent`'s key (`#[references(..)]`).
 #[derive(Clone, Copy, Debug)]
-pub struct Cascade {
+pub struct Reference {
     pub parent: &'static str,
     pub child: &'static str,
     /// The referencing column's JSON field in the child's rows.
     pub field: &'static str,
+    /// `on_delete = cascade`: deleting the parent row deletes the child rows.
+    pub cascade: bool,
 }
 
 /// One schema, with its SDK bindings. Implemented by the generated code.
@@ -95,6 +97,10 @@ pub trait Schema: Send + Sync + 'static {
 
     /// Drops the conflict `id` (the server's row stays): `heycat_conflict_dismiss`.
     fn dismiss_conflict(&self, conn: &dyn Live, id: String, op_id: String) -> Result<SdkResult, DataError>;
+
+    /// The key (in decimal) the module gave the row that insert `op_id` made into a table
+    /// with an `#[auto_inc]` key, once the connection's copy has it.
+    fn assigned_key(&self, conn: &dyn Live, op_id: &str) -> Result<Option<String>, DataError>;
 }
 
 /// Whether the SDK sent a reducer call (the outer `Result` of a send is whether the runtime
@@ -167,6 +173,20 @@ pub trait TableAccess: heycat::Table + Clone + Serialize + DeserializeOwned + Se
     type SdkRow: spacetimedb_lib::de::DeserializeOwned + Clone + Into<Self> + Send + 'static;
     /// The primary key's type (`u32` for singletons, whose key is always 0).
     type Key: heycat::wire::Wire + Clone + PartialEq + Send + Sync + 'static;
+
+    /// Whether the module assigns the key (`#[auto_inc]`): a row is written with a
+    /// provisional key ([`provisional`](Self::provisional)) that the module's replaces.
+    const AUTO_INC_KEY: bool = false;
+
+    /// The row with the `n`th provisional key of its table (only for an `#[auto_inc]` key).
+    fn provisional(self, _n: u64) -> Self {
+        self
+    }
+
+    /// Which provisional key `key` is, if it is one.
+    fn provisional_number(_key: &Self::Key) -> Option<u64> {
+        None
+    }
 
     fn key(&self) -> Self::Key;
     /// Every row in the connection's subscribed copy.

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::changes::ChangeSink;
 use crate::local::LocalCopy;
-use crate::outbox::{Damage, Outbox, OutboxEntry};
+use crate::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
 
 /// How far syncing is, for the frontend.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, specta::Type)]
@@ -84,6 +84,17 @@ impl SyncState {
         Ok(self.local.apply(&entry))
     }
 
+    /// A provisional key replaced by the module's (see [`KeyChange`]), in the queue and in the
+    /// local copy. Returns each row of the local copy that changed: `(table, before, after)`.
+    pub(crate) fn change_key(&mut self, change: KeyChange) -> io::Result<Vec<(String, Value, Value)>> {
+        self.outbox.change_key(change.clone())?;
+        let (from, to) = (queued_key_of(&change.table, &change.from), queued_key_of(&change.table, &change.to));
+        if let Some(count) = self.queued_keys.remove(&from) {
+            *self.queued_keys.entry(to).or_insert(0) += count;
+        }
+        Ok(self.local.change_key(&change))
+    }
+
     /// The server confirmed (or refused for good) the queued write `entry`.
     pub(crate) fn confirmed(&mut self, entry: &OutboxEntry) -> io::Result<()> {
         let key = queued_key(entry);
@@ -150,7 +161,11 @@ impl SyncState {
 pub(crate) type Overlay = HashMap<String, HashMap<String, Option<Value>>>;
 
 fn queued_key(entry: &OutboxEntry) -> (String, String) {
-    (entry.table.clone(), crate::local::key_text(&entry.key))
+    queued_key_of(&entry.table, &entry.key)
+}
+
+fn queued_key_of(table: &str, key: &Value) -> (String, String) {
+    (table.to_owned(), crate::local::key_text(key))
 }
 
 /// How long status changes are gathered before one status is emitted.

@@ -10,7 +10,7 @@ use crate::conflicts::ConflictResolution;
 use crate::error::DataError;
 use crate::local::LocalCopy;
 use crate::outbox::{OutboxEntry, WriteKind};
-use crate::schema::{downcast, ConflictRecord, Live, SdkResult, TableAccess, Write};
+use crate::schema::{downcast, key_json, ConflictRecord, Live, SdkResult, TableAccess, Write};
 
 /// A table of the schema, whatever its row type.
 pub trait TableDriver: Send + Sync {
@@ -18,6 +18,12 @@ pub trait TableDriver: Send + Sync {
     /// The primary key's field in the row JSON.
     fn key_field(&self) -> &'static str;
     fn singleton(&self) -> bool;
+    /// Whether the module assigns the key (`#[auto_inc]`).
+    fn auto_inc_key(&self) -> bool;
+    /// The key written as text (how the module records an assigned key), as wire JSON.
+    fn key_from_text(&self, text: &str) -> Option<Value>;
+    /// Which provisional key the wire JSON `key` is, if it is one.
+    fn provisional_number(&self, key: &Value) -> Option<u64>;
     /// Every row in the connection's copy, as the frontend's JSON.
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
     /// The row with this key (its wire JSON) in the connection's copy.
@@ -56,6 +62,23 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
 
     fn singleton(&self) -> bool {
         T::SINGLETON
+    }
+
+    fn auto_inc_key(&self) -> bool {
+        T::AUTO_INC_KEY
+    }
+
+    fn key_from_text(&self, text: &str) -> Option<Value> {
+        // A number for the narrow integers, a decimal string for the wide ones (their wire forms).
+        let as_json = serde_json::from_str::<Value>(text).ok().into_iter().chain([Value::String(text.to_owned())]);
+        let key =
+            as_json.into_iter().find_map(|json| serde_json::from_value::<heycat::wire::Wired<T::Key>>(json).ok())?;
+        Some(key_json::<T>(&key.0))
+    }
+
+    fn provisional_number(&self, key: &Value) -> Option<u64> {
+        let key = serde_json::from_value::<heycat::wire::Wired<T::Key>>(key.clone()).ok()?;
+        T::provisional_number(&key.0)
     }
 
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError> {

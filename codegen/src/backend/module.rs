@@ -69,11 +69,18 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         let name = format_ident!("{name}");
         used.then(|| quote!(const #name: &str = #code;))
     });
+    let attempts = schema.tables.iter().any(|t| t.auto_inc_key().is_some()).then(|| {
+        quote! {
+            /// How many keys an insert tries past rows that arrived with their keys.
+            const AUTO_INC_ATTEMPTS: u32 = 1_000_000;
+        }
+    });
     let tokens = quote! {
         use spacetimedb::{ReducerContext, Table};
         #derive_import
 
         #items
+        #attempts
 
         #(#error_codes)*
 
@@ -214,10 +221,10 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
 }
 
 /// Runs `write` once per operation id for synced tables; for others, just runs it. A `write`
-/// that records conflicts uses the operation id (as `op_id`).
-fn once(table: &Table, records_conflicts: bool, write: TokenStream) -> TokenStream {
+/// that records conflicts or assigned keys uses the operation id (as `op_id`).
+fn once(table: &Table, needs_op_id: bool, write: TokenStream) -> TokenStream {
     if table.synced {
-        let op_id = if records_conflicts { quote!(op_id) } else { quote!(_) };
+        let op_id = if needs_op_id { quote!(op_id) } else { quote!(_) };
         quote!(heycat_once(ctx, op_id, |ctx, #op_id| { #write }))
     } else {
         quote!({
@@ -250,14 +257,36 @@ fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
         None => (quote!(row), quote!(row)),
     };
     let current = if table.row_version().is_some() { quote!(current) } else { quote!(_current) };
+    // A key the module gives may be taken by a row that arrived with its key (an import, a
+    // migration: they do not move the key's sequence on). The checks above leave the key as
+    // the only unique value that can collide, so the next key is tried.
+    let try_insert = match table.auto_inc_key() {
+        Some(_) => {
+            let taken = format!("no free key left for a new {} row", table.name);
+            quote! {
+                if row.#key != 0 {
+                    return ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()));
+                }
+                for _ in 0..AUTO_INC_ATTEMPTS {
+                    let row = row.clone();
+                    match ctx.db.#tname().try_insert(#new_row) {
+                        Ok(inserted) => return Ok(inserted),
+                        Err(spacetimedb::TryInsertError::UniqueConstraintViolation(_)) => continue,
+                        Err(e) => return Err(heycat_error(UNIQUE_VIOLATION, e.to_string())),
+                    }
+                }
+                Err(heycat_error(UNIQUE_VIOLATION, #taken.into()))
+            }
+        }
+        None => quote!(ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))),
+    };
     quote! {
-        fn #insert(ctx: &ReducerContext, row: #row) -> Result<(), String> {
+        fn #insert(ctx: &ReducerContext, row: #row) -> Result<#row, String> {
             if ctx.db.#tname().#key().find(&row.#key).is_some() {
                 return Err(heycat_error(UNIQUE_VIOLATION, format!(#exists, row.#key)));
             }
             #insert_checks
-            ctx.db.#tname().try_insert(#new_row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
-            Ok(())
+            #try_insert
         }
 
         fn #replace(ctx: &ReducerContext, row: #row, #current: #row) -> Result<(), String> {
@@ -271,7 +300,24 @@ fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
 fn insert_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}_insert", table.name);
     let (row, insert) = (ident(&table.row_type), format_ident!("heycat_insert_{}", table.name));
-    let body = once(table, false, quote!(#insert(ctx, row)));
+    let body = match table.auto_inc_key() {
+        // The module gives the key (the client's is provisional) and records which, under the
+        // operation id, for the client to learn it (also when it asks again after a crash).
+        Some(key) => {
+            let (key, table_name) = (ident(&key.name), table.name.as_str());
+            let write = quote! {
+                let inserted = #insert(ctx, #row { #key: 0, ..row })?;
+                ctx.db.heycat_assigned_key().insert(HeycatAssignedKey {
+                    op_id: op_id.to_owned(),
+                    table_name: #table_name.to_owned(),
+                    key: inserted.#key.to_string(),
+                });
+                Ok(())
+            };
+            once(table, true, write)
+        }
+        None => once(table, false, quote!(#insert(ctx, row).map(drop))),
+    };
     let doc = format!(" Inserts a new `{}` row.", table.name);
     quote! {
         #[doc = #doc]
@@ -413,7 +459,9 @@ fn resolve_reducer(table: &Table) -> TokenStream {
             match resolution {
                 Some(row) => match ctx.db.#tname().#key().find(&row.#key) {
                     Some(current) => #replace(ctx, row, current)?,
-                    None => #insert(ctx, row)?,
+                    None => {
+                        #insert(ctx, row)?;
+                    }
                 },
                 None => {
                     if ctx.db.#tname().#key().find(&#key).is_some() {

@@ -20,7 +20,7 @@ use crate::model::{OnDelete, Schema, Table, ROW_VERSION_COLUMN};
 use crate::names::{article, to_camel_case, to_pascal_case};
 use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
-use heycat_contract::system::{CONFLICT_DISMISS_REDUCER, CONFLICT_TABLE};
+use heycat_contract::system::{ASSIGNED_KEY_TABLE, CONFLICT_DISMISS_REDUCER, CONFLICT_TABLE};
 
 /// Where the app's build finds what the generated code includes. Absolute in a build; the
 /// snapshot tests use relative placeholders so the output is the same on every machine.
@@ -60,6 +60,7 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let info = schema_info(schema, inputs);
     let connect = connect_fn(schema);
     let conflicts = conflict_fns(schema);
+    let assigned_key = assigned_key_fn(schema);
     let conflict_record = conflict_record_fn(schema);
     quote! {
         #conversions
@@ -80,6 +81,7 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
 
                 #connect
                 #conflicts
+                #assigned_key
             }
 
             #conflict_record
@@ -183,11 +185,28 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
             });
         }
     });
+    // A table whose key the module assigns: rows written before it did get provisional keys,
+    // counted down from the type's largest value.
+    let provisional = table.auto_inc_key().map(|_| {
+        quote! {
+            const AUTO_INC_KEY: bool = true;
+
+            fn provisional(self, n: u64) -> Self {
+                Self { #key: ::heycat_runtime::ProvisionalKey::provisional(n), ..self }
+            }
+
+            fn provisional_number(key: &Self::Key) -> Option<u64> {
+                ::heycat_runtime::ProvisionalKey::provisional_number(key)
+            }
+        }
+    });
     quote! {
         impl ::heycat_runtime::TableAccess for #row {
             type Connection = sdk::DbConnection;
             type SdkRow = sdk::#sdk_row;
             type Key = #key_ty;
+
+            #provisional
 
             fn key(&self) -> Self::Key {
                 #key_of_self
@@ -391,12 +410,13 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         let (name, field) = (&t.name, to_camel_case(&order.oldest_first));
         Some(quote!(::heycat_runtime::CleanupOrder { table: #name, field: #field }))
     });
-    let cascades = schema.user_tables().flat_map(|child| {
+    let references = schema.user_tables().flat_map(|child| {
         child.columns.iter().filter_map(move |c| {
-            let reference = c.references.as_ref().filter(|r| r.on_delete == OnDelete::Cascade)?;
+            let reference = c.references.as_ref()?;
             let parent = &schema.referenced(reference)?.name;
             let (child, field) = (&child.name, to_camel_case(&c.name));
-            Some(quote!(::heycat_runtime::Cascade { parent: #parent, child: #child, field: #field }))
+            let cascade = reference.on_delete == OnDelete::Cascade;
+            Some(quote!(::heycat_runtime::Reference { parent: #parent, child: #child, field: #field, cascade: #cascade }))
         })
     });
     quote! {
@@ -409,7 +429,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             exported_tables: &[#(#exported),*],
             storage_quota: #quota,
             cleanup: &[#(#cleanup),*],
-            cascades: &[#(#cascades),*],
+            references: &[#(#references),*],
         };
     }
 }
@@ -472,6 +492,25 @@ fn connect_fn(schema: &Schema) -> TokenStream {
 fn version_reducer_fn(schema: &Schema) -> proc_macro2::Ident {
     use convert_case::{Case, Casing};
     format_ident!("{}", heycat_contract::system::schema_version_reducer(schema.version).to_case(Case::Snake))
+}
+
+/// `Schema::assigned_key`: the key the module gave the row an insert made, from the
+/// assigned-key table (a schema without `#[auto_inc]` keys has none).
+fn assigned_key_fn(schema: &Schema) -> TokenStream {
+    if !schema.tables.iter().any(|t| t.name == ASSIGNED_KEY_TABLE) {
+        return quote! {
+            fn assigned_key(&self, _: &dyn ::heycat_runtime::Live, _: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
+                Ok(None)
+            }
+        };
+    }
+    let table = format_ident!("{ASSIGNED_KEY_TABLE}");
+    quote! {
+        fn assigned_key(&self, conn: &dyn ::heycat_runtime::Live, op_id: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+            Ok(conn.db.#table().op_id().find(&op_id.to_owned()).map(|assigned| assigned.key))
+        }
+    }
 }
 
 /// The conflict table's reads and its dismiss reducer (a schema without synced tables has no

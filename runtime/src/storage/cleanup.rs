@@ -125,7 +125,7 @@ impl Rows<'_> {
     /// The size of every row that deleting `table`'s row with `key` deletes with it.
     fn cascaded_bytes(&mut self, table: &str, key: &Value) -> Result<u64, DataError> {
         let mut bytes = 0;
-        for cascade in self.info.cascades.iter().filter(|c| c.parent == table) {
+        for cascade in self.info.references.iter().filter(|r| r.cascade && r.parent == table) {
             let child_key = self.info.table(cascade.child).map_or("", |t| t.key_field());
             let children: Vec<Value> =
                 self.of(cascade.child)?.iter().filter(|r| r[cascade.field] == *key).cloned().collect();

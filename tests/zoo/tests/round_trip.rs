@@ -206,6 +206,9 @@ fn an_export_of_every_zoo_table_reimports_into_an_empty_database_exactly() {
             app.ok(&format!("{table}_insert"), json!({ "row": row }));
         }
     }
+    for title in ["one", "two"] {
+        app.ok("ticket_insert", json!({"row": {"id": "0", "title": title}}));
+    }
     let export = app.ok("storage_export", json!({}));
     let copy = start(heycat_harness::app::config(copy_dir.path(), ServerChoice::Remote(server.url()), "zoo-copy"));
     copy.wait_connected();
@@ -219,6 +222,9 @@ fn an_export_of_every_zoo_table_reimports_into_an_empty_database_exactly() {
         restored.sort_by_key(Value::to_string);
         assert_eq!(restored, original, "{table}: every row, every value");
     }
+    // The server numbers new rows after the imported ones.
+    let next = copy.ok("ticket_insert", json!({"row": {"id": "0", "title": "three"}}));
+    assert_eq!(next["id"], "3", "{next}");
     app.shutdown();
     copy.shutdown();
 }

@@ -57,6 +57,16 @@ describe("applyChange", () => {
     expect(applyChange(rows, { kind: "insert", row: { id: "a", v: 3 } }, byId)).toEqual([{ id: "a", v: 3 }, rows[1]]);
     expect(applyChange(rows, { kind: "delete", row: rows[1] }, byId)).toEqual([rows[0]]);
   });
+
+  it("moves a row whose key changed (provisional to the server's) into its old place, once", () => {
+    const real = { id: "7", v: 1 };
+    const update = { kind: "update" as const, oldRow: rows[0], row: real };
+    expect(applyChange(rows, update, byId)).toEqual([real, rows[1]]);
+    // The server's insert of the row may come first: still one row.
+    const inserted = applyChange(rows, { kind: "insert", row: real }, byId);
+    expect(applyChange(inserted, update, byId)).toEqual([real, rows[1]]);
+    expect(applyChange(applyChange(rows, update, byId), { kind: "insert", row: real }, byId)).toEqual([real, rows[1]]);
+  });
 });
 
 describe("useConnection", () => {

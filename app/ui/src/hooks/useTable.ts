@@ -59,7 +59,11 @@ export function useTable<Row>(
   return { rows, loading, error, reload };
 }
 
-/** `rows` after `change`: inserts append, updates replace in place, deletes remove. */
+/**
+ * `rows` after `change`: inserts append, updates replace in place, deletes remove. An update
+ * may change the key (a row written offline under a provisional key gets the server's): the
+ * row takes the old one's place, and a copy already there under the new key goes.
+ */
 export function applyChange<Row>(rows: Row[], change: TableChange<Row>, key: (row: Row) => string): Row[] {
   const id = key(change.row);
   const others = rows.filter((row) => key(row) !== id);
@@ -67,9 +71,12 @@ export function applyChange<Row>(rows: Row[], change: TableChange<Row>, key: (ro
     case "delete":
       return others;
     case "update": {
-      const at = rows.findIndex((row) => key(row) === id);
-      if (at < 0) return [...rows, change.row];
-      return rows.map((row, i) => (i === at ? change.row : row));
+      const oldId = key(change.oldRow);
+      const at = rows.findIndex((row) => key(row) === oldId);
+      if (at < 0) {
+        return rows.some((row) => key(row) === id) ? rows.map((row) => (key(row) === id ? change.row : row)) : [...rows, change.row];
+      }
+      return rows.flatMap((row, i) => (i === at ? [change.row] : key(row) === id ? [] : [row]));
     }
     case "insert":
       return rows.some((row) => key(row) === id) ? rows.map((row) => (key(row) === id ? change.row : row)) : [...rows, change.row];
