@@ -123,6 +123,8 @@ fn offline_rows_get_provisional_keys_that_the_servers_replace_in_every_queued_wr
     assert_eq!(app.ok("ticket_get", json!({"id": "2"}))["title"], "edited offline");
     assert_eq!(app.ok("ticket_get", json!({"id": provisional(1)})), Value::Null);
     assert_eq!(app.ok("comment_get", json!({"id": "c1"}))["ticketId"], "2");
+    // (The subscription also reports the server's insert of each row, just before; the
+    // frontend's `applyChange` leaves one row, in the provisional one's place.)
     let updates: Vec<(Value, Value)> = drain(&tickets)
         .into_iter()
         .filter(|e| e["kind"] == "update" && e["oldRow"]["id"] != e["row"]["id"])

@@ -5,6 +5,8 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 
 import {
+  commentInsert,
+  ticketGet,
   conflictList,
   drawingGet,
   drawingInsert,
@@ -220,5 +222,16 @@ describe("enums whose variants hold values", () => {
     if (conflict.table !== "drawing") throw new Error("a drawing conflict");
     expect(conflict.mine?.shape).toEqual({ tag: "Circle", value: { radius: 1.5 } });
     expect(conflict.theirs?.maybe).toEqual({ tag: "Stamp", value: new Uint8Array([]) });
+  });
+});
+
+describe("keys the server gives", () => {
+  it("are bigints like any u64 key, and a comment names its ticket's", async () => {
+    backend(samples.ticket[0]);
+    const ticket = await ticketGet(1n);
+    expect(ticket).toEqual({ id: 1n, title: "the first", rowVersion: 1n });
+    const calls = backend(samples.comment[0]);
+    await commentInsert({ id: "c1", ticketId: ticket!.id, text: "on the first" });
+    expect(calls[0].args.row).toEqual({ ...withoutVersion(samples.comment[0]), rowVersion: undefined });
   });
 });
