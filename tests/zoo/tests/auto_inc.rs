@@ -4,33 +4,21 @@
 //! frontend sees one update per row), exactly once, also across a restart and when the app
 //! died after the server applied the insert but before it learned the key.
 
+mod support;
+
 use std::path::Path;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use heycat_harness::app::{Frontend, TestApp};
-use heycat_harness::{sql_rows, wait_for, Proxy, Server};
-use heycat_runtime::config::{DataConfig, ServerChoice};
-use heycat_zoo::{data, DATABASE};
+use heycat_harness::app::Frontend;
+use heycat_harness::{wait_for, Proxy};
+use heycat_zoo::DATABASE;
 use serde_json::{json, Value};
+use support::{config, server, server_rows, start};
 
-fn server() -> Server {
-    let server = Server::start().expect("start spacetimedb-standalone");
-    let module = heycat_runtime::Schema::info(&data::SCHEMA).module;
-    server.api().publish(DATABASE, module).expect("publish the zoo module");
-    server
-}
-
-fn config(data_dir: &Path, url: String) -> DataConfig {
-    heycat_harness::app::config(data_dir, ServerChoice::Remote(url), DATABASE)
-}
-
-fn start(config: DataConfig) -> TestApp {
-    TestApp::start(&data::SCHEMA, config, |builder| builder.invoke_handler(data::handler(tauri::generate_handler![])))
-}
-
-fn server_rows(server: &Server, table: &str) -> Vec<Value> {
-    let mut rows = sql_rows(&server.api(), DATABASE, &format!("SELECT * FROM {table}")).unwrap();
+/// The rows of `table` on the server, by key.
+fn sorted_rows(server: &heycat_harness::Server, table: &str) -> Vec<Value> {
+    let mut rows = server_rows(server, table);
     rows.sort_by_key(|r| r["id"].to_string());
     rows
 }
@@ -104,7 +92,7 @@ fn offline_rows_get_provisional_keys_that_the_servers_replace_in_every_queued_wr
     assert_eq!(app.ok("sync_status", json!({}))["rejected"], json!([]), "nothing refused");
 
     // The server numbered them in the order they were written; each write applied once.
-    let on_server = server_rows(&server, "ticket");
+    let on_server = sorted_rows(&server, "ticket");
     let titles: Vec<(&Value, &Value, &Value)> =
         on_server.iter().map(|t| (&t["id"], &t["title"], &t["row_version"])).collect();
     assert_eq!(
@@ -170,7 +158,7 @@ fn an_insert_the_server_applied_before_the_app_died_still_gives_its_key_to_what_
     let app = start(config(dir.path(), server.url()));
     app.wait_connected();
     wait_for(Duration::from_secs(30), "the outbox to drain", || app.pending() == 0);
-    let tickets = server_rows(&server, "ticket");
+    let tickets = sorted_rows(&server, "ticket");
     assert_eq!(tickets.len(), 1, "the insert was not applied twice: {tickets:?}");
     assert_eq!(server_rows(&server, "comment")[0]["ticket_id"], tickets[0]["id"]);
     assert_eq!(app.ok("sync_status", json!({}))["rejected"], json!([]));

@@ -2,43 +2,17 @@
 //! frontend sends and gets, the same samples the TypeScript tests decode), through the
 //! server's own SQL, and through the offline queue and the local copy across a restart.
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
-use heycat_harness::app::{Frontend, TestApp};
-use heycat_harness::{sql_rows, wait_for, Proxy, Server};
-use heycat_runtime::config::{DataConfig, ServerChoice};
+use heycat_harness::app::Frontend;
+use heycat_harness::{sql_rows, wait_for, Proxy};
+use heycat_runtime::config::ServerChoice;
 use heycat_zoo::{data, DATABASE};
 use serde_json::{json, Value};
-
-fn server() -> Server {
-    let server = Server::start().expect("start spacetimedb-standalone");
-    let module = heycat_runtime::Schema::info(&data::SCHEMA).module;
-    server.api().publish(DATABASE, module).expect("publish the zoo module");
-    server
-}
-
-fn config(data_dir: &Path, url: String) -> DataConfig {
-    heycat_harness::app::config(data_dir, ServerChoice::Remote(url), DATABASE)
-}
-
-fn start(config: DataConfig) -> TestApp {
-    TestApp::start(&data::SCHEMA, config, |builder| builder.invoke_handler(data::handler(tauri::generate_handler![])))
-}
-
-/// An app of its own data dir, acting as the user of `server`, connected to `url` (the server's
-/// or a proxy's).
-fn connected(server: &Server, url: &str) -> (tempfile::TempDir, TestApp) {
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(server, dir.path());
-    let app = start(config(dir.path(), url.to_owned()));
-    app.wait_connected();
-    (dir, app)
-}
-
-fn server_rows(server: &Server, table: &str) -> Vec<Value> {
-    sql_rows(&server.api(), DATABASE, &format!("SELECT * FROM {table}")).expect("read the server's rows")
-}
+use support::{config, connected, server, server_rows, start};
 
 /// Base64, standard alphabet, padded: what the TypeScript sends for a `Uint8Array`.
 fn base64(bytes: &[u8]) -> String {
