@@ -473,14 +473,16 @@ impl Db {
     }
 
     /// The next provisional key number of `table` (see [`TableAccess::provisional`]): one no
-    /// queued insert uses, counting on from those queued when the process started.
+    /// queued insert and no kept key change uses, counting on from those there when the
+    /// process started.
     pub(crate) fn next_provisional(&self, table: &'static str) -> u64 {
         let mut next = self.provisional.lock().unwrap_or_else(PoisonError::into_inner);
         let n = next.entry(table).or_insert_with(|| {
             let sync = self.sync();
             let driver = self.schema.info().table(table);
-            let queued = sync.outbox.pending().iter().filter(|e| e.table == table);
-            queued.filter_map(|e| driver?.provisional_number(&e.key)).max().map_or(0, |n| n + 1)
+            let queued = sync.outbox.pending().iter().filter(|e| e.table == table).map(|e| &e.key);
+            let changed = sync.outbox.key_changes().iter().filter(|c| c.table == table).map(|c| &c.from);
+            queued.chain(changed).filter_map(|key| driver?.provisional_number(key)).max().map_or(0, |n| n + 1)
         });
         let current = *n;
         *n += 1;

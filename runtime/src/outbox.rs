@@ -147,6 +147,8 @@ pub struct Outbox {
     keys: PathBuf,
     /// Writes not yet confirmed, in order.
     pending: Vec<OutboxEntry>,
+    /// The key changes applied to them, kept until the outbox is empty.
+    key_changes: Vec<KeyChange>,
 }
 
 const HEADER: usize = 8;
@@ -165,7 +167,7 @@ impl Outbox {
         for change in &key_changes {
             pending.iter_mut().for_each(|entry| change.apply(entry));
         }
-        let mut outbox = Outbox { log, done, keys, pending };
+        let mut outbox = Outbox { log, done, keys, pending, key_changes };
         if outbox.pending.is_empty() {
             outbox.clear()?;
         }
@@ -190,7 +192,14 @@ impl Outbox {
     pub fn change_key(&mut self, change: KeyChange) -> io::Result<()> {
         append_frame(&self.keys, &change, true)?;
         self.pending.iter_mut().for_each(|entry| change.apply(entry));
+        self.key_changes.push(change);
         Ok(())
+    }
+
+    /// The key changes applied to the queued writes (see [`KeyChange`]): their old keys may
+    /// not be given again while they are kept, or opening the outbox would rewrite the new row.
+    pub fn key_changes(&self) -> &[KeyChange] {
+        &self.key_changes
     }
 
     /// Records that the server confirmed (or definitively refused) the write `op_id`.
@@ -204,6 +213,7 @@ impl Outbox {
     }
 
     fn clear(&mut self) -> io::Result<()> {
+        self.key_changes.clear();
         for path in [&self.log, &self.done, &self.keys] {
             private_files::create_file(path)?.sync_all()?;
         }
@@ -441,6 +451,47 @@ mod tests {
             assert_eq!(outbox.pending(), &[entry(1), entry(2)]);
             assert_eq!(set_aside(dir.path(), "outbox.done"), [bytes]);
         }
+    }
+
+    #[test]
+    fn a_key_change_rewrites_the_queued_writes_and_references_and_is_kept_until_the_outbox_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
+        let provisional = serde_json::json!("18446744073709551615");
+        let insert = OutboxEntry {
+            table: "ticket".into(),
+            key: provisional.clone(),
+            row: Some(serde_json::json!({"id": provisional, "title": "t"})),
+            ..entry(1)
+        };
+        let comment = OutboxEntry {
+            table: "comment".into(),
+            key: serde_json::json!("c1"),
+            row: Some(serde_json::json!({"id": "c1", "ticketId": provisional})),
+            ..entry(2)
+        };
+        outbox.append(insert).unwrap();
+        outbox.append(comment).unwrap();
+        let change = KeyChange {
+            table: "ticket".into(),
+            key_field: "id".into(),
+            from: provisional.clone(),
+            to: serde_json::json!("7"),
+            references: vec![("comment".into(), "ticketId".into())],
+        };
+        outbox.change_key(change.clone()).unwrap();
+        outbox.confirm("op-1").unwrap();
+        let rewritten = |outbox: &Outbox| {
+            let comment = &outbox.pending()[0];
+            (comment.row.as_ref().unwrap()["ticketId"].clone(), outbox.key_changes().to_vec())
+        };
+        assert_eq!(rewritten(&outbox), (serde_json::json!("7"), vec![change.clone()]));
+        // Reopened (a restart): the queued writes are rewritten again, the change still kept.
+        let (mut outbox, damage) = Outbox::open(dir.path()).unwrap();
+        assert_eq!((damage, rewritten(&outbox)), (None, (serde_json::json!("7"), vec![change])));
+        outbox.confirm("op-2").unwrap();
+        assert!(outbox.key_changes().is_empty(), "forgotten once nothing is queued");
+        assert!(Outbox::open(dir.path()).unwrap().0.key_changes().is_empty());
     }
 
     #[test]

@@ -165,6 +165,51 @@ fn an_insert_the_server_applied_before_the_app_died_still_gives_its_key_to_what_
     app.shutdown();
 }
 
+#[test]
+fn a_provisional_key_whose_change_is_still_kept_is_not_given_again_after_a_restart() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let unreachable = || config(dir.path(), format!("http://127.0.0.1:{}", free_port()));
+    let app = start(unreachable());
+    let first = app.ok("ticket_insert", json!({ "row": ticket("first") }));
+    assert_eq!(first["id"], provisional(0));
+    app.ok("comment_insert", json!({"row": {"id": "c1", "ticketId": first["id"], "text": "x"}}));
+    app.shutdown();
+    // As if a replay got as far as the ticket and the app died then: the server has it, the
+    // outbox keeps the key change and the comment.
+    let insert = queued_op_ids(dir.path())[0].clone();
+    server
+        .api()
+        .call(DATABASE, "ticket_insert", &json!([{"id": 0, "title": "first", "row_version": 0}, insert]))
+        .unwrap();
+    let (mut outbox, _) = heycat_runtime::outbox::Outbox::open(dir.path()).unwrap();
+    outbox
+        .change_key(heycat_runtime::outbox::KeyChange {
+            table: "ticket".into(),
+            key_field: "id".into(),
+            from: provisional(0),
+            to: json!("1"),
+            references: vec![("comment".into(), "ticketId".into())],
+        })
+        .unwrap();
+    outbox.confirm(&insert).unwrap();
+    drop(outbox);
+
+    let app = start(unreachable());
+    let second = app.ok("ticket_insert", json!({ "row": ticket("second") }));
+    assert_eq!(second["id"], provisional(1), "the first provisional key is still taken");
+    app.shutdown();
+    let app = start(config(dir.path(), server.url()));
+    app.wait_connected();
+    wait_for(Duration::from_secs(30), "the outbox to drain", || app.pending() == 0);
+    let titles: Vec<(Value, Value)> =
+        sorted_rows(&server, "ticket").iter().map(|t| (t["id"].clone(), t["title"].clone())).collect();
+    assert_eq!(titles, [(json!(1), json!("first")), (json!(2), json!("second"))]);
+    assert_eq!(server_rows(&server, "comment")[0]["ticket_id"], 1);
+    app.shutdown();
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
