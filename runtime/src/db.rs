@@ -461,8 +461,8 @@ impl Db {
     }
 
     /// Calls a reducer (through `send`, given the connection and a fresh operation id) and
-    /// waits for its result; returns the connection it was confirmed on. Needs a connection:
-    /// nothing is queued.
+    /// waits for its result; returns the connection it was confirmed on, with the operation
+    /// id. Needs a connection: nothing is queued.
     pub(crate) async fn call(&self, send: SendWrite<'_>) -> Result<Written, DataError> {
         let connection = self.connection()?;
         let op_id = self.op_ids.next();
