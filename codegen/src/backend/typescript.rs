@@ -253,7 +253,7 @@ fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
             }
             out.push_str("}\n");
             let fields: Vec<(String, &ColumnType)> = fields.iter().map(|f| (to_camel_case(&f.name), &f.ty)).collect();
-            codecs(out, &ty.name, &ty.name, &fields, None, products);
+            codecs(out, &ty.name, &ty.name, &fields, &[], products);
         }
     }
 }
@@ -313,14 +313,15 @@ fn tagged_union(out: &mut String, name: &str, variants: &[Variant], products: &[
     let _ = writeln!(out, "{}\n{}", codec(true), codec(false));
 }
 
-/// `decodeX` (wire to TypeScript) and `encodeX` (back) for an object type. The field named
-/// `optional_on_encode` may be missing on input (a row version, which inserts leave out).
+/// `decodeX` (wire to TypeScript) and `encodeX` (back) for an object type. The fields in
+/// `optional_on_encode` may be missing on input (what inserts leave out), each sent as the
+/// given wire value then.
 fn codecs(
     out: &mut String,
     name: &str,
     encode_input: &str,
     fields: &[(String, &ColumnType)],
-    optional_on_encode: Option<&str>,
+    optional_on_encode: &[(&str, &str)],
     products: &[&str],
 ) {
     let line = |decode: bool| -> String {
@@ -329,10 +330,11 @@ fn codecs(
             .map(|(f, ty)| {
                 let value = format!("value.{f}");
                 let converted = convert(&value, ty, decode, products);
-                if !decode && optional_on_encode == Some(f.as_str()) {
-                    format!("    {f}: {value} === undefined ? undefined : {converted},")
-                } else {
-                    format!("    {f}: {converted},")
+                match optional_on_encode.iter().find(|(optional, _)| optional == f) {
+                    Some((_, missing)) if !decode => {
+                        format!("    {f}: {value} === undefined ? {missing} : {converted},")
+                    }
+                    _ => format!("    {f}: {converted},"),
                 }
             })
             .collect::<Vec<_>>()
@@ -360,23 +362,38 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
         let _ = writeln!(out, "  {}: {};", to_camel_case(&c.name), ts_type(&c.ty));
     }
     out.push_str("}\n");
-    let encode_input = match table.row_version() {
-        Some(version) if !table.singleton => {
-            let new = format!("New{}", table.row_type);
-            let _ = writeln!(
-                out,
-                "/** {2} `{0}` to insert: the module sets its row version. */\nexport type {new} = Omit<{0}, \"{1}\"> & {{ {1}?: bigint }};",
-                table.row_type,
-                to_camel_case(&version.name),
-                to_pascal_case(article(&table.row_type)),
-            );
-            new
-        }
-        _ => table.row_type.clone(),
+    // What an insert may leave out (field, TypeScript type, what is sent then): the row
+    // version (the module sets it; a singleton is never inserted) and a key the module gives
+    // (`#[auto_inc]`: sent as 0, which it replaces).
+    let version = table.row_version().map(|v| (to_camel_case(&v.name), ts_type(&v.ty), "undefined"));
+    let key = table.auto_inc_key().map(|k| {
+        let ty = ts_type(&k.ty);
+        let zero = if ty == "bigint" { "\"0\"" } else { "0" };
+        (to_camel_case(&k.name), ty, zero)
+    });
+    let left_out: Vec<&(String, String, &str)> =
+        version.iter().filter(|_| !table.singleton).chain(key.iter()).collect();
+    let encode_input = if left_out.is_empty() {
+        table.row_type.clone()
+    } else {
+        let new = format!("New{}", table.row_type);
+        let names: Vec<String> = left_out.iter().map(|(f, ..)| format!("\"{f}\"")).collect();
+        let fields: Vec<String> = left_out.iter().map(|(f, ty, _)| format!("{f}?: {ty}")).collect();
+        let sets = if key.is_some() { "its row version and its key" } else { "its row version" };
+        let _ = writeln!(
+            out,
+            "/** {} `{}` to insert: the module sets {sets}. */\nexport type {new} = Omit<{1}, {}> & {{ {} }};",
+            to_pascal_case(article(&table.row_type)),
+            table.row_type,
+            names.join(" | "),
+            fields.join("; "),
+        );
+        new
     };
     let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (to_camel_case(&c.name), &c.ty)).collect();
-    let version = table.row_version().map(|v| to_camel_case(&v.name));
-    codecs(out, &table.row_type, &encode_input, &fields, version.as_deref(), products);
+    let optional: Vec<(&str, &str)> =
+        version.iter().chain(key.iter()).map(|(f, _, missing)| (f.as_str(), *missing)).collect();
+    codecs(out, &table.row_type, &encode_input, &fields, &optional, products);
 }
 
 /// A command parameter's name in TypeScript: the argument's (camelCase) name, with `_` after

@@ -339,8 +339,8 @@ export interface Ticket {
   /** Bumped by every write; the version an update is based on. */
   rowVersion: bigint;
 }
-/** A `Ticket` to insert: the module sets its row version. */
-export type NewTicket = Omit<Ticket, "rowVersion"> & { rowVersion?: bigint };
+/** A `Ticket` to insert: the module sets its row version and its key. */
+export type NewTicket = Omit<Ticket, "rowVersion" | "id"> & { rowVersion?: bigint; id?: bigint };
 function decodeTicket(value: Wire): Ticket {
   return {
     id: BigInt(value.id),
@@ -350,7 +350,7 @@ function decodeTicket(value: Wire): Ticket {
 }
 function encodeTicket(value: NewTicket): Wire {
   return {
-    id: value.id.toString(),
+    id: value.id === undefined ? "0" : value.id.toString(),
     title: value.title,
     rowVersion: value.rowVersion === undefined ? undefined : value.rowVersion.toString(),
   };

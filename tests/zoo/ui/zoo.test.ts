@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   commentInsert,
   ticketGet,
+  ticketInsert,
   conflictList,
   drawingGet,
   drawingInsert,
@@ -233,5 +234,12 @@ describe("keys the server gives", () => {
     const calls = backend(samples.comment[0]);
     await commentInsert({ id: "c1", ticketId: ticket!.id, text: "on the first" });
     expect(calls[0].args.row).toEqual({ ...withoutVersion(samples.comment[0]), rowVersion: undefined });
+  });
+
+  it("may be left out of an insert: the module gives one", async () => {
+    const calls = backend(samples.ticket[0]);
+    const inserted = await ticketInsert({ title: "the first" });
+    expect(calls[0].args.row).toEqual({ id: "0", title: "the first", rowVersion: undefined });
+    expect(inserted.id).toBe(1n);
   });
 });
