@@ -3,7 +3,7 @@
 //! the outbox applied on top.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use heycat::Table;
@@ -157,11 +157,7 @@ impl LocalCopy {
     /// Writes the snapshot file atomically (a temporary file, synced, renamed over it), readable
     /// by the user only.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let temp = path.with_extension("json.tmp");
-        let mut file = heycat_local_server::private_files::create_file(&temp)?;
-        file.write_all(&serde_json::to_vec(self).map_err(io::Error::other)?)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
+        heycat_local_server::private_files::replace(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
     }
 }
 

@@ -4,8 +4,10 @@
 //! `outbox.log` holds one frame per write: `u32 length | u32 CRC-32 | JSON`, little-endian. An
 //! append is fsynced before the command returns. A torn last frame (a crash mid-append) or a
 //! damaged one is detected by its length or checksum and reported; every intact frame is kept,
-//! before and after it, and the damaged file is kept beside the log for inspection. Confirmed writes are recorded the same way in `outbox.done`, by operation id; when all
-//! are confirmed both files are emptied. Replaying a write twice (confirmed by the server, the
+//! before and after it, and the damaged file is kept beside the log for inspection. Confirmed
+//! writes are recorded the same way in `outbox.done`, by operation id, and the keys the module
+//! gave rows queued under provisional ones in `outbox.keys`; when all are confirmed the three
+//! files are emptied. Replaying a write twice (confirmed by the server, the
 //! app killed before `outbox.done` said so) is harmless: the module applies an operation id at
 //! most once.
 
@@ -273,11 +275,7 @@ fn read_frames<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<(Vec<T
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let aside = path.with_file_name(format!("{name}.damaged-{}", now_millis()));
     private_files::create_file(&aside)?.write_all(&bytes)?;
-    let fresh = path.with_file_name(format!("{name}.intact"));
-    let mut file = private_files::create_file(&fresh)?;
-    file.write_all(&intact)?;
-    file.sync_all()?;
-    std::fs::rename(&fresh, path)?;
+    private_files::replace(path, &intact)?;
     let said = format!(
         "{} was damaged ({}); its {} intact records are kept, and the file as it was is kept as {}",
         path.display(),

@@ -379,9 +379,8 @@ fn journal_from_files(dir: &Path) -> Result<Journal, String> {
 
 /// Writes the journal whole or not at all (a crash mid-write leaves no half journal).
 fn write_journal(dir: &Path, journal: &Journal) -> Result<(), String> {
-    let fresh = dir.join(format!("{JOURNAL}.new"));
-    write_synced(&fresh, &serde_json::to_vec(journal).unwrap_or_default())?;
-    std::fs::rename(&fresh, dir.join(JOURNAL)).map_err(|e| format!("cannot write the migration journal: {e}"))
+    private_files::replace(&dir.join(JOURNAL), &serde_json::to_vec(journal).unwrap_or_default())
+        .map_err(|e| format!("cannot write the migration journal: {e}"))
 }
 
 fn now_secs() -> u64 {

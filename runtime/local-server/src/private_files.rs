@@ -52,6 +52,18 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     create_file(path)?.write_all(bytes)
 }
 
+/// Replaces `path` with `bytes` whole or not at all, readable by the user only: written to a
+/// file beside it (`<name>.new`), synced, then renamed over it, so a crash leaves the old file
+/// or the new one, never half of one.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let fresh = path.with_file_name(format!("{name}.new"));
+    let mut file = create_file(&fresh)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&fresh, path)
+}
+
 /// Takes the group and other bits off `dir` and everything in it, without following symbolic
 /// links (a link's target may be anywhere). Run on start, so a data dir an earlier version
 /// left world-readable becomes private. Goes on past what it cannot change and returns those

@@ -177,15 +177,8 @@ impl Server {
         }
         let token = Api::new(self.upstream_url(), None).new_identity_token()?;
         // Written whole or not at all: a torn token would lock the user out of their database.
-        let write = || -> std::io::Result<()> {
-            use std::io::Write;
-            let fresh = self.data_dir.join("owner-token.new");
-            let mut file = private_files::create_file(&fresh)?;
-            file.write_all(token.as_bytes())?;
-            file.sync_all()?;
-            std::fs::rename(&fresh, &path)
-        };
-        write().map_err(|e| Error::Setup(format!("cannot write {}: {e}", path.display())))?;
+        private_files::replace(&path, token.as_bytes())
+            .map_err(|e| Error::Setup(format!("cannot write {}: {e}", path.display())))?;
         Ok(token)
     }
 
@@ -325,7 +318,6 @@ fn listen(port: u16) -> Result<TcpListener> {
     TcpListener::bind(("127.0.0.1", port)).map_err(|e| Error::Setup(format!("cannot listen on 127.0.0.1:{port}: {e}")))
 }
 
-/// A port nobody listens on right now.
 /// Why the server stopped while starting, in words, from its log: the `Error:` line its
 /// `main` prints last, recognized where it can be.
 fn why_it_stopped(log: &str) -> String {
@@ -347,6 +339,7 @@ fn why_it_stopped(log: &str) -> String {
     format!("it stopped while starting ({error})")
 }
 
+/// A port nobody listens on right now.
 fn free_port() -> Result<u16> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| Error::Setup(format!("cannot find a free port: {e}")))?;
