@@ -24,6 +24,7 @@ pub mod reducers;
 pub mod source;
 pub mod system;
 pub mod versions;
+mod wire_plan;
 
 use std::path::Path;
 

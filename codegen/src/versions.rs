@@ -265,8 +265,10 @@ impl PlanBetween for Plan {
             tables: Vec::new(),
             dropped_tables: Vec::new(),
             refused: Vec::new(),
+            wire: Vec::new(),
         };
         compare_tables(&mut plan, old, new);
+        plan.wire = crate::wire_plan::wire_tables(&plan.tables, old, new, &new_schema);
         compare_keys(&mut plan, &old_schema, &new_schema);
         compare_reducers(&mut plan, &old_schema, &new_schema);
         Ok(plan)

@@ -181,7 +181,8 @@ impl Db {
         for (path, e) in heycat_local_server::private_files::make_private(dir) {
             eprintln!("heycat-data: cannot make {} readable by the user only: {e}", path.display());
         }
-        let sync = SyncState::open(dir).map_err(|e| {
+        let info = schema.info();
+        let sync = SyncState::open(dir, info.version, &info.plans()).map_err(|e| {
             DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
         })?;
         let op_ids = OpIds::open(dir).map_err(|e| {

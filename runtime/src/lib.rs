@@ -59,6 +59,7 @@ pub mod status;
 mod storage;
 mod sync;
 mod tables;
+mod upgrade;
 mod watch;
 
 pub use args::Args;

@@ -8,13 +8,11 @@ use std::borrow::Cow;
 use heycat_contract::{events, system, ReducerError};
 use heycat_local_server::migrate::{self, Migration, Step};
 use heycat_local_server::{Api, Error as ServerError, Server};
-use heycat_plan::Plan;
 use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
 use spacetimedb_lib::sats::serde::SerdeWrapper;
 
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::db::Db;
-use crate::schema::SchemaInfo;
 use crate::status::{Failure, FailureKind};
 
 /// What the frontend hears of a migration.
@@ -55,15 +53,6 @@ impl From<Step> for MigrationStep {
             Step::Restore => MigrationStep::Restore,
         }
     }
-}
-
-#[derive(serde::Deserialize)]
-struct Plans {
-    plans: Vec<Plan>,
-}
-
-fn plans(info: &SchemaInfo) -> Plans {
-    serde_json::from_str(info.migration_plans).unwrap_or(Plans { plans: Vec::new() })
 }
 
 /// The released schema version a deployed module is: the `heycat_schema_v<N>` reducer it has.
@@ -305,8 +294,8 @@ impl ServerLink {
         let info = self.db.schema().info();
         let to = info.version;
         let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
-        let mut plan = plans(info)
-            .plans
+        let mut plan = info
+            .plans()
             .into_iter()
             .find(|p| p.from == from)
             .ok_or_else(|| failure(format!("this app has no migration from schema version {from} to {to}")))?;

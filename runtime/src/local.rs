@@ -21,6 +21,9 @@ use crate::schema::row_key;
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LocalCopy {
     tables: BTreeMap<String, BTreeMap<String, Value>>,
+    /// The schema version whose shape the rows have (0: not recorded, read as the app's).
+    #[serde(default)]
+    version: u32,
 }
 
 /// A key as the local copy indexes it: its wire JSON text.
@@ -35,6 +38,24 @@ impl LocalCopy {
             let key = key_text(&row_key::<T>(&json));
             self.tables.entry(T::NAME.to_owned()).or_default().insert(key, json);
         }
+    }
+
+    /// Adds a row of `table` under `key` (its wire JSON).
+    pub(crate) fn insert(&mut self, table: &str, key: &Value, row: Value) {
+        self.tables.entry(table.to_owned()).or_default().insert(key_text(key), row);
+    }
+
+    pub(crate) fn version(&self) -> u32 {
+        self.version
+    }
+
+    pub(crate) fn set_version(&mut self, version: u32) {
+        self.version = version;
+    }
+
+    /// Every row of `table` with its key text.
+    pub(crate) fn rows_with_keys(&self, table: &str) -> impl Iterator<Item = (&String, &Value)> {
+        self.tables.get(table).into_iter().flatten()
     }
 
     /// Every row of `table`, as the frontend's JSON.

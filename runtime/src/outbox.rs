@@ -37,6 +37,11 @@ pub struct OutboxEntry {
     pub key: serde_json::Value,
     /// The row version a delete is based on.
     pub base_version: Option<u64>,
+    /// The schema version of the app that queued it (0: written before versions were
+    /// recorded, read as this app's). An older version's write crosses to this one through the
+    /// migration plan before it is sent (`upgrade.rs`).
+    #[serde(default)]
+    pub version: u32,
 }
 
 impl OutboxEntry {
@@ -52,6 +57,7 @@ impl OutboxEntry {
                 key: row_key::<T>(&row),
                 row: Some(row),
                 base_version: None,
+                version: 0,
             }
         };
         Some(match write {
@@ -65,6 +71,7 @@ impl OutboxEntry {
                 row: None,
                 key: key_json::<T>(key),
                 base_version: *base_version,
+                version: 0,
             },
             TableWrite::Resolve { .. } => return None,
         })
@@ -214,6 +221,22 @@ impl Outbox {
         append_frame(&self.done, &op_id, false)
     }
 
+    /// Replaces the queued writes with `pending` (each written whole: a crash leaves the old
+    /// file or the new one), forgetting the confirmations of writes no longer queued.
+    pub(crate) fn rewrite(&mut self, pending: Vec<OutboxEntry>) -> io::Result<()> {
+        let mut frames = Vec::new();
+        for entry in &pending {
+            frames.extend_from_slice(&frame(entry)?);
+        }
+        private_files::replace(&self.log, &frames)?;
+        private_files::create_file(&self.done)?.sync_all()?;
+        self.pending = pending;
+        if self.pending.is_empty() {
+            self.clear()?;
+        }
+        Ok(())
+    }
+
     fn clear(&mut self) -> io::Result<()> {
         self.key_changes.clear();
         for path in [&self.log, &self.done, &self.keys] {
@@ -223,12 +246,18 @@ impl Outbox {
     }
 }
 
-fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<()> {
+/// `u32 length | u32 CRC-32 | JSON`, little-endian.
+fn frame<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
     let json = serde_json::to_vec(value).map_err(io::Error::other)?;
     let mut frame = Vec::with_capacity(HEADER + json.len());
     frame.extend_from_slice(&(json.len() as u32).to_le_bytes());
     frame.extend_from_slice(&crc32fast::hash(&json).to_le_bytes());
     frame.extend_from_slice(&json);
+    Ok(frame)
+}
+
+fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<()> {
+    let frame = frame(value)?;
     let mut file = private_files::append_file(path)?;
     let before = file.metadata()?.len();
     let written = file.write_all(&frame).and_then(|()| if sync { file.sync_data() } else { Ok(()) });
@@ -317,6 +346,7 @@ mod tests {
             row: Some(serde_json::json!({"id": format!("d{n}")})),
             key: serde_json::json!(format!("d{n}")),
             base_version: None,
+            version: 0,
         }
     }
 

@@ -43,6 +43,15 @@ impl SchemaInfo {
     pub fn table(&self, name: &str) -> Option<&'static dyn TableDriver> {
         self.tables.iter().copied().find(|t| t.name() == name)
     }
+
+    /// The migration plans from every earlier released version to this one.
+    pub(crate) fn plans(&self) -> Vec<heycat_plan::Plan> {
+        #[derive(serde::Deserialize)]
+        struct Plans {
+            plans: Vec<heycat_plan::Plan>,
+        }
+        serde_json::from_str(self.migration_plans).map_or_else(|_| Vec::new(), |p: Plans| p.plans)
+    }
 }
 
 /// The singleton column whose value is the storage limit.

@@ -42,6 +42,8 @@ pub struct Rejected {
 
 pub(crate) struct SyncState {
     dir: PathBuf,
+    /// The schema version of this app: what queued writes and the local copy are kept in.
+    version: u32,
     pub(crate) outbox: Outbox,
     /// The last server rows with the queued writes on top.
     pub(crate) local: LocalCopy,
@@ -56,9 +58,12 @@ pub(crate) struct SyncState {
 }
 
 impl SyncState {
-    pub(crate) fn open(dir: &Path) -> io::Result<SyncState> {
-        let (outbox, damaged) = Outbox::open(dir)?;
+    /// Opens what `dir` keeps, carried to schema `version` through `plans` when an older version
+    /// of the app kept it (see `upgrade.rs`).
+    pub(crate) fn open(dir: &Path, version: u32, plans: &[heycat_plan::Plan]) -> io::Result<SyncState> {
+        let (mut outbox, damaged) = Outbox::open(dir)?;
         let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
+        let rejected = crate::upgrade::carry(dir, version, plans, &mut outbox, &mut local)?;
         let damaged = [damaged.map(|Damage(d)| d), snapshot_damaged].into_iter().flatten().collect::<Vec<_>>();
         let mut queued_keys = HashMap::new();
         for entry in outbox.pending() {
@@ -67,18 +72,20 @@ impl SyncState {
         }
         Ok(SyncState {
             dir: dir.to_owned(),
+            version,
             outbox,
             local,
             queued_keys,
             damaged: (!damaged.is_empty()).then(|| damaged.join("; ")),
-            rejected: Vec::new(),
+            rejected,
             syncing: None,
             in_flight: Default::default(),
         })
     }
 
     /// Queues a write durably and applies it to the local copy; returns `(before, after)`.
-    pub(crate) fn queue(&mut self, entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
+    pub(crate) fn queue(&mut self, mut entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
+        entry.version = self.version;
         self.outbox.append(entry.clone())?;
         *self.queued_keys.entry(queued_key(&entry)).or_insert(0) += 1;
         Ok(self.local.apply(&entry))
@@ -126,6 +133,7 @@ impl SyncState {
 
     /// Replaces the local copy with the server's rows (plus what is still queued) and keeps it on disk.
     pub(crate) fn refresh(&mut self, mut copy: LocalCopy) -> io::Result<()> {
+        copy.set_version(self.version);
         copy.save(&self.snapshot_path())?;
         for entry in self.outbox.pending() {
             copy.apply(entry);

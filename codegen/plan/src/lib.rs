@@ -7,6 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod wire;
+
+pub use wire::{Parsed, WireSource, WireStep, WireTable};
+
 /// What changed between two versions and how the data crosses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,6 +31,10 @@ pub struct Plan {
     pub dropped_tables: Vec<String>,
     /// Changes heycat cannot carry data across, each with what to add to the schema.
     pub refused: Vec<String>,
+    /// How each carried table's rows cross in the app's own JSON: writes a device queued, and
+    /// the rows it kept, under the old version.
+    #[serde(default)]
+    pub wire: Vec<WireTable>,
 }
 
 /// How a table of the new version is filled from the old version's rows.

@@ -89,6 +89,7 @@ pub async fn delete(db: &Db, table: &str, keys: &[Value]) -> Result<(), DataErro
             row: None,
             key: key.clone(),
             base_version,
+            version: 0,
         };
         let sent = entry.clone();
         db.write(0, || entry, Box::new(move |conn, op_id| driver.send_entry(conn, &sent, op_id))).await?;
