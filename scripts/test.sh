@@ -15,11 +15,12 @@ notes() { (cd examples/notes && cargo "$@"); }
 log "cargo fmt --check (and the schema files, which the apps include unformatted)"
 cargo fmt --all -- --check
 notes fmt -- --check
-rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs tests/zoo/schema/*.rs
+rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs tests/zoo/schema/*.rs tests/fleet/v*/schema/*.rs
 log "heycat-schema check (the schemas are released versions, the TypeScript is current)"
 schema check --schema app/schema --typescript app/ui/src/heycat
 schema check --schema examples/notes/schema --typescript examples/notes/ui/src/data
 schema check --schema tests/zoo/schema --typescript tests/zoo/ts
+for version in tests/fleet/v*/schema; do schema check --schema "$version"; done
 log "building the frontends (the apps embed them)"
 (cd app/ui && npm run --silent build >&2)
 build_notes_ui

@@ -59,10 +59,9 @@ fn convert(
         },
         "some" if is_option(&old.ty) => WireStep::WrapSome,
         "some" => WireStep::Same,
-        "unwrap_or_default" => WireStep::Unwrap {
-            default: default.map(|value| wire_value(value, new)),
-            nested: is_option(&new.ty),
-        },
+        "unwrap_or_default" => {
+            WireStep::Unwrap { default: default.map(|value| wire_value(value, new)), nested: is_option(&new.ty) }
+        }
         "to_string" if is_number(&old.ty) || old.ty == "bool" => WireStep::ToText,
         "to_string" if old.ty == "String" => WireStep::Same,
         "to_string" => {
@@ -86,7 +85,8 @@ fn is_text(ty: &str) -> bool {
 }
 
 fn is_number(ty: &str) -> bool {
-    matches!(ty, "u8" | "u16" | "u32" | "i8" | "i16" | "i32" | "f32" | "f64") || is_text(ty) && ty.starts_with(['u', 'i'])
+    matches!(ty, "u8" | "u16" | "u32" | "i8" | "i16" | "i32" | "f32" | "f64")
+        || is_text(ty) && ty.starts_with(['u', 'i'])
 }
 
 fn is_option(ty: &str) -> bool {
@@ -159,11 +159,15 @@ mod tests {
 
     #[test]
     fn conversions_take_the_apps_form() {
-        let step = |conversion, from: &str, to: &str| {
-            match convert(conversion, &column(from, None), &column(to, None), Some(&json!(0)), "c".into()) {
-                WireSource::Field { step, .. } => Some(step),
-                _ => None,
-            }
+        let step = |conversion, from: &str, to: &str| match convert(
+            conversion,
+            &column(from, None),
+            &column(to, None),
+            Some(&json!(0)),
+            "c".into(),
+        ) {
+            WireSource::Field { step, .. } => Some(step),
+            _ => None,
         };
         assert_eq!(step("widen", "u32", "u64"), Some(WireStep::ToText));
         assert_eq!(step("widen", "u8", "u32"), Some(WireStep::Same));

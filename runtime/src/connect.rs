@@ -58,6 +58,8 @@ impl Connector {
         let Connector { options, ready, caught_up, on_disconnect, watch } = self;
         let (on_error, on_connect_error, on_drop) = (ready.clone(), ready.clone(), ready.clone());
         let (pending, live) = (watch.pending, watch.live);
+        // Quoted: a table may be named after an SQL keyword (`group`, `order`).
+        let queries: Vec<String> = watch.info.module_tables.iter().map(|t| format!("SELECT * FROM \"{t}\"")).collect();
         builder
             .with_uri(options.uri.as_str())
             .with_module_name(options.database.as_str())
@@ -73,7 +75,7 @@ impl Connector {
                     .on_error(move |_, e| {
                         let _ = on_error.send(Err(format!("subscribing failed: {e}")));
                     })
-                    .subscribe_to_all_tables();
+                    .subscribe(queries);
             })
             .on_connect_error(move |_, e| {
                 let _ = on_connect_error.send(Err(e.to_string()));

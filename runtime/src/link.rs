@@ -60,6 +60,15 @@ fn deployed_version(def: &RawModuleDefV9) -> Option<u32> {
     def.reducers.iter().find_map(|r| system::schema_version_of(&r.name))
 }
 
+/// How a shared server's database stands to this app.
+#[derive(Debug, PartialEq, Eq)]
+enum Deployed {
+    /// At this app's schema version (after this device migrated it, if it was older).
+    Current,
+    /// At a newer version in which everything this app uses is unchanged: it keeps syncing.
+    NewerThatFits,
+}
+
 /// A copy of the last module published to the embedded server, to tell whether it is current.
 const PUBLISHED_COPY: &str = "published-module.wasm";
 
@@ -136,6 +145,10 @@ impl ServerLink {
                     ));
                 }
                 self.check_joined(&http, &database)?;
+                let user = Api::new(http, self.config.read_token());
+                if self.meet_shared_server(&user, &database)? == Deployed::NewerThatFits {
+                    return Ok(ws);
+                }
                 (api, ws)
             }
             ServerChoice::Local => {
@@ -248,7 +261,13 @@ impl ServerLink {
                 }
             }
             Some(deployed) if deployed < current => {
-                let result = self.migrate(api, &database, deployed, !records_user, &wasm, &copy);
+                let old_module = std::fs::read(&copy).map_err(|e| {
+                    Failure::new(
+                        FailureKind::MigrationFailed,
+                        format!("the module of schema version {deployed} is not kept ({e}); cannot migrate safely"),
+                    )
+                })?;
+                let result = self.migrate(api, &database, deployed, !records_user, &wasm, &old_module, &copy);
                 if let Err(failure) = &result {
                     self.failed_migration = Some(failure.clone());
                 }
@@ -282,6 +301,10 @@ impl ServerLink {
         }
     }
 
+    /// Migrates `database` from schema version `from` to this app's; `old_module` is what
+    /// runs there now (put back if the migration fails), `copy` where the new module is kept
+    /// once it runs.
+    #[allow(clippy::too_many_arguments)]
     fn migrate(
         &self,
         api: &Api,
@@ -289,6 +312,7 @@ impl ServerLink {
         from: u32,
         carry: bool,
         wasm: &[u8],
+        old_module: &[u8],
         copy: &std::path::Path,
     ) -> Result<(), Failure> {
         let info = self.db.schema().info();
@@ -300,9 +324,6 @@ impl ServerLink {
             .find(|p| p.from == from)
             .ok_or_else(|| failure(format!("this app has no migration from schema version {from} to {to}")))?;
         plan.automatic &= !carry;
-        let old_module = std::fs::read(copy).map_err(|e| {
-            failure(format!("the module of schema version {from} is not kept ({e}); cannot migrate safely"))
-        })?;
         let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
         let progress = |step: Step| {
             self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Running { from, to, step: step.into() });
@@ -316,7 +337,7 @@ impl ServerLink {
             database,
             plan: &plan,
             new_module: wasm,
-            old_module: &old_module,
+            old_module,
             dir: &self.config.data_dir.join("backups"),
             progress: &progress,
             fail_at: self.config.migration_fail_at.as_deref().and_then(step_named),
@@ -340,6 +361,86 @@ impl ServerLink {
                 )))
             }
         }
+    }
+
+    /// A shared (configured) server's database meets this app. At this app's schema version it
+    /// is used, and this device keeps the module as the one a migration would put back. Older,
+    /// this device migrates it, with the same backup, journal and restore as the embedded
+    /// server's, when it can. Newer, this app keeps syncing if everything it uses is unchanged
+    /// (a new table, a new index); otherwise it works with what this device keeps and says to
+    /// update the app.
+    fn meet_shared_server(&mut self, api: &Api, database: &str) -> Result<Deployed, Failure> {
+        if let Some(failure) = &self.failed_migration {
+            return Err(failure.clone());
+        }
+        // A migration this device died in the middle of is undone first (then tried again).
+        let backups = self.config.data_dir.join("backups");
+        migrate::recover(api, database, &backups).map_err(|e| Failure::new(FailureKind::MigrationFailed, e))?;
+        let info = self.db.schema().info();
+        let current = info.version;
+        let deployed_def = deployed_schema(api, database)?;
+        let wasm = self.module()?;
+        match deployed_version(&deployed_def) {
+            Some(deployed) if deployed == current => {
+                let copy = self.shared_module_copy(current);
+                if !std::fs::metadata(&copy).is_ok_and(|m| m.len() == wasm.len() as u64) {
+                    heycat_local_server::private_files::write(&copy, &wasm).map_err(|e| {
+                        Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display()))
+                    })?;
+                }
+                Ok(Deployed::Current)
+            }
+            Some(deployed) if deployed < current => {
+                let Ok(old_module) = std::fs::read(self.shared_module_copy(deployed)) else {
+                    return Err(Failure::new(
+                        FailureKind::CannotMigrate,
+                        format!(
+                            "the database at {} is at schema version {deployed}, older than this app's ({current}), \
+                             and this device cannot migrate it: it has not used version {deployed} with this server, \
+                             so it could not put it back if the migration failed. Start the updated app on a device \
+                             that used version {deployed} with this server: it migrates the database. Until then \
+                             this device works with what it keeps",
+                            api.base_url()
+                        ),
+                    ));
+                };
+                let records_user = deployed_def.tables.iter().any(|t| &*t.name == system::OWNER_TABLE);
+                let copy = self.shared_module_copy(current);
+                let result = self.migrate(api, database, deployed, !records_user, &wasm, &old_module, &copy);
+                if let Err(failure) = &result {
+                    self.failed_migration = Some(failure.clone());
+                }
+                result?;
+                let _ = std::fs::remove_file(self.shared_module_copy(deployed));
+                Ok(Deployed::Current)
+            }
+            Some(deployed) if fits_older_app(info.canonical, &heycat_canonical::describe(&deployed_def), current) => {
+                eprintln!(
+                    "heycat-data: the database at {} is at schema version {deployed}, newer than this app's \
+                     ({current}); what this app uses is unchanged there, so it keeps syncing",
+                    api.base_url()
+                );
+                Ok(Deployed::NewerThatFits)
+            }
+            Some(deployed) => Err(Failure::new(
+                FailureKind::AppOutdated,
+                format!(
+                    "the database at {} is at schema version {deployed}, newer than this app's ({current}): \
+                     update the app. Until then it works with what this device keeps, and your changes are \
+                     sent once it is updated",
+                    api.base_url()
+                ),
+            )),
+            None => Err(Failure::new(
+                FailureKind::VersionMismatch,
+                "the database's module does not say its schema version; it was not published by heycat-data",
+            )),
+        }
+    }
+
+    /// This device's copy of the module of schema `version` that the shared server runs.
+    fn shared_module_copy(&self, version: u32) -> std::path::PathBuf {
+        self.config.data_dir.join(format!("shared-server-module-v{version}.wasm"))
     }
 
     /// Stops the embedded server (waiting for its data to reach the disk).
@@ -378,6 +479,31 @@ fn parse_schema(json: &str) -> Result<RawModuleDefV9, Failure> {
     let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(json)
         .map_err(|e| Failure::new(FailureKind::Other, format!("the server's schema answer is not readable: {e}")))?;
     Ok(deployed.0)
+}
+
+/// Whether an app whose module is described by `expected` (schema `version`) works with a
+/// newer module described by `deployed`: every type, reducer and table it has is there as it
+/// has it (a table may have gained indexes), but for its version reducer.
+fn fits_older_app(expected: &str, deployed: &str, version: u32) -> bool {
+    // A description's sections: a line, and the indented lines under it (a table's keys and indexes).
+    fn sections(description: &str) -> Vec<Vec<&str>> {
+        let mut sections: Vec<Vec<&str>> = Vec::new();
+        for line in description.lines() {
+            match sections.last_mut() {
+                Some(section) if line.starts_with(' ') => section.push(line),
+                _ => sections.push(vec![line]),
+            }
+        }
+        sections
+    }
+    let version_reducer = format!("reducer {}(", system::schema_version_reducer(version));
+    let deployed = sections(deployed);
+    sections(expected).iter().filter(|section| !section[0].starts_with(&version_reducer)).all(|section| {
+        deployed
+            .iter()
+            .find(|d| d[0] == section[0])
+            .is_some_and(|d| section[1..].iter().all(|line| d[1..].contains(line)))
+    })
 }
 
 /// The deployed module must describe the same database as the module this app was built for
@@ -440,6 +566,46 @@ pub struct Prefs {
     fn the_schema_this_app_was_built_for_matches() {
         let (expected, deployed) = schema(|_| {});
         assert_eq!(compare_schema(&expected, &deployed), Ok(()));
+    }
+
+    #[test]
+    fn an_older_app_fits_a_newer_module_that_only_adds() {
+        let (expected, _) = schema(|_| {});
+        let describe = |edit: &dyn Fn(&mut RawModuleDefV9)| {
+            let (_, json) = schema(|def| edit(def));
+            heycat_canonical::describe(&parse_schema(&json).unwrap())
+        };
+        let version = |def: &mut RawModuleDefV9| {
+            for r in def.reducers.iter_mut().filter(|r| r.name.starts_with("heycat_schema_v")) {
+                r.name = "heycat_schema_v2".into();
+            }
+        };
+        let added_table = describe(&|def| {
+            version(def);
+            let mut extra = def.tables[0].clone();
+            extra.name = "reminder".into();
+            def.tables.push(extra);
+        });
+        assert!(fits_older_app(&expected, &added_table, 1), "a new table");
+        let added_index = describe(&|def| {
+            version(def);
+            let mut index = def.tables[0].indexes[0].clone();
+            index.name = Some("note_body_idx_btree".into());
+            index.accessor_name = Some("body".into());
+            index.algorithm = spacetimedb_lib::db::raw_def::v9::RawIndexAlgorithm::BTree { columns: 1.into() };
+            def.tables[0].indexes.push(index);
+        });
+        assert!(fits_older_app(&expected, &added_index, 1), "a new index");
+        let dropped_reducer = describe(&|def| {
+            version(def);
+            def.reducers.retain(|r| &*r.name != "prefs_reset");
+        });
+        assert!(!fits_older_app(&expected, &dropped_reducer, 1), "a reducer this app calls is gone");
+        let changed_key = describe(&|def| {
+            version(def);
+            def.tables[0].primary_key = 1.into();
+        });
+        assert!(!fits_older_app(&expected, &changed_key, 1), "a table's key changed");
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub struct SchemaInfo {
     pub tables: &'static [&'static dyn TableDriver],
     /// Every table an export holds: the schema's tables and the conflicts.
     pub exported_tables: &'static [&'static str],
+    /// Every table of the module (the schema's and the toolkit's): what a connection subscribes
+    /// to, by name, so that the tables a newer module added never reach bindings that do not
+    /// know them.
+    pub module_tables: &'static [&'static str],
     /// The column holding the storage limit (`#[storage_quota(..)]`), if the schema has one.
     pub storage_quota: Option<QuotaColumn>,
     /// The tables whose rows the storage view may offer to delete (`cleanup(oldest_first = ..)`).

@@ -20,6 +20,12 @@ pub enum FailureKind {
     /// Migrating the database to this app's schema version failed; it is back at its old
     /// version with all its data, and Retry tries again.
     MigrationFailed,
+    /// The shared server's database is at an older schema version and this device cannot
+    /// migrate it (the message says why and which device can).
+    CannotMigrate,
+    /// The shared server's database is at a newer schema version whose changes this app does
+    /// not know: the app works with what the device keeps until it is updated.
+    AppOutdated,
     /// This device does not act as the database's user on the configured server: it joins
     /// with an invitation code from one of the user's devices (`device_join`).
     NotJoined,

@@ -52,8 +52,7 @@ pub(crate) fn carry(
     }
     let aside = dir.join(format!("outbox.not-carried-{}.json", now_millis()));
     if !not_carried.is_empty() {
-        let record: Vec<Value> =
-            not_carried.iter().map(|(entry, why)| json!({ "write": entry, "why": why })).collect();
+        let record: Vec<Value> = not_carried.iter().map(|(entry, why)| json!({ "write": entry, "why": why })).collect();
         heycat_local_server::private_files::replace(&aside, &serde_json::to_vec_pretty(&record)?)?;
     }
     outbox.rewrite(kept)?;

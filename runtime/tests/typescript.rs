@@ -215,6 +215,8 @@ fn samples() -> Samples {
         FailureKind::VersionMismatch,
         FailureKind::PublishFailed,
         FailureKind::MigrationFailed,
+        FailureKind::CannotMigrate,
+        FailureKind::AppOutdated,
         FailureKind::NotJoined,
         FailureKind::Other,
     ] {

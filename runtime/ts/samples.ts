@@ -32,6 +32,8 @@ export const SAMPLES = {
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"versionMismatch","message":"VersionMismatch","detail":null,"retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"publishFailed","message":"PublishFailed","detail":null,"retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"migrationFailed","message":"MigrationFailed","detail":null,"retryInMs":500} satisfies ConnectionStatus,
+    {"state":"failed","server":"http://127.0.0.1:3000","kind":"cannotMigrate","message":"CannotMigrate","detail":null,"retryInMs":500} satisfies ConnectionStatus,
+    {"state":"failed","server":"http://127.0.0.1:3000","kind":"appOutdated","message":"AppOutdated","detail":null,"retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"notJoined","message":"NotJoined","detail":null,"retryInMs":500} satisfies ConnectionStatus,
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"other","message":"Other","detail":null,"retryInMs":500} satisfies ConnectionStatus,
   ],

@@ -120,7 +120,9 @@ impl WireStep {
             },
             WireStep::Unwrap { default, nested } => match value {
                 Value::Null => default.clone().ok_or("a missing value has no #[default] to become")?,
-                value if *nested => value.get("some").cloned().ok_or_else(|| format!("{value} is not {{\"some\": …}}"))?,
+                value if *nested => {
+                    value.get("some").cloned().ok_or_else(|| format!("{value} is not {{\"some\": …}}"))?
+                }
                 value => value,
             },
             WireStep::Parse { to } => {

@@ -405,6 +405,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         }
         None => quote!(None),
     };
+    let module_tables = schema.tables.iter().map(|t| t.name.as_str());
     let cleanup = schema.user_tables().filter_map(|t| {
         let order = t.cleanup.as_ref()?;
         let (name, field) = (&t.name, to_camel_case(&order.oldest_first));
@@ -427,6 +428,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             module: include_bytes!(#module),
             tables: &[#(#tables),*],
             exported_tables: &[#(#exported),*],
+            module_tables: &[#(#module_tables),*],
             storage_quota: #quota,
             cleanup: &[#(#cleanup),*],
             references: &[#(#references),*],

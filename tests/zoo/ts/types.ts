@@ -156,6 +156,16 @@ export type FailureKind =
  */
 "migrationFailed" |
 /**
+ * The shared server's database is at an older schema version and this device cannot
+ * migrate it (the message says why and which device can).
+ */
+"cannotMigrate" |
+/**
+ * The shared server's database is at a newer schema version whose changes this app does
+ * not know: the app works with what the device keeps until it is updated.
+ */
+"appOutdated" |
+/**
  * This device does not act as the database's user on the configured server: it joins
  * with an invitation code from one of the user's devices (`device_join`).
  */

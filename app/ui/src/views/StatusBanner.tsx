@@ -9,6 +9,8 @@ const HEADLINES: Record<FailureKind, string> = {
   versionMismatch: "The server runs another version of heycat's data.",
   publishFailed: "heycat's data module could not be installed on the server.",
   migrationFailed: "Updating heycat's data to this version failed; it is unchanged.",
+  cannotMigrate: "This device cannot update the shared heycat data to this version.",
+  appOutdated: "Your heycat data was updated by a newer version of heycat: update this app.",
   notJoined: "This device has not joined your heycat data on the shared server.",
   other: "Connecting to the database failed.",
 };

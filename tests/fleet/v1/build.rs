@@ -1,0 +1,3 @@
+fn main() {
+    heycat_codegen::Builder::new().generate_or_exit();
+}

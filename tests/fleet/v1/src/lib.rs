@@ -1,0 +1,6 @@
+//! The fleet's app as released at schema version 1.
+
+/// The code generated from `schema/`.
+pub mod data {
+    heycat_runtime::include_generated!();
+}
