@@ -40,6 +40,8 @@ pub enum ReducerKind {
     InviteCreate,
     /// `heycat_invite_delete(lookup)`: withdraws an invitation.
     InviteDelete,
+    /// `heycat_hold_writes(secs)`: holds every write for a while (a migration carrying the data).
+    HoldWrites,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +150,12 @@ impl Schema {
                 kind: ReducerKind::InviteDelete,
                 table: None,
                 params: vec![text("lookup")],
+            });
+            out.push(Reducer {
+                name: heycat_contract::system::HOLD_REDUCER.into(),
+                kind: ReducerKind::HoldWrites,
+                table: None,
+                params: vec![Param { name: "secs".into(), ty: ParamType::Column(ColumnType::U32) }],
             });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -1,5 +1,6 @@
 //! The tables the toolkit adds to a schema: to every one, who the user is (the identity that
-//! published the module) and invitations for the user's other devices; to one with synced
+//! published the module), invitations for the user's other devices, and the hold a migration
+//! puts on writes; to one with synced
 //! tables, which operations the module has applied (so a replayed write is applied at most
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
 //! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
@@ -9,7 +10,7 @@ use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
 use crate::names::to_pascal_case;
 
 pub use heycat_contract::system::{
-    APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,
+    APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, HOLD_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,
 };
 
 /// `loc` is where the tables are reported, should anything ever be (the first synced table).
@@ -81,6 +82,15 @@ pub fn auth_tables(loc: Loc) -> Vec<Table> {
                 column("lookup", ColumnType::String, true, "A hash of the code, to find the invitation by."),
                 column("sealed", ColumnType::String, false, "The user's identity token, encrypted under the code."),
                 column("expires_at", ColumnType::Timestamp, false, "After this the invitation is not honoured."),
+            ],
+        ),
+        table(
+            HOLD_TABLE,
+            Access::Private,
+            "While a migration carries the data: the module takes no write until `until`.",
+            vec![
+                column("id", ColumnType::U32, true, "Always 0: one hold at a time."),
+                column("until", ColumnType::Timestamp, false, "Writes are refused until then."),
             ],
         ),
     ]

@@ -82,9 +82,15 @@ pub mod system {
     pub const INVITE_CREATE_REDUCER: &str = "heycat_invite_create";
     /// `heycat_invite_delete(lookup)`: withdraws one (the new device does, once it joined).
     pub const INVITE_DELETE_REDUCER: &str = "heycat_invite_delete";
-    /// Tables a migration never carries: the new module's `init` records its owner, and
-    /// invitations are short-lived.
-    pub const NOT_CARRIED: &[&str] = &[OWNER_TABLE, INVITE_TABLE];
+    /// While a migration carries the data (private, one row): the module takes no write
+    /// until its `until`, so none lands between the backup and the import.
+    pub const HOLD_TABLE: &str = "heycat_write_hold";
+    /// `heycat_hold_writes(secs)`: holds every write for `secs` seconds from now (0 lifts it). The
+    /// migrating device renews it as it works; should that device die, it lapses by itself.
+    pub const HOLD_REDUCER: &str = "heycat_hold_writes";
+    /// Tables a migration never carries: the new module's `init` records its owner,
+    /// invitations are short-lived, and a hold belongs to the migration that made it.
+    pub const NOT_CARRIED: &[&str] = &[OWNER_TABLE, INVITE_TABLE, HOLD_TABLE];
     /// `heycat_conflict_dismiss(conflict_id, op_id)`: keep theirs.
     pub const CONFLICT_DISMISS_REDUCER: &str = "heycat_conflict_dismiss";
     /// `heycat_import_<table>(rows)`: a migration's import into an empty table.
@@ -127,6 +133,8 @@ pub enum ReducerError {
     InUse,
     /// The caller is not the user's identity (the database owner's).
     Unauthorized,
+    /// A migration holds every write for now (`heycat_hold_writes`): the client sends it again later.
+    WritesHeld,
 }
 
 impl ReducerError {
@@ -136,6 +144,7 @@ impl ReducerError {
         ReducerError::BadInput,
         ReducerError::InUse,
         ReducerError::Unauthorized,
+        ReducerError::WritesHeld,
     ];
 
     /// The code a reducer's error text starts with.
@@ -146,6 +155,7 @@ impl ReducerError {
             ReducerError::BadInput => "bad_input",
             ReducerError::InUse => "in_use",
             ReducerError::Unauthorized => "unauthorized",
+            ReducerError::WritesHeld => "writes_held",
         }
     }
 

@@ -57,6 +57,9 @@ impl DataError {
                     ReducerError::BadInput => ErrorKind::BadInput,
                     ReducerError::InUse => ErrorKind::InUse,
                     ReducerError::Unauthorized => ErrorKind::Unauthorized,
+                    // Not refused for good: held while a migration runs; the write is kept
+                    // and sent again, as when the server cannot be reached.
+                    ReducerError::WritesHeld => ErrorKind::Offline,
                 },
                 sentence,
             ),

@@ -36,6 +36,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         (ReducerKind::Import, Some(t)) => import_reducer(t),
         (ReducerKind::InviteCreate, _) => invite_create_reducer(),
         (ReducerKind::InviteDelete, _) => invite_delete_reducer(),
+        (ReducerKind::HoldWrites, _) => hold_reducer(),
         (_, None) => TokenStream::new(),
     });
     let user_tables: Vec<&Table> = schema.user_tables().collect();
@@ -323,7 +324,7 @@ fn insert_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             #body
         }
     }
@@ -380,7 +381,7 @@ fn update_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             #body
         }
     }
@@ -416,7 +417,7 @@ fn delete_reducer(table: &Table) -> TokenStream {
                 #[doc = " When `base_version` is given and the row has another version, the delete is recorded as a conflict."]
                 #[spacetimedb::reducer]
                 pub fn #name(ctx: &ReducerContext, #key: #key_ty, base_version: Option<u64>, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
                     #body
                 }
             }
@@ -425,7 +426,7 @@ fn delete_reducer(table: &Table) -> TokenStream {
             #[doc = #doc]
             #[spacetimedb::reducer]
             pub fn #name(ctx: &ReducerContext, #key: #key_ty, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
                 let _ = op_id;
                 #helper(ctx, &#key)
             }
@@ -496,7 +497,7 @@ fn resolve_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, conflict_id: String, #key: #key_ty, resolution: Option<#row>, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             #body
         }
     }
@@ -507,7 +508,7 @@ fn dismiss_reducer() -> TokenStream {
         /// Drops a conflict record and keeps the server's row.
         #[spacetimedb::reducer]
         pub fn heycat_conflict_dismiss(ctx: &ReducerContext, conflict_id: String, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             heycat_once(ctx, op_id, |ctx, _| {
                 ctx.db.heycat_conflict().id().delete(&conflict_id);
                 Ok(())
@@ -684,7 +685,7 @@ fn singleton_update_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, row: #row, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             #body
         }
     }
@@ -700,7 +701,7 @@ fn singleton_reset_reducer(table: &Table) -> TokenStream {
         #[doc = #doc]
         #[spacetimedb::reducer]
         pub fn #name(ctx: &ReducerContext, op_id: String) -> Result<(), String> {
-                heycat_authorize(ctx)?;
+                heycat_authorize_write(ctx)?;
             #body
         }
     }
@@ -746,6 +747,20 @@ fn auth_helpers() -> TokenStream {
             ))
         }
 
+        /// Refuses every caller but the user's identity, and every write while a migration
+        /// holds them (`heycat_hold_writes`): the client keeps the write and sends it again later.
+        fn heycat_authorize_write(ctx: &ReducerContext) -> Result<(), String> {
+            heycat_authorize(ctx)?;
+            match ctx.db.heycat_write_hold().id().find(0u32) {
+                Some(hold) if hold.until > ctx.timestamp => Err(heycat_error(
+                    WRITES_HELD,
+                    "the database is being updated to a new version by one of your devices; the change is kept \
+                     and sent when that is done".into(),
+                )),
+                _ => Ok(()),
+            }
+        }
+
         /// Drops the invitations whose time is up.
         fn heycat_prune_invites(ctx: &ReducerContext) {
             let expired: Vec<HeycatInvite> =
@@ -784,6 +799,24 @@ fn invite_delete_reducer() -> TokenStream {
             heycat_authorize(ctx)?;
             heycat_prune_invites(ctx);
             ctx.db.heycat_invite().lookup().delete(&lookup);
+            Ok(())
+        }
+    }
+}
+
+fn hold_reducer() -> TokenStream {
+    quote! {
+        /// Holds every write for `secs` seconds from now (0 lifts it): a migration carrying the
+        /// data holds them from its backup to its import, renewing as it works, so none lands in
+        /// between; should it die, the hold lapses by itself.
+        #[spacetimedb::reducer]
+        pub fn heycat_hold_writes(ctx: &ReducerContext, secs: u32) -> Result<(), String> {
+            heycat_authorize(ctx)?;
+            let until = ctx.timestamp + ::std::time::Duration::from_secs(secs.into());
+            ctx.db.heycat_write_hold().id().delete(0u32);
+            if secs > 0 {
+                ctx.db.heycat_write_hold().insert(HeycatWriteHold { id: 0, until });
+            }
             Ok(())
         }
     }

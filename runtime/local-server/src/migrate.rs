@@ -1,12 +1,14 @@
 //! Carries a database to a new schema version when SpacetimeDB cannot migrate it by itself.
 //!
-//! 1. Export every table of the old version and write the backup (`heycat-v<from>-to-v<to>-<time>.json`),
-//!    synced, then read it again and check its row counts and content hash.
+//! 1. Hold every write of the database (`heycat_hold_writes`, renewed as the migration goes, lapsing
+//!    should it die; devices keep their writes and send them later); export every table of the
+//!    old version and write the backup (`heycat-v<from>-to-v<to>-<time>.json`), synced, then
+//!    read it again and check its row counts and content hash.
 //! 2. Write a journal saying a migration is under way and where its backup is.
 //! 3. Publish the new module, clearing the old data (`?clear=true`).
 //! 4. Fill every table of the new version from the backup through the plan (renames, defaults,
 //!    conversions) with the module's `heycat_import_<table>` reducers; check the row counts.
-//! 5. Remove the journal.
+//! 5. Lift the hold and remove the journal.
 //!
 //! When anything fails after step 2, the old module is published again (clearing) and the
 //! backup imported into it, so the database is back at the old version with all its data. A
@@ -120,16 +122,24 @@ impl Migration<'_> {
             }
         }
         self.step(Step::Backup).map_err(|m| failed(m, true, None))?;
+        // From the backup on, the database takes no write (other devices keep theirs and send
+        // them later), so none is made after the backup and lost with the old data.
+        hold_writes(self.api, self.database)
+            .map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+        let unchanged = |m: String, backup: Option<PathBuf>| {
+            release_writes(self.api, self.database);
+            failed(m, true, backup)
+        };
         let backup =
-            self.export().map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+            self.export().map_err(|m| unchanged(format!("the backup failed, nothing was changed: {m}"), None))?;
         let path = self.dir.join(format!("heycat-v{}-to-v{}-{}.json", self.plan.from, self.plan.to, now_secs()));
-        backup.write(&path).map_err(|m| failed(format!("the backup failed, nothing was changed: {m}"), true, None))?;
+        backup.write(&path).map_err(|m| unchanged(format!("the backup failed, nothing was changed: {m}"), None))?;
         let old_module = self.dir.join(format!("heycat-v{}-module.wasm", self.plan.from));
         let name = |path: &Path| path.file_name().map(PathBuf::from).unwrap_or_default();
         let journal =
             Journal { from: self.plan.from, to: self.plan.to, backup: name(&path), old_module: name(&old_module) };
         write_synced(&old_module, self.old_module).and_then(|()| write_journal(self.dir, &journal)).map_err(|m| {
-            failed(format!("cannot write the migration journal, nothing was changed: {m}"), true, Some(path.clone()))
+            unchanged(format!("cannot write the migration journal, nothing was changed: {m}"), Some(path.clone()))
         })?;
 
         match self.carry(&backup) {
@@ -186,7 +196,9 @@ impl Migration<'_> {
             import(self.api, self.database, &table.table, converted)?;
         }
         self.step(Step::Verify)?;
-        verify_counts(self.api, self.database, &expected)
+        verify_counts(self.api, self.database, &expected)?;
+        release_writes(self.api, self.database);
+        Ok(())
     }
 }
 
@@ -275,6 +287,8 @@ fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<()
     if rows.is_empty() {
         return Ok(());
     }
+    // A large table takes a while: the hold is renewed before each.
+    hold_writes(api, database)?;
     api.call(database, &heycat_contract::system::import_reducer(table), &json!([rows]))
         .map_err(|e| format!("importing the rows of {table} failed: {e}"))
 }
@@ -289,7 +303,30 @@ fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) 
     Ok(())
 }
 
-/// Publishes `wasm`, clearing the database. spacetimedb-standalone 1.2.0 killed right after a
+/// How long a hold on writes lasts unless renewed: longer than any one step of a migration
+/// (each import renews it), short enough that a migration whose device died frees the
+/// database soon.
+const HOLD_SECS: u32 = 120;
+
+/// Holds every write of the database for [`HOLD_SECS`] (`heycat_hold_writes`). A module from before
+/// the toolkit had the hold has nothing to hold with: the migration goes on without.
+fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
+    match api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([HOLD_SECS])) {
+        Ok(()) => Ok(()),
+        Err(Error::Http { status: 404, .. }) => Ok(()),
+        Err(e) => Err(format!("writes could not be held while it runs: {e}")),
+    }
+}
+
+/// Lifts the hold. Should that fail, the hold lapses by itself within [`HOLD_SECS`].
+fn release_writes(api: &Api, database: &str) {
+    if let Err(e) = api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([0])) {
+        eprintln!("heycat-data: writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");
+    }
+}
+
+/// Publishes `wasm`, clearing the database, and holds its writes until the import is done.
+/// spacetimedb-standalone 1.2.0 killed right after a
 /// clearing publish can come back with the database deleted in its records but not on disk:
 /// the next clearing publish then answers `created` while the server goes on running the
 /// module it found on disk. The database exists here (it is being migrated), so `created`
@@ -298,13 +335,15 @@ fn publish_cleared(api: &Api, database: &str, wasm: &[u8]) -> Result<(), String>
     if api.publish_cleared(database, wasm).map_err(|e| e.to_string())? {
         api.publish_cleared(database, wasm).map_err(|e| e.to_string())?;
     }
-    Ok(())
+    hold_writes(api, database)
 }
 
 /// Puts the old module back (clearing) and imports the backup as it was.
 fn restore(api: &Api, database: &str, old_module: &[u8], backup: &Backup) -> Result<(), String> {
     publish_cleared(api, database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
-    backup.import(api, database)
+    backup.import(api, database)?;
+    release_writes(api, database);
+    Ok(())
 }
 
 /// After a process died mid-migration: puts the old version and its data back from the

@@ -323,3 +323,53 @@ fn a_device_that_cannot_migrate_says_which_can_and_works_with_what_it_keeps() {
     assert_eq!((ids(&listed(&app, "note")), app.pending()), (vec!["d1".to_owned()], 1));
     assert_eq!(server_version(&server), 1, "nothing was changed on the server");
 }
+
+#[test]
+fn writes_made_while_another_device_migrates_are_held_and_sent_after() {
+    let server = server_at(1);
+    // Enough rows that the migration takes a while.
+    let seeded: Vec<Value> = (0..5000)
+        .map(|n| json!({"id": format!("s{n:04}"), "title": "seed", "body": "x".repeat(100), "reads": n, "row_version": 1}))
+        .collect();
+    server.api().call(DATABASE, "heycat_import_note", &json!([seeded])).unwrap();
+    let (a, b) = (Device::new(&server, 1), Device::new(&server, 1));
+    let app_a = a.start(&server.url());
+    app_a.wait_connected();
+    app_a.shutdown();
+    let app_b = b.start(&server.url());
+    app_b.wait_connected();
+
+    // B writes all along while A, updated, migrates the database.
+    a.install(2);
+    let migrated = std::sync::atomic::AtomicBool::new(false);
+    let written = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let mut n = 0;
+            while !migrated.load(std::sync::atomic::Ordering::Acquire) || n < 20 {
+                app_b.ok("note_insert", json!({ "row": note_v1(&format!("b{n:04}"), "during", n) }));
+                n += 1;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            n
+        });
+        let app_a = a.start(&server.url());
+        app_a.wait_connected();
+        migrated.store(true, std::sync::atomic::Ordering::Release);
+        let written = writer.join().unwrap();
+        app_a.shutdown();
+        written
+    });
+    assert!(written > 20, "B wrote during the migration ({written} writes)");
+
+    // B updates; everything it wrote reaches the server once.
+    app_b.shutdown();
+    b.install(2);
+    let app_b = b.start(&server.url());
+    app_b.wait_connected();
+    wait_synced(&app_b);
+    assert_eq!(app_b.ok("sync_status", json!({}))["rejected"], json!([]));
+    let on_server = ids(&on_server(&server, "note"));
+    let b_notes: Vec<&String> = on_server.iter().filter(|id| id.starts_with('b')).collect();
+    assert_eq!(b_notes.len(), written as usize, "every write B made, once");
+    assert_eq!(on_server.len(), 5000 + written as usize);
+}
