@@ -60,15 +60,6 @@ fn deployed_version(def: &RawModuleDefV9) -> Option<u32> {
     def.reducers.iter().find_map(|r| system::schema_version_of(&r.name))
 }
 
-/// How a shared server's database stands to this app.
-#[derive(Debug, PartialEq, Eq)]
-enum Deployed {
-    /// At this app's schema version (after this device migrated it, if it was older).
-    Current,
-    /// At a newer version in which everything this app uses is unchanged: it keeps syncing.
-    NewerThatFits,
-}
-
 /// A copy of the last module published to the embedded server, to tell whether it is current.
 const PUBLISHED_COPY: &str = "published-module.wasm";
 
@@ -146,10 +137,8 @@ impl ServerLink {
                 }
                 self.check_joined(&http, &database)?;
                 let user = Api::new(http, self.config.read_token());
-                if self.meet_shared_server(&user, &database)? == Deployed::NewerThatFits {
-                    return Ok(ws);
-                }
-                (api, ws)
+                self.meet_shared_server(&user, &database)?;
+                return Ok(ws);
             }
             ServerChoice::Local => {
                 let server = self.ensure_local_running()?;
@@ -364,12 +353,13 @@ impl ServerLink {
     }
 
     /// A shared (configured) server's database meets this app. At this app's schema version it
-    /// is used, and this device keeps the module as the one a migration would put back. Older,
+    /// is used (when its module is the one this app was built for), and this device keeps the
+    /// module as the one a migration would put back. Older,
     /// this device migrates it, with the same backup, journal and restore as the embedded
     /// server's, when it can. Newer, this app keeps syncing if everything it uses is unchanged
     /// (a new table, a new index); otherwise it works with what this device keeps and says to
     /// update the app.
-    fn meet_shared_server(&mut self, api: &Api, database: &str) -> Result<Deployed, Failure> {
+    fn meet_shared_server(&mut self, api: &Api, database: &str) -> Result<(), Failure> {
         if let Some(failure) = &self.failed_migration {
             return Err(failure.clone());
         }
@@ -378,17 +368,19 @@ impl ServerLink {
         migrate::recover(api, database, &backups).map_err(|e| Failure::new(FailureKind::MigrationFailed, e))?;
         let info = self.db.schema().info();
         let current = info.version;
-        let deployed_def = deployed_schema(api, database)?;
+        let deployed_json = api.schema_json(database).map_err(unreachable)?;
+        let deployed_def = parse_schema(&deployed_json)?;
         let wasm = self.module()?;
         match deployed_version(&deployed_def) {
             Some(deployed) if deployed == current => {
+                compare_schema(info.canonical, &deployed_json)?;
                 let copy = self.shared_module_copy(current);
                 if !std::fs::metadata(&copy).is_ok_and(|m| m.len() == wasm.len() as u64) {
                     heycat_local_server::private_files::write(&copy, &wasm).map_err(|e| {
                         Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display()))
                     })?;
                 }
-                Ok(Deployed::Current)
+                Ok(())
             }
             Some(deployed) if deployed < current => {
                 let Ok(old_module) = std::fs::read(self.shared_module_copy(deployed)) else {
@@ -412,7 +404,7 @@ impl ServerLink {
                 }
                 result?;
                 let _ = std::fs::remove_file(self.shared_module_copy(deployed));
-                Ok(Deployed::Current)
+                check_schema(info.canonical, api, database)
             }
             Some(deployed) if fits_older_app(info.canonical, &heycat_canonical::describe(&deployed_def), current) => {
                 eprintln!(
@@ -420,7 +412,7 @@ impl ServerLink {
                      ({current}); what this app uses is unchanged there, so it keeps syncing",
                     api.base_url()
                 );
-                Ok(Deployed::NewerThatFits)
+                Ok(())
             }
             Some(deployed) => Err(Failure::new(
                 FailureKind::AppOutdated,

@@ -193,6 +193,8 @@ impl Migration<'_> {
             let rows = backup.tables.get(from).cloned().unwrap_or_default();
             let converted = rows.iter().map(|row| table.convert(row)).collect::<Result<Vec<_>, _>>()?;
             expected.insert(table.table.clone(), converted.len());
+            // A large table takes a while: the hold is renewed before each.
+            hold_writes(self.api, self.database)?;
             import(self.api, self.database, &table.table, converted)?;
         }
         self.step(Step::Verify)?;
@@ -287,8 +289,6 @@ fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<()
     if rows.is_empty() {
         return Ok(());
     }
-    // A large table takes a while: the hold is renewed before each.
-    hold_writes(api, database)?;
     api.call(database, &heycat_contract::system::import_reducer(table), &json!([rows]))
         .map_err(|e| format!("importing the rows of {table} failed: {e}"))
 }
@@ -341,7 +341,11 @@ fn publish_cleared(api: &Api, database: &str, wasm: &[u8]) -> Result<(), String>
 /// Puts the old module back (clearing) and imports the backup as it was.
 fn restore(api: &Api, database: &str, old_module: &[u8], backup: &Backup) -> Result<(), String> {
     publish_cleared(api, database, old_module).map_err(|e| format!("publishing the old module failed: {e}"))?;
-    backup.import(api, database)?;
+    for (table, rows) in &backup.tables {
+        hold_writes(api, database)?;
+        import(api, database, table, rows.clone())?;
+    }
+    verify_counts(api, database, &backup.counts)?;
     release_writes(api, database);
     Ok(())
 }
