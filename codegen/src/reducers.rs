@@ -32,8 +32,8 @@ pub enum ReducerKind {
     /// `heycat_schema_v<N>`: does nothing; its name tells clients (through the deployed
     /// schema) which released version the module is.
     SchemaVersion,
-    /// `heycat_import_<table>(rows)`: puts rows back as they were (a migration's import); only
-    /// into an empty table.
+    /// `heycat_import_<table>(rows, append)`: puts rows back as they were (a migration's
+    /// import), in batches: the first (`append` false) only into an empty table.
     Import,
     /// `heycat_invite_create(lookup, sealed, valid_for_secs)`: offers a sealed invitation for
     /// another device (and drops expired ones).
@@ -113,7 +113,10 @@ impl Schema {
                 name: heycat_contract::system::import_reducer(&table.name),
                 kind: ReducerKind::Import,
                 table: Some(table),
-                params: vec![Param { name: "rows".into(), ty: ParamType::Rows }],
+                params: vec![
+                    Param { name: "rows".into(), ty: ParamType::Rows },
+                    Param { name: "append".into(), ty: ParamType::Column(ColumnType::Bool) },
+                ],
             });
         }
         if self.version > 0 {

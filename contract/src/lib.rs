@@ -93,7 +93,8 @@ pub mod system {
     pub const NOT_CARRIED: &[&str] = &[OWNER_TABLE, INVITE_TABLE, HOLD_TABLE];
     /// `heycat_conflict_dismiss(conflict_id, op_id)`: keep theirs.
     pub const CONFLICT_DISMISS_REDUCER: &str = "heycat_conflict_dismiss";
-    /// `heycat_import_<table>(rows)`: a migration's import into an empty table.
+    /// `heycat_import_<table>(rows, append)`: a migration's import, in batches; the first
+    /// (`append` false) only into an empty table.
     pub const IMPORT_REDUCER_PREFIX: &str = "heycat_import_";
     /// `heycat_schema_v<N>`: a no-op whose name says the module's schema version.
     pub const SCHEMA_VERSION_REDUCER_PREFIX: &str = "heycat_schema_v";

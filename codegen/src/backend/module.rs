@@ -834,8 +834,10 @@ fn version_reducer(name: &str) -> TokenStream {
     }
 }
 
-/// Puts exported rows back exactly as they were (versions included), during a migration. Only
-/// into an empty table (a singleton's default row aside), so it cannot be used to overwrite data.
+/// Puts exported rows back exactly as they were (versions included), during a migration, in
+/// batches (a request body has a size limit). The first batch only into an empty table (a
+/// singleton's default row aside), so an import cannot be used to overwrite data; the next ones
+/// (`append`) after it.
 fn import_reducer(table: &Table) -> TokenStream {
     let name = format_ident!("{}", heycat_contract::system::import_reducer(&table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
@@ -848,13 +850,16 @@ fn import_reducer(table: &Table) -> TokenStream {
         quote!()
     };
     quote! {
-        /// Imports rows exported by a migration, as they were.
+        /// Imports rows exported by a migration, as they were: the first batch into an empty
+        /// table, the next ones (`append`) after it.
         #[spacetimedb::reducer]
-        pub fn #name(ctx: &ReducerContext, rows: Vec<#row>) -> Result<(), String> {
+        pub fn #name(ctx: &ReducerContext, rows: Vec<#row>, append: bool) -> Result<(), String> {
                 heycat_authorize(ctx)?;
-            #make_room
-            if ctx.db.#tname().count() > 0 {
-                return Err(heycat_error(BAD_INPUT, #not_empty.into()));
+            if !append {
+                #make_room
+                if ctx.db.#tname().count() > 0 {
+                    return Err(heycat_error(BAD_INPUT, #not_empty.into()));
+                }
             }
             for row in rows {
                 ctx.db.#tname().try_insert(row).map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;

@@ -235,7 +235,7 @@ impl Backup {
     }
 
     /// Imports every row into the database's (empty) tables with the module's
-    /// `heycat_import_<table>` reducers, then checks the row counts.
+    /// `heycat_import_<table>` reducers, in batches, then checks the row counts.
     pub fn import(&self, api: &Api, database: &str) -> Result<(), String> {
         for (table, rows) in &self.tables {
             import(api, database, table, rows.clone())?;
@@ -285,12 +285,31 @@ fn read_backup(path: &Path) -> Result<Backup, String> {
     Ok(backup)
 }
 
+/// How much JSON one import call carries at most: SpacetimeDB refuses request bodies past a
+/// few megabytes.
+const IMPORT_BATCH_BYTES: usize = 1 << 20;
+
+/// Imports `rows` into the (empty) table, in batches of at most [`IMPORT_BATCH_BYTES`].
 fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<(), String> {
-    if rows.is_empty() {
-        return Ok(());
+    let reducer = heycat_contract::system::import_reducer(table);
+    let (mut batch, mut bytes, mut append) = (Vec::new(), 0, false);
+    let send = |batch: &mut Vec<Value>, append: bool| {
+        api.call(database, &reducer, &json!([std::mem::take(batch), append]))
+            .map_err(|e| format!("importing the rows of {table} failed: {e}"))
+    };
+    for row in rows {
+        let size = row.to_string().len();
+        if !batch.is_empty() && bytes + size > IMPORT_BATCH_BYTES {
+            send(&mut batch, append)?;
+            (bytes, append) = (0, true);
+        }
+        bytes += size;
+        batch.push(row);
     }
-    api.call(database, &heycat_contract::system::import_reducer(table), &json!([rows]))
-        .map_err(|e| format!("importing the rows of {table} failed: {e}"))
+    if !batch.is_empty() {
+        send(&mut batch, append)?;
+    }
+    Ok(())
 }
 
 fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) -> Result<(), String> {

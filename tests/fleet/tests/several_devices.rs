@@ -329,9 +329,11 @@ fn writes_made_while_another_device_migrates_are_held_and_sent_after() {
     let server = server_at(1);
     // Enough rows that the migration takes a while.
     let seeded: Vec<Value> = (0..5000)
-        .map(|n| json!({"id": format!("s{n:04}"), "title": "seed", "body": "x".repeat(100), "reads": n, "row_version": 1}))
+        .map(|n| json!({"id": format!("s{n:04}"), "title": "seed", "body": "x".repeat(1000), "reads": n, "row_version": 1}))
         .collect();
-    server.api().call(DATABASE, "heycat_import_note", &json!([seeded])).unwrap();
+    for (i, batch) in seeded.chunks(1000).enumerate() {
+        server.api().call(DATABASE, "heycat_import_note", &json!([batch, i > 0])).unwrap();
+    }
     let (a, b) = (Device::new(&server, 1), Device::new(&server, 1));
     let app_a = a.start(&server.url());
     app_a.wait_connected();

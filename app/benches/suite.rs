@@ -1,0 +1,591 @@
+//! What a user feels of the data layer, measured against its natural baseline in the same run,
+//! on a real spacetimedb-standalone on loopback, at several table sizes (N rows): how each cost
+//! grows is the point.
+//!
+//! `cargo bench -p heycat-app --bench suite` runs N = 1,000, 10,000 and 100,000, and the
+//! codegen measure; `-- --quick` only N = 1,000 (CI runs that, to keep the suite working);
+//! `-- --n 10000` one size. It prints one table:
+//! each measure, the toolkit's figure, the baseline's, their ratio, and the budget.
+//!
+//! The app is heycat's, driven as its frontend drives it (commands through Tauri's IPC, JSON
+//! both ways); the baseline is the raw spacetimedb-sdk client with the same generated bindings,
+//! acting as the same user. Processes whose memory is measured, or that must be a second client
+//! to the server, are this binary started again (`HEYCAT_SUITE_ROLE`).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use heycat_app::data::sdk::{self, dictionary_entry_insert as _, DictionaryEntryTableAccess as _};
+use heycat_harness::{module_wasm, Proxy, Server};
+use heycat_runtime::config::{DataConfig, ServerChoice};
+use serde_json::{json, Value};
+use spacetimedb_sdk::{DbContext, Table, Timestamp};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Listener, WebviewWindow};
+
+const DB: &str = "heycat";
+const ROLE: &str = "HEYCAT_SUITE_ROLE";
+
+/// The rows of one table, as the suite reports them.
+struct Report {
+    rows: Vec<[String; 5]>,
+}
+
+impl Report {
+    fn add(&mut self, measure: String, toolkit: String, baseline: String, ratio: String, budget: &str) {
+        println!("  {measure}: {toolkit} vs {baseline} ({ratio}, budget {budget})");
+        self.rows.push([measure, toolkit, baseline, ratio, budget.to_owned()]);
+    }
+
+    fn print(&self) {
+        println!("\n| measure | toolkit | baseline (same run) | ratio | budget |\n|---|---|---|---|---|");
+        for [measure, toolkit, baseline, ratio, budget] in &self.rows {
+            println!("| {measure} | {toolkit} | {baseline} | {ratio} | {budget} |");
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64().max(1e-9))
+}
+
+fn p(samples: &mut [Duration], q: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * q).round() as usize]
+}
+
+/// heycat's backend in Tauri's mock runtime, driven through IPC as its frontend drives it.
+struct App {
+    app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+}
+
+impl App {
+    fn start(data_dir: &Path, url: &str) -> App {
+        let app = mock_builder()
+            .invoke_handler(heycat_app::data::handler(tauri::generate_handler![]))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        heycat_app::data::start(app.handle(), config(data_dir, url)).unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        App { app, webview }
+    }
+
+    fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, command: &str, args: Value) -> Value {
+        self.invoke(command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
+    }
+
+    fn state(&self) -> Value {
+        self.ok("connection_status", json!({}))["state"].clone()
+    }
+
+    fn pending(&self) -> u64 {
+        self.ok("sync_status", json!({}))["pending"].as_u64().unwrap()
+    }
+
+    fn listed(&self) -> usize {
+        self.ok("dictionary_entry_list", json!({})).as_array().unwrap().len()
+    }
+
+    fn shutdown(self) {
+        heycat_runtime::shutdown(&self.app);
+    }
+}
+
+fn config(data_dir: &Path, url: &str) -> DataConfig {
+    heycat_harness::app::config(data_dir, ServerChoice::Remote(url.to_owned()), DB)
+}
+
+/// Polls `done` every millisecond; panics naming `what` after `timeout`.
+fn until(timeout: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn sdk_row(id: String) -> sdk::DictionaryEntry {
+    sdk::DictionaryEntry {
+        trigger: format!("t-{id}"),
+        id,
+        expansion: "expansion".into(),
+        suffix: None,
+        auto_enter: false,
+        disable_suffix: false,
+        complete_match_only: false,
+        created_at: Timestamp::from_micros_since_unix_epoch(0),
+        row_version: 0,
+    }
+}
+
+/// A dictionary entry in the frontend's form.
+fn frontend_row(id: &str) -> Value {
+    json!({"id": id, "trigger": format!("t-{id}"), "expansion": "expansion", "suffix": null, "autoEnter": false,
+           "disableSuffix": false, "completeMatchOnly": false, "createdAt": "0"})
+}
+
+/// Puts `n` dictionary entries on the server (through the import reducer: fast).
+fn seed(server: &Server, n: usize) {
+    let rows: Vec<Value> = (0..n)
+        .map(|i| {
+            json!({"id": format!("seed-{i}"), "trigger": format!("t-seed-{i}"), "expansion": "expansion",
+                   "suffix": {"none": []}, "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+                   "created_at": {"__timestamp_micros_since_unix_epoch__": 0}, "row_version": 1})
+        })
+        .collect();
+    for (i, chunk) in rows.chunks(2_000).enumerate() {
+        server.api().call(DB, "heycat_import_dictionary_entry", &json!([chunk, i > 0])).expect("seed rows");
+    }
+}
+
+/// A raw SDK connection as the user, subscribed to the app's tables (as the app subscribes);
+/// returns it once its subscription applied, with how long that took, and the results of its
+/// inserts whose op id starts with `ops`.
+fn raw_client(url: &str, token: &str, ops: &'static str) -> (sdk::DbConnection, Duration, mpsc::Receiver<()>) {
+    let started = Instant::now();
+    let (ready_tx, ready_rx) = mpsc::channel();
+    let tables = heycat_runtime::Schema::info(&heycat_app::data::SCHEMA).module_tables;
+    let queries: Vec<String> = tables.iter().map(|t| format!("SELECT * FROM \"{t}\"")).collect();
+    let conn = sdk::DbConnection::builder()
+        .with_uri(url)
+        .with_module_name(DB)
+        .with_token(Some(token.to_owned()))
+        .on_connect(move |conn, _, _| {
+            conn.subscription_builder()
+                .on_applied(move |_| {
+                    let _ = ready_tx.send(());
+                })
+                .subscribe(queries);
+        })
+        .build()
+        .expect("connect");
+    let (done_tx, done_rx) = mpsc::channel();
+    conn.reducers.on_dictionary_entry_insert(move |_, _, op_id| {
+        if op_id.starts_with(ops) {
+            let _ = done_tx.send(());
+        }
+    });
+    conn.run_threaded();
+    ready_rx.recv_timeout(Duration::from_secs(120)).expect("subscribed");
+    (conn, started.elapsed(), done_rx)
+}
+
+/// Sends `n` inserts without waiting, then waits for all their results.
+fn raw_pipelined(conn: &sdk::DbConnection, done: &mpsc::Receiver<()>, prefix: &str, n: usize) -> Duration {
+    let started = Instant::now();
+    for i in 0..n {
+        conn.reducers.dictionary_entry_insert(sdk_row(format!("{prefix}-{i}")), format!("{prefix}-op-{i}")).unwrap();
+    }
+    for _ in 0..n {
+        done.recv_timeout(Duration::from_secs(120)).expect("a raw insert's result");
+    }
+    started.elapsed()
+}
+
+/// What an append to a file and an fsync cost here: the floor of a durable queued write.
+fn fsync_floor(dir: &Path) -> Duration {
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("floor")).unwrap();
+    let line = [b'x'; 300];
+    let mut samples: Vec<Duration> = (0..500)
+        .map(|_| {
+            let started = Instant::now();
+            file.write_all(&line).unwrap();
+            file.sync_data().unwrap();
+            started.elapsed()
+        })
+        .collect();
+    p(&mut samples, 0.5)
+}
+
+/// Writes made offline, then their replay once the server is back.
+fn offline_and_replay(n: usize, report: &mut Report) {
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let proxy = Proxy::start(server.port());
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = App::start(dir.path(), &proxy.url());
+    until(Duration::from_secs(60), "the app to connect", || app.state() == "connected");
+    proxy.go_offline();
+    until(Duration::from_secs(30), "the app to notice", || app.state() != "connected");
+
+    let mut writes: Vec<Duration> = (0..n)
+        .map(|i| {
+            let row = frontend_row(&format!("off-{i}"));
+            let started = Instant::now();
+            app.ok("dictionary_entry_insert", json!({ "row": row }));
+            started.elapsed()
+        })
+        .collect();
+    let tenth = (n / 10).max(1);
+    let (mut first, mut last) = (writes[..tenth].to_vec(), writes[n - tenth..].to_vec());
+    let floor = fsync_floor(dir.path());
+    let (p50, p99) = (p(&mut writes, 0.5), p(&mut writes, 0.99));
+    report.add(
+        format!("offline write p50, {n} queued"),
+        ms(p50),
+        format!("fsync {}", ms(floor)),
+        ratio(p50, floor),
+        "≤ 1 ms",
+    );
+    report.add(
+        format!("offline write p99, {n} queued"),
+        ms(p99),
+        format!("fsync {}", ms(floor)),
+        ratio(p99, floor),
+        "–",
+    );
+    let (first, last) = (p(&mut first, 0.5), p(&mut last, 0.5));
+    report.add(
+        format!("offline write p50, last vs first tenth of {n}"),
+        ms(last),
+        ms(first),
+        ratio(last, first),
+        "constant",
+    );
+
+    proxy.go_online();
+    app.ok("connection_retry", json!({}));
+    until(Duration::from_secs(60), "the app to reconnect", || app.state() == "connected");
+    let started = Instant::now();
+    until(Duration::from_secs(1800), "the replay", || app.pending() == 0);
+    let replay = started.elapsed();
+    assert_eq!(app.listed(), n, "every queued write arrived");
+    app.shutdown();
+
+    let (raw, _, done) = raw_client(&server.upstream_url(), server.owner_token(), "rawp");
+    let baseline = raw_pipelined(&raw, &done, "rawp", n);
+    report.add(
+        format!("replay of {n} queued writes"),
+        ms(replay),
+        format!("{n} pipelined {}", ms(baseline)),
+        ratio(replay, baseline),
+        "≤ 2x",
+    );
+    raw.disconnect().ok();
+}
+
+/// Starting with N rows on the server: the first start, a restart with the data dir, a list,
+/// a reconnect after the server restarted, and memory.
+fn start_and_read(n: usize, report: &mut Report) {
+    let server_dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start_in(server_dir.path()).unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    seed(&server, n);
+    // The guard's address: it stays the same when the server restarts (the raw baseline uses
+    // it too).
+    let url = server.url();
+    let token = server.owner_token().to_owned();
+
+    let (raw, subscribed, _) = raw_client(&url, &token, "none");
+    raw.disconnect().ok();
+
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let started = Instant::now();
+    let app = App::start(dir.path(), &url);
+    until(Duration::from_secs(300), "the first start to list the rows", || app.listed() == n);
+    let first = started.elapsed();
+    report.add(
+        format!("cold start, {n} rows (start → listed)"),
+        ms(first),
+        format!("connect+subscribe {}", ms(subscribed)),
+        ratio(first, subscribed),
+        "≤ 1.5x",
+    );
+
+    let mut lists: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            app.ok("dictionary_entry_list", json!({}));
+            started.elapsed()
+        })
+        .collect();
+    let list = p(&mut lists, 0.5);
+    report.add(format!("one dictionary_entry_list, {n} rows"), ms(list), "–".into(), "–".into(), "≤ 50 ms at 50k");
+
+    // The server restarts on the same port and data: the app reconnects by itself.
+    let port = server.port();
+    server.stop();
+    until(Duration::from_secs(30), "the app to notice", || app.state() != "connected");
+    let mut server = Server::start_on(server_dir.path(), port).unwrap();
+    let back = Instant::now();
+    until(Duration::from_secs(120), "the app to reconnect", || app.state() == "connected" && app.listed() == n);
+    let reconnect = back.elapsed();
+    let (raw, resubscribed, _) = raw_client(&url, &token, "none");
+    raw.disconnect().ok();
+    report.add(
+        format!("reconnect after a server restart, {n} rows"),
+        ms(reconnect),
+        format!("connect+subscribe {}", ms(resubscribed)),
+        ratio(reconnect, resubscribed),
+        "≤ 1.5x",
+    );
+    app.shutdown();
+
+    let started = Instant::now();
+    let app = App::start(dir.path(), &url);
+    until(Duration::from_secs(300), "the restart to list the rows", || app.listed() == n);
+    let restart = started.elapsed();
+    report.add(
+        format!("restart with the data dir, {n} rows"),
+        ms(restart),
+        format!("first start {}", ms(first)),
+        ratio(restart, first),
+        "≤ 1x",
+    );
+    app.shutdown();
+
+    let app_memory = child_memory("app", &url, &token, n);
+    let raw_memory = child_memory("raw", &url, &token, n);
+    let mb = |kb: u64| format!("{:.1} MB", kb as f64 / 1024.0);
+    let growth = |m: &[u64; 3]| m[1].saturating_sub(m[0]);
+    report.add(
+        format!("memory growth after a cold start, {n} rows (RSS)"),
+        mb(growth(&app_memory)),
+        mb(growth(&raw_memory)),
+        format!("{:.2}x", growth(&app_memory) as f64 / growth(&raw_memory).max(1) as f64),
+        "≤ 1.5x at 100k",
+    );
+    report.add(
+        format!("peak memory, {n} rows (HWM)"),
+        mb(app_memory[2]),
+        mb(raw_memory[2]),
+        format!("{:.2}x", app_memory[2] as f64 / raw_memory[2].max(1) as f64),
+        "–",
+    );
+    server.stop();
+}
+
+/// `[RSS before, RSS after, peak]` in kB of this binary started again as `role` (`app` or
+/// `raw`), after it has the N rows.
+fn child_memory(role: &str, url: &str, token: &str, n: usize) -> [u64; 3] {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("identity-token"), token).unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .env(ROLE, role)
+        .env("HEYCAT_SUITE_URL", url)
+        .env("HEYCAT_SUITE_DIR", dir.path())
+        .env("HEYCAT_SUITE_ROWS", n.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run a memory probe");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text.lines().find_map(|l| l.strip_prefix("memory ")).expect("the probe's figures");
+    let figures: Vec<u64> = line.split(' ').map(|f| f.parse().unwrap()).collect();
+    [figures[0], figures[1], figures[2]]
+}
+
+/// `VmRSS` and `VmHWM` of this process, in kB.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+    };
+    (field("VmRSS:").unwrap_or(0), field("VmHWM:").unwrap_or(0))
+}
+
+fn memory_probe(role: &str) {
+    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
+    let dir = PathBuf::from(std::env::var_os("HEYCAT_SUITE_DIR").unwrap());
+    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let before = memory().0;
+    let keep: Box<dyn std::any::Any> = match role {
+        "app" => {
+            let app = App::start(&dir, &url);
+            until(Duration::from_secs(300), "the rows", || app.listed() == n);
+            Box::new(app)
+        }
+        _ => {
+            let token = std::fs::read_to_string(dir.join("identity-token")).unwrap();
+            let (conn, _, _) = raw_client(&url, &token, "none");
+            assert_eq!(conn.db.dictionary_entry().count() as usize, n);
+            Box::new(conn)
+        }
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let (after, peak) = memory();
+    println!("memory {before} {after} {peak}");
+    std::mem::forget(keep);
+    std::process::exit(0);
+}
+
+/// A burst of changes made elsewhere: how fast they reach the frontend as events, against a
+/// raw SDK client's row callbacks. Each receiver is a process of its own (two connections of
+/// the user in one process would be one client to the server).
+fn burst(n: usize, report: &mut Report) {
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let url = server.upstream_url();
+    let token = server.owner_token().to_owned();
+    let mut rates = Vec::new();
+    for role in ["burst-app", "burst-raw"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("identity-token"), &token).unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .env(ROLE, role)
+            .env("HEYCAT_SUITE_URL", &url)
+            .env("HEYCAT_SUITE_DIR", dir.path())
+            .env("HEYCAT_SUITE_ROWS", n.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("ready"));
+        let (writer, _, done) = raw_client(&url, &token, role);
+        let started = Instant::now();
+        raw_pipelined(&writer, &done, role, n);
+        let last = lines.next().and_then(Result::ok).expect("the receiver's count");
+        assert_eq!(last, "done");
+        rates.push(started.elapsed());
+        writer.disconnect().ok();
+        drop(child.stdin.take());
+        let _ = child.wait();
+    }
+    let per_sec = |d: Duration| format!("{:.0}/s", n as f64 / d.as_secs_f64());
+    report.add(
+        format!("{n} remote changes reach the frontend (events)"),
+        per_sec(rates[0]),
+        format!("raw callbacks {}", per_sec(rates[1])),
+        ratio(rates[0], rates[1]),
+        "–",
+    );
+}
+
+fn burst_receiver(role: &str) {
+    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
+    let dir = PathBuf::from(std::env::var_os("HEYCAT_SUITE_DIR").unwrap());
+    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let (tx, rx) = mpsc::channel::<()>();
+    let _keep: Box<dyn std::any::Any> = if role == "burst-app" {
+        let app = App::start(&dir, &url);
+        until(Duration::from_secs(60), "the app to connect", || app.state() == "connected");
+        app.app.listen_any("dictionary_entry:changed", move |_| {
+            let _ = tx.send(());
+        });
+        Box::new(app)
+    } else {
+        let token = std::fs::read_to_string(dir.join("identity-token")).unwrap();
+        let (conn, _, _) = raw_client(&url, &token, "none");
+        conn.db.dictionary_entry().on_insert(move |_, _| {
+            let _ = tx.send(());
+        });
+        Box::new(conn)
+    };
+    println!("ready");
+    for _ in 0..n {
+        rx.recv_timeout(Duration::from_secs(300)).expect("a change");
+    }
+    println!("done");
+    let _ = std::io::stdin().read_line(&mut String::new());
+    std::process::exit(0);
+}
+
+/// Every output generated from heycat's schema (in this process: what `cargo build` runs),
+/// against rebuilding its module to wasm after an edit of one schema file.
+fn codegen(report: &mut Report) {
+    use heycat_codegen::{backend, outputs, versions, Schema};
+    let schema_dir = heycat_harness::heycat_schema_dir();
+    let generate = || {
+        let started = Instant::now();
+        let snapshots = versions::load_snapshots(&schema_dir.join("versions")).unwrap();
+        let (sources, schema) = heycat_codegen::versioned(Schema::load(&schema_dir).unwrap(), &snapshots).unwrap();
+        let plans = heycat_codegen::migration_plans(&sources, &schema, &snapshots).unwrap();
+        let inputs = backend::tauri::AppInputs {
+            schema_files: Vec::new(),
+            module_wasm: "module.wasm".into(),
+            migration_plans: &plans,
+        };
+        let files = [
+            backend::module::generate(&schema, &sources),
+            backend::tauri::app_module(&schema, &sources, &inputs),
+            backend::sdk::inline_module(&backend::sdk::generate(&schema)),
+        ];
+        let typescript = outputs::typescript_files(&schema, &sources);
+        assert!(files.iter().all(|f| !f.is_empty()) && !typescript.is_empty());
+        started.elapsed()
+    };
+    generate();
+    let mut runs: Vec<Duration> = (0..5).map(|_| generate()).collect();
+    let generated = p(&mut runs, 0.5);
+    let rebuild = module_rebuild(&schema_dir);
+    report.add(
+        "codegen of every output, heycat's schema".into(),
+        ms(generated),
+        format!("module rebuild {}", ms(rebuild)),
+        ratio(generated, rebuild),
+        "≤ 0.1x",
+    );
+}
+
+/// How long the module takes to build again after one schema file changed (a copy of heycat's
+/// schema under the target dir, built once before).
+fn module_rebuild(schema_dir: &Path) -> Duration {
+    let copy = heycat_harness::target_dir().join("suite-schema");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(copy.join("versions")).unwrap();
+    for entry in std::fs::read_dir(schema_dir).unwrap().flatten().filter(|e| e.path().is_file()) {
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let build = heycat_codegen::ModuleBuild::new(&copy, heycat_harness::target_dir());
+    build.build().unwrap();
+    let file = copy.join("dictionary.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("/// What the user says.", "/// What the user says, edited.", 1)).unwrap();
+    let started = Instant::now();
+    build.build().unwrap();
+    started.elapsed()
+}
+
+fn main() {
+    if let Ok(role) = std::env::var(ROLE) {
+        return match role.as_str() {
+            "app" | "raw" => memory_probe(&role),
+            _ => burst_receiver(&role),
+        };
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--n 10000` measures one size only.
+    let one: Option<usize> = args.iter().position(|a| a == "--n").and_then(|i| args.get(i + 1)?.parse().ok());
+    let sizes: Vec<usize> = match one {
+        Some(n) => vec![n],
+        None if quick => vec![1_000],
+        None => vec![1_000, 10_000, 100_000],
+    };
+    let mut report = Report { rows: Vec::new() };
+    for &n in &sizes {
+        println!("N = {n}");
+        offline_and_replay(n, &mut report);
+        start_and_read(n, &mut report);
+        burst(n, &mut report);
+    }
+    if !quick && one.is_none() {
+        codegen(&mut report);
+    }
+    report.print();
+}
