@@ -30,6 +30,8 @@ notes clippy --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked
 notes test --locked
+log "the benchmark suite, quick mode (a debug build: it proves the suite runs; its figures are not the README's)"
+cargo test --locked -q -p heycat-app --bench suite -- --quick
 log "frontend: tsc --noEmit and vitest (app/ui, and the runtime's TypeScript in runtime/ts)"
 (cd app/ui && npm run --silent typecheck && npm test --silent)
 log "all checks passed in $(( $(date +%s) - start )) s"

@@ -28,6 +28,9 @@ const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
 const DRAIN_EVERY: Duration = Duration::from_millis(250);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
+/// How often a server that did not answer is asked again while the next attempt waits: a ping
+/// is a few hundred bytes, and a server that comes back is found within this.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
 
 /// Where status changes go (the app emits them as `connection:status`).
 pub type StatusSink = Arc<dyn Fn(&ConnectionStatus) + Send + Sync>;
@@ -229,7 +232,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 last_failure = Some(reason);
-                let _ = wait_to_retry(shared, delay);
+                let _ = wait_to_retry(shared, delay, link.probe().as_ref());
                 db.bury_retired();
             }
             Err(failure) => {
@@ -245,7 +248,9 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 last_failure = Some(failure.message);
-                if wait_to_retry(shared, delay) {
+                // Nothing answered: the next attempt is made as soon as something does.
+                let probe = (failure.kind == FailureKind::ServerUnreachable).then(|| link.probe()).flatten();
+                if wait_to_retry(shared, delay, probe.as_ref()) {
                     // The user asked: a failed migration may run again too.
                     link.retry_migration();
                 }
@@ -307,10 +312,29 @@ fn refusal_in_words(sdk_error: &str) -> &'static str {
     }
 }
 
-/// Waits out the backoff; returns whether the user asked to retry.
-fn wait_to_retry(shared: &Shared, delay: Duration) -> bool {
-    let mut control = shared.wait(Some(delay), |c| c.retry || c.shutdown);
-    std::mem::take(&mut control.retry)
+/// Waits out the backoff; returns whether the user asked to retry. With a `probe` (the server
+/// did not answer), asks the server every [`PROBE_EVERY`] whether it answers now, and ends the
+/// wait as soon as it answers after not answering: a server that comes back is reconnected to
+/// at once, and the backoff only spaces out attempts while it does not answer.
+fn wait_to_retry(shared: &Shared, delay: Duration, probe: Option<&Api>) -> bool {
+    let deadline = Instant::now() + delay;
+    let mut was_down = false;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let slice = if probe.is_some() { left.min(PROBE_EVERY) } else { left };
+        let mut control = shared.wait(Some(slice), |c| c.retry || c.shutdown);
+        if control.retry || control.shutdown || left.is_zero() {
+            return std::mem::take(&mut control.retry);
+        }
+        drop(control);
+        if let Some(api) = probe {
+            match api.ping_within(PROBE_EVERY) {
+                Ok(()) if was_down => return false,
+                Ok(()) => {}
+                Err(_) => was_down = true,
+            }
+        }
+    }
 }
 
 fn connect(

@@ -105,6 +105,15 @@ impl ServerLink {
         }
     }
 
+    /// What tells whether a configured server answers (the embedded server is started by the
+    /// link itself).
+    pub fn probe(&self) -> Option<Api> {
+        match &self.config.server {
+            ServerChoice::Remote(url) => Some(Api::new(http_and_ws(url).0, None)),
+            _ => None,
+        }
+    }
+
     /// The server's address, for status messages.
     pub fn address(&self) -> String {
         match (&self.config.server, &self.local) {

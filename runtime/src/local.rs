@@ -201,7 +201,7 @@ pub fn applied(before: Option<&Value>, entry: &OutboxEntry) -> Option<Value> {
 }
 
 pub fn decode<T: DeserializeOwned>(row: &Value) -> Result<T, DataError> {
-    serde_json::from_value(row.clone())
+    T::deserialize(row)
         .map_err(|e| DataError::new(ErrorKind::Server, format!("a row of the local copy is unreadable: {e}")))
 }
 

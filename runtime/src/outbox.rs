@@ -79,13 +79,13 @@ impl OutboxEntry {
 
     /// The queued row as the table's app row.
     pub fn decode_row<T: serde::de::DeserializeOwned>(&self) -> Result<T, DataError> {
-        let row = self.row.clone().ok_or_else(|| DataError::unknown_write(self))?;
-        serde_json::from_value(row).map_err(|e| self.unreadable(e))
+        let row = self.row.as_ref().ok_or_else(|| DataError::unknown_write(self))?;
+        T::deserialize(row).map_err(|e| self.unreadable(e))
     }
 
     /// The queued key in its column type.
     pub fn decode_key<K: heycat::wire::Wire>(&self) -> Result<K, DataError> {
-        serde_json::from_value::<heycat::wire::Wired<K>>(self.key.clone()).map(|k| k.0).map_err(|e| self.unreadable(e))
+        heycat::wire::Wired::<K>::deserialize(&self.key).map(|k| k.0).map_err(|e| self.unreadable(e))
     }
 
     fn unreadable(&self, e: serde_json::Error) -> DataError {
@@ -154,8 +154,10 @@ pub struct Outbox {
     log: PathBuf,
     done: PathBuf,
     keys: PathBuf,
-    /// Writes not yet confirmed, in order.
-    pending: Vec<OutboxEntry>,
+    /// Writes not yet confirmed, in order, from `start` on: the replay confirms them from the
+    /// front, which moves `start` (the slots before it are dropped now and then).
+    entries: Vec<OutboxEntry>,
+    start: usize,
     /// The key changes applied to them, kept until the outbox is empty.
     key_changes: Vec<KeyChange>,
 }
@@ -176,8 +178,8 @@ impl Outbox {
         for change in &key_changes {
             pending.iter_mut().for_each(|entry| change.apply(entry));
         }
-        let mut outbox = Outbox { log, done, keys, pending, key_changes };
-        if outbox.pending.is_empty() {
+        let mut outbox = Outbox { log, done, keys, entries: pending, start: 0, key_changes };
+        if outbox.pending().is_empty() {
             outbox.clear()?;
         }
         let damage: Vec<String> = [log_damage, done_damage, keys_damage].into_iter().flatten().map(|d| d.0).collect();
@@ -186,13 +188,13 @@ impl Outbox {
 
     /// Writes not yet confirmed, in order.
     pub fn pending(&self) -> &[OutboxEntry] {
-        &self.pending
+        &self.entries[self.start..]
     }
 
     /// Appends a write and syncs it to disk.
     pub fn append(&mut self, entry: OutboxEntry) -> io::Result<()> {
         append_frame(&self.log, &entry, true)?;
-        self.pending.push(entry);
+        self.entries.push(entry);
         Ok(())
     }
 
@@ -200,7 +202,7 @@ impl Outbox {
     /// the real key is recorded as confirmed, so a crash in between loses nothing).
     pub fn change_key(&mut self, change: KeyChange) -> io::Result<()> {
         append_frame(&self.keys, &change, true)?;
-        self.pending.iter_mut().for_each(|entry| change.apply(entry));
+        self.entries[self.start..].iter_mut().for_each(|entry| change.apply(entry));
         self.key_changes.push(change);
         Ok(())
     }
@@ -213,12 +215,36 @@ impl Outbox {
 
     /// Records that the server confirmed (or definitively refused) the write `op_id`.
     pub fn confirm(&mut self, op_id: &str) -> io::Result<()> {
-        self.pending.retain(|e| e.op_id != op_id);
-        if self.pending.is_empty() {
+        self.confirm_all(&[op_id])
+    }
+
+    /// Records that the server confirmed (or definitively refused) the writes `op_ids`, with
+    /// one append to the done file. Writes confirmed in order from the front cost nothing to
+    /// take out.
+    pub fn confirm_all(&mut self, op_ids: &[&str]) -> io::Result<()> {
+        for op_id in op_ids {
+            match self.entries.get(self.start) {
+                Some(front) if front.op_id == *op_id => self.start += 1,
+                _ => {
+                    if let Some(at) = self.pending().iter().position(|e| e.op_id == *op_id) {
+                        self.entries.remove(self.start + at);
+                    }
+                }
+            }
+        }
+        if self.pending().is_empty() {
             return self.clear();
         }
+        if self.start > 1024 && self.start * 2 > self.entries.len() {
+            self.entries.drain(..self.start);
+            self.start = 0;
+        }
         // Not synced: a confirmation lost in a crash only means one harmless replay.
-        append_frame(&self.done, &op_id, false)
+        let mut frames = Vec::new();
+        for op_id in op_ids {
+            frames.extend_from_slice(&frame(op_id)?);
+        }
+        append_bytes(&self.done, &frames, false)
     }
 
     /// Replaces the queued writes with `pending` (each written whole: a crash leaves the old
@@ -230,8 +256,8 @@ impl Outbox {
         }
         private_files::replace(&self.log, &frames)?;
         private_files::create_file(&self.done)?.sync_all()?;
-        self.pending = pending;
-        if self.pending.is_empty() {
+        (self.entries, self.start) = (pending, 0);
+        if self.pending().is_empty() {
             self.clear()?;
         }
         Ok(())
@@ -239,6 +265,7 @@ impl Outbox {
 
     fn clear(&mut self) -> io::Result<()> {
         self.key_changes.clear();
+        (self.entries, self.start) = (Vec::new(), 0);
         for path in [&self.log, &self.done, &self.keys] {
             private_files::create_file(path)?.sync_all()?;
         }
@@ -257,10 +284,13 @@ fn frame<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
 }
 
 fn append_frame<T: Serialize>(path: &Path, value: &T, sync: bool) -> io::Result<()> {
-    let frame = frame(value)?;
+    append_bytes(path, &frame(value)?, sync)
+}
+
+fn append_bytes(path: &Path, frame: &[u8], sync: bool) -> io::Result<()> {
     let mut file = private_files::append_file(path)?;
     let before = file.metadata()?.len();
-    let written = file.write_all(&frame).and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+    let written = file.write_all(frame).and_then(|()| if sync { file.sync_data() } else { Ok(()) });
     if let Err(e) = written {
         // A refused write (the disk is full) leaves no partial frame behind.
         let _ = file.set_len(before).and_then(|()| file.sync_data());
@@ -348,6 +378,28 @@ mod tests {
             base_version: None,
             version: 0,
         }
+    }
+
+    #[test]
+    fn confirmations_from_the_front_and_out_of_order_leave_the_rest_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
+        for n in 0..3000 {
+            outbox.append(entry(n)).unwrap();
+        }
+        // As a replay confirms: in order from the front, in batches (past the point where the
+        // confirmed slots are dropped), then one out of order.
+        let ids: Vec<String> = (0..2000).map(|n| format!("op-{n}")).collect();
+        for batch in ids.chunks(500) {
+            outbox.confirm_all(&batch.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+        }
+        outbox.confirm("op-2500").unwrap();
+        let want: Vec<OutboxEntry> = (2000..3000).filter(|n| *n != 2500).map(entry).collect();
+        assert_eq!(outbox.pending(), &want[..]);
+        assert_eq!(Outbox::open(dir.path()).unwrap().0.pending(), &want[..], "the same after reopening");
+        outbox.confirm_all(&want.iter().map(|e| e.op_id.as_str()).collect::<Vec<_>>()).unwrap();
+        assert!(outbox.pending().is_empty());
+        assert!(Outbox::open(dir.path()).unwrap().0.pending().is_empty());
     }
 
     #[test]

@@ -102,16 +102,19 @@ impl SyncState {
         Ok(self.local.change_key(&change))
     }
 
-    /// The server confirmed (or refused for good) the queued write `entry`.
-    pub(crate) fn confirmed(&mut self, entry: &OutboxEntry) -> io::Result<()> {
-        let key = queued_key(entry);
-        if let Some(count) = self.queued_keys.get_mut(&key) {
-            *count -= 1;
-            if *count == 0 {
-                self.queued_keys.remove(&key);
+    /// The server confirmed (or refused for good) the queued writes `entries`.
+    pub(crate) fn confirmed<'a>(&mut self, entries: impl Iterator<Item = &'a OutboxEntry> + Clone) -> io::Result<()> {
+        for entry in entries.clone() {
+            let key = queued_key(entry);
+            if let Some(count) = self.queued_keys.get_mut(&key) {
+                *count -= 1;
+                if *count == 0 {
+                    self.queued_keys.remove(&key);
+                }
             }
         }
-        self.outbox.confirm(&entry.op_id)
+        let op_ids: Vec<&str> = entries.map(|e| e.op_id.as_str()).collect();
+        self.outbox.confirm_all(&op_ids)
     }
 
     /// The rows queued writes leave, by table and key text (none for a deleted row): what a

@@ -38,6 +38,12 @@ impl Api {
         self.send(self.agent.get(&format!("{}/v1/ping", self.base_url)).timeout(QUICK_ANSWER), None).map(drop)
     }
 
+    /// Whether the server answers within `timeout` (a probe while it is away).
+    pub fn ping_within(&self, timeout: Duration) -> Result<()> {
+        let request = self.agent.get(&format!("{}/v1/ping", self.base_url)).timeout(timeout);
+        self.send(request, None).map(drop)
+    }
+
     /// Asks the server for a new identity and returns its token.
     pub fn new_identity_token(&self) -> Result<String> {
         let body = self.send(self.agent.post(&format!("{}/v1/identity", self.base_url)), Some(b""))?;
