@@ -109,8 +109,12 @@ impl App {
         self.ok("dictionary_entry_list", json!({})).as_array().unwrap().len()
     }
 
+    /// Stops the app, and gives the server a moment to drop its connection: the next
+    /// connection of this process has the same connection id (spacetimedb-sdk 1.2.0), and one
+    /// made while the server still holds the old one does not get its rows.
     fn shutdown(self) {
         heycat_runtime::shutdown(&self.app);
+        std::thread::sleep(Duration::from_millis(500));
     }
 }
 
@@ -289,8 +293,7 @@ fn offline_and_replay(n: usize, report: &mut Report) {
     assert_eq!(app.listed(), n, "every queued write arrived");
     app.shutdown();
 
-    let (raw, _, done) = raw_client(&server.upstream_url(), server.owner_token(), "rawp");
-    let baseline = raw_pipelined(&raw, &done, "rawp", n);
+    let baseline = raw_in_child("raw-pipelined", &server.upstream_url(), server.owner_token(), n);
     report.add(
         format!("replay of {n} queued writes"),
         ms(replay),
@@ -298,7 +301,6 @@ fn offline_and_replay(n: usize, report: &mut Report) {
         ratio(replay, baseline),
         "≤ 2x",
     );
-    raw.disconnect().ok();
 }
 
 /// Starting with N rows on the server: the first start, a restart with the data dir, a list,
@@ -318,9 +320,7 @@ fn start_and_read(n: usize, report: &mut Report) {
     let (mut subscribed, mut first, mut restart) = (Vec::new(), Vec::new(), Vec::new());
     let (mut lists, mut reconnect, mut resubscribed) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        let (raw, took, _) = raw_client(&url, &token, "none");
-        raw.disconnect().ok();
-        subscribed.push(took);
+        subscribed.push(raw_in_child("raw-subscribe", &url, &token, n));
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("identity-token"), &token).unwrap();
@@ -342,13 +342,8 @@ fn start_and_read(n: usize, report: &mut Report) {
         let back = Instant::now();
         until(Duration::from_secs(120), "the app to reconnect", || app.state() == "connected" && app.listed() == n);
         reconnect.push(back.elapsed());
-        // The baseline after the app let go (two connections of the user in one process would
-        // be one client to the server).
         app.shutdown();
-        let (raw, took, _) = raw_client(&url, &token, "none");
-        assert_eq!(raw.db.dictionary_entry().count() as usize, n, "the raw client has the rows");
-        raw.disconnect().ok();
-        resubscribed.push(took);
+        resubscribed.push(raw_in_child("raw-subscribe", &url, &token, n));
 
         let started = Instant::now();
         let app = App::start(dir.path(), &url);
@@ -401,6 +396,39 @@ fn start_and_read(n: usize, report: &mut Report) {
         "–",
     );
     server.stop();
+}
+
+/// A raw SDK baseline timed in a process of its own (every SDK connection of a process has the
+/// same connection id, so one made here after the app's would be the same client to the
+/// server): `raw-subscribe` connects and subscribes (checking it got the N rows),
+/// `raw-pipelined` then sends N inserts without waiting and waits for their results.
+fn raw_in_child(role: &str, url: &str, token: &str, n: usize) -> Duration {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .env(ROLE, role)
+        .env("HEYCAT_SUITE_URL", url)
+        .env("HEYCAT_SUITE_TOKEN", token)
+        .env("HEYCAT_SUITE_ROWS", n.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run a raw baseline");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let micros = text.lines().find_map(|l| l.strip_prefix("took ")).expect("the baseline's time");
+    Duration::from_micros(micros.parse().unwrap())
+}
+
+fn raw_baseline(role: &str) {
+    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
+    let token = std::env::var("HEYCAT_SUITE_TOKEN").unwrap();
+    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let (conn, subscribed, done) = raw_client(&url, &token, "rawp");
+    let took = if role == "raw-subscribe" {
+        assert_eq!(conn.db.dictionary_entry().count() as usize, n, "the raw client has the rows");
+        subscribed
+    } else {
+        raw_pipelined(&conn, &done, "rawp", n)
+    };
+    println!("took {}", took.as_micros());
+    std::process::exit(0);
 }
 
 /// `[RSS before, RSS after, peak]` in kB of this binary started again as `role` (`app` or
@@ -588,6 +616,7 @@ fn main() {
     if let Ok(role) = std::env::var(ROLE) {
         return match role.as_str() {
             "app" | "raw" => memory_probe(&role),
+            "raw-subscribe" | "raw-pipelined" => raw_baseline(&role),
             _ => burst_receiver(&role),
         };
     }
