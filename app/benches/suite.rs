@@ -22,11 +22,13 @@ use heycat_app::data::sdk::{self, dictionary_entry_insert as _, DictionaryEntryT
 use heycat_harness::{module_wasm, Proxy, Server};
 use heycat_runtime::config::{DataConfig, ServerChoice};
 use serde_json::{json, Value};
-use spacetimedb_sdk::{DbContext, Table, Timestamp};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use spacetimedb_sdk::{DbContext, Table};
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{Listener, WebviewWindow};
+
+mod common;
+
+use common::{raw_client, sdk_row};
 
 const DB: &str = "heycat";
 const ROLE: &str = "HEYCAT_SUITE_ROLE";
@@ -81,16 +83,7 @@ impl App {
     }
 
     fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+        heycat_harness::app::invoke_ipc(&self.webview, command, args)
     }
 
     fn ok(&self, command: &str, args: Value) -> Value {
@@ -131,20 +124,6 @@ fn until(timeout: Duration, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn sdk_row(id: String) -> sdk::DictionaryEntry {
-    sdk::DictionaryEntry {
-        trigger: format!("t-{id}"),
-        id,
-        expansion: "expansion".into(),
-        suffix: None,
-        auto_enter: false,
-        disable_suffix: false,
-        complete_match_only: false,
-        created_at: Timestamp::from_micros_since_unix_epoch(0),
-        row_version: 0,
-    }
-}
-
 /// A dictionary entry in the frontend's form.
 fn frontend_row(id: &str) -> Value {
     json!({"id": id, "trigger": format!("t-{id}"), "expansion": "expansion", "suffix": null, "autoEnter": false,
@@ -163,38 +142,6 @@ fn seed(server: &Server, n: usize) {
     for (i, chunk) in rows.chunks(2_000).enumerate() {
         server.api().call(DB, "heycat_import_dictionary_entry", &json!([chunk, i > 0])).expect("seed rows");
     }
-}
-
-/// A raw SDK connection as the user, subscribed to the app's tables (as the app subscribes);
-/// returns it once its subscription applied, with how long that took, and the results of its
-/// inserts whose op id starts with `ops`.
-fn raw_client(url: &str, token: &str, ops: &'static str) -> (sdk::DbConnection, Duration, mpsc::Receiver<()>) {
-    let started = Instant::now();
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let tables = heycat_runtime::Schema::info(&heycat_app::data::SCHEMA).module_tables;
-    let queries: Vec<String> = tables.iter().map(|t| format!("SELECT * FROM \"{t}\"")).collect();
-    let conn = sdk::DbConnection::builder()
-        .with_uri(url)
-        .with_module_name(DB)
-        .with_token(Some(token.to_owned()))
-        .on_connect(move |conn, _, _| {
-            conn.subscription_builder()
-                .on_applied(move |_| {
-                    let _ = ready_tx.send(());
-                })
-                .subscribe(queries);
-        })
-        .build()
-        .expect("connect");
-    let (done_tx, done_rx) = mpsc::channel();
-    conn.reducers.on_dictionary_entry_insert(move |_, _, op_id| {
-        if op_id.starts_with(ops) {
-            let _ = done_tx.send(());
-        }
-    });
-    conn.run_threaded();
-    ready_rx.recv_timeout(Duration::from_secs(120)).expect("subscribed");
-    (conn, started.elapsed(), done_rx)
 }
 
 /// Sends `n` inserts without waiting, then waits for all their results.

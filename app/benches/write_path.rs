@@ -16,27 +16,17 @@ use std::time::{Duration, Instant};
 use heycat_app::data::sdk::{self, dictionary_entry_insert as _, DictionaryEntryTableAccess as _};
 use heycat_harness::{module_wasm, Server};
 use heycat_runtime::config::{DataConfig, ServerChoice};
-use spacetimedb_sdk::{DbContext, Table, Timestamp};
+use spacetimedb_sdk::Table;
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{Listener, Manager};
+
+mod common;
+
+use common::sdk_row;
 
 const SEQUENTIAL: usize = 1000;
 const PIPELINED: usize = 10_000;
 const DB: &str = "heycat";
-
-fn sdk_row(id: String) -> sdk::DictionaryEntry {
-    sdk::DictionaryEntry {
-        trigger: format!("t-{id}"),
-        id,
-        expansion: "expansion".into(),
-        suffix: None,
-        auto_enter: false,
-        disable_suffix: false,
-        complete_match_only: false,
-        created_at: Timestamp::from_micros_since_unix_epoch(0),
-        row_version: 0,
-    }
-}
 
 fn app_row(id: String) -> heycat_app::data::schema::DictionaryEntry {
     sdk_row(id).into()
@@ -54,34 +44,11 @@ fn stats(mut samples: Vec<Duration>) -> Stats {
 }
 
 /// A raw SDK connection as the user, straight to the server (as the app's own connection is),
-/// subscribed to every table; its results for writes whose op id starts with `ops` arrive on
-/// the returned channel.
+/// subscribed to the app's tables; its results for writes whose op id starts with `ops` arrive
+/// on the returned channel.
 fn raw_client(server_url: &str, token: String, ops: &'static str) -> (sdk::DbConnection, mpsc::Receiver<()>) {
-    let (ready_tx, ready_rx) = mpsc::channel();
-    let conn = sdk::DbConnection::builder()
-        .with_uri(server_url)
-        .with_module_name(DB)
-        .with_token(Some(token))
-        .on_connect(move |conn, _, _| {
-            conn.subscription_builder()
-                .on_applied(move |_| {
-                    let _ = ready_tx.send(());
-                })
-                .subscribe_to_all_tables();
-        })
-        .build()
-        .expect("connect");
-    let (done_tx, done_rx) = mpsc::channel();
-    // Every SDK connection of a process shares one connection id, so the raw side's own
-    // writes are told apart by their op ids.
-    conn.reducers.on_dictionary_entry_insert(move |_, _, op_id| {
-        if op_id.starts_with(ops) {
-            let _ = done_tx.send(());
-        }
-    });
-    conn.run_threaded();
-    ready_rx.recv_timeout(Duration::from_secs(20)).expect("subscribed");
-    (conn, done_rx)
+    let (conn, _, done) = common::raw_client(server_url, &token, ops);
+    (conn, done)
 }
 
 /// Nanoseconds on the machine's monotonic clock, the same in every process (Rust's `Instant`

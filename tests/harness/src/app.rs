@@ -138,18 +138,24 @@ pub trait Frontend {
     }
 }
 
+/// What the frontend's `invoke(command, args)` in `webview` gets, through Tauri's IPC (JSON both
+/// ways): the value, or the error object.
+pub fn invoke_ipc(webview: &WebviewWindow<MockRuntime>, command: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
 impl Frontend for TestApp {
     fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        let answer = get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap());
+        let answer = invoke_ipc(&self.webview, command, args);
         let logged = match &answer {
             Ok(value) => format!("command {command}: {value}"),
             Err(error) => format!("command {command} failed: {error}"),
