@@ -201,3 +201,29 @@ fn a_torn_outbox_is_reported_and_its_complete_entries_are_kept_and_applied() {
     assert_eq!((entry["expansion"].clone(), entry["row_version"].clone()), (json!("edit 1"), json!(2)));
     app.shutdown();
 }
+
+#[test]
+fn a_connection_lost_in_the_middle_of_a_pipelined_replay_loses_nothing_and_rejects_nothing() {
+    const N: u64 = 6000;
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let proxy = heycat_harness::Proxy::start(server.port());
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    // A chain on one row: a write applied out of order or twice would be a conflict, one lost
+    // would leave the version short.
+    queue_chain(dir.path(), N);
+    let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
+    wait_for(Duration::from_secs(60), "the replay to be under way", || {
+        sql(&server, "SELECT * FROM heycat_applied_op").len() >= 500
+    });
+    // The connection goes while windows of writes are in flight, and comes back.
+    proxy.reset_connections();
+    wait_for(Duration::from_secs(120), "the replay to finish", || pending(&app) == 0);
+    assert_eq!(app.ok("sync_status", Value::Null)["rejected"], json!([]), "nothing was given up");
+    assert_eq!(sql(&server, "SELECT * FROM heycat_applied_op").len() as u64, N, "every write applied once");
+    let entry = &sql(&server, "SELECT * FROM dictionary_entry")[0];
+    assert_eq!(entry["row_version"], json!(N));
+    assert!(sql(&server, "SELECT * FROM heycat_conflict").is_empty());
+    app.shutdown();
+}

@@ -526,14 +526,20 @@ impl Db {
         // A connection whose SDK thread died can panic in the SDK (see `Live`): not sent.
         let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| send(connection, op_id.to_owned())))
             .unwrap_or_else(|_| Err(DataError::new(ErrorKind::Offline, "the connection to the server ended")));
+        // Not sent because the connection is going or gone: not done, to be sent again (queued
+        // by a write, kept by the replay). Anything else refuses the write for good.
         match sent {
             Ok(Ok(())) => Ok(answer),
             Ok(Err(e)) => {
                 self.pending.forget(op_id);
-                Err(CallFailure::Refused(DataError::new(
+                Err(CallFailure::Unknown(DataError::new(
                     ErrorKind::Offline,
                     format!("the write could not be sent: {e}"),
                 )))
+            }
+            Err(e) if e.kind == ErrorKind::Offline => {
+                self.pending.forget(op_id);
+                Err(CallFailure::Unknown(e))
             }
             Err(e) => {
                 self.pending.forget(op_id);
