@@ -773,7 +773,7 @@ impl Db {
                 }
                 Ok(rows)
             }
-            Reader::Offline(state) => Ok(state.local.rows(table).cloned().collect()),
+            Reader::Offline(state) => Ok(state.local.rows(table).collect()),
         }
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use heycat::Table;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
@@ -15,15 +16,44 @@ use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 use crate::changes::TableChange;
 use crate::error::{DataError, ErrorKind};
 use crate::outbox::{KeyChange, OutboxEntry, WriteKind};
-use crate::schema::row_key;
+use crate::schema::{key_json, TableAccess};
 
 /// Rows by table, then by key (the key's JSON text), as the app's row JSON.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LocalCopy {
-    tables: BTreeMap<String, BTreeMap<String, Value>>,
+    tables: BTreeMap<String, BTreeMap<String, Row>>,
     /// The schema version whose shape the rows have (0: not recorded, read as the app's).
     #[serde(default)]
     version: u32,
+}
+
+/// One row, kept as its JSON text: a tenth of the memory of a parsed `Value`, and what the
+/// snapshot file holds as it is. Parsed when it is read.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+struct Row(Box<RawValue>);
+
+impl Row {
+    fn of(value: &Value) -> Row {
+        Row(serde_json::value::to_raw_value(value).expect("a JSON value serializes"))
+    }
+
+    fn value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+
+    fn decode<T: DeserializeOwned>(&self) -> Result<T, DataError> {
+        serde_json::from_str(self.0.get())
+            .map_err(|e| DataError::new(ErrorKind::Server, format!("a row of the local copy is unreadable: {e}")))
+    }
+}
+
+/// Rows are the same when their JSON is: the same text, or (written by different code, with
+/// the fields in another order) the same values.
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.0.get() == other.0.get() || self.value() == other.value()
+    }
 }
 
 /// A key as the local copy indexes it: its wire JSON text.
@@ -33,16 +63,16 @@ pub fn key_text(key: &Value) -> String {
 
 impl LocalCopy {
     /// Adds a row of `T`'s table (from the server's copy).
-    pub fn put<T: Table + serde::Serialize>(&mut self, row: &T) {
-        if let Ok(json) = serde_json::to_value(row) {
-            let key = key_text(&row_key::<T>(&json));
-            self.tables.entry(T::NAME.to_owned()).or_default().insert(key, json);
+    pub fn put<T: TableAccess>(&mut self, row: &T) {
+        if let Ok(json) = serde_json::value::to_raw_value(row) {
+            let key = key_text(&key_json::<T>(&row.key()));
+            self.tables.entry(T::NAME.to_owned()).or_default().insert(key, Row(json));
         }
     }
 
     /// Adds a row of `table` under `key` (its wire JSON).
     pub(crate) fn insert(&mut self, table: &str, key: &Value, row: Value) {
-        self.tables.entry(table.to_owned()).or_default().insert(key_text(key), row);
+        self.tables.entry(table.to_owned()).or_default().insert(key_text(key), Row::of(&row));
     }
 
     pub(crate) fn version(&self) -> u32 {
@@ -54,30 +84,26 @@ impl LocalCopy {
     }
 
     /// Every row of `table` with its key text.
-    pub(crate) fn rows_with_keys(&self, table: &str) -> impl Iterator<Item = (&String, &Value)> {
-        self.tables.get(table).into_iter().flatten()
+    pub(crate) fn rows_with_keys(&self, table: &str) -> impl Iterator<Item = (&String, Value)> {
+        self.tables.get(table).into_iter().flatten().map(|(key, row)| (key, row.value()))
     }
 
     /// Every row of `table`, as the frontend's JSON.
-    pub fn rows(&self, table: &str) -> impl Iterator<Item = &Value> {
-        self.tables.get(table).into_iter().flat_map(|rows| rows.values())
+    pub fn rows(&self, table: &str) -> impl Iterator<Item = Value> + '_ {
+        self.tables.get(table).into_iter().flat_map(|rows| rows.values()).map(Row::value)
     }
 
     pub fn list<T: Table + DeserializeOwned>(&self) -> Result<Vec<T>, DataError> {
-        self.tables.get(T::NAME).into_iter().flat_map(|rows| rows.values()).map(|row| decode(row)).collect()
+        self.tables.get(T::NAME).into_iter().flat_map(|rows| rows.values()).map(Row::decode).collect()
     }
 
     pub fn get<T: Table + DeserializeOwned>(&self, key: &Value) -> Result<Option<T>, DataError> {
-        self.row(T::NAME, key).map(decode).transpose()
-    }
-
-    fn row(&self, table: &str, key: &Value) -> Option<&Value> {
-        self.row_by_text(table, &key_text(key))
+        self.tables.get(T::NAME).and_then(|rows| rows.get(&key_text(key))).map(Row::decode).transpose()
     }
 
     /// The row of `table` whose key text is `key`.
-    pub(crate) fn row_by_text(&self, table: &str, key: &str) -> Option<&Value> {
-        self.tables.get(table)?.get(key)
+    pub(crate) fn row_by_text(&self, table: &str, key: &str) -> Option<Value> {
+        self.tables.get(table)?.get(key).map(Row::value)
     }
 
     /// Applies a queued write as the server will: an insert gets version 1, an update the
@@ -86,10 +112,10 @@ impl LocalCopy {
     pub fn apply(&mut self, entry: &OutboxEntry) -> (Option<Value>, Option<Value>) {
         let rows = self.tables.entry(entry.table.clone()).or_default();
         let key = key_text(&entry.key);
-        let before = rows.get(&key).cloned();
+        let before = rows.get(&key).map(Row::value);
         let after = applied(before.as_ref(), entry);
         match &after {
-            Some(row) => rows.insert(key, row.clone()),
+            Some(row) => rows.insert(key, Row::of(row)),
             None => rows.remove(&key),
         };
         (before, after)
@@ -101,19 +127,21 @@ impl LocalCopy {
     pub(crate) fn change_key(&mut self, change: &KeyChange) -> Vec<(String, Value, Value)> {
         let mut changed = Vec::new();
         if let Some(rows) = self.tables.get_mut(&change.table) {
-            if let Some(before) = rows.remove(&key_text(&change.from)) {
+            if let Some(before) = rows.remove(&key_text(&change.from)).map(|row| row.value()) {
                 let mut after = before.clone();
                 after[change.key_field.as_str()] = change.to.clone();
-                rows.insert(key_text(&change.to), after.clone());
+                rows.insert(key_text(&change.to), Row::of(&after));
                 changed.push((change.table.clone(), before, after));
             }
         }
         for (table, field) in &change.references {
             for row in self.tables.get_mut(table).into_iter().flat_map(|rows| rows.values_mut()) {
-                if row.get(field.as_str()) == Some(&change.from) {
-                    let before = row.clone();
-                    row[field.as_str()] = change.to.clone();
-                    changed.push((table.clone(), before, row.clone()));
+                let before = row.value();
+                if before.get(field.as_str()) == Some(&change.from) {
+                    let mut after = before.clone();
+                    after[field.as_str()] = change.to.clone();
+                    *row = Row::of(&after);
+                    changed.push((table.clone(), before, after));
                 }
             }
         }
@@ -130,15 +158,15 @@ impl LocalCopy {
             let (old, new) = (self.tables.get(table).unwrap_or(&empty), now.tables.get(table).unwrap_or(&empty));
             for (key, row) in new {
                 match old.get(key) {
-                    None => changes.push((table.clone(), TableChange::Insert { row: row.clone() })),
+                    None => changes.push((table.clone(), TableChange::Insert { row: row.value() })),
                     Some(old_row) if old_row != row => changes
-                        .push((table.clone(), TableChange::Update { old_row: old_row.clone(), row: row.clone() })),
+                        .push((table.clone(), TableChange::Update { old_row: old_row.value(), row: row.value() })),
                     Some(_) => {}
                 }
             }
             for (key, row) in old {
                 if !new.contains_key(key) {
-                    changes.push((table.clone(), TableChange::Delete { row: row.clone() }));
+                    changes.push((table.clone(), TableChange::Delete { row: row.value() }));
                 }
             }
         }
@@ -245,7 +273,7 @@ mod tests {
     fn copy(rows: &[(&str, Value)]) -> LocalCopy {
         let mut copy = LocalCopy::default();
         for (table, row) in rows {
-            copy.tables.entry((*table).to_owned()).or_default().insert(key_text(&row["id"]), row.clone());
+            copy.insert(table, &row["id"], row.clone());
         }
         copy
     }

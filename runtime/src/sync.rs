@@ -123,7 +123,7 @@ impl SyncState {
     pub(crate) fn overlay(&self) -> Overlay {
         let mut overlay = Overlay::new();
         for (table, key) in self.queued_keys.keys() {
-            let row = self.local.row_by_text(table, key).cloned();
+            let row = self.local.row_by_text(table, key);
             overlay.entry(table.clone()).or_default().insert(key.clone(), row);
         }
         overlay

@@ -102,7 +102,7 @@ impl LocalCopy {
         for table in wire {
             for (key, row) in self.rows_with_keys(&table.from) {
                 let key: Value = serde_json::from_str(key).unwrap_or(Value::Null);
-                if let (Ok(row), Ok(key)) = (table.convert_row(row), table.convert_key(&key)) {
+                if let (Ok(row), Ok(key)) = (table.convert_row(&row), table.convert_key(&key)) {
                     carried.insert(&table.table, &key, row);
                 }
             }
@@ -207,8 +207,8 @@ mod tests {
         assert_eq!(reopened.pending(), outbox.pending());
 
         assert_eq!(local.version(), 2);
-        let rows: Vec<&Value> = local.rows("note").collect();
-        assert_eq!(rows, vec![&json!({"id": "m9", "heading": "t", "count": "9", "color": "plain"})]);
+        let rows: Vec<Value> = local.rows("note").collect();
+        assert_eq!(rows, vec![json!({"id": "m9", "heading": "t", "count": "9", "color": "plain"})]);
         assert_eq!(LocalCopy::load(&dir.path().join("snapshot.json")).unwrap(), local);
     }
 
