@@ -289,25 +289,33 @@ fn read_backup(path: &Path) -> Result<Backup, String> {
 /// few megabytes.
 const IMPORT_BATCH_BYTES: usize = 1 << 20;
 
-/// Imports `rows` into the (empty) table, in batches of at most [`IMPORT_BATCH_BYTES`].
+/// Imports `rows` into the (empty) table, in batches of at most [`IMPORT_BATCH_BYTES`] of JSON.
+/// A module built before imports came in batches (the old module a failed migration puts back
+/// may be one) takes the rows alone, all in one call.
 fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<(), String> {
     let reducer = heycat_contract::system::import_reducer(table);
-    let (mut batch, mut bytes, mut append) = (Vec::new(), 0, false);
-    let send = |batch: &mut Vec<Value>, append: bool| {
-        api.call(database, &reducer, &json!([std::mem::take(batch), append]))
-            .map_err(|e| format!("importing the rows of {table} failed: {e}"))
-    };
-    for row in rows {
+    let failed = |e: Error| format!("importing the rows of {table} failed: {e}");
+    let mut batches: Vec<&[Value]> = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (at, row) in rows.iter().enumerate() {
         let size = row.to_string().len();
-        if !batch.is_empty() && bytes + size > IMPORT_BATCH_BYTES {
-            send(&mut batch, append)?;
-            (bytes, append) = (0, true);
+        if at > start && bytes + size > IMPORT_BATCH_BYTES {
+            batches.push(&rows[start..at]);
+            (start, bytes) = (at, 0);
         }
         bytes += size;
-        batch.push(row);
     }
-    if !batch.is_empty() {
-        send(&mut batch, append)?;
+    if start < rows.len() {
+        batches.push(&rows[start..]);
+    }
+    for (n, batch) in batches.iter().enumerate() {
+        match api.call(database, &reducer, &json!([batch, n > 0])) {
+            Ok(()) => {}
+            Err(Error::Http { status: 400, body }) if n == 0 && body.contains("invalid arguments") => {
+                return api.call(database, &reducer, &json!([rows])).map_err(failed);
+            }
+            Err(e) => return Err(failed(e)),
+        }
     }
     Ok(())
 }
