@@ -265,11 +265,7 @@ impl ServerLink {
                         format!("the module of schema version {deployed} is not kept ({e}); cannot migrate safely"),
                     )
                 })?;
-                let result = self.migrate(api, &database, deployed, !records_user, &wasm, &old_module, &copy);
-                if let Err(failure) = &result {
-                    self.failed_migration = Some(failure.clone());
-                }
-                result
+                self.migrate(api, &database, deployed, !records_user, &wasm, &old_module, &copy)
             }
             deployed => Err(Failure::new(
                 FailureKind::VersionMismatch,
@@ -301,9 +297,28 @@ impl ServerLink {
 
     /// Migrates `database` from schema version `from` to this app's; `old_module` is what
     /// runs there now (put back if the migration fails), `copy` where the new module is kept
-    /// once it runs.
+    /// once it runs. A failure is kept: the migration is not tried again until the user asks
+    /// (Retry) or the app restarts.
     #[allow(clippy::too_many_arguments)]
     fn migrate(
+        &mut self,
+        api: &Api,
+        database: &str,
+        from: u32,
+        carry: bool,
+        wasm: &[u8],
+        old_module: &[u8],
+        copy: &std::path::Path,
+    ) -> Result<(), Failure> {
+        let result = self.run_migration(api, database, from, carry, wasm, old_module, copy);
+        if let Err(failure) = &result {
+            self.failed_migration = Some(failure.clone());
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_migration(
         &self,
         api: &Api,
         database: &str,
@@ -407,11 +422,7 @@ impl ServerLink {
                 };
                 let records_user = deployed_def.tables.iter().any(|t| &*t.name == system::OWNER_TABLE);
                 let copy = self.shared_module_copy(current);
-                let result = self.migrate(api, database, deployed, !records_user, &wasm, &old_module, &copy);
-                if let Err(failure) = &result {
-                    self.failed_migration = Some(failure.clone());
-                }
-                result?;
+                self.migrate(api, database, deployed, !records_user, &wasm, &old_module, &copy)?;
                 let _ = std::fs::remove_file(self.shared_module_copy(deployed));
                 check_schema(info.canonical, api, database)
             }

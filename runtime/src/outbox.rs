@@ -359,7 +359,7 @@ fn frame_at<T: serde::de::DeserializeOwned>(bytes: &[u8], at: usize) -> Result<(
     Ok((value, HEADER + len))
 }
 
-fn now_millis() -> u128 {
+pub(crate) fn now_millis() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 

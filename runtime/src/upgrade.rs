@@ -12,7 +12,7 @@ use heycat_plan::{Plan, WireTable};
 use serde_json::{json, Value};
 
 use crate::local::LocalCopy;
-use crate::outbox::{Outbox, OutboxEntry};
+use crate::outbox::{now_millis, Outbox, OutboxEntry};
 use crate::sync::Rejected;
 
 /// Carries `outbox` and `local`, kept under older schema versions, to `version` (`plans`: from
@@ -109,10 +109,6 @@ impl LocalCopy {
         }
         carried
     }
-}
-
-fn now_millis() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 #[cfg(test)]
