@@ -1,8 +1,8 @@
 //! Everything heycat's schema (`schema/`) makes: the data layer's Rust module (included by
 //! `src/lib.rs`), the SpacetimeDB module built to wasm, and the frontend's TypeScript bindings
-//! (`ui/src/heycat/`); then Tauri's build step.
+//! with React hooks for every table (`ui/src/heycat/`); then Tauri's build step.
 
 fn main() {
-    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/heycat").generate_or_exit();
+    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/heycat").react(true).generate_or_exit();
     tauri_build::build();
 }

@@ -53,10 +53,21 @@ ensure_wasm_toolchain() {
 }
 
 # What Tauri 2 needs to build on Linux (WebKitGTK and friends), and what the tests that open
-# the app's real window use (a virtual display and xdotool).
+# the app's real window use (a virtual display, xdotool, WebKitGTK's WebDriver).
 ensure_tauri_deps() {
   need_apt pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
-    xvfb xdotool
+    xvfb xdotool webkit2gtk-driver
+}
+
+# tauri-driver, the WebDriver front the real-window tests drive the app through (about 30 s
+# to build the first time).
+TAURI_DRIVER_VERSION="2.1.0"
+ensure_tauri_driver() {
+  if cargo install --list 2>/dev/null | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
+    return 0
+  fi
+  log "installing tauri-driver $TAURI_DRIVER_VERSION with cargo"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
 }
 
 # Node.js and npm for the frontend (the machine's, else Debian's).

@@ -17,9 +17,9 @@ cargo fmt --all -- --check
 notes fmt -- --check
 rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs tests/zoo/schema/*.rs tests/fleet/v*/schema/*.rs
 log "heycat-schema check (the schemas are released versions, the TypeScript is current)"
-schema check --schema app/schema --typescript app/ui/src/heycat
+schema check --schema app/schema --typescript app/ui/src/heycat --react
 schema check --schema examples/notes/schema --typescript examples/notes/ui/src/data
-schema check --schema tests/zoo/schema --typescript tests/zoo/ts
+schema check --schema tests/zoo/schema --typescript tests/zoo/ts --react
 for version in tests/fleet/v*/schema; do schema check --schema "$version"; done
 log "building the frontends (the apps embed them)"
 (cd app/ui && npm run --silent build >&2)

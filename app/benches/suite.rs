@@ -545,7 +545,8 @@ fn codegen(report: &mut Report) {
             backend::tauri::app_module(&schema, &sources, &inputs),
             backend::sdk::inline_module(&backend::sdk::generate(&schema)),
         ];
-        let typescript = outputs::typescript_files(&schema, &sources);
+        let typescript =
+            outputs::typescript_files(&schema, &sources, heycat_codegen::TypeScriptOptions { react: true });
         assert!(files.iter().all(|f| !f.is_empty()) && !typescript.is_empty());
         started.elapsed()
     };

@@ -160,6 +160,7 @@ fn config(url: &str, dir: &std::path::Path) -> DataConfig {
         module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,
+        dev_migration: None,
     }
 }
 

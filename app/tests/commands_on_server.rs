@@ -67,16 +67,31 @@ fn failures_cross_as_typed_errors() {
     let (_, entry, ..) = rows().remove(0);
     app.ok("dictionary_entry_insert", json!({ "row": entry }));
     let duplicate = with(&entry, "id", json!("d2"));
+    // The module's sentence stays the message; what it refused comes in the frontend's names.
     assert_eq!(
         app.invoke("dictionary_entry_insert", json!({ "row": duplicate })),
         Err(
-            json!({"kind": "uniqueViolation", "message": "dictionary_entry.trigger \"brb\" is already used by another row"})
+            json!({"kind": "uniqueViolation", "message": "dictionary_entry.trigger \"brb\" is already used by another row",
+                   "table": "dictionary_entry", "field": "trigger", "value": "brb"})
         )
     );
     assert_eq!(
-        app.invoke("dictionary_entry_update", json!({ "row": with(&entry, "id", json!("nope")) })),
-        Err(json!({"kind": "notFound", "message": "no dictionary_entry row has id \"nope\""}))
+        app.invoke("dictionary_entry_insert", json!({ "row": with(&entry, "trigger", json!("other")) })),
+        Err(json!({"kind": "uniqueViolation", "message": "a dictionary_entry row with id \"d1\" already exists",
+                   "table": "dictionary_entry", "field": "id", "value": "d1"}))
     );
+    assert_eq!(
+        app.invoke("dictionary_entry_update", json!({ "row": with(&entry, "id", json!("nope")) })),
+        Err(
+            json!({"kind": "notFound", "message": "no dictionary_entry row has id \"nope\"", "table": "dictionary_entry",
+                   "field": "id", "value": "nope"})
+        )
+    );
+    let (_, recording, ..) = rows().into_iter().find(|(t, ..)| *t == "recording").unwrap();
+    let taken_path = with(&with(&recording, "id", json!("r2")), "filePath", json!("/rec/r1.wav"));
+    app.ok("recording_insert", json!({ "row": recording }));
+    let refused = app.invoke("recording_insert", json!({ "row": taken_path })).unwrap_err();
+    assert_eq!((&refused["field"], &refused["value"]), (&json!("filePath"), &json!("/rec/r1.wav")), "{refused}");
     // An update based on a version the row has moved past is kept as a conflict.
     let stored = app.ok(
         "dictionary_entry_update",

@@ -227,3 +227,31 @@ fn a_connection_lost_in_the_middle_of_a_pipelined_replay_loses_nothing_and_rejec
     assert!(sql(&server, "SELECT * FROM heycat_conflict").is_empty());
     app.shutdown();
 }
+
+#[test]
+fn a_write_the_server_refuses_on_replay_is_reported_with_what_it_refused() {
+    let server = Server::start().unwrap();
+    server.api().publish_file(DB, &module_wasm().unwrap()).unwrap();
+    let proxy = heycat_harness::Proxy::start(server.port());
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), ServerChoice::Remote(proxy.url())));
+    app.wait_connected();
+    app.ok("dictionary_entry_insert", json!({ "row": common::entry("d1", "brb", "be right back") }));
+    proxy.go_offline();
+    app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+    // Offline nothing knows the trigger is taken: the write is queued, and refused on replay.
+    app.ok("dictionary_entry_insert", json!({ "row": common::entry("d2", "brb", "taken") }));
+    proxy.go_online();
+    wait_for(Duration::from_secs(10), "the replay", || pending(&app) == 0);
+    let rejected = app.ok("sync_status", Value::Null)["rejected"].clone();
+    assert_eq!(rejected.as_array().map(Vec::len), Some(1), "{rejected}");
+    let refused = &rejected[0];
+    assert_eq!(
+        (&refused["table"], &refused["kind"], &refused["field"], &refused["value"]),
+        (&json!("dictionary_entry"), &json!("uniqueViolation"), &json!("trigger"), &json!("brb")),
+        "{refused}"
+    );
+    assert_eq!(refused["message"], "dictionary_entry.trigger \"brb\" is already used by another row");
+    app.shutdown();
+}

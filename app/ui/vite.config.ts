@@ -10,6 +10,7 @@ export default defineConfig({
       // do the zoo schema's bindings and tests (tests/zoo); resolve their imports from this
       // package's node_modules.
       "@tauri-apps/api": here("./node_modules/@tauri-apps/api"),
+      react: here("./node_modules/react"),
     },
   },
   server: { fs: { allow: [here("."), here("../../runtime/ts"), here("../../tests/zoo")] } },

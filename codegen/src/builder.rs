@@ -14,7 +14,7 @@ use crate::backend::tauri::AppInputs;
 use crate::error::Error;
 use crate::model::Schema;
 use crate::module_build::ModuleBuild;
-use crate::outputs::write_if_changed;
+use crate::outputs::{write_if_changed, TypeScriptOptions};
 use crate::versions::{self, versioned, Plan, PlanBetween, Snapshot};
 use crate::{backend, outputs, SourceSet};
 
@@ -23,6 +23,7 @@ pub struct Builder {
     schema_dir: Option<PathBuf>,
     versions_dir: Option<PathBuf>,
     typescript_dir: Option<PathBuf>,
+    typescript: TypeScriptOptions,
 }
 
 impl Builder {
@@ -51,6 +52,14 @@ impl Builder {
         self
     }
 
+    /// Also write React hooks for every table (`hooks.ts`, with the runtime's `react.ts`;
+    /// `useDictionaryEntries()`, `useSettings()`), re-exported by `index.ts`. Off by default:
+    /// the bindings need no framework [default: false].
+    pub fn react(mut self, react: bool) -> Self {
+        self.typescript.react = react;
+        self
+    }
+
     fn dirs(&self) -> (PathBuf, PathBuf) {
         let schema = self.schema_dir.clone().unwrap_or_else(|| PathBuf::from("schema"));
         let versions = self.versions_dir.clone().unwrap_or_else(|| schema.join("versions"));
@@ -73,7 +82,7 @@ impl Builder {
         let snapshots = versions::load_snapshots(&versions_dir).map_err(Error::Versions)?;
         let (sources, schema) = versioned(Schema::load(&schema_dir)?, &snapshots)?;
         if let Some(dir) = &self.typescript_dir {
-            write_typescript(dir, &schema, &sources)?;
+            write_typescript(dir, &schema, &sources, self.typescript)?;
         }
         let target_dir = target_dir_of(&out_dir);
         let wasm = ModuleBuild { schema_dir: schema_dir.clone(), versions_dir, version: None, target_dir }.build()?;
@@ -136,9 +145,14 @@ fn target_dir_of(out_dir: &Path) -> PathBuf {
 
 /// Writes the TypeScript bindings into `dir` (only files whose content changed). Returns the
 /// files written.
-pub fn write_typescript(dir: &Path, schema: &Schema, sources: &SourceSet) -> Result<Vec<String>, Error> {
+pub fn write_typescript(
+    dir: &Path,
+    schema: &Schema,
+    sources: &SourceSet,
+    options: TypeScriptOptions,
+) -> Result<Vec<String>, Error> {
     let mut touched = Vec::new();
-    for (name, contents) in outputs::typescript_files(schema, sources) {
+    for (name, contents) in outputs::typescript_files(schema, sources, options) {
         if write_if_changed(&dir.join(&name), &contents)? {
             touched.push(name);
         }

@@ -26,27 +26,9 @@ pub fn to_snake_case(name: &str) -> String {
     out
 }
 
-/// `dictionary_entry` -> `DictionaryEntry`.
-pub fn to_pascal_case(name: &str) -> String {
-    name.split('_')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
-            first + chars.as_str()
-        })
-        .collect()
-}
-
-/// `dictionary_entry` -> `dictionaryEntry` (the frontend's spelling).
-pub fn to_camel_case(name: &str) -> String {
-    let pascal = to_pascal_case(name);
-    let mut chars = pascal.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
-}
+// The frontend's spelling of a schema name (and the article a sentence reads it with) is part
+// of the wire contract: the runtime reads a refusal's column back in it.
+pub use heycat_contract::names::{article, to_camel_case, to_pascal_case};
 
 /// Whether `name` is a Rust keyword (strict or reserved), which a schema name cannot be: see
 /// `check::check_name`.
@@ -132,14 +114,6 @@ const TYPESCRIPT_RESERVED: &[&str] = &[
     "with",
     "yield",
 ];
-
-/// `a` or `an`, for a name read aloud as written (`an attachment`, `a note`).
-pub fn article(name: &str) -> &'static str {
-    match name.chars().next().map(|c| c.to_ascii_lowercase()) {
-        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
-        _ => "a",
-    }
-}
 
 #[cfg(test)]
 mod tests {

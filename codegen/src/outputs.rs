@@ -10,16 +10,29 @@ use crate::error::Error;
 use crate::model::Schema;
 use crate::source::SourceSet;
 
+/// What the frontend gets besides the framework-neutral bindings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TypeScriptOptions {
+    /// React hooks for every table (`hooks.ts`, over the runtime's `react.ts`), re-exported by
+    /// `index.ts`. Without it nothing imports React.
+    pub react: bool,
+}
+
 /// Every TypeScript file, by name in the frontend's folder: the schema's bindings, the
 /// runtime's (a real `.ts` file of heycat-runtime, copied), the runtime's IPC types (derived from
-/// its Rust types) and the `index.ts` that re-exports them.
-pub fn typescript_files(schema: &Schema, sources: &SourceSet) -> BTreeMap<String, String> {
+/// its Rust types), with `options.react` the hooks, and the `index.ts` that re-exports them.
+pub fn typescript_files(schema: &Schema, sources: &SourceSet, options: TypeScriptOptions) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     files.insert("schema.ts".into(), backend::typescript::generate(schema, sources));
     for (name, contents) in backend::typescript::RUNTIME_FILES {
         files.insert((*name).to_owned(), (*contents).to_owned());
     }
-    files.insert("index.ts".into(), backend::typescript::index(sources));
+    if options.react {
+        files.insert("hooks.ts".into(), backend::react::generate(schema, sources));
+        let (name, contents) = backend::react::RUNTIME_FILE;
+        files.insert(name.to_owned(), contents.to_owned());
+    }
+    files.insert("index.ts".into(), backend::typescript::index(sources, options.react));
     files
 }
 

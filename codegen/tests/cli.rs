@@ -152,3 +152,15 @@ fn diff_reads_well_for_heycat_history() {
         .iter()
         .any(|c| c[0] == "complete_match_only" && c[1]["op"] == "default"));
 }
+
+#[test]
+fn dev_says_what_it_needs_before_it_starts_anything() {
+    let ws = workspace();
+    let no_build = heycat_schema(ws.path(), &["dev", "--", "true"]);
+    assert_eq!(no_build.status.code(), Some(2), "{}", text(&no_build));
+    assert!(text(&no_build).contains("dev needs --build CMD"), "{}", text(&no_build));
+    let no_app = heycat_schema(ws.path(), &["dev", "--build", "true"]);
+    assert_eq!(no_app.status.code(), Some(2), "{}", text(&no_app));
+    assert!(text(&no_app).contains("dev needs the app to run after `--`"), "{}", text(&no_app));
+    assert!(!ws.path().join("target").exists(), "nothing was created");
+}

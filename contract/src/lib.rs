@@ -28,6 +28,20 @@ pub mod events {
     }
 }
 
+/// What the data layer says on stderr that `heycat-schema dev` reads, and how it hands the app
+/// a migration.
+pub mod dev {
+    /// Starts the line written whenever the app connected: `heycat-data: connected to <server>
+    /// (schema version <N>)`. Its commands then answer with the rows of this schema.
+    pub const CONNECTED_LINE: &str = "heycat-data: connected to ";
+    /// Starts the line written when connecting failed with a new message (the technical detail
+    /// follows on lines of its own).
+    pub const NOT_CONNECTED_LINE: &str = "heycat-data: not connected: ";
+    /// The environment variable naming the file of a `DevMigration` (JSON) for the app to carry
+    /// out on start, when the database runs the module it starts from.
+    pub const MIGRATION_ENV: &str = "HEYCAT_DEV_MIGRATION";
+}
+
 /// The runtime's own Tauri commands (every schema has them).
 pub mod commands {
     pub const CONNECTION_STATUS: &str = "connection_status";
@@ -167,6 +181,231 @@ impl ReducerError {
     }
 }
 
+/// The sentences the generated reducers refuse a row with, each defined once by its pattern:
+/// the module writes it from the pattern (`format_string`), and the client reads the table,
+/// column and value back from the same pattern ([`Named::read`]), so a frontend can word the
+/// refusal itself (the form's label for the column, its noun for the row) while the sentence
+/// stays the technical account. Changing a pattern changes every module; the client reads
+/// what older modules wrote only while their patterns are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sentence {
+    /// `unique_violation`: a `#[unique]` column's value is taken.
+    ValueTaken,
+    /// `unique_violation`: the primary key is taken.
+    KeyTaken,
+    /// `bad_input`: a text primary key is empty.
+    EmptyKey,
+    /// `bad_input`: a `#[references]` column names no row.
+    MissingReference,
+    /// `not_found`: no row has the key.
+    NoRow,
+    /// `in_use`: a `restrict` reference from another table holds the row.
+    StillReferenced,
+}
+
+/// A pattern's parts: `{table}`, `{column}`, `{value}` (the value, as Rust's `{:?}` writes
+/// it), `{other}` (another table), `{other_column}` (its column) and `{article}` (of the table).
+impl Sentence {
+    pub const ALL: &'static [Sentence] = &[
+        Sentence::ValueTaken,
+        Sentence::KeyTaken,
+        Sentence::EmptyKey,
+        Sentence::MissingReference,
+        Sentence::NoRow,
+        Sentence::StillReferenced,
+    ];
+
+    /// The kind of refusal the sentence comes with.
+    pub fn error(self) -> ReducerError {
+        match self {
+            Sentence::ValueTaken | Sentence::KeyTaken => ReducerError::UniqueViolation,
+            Sentence::EmptyKey | Sentence::MissingReference => ReducerError::BadInput,
+            Sentence::NoRow => ReducerError::NotFound,
+            Sentence::StillReferenced => ReducerError::InUse,
+        }
+    }
+
+    fn pattern(self) -> &'static str {
+        match self {
+            Sentence::ValueTaken => "{table}.{column} {value} is already used by another row",
+            Sentence::KeyTaken => "{article} {table} row with {column} {value} already exists",
+            Sentence::EmptyKey => "{table}.{column} must not be empty",
+            Sentence::MissingReference => "{table}.{column} {value} names no {other} row",
+            Sentence::NoRow => "no {table} row has {column} {value}",
+            Sentence::StillReferenced => {
+                "{table} {value} is still referenced by {other}.{other_column}; delete those rows first"
+            }
+        }
+    }
+
+    /// The `format!` string the module writes the sentence with, about `table`'s `column` (and
+    /// `other`'s `other_column`, for the sentences that name another table): `{:?}` is where
+    /// the value goes.
+    pub fn format_string(self, table: &str, column: &str, other: &str, other_column: &str) -> String {
+        self.pattern()
+            .replace("{table}", table)
+            .replace("{column}", column)
+            .replace("{other}", other)
+            .replace("{other_column}", other_column)
+            .replace("{article}", names::article(table))
+            .replace("{value}", "{:?}")
+    }
+}
+
+/// What a reducer's refusal names, read back from its sentence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Named {
+    /// The table of the refused row.
+    pub table: Option<String>,
+    /// The refused column, as the frontend's rows name it (camelCase); none when the sentence
+    /// names another table's column.
+    pub field: Option<String>,
+    /// The refused value, as text: a string's own characters (unquoted, unescaped), a number's
+    /// digits.
+    pub value: Option<String>,
+}
+
+impl Named {
+    /// What `sentence`, of a refusal of kind `error`, names; nothing for a sentence of no
+    /// known pattern.
+    pub fn read(error: ReducerError, sentence: &str) -> Named {
+        Sentence::ALL
+            .iter()
+            .filter(|s| s.error() == error)
+            .find_map(|s| {
+                let mut holes = Vec::new();
+                matches(&parts(s.pattern()), sentence, &mut holes).then_some(holes)
+            })
+            .map(|holes| {
+                let hole = |name: &str| holes.iter().find(|(n, _)| *n == name).map(|(_, text)| *text);
+                Named {
+                    table: hole("table").map(str::to_owned),
+                    field: hole("column").map(names::to_camel_case),
+                    value: hole("value").map(unquote),
+                }
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A pattern's literal text and holes, in order: `Err(name)` for a hole.
+fn parts(pattern: &'static str) -> Vec<Result<&'static str, &'static str>> {
+    let mut parts = Vec::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let end = start + rest[start..].find('}').expect("a pattern's holes are closed");
+        if start > 0 {
+            parts.push(Ok(&rest[..start]));
+        }
+        parts.push(Err(&rest[start + 1..end]));
+        rest = &rest[end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Ok(rest));
+    }
+    parts
+}
+
+/// Whether `text` is `parts` with its holes filled; collects the holes' text. A value may hold
+/// anything (it is tried longest first), names are identifiers, an article is `a` or `an`.
+fn matches<'t>(
+    parts: &[Result<&'static str, &'static str>],
+    text: &'t str,
+    holes: &mut Vec<(&'static str, &'t str)>,
+) -> bool {
+    let Some((first, rest)) = parts.split_first() else { return text.is_empty() };
+    match first {
+        Ok(literal) => text.strip_prefix(literal).is_some_and(|after| matches(rest, after, holes)),
+        Err(hole) => {
+            let hole = *hole;
+            let fits = |candidate: &str| match hole {
+                "value" => !candidate.is_empty(),
+                "article" => candidate == "a" || candidate == "an",
+                _ => !candidate.is_empty() && candidate.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            };
+            let mut ends: Vec<usize> = match rest.first() {
+                Some(Ok(literal)) => text.match_indices(literal).map(|(at, _)| at).collect(),
+                _ => vec![text.len()],
+            };
+            if hole == "value" {
+                ends.reverse();
+            }
+            ends.into_iter().any(|end| {
+                let candidate = &text[..end];
+                let before = holes.len();
+                if fits(candidate) {
+                    holes.push((hole, candidate));
+                    if matches(rest, &text[end..], holes) {
+                        return true;
+                    }
+                }
+                holes.truncate(before);
+                false
+            })
+        }
+    }
+}
+
+/// A value as Rust's `{:?}` wrote it, as text: a string's characters without its quotes and
+/// escapes; anything else as written.
+fn unquote(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else { return value.to_owned() };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('u') => {
+                let code: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                out.extend(u32::from_str_radix(&code, 16).ok().and_then(char::from_u32));
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Names as they cross from the schema (snake_case) to the frontend and into sentences.
+pub mod names {
+    /// `dictionary_entry` -> `DictionaryEntry`.
+    pub fn to_pascal_case(name: &str) -> String {
+        name.split('_')
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let mut chars = part.chars();
+                let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+                first + chars.as_str()
+            })
+            .collect()
+    }
+
+    /// `dictionary_entry` -> `dictionaryEntry` (the frontend's spelling).
+    pub fn to_camel_case(name: &str) -> String {
+        let pascal = to_pascal_case(name);
+        let mut chars = pascal.chars();
+        match chars.next() {
+            Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
+            None => String::new(),
+        }
+    }
+
+    /// `a` or `an`, for a name read aloud (`an attachment`, `a note`).
+    pub fn article(name: &str) -> &'static str {
+        match name.chars().next().map(|c| c.to_ascii_lowercase()) {
+            Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+            _ => "a",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +417,51 @@ mod tests {
             assert_eq!(ReducerError::parse(&text), Some((*error, "the sentence")));
         }
         assert_eq!(ReducerError::parse("the module panicked: oops"), None);
+    }
+
+    /// Writes `sentence` about `table.column` with `value` as the module does.
+    fn written(sentence: Sentence, table: &str, column: &str, value: &str) -> String {
+        sentence.format_string(table, column, "recording", "recording_id").replace("{:?}", &format!("{value:?}"))
+    }
+
+    #[test]
+    fn a_sentence_names_its_table_field_and_value_as_the_frontend_writes_them() {
+        let taken = written(Sentence::ValueTaken, "dictionary_entry", "trigger", "brb");
+        assert_eq!(taken, r#"dictionary_entry.trigger "brb" is already used by another row"#);
+        let named = Named::read(ReducerError::UniqueViolation, &taken);
+        assert_eq!(
+            named,
+            Named { table: Some("dictionary_entry".into()), field: Some("trigger".into()), value: Some("brb".into()) }
+        );
+        // Values that hold the sentence's own words, quotes, escapes and other scripts.
+        for value in ["a.b c", "is already used by another row", "say \"hi\"\n\tthen\\go", "ünï 😀", "\u{1b}x"] {
+            let text = written(Sentence::ValueTaken, "voice_command", "complete_match_only", value);
+            let named = Named::read(ReducerError::UniqueViolation, &text);
+            assert_eq!(named.field.as_deref(), Some("completeMatchOnly"), "{text}");
+            assert_eq!(named.value.as_deref(), Some(value), "{text}");
+        }
+        let exists = written(Sentence::KeyTaken, "attachment", "id", "a1");
+        assert_eq!(exists, r#"an attachment row with id "a1" already exists"#);
+        assert_eq!(Named::read(ReducerError::UniqueViolation, &exists).field.as_deref(), Some("id"));
+        let numeric = Sentence::NoRow.format_string("ticket", "id", "", "").replace("{:?}", "42");
+        let named = Named::read(ReducerError::NotFound, &numeric);
+        assert_eq!((named.table.as_deref(), named.value.as_deref()), (Some("ticket"), Some("42")));
+        let empty = Sentence::EmptyKey.format_string("note", "id", "", "");
+        assert_eq!(Named::read(ReducerError::BadInput, &empty).field.as_deref(), Some("id"));
+        let held = written(Sentence::StillReferenced, "recording", "id", "r1");
+        assert_eq!(held, r#"recording "r1" is still referenced by recording.recording_id; delete those rows first"#);
+        let named = Named::read(ReducerError::InUse, &held);
+        assert_eq!(
+            (named.table.as_deref(), named.field, named.value.as_deref()),
+            (Some("recording"), None, Some("r1"))
+        );
+        // Every sentence reads back; any other text names nothing.
+        for sentence in Sentence::ALL {
+            let text = written(*sentence, "note", "title", "x");
+            assert_eq!(Named::read(sentence.error(), &text).table.as_deref(), Some("note"), "{text}");
+        }
+        assert_eq!(Named::read(ReducerError::UniqueViolation, "duplicate key in note"), Named::default());
+        assert_eq!(Named::read(ReducerError::NotFound, &taken), Named::default(), "another kind's sentence");
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct DataConfig {
     /// `HEYCAT_MIGRATION_CRASH_AT`.
     pub migration_fail_at: Option<String>,
     pub migration_crash_at: Option<String>,
+    /// A migration `heycat-schema dev` hands the app (`HEYCAT_DEV_MIGRATION`, a `DevMigration`
+    /// file): carried out on start when the embedded server's database runs the module it
+    /// starts from, e.g. an earlier draft of an unreleased schema.
+    pub dev_migration: Option<PathBuf>,
 }
 
 impl DataConfig {
@@ -52,6 +56,7 @@ impl DataConfig {
             module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
             migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
             migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),
+            dev_migration: std::env::var_os(heycat_contract::dev::MIGRATION_ENV).map(PathBuf::from),
         })
     }
 

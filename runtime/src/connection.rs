@@ -11,6 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use heycat_contract::dev;
 use heycat_local_server::Api;
 
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
@@ -181,8 +182,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     let mut generation: u64 = 0;
     // Why the last connection or attempt ended, shown while the next one is under way.
     let mut last_failure: Option<String> = None;
-    // The technical detail of a failure goes to the log once, not at every retry.
-    let mut logged_detail: Option<String> = None;
+    // A failure goes to the log once, with its technical detail, not at every retry.
+    let mut logged: Option<(String, Option<String>)> = None;
     loop {
         if shared.control.lock().unwrap_or_else(PoisonError::into_inner).shutdown {
             break;
@@ -193,6 +194,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
         match connect(shared, &mut link, &config, &db, generation) {
             Ok(()) => {
                 attempt = 0;
+                logged = None;
+                eprintln!("{}{} (schema version {})", dev::CONNECTED_LINE, link.address(), db.schema().info().version);
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
                 let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
                 // The figures writes are checked against, from the rows now here.
@@ -236,9 +239,11 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 db.bury_retired();
             }
             Err(failure) => {
-                if failure.detail.is_some() && failure.detail != logged_detail {
-                    eprintln!("heycat-data: {}\n{}", failure.message, failure.detail.as_deref().unwrap_or_default());
-                    logged_detail.clone_from(&failure.detail);
+                let said = Some((failure.message.clone(), failure.detail.clone()));
+                if said != logged {
+                    let detail = failure.detail.as_deref().map(|d| format!("\n{d}")).unwrap_or_default();
+                    eprintln!("{}{}{detail}", dev::NOT_CONNECTED_LINE, failure.message);
+                    logged = said;
                 }
                 shared.set_status(ConnectionStatus::Failed {
                     server: link.address(),

@@ -674,7 +674,10 @@ impl Db {
                     Err(CallFailure::Refused(e)) => sync.rejected.push(Rejected {
                         op_id: entry.op_id.clone(),
                         table: entry.table.clone(),
+                        kind: e.kind,
                         message: e.message,
+                        field: e.field,
+                        value: e.value,
                     }),
                     Err(CallFailure::Unknown(_)) => {
                         stopped = true;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use heycat_contract::ReducerError;
+use heycat_contract::{Named, ReducerError};
 use serde::Serialize;
 
 /// What kind of failure: the frontend branches on it.
@@ -32,26 +32,38 @@ pub enum ErrorKind {
     Server,
 }
 
-/// A failed command: a kind to branch on and a message to show. Crosses to the frontend as
-/// `{ "kind": "uniqueViolation", "message": "..." }` (in TypeScript the `DataErrorPayload` that
-/// the frontend's `DataError` class is made from).
+/// A failed command: a kind to branch on and a message (the technical account, for logs and
+/// as a last resort to show), and, when the server refused a row, what it refused (table,
+/// field, value), for the frontend to say it in its own words. Crosses to the frontend as
+/// `{ "kind": "uniqueViolation", "message": "...", "table": "...", "field": "...", "value": "..." }`
+/// (in TypeScript the `DataErrorPayload` that the frontend's `DataError` class is made from).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
 #[specta(rename = "DataErrorPayload")]
 pub struct DataError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The table of the refused row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The refused column, as the frontend's rows name it (camelCase).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The refused value, as text (a string's own characters, a number's digits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl DataError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        DataError { kind, message: message.into() }
+        DataError { kind, message: message.into(), table: None, field: None, value: None }
     }
 
-    /// A reducer's `Err` text, `kind: sentence` (see the generated module), as a typed error.
+    /// A reducer's `Err` text, `kind: sentence` (see the generated module), as a typed error
+    /// with what the sentence names (read by `heycat_contract::Named`, beside its patterns).
     pub fn from_reducer(text: &str) -> Self {
         match ReducerError::parse(text) {
-            Some((error, sentence)) => DataError::new(
-                match error {
+            Some((error, sentence)) => {
+                let kind = match error {
                     ReducerError::UniqueViolation => ErrorKind::UniqueViolation,
                     ReducerError::NotFound => ErrorKind::NotFound,
                     ReducerError::BadInput => ErrorKind::BadInput,
@@ -60,9 +72,10 @@ impl DataError {
                     // Not refused for good: held while a migration runs; the write is kept
                     // and sent again, as when the server cannot be reached.
                     ReducerError::WritesHeld => ErrorKind::Offline,
-                },
-                sentence,
-            ),
+                };
+                let Named { table, field, value } = Named::read(error, sentence);
+                DataError { table, field, value, ..DataError::new(kind, sentence) }
+            }
             None => DataError::new(ErrorKind::Server, text),
         }
     }
@@ -108,9 +121,15 @@ mod tests {
         assert_eq!(e.message, r#"note.title "todo" is already used by another row"#);
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"kind": "uniqueViolation", "message": e.message})
+            serde_json::json!({"kind": "uniqueViolation", "message": e.message, "table": "note", "field": "title",
+                               "value": "todo"})
         );
         let other = DataError::from_reducer("the module panicked: oops");
         assert_eq!((other.kind, other.message.as_str()), (ErrorKind::Server, "the module panicked: oops"));
+        assert_eq!(
+            serde_json::to_value(&other).unwrap(),
+            serde_json::json!({"kind": "server", "message": other.message}),
+            "nothing named, nothing sent"
+        );
     }
 }

@@ -75,7 +75,7 @@ pub use error::{DataError, ErrorKind};
 pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
 pub use link::{MigrationStatus, MigrationStep};
-pub use plugin::{plugin, shutdown, start, Options};
+pub use plugin::{plugin, shutdown, start, termination_requested, Options};
 pub use provisional::{ProvisionalKey, PROVISIONAL_KEYS};
 pub use schema::{
     downcast, CleanupOrder, ConflictRecord, Live, QuotaColumn, Reference, Schema, SchemaInfo, SdkResult, TableAccess,

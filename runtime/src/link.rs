@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use heycat_contract::{events, system, ReducerError};
 use heycat_local_server::migrate::{self, Migration, Step};
 use heycat_local_server::{Api, Error as ServerError, Server};
+use heycat_plan::{DevMigration, Plan};
 use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
 use spacetimedb_lib::sats::serde::SerdeWrapper;
 
@@ -243,6 +244,18 @@ impl ServerLink {
         // A module from before the toolkit recorded the user (`heycat_owner`, written by `init`)
         // is carried (cleared and imported), never updated in place: `init` must run.
         let records_user = deployed_def.tables.iter().any(|t| &*t.name == system::OWNER_TABLE);
+        let published = std::fs::read(&copy).ok();
+        if published.as_deref() != Some(&*wasm) {
+            if let Some(plan) = self.dev_migration(&deployed_def, current) {
+                let old_module = published.ok_or_else(|| {
+                    Failure::new(
+                        FailureKind::MigrationFailed,
+                        "the module the database runs is not kept; cannot migrate safely",
+                    )
+                })?;
+                return self.migrate(api, &database, Ok(plan), !records_user, &wasm, &old_module, &copy);
+            }
+        }
         match deployed_version(&deployed_def) {
             Some(deployed) if deployed == current && !records_user => Err(Failure::new(
                 FailureKind::VersionMismatch,
@@ -252,20 +265,21 @@ impl ServerLink {
                 ),
             )),
             Some(deployed) if deployed == current => {
-                if std::fs::read(&copy).is_ok_and(|published| *published == *wasm) {
+                if published.as_deref() == Some(&*wasm) {
                     Ok(())
                 } else {
                     publish(api, &database, &wasm, &copy)
                 }
             }
             Some(deployed) if deployed < current => {
-                let old_module = std::fs::read(&copy).map_err(|e| {
+                let old_module = published.ok_or_else(|| {
                     Failure::new(
                         FailureKind::MigrationFailed,
-                        format!("the module of schema version {deployed} is not kept ({e}); cannot migrate safely"),
+                        format!("the module of schema version {deployed} is not kept; cannot migrate safely"),
                     )
                 })?;
-                self.migrate(api, &database, deployed, !records_user, &wasm, &old_module, &copy)
+                let plan = self.plan_from(deployed);
+                self.migrate(api, &database, plan, !records_user, &wasm, &old_module, &copy)
             }
             deployed => Err(Failure::new(
                 FailureKind::VersionMismatch,
@@ -295,22 +309,61 @@ impl ServerLink {
         }
     }
 
-    /// Migrates `database` from schema version `from` to this app's; `old_module` is what
-    /// runs there now (put back if the migration fails), `copy` where the new module is kept
-    /// once it runs. A failure is kept: the migration is not tried again until the user asks
+    /// The migration `heycat-schema dev` handed this app, when the database runs the module it
+    /// starts from and it ends at this app's version. A file that cannot be read, or that
+    /// starts from another module, is said on stderr and left aside: the app then does what it
+    /// does without one.
+    fn dev_migration(&self, deployed: &RawModuleDefV9, current: u32) -> Option<Plan> {
+        let path = self.config.dev_migration.as_ref()?;
+        let read = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice::<DevMigration>(&bytes).map_err(|e| e.to_string()));
+        match read {
+            Ok(dev) if dev.plan.to == current && dev.from_module == heycat_canonical::describe(deployed) => {
+                Some(dev.plan)
+            }
+            Ok(_) => {
+                eprintln!(
+                    "heycat-data: the dev migration in {} starts from another module than the database runs; \
+                     not used",
+                    path.display()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("heycat-data: the dev migration in {} cannot be read ({e}); not used", path.display());
+                None
+            }
+        }
+    }
+
+    /// This app's migration plan from the released schema version `from`.
+    fn plan_from(&self, from: u32) -> Result<Plan, Failure> {
+        let to = self.db.schema().info().version;
+        self.db.schema().info().plans().into_iter().find(|p| p.from == from).ok_or_else(|| {
+            Failure::new(
+                FailureKind::MigrationFailed,
+                format!("this app has no migration from schema version {from} to {to}"),
+            )
+        })
+    }
+
+    /// Migrates `database` through `plan` (when there is one) to this app's schema version;
+    /// `old_module` is what runs there now (put back if the migration fails), `copy` where the
+    /// new module is kept once it runs. A failure is kept: the migration is not tried again until the user asks
     /// (Retry) or the app restarts.
     #[allow(clippy::too_many_arguments)]
     fn migrate(
         &mut self,
         api: &Api,
         database: &str,
-        from: u32,
+        plan: Result<Plan, Failure>,
         carry: bool,
         wasm: &[u8],
         old_module: &[u8],
         copy: &std::path::Path,
     ) -> Result<(), Failure> {
-        let result = self.run_migration(api, database, from, carry, wasm, old_module, copy);
+        let result = plan.and_then(|plan| self.run_migration(api, database, plan, carry, wasm, old_module, copy));
         if let Err(failure) = &result {
             self.failed_migration = Some(failure.clone());
         }
@@ -322,20 +375,14 @@ impl ServerLink {
         &self,
         api: &Api,
         database: &str,
-        from: u32,
+        mut plan: Plan,
         carry: bool,
         wasm: &[u8],
         old_module: &[u8],
         copy: &std::path::Path,
     ) -> Result<(), Failure> {
-        let info = self.db.schema().info();
-        let to = info.version;
+        let (from, to) = (plan.from, plan.to);
         let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
-        let mut plan = info
-            .plans()
-            .into_iter()
-            .find(|p| p.from == from)
-            .ok_or_else(|| failure(format!("this app has no migration from schema version {from} to {to}")))?;
         plan.automatic &= !carry;
         let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
         let progress = |step: Step| {
@@ -422,7 +469,8 @@ impl ServerLink {
                 };
                 let records_user = deployed_def.tables.iter().any(|t| &*t.name == system::OWNER_TABLE);
                 let copy = self.shared_module_copy(current);
-                self.migrate(api, database, deployed, !records_user, &wasm, &old_module, &copy)?;
+                let plan = self.plan_from(deployed);
+                self.migrate(api, database, plan, !records_user, &wasm, &old_module, &copy)?;
                 let _ = std::fs::remove_file(self.shared_module_copy(deployed));
                 check_schema(info.canonical, api, database)
             }

@@ -12,9 +12,12 @@ use crate::outbox::OutboxEntry;
 use crate::schema::{downcast, key_json, TableAccess, Write};
 use crate::storage::row_size;
 
-/// Every row of `T`'s table.
+/// Every row of `T`'s table, in the primary key's order (compared as values: numbers as
+/// numbers), wherever they come from: the client cache iterates in hash order, the local copy
+/// in the order of the keys' JSON text, and queued writes come on top of either. One order
+/// keeps lists from shuffling between reads.
 pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
-    match db.reader() {
+    let mut rows = match db.reader() {
         Reader::Online(conn, overlay) => {
             let mut rows = T::rows(downcast::<T::Connection>(&*conn)?);
             if let Some(queued) = overlay.get(T::NAME) {
@@ -23,10 +26,12 @@ pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
                     rows.push(decode(row)?);
                 }
             }
-            Ok(rows)
+            rows
         }
-        Reader::Offline(state) => state.local.list::<T>(),
-    }
+        Reader::Offline(state) => state.local.list::<T>()?,
+    };
+    rows.sort_by_cached_key(T::key);
+    Ok(rows)
 }
 
 /// The rows of `T`'s table that `keep` keeps (an indexed or referencing column's value).

@@ -125,8 +125,9 @@ fn show_windows<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn termination_requested() {
+/// Resolves on SIGINT or SIGTERM (the plugin then closes the app the normal way; a program
+/// without Tauri's event loop, such as a headless one, can await it to shut down cleanly).
+pub async fn termination_requested() {
     use tokio::signal::unix::{signal, SignalKind};
     match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
         (Ok(mut interrupt), Ok(mut terminate)) => {

@@ -184,8 +184,9 @@ pub trait TableAccess: heycat::Table + Clone + Serialize + DeserializeOwned + Se
     type Connection: Send + Sync + 'static;
     /// The bindings' row type (what conflict records hold, as BSATN).
     type SdkRow: spacetimedb_lib::de::DeserializeOwned + Clone + Into<Self> + Send + 'static;
-    /// The primary key's type (`u32` for singletons, whose key is always 0).
-    type Key: heycat::wire::Wire + Clone + PartialEq + Send + Sync + 'static;
+    /// The primary key's type (`u32` for singletons, whose key is always 0); its order is the
+    /// order lists answer in.
+    type Key: heycat::wire::Wire + Clone + Ord + Send + Sync + 'static;
 
     /// Whether the module assigns the key (`#[auto_inc]`): a row is written with a
     /// provisional key ([`provisional`](Self::provisional)) that the module's replaces.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::changes::ChangeSink;
+use crate::error::ErrorKind;
 use crate::local::LocalCopy;
 use crate::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
 
@@ -31,13 +32,22 @@ pub struct SyncStatus {
     pub rejected: Vec<Rejected>,
 }
 
-/// A write the server refused when it was replayed (e.g. a unique value taken meanwhile).
+/// A write the server refused when it was replayed (e.g. a unique value taken meanwhile), or
+/// one an update of the app could not carry over.
 #[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Rejected {
     pub op_id: String,
     pub table: String,
+    /// Why, to branch on (as a command's error has it).
+    pub kind: ErrorKind,
     pub message: String,
+    /// The refused column, as the frontend's rows name it, when the server named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The refused value, as text, when the server named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 pub(crate) struct SyncState {

@@ -11,6 +11,7 @@ use std::path::Path;
 use heycat_plan::{Plan, WireTable};
 use serde_json::{json, Value};
 
+use crate::error::ErrorKind;
 use crate::local::LocalCopy;
 use crate::outbox::{now_millis, Outbox, OutboxEntry};
 use crate::sync::Rejected;
@@ -84,6 +85,7 @@ fn carry_entry(entry: &OutboxEntry, version: u32, plans: &[Plan]) -> Result<Outb
 
 fn rejected(entry: OutboxEntry, why: String, version: u32, aside: &Path) -> Rejected {
     Rejected {
+        kind: ErrorKind::BadInput,
         message: format!(
             "this change was made with schema version {} of the app and cannot be carried to version {version} \
              ({why}); it is kept in {}",
@@ -92,6 +94,8 @@ fn rejected(entry: OutboxEntry, why: String, version: u32, aside: &Path) -> Reje
         ),
         op_id: entry.op_id,
         table: entry.table,
+        field: None,
+        value: None,
     }
 }
 

@@ -233,11 +233,24 @@ fn samples() -> Samples {
         pending_keys: BTreeMap::from([("note".into(), vec!["\"n1\"".into(), "\"n2\"".into()])]),
         syncing: Some([1, 2]),
         damaged: Some("the last record of the outbox was cut short".into()),
-        rejected: vec![Rejected {
-            op_id: "op-7".into(),
-            table: "note".into(),
-            message: "note.title \"todo\" is already used by another row".into(),
-        }],
+        rejected: vec![
+            Rejected {
+                op_id: "op-7".into(),
+                table: "note".into(),
+                kind: ErrorKind::UniqueViolation,
+                message: "note.title \"todo\" is already used by another row".into(),
+                field: Some("title".into()),
+                value: Some("todo".into()),
+            },
+            Rejected {
+                op_id: "op-8".into(),
+                table: "note".into(),
+                kind: ErrorKind::BadInput,
+                message: "this change cannot be carried to version 4".into(),
+                field: None,
+                value: None,
+            },
+        ],
     });
     for step in [
         MigrationStep::Backup,
@@ -265,6 +278,7 @@ fn samples() -> Samples {
     ] {
         s.sent(DataError::new(kind, format!("{kind:?}")));
     }
+    s.sent(DataError::from_reducer(r#"unique_violation: note.title "todo" is already used by another row"#));
     for (level, used_bytes) in
         [(StorageLevel::Ok, 1 << 20), (StorageLevel::Warning, 950 << 20), (StorageLevel::Full, 1 << 30)]
     {
@@ -464,6 +478,8 @@ impl Walk<'_> {
         };
         let declared: Vec<(&str, &DataType)> =
             fields.fields().iter().filter_map(|(name, field)| Some((&**name, field.ty()?))).collect();
+        let optional: Vec<&str> =
+            fields.fields().iter().filter(|(_, field)| field.optional()).map(|(name, _)| &**name).collect();
         for key in object.keys() {
             if Some(key.as_str()) != tag && !declared.iter().any(|(name, _)| name == key) {
                 self.problems.push(format!("{at}: the field `{key}` is not in the TypeScript type"));
@@ -472,6 +488,7 @@ impl Walk<'_> {
         for (name, ty) in declared {
             match object.get(name) {
                 Some(item) => self.value(ty, item, &format!("{at}.{name}"), owner, generics),
+                None if optional.contains(&name) => {}
                 None => self.problems.push(format!("{at}: the field `{name}` is missing")),
             }
         }

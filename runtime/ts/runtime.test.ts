@@ -55,7 +55,14 @@ describe("call", () => {
       expect(error).toBeInstanceOf(runtime.DataError);
       expect(error).toBeInstanceOf(Error);
       expect(error).toMatchObject({ name: "DataError", kind: payload.kind, message: payload.message });
+      const named = payload as { table?: string; field?: string; value?: string };
+      expect({ table: (error as runtime.DataError).table, field: (error as runtime.DataError).field, value: (error as runtime.DataError).value }).toEqual({
+        table: named.table,
+        field: named.field,
+        value: named.value,
+      });
     }
+    expect(SAMPLES.DataErrorPayload.some((p) => "field" in p), "a sample names what was refused").toBe(true);
   });
 
   it("rejects with a server DataError for anything else", async () => {

@@ -77,14 +77,25 @@ export function bytesToWire(bytes: Uint8Array): string {
 
 // ---- Calls and events ------------------------------------------------------------------------
 
-/** A failed command: `kind` to branch on, `message` to show. */
+/**
+ * A failed command: `kind` to branch on, `message` (the technical account: for logs, and to show
+ * when nothing better is known). When the server refused a row it says what it refused:
+ * `table`, `field` (as the rows name it, e.g. `title`) and `value` (as text), so the UI can word
+ * it as its form does ("The title "todo" is already used by another note.").
+ */
 export class DataError extends Error {
   readonly kind: ErrorKind;
+  readonly table?: string;
+  readonly field?: string;
+  readonly value?: string;
 
-  constructor(kind: ErrorKind, message: string) {
+  constructor(kind: ErrorKind, message: string, named: { table?: string | null; field?: string | null; value?: string | null } = {}) {
     super(message);
     this.name = "DataError";
     this.kind = kind;
+    if (named.table != null) this.table = named.table;
+    if (named.field != null) this.field = named.field;
+    if (named.value != null) this.value = named.value;
   }
 }
 
@@ -95,14 +106,15 @@ function isDataErrorPayload(error: unknown): error is DataErrorPayload {
 }
 
 /**
- * Invokes a Tauri command. Rejects with a `DataError`: the command's own (`{kind, message}`), or
+ * Invokes a Tauri command. Rejects with a `DataError`: the command's own (`{kind, message}`, and
+ * what a refused row names), or
  * a `server` one for anything else (a command that does not exist, arguments it cannot read).
  */
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    throw isDataErrorPayload(error) ? new DataError(error.kind, error.message) : new DataError("server", String(error));
+    throw isDataErrorPayload(error) ? new DataError(error.kind, error.message, error) : new DataError("server", String(error));
   }
 }
 

@@ -39,7 +39,7 @@ export const SAMPLES = {
   ],
   "SyncStatus": [
     {"pending":0,"pendingKeys":{},"syncing":null,"damaged":null,"rejected":[]} satisfies SyncStatus,
-    {"pending":2,"pendingKeys":{"note":["\"n1\"","\"n2\""]},"syncing":[1,2],"damaged":"the last record of the outbox was cut short","rejected":[{"opId":"op-7","table":"note","message":"note.title \"todo\" is already used by another row"}]} satisfies SyncStatus,
+    {"pending":2,"pendingKeys":{"note":["\"n1\"","\"n2\""]},"syncing":[1,2],"damaged":"the last record of the outbox was cut short","rejected":[{"opId":"op-7","table":"note","kind":"uniqueViolation","message":"note.title \"todo\" is already used by another row","field":"title","value":"todo"},{"opId":"op-8","table":"note","kind":"badInput","message":"this change cannot be carried to version 4"}]} satisfies SyncStatus,
   ],
   "MigrationStatus": [
     {"state":"running","from":3,"to":4,"step":"backup"} satisfies MigrationStatus,
@@ -62,6 +62,7 @@ export const SAMPLES = {
     {"kind":"offline","message":"Offline"} satisfies DataErrorPayload,
     {"kind":"timeout","message":"Timeout"} satisfies DataErrorPayload,
     {"kind":"server","message":"Server"} satisfies DataErrorPayload,
+    {"kind":"uniqueViolation","message":"note.title \"todo\" is already used by another row","table":"note","field":"title","value":"todo"} satisfies DataErrorPayload,
   ],
   "StorageUsage": [
     {"quotaBytes":1073741824,"usedBytes":1048576,"level":"ok","tables":[{"table":"attachment","rows":3,"bytes":104857},{"table":"note","rows":3,"bytes":943719}],"outboxBytes":0,"snapshotBytes":2048,"serverFilesBytes":5242880,"backupBytes":0,"diskFreeBytes":53687091200,"diskTotalBytes":107374182400,"diskNearlyFull":false} satisfies StorageUsage,

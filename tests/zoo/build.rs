@@ -1,6 +1,7 @@
 //! The zoo schema's outputs: the data layer's Rust module (included by `src/lib.rs`), its
-//! module built to wasm, and the TypeScript bindings (`ts/`, committed; vitest checks them).
+//! module built to wasm, and the TypeScript bindings with React hooks (`ts/`, committed; vitest
+//! checks them, and app/ui's `tsc` the hooks of its odd shapes).
 
 fn main() {
-    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ts").generate_or_exit();
+    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ts").react(true).generate_or_exit();
 }

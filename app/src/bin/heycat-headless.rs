@@ -1,6 +1,8 @@
 //! The data layer without a window: connects (starting the embedded server unless one is
 //! configured), replays the outbox, keeps the local copy, and prints one JSON line per status
-//! change (`{"connection": ...}`, `{"sync": ...}`) until stdin closes or it is terminated.
+//! change (`{"connection": ...}`, `{"sync": ...}`) until stdin closes or it is asked to end
+//! (SIGINT, SIGTERM), then stops the way the app does (the embedded server once its data is on
+//! disk).
 //!
 //! Configured like the app: `HEYCAT_DATA_DIR` (required), `HEYCAT_SERVER_URL`,
 //! `HEYCAT_MODULE_WASM`.
@@ -31,7 +33,17 @@ fn main() {
     });
     let connection =
         Connection::start(config, db, Arc::new(|status| println!("{}", serde_json::json!({ "connection": status }))));
-    // Until stdin closes (the parent went away or asked to stop).
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    // Until stdin closes (the parent went away or asked to stop), or SIGINT or SIGTERM.
+    let (ended, end) = std::sync::mpsc::channel();
+    let stdin_closed = ended.clone();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        let _ = stdin_closed.send(());
+    });
+    std::thread::spawn(move || {
+        tauri::async_runtime::block_on(heycat_runtime::termination_requested());
+        let _ = ended.send(());
+    });
+    let _ = end.recv();
     connection.shutdown();
 }

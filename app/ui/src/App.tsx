@@ -1,10 +1,7 @@
 import { useState } from "react";
 
 import * as db from "./heycat";
-import { useConnection } from "./hooks/useConnection";
 import { useStorage } from "./hooks/useStorage";
-import { useConflicts, useSync } from "./hooks/useSync";
-import { useTable } from "./hooks/useTable";
 import { ConflictsView } from "./views/ConflictsView";
 import { MigrationBanner } from "./views/MigrationBanner";
 import { SettingsView } from "./views/SettingsView";
@@ -18,27 +15,27 @@ import { DictionaryView, RecordingsView, VoiceCommandsView, WindowContextsView }
 const TABS = ["Dictionary", "Voice commands", "Recordings", "Window contexts", "Settings", "Storage"] as const;
 type Tab = (typeof TABS)[number];
 
-const byId = (row: { id: string }) => row.id;
+// The order each list is shown in (rows that compare equal keep their key's order).
+const byTrigger = (a: { trigger: string }, b: { trigger: string }) => a.trigger.localeCompare(b.trigger);
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+const byCreation = (a: { createdAt: bigint }, b: { createdAt: bigint }) => db.compareKeys(a.createdAt, b.createdAt);
 
 export function App() {
-  const { status, retry } = useConnection();
+  const { status, retry } = db.useConnectionStatus();
   const [tab, setTab] = useState<Tab>("Dictionary");
-  const sync = useSync();
-  // Every (re)connect, and the end of syncing, reloads the tables: what the server holds may
-  // differ from what this device showed meanwhile.
-  const synced = sync !== null && sync.pending === 0;
-  const revision = status?.state === "connected" ? `${status.server}:${synced}` : null;
-  const conflicts = useConflicts(revision);
-  const dictionary = useTable(db.dictionaryEntryList, db.onDictionaryEntryChanged, byId, revision);
-  const commands = useTable(db.voiceCommandList, db.onVoiceCommandChanged, byId, revision);
-  const recordings = useTable(db.recordingList, db.onRecordingChanged, byId, revision);
-  const transcriptions = useTable(db.transcriptionList, db.onTranscriptionChanged, byId, revision);
-  const contexts = useTable(db.windowContextList, db.onWindowContextChanged, byId, revision);
-  const storage = useStorage(revision);
-  const openStorage = () => {
-    setTab("Storage");
-    void storage.refresh();
-  };
+  const sync = db.useSyncStatus();
+  // Each (re)connect, and the end of syncing: the tables' hooks load their rows again, the
+  // storage figures are measured again.
+  const revision = db.useDataRevision();
+  const conflicts = db.useConflicts();
+  const dictionary = db.useDictionaryEntries({ compare: byTrigger });
+  const commands = db.useVoiceCommands({ compare: byTrigger });
+  const recordings = db.useRecordings({ compare: byCreation });
+  const transcriptions = db.useTranscriptions({ compare: byCreation });
+  const contexts = db.useWindowContexts({ compare: byName });
+  // The Storage tab's figures follow every change while it is shown.
+  const storage = useStorage(revision, tab === "Storage");
+  const openStorage = () => setTab("Storage");
 
   return (
     <OpenStorage.Provider value={openStorage}>
@@ -58,11 +55,11 @@ export function App() {
           </nav>
         </header>
         <ConflictsView conflicts={conflicts} />
-        {tab === "Dictionary" && <DictionaryView table={dictionary} sync={sync} />}
-        {tab === "Voice commands" && <VoiceCommandsView table={commands} sync={sync} />}
-        {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} sync={sync} />}
-        {tab === "Window contexts" && <WindowContextsView table={contexts} sync={sync} />}
-        {tab === "Settings" && <SettingsView revision={revision} />}
+        {tab === "Dictionary" && <DictionaryView table={dictionary} />}
+        {tab === "Voice commands" && <VoiceCommandsView table={commands} />}
+        {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} />}
+        {tab === "Window contexts" && <WindowContextsView table={contexts} />}
+        {tab === "Settings" && <SettingsView />}
         {tab === "Storage" && <StorageView storage={storage} />}
       </main>
     </OpenStorage.Provider>

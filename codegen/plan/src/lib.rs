@@ -37,6 +37,17 @@ pub struct Plan {
     pub wire: Vec<WireTable>,
 }
 
+/// A migration `heycat-schema dev` hands the app it starts (the file `HEYCAT_DEV_MIGRATION`
+/// names): from the schema the database ran last, an unreleased draft as often as not, to the
+/// app's. The app carries it out only on a database whose module is `from_module`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DevMigration {
+    /// The canonical description (`heycat-canonical`) of the module the plan starts from.
+    pub from_module: String,
+    pub plan: Plan,
+}
+
 /// How a table of the new version is filled from the old version's rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

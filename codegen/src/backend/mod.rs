@@ -3,6 +3,7 @@
 
 pub mod app_types;
 pub mod module;
+pub mod react;
 mod rust;
 pub mod sdk;
 pub mod tauri;

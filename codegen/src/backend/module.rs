@@ -1,7 +1,9 @@
 //! The SpacetimeDB module: tables, indexes and constraints, and the CRUD reducers with the
 //! schema's rules (unique values, references, delete cascades). Reducers never panic: every
 //! failure is an `Err` whose text starts with a kind (`unique_violation`, `not_found`,
-//! `bad_input`, `in_use`), then `: `, then a sentence for the user.
+//! `bad_input`, `in_use`), then `: `, then a sentence; a refused row's sentence is written from
+//! its pattern in `heycat_contract::Sentence`, which the client reads the table, column and
+//! value back from.
 //!
 //! Every write reducer takes the client's `op_id` last. For synced tables the module records it
 //! (`heycat_applied_op`), so a replayed write is applied at most once, and checks the row version
@@ -10,6 +12,7 @@
 //! and the reducer succeeds, so the record is kept. `<table>_resolve` and
 //! `heycat_conflict_dismiss` settle a conflict.
 
+use heycat_contract::Sentence;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -180,7 +183,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
     let key_ident = ident(&key.name);
     let mut checks = TokenStream::new();
     if key.ty == ColumnType::String {
-        let message = format!("{table_name}.{} must not be empty", key.name);
+        let message = Sentence::EmptyKey.format_string(table_name, &key.name, "", "");
         checks.extend(quote! {
             if row.#key_ident.is_empty() {
                 return Err(heycat_error(BAD_INPUT, #message.into()));
@@ -189,7 +192,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
     }
     for column in table.columns.iter().filter(|c| c.unique) {
         let col = ident(&column.name);
-        let message = format!("{table_name}.{} {{:?}} is already used by another row", column.name);
+        let message = Sentence::ValueTaken.format_string(table_name, &column.name, "", "");
         let taken = if is_update {
             quote!(ctx.db.#tname().#col().find(&row.#col).is_some_and(|other| other.#key_ident != row.#key_ident))
         } else {
@@ -211,7 +214,7 @@ fn row_checks(schema: &Schema, table: &Table, is_update: bool) -> TokenStream {
             continue;
         };
         let (target_name, target_key_ident, col) = (ident(&target.name), ident(&target_key.name), ident(&column.name));
-        let message = format!("{table_name}.{} {{:?}} names no {} row", column.name, target.name);
+        let message = Sentence::MissingReference.format_string(table_name, &column.name, &target.name, "");
         checks.extend(quote! {
             if ctx.db.#target_name().#target_key_ident().find(&row.#col).is_none() {
                 return Err(heycat_error(BAD_INPUT, format!(#message, row.#col)));
@@ -248,7 +251,7 @@ fn write_helpers(schema: &Schema, table: &Table) -> TokenStream {
         (format_ident!("heycat_insert_{}", table.name), format_ident!("heycat_replace_{}", table.name));
     let (tname, row) = (ident(&table.name), ident(&table.row_type));
     let (key, _) = key_of(table);
-    let exists = format!("{} {} row with {} {{:?}} already exists", article(&table.name), table.name, key);
+    let exists = Sentence::KeyTaken.format_string(&table.name, &key.to_string(), "", "");
     let (insert_checks, update_checks) = (row_checks(schema, table, false), row_checks(schema, table, true));
     let (new_row, replaced) = match table.row_version() {
         Some(v) => {
@@ -348,7 +351,7 @@ fn update_reducer(table: &Table) -> TokenStream {
         (ident(&table.name), ident(&table.row_type), format_ident!("heycat_replace_{}", table.name));
     let (key, _) = key_of(table);
     let table_name = &table.name;
-    let missing = format!("no {} row has {} {{:?}}", table.name, key);
+    let missing = Sentence::NoRow.format_string(&table.name, &key.to_string(), "", "");
     let body = match table.row_version() {
         // A synced row that moved on, or was deleted, since the version the client edited is a
         // conflict, unless the client wrote what the row already holds. A client that never saw
@@ -580,7 +583,7 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
         return TokenStream::new();
     };
     let (key_ident, key_ty) = (ident(&key.name), rust::column_type(&key.ty, &quote!(spacetimedb)));
-    let missing = format!("no {} row has {} {{:?}}", table.name, key.name);
+    let missing = Sentence::NoRow.format_string(&table.name, &key.name, "", "");
     let mut restrictions = TokenStream::new();
     let mut cascades = TokenStream::new();
     for (child, column, reference) in schema.referencing(&table.name).chain(schema.referencing(&table.row_type)) {
@@ -591,10 +594,7 @@ fn delete_helper(schema: &Schema, table: &Table) -> TokenStream {
         let child_key_ident = ident(&child_key.name);
         match reference.on_delete {
             OnDelete::Restrict => {
-                let message = format!(
-                    "{} {{:?}} is still referenced by {}.{}; delete those rows first",
-                    table.name, child.name, column.name
-                );
+                let message = Sentence::StillReferenced.format_string(&table.name, "", &child.name, &column.name);
                 restrictions.extend(quote! {
                     if ctx.db.#child_name().#col().filter(#key_ident).next().is_some() {
                         return Err(heycat_error(IN_USE, format!(#message, #key_ident)));

@@ -288,7 +288,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
     let key = || table.primary_key().map(|k| arg(&k.name)).unwrap_or_default();
     let (doc, returns, body) = match &command.kind {
         CommandKind::List => {
-            (format!(" Every `{}` row.", table.name), quote!(Vec<#row>), quote!(ops::list::<#row>(&db)))
+            (format!(" Every `{}` row, in key order.", table.name), quote!(Vec<#row>), quote!(ops::list::<#row>(&db)))
         }
         CommandKind::Get => {
             (format!(" The `{}` row with this key, if there is one.", table.name), quote!(Option<#row>), {
@@ -326,7 +326,7 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
         CommandKind::ListBy { column } => {
             let (col, value) = (format_ident!("{column}"), arg(column));
             (
-                format!(" The `{}` rows whose `{column}` is this value.", table.name),
+                format!(" The `{}` rows whose `{column}` is this value, in key order.", table.name),
                 quote!(Vec<#row>),
                 quote! {
                     let value = #value;

@@ -24,10 +24,13 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("types.ts", include_str!("../../../runtime/ts/types.ts")),
 ];
 
-/// `index.ts`: what the frontend imports.
-pub fn index(sources: &SourceSet) -> String {
+/// `index.ts`: what the frontend imports (with `react`, the hooks too).
+pub fn index(sources: &SourceSet, react: bool) -> String {
     let mut out = super::header("//", sources);
     out.push_str("export * from \"./types\";\nexport * from \"./runtime\";\nexport * from \"./schema\";\n");
+    if react {
+        out.push_str("export * from \"./react\";\nexport * from \"./hooks\";\n");
+    }
     out
 }
 
@@ -451,7 +454,7 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
         _ => (row.clone(), "Wire", format!("decode{row}(result)")),
     };
     let summary = match &command.kind {
-        CommandKind::List => format!("Every `{}` row.", table.name),
+        CommandKind::List => format!("Every `{}` row, in key order.", table.name),
         CommandKind::Get => format!("The `{}` row with this key, or null.", table.name),
         CommandKind::Insert => {
             format!("Inserts {} `{}` row; resolves to it as stored.", article(&table.name), table.name)
@@ -460,7 +463,9 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
             format!("Updates {} `{}` row by key; resolves to it as stored.", article(&table.name), table.name)
         }
         CommandKind::Delete => format!("Deletes the `{}` row with this key.", table.name),
-        CommandKind::ListBy { column } => format!("The `{}` rows whose `{column}` is this value.", table.name),
+        CommandKind::ListBy { column } => {
+            format!("The `{}` rows whose `{column}` is this value, in key order.", table.name)
+        }
         CommandKind::GetSingleton => format!("The `{}` row.", table.name),
         CommandKind::UpdateSingleton => format!("Writes the `{}` row; resolves to it as stored.", table.name),
         CommandKind::ResetSingleton => format!("Puts `{}` back to its defaults; resolves to the row.", table.name),

@@ -1,11 +1,13 @@
 //! heycat-schema: check a schema and the TypeScript made from it, release schema versions,
-//! show the migration between them, and build the schema's SpacetimeDB module.
+//! show the migration between them, build the schema's SpacetimeDB module, and run the schema
+//! dev loop.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use heycat_codegen::dev::{self, DevOptions};
 use heycat_codegen::versions::{load_snapshots, Plan, PlanBetween, Snapshot};
-use heycat_codegen::{outputs, versioned, write_if_changed, write_typescript, ModuleBuild, Schema};
+use heycat_codegen::{outputs, versioned, write_if_changed, write_typescript, ModuleBuild, Schema, TypeScriptOptions};
 
 const HELP: &str = "\
 heycat-schema: check, release and build a heycat-data schema
@@ -26,17 +28,29 @@ COMMANDS:
                   last two releases)
     build-module  Build the schema's SpacetimeDB module to wasm and print the .wasm's path
                   (the app's build does this by itself; this is for publishing it elsewhere)
+    dev           The schema dev loop: build and run the app (the program after `--`), and
+                  on every save of a schema file (or of a file under --watch) check the
+                  schema, write the TypeScript, run --build, and restart the app on the same
+                  data dir, which migrates its database (asking here before anything that
+                  drops data); prints the time from the save to the new app connected
     help          Show this text
 
 OPTIONS:
     --schema DIR      The schema folder [default: schema]
     --versions DIR    The released versions [default: the schema folder's versions/]
     --typescript DIR  The frontend folder of the TypeScript bindings
+    --react           generate, check, release, dev: React hooks for every table too (hooks.ts,
+                      react.ts, re-exported by index.ts)
     --from N          diff: the old version
     --to N            diff: the new version (default: the current schema)
     --json            diff: print the plan as JSON
     --version N       build-module: a released version instead of the current schema
     --target-dir DIR  build-module: where to build [default: $CARGO_TARGET_DIR, else target]
+    --build CMD       dev: the app's build, a shell command (e.g. `cargo build -p my-app`)
+    --watch DIR       dev: another folder whose changes rebuild and restart the app (repeatable)
+    --data-dir DIR    dev: the app's data dir (HEYCAT_DATA_DIR) [default: the target dir's
+                      heycat-dev/data]
+    -- PROGRAM ARGS   dev: the app to run (e.g. `-- target/debug/my-app`)
 
 Folders are relative to the current directory.
 ";
@@ -46,11 +60,16 @@ struct Options {
     schema_dir: PathBuf,
     versions_dir: Option<PathBuf>,
     typescript_dir: Option<PathBuf>,
+    typescript: TypeScriptOptions,
     from: Option<u32>,
     to: Option<u32>,
     json: bool,
     version: Option<u32>,
     target_dir: Option<PathBuf>,
+    build: Option<String>,
+    watch: Vec<PathBuf>,
+    data_dir: Option<PathBuf>,
+    run: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -69,11 +88,16 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         schema_dir: "schema".into(),
         versions_dir: None,
         typescript_dir: None,
+        typescript: TypeScriptOptions::default(),
         from: None,
         to: None,
         json: false,
         version: None,
         target_dir: None,
+        build: None,
+        watch: Vec::new(),
+        data_dir: None,
+        run: Vec::new(),
     };
     let number = |value: Option<String>, flag: &str| -> Result<u32, String> {
         value.and_then(|v| v.trim_start_matches('v').parse().ok()).ok_or(format!("{flag} needs a version number"))
@@ -90,8 +114,13 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--to" => options.to = Some(number(args.next(), "--to")?),
             "--version" => options.version = Some(number(args.next(), "--version")?),
             "--json" => options.json = true,
+            "--watch" => options.watch.push(folder("--watch")?),
+            "--data-dir" => options.data_dir = Some(folder("--data-dir")?),
+            "--build" => options.build = Some(args.next().ok_or("--build needs a command")?),
+            "--" => options.run = args.by_ref().collect(),
+            "--react" => options.typescript.react = true,
             "-h" | "--help" | "help" => options.command = "help".into(),
-            "generate" | "check" | "release" | "diff" | "build-module" if options.command.is_empty() => {
+            "generate" | "check" | "release" | "diff" | "build-module" | "dev" if options.command.is_empty() => {
                 options.command = arg
             }
             other => return Err(format!("unexpected argument {other:?}\n\n{HELP}")),
@@ -109,11 +138,24 @@ fn run(options: Options) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     let versions_dir = options.versions_dir.clone().unwrap_or_else(|| options.schema_dir.join("versions"));
+    let target_dir = options
+        .target_dir
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("target"));
+    if options.command == "dev" {
+        dev::run(DevOptions {
+            schema_dir: options.schema_dir,
+            versions_dir,
+            typescript_dir: options.typescript_dir,
+            typescript: options.typescript,
+            watch: options.watch,
+            build: options.build.ok_or("dev needs --build CMD: the app's build")?,
+            run: options.run,
+            data_dir: options.data_dir.unwrap_or_else(|| target_dir.join("heycat-dev/data")),
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if options.command == "build-module" {
-        let target_dir = options
-            .target_dir
-            .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
-            .unwrap_or_else(|| PathBuf::from("target"));
         let build = ModuleBuild { schema_dir: options.schema_dir, versions_dir, version: options.version, target_dir };
         let wasm = build.build().map_err(|e| e.to_string())?;
         println!("{}", wasm.display());
@@ -127,7 +169,7 @@ fn run(options: Options) -> Result<ExitCode, String> {
     match options.command.as_str() {
         "generate" => {
             let dir = options.typescript_dir.ok_or("generate needs --typescript DIR: where the bindings go")?;
-            let touched = write_typescript(&dir, &schema, &sources).map_err(|e| e.to_string())?;
+            let touched = write_typescript(&dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
             if touched.is_empty() {
                 println!("{} is current", dir.display());
             }
@@ -144,7 +186,7 @@ fn run(options: Options) -> Result<ExitCode, String> {
             let path = versions_dir.join(Snapshot::file_name(schema.version));
             write_if_changed(&path, &current.to_json()).map_err(|e| e.to_string())?;
             if let Some(dir) = &options.typescript_dir {
-                write_typescript(dir, &schema, &sources).map_err(|e| e.to_string())?;
+                write_typescript(dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
             }
             println!("released schema version {} ({})", schema.version, path.display());
             Ok(ExitCode::SUCCESS)
@@ -176,7 +218,9 @@ fn run(options: Options) -> Result<ExitCode, String> {
         }
         _ => {
             let mut staleness = match &options.typescript_dir {
-                Some(dir) => outputs::compare(dir, &outputs::typescript_files(&schema, &sources)).to_string(),
+                Some(dir) => {
+                    outputs::compare(dir, &outputs::typescript_files(&schema, &sources, options.typescript)).to_string()
+                }
                 None => String::new(),
             };
             if !released {

@@ -29,6 +29,7 @@ pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConf
         module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,
+        dev_migration: None,
     }
 }
 

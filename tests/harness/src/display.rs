@@ -1,5 +1,6 @@
 //! A virtual X display (Xvfb) for tests that open the app's real window.
 
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,9 +16,7 @@ impl VirtualDisplay {
     /// Starts Xvfb on the first free display number from 120 (scripts/setup.sh installs it).
     pub fn start() -> VirtualDisplay {
         for number in 120..160 {
-            if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-                || Path::new(&format!("/tmp/.X{number}-lock")).exists()
-            {
+            if in_use(number) {
                 continue;
             }
             let display = format!(":{number}");
@@ -31,7 +30,8 @@ impl VirtualDisplay {
             };
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
-                if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+                // Listening (a socket left by a killed server refuses connections).
+                if UnixStream::connect(format!("/tmp/.X11-unix/X{number}")).is_ok() {
                     return VirtualDisplay { display, xvfb };
                 }
                 if matches!(xvfb.try_wait(), Ok(Some(_))) {
@@ -59,6 +59,13 @@ impl VirtualDisplay {
             .expect("run xdotool (scripts/setup.sh installs it)");
         String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
     }
+}
+
+/// Whether an X server runs on display `number`: its lock file names a live process. A
+/// display whose server was killed leaves its socket and lock behind; Xvfb takes it over.
+fn in_use(number: u32) -> bool {
+    let Ok(lock) = std::fs::read_to_string(format!("/tmp/.X{number}-lock")) else { return false };
+    lock.trim().parse::<u32>().map_or(true, |pid| Path::new(&format!("/proc/{pid}")).exists())
 }
 
 impl Drop for VirtualDisplay {

@@ -7,7 +7,8 @@
 //! is a small filesystem for disk-full tests; [`Proxy`] takes an app offline and back, or gives
 //! its connections the faults of real networks (stalls, latency, a slow link, resets, a drop in
 //! the middle of a call: [`Fault`], [`Proxy::reset_connections`], [`Proxy::cut_after`]). With the
-//! feature `app`, `app::TestApp` drives any schema's app backend in Tauri's mock runtime.
+//! feature `app`, `app::TestApp` drives any schema's app backend in Tauri's mock runtime;
+//! [`window::AppWindow`] drives a built app in its real window.
 
 #[cfg(feature = "app")]
 pub mod app;
@@ -16,6 +17,7 @@ pub mod device;
 pub mod display;
 mod proxy;
 mod small_disk;
+pub mod window;
 pub mod words;
 
 use std::path::{Path, PathBuf};

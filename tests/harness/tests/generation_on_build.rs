@@ -71,11 +71,12 @@ fn build_app(workspace: &Path) -> Build {
     Build { ran_generator, app_module }
 }
 
-/// `heycat-schema ARGS` on heycat's schema and TypeScript: its exit code, and what it printed.
+/// `heycat-schema ARGS` on heycat's schema and TypeScript (with its React hooks): its exit code,
+/// and what it printed.
 fn heycat_schema(workspace: &Path, args: &[&str]) -> (i32, String) {
     let mut all = vec!["run", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--"];
     all.extend(args);
-    all.extend(["--schema", "app/schema", "--typescript", "app/ui/src/heycat"]);
+    all.extend(["--schema", "app/schema", "--typescript", "app/ui/src/heycat", "--react"]);
     let out = cargo(workspace, &all);
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.code().expect("heycat-schema exited"), printed)

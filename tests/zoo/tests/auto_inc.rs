@@ -213,3 +213,28 @@ fn a_provisional_key_whose_change_is_still_kept_is_not_given_again_after_a_resta
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
+
+/// The keys of the tickets `app` lists, in the order listed.
+fn ticket_ids(app: &impl Frontend) -> Vec<Value> {
+    app.ok("ticket_list", json!({})).as_array().unwrap().iter().map(|r| r["id"].clone()).collect()
+}
+
+#[test]
+fn numeric_keys_list_in_numeric_order_online_and_offline() {
+    let server = server();
+    let proxy = Proxy::start(server.port());
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), proxy.url()));
+    app.wait_connected();
+    // Keys 1 to 12: as text, "10" comes before "9"; as numbers, after.
+    for n in 1..=12 {
+        app.ok("ticket_insert", json!({ "row": ticket(&format!("t{n}")) }));
+    }
+    let in_order: Vec<Value> = (1..=12u64).map(|n| json!(n.to_string())).collect();
+    assert_eq!(ticket_ids(&app), in_order, "online");
+    proxy.go_offline();
+    app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+    assert_eq!(ticket_ids(&app), in_order, "offline, from the local copy");
+    app.shutdown();
+}

@@ -425,7 +425,7 @@ export const COMMANDS = [
   "comment_list_by_ticket_id",
 ] as const;
 
-/** Every `blob` row. Invokes `blob_list`. */
+/** Every `blob` row, in key order. Invokes `blob_list`. */
 export async function blobList(): Promise<Blob[]> {
   const result = await call<Wire[]>("blob_list");
   return result.map(decodeBlob);
@@ -454,7 +454,7 @@ export async function blobDelete(id: string, rowVersion: bigint | null = null): 
   await call<null>("blob_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `drawing` row. Invokes `drawing_list`. */
+/** Every `drawing` row, in key order. Invokes `drawing_list`. */
 export async function drawingList(): Promise<Drawing[]> {
   const result = await call<Wire[]>("drawing_list");
   return result.map(decodeDrawing);
@@ -483,7 +483,7 @@ export async function drawingDelete(id: string, rowVersion: bigint | null = null
   await call<null>("drawing_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `extremes` row. Invokes `extremes_list`. */
+/** Every `extremes` row, in key order. Invokes `extremes_list`. */
 export async function extremesList(): Promise<Extremes[]> {
   const result = await call<Wire[]>("extremes_list");
   return result.map(decodeExtremes);
@@ -512,7 +512,7 @@ export async function extremesDelete(id: string, rowVersion: bigint | null = nul
   await call<null>("extremes_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `group` row. Invokes `group_list`. */
+/** Every `group` row, in key order. Invokes `group_list`. */
 export async function groupList(): Promise<Group[]> {
   const result = await call<Wire[]>("group_list");
   return result.map(decodeGroup);
@@ -541,7 +541,7 @@ export async function groupDelete(class_: string, rowVersion: bigint | null = nu
   await call<null>("group_delete", { class: class_, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `maybe` row. Invokes `maybe_list`. */
+/** Every `maybe` row, in key order. Invokes `maybe_list`. */
 export async function maybeList(): Promise<Maybe[]> {
   const result = await call<Wire[]>("maybe_list");
   return result.map(decodeMaybe);
@@ -570,7 +570,7 @@ export async function maybeDelete(id: string, rowVersion: bigint | null = null):
   await call<null>("maybe_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `ticket` row. Invokes `ticket_list`. */
+/** Every `ticket` row, in key order. Invokes `ticket_list`. */
 export async function ticketList(): Promise<Ticket[]> {
   const result = await call<Wire[]>("ticket_list");
   return result.map(decodeTicket);
@@ -599,7 +599,7 @@ export async function ticketDelete(id: bigint, rowVersion: bigint | null = null)
   await call<null>("ticket_delete", { id: id.toString(), rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `comment` row. Invokes `comment_list`. */
+/** Every `comment` row, in key order. Invokes `comment_list`. */
 export async function commentList(): Promise<Comment[]> {
   const result = await call<Wire[]>("comment_list");
   return result.map(decodeComment);
@@ -628,7 +628,7 @@ export async function commentDelete(id: string, rowVersion: bigint | null = null
   await call<null>("comment_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** The `comment` rows whose `ticket_id` is this value. Invokes `comment_list_by_ticket_id`. */
+/** The `comment` rows whose `ticket_id` is this value, in key order. Invokes `comment_list_by_ticket_id`. */
 export async function commentListByTicketId(ticketId: bigint): Promise<Comment[]> {
   const result = await call<Wire[]>("comment_list_by_ticket_id", { ticketId: ticketId.toString() });
   return result.map(decodeComment);

@@ -96,11 +96,19 @@ export type ConnectionStatus =
 { state: "failed"; server: string; kind: FailureKind; message: string; detail: string | null; retryInMs: number }
 
 /**
- * A failed command: a kind to branch on and a message to show. Crosses to the frontend as
- * `{ "kind": "uniqueViolation", "message": "..." }` (in TypeScript the `DataErrorPayload` that
- * the frontend's `DataError` class is made from).
+ * A failed command: a kind to branch on and a message (the technical account, for logs and
+ * as a last resort to show), and, when the server refused a row, what it refused (table,
+ * field, value), for the frontend to say it in its own words. Crosses to the frontend as
+ * `{ "kind": "uniqueViolation", "message": "...", "table": "...", "field": "...", "value": "..." }`
+ * (in TypeScript the `DataErrorPayload` that the frontend's `DataError` class is made from).
  */
-export type DataErrorPayload = { kind: ErrorKind; message: string }
+export type DataErrorPayload = { kind: ErrorKind; message: string;
+/** The table of the refused row. */
+table?: string | null;
+/** The refused column, as the frontend's rows name it (camelCase). */
+field?: string | null;
+/** The refused value, as text (a string's own characters, a number's digits). */
+value?: string | null }
 
 /** An invitation for another device, as the user sees it. */
 export type DeviceInvitation = {
@@ -197,8 +205,17 @@ export type MigrationStep =
 /** A failed migration puts the old module and data back. */
 "restore"
 
-/** A write the server refused when it was replayed (e.g. a unique value taken meanwhile). */
-export type Rejected = { opId: string; table: string; message: string }
+/**
+ * A write the server refused when it was replayed (e.g. a unique value taken meanwhile), or
+ * one an update of the app could not carry over.
+ */
+export type Rejected = { opId: string; table: string;
+/** Why, to branch on (as a command's error has it). */
+kind: ErrorKind; message: string;
+/** The refused column, as the frontend's rows name it, when the server named one. */
+field?: string | null;
+/** The refused value, as text, when the server named one. */
+value?: string | null }
 
 export type StorageLevel = "ok" |
 /** At or above the warning threshold. */

@@ -3,3 +3,5 @@
 export * from "./types";
 export * from "./runtime";
 export * from "./schema";
+export * from "./react";
+export * from "./hooks";

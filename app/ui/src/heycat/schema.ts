@@ -392,7 +392,7 @@ export const COMMANDS = [
   "window_context_delete",
 ] as const;
 
-/** Every `dictionary_entry` row. Invokes `dictionary_entry_list`. */
+/** Every `dictionary_entry` row, in key order. Invokes `dictionary_entry_list`. */
 export async function dictionaryEntryList(): Promise<DictionaryEntry[]> {
   const result = await call<Wire[]>("dictionary_entry_list");
   return result.map(decodeDictionaryEntry);
@@ -421,7 +421,7 @@ export async function dictionaryEntryDelete(id: string, rowVersion: bigint | nul
   await call<null>("dictionary_entry_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `recording` row. Invokes `recording_list`. */
+/** Every `recording` row, in key order. Invokes `recording_list`. */
 export async function recordingList(): Promise<Recording[]> {
   const result = await call<Wire[]>("recording_list");
   return result.map(decodeRecording);
@@ -450,7 +450,7 @@ export async function recordingDelete(id: string, rowVersion: bigint | null = nu
   await call<null>("recording_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `transcription` row. Invokes `transcription_list`. */
+/** Every `transcription` row, in key order. Invokes `transcription_list`. */
 export async function transcriptionList(): Promise<Transcription[]> {
   const result = await call<Wire[]>("transcription_list");
   return result.map(decodeTranscription);
@@ -479,13 +479,13 @@ export async function transcriptionDelete(id: string, rowVersion: bigint | null 
   await call<null>("transcription_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** The `transcription` rows whose `recording_id` is this value. Invokes `transcription_list_by_recording_id`. */
+/** The `transcription` rows whose `recording_id` is this value, in key order. Invokes `transcription_list_by_recording_id`. */
 export async function transcriptionListByRecordingId(recordingId: string): Promise<Transcription[]> {
   const result = await call<Wire[]>("transcription_list_by_recording_id", { recordingId });
   return result.map(decodeTranscription);
 }
 
-/** Every `correction` row. Invokes `correction_list`. */
+/** Every `correction` row, in key order. Invokes `correction_list`. */
 export async function correctionList(): Promise<Correction[]> {
   const result = await call<Wire[]>("correction_list");
   return result.map(decodeCorrection);
@@ -514,7 +514,7 @@ export async function correctionDelete(id: string, rowVersion: bigint | null = n
   await call<null>("correction_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** The `correction` rows whose `transcription_id` is this value. Invokes `correction_list_by_transcription_id`. */
+/** The `correction` rows whose `transcription_id` is this value, in key order. Invokes `correction_list_by_transcription_id`. */
 export async function correctionListByTranscriptionId(transcriptionId: string): Promise<Correction[]> {
   const result = await call<Wire[]>("correction_list_by_transcription_id", { transcriptionId });
   return result.map(decodeCorrection);
@@ -538,7 +538,7 @@ export async function settingsReset(): Promise<Settings> {
   return decodeSettings(result);
 }
 
-/** Every `voice_command` row. Invokes `voice_command_list`. */
+/** Every `voice_command` row, in key order. Invokes `voice_command_list`. */
 export async function voiceCommandList(): Promise<VoiceCommand[]> {
   const result = await call<Wire[]>("voice_command_list");
   return result.map(decodeVoiceCommand);
@@ -567,7 +567,7 @@ export async function voiceCommandDelete(id: string, rowVersion: bigint | null =
   await call<null>("voice_command_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** Every `window_context` row. Invokes `window_context_list`. */
+/** Every `window_context` row, in key order. Invokes `window_context_list`. */
 export async function windowContextList(): Promise<WindowContext[]> {
   const result = await call<Wire[]>("window_context_list");
   return result.map(decodeWindowContext);

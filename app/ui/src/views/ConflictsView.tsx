@@ -1,7 +1,6 @@
 import { useState } from "react";
 
-import { conflictResolve, type Conflict } from "../heycat";
-import type { TableState } from "../hooks/useTable";
+import { conflictResolve, type Conflict, type ListState } from "../heycat";
 
 const SKIP = new Set(["rowVersion", "id", "createdAt"]);
 
@@ -18,7 +17,7 @@ function fields(conflict: Conflict): string[] {
 }
 
 /** Conflicts side by side: your version and the server's, with the three ways to settle each. */
-export function ConflictsView({ conflicts }: { conflicts: TableState<Conflict> }) {
+export function ConflictsView({ conflicts }: { conflicts: ListState<Conflict> }) {
   if (conflicts.rows.length === 0) return null;
   return (
     <section aria-label="Conflicts" className="conflicts">

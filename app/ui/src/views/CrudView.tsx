@@ -1,15 +1,18 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 
-import type { TableState } from "../hooks/useTable";
+import type { TableState } from "../heycat";
 import { display, fromForm, toForm, type Field, type FormValue } from "./fields";
 import { Problem } from "./Problem";
+import type { FormWords } from "./wording";
 
 type Row = { id: string; rowVersion: bigint };
 
 export interface CrudProps<R extends Row> {
   title: string;
+  /** What one row is called ("entry") and its fields (shown, edited, and named in refusals). */
+  words: FormWords;
+  /** The rows, with their pending and conflict markers. */
   table: TableState<R>;
-  fields: Field[];
   /** The values of a new row's columns that the form does not edit (id, createdAt). */
   fresh: () => Omit<R, "rowVersion">;
   insert: (row: Omit<R, "rowVersion">) => Promise<R>;
@@ -18,13 +21,12 @@ export interface CrudProps<R extends Row> {
   remove: (id: string, rowVersion: bigint) => Promise<void>;
   /** Extra content under a row (e.g. a recording's transcriptions). */
   details?: (row: R) => ReactNode;
-  /** Whether a row has changes waiting to sync (shown as "not synced yet"). */
-  pending?: (id: string) => boolean;
 }
 
 /** A table's rows with add, edit and delete, for any table described by `fields`. */
 export function CrudView<R extends Row>(props: CrudProps<R>) {
-  const { title, table, fields, fresh, insert, update, remove, details, pending } = props;
+  const { title, words, table, fresh, insert, update, remove, details } = props;
+  const { fields } = words;
   const [editing, setEditing] = useState<R | null>(null);
   const [form, setForm] = useState<Record<string, FormValue>>(() => formOf(fields, fresh()));
   const [problem, setProblem] = useState<unknown>(null);
@@ -62,7 +64,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
-      {table.error && <p className="problem">Could not load: {table.error}</p>}
+      {table.error && <p className="problem">Could not load: {table.error.message}</p>}
       <table>
         <thead>
           <tr>
@@ -81,7 +83,8 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
               onEdit={startEdit}
               onDelete={del}
               details={details}
-              pending={pending?.(row.id) ?? false}
+              pending={table.isPending(row)}
+              conflict={table.hasConflict(row)}
             />
           ))}
           {table.rows.length === 0 && !table.loading && (
@@ -98,7 +101,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
         {fields.map((f) => (
           <FieldInput key={f.name} field={f} value={form[f.name]} onChange={(v) => setForm({ ...form, [f.name]: v })} />
         ))}
-        {problem !== null && <Problem error={problem} />}
+        {problem !== null && <Problem error={problem} words={words} />}
         <button type="submit">{editing ? "Save" : "Add"}</button>
         {editing && (
           <button type="button" onClick={startNew}>
@@ -122,8 +125,9 @@ function RowView<R extends Row>(props: {
   onDelete: (row: R) => void;
   details?: (row: R) => ReactNode;
   pending: boolean;
+  conflict: boolean;
 }) {
-  const { row, fields, onEdit, onDelete, details, pending } = props;
+  const { row, fields, onEdit, onDelete, details, pending, conflict } = props;
   const values = row as unknown as Record<string, unknown>;
   return (
     <>
@@ -133,6 +137,7 @@ function RowView<R extends Row>(props: {
         ))}
         <td className="actions">
           {pending && <span className="pending">not synced yet</span>}
+          {conflict && <span className="conflicted">changed elsewhere too: see Conflicts</span>}
           <button type="button" onClick={() => onEdit(row)}>
             Edit
           </button>

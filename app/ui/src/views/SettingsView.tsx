@@ -1,30 +1,31 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 
 import * as db from "../heycat";
 
 /** heycat's settings: one row, edited in place, with a reset to defaults. */
-export function SettingsView({ revision }: { revision: unknown }) {
-  const [settings, setSettings] = useState<db.Settings | null>(null);
+export function SettingsView() {
+  const stored = db.useSettings();
+  // What the form shows: the user's edits since the last save, else the row as stored.
+  const [edited, setSettings] = useState<db.Settings | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const settings = edited ?? stored.row;
 
-  useEffect(() => {
-    db.settingsGet().then(setSettings, (e: Error) => setProblem(e.message));
-    const stop = db.onSettingsChanged((change) => setSettings(change.kind === "delete" ? null : change.row));
-    return () => void stop.then((unlisten) => unlisten());
-  }, [revision]);
-
-  if (settings === null) return <section aria-label="Settings">{problem ?? "Loading settings…"}</section>;
+  if (settings === null) return <section aria-label="Settings">{problem ?? stored.error?.message ?? "Loading settings…"}</section>;
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      setSettings(await db.settingsUpdate(settings));
+      await db.settingsUpdate(settings);
+      setSettings(null);
       setProblem(null);
     } catch (e) {
       setProblem(e instanceof Error ? e.message : String(e));
     }
   };
-  const reset = async () => setSettings(await db.settingsReset());
+  const reset = async () => {
+    await db.settingsReset();
+    setSettings(null);
+  };
 
   return (
     <section aria-label="Settings">

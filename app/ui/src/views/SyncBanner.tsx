@@ -1,4 +1,6 @@
 import type { SyncStatus } from "../heycat";
+import { FORM_WORDS } from "./tables";
+import { inWords } from "./wording";
 
 /** Writes waiting to sync, syncing progress, and what was damaged in the device's files. */
 export function SyncBanner({ status }: { status: SyncStatus | null }) {
@@ -28,11 +30,10 @@ export function SyncBanner({ status }: { status: SyncStatus | null }) {
         <div className="problem">
           <p>The server refused {rejected.length === 1 ? "a change" : "some changes"} made offline:</p>
           <ul>
-            {rejected.map((r) => (
-              <li key={r.opId}>
-                {r.table}: {r.message}
-              </li>
-            ))}
+            {rejected.map((r) => {
+              const words = FORM_WORDS[r.table];
+              return <li key={r.opId}>{words ? inWords(r, words) : `${r.table}: ${r.message}`}</li>;
+            })}
           </ul>
         </div>
       )}

@@ -1,8 +1,7 @@
 import * as db from "../heycat";
-import { isPending } from "../hooks/useSync";
-import type { TableState } from "../hooks/useTable";
 import { CrudView } from "./CrudView";
 import type { Field } from "./fields";
+import type { FormWords } from "./wording";
 
 const now = () => db.timestampFromDate(new Date());
 const newId = () => crypto.randomUUID();
@@ -16,13 +15,12 @@ const DICTIONARY_FIELDS: Field[] = [
   { name: "completeMatchOnly", label: "Whole utterance only", kind: "bool" },
 ];
 
-export function DictionaryView({ table, sync }: { table: TableState<db.DictionaryEntry>; sync: db.SyncStatus | null }) {
+export function DictionaryView({ table }: { table: db.TableState<db.DictionaryEntry> }) {
   return (
     <CrudView
-      pending={(id) => isPending(sync, "dictionary_entry", id)}
       title="Dictionary"
+      words={FORM_WORDS.dictionary_entry}
       table={table}
-      fields={DICTIONARY_FIELDS}
       fresh={() => ({
         id: newId(),
         trigger: "",
@@ -47,13 +45,12 @@ const VOICE_COMMAND_FIELDS: Field[] = [
   { name: "enabled", label: "Enabled", kind: "bool" },
 ];
 
-export function VoiceCommandsView({ table, sync }: { table: TableState<db.VoiceCommand>; sync: db.SyncStatus | null }) {
+export function VoiceCommandsView({ table }: { table: db.TableState<db.VoiceCommand> }) {
   return (
     <CrudView
-      pending={(id) => isPending(sync, "voice_command", id)}
       title="Voice commands"
+      words={FORM_WORDS.voice_command}
       table={table}
-      fields={VOICE_COMMAND_FIELDS}
       fresh={() => ({ id: newId(), trigger: "", actionType: "OpenApp" as db.ActionType, parameters: [], enabled: true, createdAt: now() })}
       insert={db.voiceCommandInsert}
       update={db.voiceCommandUpdate}
@@ -75,13 +72,12 @@ const WINDOW_CONTEXT_FIELDS: Field[] = [
   { name: "enabled", label: "Enabled", kind: "bool" },
 ];
 
-export function WindowContextsView({ table, sync }: { table: TableState<db.WindowContext>; sync: db.SyncStatus | null }) {
+export function WindowContextsView({ table }: { table: db.TableState<db.WindowContext> }) {
   return (
     <CrudView
-      pending={(id) => isPending(sync, "window_context", id)}
       title="Window contexts"
+      words={FORM_WORDS.window_context}
       table={table}
-      fields={WINDOW_CONTEXT_FIELDS}
       fresh={() => ({
         id: newId(),
         name: "",
@@ -120,18 +116,13 @@ const TRANSCRIPTION_FIELDS: Field[] = [
 ];
 
 /** Recordings, each with its transcriptions (deleting a recording deletes them too). */
-export function RecordingsView(props: {
-  recordings: TableState<db.Recording>;
-  transcriptions: TableState<db.Transcription>;
-  sync: db.SyncStatus | null;
-}) {
-  const { recordings, transcriptions, sync } = props;
+export function RecordingsView(props: { recordings: db.TableState<db.Recording>; transcriptions: db.TableState<db.Transcription> }) {
+  const { recordings, transcriptions } = props;
   return (
     <CrudView
-      pending={(id) => isPending(sync, "recording", id)}
       title="Recordings"
+      words={FORM_WORDS.recording}
       table={recordings}
-      fields={RECORDING_FIELDS}
       fresh={() => ({
         id: newId(),
         filePath: "",
@@ -148,10 +139,9 @@ export function RecordingsView(props: {
       remove={db.recordingDelete}
       details={(recording) => (
         <CrudView
-          pending={(id) => isPending(sync, "transcription", id)}
           title={`Transcriptions of ${recording.filePath}`}
+          words={FORM_WORDS.transcription}
           table={{ ...transcriptions, rows: transcriptions.rows.filter((t) => t.recordingId === recording.id) }}
-          fields={TRANSCRIPTION_FIELDS}
           fresh={() => ({
             id: newId(),
             recordingId: recording.id,
@@ -169,3 +159,15 @@ export function RecordingsView(props: {
     />
   );
 }
+
+/**
+ * How each table's form speaks of its rows: what one is called and its fields' labels, for the
+ * forms and for refusals shown away from them (writes refused when they were synced).
+ */
+export const FORM_WORDS: Record<string, FormWords> = {
+  dictionary_entry: { noun: "entry", fields: DICTIONARY_FIELDS },
+  voice_command: { noun: "command", fields: VOICE_COMMAND_FIELDS },
+  window_context: { noun: "window context", fields: WINDOW_CONTEXT_FIELDS },
+  recording: { noun: "recording", fields: RECORDING_FIELDS },
+  transcription: { noun: "transcription", fields: TRANSCRIPTION_FIELDS },
+};

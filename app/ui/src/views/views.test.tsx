@@ -179,12 +179,19 @@ describe("App", () => {
     );
   });
 
-  it("shows a command's error next to the form", async () => {
+  it("shows a command's error next to the form, in the form's words", async () => {
+    let refusal: object = {
+      kind: "uniqueViolation",
+      message: 'dictionary_entry.trigger "brb" is already used by another row',
+      table: "dictionary_entry",
+      field: "trigger",
+      value: "brb",
+    };
     mockBackend({
       ...emptyLists,
       connection_status: () => connected,
       dictionary_entry_insert: () => {
-        throw { kind: "uniqueViolation", message: 'dictionary_entry.trigger "brb" is already used by another row' };
+        throw refusal;
       },
     });
     render(<App />);
@@ -192,7 +199,11 @@ describe("App", () => {
     const addForm = within(dictionary).getByRole("form", { name: "Add to Dictionary" });
     fireEvent.change(within(addForm).getByLabelText("Trigger"), { target: { value: "brb" } });
     fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
-    expect(await within(addForm).findByRole("alert")).toHaveTextContent("is already used by another row");
+    expect(await within(addForm).findByRole("alert")).toHaveTextContent(/^The trigger "brb" is already used by another entry\.$/);
+    // A refusal the form has no words for is shown as the server said it.
+    refusal = { kind: "server", message: "the module panicked" };
+    fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(within(addForm).getByRole("alert")).toHaveTextContent(/^the module panicked$/));
   });
 
   it("shows a recording with its transcriptions and edits settings", async () => {
@@ -238,12 +249,13 @@ describe("your devices", () => {
         audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
         hotkeyRecordingShortcut: "F13", storageQuotaMb: 1024, rowVersion: "1",
       }),
+      conflict_list: () => [],
       device_invite: () => {
         if (embedded) throw { kind: "badInput", message: "this device keeps its data in its own embedded server" };
         return { code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V", expiresInSecs: 600 };
       },
     });
-    render(<SettingsView revision={0} />);
+    render(<SettingsView />);
     const devices = await screen.findByRole("region", { name: "Your devices" });
     fireEvent.click(within(devices).getByRole("button", { name: "Add another device…" }));
     expect(await within(devices).findByRole("alert")).toHaveTextContent("its own embedded server");
@@ -266,13 +278,25 @@ describe("offline and conflicts", () => {
         status={{
           ...idleSync,
           damaged: "outbox.log was damaged (a partial record at byte 96); its 2 intact records are kept",
-          rejected: [{ opId: "op", table: "dictionary_entry", message: 'trigger "brb" is already used by another row' }],
+          rejected: [
+            {
+              opId: "op",
+              table: "dictionary_entry",
+              kind: "uniqueViolation",
+              message: 'dictionary_entry.trigger "brb" is already used by another row',
+              field: "trigger",
+              value: "brb",
+            },
+            { opId: "op2", table: "note", kind: "badInput", message: "this change cannot be carried to version 4" },
+          ],
         }}
       />,
     );
     const banner = screen.getByRole("status", { name: "Sync" });
     expect(banner).toHaveTextContent("data files were damaged; everything readable in them is kept");
-    expect(banner).toHaveTextContent('dictionary_entry: trigger "brb" is already used by another row');
+    const refused = within(banner).getAllByRole("listitem");
+    expect(refused[0]).toHaveTextContent(/^The trigger "brb" is already used by another entry\.$/);
+    expect(refused[1]).toHaveTextContent("note: this change cannot be carried to version 4");
     rerender(<SyncBanner status={idleSync} />);
     expect(screen.queryByRole("status", { name: "Sync" })).toBeNull();
   });
@@ -358,6 +382,40 @@ describe("storage", () => {
     const byTable = within(view).getByRole("table", { name: "Usage by table" });
     expect(within(byTable).getByText("transcription").closest("tr")).toHaveTextContent("transcription3900 B");
     expect(within(byTable).getByRole("meter", { name: "transcription usage" })).toHaveAttribute("value", "900");
+  });
+
+  it("keeps the Storage tab's figures current with writes made in the app and on other devices", async () => {
+    let entries = 0;
+    const usage = () => ({ ...wireUsage(1000 + entries * 100, MB), tables: [{ table: "dictionary_entry", rows: entries, bytes: entries * 100 }] });
+    const calls = mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      storage_usage: usage,
+      dictionary_entry_insert: (args) => {
+        entries += 1;
+        return { ...(args.row as object), rowVersion: "1" };
+      },
+    });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    const addForm = within(dictionary).getByRole("form", { name: "Add to Dictionary" });
+    fireEvent.change(within(addForm).getByLabelText("Trigger"), { target: { value: "brb" } });
+    fireEvent.click(within(addForm).getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(entries).toBe(1));
+    const row = calls.find((c) => c.cmd === "dictionary_entry_insert")!.args.row as object;
+    await emit("dictionary_entry:changed", { kind: "insert", row: { ...row, rowVersion: "1" } });
+
+    // Opened from the tab (not the banner): measured when shown.
+    fireEvent.click(screen.getByRole("button", { name: "Storage" }));
+    const view = await screen.findByRole("region", { name: "Storage" });
+    const byTable = within(view).getByRole("table", { name: "Usage by table" });
+    await waitFor(() => expect(within(byTable).getByText("dictionary_entry").closest("tr")).toHaveTextContent("dictionary_entry1100 B"));
+
+    // A row from another device arrives while the tab is shown.
+    entries += 1;
+    await emit("dictionary_entry:changed", { kind: "insert", row: wireEntry("remote", "omw") });
+    await waitFor(() => expect(within(byTable).getByText("dictionary_entry").closest("tr")).toHaveTextContent("dictionary_entry2200 B"));
+    expect(view).toHaveTextContent("Using 1.2 KB of 1.0 MB");
   });
 
   it("shows a write refused for storage with a way to free space", async () => {

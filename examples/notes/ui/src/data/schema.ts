@@ -196,7 +196,7 @@ export const COMMANDS = [
   "preferences_reset",
 ] as const;
 
-/** Every `attachment` row. Invokes `attachment_list`. */
+/** Every `attachment` row, in key order. Invokes `attachment_list`. */
 export async function attachmentList(): Promise<Attachment[]> {
   const result = await call<Wire[]>("attachment_list");
   return result.map(decodeAttachment);
@@ -225,13 +225,13 @@ export async function attachmentDelete(id: string, rowVersion: bigint | null = n
   await call<null>("attachment_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** The `attachment` rows whose `note_id` is this value. Invokes `attachment_list_by_note_id`. */
+/** The `attachment` rows whose `note_id` is this value, in key order. Invokes `attachment_list_by_note_id`. */
 export async function attachmentListByNoteId(noteId: string): Promise<Attachment[]> {
   const result = await call<Wire[]>("attachment_list_by_note_id", { noteId });
   return result.map(decodeAttachment);
 }
 
-/** Every `note` row. Invokes `note_list`. */
+/** Every `note` row, in key order. Invokes `note_list`. */
 export async function noteList(): Promise<Note[]> {
   const result = await call<Wire[]>("note_list");
   return result.map(decodeNote);
@@ -260,13 +260,13 @@ export async function noteDelete(id: string, rowVersion: bigint | null = null): 
   await call<null>("note_delete", { id, rowVersion: rowVersion === null ? null : rowVersion.toString() });
 }
 
-/** The `note` rows whose `notebook_id` is this value. Invokes `note_list_by_notebook_id`. */
+/** The `note` rows whose `notebook_id` is this value, in key order. Invokes `note_list_by_notebook_id`. */
 export async function noteListByNotebookId(notebookId: string): Promise<Note[]> {
   const result = await call<Wire[]>("note_list_by_notebook_id", { notebookId });
   return result.map(decodeNote);
 }
 
-/** Every `notebook` row. Invokes `notebook_list`. */
+/** Every `notebook` row, in key order. Invokes `notebook_list`. */
 export async function notebookList(): Promise<Notebook[]> {
   const result = await call<Wire[]>("notebook_list");
   return result.map(decodeNotebook);

@@ -1,0 +1,672 @@
+//! `heycat-schema dev`: the schema dev loop.
+//!
+//! On every save of a schema file (or of a file in the other folders it watches) it checks the
+//! schema (errors as the build prints them, at file:line:col), writes the TypeScript bindings,
+//! runs the app's build (whose build script regenerates the Rust side and rebuilds the module),
+//! stops the app it runs and starts the new build on the same data dir, and waits until the new
+//! app says it is connected: its commands then answer with the rows of the new schema. It prints
+//! how long that took from the save. A change that does not check or does not build leaves the
+//! app that runs as it is.
+//!
+//! The app's Rust types and commands are generated at build time, so a schema change reaches
+//! the screen only through a new build of the app, started again; the app publishes (or
+//! migrates) its embedded server's database on start as an updated app does. An unreleased
+//! schema is a draft of the next version: from the latest release the app migrates by its own
+//! plans (SpacetimeDB's migration when it can, otherwise the carry with its verified backup),
+//! and from one draft to the next by the plan this loop hands it (`HEYCAT_DEV_MIGRATION`), made
+//! from the schema the database ran last (kept as `dev-schema.json` in the data dir). Before a
+//! change that drops data (a column, a table declared removed) it asks.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant, SystemTime};
+
+use heycat_contract::dev;
+use heycat_plan::{ColumnSource, DevMigration, Plan};
+
+use crate::builder::write_typescript;
+use crate::model::Schema;
+use crate::outputs::{self, TypeScriptOptions};
+use crate::versions::{load_snapshots, versioned, PlanBetween, Snapshot};
+
+/// How often the watched folders are looked at.
+const POLL: Duration = Duration::from_millis(200);
+/// How long a change must rest before it is taken (editors write a file in steps).
+const SETTLE: Duration = Duration::from_millis(50);
+/// How long the app gets to end by itself once asked.
+const STOP_WITHIN: Duration = Duration::from_secs(20);
+/// How long the loop waits for a new app to connect before it watches again (the app keeps
+/// trying by itself).
+const CONNECT_WITHIN: Duration = Duration::from_secs(180);
+/// After the app said it could not connect, how long the loop still waits for it to.
+const AFTER_FAILURE: Duration = Duration::from_secs(10);
+
+/// The schema the database ran last, written once the app connected with it.
+pub const RECORD_FILE: &str = "dev-schema.json";
+/// The migration handed to the app (`HEYCAT_DEV_MIGRATION` names it).
+pub const MIGRATION_FILE: &str = "dev-migration.json";
+
+/// What the loop watches, builds and runs.
+#[derive(Clone, Debug)]
+pub struct DevOptions {
+    pub schema_dir: PathBuf,
+    pub versions_dir: PathBuf,
+    pub typescript_dir: Option<PathBuf>,
+    /// What the TypeScript bindings hold.
+    pub typescript: TypeScriptOptions,
+    /// More folders whose changes rebuild and restart the app (the frontend's sources).
+    pub watch: Vec<PathBuf>,
+    /// The app's build, a shell command (`sh -c`).
+    pub build: String,
+    /// The app: a program and its arguments, started with `HEYCAT_DATA_DIR` set to `data_dir`.
+    pub run: Vec<String>,
+    pub data_dir: PathBuf,
+}
+
+/// Set when the loop is asked to end (SIGINT, SIGTERM): it then stops the app and returns.
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+fn ending() -> bool {
+    ENDING.load(Ordering::Relaxed)
+}
+
+/// Runs the loop until it is asked to end (Ctrl-C, SIGTERM), then stops the app it runs.
+pub fn run(options: DevOptions) -> Result<(), String> {
+    if options.run.is_empty() {
+        return Err("dev needs the app to run after `--` (e.g. `-- target/debug/my-app`)".into());
+    }
+    on_termination();
+    create_private_dir(&options.data_dir)?;
+    let canonical = |dir: &PathBuf| dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let mut watched = vec![canonical(&options.schema_dir)];
+    if !canonical(&options.versions_dir).starts_with(&watched[0]) {
+        watched.push(canonical(&options.versions_dir));
+    }
+    watched.extend(options.watch.iter().map(canonical));
+    // The bindings' folder exists before it is left out, so that it is left out by its real path.
+    if let Some(dir) = &options.typescript_dir {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let skip = options.typescript_dir.iter().map(canonical).collect();
+    let mut dev = Dev { answers: answers(), app: None, ran: read_record(&options.data_dir), watched, skip, options };
+    say(&format!(
+        "watching {}; the app's data is in {}",
+        dev.watched.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "),
+        dev.options.data_dir.display()
+    ));
+    let mut seen = dev.stamps();
+    dev.cycle(None);
+    while !ending() {
+        std::thread::sleep(POLL);
+        dev.notice_app();
+        let now = dev.stamps();
+        if now == seen {
+            continue;
+        }
+        let settled = dev.settle(now);
+        let saved = last_change(&seen, &settled);
+        seen = settled;
+        dev.cycle(Some(saved));
+    }
+    dev.stop_app();
+    say("ended; the app is stopped");
+    Ok(())
+}
+
+struct Dev {
+    options: DevOptions,
+    /// Lines typed on the terminal, for the questions the loop asks.
+    answers: Receiver<String>,
+    app: Option<App>,
+    /// The schema the database ran last (with the app of this loop or an earlier one).
+    ran: Option<Snapshot>,
+    /// The folders watched (absolute), and those left out (what the loop writes itself).
+    watched: Vec<PathBuf>,
+    skip: Vec<PathBuf>,
+}
+
+impl Dev {
+    fn stamps(&self) -> Stamps {
+        let mut stamps = Stamps::new();
+        for dir in &self.watched {
+            collect_stamps(dir, &self.skip, &mut stamps);
+        }
+        stamps
+    }
+
+    /// The stamps once nothing changed for [`SETTLE`].
+    fn settle(&self, mut now: Stamps) -> Stamps {
+        loop {
+            std::thread::sleep(SETTLE);
+            let again = self.stamps();
+            if again == now {
+                return now;
+            }
+            now = again;
+        }
+    }
+
+    /// Says so when the app ended by itself (its window was closed, it failed).
+    /// Says so when the app ended by itself (its window was closed, it failed), and takes note
+    /// when an app the loop stopped waiting for connects after all.
+    fn notice_app(&mut self) {
+        let Some(app) = self.app.as_mut() else { return };
+        if let Ok(Some(status)) = app.child.try_wait() {
+            say(&format!("the app ended ({status}); it starts again on the next save"));
+            self.app = None;
+            return;
+        }
+        let mut connected = None;
+        while let Ok(said) = app.lines.try_recv() {
+            if let (Said::Connected, Some(snapshot)) = (said, app.awaited.take()) {
+                connected = Some(snapshot);
+            }
+        }
+        if let Some(snapshot) = connected {
+            say(&format!("the app connected after all, with schema version {}", snapshot.version));
+            self.record(snapshot);
+        }
+    }
+
+    /// Keeps `snapshot` as the schema the database runs now.
+    fn record(&mut self, snapshot: Snapshot) {
+        if let Err(e) = write_private(&self.options.data_dir.join(RECORD_FILE), snapshot.to_json().as_bytes()) {
+            say(&format!("cannot keep the schema the database runs now: {e}"));
+        }
+        self.ran = Some(snapshot);
+    }
+
+    /// One save (none: the start): check, ask, generate, build, restart, wait, say how long it
+    /// took.
+    fn cycle(&mut self, saved: Option<SystemTime>) {
+        let noticed = Instant::now();
+        let began = SystemTime::now();
+        let Some(step) = self.prepare() else {
+            if self.app.is_some() {
+                say("the app that runs keeps running; fix the schema and save again");
+            }
+            return;
+        };
+        let checked = noticed.elapsed();
+        let mut asked = Duration::ZERO;
+        if let Some((from, plan)) = &step.migration {
+            let dropped = dropped_data(plan, from);
+            if !dropped.is_empty() {
+                let question = Instant::now();
+                let yes = self.ask(&step.version, &dropped);
+                asked = question.elapsed();
+                if !yes {
+                    say("not applied: the app that runs keeps running; save again to be asked again");
+                    return;
+                }
+            }
+        }
+        let generated = Instant::now();
+        if let Some(dir) = &self.options.typescript_dir {
+            match write_typescript(dir, &step.schema, &step.sources, self.options.typescript) {
+                Ok(written) if !written.is_empty() => {
+                    say(&format!("wrote {} in {}", written.join(", "), dir.display()))
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    say(&format!("cannot write the TypeScript bindings: {e}"));
+                    return;
+                }
+            }
+        }
+        let building = Instant::now();
+        let checked = checked + generated.elapsed();
+        say(&format!("building: {}", self.options.build));
+        match Command::new("sh").arg("-c").arg(&self.options.build).status() {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                say(&format!("the build failed ({status}); the app that runs keeps running"));
+                return;
+            }
+            Err(e) => {
+                say(&format!("cannot run the build: {e}"));
+                return;
+            }
+        }
+        let built = building.elapsed();
+        if ending() {
+            return;
+        }
+        if let Some(dir) = &self.options.typescript_dir {
+            let wanted = outputs::typescript_files(&step.schema, &step.sources, self.options.typescript);
+            let differs = outputs::compare(dir, &wanted).to_string();
+            if !differs.is_empty() {
+                say(&format!(
+                    "the build wrote other TypeScript bindings than this loop did:\n{differs}give `dev` the \
+                     TypeScript options the build script has (--react for .react(true))"
+                ));
+            }
+        }
+        let restarting = Instant::now();
+        if let Err(e) = self.restart(step.migration.as_ref()) {
+            say(&e);
+            return;
+        }
+        let connected = self.app.as_mut().map(App::wait_connected);
+        match connected {
+            Some(Ok(())) => {
+                let restarted = restarting.elapsed();
+                let since = saved.unwrap_or(began);
+                let total = SystemTime::now().duration_since(since).unwrap_or_default().saturating_sub(asked);
+                self.record(step.snapshot);
+                say(&format!(
+                    "{}: {} → app connected with it in {:.2} s (check and TypeScript {:.2} s, build {:.2} s, \
+                     restart and {} {:.2} s)",
+                    step.version,
+                    if saved.is_some() { "save" } else { "start" },
+                    total.as_secs_f64(),
+                    checked.as_secs_f64(),
+                    built.as_secs_f64(),
+                    if step.migration.is_some() { "migrate" } else { "connect" },
+                    restarted.as_secs_f64()
+                ));
+            }
+            Some(Err(e)) => {
+                say(&e);
+                // Connecting later (a slow migration, a retry that works) still counts.
+                if let Some(app) = self.app.as_mut() {
+                    app.awaited = Some(step.snapshot);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Checks the schema and makes the plan from what the database ran; prints what is wrong.
+    fn prepare(&self) -> Option<Step> {
+        let options = &self.options;
+        let snapshots = load_snapshots(&options.versions_dir).map_err(|e| eprintln!("error: {e}")).ok()?;
+        let loaded = Schema::load(&options.schema_dir).map_err(|e| eprintln!("{e}")).ok()?;
+        let (sources, schema) = versioned(loaded, &snapshots).map_err(|e| eprintln!("{e}")).ok()?;
+        let snapshot = Snapshot::of(&sources, &schema, schema.version);
+        let released = snapshots.iter().any(|s| s.version == schema.version);
+        let version =
+            format!("schema version {}{}", schema.version, if released { "" } else { " (a draft: not released yet)" });
+        // Without a record the database is taken to run the latest release (or nothing).
+        let from = self.ran.as_ref().or(snapshots.last()).filter(|from| !from.same_schema(&snapshot));
+        let migration = match from.map(|from| (from, Plan::between(from, &snapshot))) {
+            None => None,
+            Some((_, Ok(plan))) if !plan.refused.is_empty() => {
+                eprintln!(
+                    "error: heycat cannot migrate the data from the schema the database runs (schema version {}) \
+                     to this one:\n  - {}",
+                    plan.from,
+                    plan.refused.join("\n  - ")
+                );
+                return None;
+            }
+            Some((from, Ok(plan))) => Some((from.clone(), plan)),
+            Some((_, Err(e))) => {
+                say(&format!(
+                    "no migration from the schema the database ran last ({e}); the app migrates as it would \
+                     without the dev loop"
+                ));
+                None
+            }
+        };
+        Some(Step { sources, schema, snapshot, version, migration })
+    }
+
+    /// Asks on the terminal whether to drop `dropped`; anything but yes is no.
+    fn ask(&self, version: &str, dropped: &[String]) -> bool {
+        println!("heycat-schema dev: {version} drops data; it stays only in the backup the migration writes:");
+        for what in dropped {
+            println!("  - {what}");
+        }
+        print!("apply it? [y/N] ");
+        let _ = std::io::stdout().flush();
+        while self.answers.try_recv().is_ok() {}
+        loop {
+            match self.answers.recv_timeout(POLL) {
+                Ok(line) => return matches!(line.trim(), "y" | "Y" | "yes" | "Yes"),
+                Err(RecvTimeoutError::Timeout) if !ending() => {}
+                Err(_) => {
+                    println!();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Stops the app that runs and starts the new build, handing it the migration.
+    fn restart(&mut self, migration: Option<&(Snapshot, Plan)>) -> Result<(), String> {
+        let file = self.options.data_dir.join(MIGRATION_FILE);
+        let handed = match migration {
+            Some((from, plan)) => {
+                let dev = DevMigration { from_module: from.module.clone(), plan: plan.clone() };
+                let json = serde_json::to_vec_pretty(&dev).map_err(|e| e.to_string())?;
+                write_private(&file, &json)
+                    .map_err(|e| format!("cannot write {}: {e}; the app that runs keeps running", file.display()))?;
+                Some(file)
+            }
+            None => None,
+        };
+        self.stop_app();
+        self.app = Some(App::start(&self.options.run, &self.options.data_dir, handed.as_deref())?);
+        Ok(())
+    }
+
+    fn stop_app(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.stop();
+        }
+    }
+}
+
+/// A schema that checked, ready to build.
+struct Step {
+    sources: crate::SourceSet,
+    schema: Schema,
+    snapshot: Snapshot,
+    /// The version, in words.
+    version: String,
+    /// The schema the database ran and the migration from it, when the schema changed since.
+    migration: Option<(Snapshot, Plan)>,
+}
+
+/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
+/// values of columns no column of the new version takes its values from.
+pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
+    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
+    for table in &plan.tables {
+        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
+            continue;
+        };
+        for column in &shape.columns {
+            let kept = table.columns.iter().any(|(_, source)| match source {
+                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
+                ColumnSource::Default { .. } => false,
+            });
+            if !kept {
+                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
+            }
+        }
+    }
+    dropped
+}
+
+/// The app the loop runs.
+struct App {
+    child: Child,
+    /// Held open: an app that runs until its stdin closes (a headless one) runs until it stops.
+    stdin: Option<ChildStdin>,
+    lines: Receiver<Said>,
+    /// The schema it runs, while the loop no longer waits for it to connect.
+    awaited: Option<Snapshot>,
+}
+
+/// What the app said that the loop listens for.
+enum Said {
+    Connected,
+    NotConnected(String),
+}
+
+impl App {
+    fn start(run: &[String], data_dir: &Path, migration: Option<&Path>) -> Result<App, String> {
+        let mut command = Command::new(&run[0]);
+        // A process group of its own: Ctrl-C reaches the loop, which asks the app to end, and
+        // the app stops its embedded server once its data is on disk.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        command
+            .args(&run[1..])
+            .env("HEYCAT_DATA_DIR", data_dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        match migration {
+            Some(file) => command.env(dev::MIGRATION_ENV, file),
+            None => command.env_remove(dev::MIGRATION_ENV),
+        };
+        let mut child = command.spawn().map_err(|e| format!("cannot start the app {}: {e}", run[0]))?;
+        let (tell, lines) = mpsc::channel();
+        if let Some(out) = child.stdout.take() {
+            relay(out, tell.clone(), |line| println!("{line}"));
+        }
+        if let Some(err) = child.stderr.take() {
+            relay(err, tell, |line| eprintln!("{line}"));
+        }
+        let stdin = child.stdin.take();
+        Ok(App { child, stdin, lines, awaited: None })
+    }
+
+    /// Waits until the app says it connected. An error says why not (the app keeps running
+    /// unless it ended).
+    fn wait_connected(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        let mut failed: Option<(Instant, String)> = None;
+        loop {
+            match self.lines.recv_timeout(POLL) {
+                Ok(Said::Connected) => return Ok(()),
+                Ok(Said::NotConnected(why)) => failed = Some((Instant::now(), why)),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(POLL),
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("the app ended ({status}) before it connected; see what it said above"));
+            }
+            if let Some((at, why)) = &failed {
+                if at.elapsed() >= AFTER_FAILURE {
+                    return Err(format!(
+                        "the app did not connect: {why}. It keeps running and trying; fix the schema and save again"
+                    ));
+                }
+            }
+            if started.elapsed() >= CONNECT_WITHIN || ending() {
+                return Err(format!(
+                    "the app has not connected within {} s; it keeps running",
+                    started.elapsed().as_secs()
+                ));
+            }
+        }
+    }
+
+    /// Asks the app to end (SIGTERM, and its stdin closed), as a person closing it would; kills
+    /// it if it has not ended within [`STOP_WITHIN`].
+    fn stop(mut self) {
+        drop(self.stdin.take());
+        terminate(self.child.id());
+        let asked = Instant::now();
+        while asked.elapsed() < STOP_WITHIN {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        say(&format!("the app did not end within {} s of being asked; killing it", STOP_WITHIN.as_secs()));
+        let _ = self.child.kill();
+        let _: Option<ExitStatus> = self.child.wait().ok();
+    }
+}
+
+/// Passes the lines of `from` to `print`, telling `tell` what the app said of its connection.
+fn relay(from: impl Read + Send + 'static, tell: Sender<Said>, print: fn(&str)) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines() {
+            let Ok(line) = line else { return };
+            print(&line);
+            if line.starts_with(dev::CONNECTED_LINE) {
+                let _ = tell.send(Said::Connected);
+            } else if let Some(why) = line.strip_prefix(dev::NOT_CONNECTED_LINE) {
+                let _ = tell.send(Said::NotConnected(why.to_owned()));
+            }
+        }
+    });
+}
+
+/// Every line typed on the terminal (stdin), read on a thread of its own so that waiting for
+/// an answer can end when the loop is asked to.
+fn answers() -> Receiver<String> {
+    let (tell, answers) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { return };
+            if tell.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    answers
+}
+
+fn say(what: &str) {
+    println!("heycat-schema dev: {what}");
+}
+
+/// Every watched file with when it last changed and its length.
+type Stamps = BTreeMap<PathBuf, (SystemTime, u64)>;
+
+/// Collects the stamps of the files under `dir`, leaving out `skip` (what the loop writes
+/// itself), hidden files, and folders of installed packages and build output.
+fn collect_stamps(dir: &Path, skip: &[PathBuf], stamps: &mut Stamps) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || ["node_modules", "target", "dist"].contains(&&*name) || skip.contains(&path) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() {
+            collect_stamps(&path, skip, stamps);
+        } else {
+            stamps.insert(path, (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()));
+        }
+    }
+}
+
+/// When the newest change between `before` and `after` was saved (a removal: now).
+fn last_change(before: &Stamps, after: &Stamps) -> SystemTime {
+    let changed = after.iter().filter(|(path, stamp)| before.get(*path) != Some(stamp)).map(|(_, (time, _))| *time);
+    let removed = before.keys().any(|path| !after.contains_key(path));
+    changed.chain(removed.then(SystemTime::now)).max().unwrap_or_else(SystemTime::now)
+}
+
+/// The schema the database ran last, if the loop kept it.
+fn read_record(data_dir: &Path) -> Option<Snapshot> {
+    let path = data_dir.join(RECORD_FILE);
+    let text = std::fs::read_to_string(&path).ok()?;
+    serde_json::from_str(&text)
+        .map_err(|e| say(&format!("{} cannot be read ({e}); taking the latest release as what runs", path.display())))
+        .ok()
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| format!("cannot create the data dir {}: {e}", dir.display()))
+}
+
+/// Writes `bytes` to `path` (readable by the user only), replacing it whole.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
+}
+
+fn terminate(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill(2) with a child's pid and a signal number; no memory is involved.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+}
+
+/// Lets SIGINT and SIGTERM end the loop the orderly way (the app stopped first).
+fn on_termination() {
+    extern "C" fn note(_: libc::c_int) {
+        ENDING.store(true, Ordering::Relaxed);
+    }
+    #[cfg(unix)]
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe { libc::signal(signal, note as extern "C" fn(libc::c_int) as libc::sighandler_t) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SourceSet;
+
+    fn snapshot(version: u32, text: &str) -> Snapshot {
+        let mut sources = SourceSet::default();
+        sources.add("schema/notes.rs", text);
+        let schema = Schema::from_sources(&sources).unwrap();
+        Snapshot::of(&sources, &schema, version)
+    }
+
+    const NOTES: &str = "use heycat::prelude::*;
+#[heycat_table]
+pub struct Note {
+    #[primary_key]
+    pub id: String,
+    pub body: String,
+    pub pinned: bool,
+}
+";
+
+    #[test]
+    fn a_plan_drops_the_columns_and_tables_nothing_takes_over() {
+        let old = snapshot(2, NOTES);
+        let added = snapshot(
+            2,
+            &NOTES.replace("pub pinned: bool,", "pub pinned: bool,\n    #[default(0)]\n    pub stars: u32,"),
+        );
+        assert_eq!(dropped_data(&Plan::between(&old, &added).unwrap(), &old), Vec::<String>::new());
+        let renamed =
+            snapshot(2, &NOTES.replace("pub body: String,", "#[renamed_from(\"body\")]\n    pub text: String,"));
+        assert_eq!(dropped_data(&Plan::between(&old, &renamed).unwrap(), &old), Vec::<String>::new());
+        let removed = snapshot(2, &NOTES.replace("    pub pinned: bool,\n", ""));
+        assert_eq!(
+            dropped_data(&Plan::between(&old, &removed).unwrap(), &old),
+            vec!["the column note.pinned (its values in every row)".to_owned()]
+        );
+        let gone = snapshot(
+            3,
+            "use heycat::prelude::*;
+#[heycat_table(removed)]
+pub struct Note;
+#[heycat_table]
+pub struct Task {
+    #[primary_key]
+    pub id: String,
+}
+",
+        );
+        assert_eq!(
+            dropped_data(&Plan::between(&old, &gone).unwrap(), &old),
+            vec!["the table note (every row)".to_owned()]
+        );
+    }
+
+    #[test]
+    fn the_newest_change_is_the_save() {
+        let at = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
+        let before = Stamps::from([(PathBuf::from("a.rs"), (at(10), 1)), (PathBuf::from("b.rs"), (at(20), 1))]);
+        let mut after = before.clone();
+        after.insert(PathBuf::from("a.rs"), (at(30), 2));
+        after.insert(PathBuf::from("c.rs"), (at(25), 1));
+        assert_eq!(last_change(&before, &after), at(30));
+        after.remove(&PathBuf::from("b.rs"));
+        assert!(last_change(&before, &after) > at(1_000_000), "a removal is now");
+    }
+}
