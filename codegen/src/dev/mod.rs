@@ -17,15 +17,13 @@
 //! from the schema the database ran last (kept as `dev-schema.json` in the data dir). Before a
 //! change that drops data (a column, a table declared removed) it asks.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
-use heycat_contract::dev;
 use heycat_plan::{ColumnSource, DevMigration, Plan};
 
 use crate::builder::write_typescript;
@@ -33,18 +31,16 @@ use crate::model::Schema;
 use crate::outputs::{self, TypeScriptOptions};
 use crate::versions::{load_snapshots, versioned, PlanBetween, Snapshot};
 
+mod app;
+mod watch;
+
+use app::App;
+use watch::{collect_stamps, last_change, Stamps};
+
 /// How often the watched folders are looked at.
 const POLL: Duration = Duration::from_millis(200);
 /// How long a change must rest before it is taken (editors write a file in steps).
 const SETTLE: Duration = Duration::from_millis(50);
-/// How long the app gets to end by itself once asked.
-const STOP_WITHIN: Duration = Duration::from_secs(20);
-/// How long the loop waits for a new app to connect before it watches again (the app keeps
-/// trying by itself).
-const CONNECT_WITHIN: Duration = Duration::from_secs(180);
-/// After the app said it could not connect, how long the loop still waits for it to.
-const AFTER_FAILURE: Duration = Duration::from_secs(10);
-
 /// The schema the database ran last, written once the app connected with it.
 pub const RECORD_FILE: &str = "dev-schema.json";
 /// The migration handed to the app (`HEYCAT_DEV_MIGRATION` names it).
@@ -150,23 +146,16 @@ impl Dev {
         }
     }
 
-    /// Says so when the app ended by itself (its window was closed, it failed).
     /// Says so when the app ended by itself (its window was closed, it failed), and takes note
     /// when an app the loop stopped waiting for connects after all.
     fn notice_app(&mut self) {
         let Some(app) = self.app.as_mut() else { return };
-        if let Ok(Some(status)) = app.child.try_wait() {
+        if let Some(status) = app.ended() {
             say(&format!("the app ended ({status}); it starts again on the next save"));
             self.app = None;
             return;
         }
-        let mut connected = None;
-        while let Ok(said) = app.lines.try_recv() {
-            if let (Said::Connected, Some(snapshot)) = (said, app.awaited.take()) {
-                connected = Some(snapshot);
-            }
-        }
-        if let Some(snapshot) = connected {
+        if let Some(snapshot) = app.connected_late() {
             say(&format!("the app connected after all, with schema version {}", snapshot.version));
             self.record(snapshot);
         }
@@ -394,115 +383,6 @@ pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
     dropped
 }
 
-/// The app the loop runs.
-struct App {
-    child: Child,
-    /// Held open: an app that runs until its stdin closes (a headless one) runs until it stops.
-    stdin: Option<ChildStdin>,
-    lines: Receiver<Said>,
-    /// The schema it runs, while the loop no longer waits for it to connect.
-    awaited: Option<Snapshot>,
-}
-
-/// What the app said that the loop listens for.
-enum Said {
-    Connected,
-    NotConnected(String),
-}
-
-impl App {
-    fn start(run: &[String], data_dir: &Path, migration: Option<&Path>) -> Result<App, String> {
-        let mut command = Command::new(&run[0]);
-        // A process group of its own: Ctrl-C reaches the loop, which asks the app to end, and
-        // the app stops its embedded server once its data is on disk.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        command
-            .args(&run[1..])
-            .env("HEYCAT_DATA_DIR", data_dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        match migration {
-            Some(file) => command.env(dev::MIGRATION_ENV, file),
-            None => command.env_remove(dev::MIGRATION_ENV),
-        };
-        let mut child = command.spawn().map_err(|e| format!("cannot start the app {}: {e}", run[0]))?;
-        let (tell, lines) = mpsc::channel();
-        if let Some(out) = child.stdout.take() {
-            relay(out, tell.clone(), |line| println!("{line}"));
-        }
-        if let Some(err) = child.stderr.take() {
-            relay(err, tell, |line| eprintln!("{line}"));
-        }
-        let stdin = child.stdin.take();
-        Ok(App { child, stdin, lines, awaited: None })
-    }
-
-    /// Waits until the app says it connected. An error says why not (the app keeps running
-    /// unless it ended).
-    fn wait_connected(&mut self) -> Result<(), String> {
-        let started = Instant::now();
-        let mut failed: Option<(Instant, String)> = None;
-        loop {
-            match self.lines.recv_timeout(POLL) {
-                Ok(Said::Connected) => return Ok(()),
-                Ok(Said::NotConnected(why)) => failed = Some((Instant::now(), why)),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => std::thread::sleep(POLL),
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("the app ended ({status}) before it connected; see what it said above"));
-            }
-            if let Some((at, why)) = &failed {
-                if at.elapsed() >= AFTER_FAILURE {
-                    return Err(format!(
-                        "the app did not connect: {why}. It keeps running and trying; fix the schema and save again"
-                    ));
-                }
-            }
-            if started.elapsed() >= CONNECT_WITHIN || ending() {
-                return Err(format!(
-                    "the app has not connected within {} s; it keeps running",
-                    started.elapsed().as_secs()
-                ));
-            }
-        }
-    }
-
-    /// Asks the app to end (SIGTERM, and its stdin closed), as a person closing it would; kills
-    /// it if it has not ended within [`STOP_WITHIN`].
-    fn stop(mut self) {
-        drop(self.stdin.take());
-        terminate(self.child.id());
-        let asked = Instant::now();
-        while asked.elapsed() < STOP_WITHIN {
-            match self.child.try_wait() {
-                Ok(Some(_)) | Err(_) => return,
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            }
-        }
-        say(&format!("the app did not end within {} s of being asked; killing it", STOP_WITHIN.as_secs()));
-        let _ = self.child.kill();
-        let _: Option<ExitStatus> = self.child.wait().ok();
-    }
-}
-
-/// Passes the lines of `from` to `print`, telling `tell` what the app said of its connection.
-fn relay(from: impl Read + Send + 'static, tell: Sender<Said>, print: fn(&str)) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { return };
-            print(&line);
-            if line.starts_with(dev::CONNECTED_LINE) {
-                let _ = tell.send(Said::Connected);
-            } else if let Some(why) = line.strip_prefix(dev::NOT_CONNECTED_LINE) {
-                let _ = tell.send(Said::NotConnected(why.to_owned()));
-            }
-        }
-    });
-}
-
 /// Every line typed on the terminal (stdin), read on a thread of its own so that waiting for
 /// an answer can end when the loop is asked to.
 fn answers() -> Receiver<String> {
@@ -520,36 +400,6 @@ fn answers() -> Receiver<String> {
 
 fn say(what: &str) {
     println!("heycat-schema dev: {what}");
-}
-
-/// Every watched file with when it last changed and its length.
-type Stamps = BTreeMap<PathBuf, (SystemTime, u64)>;
-
-/// Collects the stamps of the files under `dir`, leaving out `skip` (what the loop writes
-/// itself), hidden files, and folders of installed packages and build output.
-fn collect_stamps(dir: &Path, skip: &[PathBuf], stamps: &mut Stamps) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || ["node_modules", "target", "dist"].contains(&&*name) || skip.contains(&path) {
-            continue;
-        }
-        let Ok(meta) = entry.metadata() else { continue };
-        if meta.is_dir() {
-            collect_stamps(&path, skip, stamps);
-        } else {
-            stamps.insert(path, (meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()));
-        }
-    }
-}
-
-/// When the newest change between `before` and `after` was saved (a removal: now).
-fn last_change(before: &Stamps, after: &Stamps) -> SystemTime {
-    let changed = after.iter().filter(|(path, stamp)| before.get(*path) != Some(stamp)).map(|(_, (time, _))| *time);
-    let removed = before.keys().any(|path| !after.contains_key(path));
-    changed.chain(removed.then(SystemTime::now)).max().unwrap_or_else(SystemTime::now)
 }
 
 /// The schema the database ran last, if the loop kept it.
@@ -580,14 +430,6 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&temporary, path)
-}
-
-fn terminate(pid: u32) {
-    #[cfg(unix)]
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: kill(2) with a child's pid and a signal number; no memory is involved.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
-    }
 }
 
 /// Lets SIGINT and SIGTERM end the loop the orderly way (the app stopped first).
