@@ -13,16 +13,7 @@ bash scripts/setup.sh
 target="${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}"
 cargo build --locked -q -p heycat-codegen --bin heycat-schema
 
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  need_apt xvfb
-  display=":${HEYCAT_XVFB_DISPLAY:-99}"
-  log "no display: starting Xvfb on $display (set DISPLAY to use a real one)"
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-  xvfb_pid=$!
-  trap 'kill "$xvfb_pid" 2>/dev/null' EXIT
-  export DISPLAY="$display"
-  sleep 1
-fi
+ensure_display
 "$target/debug/heycat-schema" dev --schema app/schema --typescript app/ui/src/heycat --react \
   --watch app/ui/src --data-dir "${HEYCAT_DEV_DATA_DIR:-$target/heycat-dev/data}" \
   --build "(cd app/ui && npm run --silent build >/dev/null) && cargo build --locked -q -p heycat-app --bin heycat-data" \

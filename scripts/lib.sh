@@ -98,3 +98,19 @@ build_notes_ui() {
   "$bin/tsc" -p "$HEYCAT_ROOT/examples/notes/ui"
   "$bin/vite" build --logLevel warn "$HEYCAT_ROOT/examples/notes/ui" >&2
 }
+
+# A display for the app's window: the one there is, or, on a headless Linux, a virtual one
+# (Xvfb on :99, or HEYCAT_XVFB_DISPLAY), stopped when the calling script exits.
+ensure_display() {
+  if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+    return 0
+  fi
+  need_apt xvfb
+  local display=":${HEYCAT_XVFB_DISPLAY:-99}"
+  log "no display: starting Xvfb on $display (set DISPLAY to use a real one)"
+  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb_pid=$!
+  trap 'kill "$xvfb_pid" 2>/dev/null' EXIT
+  export DISPLAY="$display"
+  sleep 1
+}

@@ -13,15 +13,6 @@ log "building the frontend"
 log "building the app"
 cargo build --locked -q -p heycat-app --bin heycat-data
 
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  need_apt xvfb
-  display=":${HEYCAT_XVFB_DISPLAY:-99}"
-  log "no display: starting Xvfb on $display (set DISPLAY to use a real one)"
-  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-  xvfb_pid=$!
-  trap 'kill "$xvfb_pid" 2>/dev/null' EXIT
-  export DISPLAY="$display"
-  sleep 1
-fi
+ensure_display
 log "starting heycat data (data dir: ${HEYCAT_DATA_DIR:-default})"
 "${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}/debug/heycat-data"

@@ -80,6 +80,32 @@ fn build_module(build: ModuleBuild) -> std::result::Result<PathBuf, String> {
     build.build().map_err(|e| format!("building the module of {} failed: {e}", build.schema_dir.display()))
 }
 
+/// Copies the folder `from` to `to`, leaving out `.git`, `target` and `node_modules`: a copy of
+/// the repository (or part of it) that a test may edit and build.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if [".git", "target", "node_modules"].iter().any(|skip| name == *skip) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// The target dir for builds of such copies: `generation-probe`, beside the calling test
+/// binary's own (`target/debug/deps/<test>`), shared by the tests that build copies.
+pub fn probe_target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.ancestors().nth(3).expect("target/debug/deps/<test>").join("generation-probe")
+}
+
 /// `row` with `field` set to `value`.
 pub fn with(row: &serde_json::Value, field: &str, value: serde_json::Value) -> serde_json::Value {
     let mut row = row.clone();

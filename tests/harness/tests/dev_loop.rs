@@ -9,40 +9,17 @@
 //! and its modules into the real one.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use heycat_harness::{sql_rows, workspace_root, Api};
+use heycat_harness::{copy_tree, probe_target_dir, sql_rows, workspace_root, Api};
 use serde_json::{json, Value};
 
 /// A build of heycat's app after a schema change, and its start.
 const BUILD: Duration = Duration::from_secs(600);
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if [".git", "target", "node_modules"].iter().any(|skip| name == *skip) {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
-/// The target dir for the copies: beside this test binary's own (`target/debug/deps/<test>`).
-fn probe_target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).expect("target/debug/deps/<test>").join("generation-probe")
-}
 
 /// The dev loop, with everything it printed (its own lines and the app's).
 struct DevLoop {

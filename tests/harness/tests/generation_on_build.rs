@@ -5,33 +5,10 @@
 //! Works on copies, so editing a schema cannot disturb anything else; the copies build into a
 //! target dir kept beside the real one, so registry crates compile once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use heycat_harness::workspace_root;
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if [".git", "target", "node_modules"].iter().any(|skip| name == *skip) {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
-/// The target dir for the copies: beside this test binary's own (`target/debug/deps/<test>`).
-fn probe_target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.ancestors().nth(3).expect("target/debug/deps/<test>").join("generation-probe")
-}
+use heycat_harness::{copy_tree, probe_target_dir, workspace_root};
 
 /// Runs `cargo SUBCOMMAND --target-dir <probe> ARGS...` in `dir`. Modules build into the
 /// real target dir (`HEYCAT_MODULE_TARGET_DIR`), so the wasm dependencies compile once.
