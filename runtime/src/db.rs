@@ -36,6 +36,7 @@ use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
 use crate::sync::{Overlay, Rejected, StatusPublisher, SyncState, SyncStatus};
+use crate::tables::TableDriver;
 use crate::watch::Watch;
 
 /// Connecting and subscribing must finish within this (a stalled server never answers).
@@ -780,6 +781,23 @@ impl Db {
         }
     }
 
+    /// How many rows of `table` are read now (see [`Db::rows_json`]), and their size as the
+    /// frontend's JSON.
+    fn table_usage(&self, table: &dyn TableDriver) -> Result<(usize, u64), DataError> {
+        match self.reader() {
+            Reader::Online(conn, overlay) => {
+                let none = HashMap::new();
+                let queued = overlay.get(table.name()).unwrap_or(&none);
+                let (rows, bytes) = table.usage(&*conn, queued)?;
+                let shown = queued.values().flatten();
+                Ok((rows + shown.clone().count(), bytes + shown.map(row_size).sum::<u64>()))
+            }
+            Reader::Offline(state) => {
+                Ok(state.local.rows(table.name()).fold((0, 0), |(rows, bytes), row| (rows + 1, bytes + row_size(&row))))
+            }
+        }
+    }
+
     /// Measures what the app keeps on this device (rows, queued writes, files) against the
     /// quota; fires the warning event when usage just reached its threshold.
     pub fn storage_usage(&self) -> StorageUsage {
@@ -787,15 +805,11 @@ impl Db {
         let mut tables = Vec::new();
         let mut quota_row = None;
         for table in info.tables {
-            let rows = self.rows_json(table.name()).unwrap_or_default();
             if info.storage_quota.is_some_and(|q| q.table == table.name()) {
-                quota_row = rows.first().cloned();
+                quota_row = self.rows_json(table.name()).unwrap_or_default().into_iter().next();
             }
-            tables.push(TableUsage {
-                table: table.name().to_owned(),
-                rows: rows.len(),
-                bytes: rows.iter().map(row_size).sum(),
-            });
+            let (rows, bytes) = self.table_usage(*table).unwrap_or_default();
+            tables.push(TableUsage { table: table.name().to_owned(), rows, bytes });
         }
         let outbox = self.sync().outbox_bytes();
         let (usage, warn) = self.storage.report(quota_row.as_ref(), tables, outbox);
