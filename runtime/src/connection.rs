@@ -235,6 +235,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 last_failure = Some(reason);
+                // Dropping a connection takes a while (its runtime ends): not on the way back.
+                db.bury_retired();
                 let _ = wait_to_retry(shared, delay, link.probe().as_ref());
                 db.bury_retired();
             }
