@@ -266,6 +266,7 @@ fn start_and_read(n: usize, report: &mut Report) {
     const ROUNDS: usize = 3;
     let (mut app_cold, mut raw_cold, mut first, mut restart) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut lists, mut reconnect, mut resubscribed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut restarted_raw = Vec::new();
     let (mut app_memory, mut raw_memory) = ([0; 3], [0; 3]);
     for _ in 0..ROUNDS {
         // A cold start is a new process's, for the app as for the raw client.
@@ -296,6 +297,11 @@ fn start_and_read(n: usize, report: &mut Report) {
         reconnect.push(back.elapsed());
         app.shutdown();
         resubscribed.push(raw_in_child("raw-subscribe", &url, &token, n));
+        // The same server restart met by the raw client: the first connection after it waits
+        // for the server to load the database again, whoever makes it.
+        server.stop();
+        server = Server::start_on(server_dir.path(), port).unwrap();
+        restarted_raw.push(raw_in_child("raw-subscribe", &url, &token, n));
 
         let started = Instant::now();
         let app = App::start(dir.path(), &url);
@@ -307,6 +313,7 @@ fn start_and_read(n: usize, report: &mut Report) {
     let (app_cold, raw_cold) = (median(&mut app_cold), median(&mut raw_cold));
     let (first, restart) = (median(&mut first), median(&mut restart));
     let (list, reconnect, resubscribed) = (median(&mut lists), median(&mut reconnect), median(&mut resubscribed));
+    let restarted_raw = median(&mut restarted_raw);
     report.add(
         format!("cold start of a new process, {n} rows (start → listed)"),
         ms(app_cold),
@@ -328,6 +335,13 @@ fn start_and_read(n: usize, report: &mut Report) {
         format!("connect+subscribe {}", ms(resubscribed)),
         ratio(reconnect, resubscribed),
         "≤ 1.5x",
+    );
+    report.add(
+        format!("reconnect after a server restart, {n} rows, against the raw client after one"),
+        ms(reconnect),
+        format!("connect+subscribe after a restart {}", ms(restarted_raw)),
+        ratio(reconnect, restarted_raw),
+        "–",
     );
 
     let mb = |kb: u64| format!("{:.1} MB", kb as f64 / 1024.0);

@@ -25,6 +25,9 @@ use crate::status::{ConnectionStatus, Failure, FailureKind};
 
 /// How often the local copy (what the app shows offline) is refreshed while connected.
 const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
+/// When the local copy is first refreshed from a new connection: soon, but after the app had
+/// its rows (they are read from the connection meanwhile).
+const LOCAL_COPY_AFTER_CONNECT: Duration = Duration::from_secs(1);
 /// How often a connected supervisor looks for queued writes to send.
 const DRAIN_EVERY: Duration = Duration::from_millis(250);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
@@ -201,7 +204,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 // The figures writes are checked against, from the rows now here.
                 db.storage_usage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
-                let mut refreshed = Instant::now();
+                let mut refresh_at = Instant::now() + LOCAL_COPY_AFTER_CONNECT;
                 let mut control = loop {
                     // Writes queued while offline, or queued since because their outcome was
                     // unknown, go first, in order.
@@ -214,11 +217,11 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     }
                     drop(control);
                     db.bury_retired();
-                    if refreshed.elapsed() >= LOCAL_COPY_REFRESH {
+                    if Instant::now() >= refresh_at {
                         // The server's rows are what the app shows offline next time.
                         db.refresh_local_copy();
                         db.storage_usage();
-                        refreshed = Instant::now();
+                        refresh_at = Instant::now() + LOCAL_COPY_REFRESH;
                     }
                 };
                 heartbeat.stop();
@@ -235,6 +238,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     retry_in_ms: delay.as_millis() as u64,
                 });
                 last_failure = Some(reason);
+                // Dropping a connection takes a while (its runtime ends): not on the way back.
+                db.bury_retired();
                 let _ = wait_to_retry(shared, delay, link.probe().as_ref());
                 db.bury_retired();
             }

@@ -36,6 +36,7 @@ use crate::results::Pending;
 use crate::schema::{Live, Schema, SdkResult};
 use crate::storage::{row_size, StorageGuard, StorageUsage, TableUsage};
 use crate::sync::{Overlay, Rejected, StatusPublisher, SyncState, SyncStatus};
+use crate::tables::TableDriver;
 use crate::watch::Watch;
 
 /// Connecting and subscribing must finish within this (a stalled server never answers).
@@ -292,25 +293,29 @@ impl Db {
     /// Takes in a new connection's rows: they become the local copy, and after a reconnect
     /// every row that changed meanwhile (here or on other devices) is reported as a change event,
     /// once, against the rows the app had from the connection before.
+    ///
+    /// The first connection of the process only serves reads from its rows: the local copy is
+    /// what the app read before it, and is refreshed from the connection (and kept on disk)
+    /// by the supervisor soon after, and when the connection goes. Copying every row here
+    /// would hold the app's first rows back for nothing.
     fn catch_up(&self, connection: &dyn Live) {
-        let mut now = LocalCopy::default();
-        for table in self.schema.info().tables {
-            if let Err(e) = table.copy_into(connection, &mut now) {
-                self.sync().damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
-                return;
-            }
+        if !self.connected_before.swap(true, Ordering::AcqRel) {
+            return;
         }
         let mut sync = self.sync();
-        if self.connected_before.swap(true, Ordering::AcqRel) {
-            // The last rows seen from the server (kept when the connection went).
-            let before = LocalCopy::load(&sync.snapshot_path()).unwrap_or_default();
-            for (table, change) in before.changes_to(&now) {
-                self.events.emit_local(events::table_changed(&table), change);
-            }
+        let Some(now) = self.copy_rows(connection, &mut sync) else { return };
+        // The last rows seen from the server: kept when the connection went, or (when they
+        // could not be copied then) the last ones kept on disk.
+        let before = match sync.last_seen.take() {
+            Some(seen) => seen,
+            None => LocalCopy::load(&sync.snapshot_path()).unwrap_or_default(),
+        };
+        for (table, change) in before.changes_to(&now) {
+            self.events.emit_local(events::table_changed(&table), change);
         }
-        if let Err(e) = sync.refresh(now) {
-            sync.damaged = Some(format!("cannot save the local copy: {e}"));
-        }
+        // Reads go on from the connection: the copy reaches the disk with the supervisor's
+        // next refresh, not on the way to the app's rows.
+        sync.take_rows(now);
     }
 
     /// One round trip to the server: how long it took, or `None` when no answer came within
@@ -741,21 +746,28 @@ impl Db {
     pub fn refresh_local_copy(&self) {
         let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
         let mut sync = self.sync();
-        self.copy_rows(&*connection, &mut sync);
+        if let Some(copy) = self.copy_rows(&*connection, &mut sync) {
+            Self::keep_rows(&mut sync, copy);
+        }
     }
 
-    /// Makes the rows of `connection` the local copy (kept on disk), with the queued writes on top.
-    fn copy_rows(&self, connection: &dyn Live, sync: &mut SyncState) {
+    /// Makes `copy` (a connection's rows) the local copy, kept on disk, with the queued writes on top.
+    fn keep_rows(sync: &mut SyncState, copy: LocalCopy) {
+        if let Err(e) = sync.refresh(copy) {
+            sync.damaged = Some(format!("cannot save the local copy: {e}"));
+        }
+    }
+
+    /// The rows of `connection`, as a local copy; `None` (said in `damaged`) when one cannot be read.
+    fn copy_rows(&self, connection: &dyn Live, sync: &mut SyncState) -> Option<LocalCopy> {
         let mut copy = LocalCopy::default();
         for table in self.schema.info().tables {
             if let Err(e) = table.copy_into(connection, &mut copy) {
                 sync.damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
-                return;
+                return None;
             }
         }
-        if let Err(e) = sync.refresh(copy) {
-            sync.damaged = Some(format!("cannot save the local copy: {e}"));
-        }
+        Some(copy)
     }
 
     /// Emits an event of the data layer's own (sync, migration) to the frontend.
@@ -780,6 +792,23 @@ impl Db {
         }
     }
 
+    /// How many rows of `table` are read now (see [`Db::rows_json`]), and their size as the
+    /// frontend's JSON.
+    fn table_usage(&self, table: &dyn TableDriver) -> Result<(usize, u64), DataError> {
+        match self.reader() {
+            Reader::Online(conn, overlay) => {
+                let none = HashMap::new();
+                let queued = overlay.get(table.name()).unwrap_or(&none);
+                let (rows, bytes) = table.usage(&*conn, queued)?;
+                let shown = queued.values().flatten();
+                Ok((rows + shown.clone().count(), bytes + shown.map(row_size).sum::<u64>()))
+            }
+            Reader::Offline(state) => {
+                Ok(state.local.rows(table.name()).fold((0, 0), |(rows, bytes), row| (rows + 1, bytes + row_size(&row))))
+            }
+        }
+    }
+
     /// Measures what the app keeps on this device (rows, queued writes, files) against the
     /// quota; fires the warning event when usage just reached its threshold.
     pub fn storage_usage(&self) -> StorageUsage {
@@ -787,15 +816,11 @@ impl Db {
         let mut tables = Vec::new();
         let mut quota_row = None;
         for table in info.tables {
-            let rows = self.rows_json(table.name()).unwrap_or_default();
             if info.storage_quota.is_some_and(|q| q.table == table.name()) {
-                quota_row = rows.first().cloned();
+                quota_row = self.rows_json(table.name()).unwrap_or_default().into_iter().next();
             }
-            tables.push(TableUsage {
-                table: table.name().to_owned(),
-                rows: rows.len(),
-                bytes: rows.iter().map(row_size).sum(),
-            });
+            let (rows, bytes) = self.table_usage(*table).unwrap_or_default();
+            tables.push(TableUsage { table: table.name().to_owned(), rows, bytes });
         }
         let outbox = self.sync().outbox_bytes();
         let (usage, warn) = self.storage.report(quota_row.as_ref(), tables, outbox);
@@ -827,7 +852,11 @@ impl Db {
         let mut sync = self.sync();
         let taken = self.connection.write().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(connection) = taken {
-            self.copy_rows(&*connection, &mut sync);
+            if let Some(copy) = self.copy_rows(&*connection, &mut sync) {
+                // What the next connection's rows are compared with (the rows share their text).
+                sync.last_seen = Some(copy.clone());
+                Self::keep_rows(&mut sync, copy);
+            }
             connection.disconnect();
             // Commands may still hold it; the last holder must not be an async task (the SDK's
             // connection owns a runtime, which panics when dropped there): see `bury_retired`.

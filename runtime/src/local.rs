@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use heycat::Table;
 use serde::de::DeserializeOwned;
@@ -28,14 +29,26 @@ pub struct LocalCopy {
 }
 
 /// One row, kept as its JSON text: a tenth of the memory of a parsed `Value`, and what the
-/// snapshot file holds as it is. Parsed when it is read.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-struct Row(Box<RawValue>);
+/// snapshot file holds as it is. Parsed when it is read. Shared: the server's rows kept beside
+/// the local copy (`SyncState::last_seen`) are the same texts.
+#[derive(Clone, Debug)]
+struct Row(Arc<RawValue>);
+
+impl serde::Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Row {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Row, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(|raw| Row(raw.into()))
+    }
+}
 
 impl Row {
     fn of(value: &Value) -> Row {
-        Row(serde_json::value::to_raw_value(value).expect("a JSON value serializes"))
+        Row(serde_json::value::to_raw_value(value).expect("a JSON value serializes").into())
     }
 
     fn value(&self) -> Value {
@@ -66,7 +79,7 @@ impl LocalCopy {
     pub fn put<T: TableAccess>(&mut self, row: &T) {
         if let Ok(json) = serde_json::value::to_raw_value(row) {
             let key = key_text(&key_json::<T>(&row.key()));
-            self.tables.entry(T::NAME.to_owned()).or_default().insert(key, Row(json));
+            self.tables.entry(T::NAME.to_owned()).or_default().insert(key, Row(json.into()));
         }
     }
 

@@ -65,6 +65,9 @@ pub(crate) struct SyncState {
     pub(crate) in_flight: HashMap<String, (String, String)>,
     /// How many queued writes wait for each `(table, key text)`.
     queued_keys: HashMap<(String, String), usize>,
+    /// The server's rows as the last connection left them (kept when it went), until the next
+    /// connection compares its rows with them.
+    pub(crate) last_seen: Option<LocalCopy>,
 }
 
 impl SyncState {
@@ -90,6 +93,7 @@ impl SyncState {
             rejected,
             syncing: None,
             in_flight: Default::default(),
+            last_seen: None,
         })
     }
 
@@ -148,11 +152,18 @@ impl SyncState {
     pub(crate) fn refresh(&mut self, mut copy: LocalCopy) -> io::Result<()> {
         copy.set_version(self.version);
         copy.save(&self.snapshot_path())?;
+        self.take_rows(copy);
+        Ok(())
+    }
+
+    /// Replaces the local copy with the server's rows (plus what is still queued), in memory
+    /// only: the next [`SyncState::refresh`] keeps them on disk.
+    pub(crate) fn take_rows(&mut self, mut copy: LocalCopy) {
+        copy.set_version(self.version);
         for entry in self.outbox.pending() {
             copy.apply(entry);
         }
         self.local = copy;
-        Ok(())
     }
 
     /// The size of the outbox file (writes waiting to sync).

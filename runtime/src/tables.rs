@@ -2,15 +2,17 @@
 //! (replay a queued write, copy the rows for offline use, measure them, decode conflicts) goes
 //! through [`TableDriver`], which [`TableOf`] implements once for every [`TableAccess`] table.
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use serde_json::Value;
 
 use crate::conflicts::ConflictResolution;
 use crate::error::DataError;
-use crate::local::LocalCopy;
+use crate::local::{key_text, LocalCopy};
 use crate::outbox::{OutboxEntry, WriteKind};
 use crate::schema::{downcast, key_json, ConflictRecord, Live, SdkResult, TableAccess, Write};
+use crate::storage::row_size;
 
 /// A table of the schema, whatever its row type.
 pub trait TableDriver: Send + Sync {
@@ -26,6 +28,9 @@ pub trait TableDriver: Send + Sync {
     fn provisional_number(&self, key: &Value) -> Option<u64>;
     /// Every row in the connection's copy, as the frontend's JSON.
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
+    /// How many rows the connection's copy holds and their size as the frontend's JSON,
+    /// leaving out those whose key text is in `except` (rows that queued writes replace).
+    fn usage(&self, conn: &dyn Live, except: &HashMap<String, Option<Value>>) -> Result<(usize, u64), DataError>;
     /// The row with this key (its wire JSON) in the connection's copy.
     fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError>;
     /// Puts every row of the connection's copy into `copy`.
@@ -84,6 +89,17 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError> {
         let rows = T::rows(downcast::<T::Connection>(conn)?);
         Ok(rows.iter().filter_map(|row| serde_json::to_value(row).ok()).collect())
+    }
+
+    fn usage(&self, conn: &dyn Live, except: &HashMap<String, Option<Value>>) -> Result<(usize, u64), DataError> {
+        let mut usage = (0, 0);
+        for row in T::rows(downcast::<T::Connection>(conn)?) {
+            // Sized as it is serialized: no JSON value is built for it.
+            if except.is_empty() || !except.contains_key(&key_text(&key_json::<T>(&row.key()))) {
+                usage = (usage.0 + 1, usage.1 + row_size(&row));
+            }
+        }
+        Ok(usage)
     }
 
     fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError> {
