@@ -307,13 +307,15 @@ impl Dev {
 
     /// Asks on the terminal whether to drop `dropped`; anything but yes is no.
     fn ask(&self, version: &str, dropped: &[String]) -> bool {
+        // Lines typed before the question are no answer to it; an answer typed as soon as the
+        // question shows is (so this comes before the question, not after it).
+        while self.answers.try_recv().is_ok() {}
         println!("heycat-schema dev: {version} drops data; it stays only in the backup the migration writes:");
         for what in dropped {
             println!("  - {what}");
         }
         print!("apply it? [y/N] ");
         let _ = std::io::stdout().flush();
-        while self.answers.try_recv().is_ok() {}
         loop {
             match self.answers.recv_timeout(POLL) {
                 Ok(line) => return matches!(line.trim(), "y" | "Y" | "yes" | "Yes"),
