@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{config, rows, start, wait_for, with, Frontend, DB};
-use heycat_harness::module_wasm_of_version;
+use common::{config, rows, start, wait_for, with, Frontend};
 use heycat_runtime::config::ServerChoice;
 use heycat_runtime::outbox::{Outbox, OutboxEntry};
 use heycat_runtime::Write;
@@ -217,16 +216,7 @@ fn after_a_whole_run_every_file_is_private_and_no_token_reached_the_frontend_or_
 /// A data dir as an earlier version left it: a version 1 database in its embedded server (its
 /// module kept beside it), an export, and everything world-readable.
 fn earlier_world_readable_data_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let v1 = std::fs::read(module_wasm_of_version(1).expect("build the version 1 module")).unwrap();
-    {
-        let server = heycat_harness::embedded_server(dir.path(), DB, &v1).unwrap();
-        let ts = |micros: i64| json!({ "__timestamp_micros_since_unix_epoch__": micros });
-        let entry = json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"some": "."},
-                           "auto_enter": true, "disable_suffix": false, "created_at": ts(1), "row_version": 0});
-        server.api().call(DB, "dictionary_entry_insert", &json!([entry, "v1-op"])).unwrap();
-        std::thread::sleep(Duration::from_millis(700)); // past the server's commitlog sync
-    }
+    let dir = common::version_1_data_dir_with_an_entry();
     std::fs::create_dir(dir.path().join("exports")).unwrap();
     std::fs::write(dir.path().join("exports/export-1.json"), "{}").unwrap();
     for (path, _) in modes(dir.path()) {

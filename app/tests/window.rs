@@ -14,9 +14,7 @@ use std::time::Duration;
 use common::{device, entry, Frontend, Proxy, DB};
 use heycat_harness::display::VirtualDisplay;
 use heycat_harness::window::AppWindow;
-use heycat_harness::{
-    as_user_of, embedded_server, embedded_server_pids, module_wasm, module_wasm_of_version, sql_rows, wait_for, Server,
-};
+use heycat_harness::{as_user_of, embedded_server_pids, module_wasm, sql_rows, wait_for, Server};
 use heycat_runtime::config::ServerChoice;
 use heycat_runtime::Schema;
 use serde_json::{json, Value};
@@ -308,17 +306,8 @@ fn at_the_storage_limit_free_space_is_followed_through_from_the_refused_write() 
 #[test]
 fn a_migration_on_start_is_shown_in_the_banner_and_the_data_is_there() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let v1 = std::fs::read(module_wasm_of_version(1).expect("build the version 1 module")).unwrap();
-    {
-        // As a version 1 app left its data dir.
-        let server = embedded_server(dir.path(), DB, &v1).unwrap();
-        let entry = json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"some": "."},
-                           "auto_enter": true, "disable_suffix": false,
-                           "created_at": {"__timestamp_micros_since_unix_epoch__": 1}, "row_version": 0});
-        server.api().call(DB, "dictionary_entry_insert", &json!([entry, "v1-op"])).unwrap();
-        std::thread::sleep(Duration::from_millis(700)); // past the server's commitlog sync
-    }
+    // As a version 1 app left its data dir.
+    let dir = common::version_1_data_dir_with_an_entry();
     let display = VirtualDisplay::start();
     let w = open(&display, dir.path(), None, "migration");
     let latest = heycat_app::data::SCHEMA.info().version;

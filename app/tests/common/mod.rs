@@ -34,6 +34,20 @@ pub fn device(data_dir: &Path, server: ServerChoice) -> DeviceProcess {
     DeviceProcess::start(data_dir, server, DB)
 }
 
+/// A data dir as a version 1 app left it: its embedded server's data holding a version 1
+/// database with one dictionary entry ("brb", "be right back"), and that module kept beside it.
+pub fn version_1_data_dir_with_an_entry() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = std::fs::read(heycat_harness::module_wasm_of_version(1).expect("build the version 1 module")).unwrap();
+    let server = heycat_harness::embedded_server(dir.path(), DB, &v1).unwrap();
+    let entry = json!({"id": "d1", "trigger": "brb", "expansion": "be right back", "suffix": {"some": "."},
+                       "auto_enter": true, "disable_suffix": false,
+                       "created_at": {"__timestamp_micros_since_unix_epoch__": 1}, "row_version": 0});
+    server.api().call(DB, "dictionary_entry_insert", &json!([entry, "v1-op"])).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700)); // past the server's commitlog sync
+    dir
+}
+
 /// A dictionary entry in the frontend's form: the sample row with this id, trigger and expansion.
 pub fn entry(id: &str, trigger: &str, expansion: &str) -> Value {
     with(&with(&with(&rows()[0].1, "id", json!(id)), "trigger", json!(trigger)), "expansion", json!(expansion))
