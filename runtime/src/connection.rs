@@ -34,7 +34,7 @@ const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
 /// How often a server that did not answer is asked again while the next attempt waits: a ping
 /// is a few hundred bytes, and a server that comes back is found within this.
-const PROBE_EVERY: Duration = Duration::from_millis(20);
+const PROBE_EVERY: Duration = Duration::from_millis(10);
 
 /// Where status changes go (the app emits them as `connection:status`).
 pub type StatusSink = Arc<dyn Fn(&ConnectionStatus) + Send + Sync>;
@@ -202,6 +202,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
                 let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
                 // The figures writes are checked against, from the rows now here.
+                // What changed while offline, after the app was told (see `Db::catch_up`).
+                db.catch_up();
                 db.storage_usage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
                 let mut refresh_at = Instant::now() + LOCAL_COPY_AFTER_CONNECT;

@@ -134,11 +134,20 @@ pub struct Db {
     /// A connection was made before in this process: the frontend was told its rows, so a new
     /// one reports what changed since.
     connected_before: Arc<AtomicBool>,
+    /// A new connection that delivers nothing until it is caught up (see [`Db::catch_up`]).
+    catching_up: Arc<Mutex<Option<CatchingUp>>>,
     op_ids: Arc<OpIds>,
     /// This process's hold on the data dir (see `lock`).
     lock: Arc<DataDirLock>,
     /// The next provisional key number of each table with an `#[auto_inc]` key.
     provisional: Arc<Mutex<HashMap<&'static str, u64>>>,
+}
+
+/// A connection whose rows the runtime has yet to take in; dropping `caught_up` lets it go on
+/// delivering changes.
+struct CatchingUp {
+    connection: Arc<dyn Live>,
+    caught_up: mpsc::Sender<()>,
 }
 
 /// Where reads come from.
@@ -213,6 +222,7 @@ impl Db {
             retired: Arc::default(),
             live: Arc::default(),
             connected_before: Arc::default(),
+            catching_up: Arc::default(),
             op_ids: Arc::new(op_ids),
             lock: Arc::new(lock),
             provisional: Arc::default(),
@@ -241,8 +251,9 @@ impl Db {
         self.sync.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Connects, subscribes to every table and waits until the local copy holds the data, then
-    /// serves commands from this connection. Returns the identity token the server confirmed.
+    /// Connects, subscribes to every table and waits until the subscribed copy holds the data,
+    /// then serves commands from this connection; [`Db::catch_up`] must follow. Returns the
+    /// identity token the server confirmed.
     /// `on_disconnect` hears when (and why) the connection ends. Blocks; call it off the UI
     /// thread.
     pub fn connect(
@@ -285,8 +296,7 @@ impl Db {
         };
         *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(connection.clone());
         // The connection holds its first rows and delivers nothing more until `caught_up`.
-        self.catch_up(&*connection);
-        drop(caught_up);
+        *self.catching_up.lock().unwrap_or_else(PoisonError::into_inner) = Some(CatchingUp { connection, caught_up });
         Ok(token)
     }
 
@@ -294,16 +304,40 @@ impl Db {
     /// every row that changed meanwhile (here or on other devices) is reported as a change event,
     /// once, against the rows the app had from the connection before.
     ///
+    /// Runs once the app was told it is connected, not before: reads already come from the
+    /// connection, and the frontend loads its rows again then, so the changes reported here
+    /// (each one a row as the server holds it now) only confirm what it loaded. Until this
+    /// ends the connection delivers nothing, so no change is both in its rows and reported after.
+    ///
     /// The first connection of the process only serves reads from its rows: the local copy is
     /// what the app read before it, and is refreshed from the connection (and kept on disk)
     /// by the supervisor soon after, and when the connection goes. Copying every row here
     /// would hold the app's first rows back for nothing.
-    fn catch_up(&self, connection: &dyn Live) {
-        if !self.connected_before.swap(true, Ordering::AcqRel) {
+    pub(crate) fn catch_up(&self) {
+        let Some(CatchingUp { connection, caught_up }) =
+            self.catching_up.lock().unwrap_or_else(PoisonError::into_inner).take()
+        else {
             return;
+        };
+        if self.connected_before.swap(true, Ordering::AcqRel) {
+            self.report_changes_since_last(&*connection);
         }
+        drop(caught_up);
+    }
+
+    /// Emits every row that changed between the last connection's rows and `connection`'s,
+    /// and makes the new rows the local copy (in memory).
+    fn report_changes_since_last(&self, connection: &dyn Live) {
+        // Copied before the lock is taken: reads and writes (which take it) go on meanwhile.
+        let copied = self.copy_rows(connection);
         let mut sync = self.sync();
-        let Some(now) = self.copy_rows(connection, &mut sync) else { return };
+        let now = match copied {
+            Ok(now) => now,
+            Err(damaged) => {
+                sync.damaged = Some(damaged);
+                return;
+            }
+        };
         // The last rows seen from the server: kept when the connection went, or (when they
         // could not be copied then) the last ones kept on disk.
         let before = match sync.last_seen.take() {
@@ -745,9 +779,11 @@ impl Db {
     /// Works on a connection that just dropped too: its copy of the rows is still there.
     pub fn refresh_local_copy(&self) {
         let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
+        let copied = self.copy_rows(&*connection);
         let mut sync = self.sync();
-        if let Some(copy) = self.copy_rows(&*connection, &mut sync) {
-            Self::keep_rows(&mut sync, copy);
+        match copied {
+            Ok(copy) => Self::keep_rows(&mut sync, copy),
+            Err(damaged) => sync.damaged = Some(damaged),
         }
     }
 
@@ -758,16 +794,15 @@ impl Db {
         }
     }
 
-    /// The rows of `connection`, as a local copy; `None` (said in `damaged`) when one cannot be read.
-    fn copy_rows(&self, connection: &dyn Live, sync: &mut SyncState) -> Option<LocalCopy> {
+    /// The rows of `connection`, as a local copy; or why one cannot be read (for `damaged`).
+    fn copy_rows(&self, connection: &dyn Live) -> Result<LocalCopy, String> {
         let mut copy = LocalCopy::default();
         for table in self.schema.info().tables {
-            if let Err(e) = table.copy_into(connection, &mut copy) {
-                sync.damaged = Some(format!("cannot copy the {} rows: {e}", table.name()));
-                return None;
-            }
+            table
+                .copy_into(connection, &mut copy)
+                .map_err(|e| format!("cannot copy the {} rows: {e}", table.name()))?;
         }
-        Some(copy)
+        Ok(copy)
     }
 
     /// Emits an event of the data layer's own (sync, migration) to the frontend.
@@ -849,13 +884,18 @@ impl Db {
             ErrorKind::Offline,
             "the connection was given up; the write's outcome is unknown",
         ));
+        // One that was never caught up is let go too (it waits for that to deliver anything).
+        drop(self.catching_up.lock().unwrap_or_else(PoisonError::into_inner).take());
         let mut sync = self.sync();
         let taken = self.connection.write().unwrap_or_else(PoisonError::into_inner).take();
         if let Some(connection) = taken {
-            if let Some(copy) = self.copy_rows(&*connection, &mut sync) {
-                // What the next connection's rows are compared with (the rows share their text).
-                sync.last_seen = Some(copy.clone());
-                Self::keep_rows(&mut sync, copy);
+            match self.copy_rows(&*connection) {
+                Ok(copy) => {
+                    // What the next connection's rows are compared with (the rows share their text).
+                    sync.last_seen = Some(copy.clone());
+                    Self::keep_rows(&mut sync, copy);
+                }
+                Err(damaged) => sync.damaged = Some(damaged),
             }
             connection.disconnect();
             // Commands may still hold it; the last holder must not be an async task (the SDK's

@@ -135,8 +135,22 @@ impl ServerLink {
             ServerChoice::Remote(url) => {
                 let (http, ws) = http_and_ws(&url);
                 let api = Api::new(http.clone(), None);
-                api.ping().map_err(unreachable)?;
-                if !api.database_exists(&database).map_err(unreachable)? {
+                let user = Api::new(http.clone(), self.config.read_token());
+                // The three questions go out at once: none depends on another's answer, and on
+                // a remote server each is a round trip. Whether the database is there is asked
+                // with a short timeout and answered first: when it is not, or nothing answers,
+                // the other two are left to end on their own.
+                let joined = {
+                    let (http, database) = (http.clone(), database.clone());
+                    let (token, version) = (self.config.read_token(), self.db.schema().info().version);
+                    std::thread::spawn(move || check_joined(&http, &database, token, version))
+                };
+                let schema = {
+                    let (user, database) = (user.clone(), database.clone());
+                    std::thread::spawn(move || user.schema_json(&database))
+                };
+                let exists = api.database_exists(&database);
+                if !exists.map_err(unreachable)? {
                     return Err(Failure::new(
                         FailureKind::ModuleMissing,
                         format!(
@@ -145,9 +159,10 @@ impl ServerLink {
                         ),
                     ));
                 }
-                self.check_joined(&http, &database)?;
-                let user = Api::new(http, self.config.read_token());
-                self.meet_shared_server(&user, &database)?;
+                joined
+                    .join()
+                    .unwrap_or_else(|_| Err(Failure::new(FailureKind::Other, "checking the sign-in failed")))?;
+                self.meet_shared_server(&user, &database, schema.join().ok().and_then(Result::ok))?;
                 return Ok(ws);
             }
             ServerChoice::Local => {
@@ -168,40 +183,6 @@ impl ServerLink {
         check_schema(self.db.schema().info().canonical, &api, &database)?;
         self.local_ready = self.local.is_some();
         Ok(ws)
-    }
-
-    /// On a configured server this device must act as the database's user: it has the user's
-    /// token (joined with an invitation code, or put there by the user). The module's version
-    /// reducer, which does nothing, refuses anyone else.
-    fn check_joined(&self, http: &str, database: &str) -> Result<(), Failure> {
-        let not_joined = |why: &str| {
-            Failure::new(
-                FailureKind::NotJoined,
-                format!(
-                    "this device {why} the database at {http}: on one of your devices that uses it, \
-                     make an invitation code and enter it here"
-                ),
-            )
-        };
-        let token = self.config.read_token().ok_or_else(|| not_joined("has not joined"))?;
-        // A token is a JWT: three base64url parts. Anything else was damaged on disk.
-        let is_jwt = token.split('.').count() == 3
-            && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='));
-        if !is_jwt {
-            return Err(not_joined("holds a damaged sign-in for"));
-        }
-        let version = system::schema_version_reducer(self.db.schema().info().version);
-        match Api::new(http, Some(token)).call(database, &version, &serde_json::json!([])) {
-            Err(ServerError::Reducer(text))
-                if ReducerError::parse(&text).is_some_and(|(e, _)| e == ReducerError::Unauthorized) =>
-            {
-                Err(not_joined("is not signed in as the user of"))
-            }
-            // The server does not accept the token at all (damaged, or from another server).
-            Err(ServerError::Http { status: 401, .. }) => Err(not_joined("holds a sign-in that is not valid for")),
-            // Anything else (another schema version, say) is for the schema check to say.
-            _ => Ok(()),
-        }
     }
 
     fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
@@ -430,16 +411,22 @@ impl ServerLink {
     /// server's, when it can. Newer, this app keeps syncing if everything it uses is unchanged
     /// (a new table, a new index); otherwise it works with what this device keeps and says to
     /// update the app.
-    fn meet_shared_server(&mut self, api: &Api, database: &str) -> Result<(), Failure> {
+    /// `fetched` is the deployed schema's JSON when it was already asked for.
+    fn meet_shared_server(&mut self, api: &Api, database: &str, fetched: Option<String>) -> Result<(), Failure> {
         if let Some(failure) = &self.failed_migration {
             return Err(failure.clone());
         }
         // A migration this device died in the middle of is undone first (then tried again).
         let backups = self.config.data_dir.join("backups");
-        migrate::recover(api, database, &backups).map_err(|e| Failure::new(FailureKind::MigrationFailed, e))?;
+        let recovered =
+            migrate::recover(api, database, &backups).map_err(|e| Failure::new(FailureKind::MigrationFailed, e))?;
         let info = self.db.schema().info();
         let current = info.version;
-        let deployed_json = api.schema_json(database).map_err(unreachable)?;
+        // Undoing a migration puts the old module back: the schema fetched before is stale.
+        let deployed_json = match fetched.filter(|_| recovered.is_none()) {
+            Some(json) => json,
+            None => api.schema_json(database).map_err(unreachable)?,
+        };
         let deployed_def = parse_schema(&deployed_json)?;
         let wasm = self.module()?;
         match deployed_version(&deployed_def) {
@@ -508,6 +495,40 @@ impl ServerLink {
         if let Some(mut server) = self.local.take() {
             server.stop();
         }
+    }
+}
+
+/// On a configured server this device must act as the database's user: it has the user's
+/// token (joined with an invitation code, or put there by the user). The module's version
+/// reducer, which does nothing, refuses anyone else.
+fn check_joined(http: &str, database: &str, token: Option<String>, version: u32) -> Result<(), Failure> {
+    let not_joined = |why: &str| {
+        Failure::new(
+            FailureKind::NotJoined,
+            format!(
+                "this device {why} the database at {http}: on one of your devices that uses it, \
+                 make an invitation code and enter it here"
+            ),
+        )
+    };
+    let token = token.ok_or_else(|| not_joined("has not joined"))?;
+    // A token is a JWT: three base64url parts. Anything else was damaged on disk.
+    let is_jwt = token.split('.').count() == 3
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='));
+    if !is_jwt {
+        return Err(not_joined("holds a damaged sign-in for"));
+    }
+    let version = system::schema_version_reducer(version);
+    match Api::new(http, Some(token)).call(database, &version, &serde_json::json!([])) {
+        Err(ServerError::Reducer(text))
+            if ReducerError::parse(&text).is_some_and(|(e, _)| e == ReducerError::Unauthorized) =>
+        {
+            Err(not_joined("is not signed in as the user of"))
+        }
+        // The server does not accept the token at all (damaged, or from another server).
+        Err(ServerError::Http { status: 401, .. }) => Err(not_joined("holds a sign-in that is not valid for")),
+        // Anything else (another schema version, say) is for the schema check to say.
+        _ => Ok(()),
     }
 }
 

@@ -219,7 +219,9 @@ impl LocalCopy {
     /// Writes the snapshot file atomically (a temporary file, synced, renamed over it), readable
     /// by the user only.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        heycat_local_server::private_files::replace(path, &serde_json::to_vec(self).map_err(io::Error::other)?)
+        heycat_local_server::private_files::replace_with(path, |file| {
+            serde_json::to_writer(file, self).map_err(io::Error::other)
+        })
     }
 }
 

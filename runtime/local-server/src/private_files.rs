@@ -56,10 +56,16 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// file beside it (`<name>.new`), synced, then renamed over it, so a crash leaves the old file
 /// or the new one, never half of one.
 pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_with(path, |file| file.write_all(bytes))
+}
+
+/// [`replace`] with what `write` writes, through a buffer: a large file is never whole in memory.
+pub fn replace_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let fresh = path.with_file_name(format!("{name}.new"));
-    let mut file = create_file(&fresh)?;
-    file.write_all(bytes)?;
+    let mut file = io::BufWriter::new(create_file(&fresh)?);
+    write(&mut file)?;
+    let file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_all()?;
     std::fs::rename(&fresh, path)
 }
