@@ -26,9 +26,13 @@ pub fn check(schema: &Schema, errors: &mut Errors) {
                 format!("use name = \"{}\"", to_snake_case(&table.name)),
             );
         }
-        names.claim(errors, "table", &table.name, table.loc);
+        let claimed = names.claim(errors, "table", &table.name, table.loc);
         if table.row_type != to_pascal_case(&table.name) {
             names.claim(errors, "row type", &table.row_type, table.loc);
+        }
+        // (A table declared twice has its orders reported once, with it.)
+        if claimed && !table.singleton {
+            names.claim(errors, "order type", &schema.order_type(table), table.loc);
         }
         check_table(schema, table, errors);
     }
@@ -140,11 +144,12 @@ struct NameRegistry {
 }
 
 impl NameRegistry {
-    fn claim(&mut self, errors: &mut Errors, what: &str, name: &str, loc: Loc) {
+    /// Claims `name` for `what`; false (and reported) when another declaration has it.
+    fn claim(&mut self, errors: &mut Errors, what: &str, name: &str, loc: Loc) -> bool {
         let forms = [to_snake_case(name), to_pascal_case(&to_snake_case(name))];
         for form in forms {
             if let Some((first_what, first_name, first_loc)) = self.by_form.get(&form) {
-                let message = if first_name == name {
+                let message = if first_name == name && first_what == what {
                     format!("duplicate {what} `{name}`")
                 } else {
                     format!("{what} `{name}` clashes with {first_what} `{first_name}`: both become `{form}` in generated code")
@@ -154,12 +159,13 @@ impl NameRegistry {
                         .help("rename one of them")
                         .related(*first_loc, format!("{first_what} `{first_name}` is declared here")),
                 );
-                return;
+                return false;
             }
         }
         for form in [to_snake_case(name), to_pascal_case(&to_snake_case(name))] {
             self.by_form.insert(form, (what.to_owned(), name.to_owned(), loc));
         }
+        true
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Command<'s> {
 pub enum CommandKind {
     /// Every row, from the local copy.
     List,
+    /// The rows after a cursor row in one of the table's orders, a page at a time.
+    Page,
     /// The row with this primary key, or none.
     Get,
     Insert,
@@ -49,6 +51,10 @@ impl CommandParam {
 #[derive(Debug, Clone)]
 pub enum CommandParamType {
     Row,
+    /// A row or none (a page's cursor).
+    OptionalRow,
+    /// One of the table's orders (see [`Schema::orders`]).
+    Order,
     Column(ColumnType),
 }
 
@@ -83,6 +89,17 @@ impl Schema {
             let key_param =
                 || vec![CommandParam { name: key.name.clone(), ty: CommandParamType::Column(key.ty.clone()) }];
             push("list".into(), CommandKind::List, Vec::new());
+            let param = |name: &str, ty| CommandParam { name: name.into(), ty };
+            push(
+                "page".into(),
+                CommandKind::Page,
+                vec![
+                    param("order", CommandParamType::Order),
+                    param("descending", CommandParamType::Column(ColumnType::Bool)),
+                    param("after", CommandParamType::OptionalRow),
+                    param("limit", CommandParamType::Column(ColumnType::U32)),
+                ],
+            );
             push("get".into(), CommandKind::Get, key_param());
             push("insert".into(), CommandKind::Insert, row());
             push("update".into(), CommandKind::Update, row());

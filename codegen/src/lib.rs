@@ -18,6 +18,7 @@ mod error;
 pub mod model;
 pub mod module_build;
 pub mod names;
+pub mod orders;
 pub mod outputs;
 mod parse;
 pub mod raw_def;

@@ -159,6 +159,15 @@ fn clashing_names() {
         "table `note_kind` clashes with type `NoteKind`: both become `note_kind` in generated code",
         "rename one of them",
     );
+    // A table's orders are a type of its own: `NoteOrder`, or `NoteRowOrder` when the schema has
+    // a `NoteOrder`; with both taken, that is a clash too.
+    assert_one(
+        "#[heycat_type]\nenum NoteOrder { A }\n#[heycat_type]\nenum NoteRowOrder { A }\n#[heycat_table]\nstruct Note {\n    #[primary_key]\n    id: String,\n}\n",
+        6,
+        8,
+        "order type `NoteRowOrder` clashes with type `NoteRowOrder`: both become `note_row_order` in generated code",
+        "rename one of them",
+    );
 }
 
 #[test]

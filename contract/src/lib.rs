@@ -72,6 +72,10 @@ pub mod commands {
         DEVICE_INVITE,
         DEVICE_JOIN,
     ];
+
+    /// The most rows one page (`<table>_page`) answers, whatever its `limit` asks for: a page
+    /// is what a view shows, not a way around the list.
+    pub const MAX_PAGE_ROWS: u32 = 10_000;
 }
 
 /// What the toolkit adds to every schema's module: system tables, reducers, columns.

@@ -50,7 +50,9 @@ mod liveness;
 mod local;
 mod lock;
 pub mod ops;
+mod order;
 pub mod outbox;
+mod page;
 mod plugin;
 mod provisional;
 mod results;
@@ -75,11 +77,13 @@ pub use error::{DataError, ErrorKind};
 pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
 pub use link::{MigrationStatus, MigrationStep};
+pub use order::OrderedValue;
+pub use page::{RowPage, MAX_PAGE_ROWS};
 pub use plugin::{plugin, shutdown, start, termination_requested, Options};
 pub use provisional::{ProvisionalKey, PROVISIONAL_KEYS};
 pub use schema::{
-    downcast, CleanupOrder, ConflictRecord, Live, QuotaColumn, Reference, Schema, SchemaInfo, SdkResult, TableAccess,
-    Write,
+    downcast, CleanupOrder, ConflictRecord, Live, OrderedTable, QuotaColumn, Reference, Schema, SchemaInfo, SdkResult,
+    TableAccess, Write,
 };
 pub use status::{ConnectionStatus, FailureKind};
 pub use storage::{CleanupItem, CleanupPreview, ExportSummary, StorageLevel, StorageUsage, TableUsage};

@@ -32,7 +32,7 @@ pub struct LocalCopy {
 /// snapshot file holds as it is. Parsed when it is read. Shared: the server's rows kept beside
 /// the local copy (`SyncState::last_seen`) are the same texts.
 #[derive(Clone, Debug)]
-struct Row(Arc<RawValue>);
+pub(crate) struct Row(Arc<RawValue>);
 
 impl serde::Serialize for Row {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -55,7 +55,7 @@ impl Row {
         serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
     }
 
-    fn decode<T: DeserializeOwned>(&self) -> Result<T, DataError> {
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, DataError> {
         serde_json::from_str(self.0.get())
             .map_err(|e| DataError::new(ErrorKind::Server, format!("a row of the local copy is unreadable: {e}")))
     }
@@ -104,6 +104,17 @@ impl LocalCopy {
     /// Every row of `table`, as the frontend's JSON.
     pub fn rows(&self, table: &str) -> impl Iterator<Item = Value> + '_ {
         self.tables.get(table).into_iter().flat_map(|rows| rows.values()).map(Row::value)
+    }
+
+    /// Every row of `table` with its key text, not decoded: what a page in key order reads
+    /// without decoding the rows it does not answer.
+    pub(crate) fn row_texts(&self, table: &str) -> impl Iterator<Item = (&String, &Row)> {
+        self.tables.get(table).into_iter().flatten()
+    }
+
+    /// How many rows `table` has.
+    pub(crate) fn count(&self, table: &str) -> usize {
+        self.tables.get(table).map_or(0, BTreeMap::len)
     }
 
     pub fn list<T: Table + DeserializeOwned>(&self) -> Result<Vec<T>, DataError> {

@@ -5,11 +5,14 @@
 //! while queued writes wait. Writes go through [`Db`]'s write path: sent and confirmed online,
 //! otherwise queued durably and applied to the local copy.
 
+use std::cmp::Ordering;
+
 use crate::db::{Db, Reader, Written};
-use crate::error::DataError;
-use crate::local::{decode, key_text};
+use crate::error::{DataError, ErrorKind};
+use crate::local::{decode, key_text, LocalCopy};
 use crate::outbox::OutboxEntry;
-use crate::schema::{downcast, key_json, TableAccess, Write};
+use crate::page::{RowPage, Window};
+use crate::schema::{downcast, key_json, OrderedTable, TableAccess, Write};
 use crate::storage::row_size;
 
 /// Every row of `T`'s table, in the primary key's order (compared as values: numbers as
@@ -17,7 +20,15 @@ use crate::storage::row_size;
 /// in the order of the keys' JSON text, and queued writes come on top of either. One order
 /// keeps lists from shuffling between reads.
 pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
-    let mut rows = match db.reader() {
+    let mut rows = rows::<T>(db.reader())?;
+    rows.sort_by_cached_key(T::key);
+    Ok(rows)
+}
+
+/// Every row of `T`'s table where `reader` reads, in no order: the connection's copy with the
+/// rows queued writes leave over it, or the local copy.
+fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
+    match reader {
         Reader::Online(conn, overlay) => {
             let mut rows = T::rows(downcast::<T::Connection>(&*conn)?);
             if let Some(queued) = overlay.get(T::NAME) {
@@ -26,12 +37,78 @@ pub fn list<T: TableAccess>(db: &Db) -> Result<Vec<T>, DataError> {
                     rows.push(decode(row)?);
                 }
             }
-            rows
+            Ok(rows)
         }
-        Reader::Offline(state) => state.local.list::<T>()?,
-    };
-    rows.sort_by_cached_key(T::key);
-    Ok(rows)
+        Reader::Offline(state) => state.local.list::<T>(),
+    }
+}
+
+/// The rows of `T`'s table that come after `after` (the last row the caller has; none: from
+/// the first) in `order`, reversed when `descending`: at most `limit` of them (never more than
+/// [`MAX_PAGE_ROWS`](crate::MAX_PAGE_ROWS)), with whether more follow and how many rows the
+/// table has. The rows are those [`list`] answers. Ties in a column are broken by the key, so
+/// the order is total and `after` stays an exact cursor even when that row was deleted or
+/// changed since.
+///
+/// Only the rows answered are sorted and sent: one pass keeps the rows after the cursor in a
+/// [`Window`] of the first `limit` (linear). Online, each row of the client cache is still
+/// converted to the row type to be compared.
+pub fn page<T: OrderedTable>(
+    db: &Db,
+    order: T::Order,
+    descending: bool,
+    after: Option<T>,
+    limit: u32,
+) -> Result<RowPage<T>, DataError> {
+    let reader = db.reader();
+    if let (Reader::Offline(state), true) = (&reader, order == T::KEY_ORDER) {
+        return page_by_key(&state.local, descending, after.map(|row| row.key()), limit);
+    }
+    // Offline in a column's order, every row of the local copy is decoded to compare it (the
+    // copy keeps rows as JSON text, indexed by key only).
+    let in_order = move |a: &T, b: &T| directed(T::compare(order, a, b), descending);
+    let rows = rows::<T>(reader)?;
+    let total = rows.len() as u64;
+    let mut window = Window::new(limit, in_order);
+    for row in rows {
+        if after.as_ref().is_none_or(|after| in_order(&row, after).is_gt()) {
+            window.push(row);
+        }
+    }
+    let (rows, more) = window.finish();
+    Ok(RowPage { rows, more, total })
+}
+
+/// A page in key order from the local copy: the rows are picked by their keys (read from the
+/// copy's index), and only the rows answered are decoded.
+fn page_by_key<T: TableAccess>(
+    local: &LocalCopy,
+    descending: bool,
+    after: Option<T::Key>,
+    limit: u32,
+) -> Result<RowPage<T>, DataError> {
+    let in_order = move |a: &T::Key, b: &T::Key| directed(a.cmp(b), descending);
+    let mut window = Window::new(limit, |a: &(T::Key, _), b: &(T::Key, _)| in_order(&a.0, &b.0));
+    for (text, row) in local.row_texts(T::NAME) {
+        let key = serde_json::from_str::<heycat::wire::Wired<T::Key>>(text)
+            .map_err(|e| DataError::new(ErrorKind::Server, format!("a key of the local copy is unreadable: {e}")))?
+            .0;
+        if after.as_ref().is_none_or(|after| in_order(&key, after).is_gt()) {
+            window.push((key, row));
+        }
+    }
+    let (picked, more) = window.finish();
+    let rows = picked.into_iter().map(|(_, row)| row.decode()).collect::<Result<_, _>>()?;
+    Ok(RowPage { rows, more, total: local.count(T::NAME) as u64 })
+}
+
+/// An order, or its reverse.
+fn directed(order: Ordering, descending: bool) -> Ordering {
+    if descending {
+        order.reverse()
+    } else {
+        order
+    }
 }
 
 /// The rows of `T`'s table that `keep` keeps (an indexed or referencing column's value).

@@ -4,6 +4,7 @@
 //! written once against these traits and names no table of any app.
 
 use std::any::Any;
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -212,6 +213,21 @@ pub trait TableAccess: heycat::Table + Clone + Serialize + DeserializeOwned + Se
     fn send(conn: &Self::Connection, write: Write<Self>, op_id: String) -> Result<SdkResult, DataError>;
     /// Registers the table's row callbacks and its reducers' result callbacks with `watch`.
     fn watch(conn: &Self::Connection, watch: &Watch);
+}
+
+/// The orders a table's rows can be paged in ([`crate::ops::page`]): one per column of an
+/// orderable type (numbers, text, bools, times, plain enums, options of those). Implemented by
+/// the generated code for every table but singletons.
+pub trait OrderedTable: TableAccess {
+    /// The table's orders, one per column, as the frontend names them (`"createdAt"`).
+    type Order: Copy + Eq + DeserializeOwned + Send + Sync + 'static;
+    /// The primary key's order: [`compare`](Self::compare) in it is the key's own order.
+    const KEY_ORDER: Self::Order;
+
+    /// `a` against `b` in `order`: the column's values (see [`crate::OrderedValue`]), ties
+    /// broken by the primary key, so no two rows are equal and a row is a cursor that stays
+    /// exact even once the row itself is gone.
+    fn compare(order: Self::Order, a: &Self, b: &Self) -> Ordering;
 }
 
 /// A write to a table of row type `T`.

@@ -14,8 +14,8 @@ use std::path::Path;
 use heycat_contract::{commands, events};
 use heycat_runtime::{
     CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInvitation,
-    ErrorKind, ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, StorageLevel, StorageUsage,
-    SyncStatus, TableChange, TableUsage,
+    ErrorKind, ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, RowPage, StorageLevel,
+    StorageUsage, SyncStatus, TableChange, TableUsage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -63,6 +63,7 @@ ipc_types!(
     ConflictResolution,
     DeviceInvitation,
     TableChange<Value>,
+    RowPage<Value>,
 );
 
 /// The TypeScript key of a contract name: `connection:status` and `connection_status` are
@@ -330,9 +331,14 @@ fn samples() -> Samples {
         .received::<ConflictResolution>(json!({"choice": "merge", "row": entry}));
     s.sent(TableChange::Insert { row: attachment.clone() })
         .sent(TableChange::Update { old_row: attachment.clone(), row: attachment.clone() })
-        .sent(TableChange::Delete { row: attachment })
+        .sent(TableChange::Delete { row: attachment.clone() })
         .sent(TableChange::Insert { row: conflict.clone() })
         .sent(TableChange::Delete { row: conflict });
+    s.sent(RowPage { rows: vec![attachment], more: true, total: 50_000 }).sent(RowPage::<Value> {
+        rows: Vec::new(),
+        more: false,
+        total: 0,
+    });
     s
 }
 

@@ -4,16 +4,20 @@
 // (`useDictionaryEntries()`, `useSettings()`). The framework-neutral bindings never import it.
 // Edit it in heycat-data's runtime/ts/, not in an app.
 //
-// A table's hook loads its rows with the table's `list` command, keeps them current from its
-// change events (from this app, another device or the server) in one stable order, reloads on
-// each (re)connect and when syncing ends, and marks the rows with writes waiting to sync and the
-// rows with a conflict. The connection status, the sync status and the conflicts are each
-// followed once, however many components read them.
+// A table's hook loads its rows with the table's `list` command, or, windowed, a page at a time
+// with its `page` command in one of the table's orders (the first page, then one more at each
+// `loadMore`: for tables too long to load whole). It keeps them current from the table's change
+// events (from this app, another device or the server) in one stable order (a windowed list shows
+// only the rows up to the last one loaded), reloads on each (re)connect and when syncing ends (as
+// many rows as were loaded), and marks the rows with writes waiting to sync and the rows with a
+// conflict. The connection status, the sync status and the conflicts are each followed once,
+// however many components read them.
 
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 
 import {
   call,
+  compareValues,
   connectionRetry,
   connectionStatus,
   DataError,
@@ -28,6 +32,7 @@ import {
   RUNTIME_EVENTS,
   type ConflictView,
   type ConnectionStatus,
+  type RowPage,
   type SyncStatus,
   type TableChange,
 } from "./types";
@@ -38,31 +43,12 @@ import {
 export type KeyValue = string | number | bigint | boolean;
 
 /**
- * The order of two keys as the runtime's lists have it: numbers (and `bigint`s) as numbers, text by
- * code point (as Rust compares strings), `false` before `true`.
+ * The order of two keys as the runtime's lists and pages have it (`compareValues`): numbers (and
+ * `bigint`s) as numbers, text by code point (as Rust compares strings), `false` before `true`.
  */
 export function compareKeys(a: KeyValue, b: KeyValue): number {
-  if (typeof a === "string" && typeof b === "string") return compareText(a, b);
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareValues(a, b);
 }
-
-function compareText(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      // A surrogate stands for a code point above U+FFFF: after every code point that is one
-      // code unit (U+E000 to U+FFFF are code units above the surrogates).
-      const [surrogateX, surrogateY] = [isSurrogate(x), isSurrogate(y)];
-      if (surrogateX !== surrogateY) return surrogateX ? 1 : -1;
-      return x < y ? -1 : 1;
-    }
-  }
-  return a.length - b.length;
-}
-
-const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
 
 /**
  * `rows` (in `compare`'s order) after `change`: a new row goes to its place in the order, an
@@ -212,6 +198,192 @@ export interface ListState<Row> {
   reload: () => void;
 }
 
+/** A list's rows from the start of its order up to `last`: all of them once `more` is false. */
+interface Loaded<Row> {
+  rows: Row[];
+  /** The last row a page brought: the next page starts after it. */
+  last: Row | null;
+  /** Whether rows come after `last`. */
+  more: boolean;
+  /** How many rows the whole list has. */
+  total: number;
+}
+
+const NOTHING_LOADED: Loaded<never> = { rows: [], last: null, more: false, total: 0 };
+
+/**
+ * `loaded` after `change`, in `compare`'s order. While rows remain to load, a row that sorts after
+ * the last one loaded is not shown (a later page brings it) and a row that moves there leaves.
+ * `total` counts a row once: up to the last row loaded, what is there tells whether an insert is
+ * new and whether a delete was already counted; after it, a change is taken at its word.
+ */
+function applyWindowChange<Row>(
+  loaded: Loaded<Row>,
+  change: TableChange<Row>,
+  key: (row: Row) => string,
+  compare: (a: Row, b: Row) => number,
+): Loaded<Row> {
+  const loadedUpTo = (row: Row) => !loaded.more || (loaded.last !== null && compare(row, loaded.last) <= 0);
+  const id = key(change.row);
+  const ids = change.kind === "update" ? [id, key(change.oldRow)] : [id];
+  const had = loaded.rows.some((row) => ids.includes(key(row)));
+  let rows = applyChange(loaded.rows, change, key, compare);
+  if (change.kind !== "delete" && !loadedUpTo(change.row)) rows = rows.filter((row) => key(row) !== id);
+  let total = loaded.total;
+  // An update is never a new row, even when it changes the key (provisional to the server's).
+  if (change.kind === "insert" && !had) total += 1;
+  if (change.kind === "delete" && (had || !loadedUpTo(change.row))) total -= 1;
+  return { ...loaded, rows, total };
+}
+
+/** `loaded` with `page`, the rows after its last, appended. */
+function appendPage<Row>(loaded: Loaded<Row>, page: RowPage<Row>, key: (row: Row) => string): Loaded<Row> {
+  const have = new Set(loaded.rows.map(key));
+  return {
+    rows: [...loaded.rows, ...page.rows.filter((row) => !have.has(key(row)))],
+    last: page.rows.at(-1) ?? loaded.last,
+    more: page.more,
+    total: loaded.total,
+  };
+}
+
+/** Rows per page of a windowed list, unless it says. */
+const DEFAULT_WINDOW_SIZE = 100;
+
+/** How a list loads: at most `limit` rows after `after` (null: from the start), in its order. */
+type LoadPage<Row> = (after: Row | null, limit: number) => Promise<RowPage<Row>>;
+
+/** A list's rows loaded a page at a time. */
+interface PagedState<Row> extends ListState<Row> {
+  /** Whether more rows come after those loaded (`loadMore` brings them). */
+  more: boolean;
+  /** How many rows the whole list has, loaded or not. */
+  total: number;
+  /** Loads the next page, after the last row loaded (nothing when there is no more, or a page is loading). */
+  loadMore: () => void;
+  loadingMore: boolean;
+}
+
+/** One load of a list, from its first page until the next reload. */
+interface Load<Row> {
+  /** False once a reload (or the component's end) has replaced it: its pages are then ignored. */
+  live: boolean;
+  /** Whether its first page came (or failed to): until then, changes only wait for it. */
+  started: boolean;
+  /** The changes heard since the page that is loading was asked for (null: none is loading). */
+  heard: TableChange<Row>[] | null;
+}
+
+/** The changes heard while a page loaded, to apply on top of it: from now on they apply as they come. */
+function takeHeard<Row>(run: Load<Row>): TableChange<Row>[] {
+  const heard = run.heard ?? [];
+  run.heard = null;
+  run.started = true;
+  return heard;
+}
+
+/**
+ * A list's first `size` rows (or as many as were loaded before, on a reload), then a page more at
+ * each `loadMore`, kept current by `onChanged` in `compare`'s order (the order `load` has), loaded
+ * again when `revision` changes. The changes heard while a page loads are applied on top of it, so
+ * none falls between the page and the events.
+ */
+function usePages<Row>(
+  load: LoadPage<Row>,
+  onChanged: (handler: (change: TableChange<Row>) => void) => Promise<UnlistenFn>,
+  key: (row: Row) => string,
+  compare: (a: Row, b: Row) => number,
+  size: number,
+  revision: unknown,
+): PagedState<Row> {
+  const [loaded, setLoaded] = useState<Loaded<Row>>(NOTHING_LOADED);
+  // What is shown, for the change events and `loadMore` to build on.
+  const latest = useRef<Loaded<Row>>(loaded);
+  const current = useRef<Load<Row> | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<DataError | null>(null);
+  const [reloads, setReloads] = useState(0);
+
+  const show = useCallback((next: Loaded<Row>) => {
+    latest.current = next;
+    setLoaded(next);
+  }, []);
+
+  useEffect(() => {
+    const run: Load<Row> = { live: true, started: false, heard: [] };
+    current.current = run;
+    const stop = onChanged((change) => {
+      if (!run.live) return;
+      run.heard?.push(change);
+      if (run.started) show(applyWindowChange(latest.current, change, key, compare));
+    });
+    setLoading(true);
+    setLoadingMore(false);
+    // As many rows as are shown: a reload (a reconnect) keeps a person's place in a long list.
+    const limit = Math.max(size, latest.current.rows.length);
+    stop
+      .then(() => load(null, limit))
+      .then(
+        (page) => {
+          if (!run.live) return;
+          const first: Loaded<Row> = { rows: page.rows, last: page.rows.at(-1) ?? null, more: page.more, total: page.total };
+          show(takeHeard(run).reduce((now, change) => applyWindowChange(now, change, key, compare), first));
+          setError(null);
+        },
+        (e: unknown) => {
+          takeHeard(run);
+          if (run.live) setError(asDataError(e));
+        },
+      )
+      .finally(() => run.live && setLoading(false));
+    return () => {
+      run.live = false;
+      void stop.then((unlisten) => unlisten());
+    };
+  }, [load, onChanged, key, compare, size, revision, reloads, show]);
+
+  const loadMore = useCallback(() => {
+    const run = current.current;
+    const { more, last } = latest.current;
+    // One page at a time, each after the one before.
+    if (!run?.live || !run.started || run.heard !== null || !more) return;
+    run.heard = [];
+    setLoadingMore(true);
+    load(last, size)
+      .then(
+        (page) => {
+          // After a reload began, its first page brings these rows.
+          if (!run.live) return;
+          // The changes heard meanwhile are shown already (and counted in `total`); applied again,
+          // they reach the rows this page adds.
+          const replay = (now: Loaded<Row>, change: TableChange<Row>) => ({
+            ...applyWindowChange(now, change, key, compare),
+            total: now.total,
+          });
+          show(takeHeard(run).reduce(replay, appendPage(latest.current, page, key)));
+          setError(null);
+        },
+        (e: unknown) => {
+          takeHeard(run);
+          if (run.live) setError(asDataError(e));
+        },
+      )
+      .finally(() => run.live && setLoadingMore(false));
+  }, [load, key, compare, size, show]);
+
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+  const { rows, more, total } = loaded;
+  return { rows, more, total, loading, loadingMore, error, reload, loadMore };
+}
+
+function asDataError(e: unknown): DataError {
+  return e instanceof DataError ? e : new DataError("server", String(e));
+}
+
+/** A whole list as one page. */
+const wholeList = <Row>(rows: Row[]): RowPage<Row> => ({ rows, more: false, total: rows.length });
+
 /**
  * Rows loaded with `list` and kept current by `onChanged`, in `compare`'s order (ties in `key`
  * order), loaded again when `revision` changes. Changes that arrive while the list loads are
@@ -224,52 +396,25 @@ export function useList<Row>(
   compare: (a: Row, b: Row) => number,
   revision: unknown,
 ): ListState<Row> {
-  const [rows, setRows] = useState<Row[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<DataError | null>(null);
-  const [reloads, setReloads] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    let pending: TableChange<Row>[] | null = [];
-    const stop = onChanged((change) => {
-      if (!live) return;
-      if (pending) pending.push(change);
-      else setRows((current) => applyChange(current, change, key, compare));
-    });
-    setLoading(true);
-    stop
-      .then(() => list())
-      .then((loaded) => {
-        if (!live) return;
-        const sorted = [...loaded].sort(compare);
-        setRows((pending ?? []).reduce((current, change) => applyChange(current, change, key, compare), sorted));
-        setError(null);
-      })
-      .catch((e: unknown) => live && setError(e instanceof DataError ? e : new DataError("server", String(e))))
-      .finally(() => {
-        pending = null;
-        if (live) setLoading(false);
-      });
-    return () => {
-      live = false;
-      void stop.then((unlisten) => unlisten());
-    };
-  }, [list, onChanged, key, compare, revision, reloads]);
-
-  const reload = useCallback(() => setReloads((n) => n + 1), []);
+  const load = useCallback(() => list().then((rows) => wholeList([...rows].sort(compare))), [list, compare]);
+  // One page, whatever its size.
+  const { rows, loading, error, reload } = usePages(load, onChanged, key, compare, DEFAULT_WINDOW_SIZE, revision);
   return { rows, loading, error, reload };
 }
 
 // ---- Tables ----------------------------------------------------------------------------------
 
 /** What a table's hook is made of (generated in `hooks.ts` for every table). */
-export interface TableSource<Row> {
+export interface TableSource<Row, Order extends string = string> {
   /** The table's name, as the sync status and conflicts name it. */
   table: string;
   /** The row's field holding the primary key. */
   keyField: string;
   list: () => Promise<Row[]>;
+  /** At most `limit` rows after `after` (null: from the start) in `order`, with how many the table has. */
+  page: (order: Order, descending: boolean, after: Row | null, limit: number) => Promise<RowPage<Row>>;
+  /** Each order `page` knows, as a comparison (ties by the primary key), exactly as the backend orders. */
+  orders: Record<Order, (a: Row, b: Row) => number>;
   onChanged: (handler: (change: TableChange<Row>) => void) => Promise<UnlistenFn>;
   /** The row's key as its wire JSON text: how the sync status names rows. */
   key: (row: Row) => string;
@@ -277,16 +422,34 @@ export interface TableSource<Row> {
   byKey: (a: Row, b: Row) => number;
 }
 
-export interface TableOptions<Row> {
-  /**
-   * The order of the rows (ties keep the primary key's order) [default: the primary key's]. Pass
-   * a function defined once (outside the component, or kept with `useCallback`): the rows are
-   * sorted again when it changes.
-   */
-  compare?: (a: Row, b: Row) => number;
+/** A windowed list: the table's rows in one of its orders, loaded a page at a time. */
+export interface TableWindow<Order extends string> {
+  order: Order;
+  /** Last to first [default: false]. */
+  descending?: boolean;
+  /** Rows per page [default: 100]. */
+  size?: number;
 }
 
-export interface TableState<Row> extends ListState<Row> {
+/** Either every row, in `compare`'s order, or a `window` on the table: not both. */
+export type TableOptions<Row, Order extends string = string> =
+  | {
+      /**
+       * The order of the rows (ties keep the primary key's order) [default: the primary key's].
+       * Pass a function defined once (outside the component, or kept with `useCallback`): the
+       * rows are sorted again when it changes.
+       */
+      compare?: (a: Row, b: Row) => number;
+      window?: never;
+    }
+  | {
+      /** Loads the rows a page at a time in one of the table's orders (`loadMore`), for long tables. */
+      window: TableWindow<Order>;
+      compare?: never;
+    };
+
+/** A table's rows, each with its pending and conflict markers. */
+export interface TableState<Row> extends PagedState<Row> {
   /** Whether the row has writes not confirmed by the server yet ("not synced yet"). */
   isPending: (row: Row) => boolean;
   /** Whether a write of yours to the row is a conflict to settle (see `useConflicts`). */
@@ -294,19 +457,54 @@ export interface TableState<Row> extends ListState<Row> {
 }
 
 /**
- * A table's rows for a component: loaded, kept current by the table's change events, in one
- * order, reloaded on each (re)connect and when syncing ends, with each row's pending and conflict
- * markers.
+ * A table's rows for a component: loaded (all of them, or with `window` a page at a time), kept
+ * current by the table's change events, in one order, reloaded on each (re)connect and when
+ * syncing ends, with each row's pending and conflict markers. Without a window, `more` is false,
+ * `total` is the rows' count and `loadMore` does nothing.
  */
-export function useTable<Row>(table: TableSource<Row>, options: TableOptions<Row> = {}): TableState<Row> {
+export function useTable<Row, Order extends string = string>(
+  table: TableSource<Row, Order>,
+  options: TableOptions<Row, Order> = {},
+): TableState<Row> {
   const revision = useDataRevision();
-  const state = useList(table.list, table.onChanged, table.key, table.byKey, revision);
-  const { compare } = options;
+  const { compare, window: windowed } = options;
+  const { list, page, orders, byKey } = table;
+  const order = windowed?.order;
+  const descending = windowed?.descending ?? false;
+  const load = useMemo<LoadPage<Row>>(
+    () =>
+      order === undefined
+        ? () => list().then((rows) => wholeList([...rows].sort(byKey)))
+        : (after, limit) => page(order, descending, after, limit),
+    [list, page, byKey, order, descending],
+  );
+  const inOrder = useMemo(() => {
+    if (order === undefined) return byKey;
+    const ascending = orders[order];
+    return descending ? (a: Row, b: Row) => ascending(b, a) : ascending;
+  }, [orders, byKey, order, descending]);
+  const state = usePages(load, table.onChanged, table.key, inOrder, windowed?.size ?? DEFAULT_WINDOW_SIZE, revision);
   const rows = useMemo(() => {
     if (!compare) return state.rows;
     // The rows are in key order: a stable sort keeps it among equals.
     return [...state.rows].sort(compare);
   }, [state.rows, compare]);
+  const markers = useRowMarkers(table);
+  return { ...state, rows, ...markers };
+}
+
+/** The markers `useTable` gives its rows, for rows a component loads another way. */
+export interface RowMarkers<Row> {
+  isPending: (row: Row) => boolean;
+  hasConflict: (row: Row) => boolean;
+}
+
+/**
+ * Whether a row of `table` has writes not confirmed yet, and whether a write of yours to it is a
+ * conflict: for rows loaded another way than `useTable` (by an index, say). Pass a `table` defined
+ * once: the markers' functions change with it.
+ */
+export function useRowMarkers<Row>(table: Pick<TableSource<Row>, "table" | "keyField" | "key">): RowMarkers<Row> {
   const status = useSyncExternalStore(sync.subscribe, sync.get);
   const pendingKeys = useMemo(() => new Set(status?.pendingKeys[table.table] ?? []), [status, table.table]);
   const all = useSyncExternalStore(conflicts.subscribe, conflicts.get);
@@ -320,7 +518,7 @@ export function useTable<Row>(table: TableSource<Row>, options: TableOptions<Row
   }, [all, table.table, table.keyField]);
   const isPending = useCallback((row: Row) => pendingKeys.has(table.key(row)), [pendingKeys, table]);
   const hasConflict = useCallback((row: Row) => conflicted.has(table.key(row)), [conflicted, table]);
-  return { ...state, rows, isPending, hasConflict };
+  return { isPending, hasConflict };
 }
 
 // ---- Singletons ------------------------------------------------------------------------------

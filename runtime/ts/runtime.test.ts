@@ -160,3 +160,26 @@ describe("timestamps", () => {
     expect(runtime.timestampToDate(1700000000123999n).toISOString()).toBe(date.toISOString());
   });
 });
+
+describe("compareValues", () => {
+  const sorted = (values: runtime.OrderValue[]) => [...values].sort(runtime.compareValues);
+
+  it("orders text by code point, as Rust does, not by UTF-16 code unit", () => {
+    // U+1F600 is two code units below U+FF5E's one, but a code point above it.
+    expect(sorted(["😀", "\uFF5E", "b", "B", "é", "ab", "a"])).toEqual(["B", "a", "ab", "b", "é", "\uFF5E", "😀"]);
+    expect(["😀", "\uFF5E"].sort()).toEqual(["😀", "\uFF5E"]);
+  });
+
+  it("orders numbers and bigints as numbers, -0 before 0, null first, false before true", () => {
+    expect(sorted([10n, null, 9n, -1n, 18446744073709551615n])).toEqual([null, -1n, 9n, 10n, 18446744073709551615n]);
+    expect(sorted([0, -1.5, -0, 2]).map((n) => Object.is(n, -0))).toEqual([false, true, false, false]);
+    expect(runtime.compareValues(-0, 0)).toBe(-1);
+    expect(sorted([true, false, null])).toEqual([null, false, true]);
+  });
+
+  it("orders an enum's values by their place among its variants", () => {
+    const values = ["Low", "High", "Mid"] as const;
+    expect(runtime.variantIndex(values, "Mid")).toBe(2);
+    expect(runtime.variantIndex(values, null)).toBeNull();
+  });
+});

@@ -14,6 +14,7 @@ import type {
   ExportSummary,
   JsonValue,
   MigrationStatus,
+  RowPage,
   StorageUsage,
   SyncStatus,
   TableChange,
@@ -95,5 +96,9 @@ export const SAMPLES = {
   "TableChange<ConflictView>": [
     {"kind":"insert","row":{"id":"op-9","table":"note","key":"\"n1\"","operation":"update","baseVersion":2,"mine":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"theirs":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"createdAt":1700000000000005}} satisfies TableChange<ConflictView>,
     {"kind":"delete","row":{"id":"op-9","table":"note","key":"\"n1\"","operation":"update","baseVersion":2,"mine":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"theirs":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"createdAt":1700000000000005}} satisfies TableChange<ConflictView>,
+  ],
+  "RowPage<JsonValue>": [
+    {"rows":[{"createdAt":"1700000000000002","fileName":"/files/a1.png","id":"a1","rowVersion":"2"}],"more":true,"total":50000} satisfies RowPage<JsonValue>,
+    {"rows":[],"more":false,"total":0} satisfies RowPage<JsonValue>,
   ],
 };

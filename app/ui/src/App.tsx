@@ -15,11 +15,6 @@ import { DictionaryView, RecordingsView, VoiceCommandsView, WindowContextsView }
 const TABS = ["Dictionary", "Voice commands", "Recordings", "Window contexts", "Settings", "Storage"] as const;
 type Tab = (typeof TABS)[number];
 
-// The order each list is shown in (rows that compare equal keep their key's order).
-const byTrigger = (a: { trigger: string }, b: { trigger: string }) => a.trigger.localeCompare(b.trigger);
-const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
-const byCreation = (a: { createdAt: bigint }, b: { createdAt: bigint }) => db.compareKeys(a.createdAt, b.createdAt);
-
 export function App() {
   const { status, retry } = db.useConnectionStatus();
   const [tab, setTab] = useState<Tab>("Dictionary");
@@ -28,11 +23,12 @@ export function App() {
   // storage figures are measured again.
   const revision = db.useDataRevision();
   const conflicts = db.useConflicts();
-  const dictionary = db.useDictionaryEntries({ compare: byTrigger });
-  const commands = db.useVoiceCommands({ compare: byTrigger });
-  const recordings = db.useRecordings({ compare: byCreation });
-  const transcriptions = db.useTranscriptions({ compare: byCreation });
-  const contexts = db.useWindowContexts({ compare: byName });
+  // Each list a page at a time (more as a person scrolls), in the order it is shown in: text in
+  // code point order (capitals first), the newest recordings first.
+  const dictionary = db.useDictionaryEntries({ window: { order: "trigger" } });
+  const commands = db.useVoiceCommands({ window: { order: "trigger" } });
+  const recordings = db.useRecordings({ window: { order: "createdAt", descending: true } });
+  const contexts = db.useWindowContexts({ window: { order: "name" } });
   // The Storage tab's figures follow every change while it is shown.
   const storage = useStorage(revision, tab === "Storage");
   const openStorage = () => setTab("Storage");
@@ -57,7 +53,7 @@ export function App() {
         <ConflictsView conflicts={conflicts} />
         {tab === "Dictionary" && <DictionaryView table={dictionary} />}
         {tab === "Voice commands" && <VoiceCommandsView table={commands} />}
-        {tab === "Recordings" && <RecordingsView recordings={recordings} transcriptions={transcriptions} />}
+        {tab === "Recordings" && <RecordingsView recordings={recordings} />}
         {tab === "Window contexts" && <WindowContextsView table={contexts} />}
         {tab === "Settings" && <SettingsView />}
         {tab === "Storage" && <StorageView storage={storage} />}

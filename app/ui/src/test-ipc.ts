@@ -7,19 +7,46 @@ import type { StorageLevel, StorageUsage } from "./heycat";
 export type Invoked = { cmd: string; args: Record<string, unknown> };
 export type Handler = (args: Record<string, unknown>) => unknown;
 
-/** Mocks `invoke`: each command answers with its handler (or null); returns the call log. */
+/**
+ * Mocks `invoke`: each command answers with its handler (or null), and `<table>_page`, unless
+ * given, with a page of what `<table>_list` answers; returns the call log.
+ */
 export function mockBackend(handlers: Record<string, Handler>): Invoked[] {
   const calls: Invoked[] = [];
   mockIPC(
     (cmd, args) => {
       const call = { cmd, args: (args ?? {}) as Record<string, unknown> };
       calls.push(call);
-      const handler = handlers[cmd];
+      const list = handlers[cmd.replace(/_page$/, "_list")];
+      const handler = handlers[cmd] ?? (cmd.endsWith("_page") && list ? pageOf(list) : undefined);
       return handler ? handler(call.args) : null;
     },
     { shouldMockEvents: true },
   );
   return calls;
+}
+
+type WireRow = Record<string, unknown>;
+
+/** A `<table>_page` command answering from `list`'s rows, as the backend pages them (ties by `id`). */
+function pageOf(list: Handler): Handler {
+  return (args) => {
+    const { order, descending, after, limit } = args as { order: string; descending: boolean; after: WireRow | null; limit: number };
+    const ascending = (a: WireRow, b: WireRow) => compareWire(a[order], b[order]) || compareWire(a.id, b.id);
+    const inOrder = (a: WireRow, b: WireRow) => (descending ? ascending(b, a) : ascending(a, b));
+    const rows = [...(list({}) as WireRow[])].sort(inOrder);
+    const following = rows.filter((row) => after === null || inOrder(row, after) > 0);
+    return { rows: following.slice(0, limit), more: following.length > limit, total: rows.length };
+  };
+}
+
+/** Wire values in order: 64-bit numbers and times (digits in a string) as numbers, other text by code unit, null first. */
+function compareWire(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || b === null) return a === null ? -1 : 1;
+  const digits = /^-?\d+$/;
+  if (typeof a === "string" && typeof b === "string" && digits.test(a) && digits.test(b)) return BigInt(a) < BigInt(b) ? -1 : 1;
+  return (a as string | number) < (b as string | number) ? -1 : 1;
 }
 
 /** A dictionary entry as the Rust side sends it. */

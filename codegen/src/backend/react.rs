@@ -56,7 +56,9 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         }
         let Some(key) = table.primary_key() else { continue };
         let list = to_camel_case(&format!("{}_list", table.name));
-        schema_names.insert(list.clone());
+        let page = to_camel_case(&format!("{}_page", table.name));
+        let (order, orders) = (schema.order_type(table), table.comparators());
+        schema_names.extend([list.clone(), page.clone(), order.clone(), orders.clone()]);
         runtime.extend(["compareKeys", "useTable", "TableOptions", "TableSource", "TableState"]);
         let field = to_camel_case(&key.name);
         let key_text = match key.ty {
@@ -71,10 +73,11 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         };
         let _ = write!(
             body,
-            "\nconst {constant}: TableSource<{row}> = {{\n  table: \"{}\",\n  keyField: \"{field}\",\n  list: {list},\n  \
-             onChanged: {changed},\n  key: (row) => {key_text},\n  byKey: (a, b) => compareKeys(a.{field}, b.{field}),\n}};\n\n\
-             /** Every `{}` row in `{}` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */\n\
-             export function {name}(options?: TableOptions<{row}>): TableState<{row}> {{\n  return useTable({constant}, options);\n}}\n",
+            "\nconst {constant}: TableSource<{row}, {order}> = {{\n  table: \"{}\",\n  keyField: \"{field}\",\n  list: {list},\n  \
+             page: {page},\n  orders: {orders},\n  onChanged: {changed},\n  key: (row) => {key_text},\n  \
+             byKey: (a, b) => compareKeys(a.{field}, b.{field}),\n}};\n\n\
+             /** Every `{}` row in `{}` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */\n\
+             export function {name}(options?: TableOptions<{row}, {order}>): TableState<{row}> {{\n  return useTable({constant}, options);\n}}\n",
             table.name, table.name, key.name
         );
     }
@@ -95,9 +98,11 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     out + &body
 }
 
-/// An import list: values first, then types (names that start with a capital), each sorted.
+/// An import list: values first, then types (names in PascalCase; constants are all capitals),
+/// each sorted.
 fn imports<S: AsRef<str> + Ord>(names: BTreeSet<S>) -> String {
-    let (values, types): (Vec<S>, Vec<S>) = names.into_iter().partition(|n| n.as_ref().starts_with(char::is_lowercase));
+    let is_value = |name: &str| name.starts_with(char::is_lowercase) || !name.contains(char::is_lowercase);
+    let (values, types): (Vec<S>, Vec<S>) = names.into_iter().partition(|n| is_value(n.as_ref()));
     let types = types.iter().map(|t| format!("type {}", t.as_ref()));
     values.iter().map(|v| v.as_ref().to_owned()).chain(types).collect::<Vec<_>>().join(", ")
 }

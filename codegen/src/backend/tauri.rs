@@ -4,12 +4,15 @@
 //! - `schema`: the schema files themselves, where `#[heycat_table]` makes each struct the
 //!   app's row type; their conversions to and from the bindings' types;
 //! - per table, `heycat_runtime::TableAccess` with the table's handle and reducers: what
-//!   differs per table, and all of it;
+//!   differs per table, and all of it; and `heycat_runtime::OrderedTable`, its orders (the
+//!   enums in `orders`) and how each compares rows;
 //! - `commands`: a Tauri command per table operation, each one call into `heycat_runtime::ops`;
 //! - the schema's facts (`SchemaInfo`) and `plugin`, `handler`, `start` for the app.
 //!
 //! Everything is named by absolute path (`::heycat_runtime`, `::tauri`) or relative to the
 //! included module, so it compiles in any crate that depends on the runtime and on Tauri.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -53,8 +56,11 @@ pub fn app_module(schema: &Schema, sources: &SourceSet, inputs: &AppInputs<'_>) 
 fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let conversions = super::app_types::conversions(schema, &quote!(schema), &quote!(sdk));
     let accesses = schema.user_tables().map(|t| table_access(schema, t));
+    let order_enums = schema.user_tables().map(|t| order_enum(schema, t));
+    let ordered_tables = schema.user_tables().map(|t| ordered_table(schema, t));
+    let ordered_values = ordered_enums(schema);
     let commands = schema.commands();
-    let command_fns = commands.iter().map(command_fn);
+    let command_fns = commands.iter().map(|c| command_fn(schema, c));
     let command_idents = commands.iter().map(|c| format_ident!("{}", c.name));
     let command_names = commands.iter().map(|c| c.name.as_str());
     let info = schema_info(schema, inputs);
@@ -73,6 +79,8 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             use ::heycat_runtime::spacetimedb_sdk::{DbContext as _, Table as _, TableWithPrimaryKey as _};
 
             #(#accesses)*
+            #(#ordered_tables)*
+            #(#ordered_values)*
 
             impl ::heycat_runtime::Schema for AppSchema {
                 fn info(&self) -> &'static ::heycat_runtime::SchemaInfo {
@@ -85,6 +93,11 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             }
 
             #conflict_record
+        }
+
+        /// The orders each table's rows can be paged in (`<table>_page`), as the frontend names them.
+        pub mod orders {
+            #(#order_enums)*
         }
 
         /// A Tauri command per table operation; each is one call into `heycat_runtime::ops`.
@@ -256,7 +269,80 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
     }
 }
 
-fn command_fn(command: &Command<'_>) -> TokenStream {
+/// The enum of a table's orders (none for a singleton), read from the frontend's names.
+fn order_enum(schema: &Schema, table: &Table) -> TokenStream {
+    let orders = schema.orders(table);
+    let Some(key) = orders.iter().find(|o| o.column.primary_key) else { return TokenStream::new() };
+    let name = format_ident!("{}", schema.order_type(table));
+    let doc = format!(" The orders `{}` rows can be paged in: by a column, ties by `{}`.", table.name, key.column.name);
+    let variants = orders.iter().map(|o| {
+        let (variant, rename) = (format_ident!("{}", o.variant), &o.name);
+        quote!(#[serde(rename = #rename)] #variant)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, ::heycat::__serde::Deserialize)]
+        #[serde(crate = "::heycat::__serde")]
+        pub enum #name { #(#variants),* }
+    }
+}
+
+/// `impl OrderedTable`: each order compares its column's values, then the key.
+fn ordered_table(schema: &Schema, table: &Table) -> TokenStream {
+    let orders = schema.orders(table);
+    let Some(key_order) = orders.iter().find(|o| o.column.primary_key) else { return TokenStream::new() };
+    let (row, order) = (app_row(table), format_ident!("{}", schema.order_type(table)));
+    let (key_variant, key) = (format_ident!("{}", key_order.variant), format_ident!("{}", key_order.column.name));
+    let arms = orders.iter().map(|o| {
+        let variant = format_ident!("{}", o.variant);
+        if o.column.primary_key {
+            return quote!(Order::#variant => ::std::cmp::Ordering::Equal);
+        }
+        let column = format_ident!("{}", o.column.name);
+        quote!(Order::#variant => a.#column.compare(&b.#column))
+    });
+    let compares_columns = orders.len() > 1;
+    let uses = compares_columns.then(|| {
+        quote!(
+            use ::heycat_runtime::OrderedValue as _;
+        )
+    });
+    quote! {
+        impl ::heycat_runtime::OrderedTable for #row {
+            type Order = super::orders::#order;
+            const KEY_ORDER: Self::Order = super::orders::#order::#key_variant;
+
+            fn compare(order: Self::Order, a: &Self, b: &Self) -> ::std::cmp::Ordering {
+                use super::orders::#order as Order;
+                #uses
+                let by_column = match order { #(#arms),* };
+                by_column.then_with(|| a.#key.cmp(&b.#key))
+            }
+        }
+    }
+}
+
+/// `impl OrderedValue` for each plain enum some order compares: in declaration order, as the
+/// frontend's `<ENUM>_VALUES` lists the variants.
+fn ordered_enums(schema: &Schema) -> Vec<TokenStream> {
+    let compared: BTreeSet<&str> =
+        schema.user_tables().flat_map(|t| schema.orders(t)).filter_map(|o| o.plain_enum()).collect();
+    let enums = schema.types.iter().filter(|t| compared.contains(t.name.as_str()));
+    enums
+        .map(|t| {
+            let name = format_ident!("{}", t.name);
+            quote! {
+                impl ::heycat_runtime::OrderedValue for schema::#name {
+                    fn compare(&self, other: &Self) -> ::std::cmp::Ordering {
+                        (*self as u32).cmp(&(*other as u32))
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
     let table = command.table;
     let name = format_ident!("{}", command.name);
     let row = app_row(table);
@@ -272,6 +358,14 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
             let key = to_camel_case(&p.name);
             let (ty, what) = match &p.ty {
                 CommandParamType::Row => (row.clone(), format!("{} `{}` row", article(&table.name), table.name)),
+                CommandParamType::OptionalRow => {
+                    (quote!(Option<#row>), format!("{} `{}` row or null", article(&table.name), table.name))
+                }
+                CommandParamType::Order => {
+                    let names: Vec<String> = schema.orders(table).iter().map(|o| format!("\"{}\"", o.name)).collect();
+                    let order = format_ident!("{}", schema.order_type(table));
+                    (quote!(super::orders::#order), format!("an order of `{}` rows: {}", table.name, names.join(", ")))
+                }
                 CommandParamType::Column(ty) => {
                     let what = format!("a value of `{}.{}` ({})", table.name, p.name, ty.schema_spelling());
                     let ty = rust::column_type(ty, &quote!(::heycat_runtime::spacetimedb_sdk));
@@ -290,6 +384,15 @@ fn command_fn(command: &Command<'_>) -> TokenStream {
         CommandKind::List => {
             (format!(" Every `{}` row, in key order.", table.name), quote!(Vec<#row>), quote!(ops::list::<#row>(&db)))
         }
+        CommandKind::Page => (
+            format!(
+                " The `{}` rows after `after` (none: from the first) in `order`, at most `limit` (at most \
+                 `heycat_runtime::MAX_PAGE_ROWS`), with whether more follow and how many there are.",
+                table.name
+            ),
+            quote!(::heycat_runtime::RowPage<#row>),
+            quote!(ops::page::<#row>(&db, order, descending.0, after, limit.0)),
+        ),
         CommandKind::Get => {
             (format!(" The `{}` row with this key, if there is one.", table.name), quote!(Option<#row>), {
                 let key = key();

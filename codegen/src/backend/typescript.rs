@@ -16,6 +16,7 @@ use crate::model::{
     Column, ColumnOrigin, ColumnType, Payload, Schema, Table, TypeDef, TypeKind, Variant, ROW_VERSION_COLUMN,
 };
 use crate::names::{article, is_typescript_reserved, to_camel_case, to_pascal_case, to_snake_case};
+use crate::orders::Order;
 use crate::source::SourceSet;
 
 /// The runtime's TypeScript, copied next to every schema's bindings.
@@ -55,6 +56,7 @@ fn body(schema: &Schema) -> String {
     }
     for table in schema.user_tables() {
         table_types(&mut out, table, &products);
+        table_orders(&mut out, schema, table);
     }
     out.push_str("\n// ---- Commands --------------------------------------------------------------\n");
     let commands = schema.commands();
@@ -64,7 +66,7 @@ fn body(schema: &Schema) -> String {
         list(commands.iter().map(|c| c.name.clone()))
     );
     for command in &commands {
-        command_fn(&mut out, command, &products);
+        command_fn(&mut out, schema, command, &products);
     }
     if schema.synced_tables().next().is_some() {
         conflicts(&mut out, schema);
@@ -96,9 +98,18 @@ pub fn event_name(table: &Table) -> String {
 /// What the runtime's files export that `body` uses (an unused import fails a strict
 /// `tsc`): values and types from `runtime.ts`, types from `types.ts`.
 fn imports(body: &str) -> String {
-    const RUNTIME_VALUES: &[&str] = &["bytesFromWire", "bytesToWire", "call", "decodeChange", "subscribe", "DataError"];
+    const RUNTIME_VALUES: &[&str] = &[
+        "bytesFromWire",
+        "bytesToWire",
+        "call",
+        "compareValues",
+        "decodeChange",
+        "subscribe",
+        "variantIndex",
+        "DataError",
+    ];
     const RUNTIME_TYPES: &[&str] = &["ConnectionId", "Identity", "TimeDuration", "Timestamp", "UnlistenFn", "Wire"];
-    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "JsonValue", "TableChange"];
+    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "JsonValue", "RowPage", "TableChange"];
     let code = without_comments(body);
     let words: std::collections::BTreeSet<&str> =
         code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
@@ -399,6 +410,50 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
     codecs(out, &table.row_type, &encode_input, &fields, &optional, products);
 }
 
+/// The table's orders (`DictionaryEntryOrder`, what its `page` command takes) and each as a
+/// comparison (`DICTIONARY_ENTRY_ORDERS`), exactly as the runtime orders rows in Rust.
+fn table_orders(out: &mut String, schema: &Schema, table: &Table) {
+    let orders = schema.orders(table);
+    let Some(key) = orders.iter().find(|o| o.column.primary_key) else { return };
+    let (row, order_type) = (&table.row_type, schema.order_type(table));
+    let names: Vec<String> = orders.iter().map(|o| format!("\"{}\"", o.name)).collect();
+    let _ = writeln!(
+        out,
+        "\n/** The orders `{}` rows can be paged in (`{}`): by a column, ties by `{}`. */\nexport type {order_type} = {};",
+        table.name,
+        to_camel_case(&format!("{}_page", table.name)),
+        key.column.name,
+        names.join(" | ")
+    );
+    let by_key = format!("compareValues(a.{0}, b.{0})", key.name);
+    let _ = writeln!(
+        out,
+        "/** Each `{order_type}` as a comparison, exactly as the runtime orders the rows it pages (ties by `{}`). */\n\
+         export const {}: Record<{order_type}, (a: {row}, b: {row}) => number> = {{",
+        key.column.name,
+        table.comparators()
+    );
+    for order in &orders {
+        let compare = if order.column.primary_key {
+            by_key.clone()
+        } else {
+            format!("compareValues({}, {}) || {by_key}", order_value(order, "a"), order_value(order, "b"))
+        };
+        let _ = writeln!(out, "  {}: (a, b) => {compare},", order.name);
+    }
+    out.push_str("};\n");
+}
+
+/// A row's value in `order` as `compareValues` orders it: a plain enum's by its place among
+/// the variants (`<ENUM>_VALUES`, declaration order, as Rust compares them).
+fn order_value(order: &Order<'_>, row: &str) -> String {
+    let value = format!("{row}.{}", order.name);
+    match order.plain_enum() {
+        Some(name) => format!("variantIndex({}_VALUES, {value})", to_snake_case(name).to_uppercase()),
+        None => value,
+    }
+}
+
 /// A command parameter's name in TypeScript: the argument's (camelCase) name, with `_` after
 /// a word a parameter cannot be (`class_`); the argument keeps its name.
 fn parameter(param: &CommandParam) -> String {
@@ -410,7 +465,7 @@ fn parameter(param: &CommandParam) -> String {
     }
 }
 
-fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
+fn command_fn(out: &mut String, schema: &Schema, command: &Command<'_>, products: &[&str]) {
     let table = command.table;
     let row = &table.row_type;
     let params: Vec<String> = command
@@ -420,6 +475,8 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
             let ty = match (&p.ty, &command.kind) {
                 (CommandParamType::Row, CommandKind::Insert) => format!("New{row}"),
                 (CommandParamType::Row, _) => row.clone(),
+                (CommandParamType::OptionalRow, _) => format!("{row} | null"),
+                (CommandParamType::Order, _) => schema.order_type(table),
                 (CommandParamType::Column(ty), _) => ts_type(ty),
             };
             // A delete's base version may be left out: then whatever is there is deleted.
@@ -433,6 +490,10 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
         .map(|p| {
             let value = match &p.ty {
                 CommandParamType::Row => format!("encode{row}({})", parameter(p)),
+                CommandParamType::OptionalRow => {
+                    format!("{0} === null ? null : encode{row}({0})", parameter(p))
+                }
+                CommandParamType::Order => parameter(p),
                 CommandParamType::Column(ty) => convert(&parameter(p), ty, false, products),
             };
             if value == p.js_name() {
@@ -447,6 +508,9 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
         CommandKind::List | CommandKind::ListBy { .. } => {
             (format!("{row}[]"), "Wire[]", format!("result.map(decode{row})"))
         }
+        CommandKind::Page => {
+            (format!("RowPage<{row}>"), "RowPage<Wire>", format!("{{ ...result, rows: result.rows.map(decode{row}) }}"))
+        }
         CommandKind::Get => {
             (format!("{row} | null"), "Wire | null", format!("result === null ? null : decode{row}(result)"))
         }
@@ -455,6 +519,11 @@ fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
     };
     let summary = match &command.kind {
         CommandKind::List => format!("Every `{}` row, in key order.", table.name),
+        CommandKind::Page => format!(
+            "The `{}` rows after `after` (null: from the first) in `order`, at most `limit` (at most {}); `more` says whether rows follow them, `total` counts every row.",
+            table.name,
+            heycat_contract::commands::MAX_PAGE_ROWS
+        ),
         CommandKind::Get => format!("The `{}` row with this key, or null.", table.name),
         CommandKind::Insert => {
             format!("Inserts {} `{}` row; resolves to it as stored.", article(&table.name), table.name)

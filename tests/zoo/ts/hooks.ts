@@ -2,103 +2,117 @@
 // Do not edit: change the schema and rebuild (or run `heycat-schema generate`).
 
 import { compareKeys, useDataRevision, useList, useTable, type ListState, type TableOptions, type TableSource, type TableState } from "./react";
-import { blobList, commentList, conflictList, drawingList, extremesList, groupList, maybeList, onBlobChanged, onCommentChanged, onConflictChanged, onDrawingChanged, onExtremesChanged, onGroupChanged, onMaybeChanged, onTicketChanged, ticketList, type Blob, type Comment, type Conflict, type Drawing, type Extremes, type Group, type Maybe, type Ticket } from "./schema";
+import { BLOB_ORDERS, COMMENT_ORDERS, DRAWING_ORDERS, EXTREMES_ORDERS, GROUP_ORDERS, MAYBE_ORDERS, TICKET_ORDERS, blobList, blobPage, commentList, commentPage, conflictList, drawingList, drawingPage, extremesList, extremesPage, groupList, groupPage, maybeList, maybePage, onBlobChanged, onCommentChanged, onConflictChanged, onDrawingChanged, onExtremesChanged, onGroupChanged, onMaybeChanged, onTicketChanged, ticketList, ticketPage, type Blob, type BlobOrder, type Comment, type CommentOrder, type Conflict, type Drawing, type DrawingOrder, type Extremes, type ExtremesOrder, type Group, type GroupOrder, type Maybe, type MaybeOrder, type Ticket, type TicketOrder } from "./schema";
 
-const BLOB: TableSource<Blob> = {
+const BLOB: TableSource<Blob, BlobOrder> = {
   table: "blob",
   keyField: "id",
   list: blobList,
+  page: blobPage,
+  orders: BLOB_ORDERS,
   onChanged: onBlobChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `blob` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useBlobs(options?: TableOptions<Blob>): TableState<Blob> {
+/** Every `blob` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useBlobs(options?: TableOptions<Blob, BlobOrder>): TableState<Blob> {
   return useTable(BLOB, options);
 }
 
-const DRAWING: TableSource<Drawing> = {
+const DRAWING: TableSource<Drawing, DrawingOrder> = {
   table: "drawing",
   keyField: "id",
   list: drawingList,
+  page: drawingPage,
+  orders: DRAWING_ORDERS,
   onChanged: onDrawingChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `drawing` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useDrawings(options?: TableOptions<Drawing>): TableState<Drawing> {
+/** Every `drawing` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useDrawings(options?: TableOptions<Drawing, DrawingOrder>): TableState<Drawing> {
   return useTable(DRAWING, options);
 }
 
-const EXTREMES: TableSource<Extremes> = {
+const EXTREMES: TableSource<Extremes, ExtremesOrder> = {
   table: "extremes",
   keyField: "id",
   list: extremesList,
+  page: extremesPage,
+  orders: EXTREMES_ORDERS,
   onChanged: onExtremesChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `extremes` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useExtremes(options?: TableOptions<Extremes>): TableState<Extremes> {
+/** Every `extremes` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useExtremes(options?: TableOptions<Extremes, ExtremesOrder>): TableState<Extremes> {
   return useTable(EXTREMES, options);
 }
 
-const GROUP: TableSource<Group> = {
+const GROUP: TableSource<Group, GroupOrder> = {
   table: "group",
   keyField: "class",
   list: groupList,
+  page: groupPage,
+  orders: GROUP_ORDERS,
   onChanged: onGroupChanged,
   key: (row) => JSON.stringify(row.class),
   byKey: (a, b) => compareKeys(a.class, b.class),
 };
 
-/** Every `group` row in `class` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useGroups(options?: TableOptions<Group>): TableState<Group> {
+/** Every `group` row in `class` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useGroups(options?: TableOptions<Group, GroupOrder>): TableState<Group> {
   return useTable(GROUP, options);
 }
 
-const MAYBE: TableSource<Maybe> = {
+const MAYBE: TableSource<Maybe, MaybeOrder> = {
   table: "maybe",
   keyField: "id",
   list: maybeList,
+  page: maybePage,
+  orders: MAYBE_ORDERS,
   onChanged: onMaybeChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `maybe` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useMaybes(options?: TableOptions<Maybe>): TableState<Maybe> {
+/** Every `maybe` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useMaybes(options?: TableOptions<Maybe, MaybeOrder>): TableState<Maybe> {
   return useTable(MAYBE, options);
 }
 
-const TICKET: TableSource<Ticket> = {
+const TICKET: TableSource<Ticket, TicketOrder> = {
   table: "ticket",
   keyField: "id",
   list: ticketList,
+  page: ticketPage,
+  orders: TICKET_ORDERS,
   onChanged: onTicketChanged,
   key: (row) => JSON.stringify(row.id.toString()),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `ticket` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useTickets(options?: TableOptions<Ticket>): TableState<Ticket> {
+/** Every `ticket` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useTickets(options?: TableOptions<Ticket, TicketOrder>): TableState<Ticket> {
   return useTable(TICKET, options);
 }
 
-const COMMENT: TableSource<Comment> = {
+const COMMENT: TableSource<Comment, CommentOrder> = {
   table: "comment",
   keyField: "id",
   list: commentList,
+  page: commentPage,
+  orders: COMMENT_ORDERS,
   onChanged: onCommentChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `comment` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useComments(options?: TableOptions<Comment>): TableState<Comment> {
+/** Every `comment` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useComments(options?: TableOptions<Comment, CommentOrder>): TableState<Comment> {
   return useTable(COMMENT, options);
 }
 

@@ -2,8 +2,8 @@
 // heycat_runtime::{ConnectionStatus, FailureKind, SyncStatus, Rejected, MigrationStatus,
 // MigrationStep, DataError (here DataErrorPayload), ErrorKind, StorageUsage, StorageLevel,
 // TableUsage, CleanupPreview, CleanupItem, ExportSummary, ConflictView, ConflictResolution (here
-// ConflictChoice), DeviceInvitation, TableChange}, and the names in heycat_contract::{events,
-// commands}.
+// ConflictChoice), DeviceInvitation, TableChange, RowPage}, and the names in
+// heycat_contract::{events, commands}.
 // Do not edit: change the Rust types, then run
 //   HEYCAT_BLESS=1 cargo test -p heycat-runtime --test typescript
 
@@ -216,6 +216,18 @@ kind: ErrorKind; message: string;
 field?: string | null;
 /** The refused value, as text, when the server named one. */
 value?: string | null }
+
+/**
+ * Some rows of a table in one of its orders; crosses as
+ * `{ "rows": [...], "more": true, "total": 50000 }`.
+ */
+export type RowPage<Row> = {
+/** The rows after the cursor, in the order asked for. */
+rows: Row[];
+/** Whether more rows follow these. */
+more: boolean;
+/** How many rows the table has (not only those after the cursor). */
+total: number }
 
 export type StorageLevel = "ok" |
 /** At or above the warning threshold. */

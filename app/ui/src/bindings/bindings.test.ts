@@ -191,3 +191,37 @@ describe("cleanup previews", () => {
     expect(failure).toMatchObject({ kind: "server", message: expect.stringContaining("settings") });
   });
 });
+
+describe("generated orders", () => {
+  // The recordings of app/tests/order.rs's page test: these orders are the ones the runtime
+  // pages them in there.
+  const recordings: db.Recording[] = (
+    [
+      ["r1", "DeviceError", 2.5, 1700000000000010n],
+      ["r2", null, -0, 999n],
+      ["r3", "User", 10, 1700000000000009n],
+      ["r4", "Silence", 9.5, 99n],
+      ["r5", "Timeout", 0, 1700000000000009n],
+      ["r6", "User", -1.5, 5n],
+    ] as const
+  ).map(([id, stopReason, durationSecs, createdAt]) => ({ ...decodedRecording, id, stopReason, durationSecs, createdAt }));
+  const ids = (compare: (a: db.Recording, b: db.Recording) => number, descending = false) =>
+    [...recordings].sort(descending ? (a, b) => compare(b, a) : compare).map((r) => r.id);
+
+  it("order a plain enum by declaration, null first, floats and timestamps as numbers, ties by key", () => {
+    expect(ids(db.RECORDING_ORDERS.stopReason)).toEqual(["r2", "r3", "r6", "r5", "r4", "r1"]);
+    expect(ids(db.RECORDING_ORDERS.stopReason, true)).toEqual(["r1", "r4", "r5", "r6", "r3", "r2"]);
+    expect(ids(db.RECORDING_ORDERS.durationSecs)).toEqual(["r6", "r2", "r5", "r1", "r4", "r3"]);
+    expect(ids(db.RECORDING_ORDERS.createdAt)).toEqual(["r6", "r4", "r2", "r3", "r5", "r1"]);
+    expect(ids(db.RECORDING_ORDERS.id, true)).toEqual(["r6", "r5", "r4", "r3", "r2", "r1"]);
+  });
+
+  it("send a page's order, direction, cursor row in wire form and limit, and decode its rows", async () => {
+    const calls = recordInvokes(() => ({ rows: [wireRecording], more: false, total: 1 }));
+    const page = await db.recordingPage("createdAt", true, decodedRecording, 50);
+    expect(calls).toEqual([
+      { cmd: "recording_page", args: { order: "createdAt", descending: true, after: wireRecording, limit: 50 } },
+    ]);
+    expect(page).toEqual({ rows: [decodedRecording], more: false, total: 1 });
+  });
+});

@@ -2,61 +2,69 @@
 // Do not edit: change the schema and rebuild (or run `heycat-schema generate`).
 
 import { compareKeys, useDataRevision, useList, useSingleton, useTable, type ListState, type SingletonSource, type SingletonState, type TableOptions, type TableSource, type TableState } from "./react";
-import { conflictList, correctionList, dictionaryEntryList, onConflictChanged, onCorrectionChanged, onDictionaryEntryChanged, onRecordingChanged, onSettingsChanged, onTranscriptionChanged, onVoiceCommandChanged, onWindowContextChanged, recordingList, settingsGet, transcriptionList, voiceCommandList, windowContextList, type Conflict, type Correction, type DictionaryEntry, type Recording, type Settings, type Transcription, type VoiceCommand, type WindowContext } from "./schema";
+import { CORRECTION_ORDERS, DICTIONARY_ENTRY_ORDERS, RECORDING_ORDERS, TRANSCRIPTION_ORDERS, VOICE_COMMAND_ORDERS, WINDOW_CONTEXT_ORDERS, conflictList, correctionList, correctionPage, dictionaryEntryList, dictionaryEntryPage, onConflictChanged, onCorrectionChanged, onDictionaryEntryChanged, onRecordingChanged, onSettingsChanged, onTranscriptionChanged, onVoiceCommandChanged, onWindowContextChanged, recordingList, recordingPage, settingsGet, transcriptionList, transcriptionPage, voiceCommandList, voiceCommandPage, windowContextList, windowContextPage, type Conflict, type Correction, type CorrectionOrder, type DictionaryEntry, type DictionaryEntryOrder, type Recording, type RecordingOrder, type Settings, type Transcription, type TranscriptionOrder, type VoiceCommand, type VoiceCommandOrder, type WindowContext, type WindowContextOrder } from "./schema";
 
-const DICTIONARY_ENTRY: TableSource<DictionaryEntry> = {
+const DICTIONARY_ENTRY: TableSource<DictionaryEntry, DictionaryEntryOrder> = {
   table: "dictionary_entry",
   keyField: "id",
   list: dictionaryEntryList,
+  page: dictionaryEntryPage,
+  orders: DICTIONARY_ENTRY_ORDERS,
   onChanged: onDictionaryEntryChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `dictionary_entry` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useDictionaryEntries(options?: TableOptions<DictionaryEntry>): TableState<DictionaryEntry> {
+/** Every `dictionary_entry` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useDictionaryEntries(options?: TableOptions<DictionaryEntry, DictionaryEntryOrder>): TableState<DictionaryEntry> {
   return useTable(DICTIONARY_ENTRY, options);
 }
 
-const RECORDING: TableSource<Recording> = {
+const RECORDING: TableSource<Recording, RecordingOrder> = {
   table: "recording",
   keyField: "id",
   list: recordingList,
+  page: recordingPage,
+  orders: RECORDING_ORDERS,
   onChanged: onRecordingChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `recording` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useRecordings(options?: TableOptions<Recording>): TableState<Recording> {
+/** Every `recording` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useRecordings(options?: TableOptions<Recording, RecordingOrder>): TableState<Recording> {
   return useTable(RECORDING, options);
 }
 
-const TRANSCRIPTION: TableSource<Transcription> = {
+const TRANSCRIPTION: TableSource<Transcription, TranscriptionOrder> = {
   table: "transcription",
   keyField: "id",
   list: transcriptionList,
+  page: transcriptionPage,
+  orders: TRANSCRIPTION_ORDERS,
   onChanged: onTranscriptionChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `transcription` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useTranscriptions(options?: TableOptions<Transcription>): TableState<Transcription> {
+/** Every `transcription` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useTranscriptions(options?: TableOptions<Transcription, TranscriptionOrder>): TableState<Transcription> {
   return useTable(TRANSCRIPTION, options);
 }
 
-const CORRECTION: TableSource<Correction> = {
+const CORRECTION: TableSource<Correction, CorrectionOrder> = {
   table: "correction",
   keyField: "id",
   list: correctionList,
+  page: correctionPage,
+  orders: CORRECTION_ORDERS,
   onChanged: onCorrectionChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `correction` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useCorrections(options?: TableOptions<Correction>): TableState<Correction> {
+/** Every `correction` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useCorrections(options?: TableOptions<Correction, CorrectionOrder>): TableState<Correction> {
   return useTable(CORRECTION, options);
 }
 
@@ -67,31 +75,35 @@ export function useSettings(): SingletonState<Settings> {
   return useSingleton(SETTINGS);
 }
 
-const VOICE_COMMAND: TableSource<VoiceCommand> = {
+const VOICE_COMMAND: TableSource<VoiceCommand, VoiceCommandOrder> = {
   table: "voice_command",
   keyField: "id",
   list: voiceCommandList,
+  page: voiceCommandPage,
+  orders: VOICE_COMMAND_ORDERS,
   onChanged: onVoiceCommandChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `voice_command` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useVoiceCommands(options?: TableOptions<VoiceCommand>): TableState<VoiceCommand> {
+/** Every `voice_command` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useVoiceCommands(options?: TableOptions<VoiceCommand, VoiceCommandOrder>): TableState<VoiceCommand> {
   return useTable(VOICE_COMMAND, options);
 }
 
-const WINDOW_CONTEXT: TableSource<WindowContext> = {
+const WINDOW_CONTEXT: TableSource<WindowContext, WindowContextOrder> = {
   table: "window_context",
   keyField: "id",
   list: windowContextList,
+  page: windowContextPage,
+  orders: WINDOW_CONTEXT_ORDERS,
   onChanged: onWindowContextChanged,
   key: (row) => JSON.stringify(row.id),
   byKey: (a, b) => compareKeys(a.id, b.id),
 };
 
-/** Every `window_context` row in `id` order (or `options.compare`'s), kept current, with each row's pending and conflict markers. */
-export function useWindowContexts(options?: TableOptions<WindowContext>): TableState<WindowContext> {
+/** Every `window_context` row in `id` order (or `options.compare`'s), or with `options.window` a page at a time in one of its orders, kept current, with each row's pending and conflict markers. */
+export function useWindowContexts(options?: TableOptions<WindowContext, WindowContextOrder>): TableState<WindowContext> {
   return useTable(WINDOW_CONTEXT, options);
 }
 

@@ -3,8 +3,9 @@
 // from its Rust types). Edit it in heycat-data's runtime/ts/, not in an app.
 //
 // Here: `call` and `subscribe`, the typed `invoke` and `listen` every generated function goes
-// through; the `DataError` every command rejects with; the 64-bit value types of rows; and the
-// runtime's own commands and events (connection, sync, migration, storage, devices). Conflicts and
+// through; the `DataError` every command rejects with; the 64-bit value types of rows; the order
+// of column values the generated comparators share with the runtime's pages; and the runtime's own
+// commands and events (connection, sync, migration, storage, devices). Conflicts and
 // cleanup previews hold rows, so their functions are generated per schema, with the rows typed.
 
 import { invoke } from "@tauri-apps/api/core";
@@ -73,6 +74,48 @@ export function bytesToWire(bytes: Uint8Array): string {
     text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   return btoa(text);
+}
+
+// ---- Order -----------------------------------------------------------------------------------
+
+/** A column's value as a generated order compares it (`<TABLE>_ORDERS`): see `compareValues`. */
+export type OrderValue = string | number | bigint | boolean | null;
+
+/**
+ * Two values of a column in the order the runtime pages rows in (`<table>_page`), exactly as Rust
+ * compares them: null first, numbers and `bigint`s as numbers (`-0` before `0`, as in Rust's total
+ * order of floats), text by code point (not by UTF-16 code unit, as `<` compares strings), `false`
+ * before `true`.
+ */
+export function compareValues(a: OrderValue, b: OrderValue): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return Number(Object.is(b, -0)) - Number(Object.is(a, -0));
+}
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // A surrogate stands for a code point above U+FFFF: after every code point that is one
+      // code unit (U+E000 to U+FFFF are code units above the surrogates).
+      const [surrogateX, surrogateY] = [isSurrogate(x), isSurrogate(y)];
+      if (surrogateX !== surrogateY) return surrogateX ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length - b.length;
+}
+
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
+
+/** A plain enum's value as its place among the enum's `values` (declaration order, as Rust orders variants); null stays null. */
+export function variantIndex<T extends string>(values: readonly T[], value: T | null): number | null {
+  return value === null ? null : values.indexOf(value);
 }
 
 // ---- Calls and events ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 
 import type { TableState } from "../heycat";
 import { display, fromForm, toForm, type Field, type FormValue } from "./fields";
@@ -11,7 +11,7 @@ export interface CrudProps<R extends Row> {
   title: string;
   /** What one row is called ("entry") and its fields (shown, edited, and named in refusals). */
   words: FormWords;
-  /** The rows, with their pending and conflict markers. */
+  /** The rows (all of them, or the first pages of a long table), with their pending and conflict markers. */
   table: TableState<R>;
   /** The values of a new row's columns that the form does not edit (id, createdAt). */
   fresh: () => Omit<R, "rowVersion">;
@@ -87,7 +87,7 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
               conflict={table.hasConflict(row)}
             />
           ))}
-          {table.rows.length === 0 && !table.loading && (
+          {table.rows.length === 0 && !table.more && !table.loading && (
             <tr>
               <td colSpan={fields.length + 1} className="empty">
                 Nothing here yet.
@@ -96,6 +96,12 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
           )}
         </tbody>
       </table>
+      {table.more && (
+        <p className="more">
+          Showing {table.rows.length} of {table.total}.{" "}
+          <ShowMore onShow={table.loadMore} shown={table.rows.length} loading={table.loadingMore} />
+        </p>
+      )}
       <form onSubmit={submit} aria-label={editing ? `Edit ${title}` : `Add to ${title}`}>
         <h3>{editing ? "Edit" : "Add"}</h3>
         {fields.map((f) => (
@@ -110,6 +116,28 @@ export function CrudView<R extends Row>(props: CrudProps<R>) {
         )}
       </form>
     </section>
+  );
+}
+
+/**
+ * The button that loads the next rows; also pressed by itself when it scrolls into view (where
+ * the browser can tell), so a person scrolling down a long list keeps seeing rows.
+ */
+function ShowMore({ onShow, shown, loading }: { onShow: () => void; shown: number; loading: boolean }) {
+  const button = useRef<HTMLButtonElement>(null);
+  // Watched again after each page (`shown`): a button still in view then loads the next one.
+  useEffect(() => {
+    const element = button.current;
+    if (element === null || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && onShow());
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [onShow, shown]);
+  return (
+    // aria-disabled, not disabled: a button that was pressed keeps the keyboard's focus.
+    <button ref={button} type="button" onClick={onShow} aria-disabled={loading}>
+      Show more
+    </button>
   );
 }
 

@@ -1,4 +1,7 @@
+import { useState } from "react";
+
 import * as db from "../heycat";
+import { useRecordingTranscriptions } from "../hooks/useRecordingTranscriptions";
 import { CrudView } from "./CrudView";
 import type { Field } from "./fields";
 import type { FormWords } from "./wording";
@@ -115,9 +118,8 @@ const TRANSCRIPTION_FIELDS: Field[] = [
   { name: "durationMs", label: "Took (ms)", kind: "bigint" },
 ];
 
-/** Recordings, each with its transcriptions (deleting a recording deletes them too). */
-export function RecordingsView(props: { recordings: db.TableState<db.Recording>; transcriptions: db.TableState<db.Transcription> }) {
-  const { recordings, transcriptions } = props;
+/** Recordings, newest first, each with its transcriptions (deleting a recording deletes them too). */
+export function RecordingsView({ recordings }: { recordings: db.TableState<db.Recording> }) {
   return (
     <CrudView
       title="Recordings"
@@ -137,25 +139,43 @@ export function RecordingsView(props: { recordings: db.TableState<db.Recording>;
       insert={db.recordingInsert}
       update={db.recordingUpdate}
       remove={db.recordingDelete}
-      details={(recording) => (
-        <CrudView
-          title={`Transcriptions of ${recording.filePath}`}
-          words={FORM_WORDS.transcription}
-          table={{ ...transcriptions, rows: transcriptions.rows.filter((t) => t.recordingId === recording.id) }}
-          fresh={() => ({
-            id: newId(),
-            recordingId: recording.id,
-            text: "",
-            language: null,
-            modelVersion: "",
-            durationMs: 0n,
-            createdAt: now(),
-          })}
-          insert={db.transcriptionInsert}
-          update={db.transcriptionUpdate}
-          remove={db.transcriptionDelete}
-        />
-      )}
+      details={(recording) => <RecordingTranscriptions recording={recording} />}
+    />
+  );
+}
+
+/** A recording's transcriptions, loaded only when a person opens them: a long list of recordings asks for none. */
+function RecordingTranscriptions({ recording }: { recording: db.Recording }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? "Hide transcriptions" : "Show transcriptions"}
+      </button>
+      {open && <TranscriptionsView recording={recording} />}
+    </>
+  );
+}
+
+function TranscriptionsView({ recording }: { recording: db.Recording }) {
+  const transcriptions = useRecordingTranscriptions(recording.id);
+  return (
+    <CrudView
+      title={`Transcriptions of ${recording.filePath}`}
+      words={FORM_WORDS.transcription}
+      table={transcriptions}
+      fresh={() => ({
+        id: newId(),
+        recordingId: recording.id,
+        text: "",
+        language: null,
+        modelVersion: "",
+        durationMs: 0n,
+        createdAt: now(),
+      })}
+      insert={db.transcriptionInsert}
+      update={db.transcriptionUpdate}
+      remove={db.transcriptionDelete}
     />
   );
 }

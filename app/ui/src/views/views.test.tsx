@@ -1,18 +1,20 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
+import type { DictionaryEntry, TableState } from "../heycat";
 import { mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
 import { SettingsView } from "./SettingsView";
 import { StatusBanner } from "./StatusBanner";
 import { SyncBanner } from "./SyncBanner";
+import { DictionaryView } from "./tables";
 
 const connected = { state: "connected", server: "http://127.0.0.1:3000" };
 const idleSync = { pending: 0, pendingKeys: {}, syncing: null, damaged: null, rejected: [] };
 const emptyLists = {
   ...Object.fromEntries(
-    ["dictionary_entry_list", "voice_command_list", "recording_list", "transcription_list", "window_context_list", "conflict_list"].map(
+    ["dictionary_entry_list", "voice_command_list", "recording_list", "window_context_list", "conflict_list"].map(
       (c) => [c, () => []],
     ),
   ),
@@ -223,7 +225,7 @@ describe("App", () => {
       ...emptyLists,
       connection_status: () => connected,
       recording_list: () => [recording],
-      transcription_list: () => [transcription],
+      transcription_list_by_recording_id: (args) => (args.recordingId === "r1" ? [transcription] : []),
       settings_get: () => settings,
       settings_update: (args) => ({ ...(args.row as object), rowVersion: "2" }),
     });
@@ -231,13 +233,136 @@ describe("App", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Recordings" }));
     const recordings = await screen.findByRole("region", { name: "Recordings" });
     await within(recordings).findByText("9007199254740993");
-    expect(within(recordings).getByRole("region", { name: "Transcriptions of /rec/r1.wav" })).toHaveTextContent("hello world");
+    fireEvent.click(within(recordings).getByRole("button", { name: "Show transcriptions" }));
+    const transcriptions = await within(recordings).findByRole("region", { name: "Transcriptions of /rec/r1.wav" });
+    await within(transcriptions).findByText("hello world");
+    expect(calls.filter((c) => c.cmd.startsWith("transcription_"))).toEqual([
+      { cmd: "transcription_list_by_recording_id", args: { recordingId: "r1" } },
+    ]);
 
     fireEvent.click(screen.getByRole("button", { name: "Settings" }));
     const shortcut = await screen.findByLabelText("Recording shortcut");
     fireEvent.change(shortcut, { target: { value: "F13" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.find((c) => c.cmd === "settings_update")?.args.row).toMatchObject({ hotkeyRecordingShortcut: "F13" }));
+  });
+});
+
+describe("long lists", () => {
+  const manyEntries = (count: number) => Array.from({ length: count }, (_, n) => wireEntry(`e${n}`, `t${String(n).padStart(3, "0")}`));
+  const firstCells = (section: HTMLElement) =>
+    within(section.querySelector("tbody")!)
+      .getAllByRole("row")
+      .map((row) => row.querySelector("td")!.textContent);
+
+  it("shows the first page of a long list, says how many there are, and shows more on request", async () => {
+    const calls = mockBackend({ ...emptyLists, connection_status: () => connected, dictionary_entry_list: () => manyEntries(130) });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    expect(await within(dictionary).findByText(/Showing 100 of 130\./)).toBeInTheDocument();
+    expect(firstCells(dictionary)).toHaveLength(100);
+    const showMore = within(dictionary).getByRole("button", { name: "Show more" });
+    fireEvent.click(showMore);
+    expect(showMore).toHaveAttribute("aria-disabled", "true");
+    await waitFor(() => expect(firstCells(dictionary)).toHaveLength(130));
+    expect(firstCells(dictionary).at(-1)).toBe("t129");
+    expect(within(dictionary).queryByText(/Showing/)).toBeNull();
+    expect(within(dictionary).queryByRole("button", { name: "Show more" })).toBeNull();
+    // The first page (again once connected), then the one after the 100th row.
+    const pages = calls.filter((c) => c.cmd === "dictionary_entry_page").map((c) => c.args);
+    expect(new Set(pages.slice(0, -1).map((args) => JSON.stringify(args)))).toEqual(
+      new Set([JSON.stringify({ order: "trigger", descending: false, after: null, limit: 100 })]),
+    );
+    expect(pages.at(-1)).toEqual({ order: "trigger", descending: false, after: wireEntry("e99", "t099"), limit: 100 });
+  });
+
+  it("does not call a long list empty when the rows it showed are gone", () => {
+    const table: TableState<DictionaryEntry> = {
+      rows: [], more: true, total: 5, loading: false, loadingMore: false, error: null,
+      reload: () => {}, loadMore: () => {}, isPending: () => false, hasConflict: () => false,
+    };
+    render(<DictionaryView table={table} />);
+    expect(screen.getByRole("region", { name: "Dictionary" })).toHaveTextContent("Showing 0 of 5.");
+    expect(screen.queryByText("Nothing here yet.")).toBeNull();
+  });
+
+  it("loads the next page by itself when Show more scrolls into view, and again while it stays there", async () => {
+    let inView = false;
+    const observers: { report: () => void; watching: boolean }[] = [];
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        private readonly watched: { report: () => void; watching: boolean };
+        constructor(callback: IntersectionObserverCallback) {
+          const report = () => callback([{ isIntersecting: inView } as IntersectionObserverEntry], this as never);
+          this.watched = { report, watching: false };
+          observers.push(this.watched);
+        }
+        // As in a browser, watching starts with a report of where the button is now.
+        observe() {
+          this.watched.watching = true;
+          this.watched.report();
+        }
+        disconnect() {
+          this.watched.watching = false;
+        }
+      },
+    );
+    try {
+      mockBackend({ ...emptyLists, connection_status: () => connected, dictionary_entry_list: () => manyEntries(250) });
+      render(<App />);
+      const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+      await within(dictionary).findByText(/Showing 100 of 250\./);
+      // Scrolled down to the button: the next page, and (a tall window) the one after.
+      inView = true;
+      act(() => observers.filter((o) => o.watching).forEach((o) => o.report()));
+      await waitFor(() => expect(firstCells(dictionary)).toHaveLength(250));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("keeps text in code point order (capitals first) as rows arrive", async () => {
+    mockBackend({ ...emptyLists, connection_status: () => connected, dictionary_entry_list: () => [wireEntry("a", "brb"), wireEntry("b", "afk")] });
+    render(<App />);
+    const dictionary = await screen.findByRole("region", { name: "Dictionary" });
+    await within(dictionary).findByText("brb");
+    await act(() => emit("dictionary_entry:changed", { kind: "insert", row: wireEntry("c", "Omw") }));
+    await waitFor(() => expect(firstCells(dictionary)).toEqual(["Omw", "afk", "brb"]));
+  });
+
+  it("shows the newest recordings first, and a recording's own transcriptions as they change", async () => {
+    const transcription = (id: string, recordingId: string, text: string) => ({
+      id, recordingId, text, language: null, modelVersion: "m", durationMs: "42", createdAt: "1700000000000000", rowVersion: "1",
+    });
+    mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      recording_list: () => [wireRecording("r1", "/rec/old.wav", "1700000000000000"), wireRecording("r2", "/rec/new.wav", "1700000000000001")],
+      transcription_list_by_recording_id: () => [],
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByRole("button", { name: "Recordings" }));
+    const recordings = await screen.findByRole("region", { name: "Recordings" });
+    await within(recordings).findByText("/rec/old.wav");
+    expect(firstCells(recordings).filter((cell) => cell?.startsWith("/rec"))).toEqual(["/rec/new.wav", "/rec/old.wav"]);
+
+    const oldRow = within(recordings).getByText("/rec/old.wav").closest("tr")!;
+    fireEvent.click(within(oldRow.nextElementSibling as HTMLElement).getByRole("button", { name: "Show transcriptions" }));
+    const old = await within(recordings).findByRole("region", { name: "Transcriptions of /rec/old.wav" });
+    await within(old).findByText("Nothing here yet.");
+    await act(() => emit("transcription:changed", { kind: "insert", row: transcription("t1", "r1", "hello") }));
+    await act(() => emit("transcription:changed", { kind: "insert", row: transcription("t2", "r2", "not this one") }));
+    await within(old).findByText("hello");
+    expect(within(old).queryByText("not this one")).toBeNull();
+    await act(() =>
+      emit("transcription:changed", { kind: "update", oldRow: transcription("t1", "r1", "hello"), row: transcription("t1", "r2", "hello") }),
+    );
+    await waitFor(() => expect(within(old).queryByText("hello")).toBeNull());
+    await act(() =>
+      emit("transcription:changed", { kind: "update", oldRow: transcription("t2", "r2", "not this one"), row: transcription("t2", "r1", "moved here") }),
+    );
+    await within(old).findByText("moved here");
   });
 });
 
