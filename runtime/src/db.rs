@@ -321,6 +321,7 @@ impl Db {
         };
         if self.connected_before.swap(true, Ordering::AcqRel) {
             self.report_changes_since_last(&*connection);
+            crate::memory::give_back();
         }
         drop(caught_up);
     }
@@ -785,6 +786,8 @@ impl Db {
             Ok(copy) => Self::keep_rows(&mut sync, copy),
             Err(damaged) => sync.damaged = Some(damaged),
         }
+        drop(sync);
+        crate::memory::give_back();
     }
 
     /// Makes `copy` (a connection's rows) the local copy, kept on disk, with the queued writes on top.

@@ -49,6 +49,7 @@ mod link;
 mod liveness;
 mod local;
 mod lock;
+mod memory;
 pub mod ops;
 mod order;
 pub mod outbox;
