@@ -178,6 +178,34 @@ fn a_row_written_on_another_device_appears_in_the_window() {
 }
 
 #[test]
+fn a_long_list_shows_its_first_page_and_the_rest_when_the_person_asks() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let s = shared();
+    // 130 entries on the server before the app starts (through the import reducer: one call).
+    let rows: Vec<Value> = (0..130)
+        .map(|n| {
+            json!({"id": format!("e{n:03}"), "trigger": format!("t{n:03}"), "expansion": "x", "suffix": {"none": []},
+                   "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+                   "created_at": {"__timestamp_micros_since_unix_epoch__": 0}, "row_version": 1})
+        })
+        .collect();
+    s.server.api().call(DB, "heycat_import_dictionary_entry", &json!([rows, false])).unwrap();
+    let display = VirtualDisplay::start();
+    let w = open(&display, s.app_dir.path(), Some(&s.proxy.url()), "long-list");
+    w.wait_for(CONNECTED);
+
+    let list = "//section[@aria-label='Dictionary']";
+    w.wait_text(list, "Showing 100 of 130.");
+    let first: Vec<String> = (0..100).map(|n| format!("t{n:03}")).collect();
+    assert_eq!(triggers(&w), first, "the first page, in the list's order");
+    w.click(&button(list, "Show more"));
+    w.wait_for(&entry_row("t129", "x"));
+    let all: Vec<String> = (0..130).map(|n| format!("t{n:03}")).collect();
+    assert_eq!(triggers(&w), all, "the rest follows in order");
+    w.wait_gone(&button(list, "Show more"));
+}
+
+#[test]
 fn the_server_goes_away_and_comes_back_and_the_write_made_meanwhile_syncs() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let s = shared();
