@@ -499,10 +499,18 @@ fn memory_probe(role: &str) {
             // The clock starts when the data layer does: the Tauri app around it is what any
             // Tauri app costs, with or without this toolkit.
             let app = App::build();
+            // Waited for as the frontend waits: on the status event (the raw client waits on
+            // its callback too), not by polling.
+            let (connected_tx, connected) = mpsc::channel();
+            app.app.listen_any("connection:status", move |e| {
+                if e.payload().contains("\"state\":\"connected\"") {
+                    let _ = connected_tx.send(());
+                }
+            });
             let before = memory().0;
             let started = Instant::now();
             app.start_data(&dir, &url);
-            until(Duration::from_secs(300), "the app to connect", || app.state() == "connected");
+            connected.recv_timeout(Duration::from_secs(300)).expect("the app to connect");
             assert!(app.shows_first_of(n), "the first rows are listed");
             let took = started.elapsed();
             // Memory is read once the app settled (its local copy for offline reads is taken a

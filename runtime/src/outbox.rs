@@ -267,7 +267,13 @@ impl Outbox {
         self.key_changes.clear();
         (self.entries, self.start) = (Vec::new(), 0);
         for path in [&self.log, &self.done, &self.keys] {
-            private_files::create_file(path)?.sync_all()?;
+            match std::fs::metadata(path) {
+                // Already empty: nothing to make durable (an app's every start comes here).
+                Ok(metadata) if metadata.len() == 0 => {}
+                // A missing file and an empty one mean the same: made, not synced.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => drop(private_files::create_file(path)?),
+                _ => private_files::create_file(path)?.sync_all()?,
+            }
         }
         Ok(())
     }
