@@ -272,7 +272,8 @@ fn offline_and_replay(n: usize, report: &mut Report) {
     assert_eq!(app.listed(), n, "every queued write arrived");
     app.shutdown();
 
-    let baseline = raw_in_child("raw-pipelined", &server.upstream_url(), server.owner_token(), n);
+    // Over the same path as the replay: through the proxy that took the server away.
+    let baseline = raw_in_child("raw-pipelined", &proxy.url(), server.owner_token(), n);
     report.add(
         format!("replay of {n} queued writes"),
         ms(replay),
