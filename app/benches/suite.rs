@@ -388,15 +388,17 @@ fn start_and_read(n: usize, report: &mut Report) {
     report.add(
         format!("reconnect after a server restart, {n} rows (server up → first {FIRST_ROWS} listed)"),
         ms(reconnect),
-        format!("connect+subscribe {}", ms(resubscribed)),
-        ratio(reconnect, resubscribed),
-        "≤ 1.5x",
-    );
-    report.add(
-        format!("reconnect after a server restart, {n} rows, against the raw client after one"),
-        ms(reconnect),
         format!("connect+subscribe after a restart {}", ms(restarted_raw)),
         ratio(reconnect, restarted_raw),
+        "≤ 1.5x",
+    );
+    // The first connection after a restart waits for the server to load the database, whoever
+    // makes it: a raw client on a server that runs already does not.
+    report.add(
+        format!("reconnect after a server restart, {n} rows, against a raw client on a running server"),
+        ms(reconnect),
+        format!("connect+subscribe {}", ms(resubscribed)),
+        ratio(reconnect, resubscribed),
         "–",
     );
 
