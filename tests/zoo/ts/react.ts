@@ -214,8 +214,10 @@ const NOTHING_LOADED: Loaded<never> = { rows: [], last: null, more: false, total
 /**
  * `loaded` after `change`, in `compare`'s order. While rows remain to load, a row that sorts after
  * the last one loaded is not shown (a later page brings it) and a row that moves there leaves.
- * `total` counts a row once: up to the last row loaded, what is there tells whether an insert is
- * new and whether a delete was already counted; after it, a change is taken at its word.
+ * `total` follows only what the rows tell: an insert up to the last row loaded that is not there
+ * yet, a delete of a row that is there. A change after the last row loaded is left to the count
+ * of the next page: it may be in it already (what changed while offline is reported after the
+ * reconnect's first page was loaded), and counting it would count it twice.
  */
 function applyWindowChange<Row>(
   loaded: Loaded<Row>,
@@ -231,19 +233,19 @@ function applyWindowChange<Row>(
   if (change.kind !== "delete" && !loadedUpTo(change.row)) rows = rows.filter((row) => key(row) !== id);
   let total = loaded.total;
   // An update is never a new row, even when it changes the key (provisional to the server's).
-  if (change.kind === "insert" && !had) total += 1;
-  if (change.kind === "delete" && (had || !loadedUpTo(change.row))) total -= 1;
+  if (change.kind === "insert" && !had && loadedUpTo(change.row)) total += 1;
+  if (change.kind === "delete" && had) total -= 1;
   return { ...loaded, rows, total };
 }
 
-/** `loaded` with `page`, the rows after its last, appended. */
+/** `loaded` with `page`, the rows after its last, appended, and the count it brings. */
 function appendPage<Row>(loaded: Loaded<Row>, page: RowPage<Row>, key: (row: Row) => string): Loaded<Row> {
   const have = new Set(loaded.rows.map(key));
   return {
     rows: [...loaded.rows, ...page.rows.filter((row) => !have.has(key(row)))],
     last: page.rows.at(-1) ?? loaded.last,
     more: page.more,
-    total: loaded.total,
+    total: page.total,
   };
 }
 
@@ -355,12 +357,9 @@ function usePages<Row>(
         (page) => {
           // After a reload began, its first page brings these rows.
           if (!run.live) return;
-          // The changes heard meanwhile are shown already (and counted in `total`); applied again,
-          // they reach the rows this page adds.
-          const replay = (now: Loaded<Row>, change: TableChange<Row>) => ({
-            ...applyWindowChange(now, change, key, compare),
-            total: now.total,
-          });
+          // The changes heard meanwhile are shown already; applied again, they reach the rows
+          // this page adds (and count where the rows tell they are not in its count).
+          const replay = (now: Loaded<Row>, change: TableChange<Row>) => applyWindowChange(now, change, key, compare);
           show(takeHeard(run).reduce(replay, appendPage(latest.current, page, key)));
           setError(null);
         },

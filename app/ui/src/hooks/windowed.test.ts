@@ -48,9 +48,17 @@ function fakeTable(rows: Entry[]) {
     source,
     asked,
     send(change: Change) {
+      this.store(change);
+      this.tell(change);
+    },
+    /** Changes the table without telling (the change happened while this app was offline). */
+    store(change: Change) {
       const gone = new Set([change.row.id, ...(change.kind === "update" ? [change.oldRow.id] : [])]);
       stored = stored.filter((row) => !gone.has(row.id));
       if (change.kind !== "delete") stored.push(change.row);
+    },
+    /** Tells the hooks of a change (after a reconnect: one the table holds already). */
+    tell(change: Change) {
       act(() => handlers.forEach((handler) => handler(change)));
     },
     /** Holds the answer to the next page asked for until the returned function is called. */
@@ -92,16 +100,17 @@ describe("a windowed table (useTable with window)", () => {
     ]);
   });
 
-  it("shows a new row inside the window and counts one beyond it, which a later page brings", async () => {
+  it("shows a new row inside the window, and leaves one beyond it to the page that brings it", async () => {
     const table = fakeTable(TABLE);
     const { result } = renderHook(() => useWindow(table.source));
     await waitFor(() => expect(triggers(result.current.rows)).toEqual(["b", "d"]));
     table.send({ kind: "insert", row: entry("c") });
     expect(triggers(result.current.rows)).toEqual(["b", "c", "d"]);
     expect(result.current.total).toBe(6);
+    // Not counted yet: it may be in the count already (a reconnect's report of what changed).
     table.send({ kind: "insert", row: entry("e") });
     expect(triggers(result.current.rows)).toEqual(["b", "c", "d"]);
-    expect(result.current.total).toBe(7);
+    expect(result.current.total).toBe(6);
     act(() => result.current.loadMore());
     await waitFor(() => expect(triggers(result.current.rows)).toEqual(["b", "c", "d", "e", "f"]));
     expect(result.current.total).toBe(7);
@@ -150,6 +159,25 @@ describe("a windowed table (useTable with window)", () => {
     expect(triggers(result.current.rows)).toEqual(["b", "d", "f", "h"]);
   });
 
+  it("counts nothing twice when what changed while offline is reported after the reconnect's reload", async () => {
+    const table = fakeTable(TABLE);
+    const { result } = renderHook(() => useWindow(table.source));
+    await waitFor(() => expect(triggers(result.current.rows)).toEqual(["b", "d"]));
+    const offline: Change[] = [
+      { kind: "insert", row: entry("c") },
+      { kind: "insert", row: entry("g") },
+      { kind: "insert", row: entry("i") },
+      { kind: "delete", row: entry("h") },
+    ];
+    offline.forEach((change) => table.store(change));
+    await act(() => emit("connection:status", { state: "connected", server: "http://127.0.0.1:3000" }));
+    await waitFor(() => expect(triggers(result.current.rows)).toEqual(["b", "c"]));
+    expect(result.current.total).toBe(7);
+    offline.forEach((change) => table.tell(change));
+    expect(triggers(result.current.rows)).toEqual(["b", "c"]);
+    expect(result.current.total).toBe(7);
+  });
+
   it("applies the changes heard while a page loads on top of it", async () => {
     const table = fakeTable(TABLE);
     const releaseFirst = table.holdNextPage();
@@ -165,7 +193,7 @@ describe("a windowed table (useTable with window)", () => {
     table.send({ kind: "insert", row: entry("e") });
     table.send({ kind: "delete", row: entry("f") });
     table.send({ kind: "insert", row: entry("g") });
-    expect(result.current.total).toBe(7);
+    expect(result.current.total).toBe(6);
     releaseNext();
     await waitFor(() => expect(result.current.loadingMore).toBe(false));
     expect(triggers(result.current.rows)).toEqual(["b", "c", "d", "e", "g", "h"]);
