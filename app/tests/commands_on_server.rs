@@ -3,25 +3,13 @@
 
 mod common;
 
-use common::{config, rows, start, with, Frontend, TestApp, DB};
-use heycat_harness::{module_wasm, sql_rows, Server};
-use heycat_runtime::config::ServerChoice;
+use common::{connected_to_a_fresh_server, rows, with, Frontend, DB};
+use heycat_harness::sql_rows;
 use serde_json::{json, Value};
-
-/// An app connected to a fresh server that runs heycat's module.
-fn app() -> (Server, tempfile::TempDir, TestApp) {
-    let server = Server::start().expect("start spacetimedb-standalone");
-    server.api().publish_file(common::DB, &module_wasm().expect("build the module")).expect("publish");
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
-    app.wait_connected();
-    (server, dir, app)
-}
 
 #[test]
 fn every_table_round_trips_through_the_commands() {
-    let (_server, _dir, app) = app();
+    let (_server, _dir, app) = connected_to_a_fresh_server();
     let commands: Vec<&str> = heycat_app::data::commands::COMMANDS.to_vec();
     for (table, row, field, new_value) in rows() {
         for suffix in ["list", "get", "insert", "update", "delete"] {
@@ -49,7 +37,7 @@ fn every_table_round_trips_through_the_commands() {
 
 #[test]
 fn settings_are_one_typed_row() {
-    let (_server, _dir, app) = app();
+    let (_server, _dir, app) = connected_to_a_fresh_server();
     let defaults = json!({"audioSelectedDevice": null, "shortcutsDistinguishLeftRight": false,
                           "shortcutsRecordingMode": "Toggle", "hotkeyRecordingShortcut": "CmdOrCtrl+Shift+Space",
                           "storageQuotaMb": 1024, "rowVersion": "1"});
@@ -63,7 +51,7 @@ fn settings_are_one_typed_row() {
 
 #[test]
 fn failures_cross_as_typed_errors() {
-    let (_server, _dir, app) = app();
+    let (_server, _dir, app) = connected_to_a_fresh_server();
     let (_, entry, ..) = rows().remove(0);
     app.ok("dictionary_entry_insert", json!({ "row": entry }));
     let duplicate = with(&entry, "id", json!("d2"));
@@ -122,7 +110,7 @@ fn failures_cross_as_typed_errors() {
 /// might send them; and none of them reaches the server.
 #[test]
 fn every_command_answers_missing_or_malformed_arguments_with_a_typed_error_naming_them() {
-    let (server, _dir, app) = app();
+    let (server, _dir, app) = connected_to_a_fresh_server();
     let mut checked = 0;
     for command in heycat_app::data::commands::COMMANDS.iter().chain(heycat_runtime::command_names::ALL) {
         let Err(missing) = app.invoke(command, json!({})) else { continue };

@@ -82,12 +82,7 @@ fn paged_recordings(app: &impl Frontend, order: &str, descending: bool) -> Vec<S
 /// none first, ties by the key.
 #[test]
 fn a_page_orders_enums_by_declaration_and_floats_and_timestamps_as_numbers() {
-    let server = Server::start().expect("start spacetimedb-standalone");
-    server.api().publish_file(common::DB, &module_wasm().expect("build the module")).expect("publish");
-    let dir = tempfile::tempdir().unwrap();
-    heycat_harness::as_user_of(&server, dir.path());
-    let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
-    app.wait_connected();
+    let (_server, _dir, app) = common::connected_to_a_fresh_server();
     let recording = &common::rows()[3].1;
     let recordings = [
         ("r1", json!("DeviceError"), 2.5, "1700000000000010"),

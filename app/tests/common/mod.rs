@@ -28,6 +28,17 @@ pub fn start(config: DataConfig) -> TestApp {
 
 heycat_harness::device_process!(start);
 
+/// heycat's backend connected, as the database's user, to a fresh server that runs its module.
+pub fn connected_to_a_fresh_server() -> (heycat_harness::Server, tempfile::TempDir, TestApp) {
+    let server = heycat_harness::Server::start().expect("start spacetimedb-standalone");
+    server.api().publish_file(DB, &heycat_harness::module_wasm().expect("build the module")).expect("publish");
+    let dir = tempfile::tempdir().unwrap();
+    heycat_harness::as_user_of(&server, dir.path());
+    let app = start(config(dir.path(), ServerChoice::Remote(server.url())));
+    app.wait_connected();
+    (server, dir, app)
+}
+
 /// Another device of the user: heycat's backend in a process of its own (two in one process
 /// would be one client to the server; see `heycat_harness::device`).
 pub fn device(data_dir: &Path, server: ServerChoice) -> DeviceProcess {
