@@ -201,9 +201,9 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 eprintln!("{}{} (schema version {})", dev::CONNECTED_LINE, link.address(), db.schema().info().version);
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
                 let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
-                // The figures writes are checked against, from the rows now here.
                 // What changed while offline, after the app was told (see `Db::catch_up`).
                 db.catch_up();
+                // The figures writes are checked against, from the rows now here.
                 db.storage_usage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
                 let mut refresh_at = Instant::now() + LOCAL_COPY_AFTER_CONNECT;
@@ -411,15 +411,21 @@ fn connect(
 /// A connection being opened that is not wanted after all: closed once it is open, on a thread
 /// of its own (the attempt does not wait for it).
 fn discard_when_open(db: &Db, opening: JoinHandle<Result<Opened, DataError>>) {
-    let db = db.clone();
-    let discard = move || {
-        if let Ok(Ok(opened)) = opening.join() {
-            db.discard(opened);
-        }
+    let opening = Arc::new(Mutex::new(Some(opening)));
+    let discard = {
+        let (db, opening) = (db.clone(), opening.clone());
+        move || discard_opened(&db, &opening)
     };
-    // Without a thread of its own, it is closed here.
-    if let Err(e) = std::thread::Builder::new().name("heycat-discard".into()).spawn(discard) {
-        eprintln!("heycat-data: cannot close an unneeded connection in the background: {e}");
+    if std::thread::Builder::new().name("heycat-discard".into()).spawn(discard).is_err() {
+        // No thread to spare: closed here, once open (left alone, it would stay live).
+        discard_opened(db, &opening);
+    }
+}
+
+fn discard_opened(db: &Db, opening: &Mutex<Option<JoinHandle<Result<Opened, DataError>>>>) {
+    let taken = opening.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(Ok(Ok(opened))) = taken.map(JoinHandle::join) {
+        db.discard(opened);
     }
 }
 
