@@ -83,18 +83,17 @@ impl Connector {
             .on_disconnect(move |_, e| {
                 let reason =
                     e.map_or_else(|| "the connection closed".to_owned(), |e| format!("the connection dropped: {e}"));
-                // The SDK reports a connection that fails after `build` here too: end the wait.
-                let _ = on_drop.send(Err(reason.clone()));
-                // A connection the runtime gave up on (it stalled), or opened and did not use,
-                // may end long after: the writes waiting now wait for its successor, which
-                // this end is not.
+                // A connection the runtime gave up on (it stalled) may end long after: the
+                // writes waiting now wait for its successor.
                 if live.load(std::sync::atomic::Ordering::Acquire) {
                     pending.fail_all(&DataError::new(
                         ErrorKind::Offline,
                         format!("{reason}; the write's outcome is unknown"),
                     ));
-                    on_disconnect(reason);
                 }
+                // The SDK reports a connection that fails after `build` here too: end the wait.
+                let _ = on_drop.send(Err(reason.clone()));
+                on_disconnect(reason);
             })
             .build()
             .map_err(|e| DataError::new(ErrorKind::Offline, format!("cannot connect to {}: {e}", options.uri)))

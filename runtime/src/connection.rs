@@ -16,7 +16,7 @@ use heycat_local_server::Api;
 
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::connect::ConnectOptions;
-use crate::db::{Db, Opened};
+use crate::db::Db;
 use crate::devices::{self, DeviceInvitation};
 use crate::error::{DataError, ErrorKind};
 use crate::link::ServerLink;
@@ -356,77 +356,26 @@ fn connect(
     db: &Db,
     generation: u64,
 ) -> Result<(), Failure> {
-    let on_disconnect = || {
-        let notify = shared.clone();
-        move |reason: String| notify.update(|c| c.disconnected = Some((generation, reason)))
-    };
-    // On a configured server, where to connect and as whom are known before the server is
-    // checked: the connection is opened while the checks run (each is a round trip, and the
-    // first after a server restart waits for it to load the database), and used only if they
-    // pass and changed nothing.
-    let early = link.configured_uri().and_then(|uri| {
-        let options = ConnectOptions { uri, database: config.database.clone(), token: link.token() };
-        let (db, on_disconnect) = (db.clone(), on_disconnect());
-        std::thread::Builder::new()
-            .name("heycat-connect".into())
-            .spawn(move || db.open_connection(&options, on_disconnect))
-            .ok()
-    });
-    let prepared = match link.prepare() {
-        Ok(prepared) => prepared,
-        Err(failure) => {
-            early.into_iter().for_each(|opening| discard_when_open(db, opening));
-            return Err(failure);
-        }
-    };
+    let uri = link.prepare()?;
     *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
         link.api().map(|api| (api, config.database.clone()));
     let token = link.token();
-    let uri = prepared.uri;
-    let opened = match early {
-        Some(opening) if !prepared.changed => {
-            opening.join().unwrap_or_else(|_| Err(DataError::new(ErrorKind::Offline, "opening the connection failed")))
-        }
-        early => {
-            early.into_iter().for_each(|opening| discard_when_open(db, opening));
-            let options = ConnectOptions { uri: uri.clone(), database: config.database.clone(), token: token.clone() };
-            db.open_connection(&options, on_disconnect())
-        }
-    };
-    let opened = opened.map_err(|e| {
-        Failure::new(
-            FailureKind::ServerUnreachable,
-            format!("cannot connect to {uri}: {}", refusal_in_words(&e.message)),
-        )
-        .with_detail(Some(e.message))
-    })?;
-    let confirmed = db.adopt(opened);
+    let options = ConnectOptions { uri: uri.clone(), database: config.database.clone(), token: token.clone() };
+    let notify = shared.clone();
+    let confirmed = db
+        .connect(&options, move |reason| notify.update(|c| c.disconnected = Some((generation, reason))))
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::ServerUnreachable,
+                format!("cannot connect to {uri}: {}", refusal_in_words(&e.message)),
+            )
+            .with_detail(Some(e.message))
+        })?;
     // A configured server may hand out a refreshed token for the same identity: keep it.
     if matches!(config.server, ServerChoice::Remote(_)) && token.as_deref() != Some(confirmed.as_str()) {
         config.save_token(&confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;
     }
     Ok(())
-}
-
-/// A connection being opened that is not wanted after all: closed once it is open, on a thread
-/// of its own (the attempt does not wait for it).
-fn discard_when_open(db: &Db, opening: JoinHandle<Result<Opened, DataError>>) {
-    let opening = Arc::new(Mutex::new(Some(opening)));
-    let discard = {
-        let (db, opening) = (db.clone(), opening.clone());
-        move || discard_opened(&db, &opening)
-    };
-    if std::thread::Builder::new().name("heycat-discard".into()).spawn(discard).is_err() {
-        // No thread to spare: closed here, once open (left alone, it would stay live).
-        discard_opened(db, &opening);
-    }
-}
-
-fn discard_opened(db: &Db, opening: &Mutex<Option<JoinHandle<Result<Opened, DataError>>>>) {
-    let taken = opening.lock().unwrap_or_else(PoisonError::into_inner).take();
-    if let Some(Ok(Ok(opened))) = taken.map(JoinHandle::join) {
-        db.discard(opened);
-    }
 }
 
 /// 250 ms, doubling up to 5 s, each with up to ±25 % jitter so many clients do not retry in step.

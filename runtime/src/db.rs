@@ -143,17 +143,6 @@ pub struct Db {
     provisional: Arc<Mutex<HashMap<&'static str, u64>>>,
 }
 
-/// A connection opened and subscribed that serves nothing yet: it waits for `caught_up`,
-/// delivering nothing, until the runtime adopts it and takes in its rows.
-pub(crate) struct Opened {
-    connection: Arc<dyn Live>,
-    /// Its callbacks' (see `Watch::live`).
-    live: Arc<AtomicBool>,
-    caught_up: mpsc::Sender<()>,
-    /// The identity token the server confirmed.
-    token: String,
-}
-
 /// A connection whose rows the runtime has yet to take in; dropping `caught_up` lets it go on
 /// delivering changes.
 struct CatchingUp {
@@ -262,17 +251,20 @@ impl Db {
         self.sync.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Opens a connection, subscribes to every table and waits until the subscribed copy holds
-    /// the data. It serves nothing until [`Db::adopt`] (or [`Db::discard`]). `on_disconnect`
-    /// hears when (and why) it ends. Blocks; call it off the UI thread.
-    pub(crate) fn open_connection(
+    /// Connects, subscribes to every table and waits until the subscribed copy holds the data,
+    /// then serves commands from this connection; [`Db::catch_up`] must follow. Returns the
+    /// identity token the server confirmed. `on_disconnect` hears when (and why) the connection
+    /// ends. Blocks; call it off the UI thread.
+    pub fn connect(
         &self,
         options: &ConnectOptions,
         on_disconnect: impl FnOnce(String) + Send + 'static,
-    ) -> Result<Opened, DataError> {
+    ) -> Result<String, DataError> {
+        self.disconnect();
         let (ready, ready_rx) = mpsc::channel::<Result<String, String>>();
         let (caught_up, caught_up_rx) = mpsc::channel::<()>();
         let live = Arc::new(AtomicBool::new(true));
+        *self.live.lock().unwrap_or_else(PoisonError::into_inner) = live.clone();
         let connector = Connector {
             options: options.clone(),
             ready,
@@ -289,38 +281,22 @@ impl Db {
             },
         };
         let connection = self.schema.connect(connector)?;
-        match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
-            Ok(Ok(token)) => Ok(Opened { connection, live, caught_up, token }),
+        let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
+            Ok(Ok(token)) => token,
             Ok(Err(reason)) => {
                 live.store(false, Ordering::Release);
-                Err(DataError::new(ErrorKind::Offline, reason))
+                return Err(DataError::new(ErrorKind::Offline, reason));
             }
             Err(_) => {
                 live.store(false, Ordering::Release);
                 connection.disconnect();
-                Err(DataError::new(ErrorKind::Timeout, format!("{} did not answer in time", options.uri)))
+                return Err(DataError::new(ErrorKind::Timeout, format!("{} did not answer in time", options.uri)));
             }
-        }
-    }
-
-    /// Serves commands from `opened` (in place of any connection before it); [`Db::catch_up`]
-    /// must follow. Returns the identity token the server confirmed.
-    pub(crate) fn adopt(&self, opened: Opened) -> String {
-        self.disconnect();
-        let Opened { connection, live, caught_up, token } = opened;
-        *self.live.lock().unwrap_or_else(PoisonError::into_inner) = live;
+        };
         *self.connection.write().unwrap_or_else(PoisonError::into_inner) = Some(connection.clone());
         // The connection holds its first rows and delivers nothing more until `caught_up`.
         *self.catching_up.lock().unwrap_or_else(PoisonError::into_inner) = Some(CatchingUp { connection, caught_up });
-        token
-    }
-
-    /// Closes a connection opened for nothing (the server turned out not to be fit for it).
-    pub(crate) fn discard(&self, opened: Opened) {
-        opened.live.store(false, Ordering::Release);
-        opened.connection.disconnect();
-        // Dropped on the supervisor's thread, as every connection (see `bury_retired`).
-        self.retired.lock().unwrap_or_else(PoisonError::into_inner).push(opened.connection);
+        Ok(token)
     }
 
     /// Takes in a new connection's rows: they become the local copy, and after a reconnect

@@ -64,15 +64,6 @@ fn deployed_version(def: &RawModuleDefV9) -> Option<u32> {
 /// A copy of the last module published to the embedded server, to tell whether it is current.
 const PUBLISHED_COPY: &str = "published-module.wasm";
 
-/// A server made ready to connect to.
-pub struct Prepared {
-    /// The websocket URI.
-    pub uri: String,
-    /// Whether making it ready changed the database (published, migrated, or an interrupted
-    /// migration undone): a connection opened before is to another module.
-    pub changed: bool,
-}
-
 pub struct ServerLink {
     config: DataConfig,
     local: Option<Server>,
@@ -134,17 +125,8 @@ impl ServerLink {
         }
     }
 
-    /// Where a configured server's connection goes, known before the server is checked (the
-    /// embedded server's is known once it runs).
-    pub fn configured_uri(&self) -> Option<String> {
-        match &self.config.server {
-            ServerChoice::Remote(url) => Some(http_and_ws(url).1),
-            _ => None,
-        }
-    }
-
     /// Makes the server ready and returns the websocket URI to connect to.
-    pub fn prepare(&mut self) -> Result<Prepared, Failure> {
+    pub fn prepare(&mut self) -> Result<String, Failure> {
         let database = self.config.database.clone();
         let (api, ws) = match self.config.server.clone() {
             ServerChoice::Unreadable(why) => {
@@ -180,8 +162,8 @@ impl ServerLink {
                 joined
                     .join()
                     .unwrap_or_else(|_| Err(Failure::new(FailureKind::Other, "checking the sign-in failed")))?;
-                let changed = self.meet_shared_server(&user, &database, schema.join().ok().and_then(Result::ok))?;
-                return Ok(Prepared { uri: ws, changed });
+                self.meet_shared_server(&user, &database, schema.join().ok().and_then(Result::ok))?;
+                return Ok(ws);
             }
             ServerChoice::Local => {
                 let server = self.ensure_local_running()?;
@@ -192,7 +174,7 @@ impl ServerLink {
                 // address, which the HTTP calls (publish, schema, export) use.
                 let (api, ws) = (server.api(), http_and_ws(&server.upstream_url()).1);
                 if self.local_ready {
-                    return Ok(Prepared { uri: ws, changed: false });
+                    return Ok(ws);
                 }
                 self.publish_if_needed(&api)?;
                 (api, ws)
@@ -200,7 +182,7 @@ impl ServerLink {
         };
         check_schema(self.db.schema().info().canonical, &api, &database)?;
         self.local_ready = self.local.is_some();
-        Ok(Prepared { uri: ws, changed: true })
+        Ok(ws)
     }
 
     fn ensure_local_running(&mut self) -> Result<&Server, Failure> {
@@ -429,9 +411,8 @@ impl ServerLink {
     /// server's, when it can. Newer, this app keeps syncing if everything it uses is unchanged
     /// (a new table, a new index); otherwise it works with what this device keeps and says to
     /// update the app.
-    /// `fetched` is the deployed schema's JSON when it was already asked for. Returns whether
-    /// the database was changed (a migration, or one interrupted undone).
-    fn meet_shared_server(&mut self, api: &Api, database: &str, fetched: Option<String>) -> Result<bool, Failure> {
+    /// `fetched` is the deployed schema's JSON when it was already asked for.
+    fn meet_shared_server(&mut self, api: &Api, database: &str, fetched: Option<String>) -> Result<(), Failure> {
         if let Some(failure) = &self.failed_migration {
             return Err(failure.clone());
         }
@@ -457,7 +438,7 @@ impl ServerLink {
                         Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display()))
                     })?;
                 }
-                Ok(recovered.is_some())
+                Ok(())
             }
             Some(deployed) if deployed < current => {
                 let Ok(old_module) = std::fs::read(self.shared_module_copy(deployed)) else {
@@ -478,7 +459,7 @@ impl ServerLink {
                 let plan = self.plan_from(deployed);
                 self.migrate(api, database, plan, !records_user, &wasm, &old_module, &copy)?;
                 let _ = std::fs::remove_file(self.shared_module_copy(deployed));
-                check_schema(info.canonical, api, database).map(|()| true)
+                check_schema(info.canonical, api, database)
             }
             Some(deployed) if fits_older_app(info.canonical, &heycat_canonical::describe(&deployed_def), current) => {
                 eprintln!(
@@ -486,7 +467,7 @@ impl ServerLink {
                      ({current}); what this app uses is unchanged there, so it keeps syncing",
                     api.base_url()
                 );
-                Ok(recovered.is_some())
+                Ok(())
             }
             Some(deployed) => Err(Failure::new(
                 FailureKind::AppOutdated,
