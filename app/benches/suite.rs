@@ -98,6 +98,17 @@ impl App {
         heycat_app::data::start(self.app.handle(), config(data_dir, url)).unwrap();
     }
 
+    /// When the app says it connected, from now on (the `connection:status` events).
+    fn connections(&self) -> mpsc::Receiver<Instant> {
+        let (connected, connections) = mpsc::channel();
+        self.app.listen_any("connection:status", move |e| {
+            if e.payload().contains("\"state\":\"connected\"") {
+                let _ = connected.send(Instant::now());
+            }
+        });
+        connections
+    }
+
     fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
         heycat_harness::app::invoke_ipc(&self.webview, command, args)
     }
@@ -252,12 +263,7 @@ fn offline_and_replay(n: usize, report: &mut Report) {
 
     // Timed as the frontend learns it: from the connection's status event to the sync status
     // event that says nothing is pending (no polling to compete with the replay).
-    let (connected_tx, connected) = mpsc::channel();
-    app.app.listen_any("connection:status", move |e| {
-        if e.payload().contains("\"state\":\"connected\"") {
-            let _ = connected_tx.send(Instant::now());
-        }
-    });
+    let connected = app.connections();
     let (synced_tx, synced) = mpsc::channel();
     app.app.listen_any("sync:status", move |e| {
         if e.payload().contains("\"pending\":0,") {
@@ -504,12 +510,7 @@ fn memory_probe(role: &str) {
             let app = App::build();
             // Waited for as the frontend waits: on the status event (the raw client waits on
             // its callback too), not by polling.
-            let (connected_tx, connected) = mpsc::channel();
-            app.app.listen_any("connection:status", move |e| {
-                if e.payload().contains("\"state\":\"connected\"") {
-                    let _ = connected_tx.send(());
-                }
-            });
+            let connected = app.connections();
             let before = memory().0;
             let started = Instant::now();
             app.start_data(&dir, &url);
