@@ -147,6 +147,8 @@ fn a_version_1_database_is_migrated_on_start_with_every_row_and_the_new_column_d
         "{seen:?}"
     );
     assert_eq!((seen[4]["from"].clone(), seen[4]["to"].clone()), (json!(1), json!(current())));
+    // A window that listens only now is told the same: the migration's last step.
+    assert_eq!(app.ok("migration_status", json!({})), seen[4]);
 
     // Every row is there through the app, with the new column holding its default.
     let entries = app.ok("dictionary_entry_list", json!({}));
@@ -169,6 +171,12 @@ fn a_version_1_database_is_migrated_on_start_with_every_row_and_the_new_column_d
     assert_eq!(counts_after, counts_before);
     let backup = seen[4]["backup"].as_str().expect("a backup was kept");
     assert!(Path::new(backup).is_file());
+
+    // The next start has nothing to migrate, and says so.
+    let app = start(local(dir.path()));
+    app.wait_connected();
+    assert_eq!(app.ok("migration_status", json!({})), Value::Null);
+    app.shutdown();
 }
 
 #[test]
@@ -188,11 +196,13 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     let seen = migration_events(&events);
     assert_eq!(seen.last().unwrap()["state"], "failed");
     assert_eq!(seen.last().unwrap()["restored"], true);
+    assert_eq!(&app.ok("migration_status", json!({})), seen.last().unwrap());
     app.shutdown();
     assert_eq!(server_state(dir.path()), before, "the old version, every row as it was");
 
     let app = start(local(dir.path()));
     app.wait_connected();
+    assert_eq!(app.ok("migration_status", json!({}))["state"], "done");
     assert_eq!(app.ok("dictionary_entry_list", json!({})).as_array().map(Vec::len), Some(2));
     app.shutdown();
     assert_eq!(server_state(dir.path()).2, current_reducer());

@@ -68,6 +68,14 @@ fn triggers(w: &AppWindow) -> Vec<String> {
     (1..).map_while(|n| w.text(&format!("(//section[@aria-label='Dictionary']//tbody/tr)[{n}]/td[1]")).ok()).collect()
 }
 
+/// Waits for the banner a person sees while the server is away: the connection lost, then (at
+/// the first retry) the server unreachable, which stays until it answers again. Only then does
+/// the page hold still under the pointer.
+fn wait_offline(w: &AppWindow) {
+    w.wait_for("//*[@role='alert']//strong[normalize-space()='The connection to the database was lost.']");
+    w.wait_for("//*[@role='alert']//strong[normalize-space()='The database server cannot be reached.']");
+}
+
 fn tab(w: &AppWindow, name: &str) {
     w.click(&button("//nav", name));
 }
@@ -214,7 +222,7 @@ fn the_server_goes_away_and_comes_back_and_the_write_made_meanwhile_syncs() {
     w.wait_for(CONNECTED);
 
     s.proxy.go_offline();
-    w.wait_for("//*[@role='alert']//strong[normalize-space()='The connection to the database was lost.']");
+    wait_offline(&w);
     add_entry(&w, "gtg", "got to go");
     w.wait_text(&row("Dictionary", "gtg"), "not synced yet");
     assert!(server_entries(&s.server).is_empty(), "nothing reached the server while it was away");
@@ -241,7 +249,7 @@ fn a_conflict_is_shown_side_by_side_and_settled_in_the_window() {
 
     // Edited here while offline, and on the other device meanwhile.
     s.proxy.go_offline();
-    w.wait_for("//*[@role='alert']//strong[normalize-space()='The connection to the database was lost.']");
+    wait_offline(&w);
     w.click(&button(&row("Dictionary", "brb"), "Edit"));
     let edit = form("Edit Dictionary");
     w.type_into(&input(&edit, "Expansion"), "mine: be right back");

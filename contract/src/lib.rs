@@ -47,6 +47,7 @@ pub mod commands {
     pub const CONNECTION_STATUS: &str = "connection_status";
     pub const CONNECTION_RETRY: &str = "connection_retry";
     pub const SYNC_STATUS: &str = "sync_status";
+    pub const MIGRATION_STATUS: &str = "migration_status";
     pub const CONFLICT_LIST: &str = "conflict_list";
     pub const CONFLICT_RESOLVE: &str = "conflict_resolve";
     pub const STORAGE_USAGE: &str = "storage_usage";
@@ -62,6 +63,7 @@ pub mod commands {
         CONNECTION_STATUS,
         CONNECTION_RETRY,
         SYNC_STATUS,
+        MIGRATION_STATUS,
         CONFLICT_LIST,
         CONFLICT_RESOLVE,
         STORAGE_USAGE,

@@ -13,6 +13,7 @@ use crate::connection::Connection;
 use crate::db::Db;
 use crate::devices::DeviceInvitation;
 use crate::error::{DataError, ErrorKind};
+use crate::link::MigrationStatus;
 use crate::status::ConnectionStatus;
 use crate::storage::{cleanup, export, CleanupPreview, ExportSummary, StorageUsage};
 use crate::sync::SyncStatus;
@@ -33,6 +34,12 @@ fn connection_retry(connection: State<'_, Connection>) {
 #[tauri::command]
 fn sync_status(db: State<'_, Db>) -> SyncStatus {
     db.sync_status()
+}
+
+/// Where this start's migration is: under way, done or failed (`null` when none ran).
+#[tauri::command]
+fn migration_status(db: State<'_, Db>) -> Option<MigrationStatus> {
+    db.migration_status()
 }
 
 /// The conflicts of this client's writes, oldest first.
@@ -137,6 +144,7 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         connection_status,
         connection_retry,
         sync_status,
+        migration_status,
         conflict_list,
         conflict_resolve,
         storage_usage,

@@ -28,6 +28,7 @@ use serde_json::Value;
 use crate::changes::{ChangeSink, TableChange};
 use crate::connect::{ConnectOptions, Connector};
 use crate::error::{DataError, ErrorKind};
+use crate::link::MigrationStatus;
 use crate::liveness::Heartbeat;
 use crate::local::LocalCopy;
 use crate::lock::DataDirLock;
@@ -141,6 +142,9 @@ pub struct Db {
     lock: Arc<DataDirLock>,
     /// The next provisional key number of each table with an `#[auto_inc]` key.
     provisional: Arc<Mutex<HashMap<&'static str, u64>>>,
+    /// Where this start's migration is (none ran): for a frontend that listens only after it
+    /// ended, as a webview slower to load than the migration is quick does.
+    migration: Arc<Mutex<Option<MigrationStatus>>>,
 }
 
 /// A connection whose rows the runtime has yet to take in; dropping `caught_up` lets it go on
@@ -226,6 +230,7 @@ impl Db {
             op_ids: Arc::new(op_ids),
             lock: Arc::new(lock),
             provisional: Arc::default(),
+            migration: Arc::default(),
         };
         // Writes made before the first connect are checked against the local copy's figures.
         db.storage_usage();
@@ -805,6 +810,17 @@ impl Db {
                 .map_err(|e| format!("cannot copy the {} rows: {e}", table.name()))?;
         }
         Ok(copy)
+    }
+
+    /// A migration on start reached `status`: kept, and told to the frontend.
+    pub(crate) fn migration_changed(&self, status: MigrationStatus) {
+        *self.migration.lock().unwrap_or_else(PoisonError::into_inner) = Some(status.clone());
+        self.emit(events::MIGRATION_STATUS, status);
+    }
+
+    /// Where this start's migration is: under way, done or failed; none when none ran.
+    pub fn migration_status(&self) -> Option<MigrationStatus> {
+        self.migration.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Emits an event of the data layer's own (sync, migration) to the frontend.

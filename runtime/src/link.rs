@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use heycat_contract::{events, system, ReducerError};
+use heycat_contract::{system, ReducerError};
 use heycat_local_server::migrate::{self, Migration, Step};
 use heycat_local_server::{Api, Error as ServerError, Server};
 use heycat_plan::{DevMigration, Plan};
@@ -367,7 +367,7 @@ impl ServerLink {
         plan.automatic &= !carry;
         let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
         let progress = |step: Step| {
-            self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Running { from, to, step: step.into() });
+            self.db.migration_changed(MigrationStatus::Running { from, to, step: step.into() });
             // A test hook: dying at a step, as a killed process would.
             if crash_at == Some(step) {
                 std::process::abort();
@@ -388,14 +388,16 @@ impl ServerLink {
                 heycat_local_server::private_files::write(copy, wasm)
                     .map_err(|e| failure(format!("cannot write {}: {e}", copy.display())))?;
                 let backup = backup.map(|b| b.display().to_string());
-                self.db.emit(events::MIGRATION_STATUS, MigrationStatus::Done { from, to, backup });
+                self.db.migration_changed(MigrationStatus::Done { from, to, backup });
                 Ok(())
             }
             Err(failed) => {
-                self.db.emit(
-                    events::MIGRATION_STATUS,
-                    MigrationStatus::Failed { from, to, message: failed.message.clone(), restored: failed.restored },
-                );
+                self.db.migration_changed(MigrationStatus::Failed {
+                    from,
+                    to,
+                    message: failed.message.clone(),
+                    restored: failed.restored,
+                });
                 Err(failure(format!(
                     "migrating the database from schema version {from} to {to} failed: {}",
                     failed.message

@@ -80,6 +80,7 @@ describe("the runtime's commands", () => {
     const answers: Record<string, unknown> = {
       [RUNTIME_COMMANDS.CONNECTION_STATUS]: SAMPLES.ConnectionStatus[3],
       [RUNTIME_COMMANDS.SYNC_STATUS]: SAMPLES.SyncStatus[1],
+      [RUNTIME_COMMANDS.MIGRATION_STATUS]: SAMPLES.MigrationStatus[1],
       [RUNTIME_COMMANDS.STORAGE_USAGE]: SAMPLES.StorageUsage[1],
       [RUNTIME_COMMANDS.STORAGE_CLEANUP]: SAMPLES.StorageUsage[0],
       [RUNTIME_COMMANDS.STORAGE_EXPORT]: SAMPLES.ExportSummary[0],
@@ -90,6 +91,7 @@ describe("the runtime's commands", () => {
     expect(await runtime.connectionStatus()).toEqual(SAMPLES.ConnectionStatus[3]);
     expect(await runtime.connectionRetry()).toBeUndefined();
     expect(await runtime.syncStatus()).toEqual(SAMPLES.SyncStatus[1]);
+    expect(await runtime.migrationStatus()).toEqual(SAMPLES.MigrationStatus[1]);
     expect(await runtime.storageUsage()).toEqual(SAMPLES.StorageUsage[1]);
     const [item] = SAMPLES.CleanupPreview[0].items;
     expect(await runtime.storageCleanup("attachment", [item.key])).toEqual(SAMPLES.StorageUsage[0]);
@@ -102,6 +104,7 @@ describe("the runtime's commands", () => {
       ["connection_status", {}],
       ["connection_retry", {}],
       ["sync_status", {}],
+      ["migration_status", {}],
       ["storage_usage", {}],
       ["storage_cleanup", { table: "attachment", keys: ["a1"] }],
       ["storage_export", { path: null }],

@@ -21,7 +21,9 @@ import {
   connectionRetry,
   connectionStatus,
   DataError,
+  migrationStatus,
   onConnectionStatus,
+  onMigrationStatus,
   onSyncStatus,
   subscribe,
   syncStatus,
@@ -32,6 +34,7 @@ import {
   RUNTIME_EVENTS,
   type ConflictView,
   type ConnectionStatus,
+  type MigrationStatus,
   type RowPage,
   type SyncStatus,
   type TableChange,
@@ -133,6 +136,8 @@ function followed<T>(listen: (handler: (value: T) => void) => Promise<UnlistenFn
 
 const connection = followed(onConnectionStatus, connectionStatus);
 const sync = followed(onSyncStatus, syncStatus);
+// Asked too: a migration may end before the page listens.
+const migration = followed(onMigrationStatus, migrationStatus);
 
 /** Every conflict of this device's writes, rows as they cross (for the rows' markers). */
 const conflicts = source<ConflictView[]>([], (set) => {
@@ -172,6 +177,11 @@ export function useConnectionStatus(): { status: ConnectionStatus | null; retry:
 /** What waits to sync, kept current by `sync:status` events (null until known). */
 export function useSyncStatus(): SyncStatus | null {
   return useSyncExternalStore(sync.subscribe, sync.get);
+}
+
+/** Where this start's migration of the database is (null when none ran, or until known). */
+export function useMigrationStatus(): MigrationStatus | null {
+  return useSyncExternalStore(migration.subscribe, migration.get);
 }
 
 /**

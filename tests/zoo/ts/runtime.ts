@@ -206,6 +206,11 @@ export function onSyncStatus(handler: (status: SyncStatus) => void): Promise<Unl
   return subscribe<SyncStatus>(RUNTIME_EVENTS.SYNC_STATUS, handler);
 }
 
+/** Where this start's migration of the database is: under way, done or failed (null when none ran). Invokes `migration_status`. */
+export function migrationStatus(): Promise<MigrationStatus | null> {
+  return call<MigrationStatus | null>(RUNTIME_COMMANDS.MIGRATION_STATUS);
+}
+
 /** Calls `handler` at every step of a migration of the database to this app's schema version (when the app starts). */
 export function onMigrationStatus(handler: (status: MigrationStatus) => void): Promise<UnlistenFn> {
   return subscribe<MigrationStatus>(RUNTIME_EVENTS.MIGRATION_STATUS, handler);

@@ -1,6 +1,4 @@
-import { useEffect, useState } from "react";
-
-import { onMigrationStatus, type MigrationStatus } from "../heycat";
+import { useMigrationStatus } from "../heycat";
 
 const STEPS: Record<string, string> = {
   backup: "backing up your data",
@@ -12,11 +10,7 @@ const STEPS: Record<string, string> = {
 
 /** A migration of the database on start: its progress, its end, or what failed. */
 export function MigrationBanner() {
-  const [status, setStatus] = useState<MigrationStatus | null>(null);
-  useEffect(() => {
-    const stop = onMigrationStatus(setStatus);
-    return () => void stop.then((unlisten) => unlisten());
-  }, []);
+  const status = useMigrationStatus();
   if (status === null) return null;
   const versions = `from version ${status.from} to ${status.to}`;
   switch (status.state) {

@@ -15,12 +15,25 @@ const HEADLINES: Record<FailureKind, string> = {
   other: "Connecting to the database failed.",
 };
 
-/** What the connection is doing, in words, with a Retry button when it is not connected. */
+type Problem = Extract<ConnectionStatus, { state: "offline" | "failed" }>;
+
+/**
+ * What the connection is doing, in words, with a Retry button when it is not connected. While a
+ * retry is under way the problem that led to it stays shown, as it was: a banner that changed at
+ * every retry would move the page under the person's pointer every few seconds.
+ */
 export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | null; onRetry: () => void }) {
+  const [lastProblem, setLastProblem] = useState<Problem | null>(null);
+  const problem = status?.state === "offline" || status?.state === "failed" ? status : null;
+  if (problem !== null && problem !== lastProblem) setLastProblem(problem);
+  if (status?.state === "connected" && lastProblem !== null) setLastProblem(null);
+
+  if (problem !== null) return <ProblemBanner problem={problem} retrying={false} onRetry={onRetry} />;
   if (status === null || status.state === "connecting") {
     const at = status?.server ? ` at ${status.server}` : "";
+    if (status?.lastFailure && lastProblem !== null) return <ProblemBanner problem={lastProblem} retrying onRetry={onRetry} />;
     if (status?.lastFailure) {
-      // Retrying after a lost connection or a failed try: say why, as long as it lasts.
+      // Retrying after a failure this banner did not show (it mounted since): say why.
       return (
         <div className="banner banner-error" role="status">
           <strong>Reconnecting to the database{at}…</strong> <span className="detail">Last try: {status.lastFailure}.</span>
@@ -33,28 +46,31 @@ export function StatusBanner({ status, onRetry }: { status: ConnectionStatus | n
       </div>
     );
   }
-  if (status.state === "connected") {
-    return (
-      <div className="banner banner-ok" role="status">
-        Connected to {status.server}
-      </div>
-    );
-  }
-  const headline = status.state === "offline" ? "The connection to the database was lost." : HEADLINES[status.kind];
+  return (
+    <div className="banner banner-ok" role="status">
+      Connected to {status.server}
+    </div>
+  );
+}
+
+/** A lost connection or a failed try, with when the next try is (or that it is under way). */
+function ProblemBanner({ problem, retrying, onRetry }: { problem: Problem; retrying: boolean; onRetry: () => void }) {
+  const headline = problem.state === "offline" ? "The connection to the database was lost." : HEADLINES[problem.kind];
+  const next = retrying ? "Retrying now…" : `Retrying in ${Math.ceil(problem.retryInMs / 1000)} s.`;
   return (
     <div className="banner banner-error" role="alert">
-      <strong>{headline}</strong> <span className="detail">{sentence(status.message)}</span>{" "}
-      <span className="detail">Retrying in {Math.ceil(status.retryInMs / 1000)} s.</span>{" "}
+      <strong>{headline}</strong> <span className="detail">{sentence(problem.message)}</span>{" "}
+      <span className="detail">{next}</span>{" "}
       <button type="button" onClick={onRetry}>
         Retry now
       </button>
-      {status.state === "failed" && status.detail && (
+      {problem.state === "failed" && problem.detail && (
         <details className="technical">
           <summary>Technical details</summary>
-          <pre>{status.detail}</pre>
+          <pre>{problem.detail}</pre>
         </details>
       )}
-      {status.state === "failed" && status.kind === "notJoined" && <JoinForm />}
+      {problem.state === "failed" && problem.kind === "notJoined" && <JoinForm />}
     </div>
   );
 }

@@ -19,6 +19,7 @@ const emptyLists = {
     ),
   ),
   sync_status: () => idleSync,
+  migration_status: () => null,
   storage_usage: () => wireUsage(1000, 1024 * 1024),
 };
 
@@ -105,11 +106,19 @@ describe("StatusBanner", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("Updating heycat's data to this version failed; it is unchanged.");
   });
 
-  it("says when the connection was lost, why while it reconnects, and when it is connected", () => {
+  it("says when the connection was lost, keeps it shown as it was while it reconnects, and says when connected", () => {
     const { rerender } = render(
       <StatusBanner status={{ state: "offline", server: "s", message: "the connection dropped; reconnecting", retryInMs: 250 }} onRetry={() => {}} />,
     );
-    expect(screen.getByRole("alert")).toHaveTextContent("The connection to the database was lost.");
+    const lost = screen.getByRole("alert");
+    expect(lost).toHaveTextContent("The connection to the database was lost. the connection dropped; reconnecting. Retrying in 1 s.");
+    // A retry under way: the same banner (the page under it does not move), saying so.
+    rerender(<StatusBanner status={{ state: "connecting", server: "s", lastFailure: "the connection dropped" }} onRetry={() => {}} />);
+    expect(screen.getByRole("alert")).toBe(lost);
+    expect(lost).toHaveTextContent("The connection to the database was lost. the connection dropped; reconnecting. Retrying now…");
+    rerender(<StatusBanner status={{ state: "connected", server: "http://127.0.0.1:3000" }} onRetry={() => {}} />);
+    expect(screen.getByRole("status")).toHaveTextContent("Connected to http://127.0.0.1:3000");
+    // The next retry after a failure the banner did not see (it mounted since) says why.
     rerender(
       <StatusBanner
         status={{ state: "connecting", server: "s", lastFailure: "the server stopped answering (nothing for 3 s)" }}
@@ -119,8 +128,25 @@ describe("StatusBanner", () => {
     expect(screen.getByRole("status")).toHaveTextContent(
       "Reconnecting to the database at s… Last try: the server stopped answering (nothing for 3 s).",
     );
-    rerender(<StatusBanner status={{ state: "connected", server: "http://127.0.0.1:3000" }} onRetry={() => {}} />);
-    expect(screen.getByRole("status")).toHaveTextContent("Connected to http://127.0.0.1:3000");
+  });
+
+  it("keeps a failure's technical details and a half-typed invitation code through each retry", () => {
+    const notJoined = {
+      state: "failed",
+      server: "s",
+      kind: "notJoined",
+      message: "this device has not joined",
+      detail: "403 from the server",
+      retryInMs: 5000,
+    } as const;
+    const { rerender } = render(<StatusBanner status={notJoined} onRetry={() => {}} />);
+    const code = within(screen.getByRole("alert")).getByRole("textbox");
+    fireEvent.change(code, { target: { value: "7K2M" } });
+    rerender(<StatusBanner status={{ state: "connecting", server: "s", lastFailure: notJoined.message }} onRetry={() => {}} />);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("This device has not joined your heycat data on the shared server.");
+    expect(alert).toHaveTextContent("Technical details");
+    expect(within(alert).getByRole("textbox")).toHaveValue("7K2M");
   });
 });
 
@@ -487,6 +513,18 @@ describe("migrations", () => {
     const alert = await screen.findByRole("alert", { name: "Migration" });
     expect(alert).toHaveTextContent("failed. the import step failed");
     expect(alert).toHaveTextContent("Your data is as it was");
+  });
+
+  it("shows a migration that ended before the window listened (a webview slower to load than the migration)", async () => {
+    mockBackend({
+      ...emptyLists,
+      connection_status: () => connected,
+      migration_status: () => ({ state: "done", from: 1, to: 3, backup: null }),
+    });
+    render(<App />);
+    expect(await screen.findByRole("status", { name: "Migration" })).toHaveTextContent(
+      "Your data was updated from version 1 to 3.",
+    );
   });
 });
 

@@ -24,6 +24,7 @@ export const RUNTIME_COMMANDS = {
   CONNECTION_STATUS: "connection_status",
   CONNECTION_RETRY: "connection_retry",
   SYNC_STATUS: "sync_status",
+  MIGRATION_STATUS: "migration_status",
   CONFLICT_LIST: "conflict_list",
   CONFLICT_RESOLVE: "conflict_resolve",
   STORAGE_USAGE: "storage_usage",
