@@ -22,6 +22,10 @@ use crate::display::VirtualDisplay;
 
 /// How long a wait for something on screen lasts before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// How long an element must hold still before it is clicked (see [`AppWindow::click`]).
+const AIM: Duration = Duration::from_millis(50);
+
 /// W3C WebDriver's key for an element reference.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -137,10 +141,18 @@ impl AppWindow {
         Ok(text.as_str().unwrap_or_default().to_owned())
     }
 
-    /// Clicks the element at `xpath` (found again if the page re-rendered it).
+    /// Clicks the element at `xpath` (found again if the page re-rendered it) once it holds
+    /// still, as a person aims: WebDriver clicks at the point where the element was, so one
+    /// that moved meanwhile (a banner above it grew) would not be the one clicked.
     pub fn click(&self, xpath: &str) {
         self.retry(&format!("to click {xpath}"), || {
             let element = self.find(xpath)?;
+            let rect = |element: &Element| self.send("GET", &format!("/element/{}/rect", element.0), None);
+            let before = rect(&element)?;
+            std::thread::sleep(AIM);
+            if rect(&element)? != before {
+                return Err("it moved".into());
+            }
             self.send("POST", &format!("/element/{}/click", element.0), Some(json!({}))).map(|_| ())
         });
     }
