@@ -142,8 +142,8 @@ pub struct Db {
     lock: Arc<DataDirLock>,
     /// The next provisional key number of each table with an `#[auto_inc]` key.
     provisional: Arc<Mutex<HashMap<&'static str, u64>>>,
-    /// Where this start's migration is (none ran): for a frontend that listens only after it
-    /// ended, as a webview slower to load than the migration is quick does.
+    /// This start's migration at its last step (`None`: none ran), for a frontend that listens
+    /// only after it ended (a webview that loads slower than a quick migration runs).
     migration: Arc<Mutex<Option<MigrationStatus>>>,
 }
 
