@@ -60,14 +60,26 @@ fn end(mut app: Running) -> String {
 fn a_second_start_hands_over_to_the_open_app_which_shows_its_window() {
     let display = VirtualDisplay::start();
     let dir = tempfile::tempdir().unwrap();
-    let first = spawn(app(&display, dir.path()));
+    let mut first = spawn(app(&display, dir.path()));
     let window = {
-        let mut found = Vec::new();
-        wait_for(Duration::from_secs(60), "the app's window", || {
-            found = display.visible_windows(TITLE);
-            !found.is_empty()
-        });
-        found.remove(0)
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(window) = display.visible_windows(TITLE).into_iter().next() {
+                break window;
+            }
+            let ended = first.child.try_wait().unwrap();
+            if ended.is_some() || Instant::now() > deadline {
+                panic!(
+                    "the app showed no window (it {}); it said:\n{}",
+                    match ended {
+                        Some(status) => format!("ended: {status}"),
+                        None => "still runs".to_owned(),
+                    },
+                    end(first)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     };
     wait_for(Duration::from_secs(60), "the app to have its data dir", || dir.path().join("app.sock").exists());
     // The window was closed to the background (unmapped), as a user leaves an app.
