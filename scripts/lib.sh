@@ -36,6 +36,16 @@ ensure_server() {
   cargo install spacetimedb-standalone --version "$SPACETIMEDB_VERSION" --locked --quiet
 }
 
+# The database program each app of this repository ships with, put where Tauri takes it from
+# (<app>/binaries/spacetimedb-standalone-<target triple>, a sidecar): the one ensure_server
+# installed, copied only when it changed.
+ensure_sidecars() {
+  local app
+  for app in app examples/notes; do
+    (cd "$HEYCAT_ROOT" && cargo run --locked -q -p heycat-codegen --bin heycat-schema -- sidecar --app "$app" >&2)
+  done
+}
+
 # Prints how this machine builds wasm32 (what heycat-codegen's module build then uses):
 # "rustup" when the target is installed normally, otherwise sets up and prints "debian"
 # (Debian's rustc-web with build-std, linked as the rustup toolchain debian-web).

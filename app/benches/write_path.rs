@@ -157,6 +157,7 @@ fn config(url: &str, dir: &std::path::Path) -> DataConfig {
         data_dir: dir.to_owned(),
         server: ServerChoice::Remote(url.to_owned()),
         database: DB.into(),
+        app_name: DB.into(),
         module_override: None,
         migration_fail_at: None,
         migration_crash_at: None,

@@ -10,7 +10,10 @@ pub mod data {
 /// The database heycat's data lives in.
 pub const DATABASE: &str = "heycat";
 
+/// How the data layer names the app to its user.
+pub const APP_NAME: &str = "heycat";
+
 /// heycat's data layer options: its database name.
 pub fn options() -> heycat_runtime::Options {
-    heycat_runtime::Options::new(DATABASE)
+    heycat_runtime::Options::new(DATABASE).app_name(APP_NAME)
 }

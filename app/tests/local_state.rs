@@ -111,7 +111,7 @@ fn a_damaged_snapshot_is_set_aside_and_the_app_starts_and_fills_it_again_from_th
 fn an_unreadable_server_json_does_not_stop_the_app_and_is_said_in_words() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("server.json"), r#"{"url": "http://10.0.0.2:3000""#).unwrap();
-    let config = heycat_runtime::DataConfig::resolve(dir.path().to_owned(), DB).expect("the app still starts");
+    let config = heycat_runtime::DataConfig::resolve(dir.path().to_owned(), DB, DB).expect("the app still starts");
     let app = start(config);
     let failed = app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
     let message = failed["message"].as_str().unwrap();

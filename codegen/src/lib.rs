@@ -23,6 +23,7 @@ pub mod outputs;
 mod parse;
 pub mod raw_def;
 pub mod reducers;
+pub mod sidecar;
 pub mod source;
 pub mod system;
 pub mod versions;

@@ -28,9 +28,12 @@ pub mod events {
     }
 }
 
-/// What the data layer says on stderr that `heycat-schema dev` reads, and how it hands the app
-/// a migration.
+/// What the data layer says on stderr for `heycat-schema dev` (only when it runs the app and
+/// asks, with [`dev::REPORT_ENV`]), and how it hands the app a migration.
 pub mod dev {
+    /// Set by `heycat-schema dev` for the app it runs: the data layer then writes the lines
+    /// below on stderr (its log goes wherever the app sends it, if anywhere).
+    pub const REPORT_ENV: &str = "HEYCAT_DEV_REPORT";
     /// Starts the line written whenever the app connected: `heycat-data: connected to <server>
     /// (schema version <N>)`. Its commands then answer with the rows of this schema.
     pub const CONNECTED_LINE: &str = "heycat-data: connected to ";
@@ -40,6 +43,32 @@ pub mod dev {
     /// The environment variable naming the file of a `DevMigration` (JSON) for the app to carry
     /// out on start, when the database runs the module it starts from.
     pub const MIGRATION_ENV: &str = "HEYCAT_DEV_MIGRATION";
+}
+
+/// The database program an app ships with and starts (its embedded server).
+pub mod server {
+    /// Its name, as Tauri names a sidecar beside the app's executable (`bundle.externalBin`
+    /// holds `binaries/spacetimedb-standalone`; the file there ends with the target triple).
+    pub const PROGRAM: &str = "spacetimedb-standalone";
+    /// The only version the toolkit is built and tested with (every SpacetimeDB crate is pinned
+    /// to it).
+    pub const VERSION: &str = "1.2.0";
+    /// The environment variable naming the program's file, when it is not beside the app.
+    pub const PROGRAM_ENV: &str = "SPACETIMEDB_STANDALONE";
+    /// The folder, beside the app's `tauri.conf.json`, that holds the sidecar.
+    pub const SIDECAR_DIR: &str = "binaries";
+
+    /// The sidecar's file for a target triple, as Tauri looks for it:
+    /// `spacetimedb-standalone-x86_64-unknown-linux-gnu`, `...-x86_64-pc-windows-msvc.exe`.
+    pub fn sidecar_file(target_triple: &str) -> String {
+        let exe = if target_triple.contains("windows") { ".exe" } else { "" };
+        format!("{PROGRAM}-{target_triple}{exe}")
+    }
+
+    /// What `bundle.externalBin` in `tauri.conf.json` lists for it.
+    pub fn external_bin() -> String {
+        format!("{SIDECAR_DIR}/{PROGRAM}")
+    }
 }
 
 /// The runtime's own Tauri commands (every schema has them).

@@ -35,7 +35,7 @@ impl ChangeSink {
     pub fn new(emit: impl Fn(&str, serde_json::Value) + Send + 'static) -> Self {
         let (tx, rx) = mpsc::channel::<Pending>();
         std::thread::Builder::new()
-            .name("heycat-change-events".into())
+            .name("data-change-events".into())
             .spawn(move || {
                 for (event, payload) in rx {
                     if let Ok(payload) = payload() {

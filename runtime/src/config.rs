@@ -26,6 +26,8 @@ pub struct DataConfig {
     pub data_dir: PathBuf,
     pub server: ServerChoice,
     pub database: String,
+    /// The app's name, in what the data layer says to its user.
+    pub app_name: String,
     /// A module file to publish instead of the one built into the app.
     pub module_override: Option<PathBuf>,
     /// Test hooks: make a migration fail at, or the process die at, this step
@@ -40,10 +42,10 @@ pub struct DataConfig {
 }
 
 impl DataConfig {
-    /// The configuration for an app whose data dir is `data_dir` and whose database is named
-    /// `database` unless `HEYCAT_DATABASE` says otherwise, from the environment and
+    /// The configuration for the app `app_name` whose data dir is `data_dir` and whose database
+    /// is named `database` unless `HEYCAT_DATABASE` says otherwise, from the environment and
     /// `data_dir/server.json`.
-    pub fn resolve(data_dir: PathBuf, database: &str) -> Result<DataConfig, String> {
+    pub fn resolve(data_dir: PathBuf, database: &str, app_name: &str) -> Result<DataConfig, String> {
         let server = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
             Some(url) => ServerChoice::Remote(url.trim().to_owned()),
             None => server_from_file(&data_dir.join("server.json")).unwrap_or_else(ServerChoice::Unreadable),
@@ -53,6 +55,7 @@ impl DataConfig {
             data_dir,
             server,
             database,
+            app_name: app_name.to_owned(),
             module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
             migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
             migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),

@@ -77,7 +77,7 @@ impl Connection {
         let worker = shared.clone();
         let kept = Arc::new(config.clone());
         let thread = std::thread::Builder::new()
-            .name("heycat-connection".into())
+            .name("data-connection".into())
             .spawn(move || supervise(&worker, config, db))
             .expect("spawn the connection thread");
         Connection { shared, thread: Arc::new(Mutex::new(Some(thread))), config: kept }
@@ -198,7 +198,9 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
             Ok(()) => {
                 attempt = 0;
                 logged = None;
-                eprintln!("{}{} (schema version {})", dev::CONNECTED_LINE, link.address(), db.schema().info().version);
+                let connected = format!("{} (schema version {})", link.address(), db.schema().info().version);
+                log::info!("connected to {connected}");
+                report_to_dev_loop(&format!("{}{connected}", dev::CONNECTED_LINE));
                 shared.set_status(ConnectionStatus::Connected { server: link.address() });
                 let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
                 // What changed while offline, after the app was told (see `Db::catch_up`).
@@ -249,7 +251,8 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 let said = Some((failure.message.clone(), failure.detail.clone()));
                 if said != logged {
                     let detail = failure.detail.as_deref().map(|d| format!("\n{d}")).unwrap_or_default();
-                    eprintln!("{}{}{detail}", dev::NOT_CONNECTED_LINE, failure.message);
+                    log::warn!("not connected: {}{detail}", failure.message);
+                    report_to_dev_loop(&format!("{}{}{detail}", dev::NOT_CONNECTED_LINE, failure.message));
                     logged = said;
                 }
                 shared.set_status(ConnectionStatus::Failed {
@@ -298,7 +301,7 @@ impl HeartbeatThread {
                 return;
             }
         };
-        let spawned = std::thread::Builder::new().name("heycat-heartbeat".into()).spawn(beat);
+        let spawned = std::thread::Builder::new().name("data-heartbeat".into()).spawn(beat);
         if spawned.is_err() {
             // Without a heartbeat a stalled connection is noticed only by the SDK (a minute).
             stop.store(true, Ordering::Release);
@@ -383,6 +386,14 @@ fn backoff(attempt: u32) -> Duration {
     let base = FIRST_RETRY.saturating_mul(1 << attempt.min(8)).min(MAX_RETRY);
     let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0; // uniform in [0, 1)
     base.mul_f64(0.75 + jitter * 0.5)
+}
+
+/// Says `line` on stderr for `heycat-schema dev`, when it runs the app (see
+/// `heycat_contract::dev`): it waits for these lines, whatever the app does with its log.
+fn report_to_dev_loop(line: &str) {
+    if std::env::var_os(dev::REPORT_ENV).is_some() {
+        eprintln!("{line}");
+    }
 }
 
 #[cfg(test)]

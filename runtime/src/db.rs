@@ -198,13 +198,13 @@ enum CallFailure {
 impl Db {
     /// A handle with no connection yet, for the app whose schema is `schema`, with its offline
     /// state (outbox, local copy) in `dir`; events (row changes, sync status) go to `events`.
-    pub fn open(schema: &'static dyn Schema, dir: &Path, events: ChangeSink) -> Result<Db, DataError> {
+    pub fn open(schema: &'static dyn Schema, dir: &Path, app_name: &str, events: ChangeSink) -> Result<Db, DataError> {
         // First of all: this process alone uses the data dir (or it says which one does).
-        let lock = DataDirLock::take(dir)?;
+        let lock = DataDirLock::take(dir, app_name)?;
         // Before anything else touches the data dir: what an earlier version left readable by
         // others becomes the user's alone. A file it cannot change is said, not fatal.
         for (path, e) in heycat_local_server::private_files::make_private(dir) {
-            eprintln!("heycat-data: cannot make {} readable by the user only: {e}", path.display());
+            log::warn!("cannot make {} readable by the user only: {e}", path.display());
         }
         let info = schema.info();
         let sync = SyncState::open(dir, info.version, &info.plans()).map_err(|e| {

@@ -40,7 +40,7 @@ impl Door {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
         let closed = Arc::new(AtomicBool::new(false));
         let stop = closed.clone();
-        std::thread::Builder::new().name("heycat-data door".into()).spawn(move || {
+        std::thread::Builder::new().name("data-door".into()).spawn(move || {
             for stream in listener.incoming() {
                 if stop.load(Ordering::SeqCst) {
                     break;

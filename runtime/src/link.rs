@@ -191,8 +191,12 @@ impl ServerLink {
             self.local_ready = false;
             let dir = self.config.local_server_dir();
             let not_started = |e: ServerError| {
-                Failure::new(FailureKind::ServerNotStarted, format!("the local database could not start: {e}"))
-                    .with_detail(e.detail())
+                let message = match e {
+                    // Said as is: the words are the user's way out (reinstalling).
+                    ServerError::ProgramMissing { .. } | ServerError::ProgramDamaged { .. } => e.to_string(),
+                    _ => format!("the local database could not start: {e}"),
+                };
+                Failure::new(FailureKind::ServerNotStarted, message).with_detail(e.detail())
             };
             let server = match self.local_port {
                 // Same address as before if the port is still free, so nothing else changes.
@@ -241,8 +245,8 @@ impl ServerLink {
             Some(deployed) if deployed == current && !records_user => Err(Failure::new(
                 FailureKind::VersionMismatch,
                 format!(
-                    "the database's module (schema version {deployed}) is from before heycat-data kept it to its \
-                     user; release a new schema version (heycat-schema release) so the app carries the data over"
+                    "the database's module (schema version {deployed}) does not keep the data to its user (it \
+                     is from an earlier toolkit); a new schema version of the app carries the data over"
                 ),
             )),
             Some(deployed) if deployed == current => {
@@ -269,8 +273,7 @@ impl ServerLink {
                         "the database is at schema version {v}, newer than this app's ({current}); update the app"
                     ),
                     None => {
-                        "the database's module does not say its schema version; it was not published by heycat-data"
-                            .into()
+                        "the database's module does not say its schema version; it was not published by this app".into()
                     }
                 },
             )),
@@ -304,15 +307,14 @@ impl ServerLink {
                 Some(dev.plan)
             }
             Ok(_) => {
-                eprintln!(
-                    "heycat-data: the dev migration in {} starts from another module than the database runs; \
-                     not used",
+                log::warn!(
+                    "the dev migration in {} starts from another module than the database runs; not used",
                     path.display()
                 );
                 None
             }
             Err(e) => {
-                eprintln!("heycat-data: the dev migration in {} cannot be read ({e}); not used", path.display());
+                log::warn!("the dev migration in {} cannot be read ({e}); not used", path.display());
                 None
             }
         }
@@ -464,9 +466,9 @@ impl ServerLink {
                 check_schema(info.canonical, api, database)
             }
             Some(deployed) if fits_older_app(info.canonical, &heycat_canonical::describe(&deployed_def), current) => {
-                eprintln!(
-                    "heycat-data: the database at {} is at schema version {deployed}, newer than this app's \
-                     ({current}); what this app uses is unchanged there, so it keeps syncing",
+                log::info!(
+                    "the database at {} is at schema version {deployed}, newer than this app's ({current}); \
+                     what this app uses is unchanged there, so it keeps syncing",
                     api.base_url()
                 );
                 Ok(())
@@ -482,7 +484,7 @@ impl ServerLink {
             )),
             None => Err(Failure::new(
                 FailureKind::VersionMismatch,
-                "the database's module does not say its schema version; it was not published by heycat-data",
+                "the database's module does not say its schema version; it was not published by this app",
             )),
         }
     }

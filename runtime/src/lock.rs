@@ -21,8 +21,9 @@ const LOCK_FILE: &str = "lock";
 pub(crate) struct DataDirLock(Mutex<Option<File>>);
 
 impl DataDirLock {
-    /// Takes the data dir `dir` for this process, or says which process has it.
-    pub(crate) fn take(dir: &Path) -> Result<DataDirLock, DataError> {
+    /// Takes the data dir `dir` for this process, or says which process has it (in words that
+    /// name the app `app_name`).
+    pub(crate) fn take(dir: &Path, app_name: &str) -> Result<DataDirLock, DataError> {
         let path = dir.join(LOCK_FILE);
         let cannot = |e: std::io::Error| {
             DataError::new(ErrorKind::Server, format!("cannot lock the data folder {}: {e}", dir.display()))
@@ -44,7 +45,7 @@ impl DataDirLock {
             return Err(DataError::new(
                 ErrorKind::Server,
                 format!(
-                    "heycat is already open with this data ({holder} uses {}); close it first, \
+                    "{app_name} is already open with this data ({holder} uses {}); close it first, \
                      or use the window that is open",
                     dir.display()
                 ),
@@ -73,10 +74,16 @@ mod tests {
     #[test]
     fn a_second_taker_is_told_who_has_the_data_dir_until_it_is_released() {
         let dir = tempfile::tempdir().unwrap();
-        let first = DataDirLock::take(dir.path()).unwrap();
-        let refused = DataDirLock::take(dir.path()).err().unwrap();
-        assert!(refused.message.contains(&format!("process {}", std::process::id())), "{}", refused.message);
+        let first = DataDirLock::take(dir.path(), "Notes").unwrap();
+        let refused = DataDirLock::take(dir.path(), "Notes").err().unwrap();
+        assert!(
+            refused
+                .message
+                .starts_with(&format!("Notes is already open with this data (process {} uses", std::process::id())),
+            "{}",
+            refused.message
+        );
         first.release();
-        DataDirLock::take(dir.path()).unwrap();
+        DataDirLock::take(dir.path(), "Notes").unwrap();
     }
 }

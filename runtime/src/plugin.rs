@@ -24,15 +24,23 @@ pub struct Options {
     /// Where the data layer keeps its files; by default the app's data dir (`HEYCAT_DATA_DIR`
     /// overrides both).
     pub data_dir: Option<PathBuf>,
+    /// The app's name in what the data layer says to its user ("Notes is already open with
+    /// this data"); by default the product name in the Tauri config.
+    pub app_name: Option<String>,
 }
 
 impl Options {
     pub fn new(database: impl Into<String>) -> Options {
-        Options { database: database.into(), data_dir: None }
+        Options { database: database.into(), data_dir: None, app_name: None }
     }
 
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Options {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    pub fn app_name(mut self, name: impl Into<String>) -> Options {
+        self.app_name = Some(name.into());
         self
     }
 }
@@ -51,10 +59,11 @@ pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> Taur
             // Started again while open (a second click on its icon): the open app shows its
             // window, and this start ends.
             if instance::ask_to_show(&data_dir) {
-                eprintln!("heycat-data: the app is already open with this data; it was asked to show its window");
+                log::info!("the app is already open with this data; it was asked to show its window");
                 std::process::exit(0);
             }
-            let config = DataConfig::resolve(data_dir, &options.database)?;
+            let app_name = options.app_name.clone().unwrap_or_else(|| app.package_info().name.clone());
+            let config = DataConfig::resolve(data_dir, &options.database, &app_name)?;
             start(app, schema, config)?;
             let handle = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -83,14 +92,14 @@ pub fn start<R: Runtime>(
     let sink = ChangeSink::new(move |event, payload| {
         let _ = handle.emit(event, payload);
     });
-    let db = Db::open(schema, &config.data_dir, sink)?;
+    let db = Db::open(schema, &config.data_dir, &config.app_name, sink)?;
     let handle = app.app_handle().clone();
     match Door::open(&config.data_dir, move || show_windows(&handle)) {
         Ok(door) => {
             app.manage(door);
         }
         // Without it a second start is refused (naming this process) instead of handing over.
-        Err(e) => eprintln!("heycat-data: a second start of the app cannot hand over to this one: {e}"),
+        Err(e) => log::warn!("a second start of the app cannot hand over to this one: {e}"),
     }
     let handle = app.app_handle().clone();
     let on_status = Arc::new(move |status: &ConnectionStatus| {
@@ -117,7 +126,7 @@ pub fn shutdown<R: Runtime>(app: &impl Manager<R>) {
 
 /// Brings the app's windows to the front, for a second start of the app.
 fn show_windows<R: Runtime>(app: &tauri::AppHandle<R>) {
-    eprintln!("heycat-data: another start of the app asked for its window");
+    log::info!("another start of the app asked for its window");
     for window in app.webview_windows().values() {
         let _ = window.unminimize();
         let _ = window.show();

@@ -234,10 +234,10 @@ impl StatusPublisher {
             let status = state.lock().unwrap_or_else(PoisonError::into_inner).status();
             sink.emit_local(heycat_contract::events::SYNC_STATUS, status);
         };
-        let spawned = std::thread::Builder::new().name("heycat-sync-status".into()).spawn(publish);
+        let spawned = std::thread::Builder::new().name("data-sync-status".into()).spawn(publish);
         if let Err(e) = spawned {
             // Without the thread the status is still there to ask for (`sync_status`).
-            eprintln!("heycat-data: cannot start the sync status thread: {e}");
+            log::error!("cannot start the sync status thread: {e}");
         }
         publisher
     }

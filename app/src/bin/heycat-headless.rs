@@ -13,12 +13,32 @@ use std::sync::Arc;
 
 use heycat_runtime::{ChangeSink, Connection, DataConfig, Db};
 
+/// What the data layer logs goes to stderr, a line each.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::Level::Info
+    }
+
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            eprintln!("{} {}: {}", record.level(), record.target(), record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
 fn main() {
+    if log::set_logger(&StderrLog).is_ok() {
+        log::set_max_level(log::LevelFilter::Info);
+    }
     let Some(data_dir) = std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from) else {
         eprintln!("heycat-headless: set HEYCAT_DATA_DIR to the data dir");
         std::process::exit(2);
     };
-    let config = DataConfig::resolve(data_dir, heycat_app::DATABASE).unwrap_or_else(|e| {
+    let config = DataConfig::resolve(data_dir, heycat_app::DATABASE, heycat_app::APP_NAME).unwrap_or_else(|e| {
         eprintln!("heycat-headless: {e}");
         std::process::exit(2);
     });
@@ -27,7 +47,7 @@ fn main() {
             println!("{}", serde_json::json!({ "sync": payload }));
         }
     });
-    let db = Db::open(&heycat_app::data::SCHEMA, &config.data_dir, events).unwrap_or_else(|e| {
+    let db = Db::open(&heycat_app::data::SCHEMA, &config.data_dir, &config.app_name, events).unwrap_or_else(|e| {
         eprintln!("heycat-headless: {e}");
         std::process::exit(1);
     });

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use heycat_codegen::dev::{self, DevOptions};
+use heycat_codegen::sidecar::Sidecar;
 use heycat_codegen::versions::{load_snapshots, Plan, PlanBetween, Snapshot};
 use heycat_codegen::{outputs, versioned, write_if_changed, write_typescript, ModuleBuild, Schema, TypeScriptOptions};
 
@@ -28,6 +29,11 @@ COMMANDS:
                   last two releases)
     build-module  Build the schema's SpacetimeDB module to wasm and print the .wasm's path
                   (the app's build does this by itself; this is for publishing it elsewhere)
+    sidecar       Put the database program the app ships with in place for Tauri:
+                  <app>/binaries/spacetimedb-standalone-<target triple>, found on this
+                  machine (--program, SPACETIMEDB_STANDALONE, PATH, cargo's bin folder) or
+                  built with cargo install; adds its line to <app>/.gitignore and says what
+                  tauri.conf.json lacks (bundle.externalBin)
     dev           The schema dev loop: build and run the app (the program after `--`), and
                   on every save of a schema file (or of a file under --watch) check the
                   schema, write the TypeScript, run --build, and restart the app on the same
@@ -46,6 +52,10 @@ OPTIONS:
     --json            diff: print the plan as JSON
     --version N       build-module: a released version instead of the current schema
     --target-dir DIR  build-module: where to build [default: $CARGO_TARGET_DIR, else target]
+    --app DIR         sidecar: the folder of the app's tauri.conf.json [default: src-tauri
+                      when there is one, else the current folder]
+    --target TRIPLE   sidecar: the target the app is built for [default: this machine's]
+    --program FILE    sidecar: the spacetimedb-standalone to ship
     --build CMD       dev: the app's build, a shell command (e.g. `cargo build -p my-app`)
     --watch DIR       dev: another folder whose changes rebuild and restart the app (repeatable)
     --data-dir DIR    dev: the app's data dir (HEYCAT_DATA_DIR) [default: the target dir's
@@ -70,6 +80,9 @@ struct Options {
     watch: Vec<PathBuf>,
     data_dir: Option<PathBuf>,
     run: Vec<String>,
+    app_dir: Option<PathBuf>,
+    target: Option<String>,
+    program: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -98,6 +111,9 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
         watch: Vec::new(),
         data_dir: None,
         run: Vec::new(),
+        app_dir: None,
+        target: None,
+        program: None,
     };
     let number = |value: Option<String>, flag: &str| -> Result<u32, String> {
         value.and_then(|v| v.trim_start_matches('v').parse().ok()).ok_or(format!("{flag} needs a version number"))
@@ -117,10 +133,15 @@ fn parse(args: Vec<String>) -> Result<Options, String> {
             "--watch" => options.watch.push(folder("--watch")?),
             "--data-dir" => options.data_dir = Some(folder("--data-dir")?),
             "--build" => options.build = Some(args.next().ok_or("--build needs a command")?),
+            "--app" => options.app_dir = Some(folder("--app")?),
+            "--program" => options.program = Some(args.next().map(PathBuf::from).ok_or("--program needs a file")?),
+            "--target" => options.target = Some(args.next().ok_or("--target needs a target triple")?),
             "--" => options.run = args.by_ref().collect(),
             "--react" => options.typescript.react = true,
             "-h" | "--help" | "help" => options.command = "help".into(),
-            "generate" | "check" | "release" | "diff" | "build-module" | "dev" if options.command.is_empty() => {
+            "generate" | "check" | "release" | "diff" | "build-module" | "dev" | "sidecar"
+                if options.command.is_empty() =>
+            {
                 options.command = arg
             }
             other => return Err(format!("unexpected argument {other:?}\n\n{HELP}")),
@@ -154,6 +175,9 @@ fn run(options: Options) -> Result<ExitCode, String> {
             data_dir: options.data_dir.unwrap_or_else(|| target_dir.join("heycat-dev/data")),
         })?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if options.command == "sidecar" {
+        return sidecar(options.app_dir, options.target, options.program);
     }
     if options.command == "build-module" {
         let build = ModuleBuild { schema_dir: options.schema_dir, versions_dir, version: options.version, target_dir };
@@ -239,4 +263,25 @@ fn run(options: Options) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+/// `heycat-schema sidecar`: see [`Sidecar`].
+fn sidecar(app_dir: Option<PathBuf>, target: Option<String>, program: Option<PathBuf>) -> Result<ExitCode, String> {
+    let app_dir = app_dir.unwrap_or_else(|| match PathBuf::from("src-tauri") {
+        dir if dir.join("tauri.conf.json").is_file() => dir,
+        _ => PathBuf::from("."),
+    });
+    let placed = Sidecar { app_dir, target, program }.place()?;
+    let size = format!("{:.0} MB", placed.bytes as f64 / 1e6);
+    match placed.written {
+        true => println!("wrote {} ({size}, from {})", placed.path.display(), placed.source.display()),
+        false => println!("{} is current ({size})", placed.path.display()),
+    }
+    if placed.ignored_now {
+        println!("added its line to .gitignore");
+    }
+    if let Some(hint) = placed.config_hint {
+        println!("{hint}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

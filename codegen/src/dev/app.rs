@@ -46,6 +46,8 @@ impl App {
         command
             .args(&run[1..])
             .env("HEYCAT_DATA_DIR", data_dir)
+            // The data layer then says on stderr when it connected (or why not).
+            .env(dev::REPORT_ENV, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

@@ -12,10 +12,12 @@ mod error;
 mod guard;
 pub mod migrate;
 pub mod private_files;
+mod program;
 mod rows;
 mod server;
 
 pub use api::Api;
 pub use error::{Error, Result};
+pub use program::server_binary;
 pub use rows::{named_rows, sql_rows};
-pub use server::{server_binary, Server};
+pub use server::Server;

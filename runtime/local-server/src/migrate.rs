@@ -2,7 +2,7 @@
 //!
 //! 1. Hold every write of the database (`heycat_hold_writes`, renewed as the migration goes, lapsing
 //!    should it die; devices keep their writes and send them later); export every table of the
-//!    old version and write the backup (`heycat-v<from>-to-v<to>-<time>.json`), synced, then
+//!    old version and write the backup (`<database>-v<from>-to-v<to>-<time>.json`), synced, then
 //!    read it again and check its row counts and content hash.
 //! 2. Write a journal saying a migration is under way and where its backup is.
 //! 3. Publish the new module, clearing the old data (`?clear=true`).
@@ -132,9 +132,9 @@ impl Migration<'_> {
         };
         let backup =
             self.export().map_err(|m| unchanged(format!("the backup failed, nothing was changed: {m}"), None))?;
-        let path = self.dir.join(format!("heycat-v{}-to-v{}-{}.json", self.plan.from, self.plan.to, now_secs()));
+        let path = self.dir.join(backup_name(self.database, self.plan.from, self.plan.to));
         backup.write(&path).map_err(|m| unchanged(format!("the backup failed, nothing was changed: {m}"), None))?;
-        let old_module = self.dir.join(format!("heycat-v{}-module.wasm", self.plan.from));
+        let old_module = self.dir.join(module_name(self.database, self.plan.from));
         let name = |path: &Path| path.file_name().map(PathBuf::from).unwrap_or_default();
         let journal =
             Journal { from: self.plan.from, to: self.plan.to, backup: name(&path), old_module: name(&old_module) };
@@ -348,7 +348,7 @@ fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
 /// Lifts the hold. Should that fail, the hold lapses by itself within [`HOLD_SECS`].
 fn release_writes(api: &Api, database: &str) {
     if let Err(e) = api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([0])) {
-        eprintln!("heycat-data: writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");
+        log::warn!("writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");
     }
 }
 
@@ -390,7 +390,7 @@ pub fn recover(api: &Api, database: &str, dir: &Path) -> Result<Option<u32>, Str
     let (journal, damaged) = match serde_json::from_slice::<Journal>(&bytes) {
         Ok(journal) => (journal, false),
         Err(e) => {
-            let journal = journal_from_files(dir).map_err(|why| {
+            let journal = journal_from_files(dir, database).map_err(|why| {
                 format!(
                     "an interrupted migration cannot be undone: its journal {} is damaged ({e}) and {why}",
                     dir.join(JOURNAL).display()
@@ -425,8 +425,8 @@ pub fn recover(api: &Api, database: &str, dir: &Path) -> Result<Option<u32>, Str
 }
 
 /// The journal of the migration whose backup is the newest intact one in `dir`.
-fn journal_from_files(dir: &Path) -> Result<Journal, String> {
-    // Backups are named `heycat-v<from>-to-v<to>-<time>.json`.
+fn journal_from_files(dir: &Path, database: &str) -> Result<Journal, String> {
+    // Backups are named `<database>-v<from>-to-v<to>-<time>.json` (see `backup_name`).
     let mut backups: Vec<(u64, u32, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .flatten()
@@ -440,7 +440,7 @@ fn journal_from_files(dir: &Path) -> Result<Journal, String> {
     backups.sort();
     let (_, to, path) = backups.pop().ok_or("no backup of it is left")?;
     let backup = read_backup(&path).map_err(|e| format!("its newest backup cannot be used: {e}"))?;
-    let old_module = dir.join(format!("heycat-v{}-module.wasm", backup.version));
+    let old_module = dir.join(module_name(database, backup.version));
     if !old_module.exists() {
         return Err(format!("the module of version {} is missing ({})", backup.version, old_module.display()));
     }
@@ -451,6 +451,17 @@ fn journal_from_files(dir: &Path) -> Result<Journal, String> {
 fn write_journal(dir: &Path, journal: &Journal) -> Result<(), String> {
     private_files::replace(&dir.join(JOURNAL), &serde_json::to_vec(journal).unwrap_or_default())
         .map_err(|e| format!("cannot write the migration journal: {e}"))
+}
+
+/// A migration's backup of `database`: `notes-v1-to-v2-<unix time>.json`, in the app's words
+/// (its database's name) for a user who looks in the backups folder.
+fn backup_name(database: &str, from: u32, to: u32) -> String {
+    format!("{database}-v{from}-to-v{to}-{}.json", now_secs())
+}
+
+/// The module a migration of `database` from version `from` would put back.
+fn module_name(database: &str, from: u32) -> String {
+    format!("{database}-v{from}-module.wasm")
 }
 
 fn now_secs() -> u64 {

@@ -10,6 +10,7 @@ use crate::api::Api;
 use crate::error::{Error, Result};
 use crate::guard::Guard;
 use crate::private_files;
+use crate::program::{self, server_binary};
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,23 +19,6 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// signal handler that flushes on exit. A graceful stop waits this long first, so every write
 /// that returned Ok is on disk.
 const DURABILITY_WAIT: Duration = Duration::from_millis(600);
-
-/// The `spacetimedb-standalone` binary: `SPACETIMEDB_STANDALONE`, else the one on PATH, else
-/// cargo's bin folder (where `scripts/setup.sh` installs it).
-pub fn server_binary() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("SPACETIMEDB_STANDALONE") {
-        return Ok(PathBuf::from(path));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|dir| dir.join("spacetimedb-standalone"))
-        .find(|p| p.is_file());
-    let in_cargo = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/spacetimedb-standalone"));
-    on_path.or(in_cargo.filter(|p| p.is_file())).ok_or_else(|| {
-        Error::Setup("spacetimedb-standalone is not installed; run scripts/setup.sh (or the README's commands)".into())
-    })
-}
 
 /// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
 ///
@@ -59,7 +43,7 @@ impl Server {
     /// Starts a server with a fresh temporary data dir.
     pub fn start() -> Result<Server> {
         let temp = tempfile::Builder::new()
-            .prefix("heycat-stdb-")
+            .prefix("spacetimedb-")
             .tempdir()
             .map_err(|e| Error::Setup(format!("cannot create a temporary data dir: {e}")))?;
         let dir = temp.path().to_owned();
@@ -82,6 +66,7 @@ impl Server {
     /// Starts a server on a free port, behind a guard on `front`.
     fn start_behind(front: TcpListener, data_dir: &Path) -> Result<Server> {
         let binary = server_binary()?;
+        program::check_runnable(&binary)?;
         let mut last_error = None;
         // A free port can be taken by someone else between the probe and the server's bind;
         // try a few.
@@ -89,6 +74,8 @@ impl Server {
             let server_port = free_port()?;
             match Server::spawn(&binary, data_dir, server_port, &front) {
                 Ok(server) => return Ok(server),
+                // Another port would not help.
+                Err(e @ Error::ProgramDamaged { .. }) => return Err(e),
                 Err(e) => last_error = Some(e),
             }
         }
@@ -125,7 +112,14 @@ impl Server {
                 Ok(())
             });
         }
-        let child = command.spawn().map_err(|e| Error::Setup(format!("cannot start {}: {e}", binary.display())))?;
+        let child = command.spawn().map_err(|e| {
+            let detail = format!("cannot start {}: {e}", binary.display());
+            if program::is_damaged(&e) {
+                Error::ProgramDamaged { detail }
+            } else {
+                Error::Setup(detail)
+            }
+        })?;
         let port = front.local_addr().map_err(|e| Error::Setup(e.to_string()))?.port();
         let mut server = Server {
             child: Some(child),

@@ -48,13 +48,30 @@ impl AppWindow {
     /// dir, its server) and opens a WebDriver session on its window. `name` names the files
     /// saved when the test fails.
     pub fn open(display: &VirtualDisplay, app: &Path, env: &[(&str, OsString)], name: &str) -> AppWindow {
-        let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(tauri_driver());
+        command.env_remove("WAYLAND_DISPLAY").env_remove("HEYCAT_SERVER_URL");
+        AppWindow::start(command, display, app, env, name)
+    }
+
+    /// [`AppWindow::open`] with nothing of this process's environment but `env` (and the
+    /// display): the app as a user's desktop starts it, with none of the build's variables.
+    pub fn open_with_only(display: &VirtualDisplay, app: &Path, env: &[(&str, OsString)], name: &str) -> AppWindow {
+        let mut command = Command::new(tauri_driver());
+        command.env_clear();
+        AppWindow::start(command, display, app, env, name)
+    }
+
+    fn start(
+        mut command: Command,
+        display: &VirtualDisplay,
+        app: &Path,
+        env: &[(&str, OsString)],
+        name: &str,
+    ) -> AppWindow {
+        let (port, native_port) = (free_port(), free_port());
         command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("DISPLAY", &display.display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("HEYCAT_SERVER_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

@@ -253,7 +253,7 @@ function appendPage<Row>(loaded: Loaded<Row>, page: RowPage<Row>, key: (row: Row
   const have = new Set(loaded.rows.map(key));
   return {
     rows: [...loaded.rows, ...page.rows.filter((row) => !have.has(key(row)))],
-    last: page.rows.at(-1) ?? loaded.last,
+    last: page.rows[page.rows.length - 1] ?? loaded.last,
     more: page.more,
     total: page.total,
   };
@@ -339,7 +339,7 @@ function usePages<Row>(
       .then(
         (page) => {
           if (!run.live) return;
-          const first: Loaded<Row> = { rows: page.rows, last: page.rows.at(-1) ?? null, more: page.more, total: page.total };
+          const first: Loaded<Row> = { rows: page.rows, last: page.rows[page.rows.length - 1] ?? null, more: page.more, total: page.total };
           show(takeHeard(run).reduce((now, change) => applyWindowChange(now, change, key, compare), first));
           setError(null);
         },

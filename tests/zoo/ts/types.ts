@@ -144,8 +144,13 @@ export type ErrorKind =
 /** Anything else the server or the connection reported. */
 "server"
 
-/** An export: where it was written and how many rows of each table it holds. */
-export type ExportSummary = { path: string; schemaVersion: number; rows: Partial<{ [key in string]: number }> }
+/** An export: where it was written and how many rows of each of the app's tables it holds. */
+export type ExportSummary = { path: string; schemaVersion: number;
+/**
+ * By table of the app's schema. The file also holds the toolkit's own tables (conflicts not
+ * settled yet), which are no table of the app's, so not counted here.
+ */
+rows: Partial<{ [key in string]: number }> }
 
 /** Why connecting failed, for the frontend to pick its words and actions. */
 export type FailureKind =

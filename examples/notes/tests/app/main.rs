@@ -12,3 +12,4 @@ mod migration;
 mod offline;
 mod storage;
 mod two_devices;
+mod words;

@@ -49,7 +49,7 @@ fn version_1_rows() -> Vec<(&'static str, Value)> {
 
 /// A data dir whose embedded server holds a version 1 notes database with rows in every table
 /// (one note edited, the preferences changed), as a version 1 app left it (its module beside).
-fn version_1_data_dir() -> tempfile::TempDir {
+pub(crate) fn version_1_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let v1 =
         std::fs::read(module_wasm_of_schema_version(&schema_dir(), 1).expect("build the version 1 module")).unwrap();

@@ -1,4 +1,4 @@
-// Prevents an additional console window on Windows in release.
+// Prevents additional console window on Windows in release, DO NOT REMOVE!!
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
