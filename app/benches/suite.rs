@@ -627,7 +627,7 @@ fn codegen(report: &mut Report) {
         let started = Instant::now();
         let snapshots = versions::load_snapshots(&schema_dir.join("versions")).unwrap();
         let (sources, schema) = heycat_codegen::versioned(Schema::load(&schema_dir).unwrap(), &snapshots).unwrap();
-        let plans = heycat_codegen::migration_plans(&sources, &schema, &snapshots).unwrap();
+        let plans = heycat_codegen::migration_plans(&sources, &schema, &snapshots, &[]).unwrap();
         let inputs = backend::tauri::AppInputs {
             schema_files: Vec::new(),
             module_wasm: "module.wasm".into(),

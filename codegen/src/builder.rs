@@ -10,7 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
+use heycat_plan::DevMigration;
+
 use crate::backend::tauri::AppInputs;
+use crate::drafts::Drafts;
 use crate::error::Error;
 use crate::model::Schema;
 use crate::module_build::ModuleBuild;
@@ -85,11 +88,12 @@ impl Builder {
             write_typescript(dir, &schema, &sources, self.typescript)?;
         }
         let target_dir = target_dir_of(&out_dir);
+        let drafts = dev_migrations(&target_dir, &schema_dir, &sources, &schema, &snapshots)?;
         let wasm = ModuleBuild { schema_dir: schema_dir.clone(), versions_dir, version: None, target_dir }.build()?;
         let inputs = AppInputs {
             schema_files: schema_files(&schema_dir, &sources)?,
             module_wasm: wasm.display().to_string(),
-            migration_plans: &migration_plans(&sources, &schema, &snapshots)?,
+            migration_plans: &migration_plans(&sources, &schema, &snapshots, &drafts)?,
         };
         write_if_changed(&out_dir.join("heycat_data.rs"), &backend::tauri::app_module(&schema, &sources, &inputs))?;
         Ok(())
@@ -105,9 +109,14 @@ impl Builder {
     }
 }
 
-/// The migration plans from every earlier released version to `schema` (JSON), for the app to
-/// migrate its database.
-pub fn migration_plans(sources: &SourceSet, schema: &Schema, snapshots: &[Snapshot]) -> Result<String, Error> {
+/// The migration plans from every earlier released version to `schema`, and `drafts` (JSON),
+/// for the app to migrate its database.
+pub fn migration_plans(
+    sources: &SourceSet,
+    schema: &Schema,
+    snapshots: &[Snapshot],
+    drafts: &[DevMigration],
+) -> Result<String, Error> {
     let current = Snapshot::of(sources, schema, schema.version);
     let plans = snapshots
         .iter()
@@ -115,7 +124,28 @@ pub fn migration_plans(sources: &SourceSet, schema: &Schema, snapshots: &[Snapsh
         .map(|s| Plan::between(s, &current))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Error::Versions)?;
-    Ok(serde_json::to_string(&serde_json::json!({ "version": schema.version, "plans": plans })).unwrap_or_default())
+    let json = serde_json::json!({ "version": schema.version, "plans": plans, "drafts": drafts });
+    Ok(serde_json::to_string(&json).unwrap_or_default())
+}
+
+/// In a development build of a draft (a schema not released yet), the migrations from the
+/// earlier drafts of its version built here (see [`Drafts`]), after recording this one; none
+/// otherwise.
+fn dev_migrations(
+    target_dir: &Path,
+    schema_dir: &Path,
+    sources: &SourceSet,
+    schema: &Schema,
+    snapshots: &[Snapshot],
+) -> Result<Vec<DevMigration>, Error> {
+    let released = snapshots.iter().any(|s| s.version == schema.version);
+    if released || std::env::var("PROFILE").as_deref() != Ok("debug") {
+        return Ok(Vec::new());
+    }
+    let current = Snapshot::of(sources, schema, schema.version);
+    let drafts = Drafts::of(target_dir, schema_dir);
+    drafts.record(&current)?;
+    Ok(drafts.migrations_to(&current))
 }
 
 /// `(module name, absolute path)` of each schema file, for the generated `#[path]`s.

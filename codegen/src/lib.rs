@@ -14,6 +14,7 @@ mod check;
 pub mod commands;
 pub mod dev;
 pub mod diagnostics;
+pub mod drafts;
 mod error;
 pub mod model;
 pub mod module_build;

@@ -217,6 +217,6 @@ log = "0.4"
 }
 
 /// FNV-1a: a stable name for a folder (std's hasher may change between releases).
-fn fnv(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -48,7 +48,7 @@ fn zoo_app_types(schema: &Schema) -> String {
 /// The app module as a build writes it, with relative paths where a build has absolute ones.
 fn app_module(schema: &Schema, sources: &SourceSet) -> String {
     let snapshots = load_snapshots(&root().join("app/schema/versions")).unwrap();
-    let plans = migration_plans(sources, schema, &snapshots).unwrap();
+    let plans = migration_plans(sources, schema, &snapshots, &[]).unwrap();
     let schema_files = sources
         .files()
         .map(|(_, f)| {

@@ -293,12 +293,17 @@ impl ServerLink {
         }
     }
 
-    /// The migration `heycat-schema dev` handed this app, when the database runs the module it
-    /// starts from and it ends at this app's version. A file that cannot be read, or that
-    /// starts from another module, is said on stderr and left aside: the app then does what it
-    /// does without one.
+    /// The migration from a draft of this app's schema version to this one, when the database
+    /// runs that draft: the one `heycat-schema dev` handed the app, or one this development
+    /// build carries (`tauri dev` rebuilt it after a schema save). A handed file that cannot be
+    /// read, or that starts from another module, is logged and left aside: the app then does
+    /// what it does without one.
     fn dev_migration(&self, deployed: &RawModuleDefV9, current: u32) -> Option<Plan> {
-        let path = self.config.dev_migration.as_ref()?;
+        let Some(path) = self.config.dev_migration.as_ref() else {
+            let deployed = heycat_canonical::describe(deployed);
+            let drafts = self.db.schema().info().draft_migrations();
+            return drafts.into_iter().find(|d| d.plan.to == current && d.from_module == deployed).map(|d| d.plan);
+        };
         let read = std::fs::read(path)
             .map_err(|e| e.to_string())
             .and_then(|bytes| serde_json::from_slice::<DevMigration>(&bytes).map_err(|e| e.to_string()));

@@ -24,7 +24,8 @@ pub struct SchemaInfo {
     /// The canonical description of the module (see `heycat-canonical`): what a server's
     /// deployed schema is compared with.
     pub canonical: &'static str,
-    /// JSON: the migration plans from every earlier released version to this one.
+    /// JSON: the migration plans from every earlier released version to this one, and, in a
+    /// development build of a draft, from the earlier drafts of its version (`drafts`).
     pub migration_plans: &'static str,
     /// The module, built to wasm from the schema: what the embedded server is published with.
     pub module: &'static [u8],
@@ -56,6 +57,17 @@ impl SchemaInfo {
             plans: Vec<heycat_plan::Plan>,
         }
         serde_json::from_str(self.migration_plans).map_or_else(|_| Vec::new(), |p: Plans| p.plans)
+    }
+
+    /// In a development build of a draft, the migrations from the earlier drafts of its version
+    /// built on the developer's machine (see `heycat_codegen::drafts`).
+    pub(crate) fn draft_migrations(&self) -> Vec<heycat_plan::DevMigration> {
+        #[derive(serde::Deserialize)]
+        struct Drafts {
+            #[serde(default)]
+            drafts: Vec<heycat_plan::DevMigration>,
+        }
+        serde_json::from_str(self.migration_plans).map_or_else(|_| Vec::new(), |d: Drafts| d.drafts)
     }
 }
 

@@ -371,15 +371,41 @@ fn tauri_dev_takes_a_schema_save_rebuilds_restarts_and_migrates_the_rows() {
     eprintln!("tauri dev: save → app connected with schema version 2 in {:.1} s", took.as_secs_f64());
 
     // The row was carried, with the new column's default.
-    let server = second.split(' ').next().unwrap().to_owned();
-    let token = std::fs::read_to_string(data.path().join("spacetimedb/owner-token")).unwrap();
-    let rows = sql_rows(&Api::new(server, Some(token.trim().to_owned())), DATABASE, "SELECT * FROM note").unwrap();
+    let rows = notes(&second, data.path());
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(
         (&rows[0]["id"], &rows[0]["text"], &rows[0]["pinned"]),
         (&"n1".into(), &"written before the save".into(), &false.into())
     );
     // The page is served the new bindings (Vite serves src/ as it is on disk).
-    let schema_ts = ureq::get("http://localhost:1420/src/data/schema.ts").call().unwrap().into_string().unwrap();
-    assert!(schema_ts.contains("pinned"), "{schema_ts}");
+    assert!(served_bindings().contains("pinned: value.pinned"), "{}", served_bindings());
+
+    // A second save, from that draft to the next: the app rebuilt by `tauri dev` carries the
+    // plan from the draft its database runs.
+    let text = std::fs::read_to_string(&schema_file).unwrap();
+    let edited =
+        text.replace("    pub pinned: bool,\n", "    pub pinned: bool,\n    #[default(3)]\n    pub stars: u32,\n");
+    assert_ne!(text, edited);
+    let saved = Instant::now();
+    std::fs::write(&schema_file, edited).unwrap();
+    let third = dev_session.wait_line(dev::CONNECTED_LINE, Duration::from_secs(600));
+    let took = saved.elapsed();
+    assert!(third.ends_with("(schema version 2)"), "{third}");
+    eprintln!("tauri dev: save of the next draft → app connected in {:.1} s", took.as_secs_f64());
+    let rows = notes(&third, data.path());
+    assert_eq!((rows.len(), &rows[0]["pinned"], &rows[0]["stars"]), (1, &false.into(), &3.into()), "{rows:?}");
+    assert!(served_bindings().contains("stars: value.stars"), "{}", served_bindings());
+}
+
+/// The notes on the embedded server the app said it connected to (`connected`, the rest of its
+/// line), read as the user (the owner token in `data_dir`).
+fn notes(connected: &str, data_dir: &Path) -> Vec<serde_json::Value> {
+    let server = connected.split(' ').next().unwrap().to_owned();
+    let token = std::fs::read_to_string(data_dir.join("spacetimedb/owner-token")).unwrap();
+    sql_rows(&Api::new(server, Some(token.trim().to_owned())), DATABASE, "SELECT * FROM note").unwrap()
+}
+
+/// The bindings of the row types as Vite serves them to the page (compiled to JavaScript).
+fn served_bindings() -> String {
+    ureq::get("http://localhost:1420/src/data/schema.ts").call().unwrap().into_string().unwrap()
 }
