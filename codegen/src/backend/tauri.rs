@@ -348,7 +348,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
     let row = app_row(table);
     // Each argument is read from the call by its camelCase name (a missing or malformed one is
     // a typed `badInput`); column values arrive in the wire format (64-bit values as decimal
-    // strings).
+    // strings). An insert's row may leave out the columns with a default, which it then gets.
     let command_name = &command.name;
     let params: Vec<TokenStream> = command
         .params
@@ -372,7 +372,11 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
                     (quote!(::heycat::wire::Wired<#ty>), what)
                 }
             };
-            quote!(let #ident: #ty = args.get(#key, #what)?;)
+            let read = match (&p.ty, &command.kind) {
+                (CommandParamType::Row, CommandKind::Insert) => quote!(row_to_insert),
+                _ => quote!(get),
+            };
+            quote!(let #ident: #ty = args.#read(#key, #what)?;)
         })
         .collect();
     let arg = |name: &str| {
