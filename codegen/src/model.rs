@@ -441,6 +441,13 @@ impl Table {
         self.columns.iter().find(|c| c.origin == ColumnOrigin::RowVersion)
     }
 
+    /// The columns an insert may leave out, each then getting its `#[default]`: every declared
+    /// column with one, but a singleton's (it is never inserted) and a key the module gives
+    /// (left out anyway).
+    pub fn insert_defaults(&self) -> impl Iterator<Item = &Column> {
+        self.declared_columns().filter(|c| !self.singleton && c.default.is_some() && !(c.primary_key && c.auto_inc))
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

@@ -36,7 +36,22 @@ impl Args {
     /// be ("a `note` row"). A missing one reads as `null`, which only an optional
     /// argument accepts.
     pub fn get<T: DeserializeOwned>(&self, key: &str, what: &str) -> Result<T, DataError> {
-        let value = self.values.get(key).cloned().unwrap_or(Value::Null);
+        self.read(key, what, self.values.get(key).cloned().unwrap_or(Value::Null))
+    }
+
+    /// The row to insert in argument `key`, as [`get`](Self::get) reads it, but a column with a
+    /// `#[default]` the row leaves out gets its default ([`heycat::Table::insert_defaults`]),
+    /// so the row the local copy, the outbox and the module get is whole. A field sent as
+    /// `null` is not left out: it is read as sent.
+    pub fn row_to_insert<T: heycat::Table + DeserializeOwned>(&self, key: &str, what: &str) -> Result<T, DataError> {
+        let mut value = self.values.get(key).cloned().unwrap_or(Value::Null);
+        if let Value::Object(fields) = &mut value {
+            T::insert_defaults(&mut LeftOut(fields));
+        }
+        self.read(key, what, value)
+    }
+
+    fn read<T: DeserializeOwned>(&self, key: &str, what: &str, value: Value) -> Result<T, DataError> {
         let missing = value.is_null();
         serde_json::from_value(value).map_err(|e| {
             let command = self.command;
@@ -46,6 +61,22 @@ impl Args {
                 format!("`{key}` of {command} is not {what}: {e}")
             })
         })
+    }
+}
+
+/// A row's fields, taking the default of each column it leaves out.
+struct LeftOut<'a>(&'a mut Map<String, Value>);
+
+impl heycat::ColumnDefaults for LeftOut<'_> {
+    fn column<T: heycat::wire::Wire>(&mut self, field: &'static str, value: T) {
+        if self.0.contains_key(field) {
+            return;
+        }
+        // A column value always has a JSON form; were one to fail, the field stays missing
+        // and reading the row says so.
+        if let Ok(value) = serde_json::to_value(heycat::wire::Wired(value)) {
+            self.0.insert(field.to_owned(), value);
+        }
     }
 }
 

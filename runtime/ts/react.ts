@@ -221,6 +221,11 @@ interface Loaded<Row> {
 
 const NOTHING_LOADED: Loaded<never> = { rows: [], last: null, more: false, total: 0 };
 
+/** The last of `rows`, or null when there are none. (Not `rows.at(-1)`: apps made by create-tauri-app type-check against ES2020's library, which lacks it.) */
+function lastOf<Row>(rows: Row[]): Row | null {
+  return rows.length === 0 ? null : rows[rows.length - 1];
+}
+
 /**
  * `loaded` after `change`, in `compare`'s order. While rows remain to load, a row that sorts after
  * the last one loaded is not shown (a later page brings it) and a row that moves there leaves.
@@ -253,7 +258,7 @@ function appendPage<Row>(loaded: Loaded<Row>, page: RowPage<Row>, key: (row: Row
   const have = new Set(loaded.rows.map(key));
   return {
     rows: [...loaded.rows, ...page.rows.filter((row) => !have.has(key(row)))],
-    last: page.rows[page.rows.length - 1] ?? loaded.last,
+    last: lastOf(page.rows) ?? loaded.last,
     more: page.more,
     total: page.total,
   };
@@ -339,7 +344,7 @@ function usePages<Row>(
       .then(
         (page) => {
           if (!run.live) return;
-          const first: Loaded<Row> = { rows: page.rows, last: page.rows[page.rows.length - 1] ?? null, more: page.more, total: page.total };
+          const first: Loaded<Row> = { rows: page.rows, last: lastOf(page.rows), more: page.more, total: page.total };
           show(takeHeard(run).reduce((now, change) => applyWindowChange(now, change, key, compare), first));
           setError(null);
         },

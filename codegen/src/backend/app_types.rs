@@ -33,6 +33,7 @@ pub fn table(table: &Table) -> TokenStream {
     let key_field = crate::names::to_camel_case(key);
     let (singleton, synced) = (table.singleton, table.synced);
     let default = table.singleton.then(|| singleton_default(table));
+    let insert_defaults = insert_defaults(table);
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
@@ -46,9 +47,33 @@ pub fn table(table: &Table) -> TokenStream {
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];
             const SINGLETON: bool = #singleton;
             const SYNCED: bool = #synced;
+            #insert_defaults
         }
 
         #default
+    }
+}
+
+/// `Table::insert_defaults`, for a table with columns an insert may leave out: each one's
+/// `#[default]`, as a value of the column's type (in the wire format, it fills in the field of a
+/// row that leaves it out).
+fn insert_defaults(table: &Table) -> TokenStream {
+    let krate = quote!(::heycat::prelude);
+    let columns: Vec<TokenStream> = table
+        .insert_defaults()
+        .filter_map(|c| {
+            let value = rust::default_value(&c.default.as_ref()?.value, &c.ty);
+            let (ty, field) = (rust::column_type(&c.ty, &krate), crate::names::to_camel_case(&c.name));
+            Some(quote!(defaults.column::<#ty>(#field, #value);))
+        })
+        .collect();
+    if columns.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn insert_defaults(defaults: &mut impl ::heycat::ColumnDefaults) {
+            #(#columns)*
+        }
     }
 }
 

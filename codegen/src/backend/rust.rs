@@ -56,10 +56,15 @@ pub fn variant(v: &Variant, krate: &TokenStream, attrs: &TokenStream) -> TokenSt
     }
 }
 
-/// A default value as a Rust expression of its column's type.
-pub fn default_value(value: &DefaultValue) -> TokenStream {
+/// A default value as a Rust expression of its column's type `ty` (an integer written for a
+/// float column is a float literal: Rust does not turn `1` into `1.0`).
+pub fn default_value(value: &DefaultValue, ty: &ColumnType) -> TokenStream {
     match value {
         DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(i) if matches!(ty, ColumnType::F32 | ColumnType::F64) => {
+            let lit = Literal::f64_unsuffixed(*i as f64);
+            quote!(#lit)
+        }
         DefaultValue::Int(i) => {
             let lit = Literal::i128_unsuffixed(*i);
             quote!(#lit)
@@ -75,7 +80,11 @@ pub fn default_value(value: &DefaultValue) -> TokenStream {
         DefaultValue::String(s) => quote!(::std::string::String::from(#s)),
         DefaultValue::None => quote!(None),
         DefaultValue::Some(inner) => {
-            let inner = default_value(inner);
+            let inner_ty = match ty {
+                ColumnType::Option(inner_ty) => inner_ty,
+                other => other,
+            };
+            let inner = default_value(inner, inner_ty);
             quote!(Some(#inner))
         }
         DefaultValue::EnumVariant { ty, variant } => {
@@ -94,7 +103,7 @@ pub fn default_row_fields(table: &Table) -> Vec<TokenStream> {
         .iter()
         .map(|c| {
             let ident = format_ident!("{}", c.name);
-            let value = c.default.as_ref().map_or(quote!(0), |d| default_value(&d.value));
+            let value = c.default.as_ref().map_or(quote!(0), |d| default_value(&d.value, &c.ty));
             quote!(#ident: #value)
         })
         .collect()

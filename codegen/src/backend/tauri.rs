@@ -68,6 +68,10 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let conflicts = conflict_fns(schema);
     let assigned_key = assigned_key_fn(schema);
     let conflict_record = conflict_record_fn(schema);
+    // The app's ways in (`SCHEMA`, `plugin`, `handler`, `start`): an app uses those it needs,
+    // and rustc, seeing the module inside the app's crate rather than as a library, would call
+    // the others dead. Everything else is reached from them, so what nothing reaches still warns.
+    let entry_point = quote!(#[allow(dead_code, reason = "a way into the data layer, which the app may not need")]);
     quote! {
         #conversions
 
@@ -121,18 +125,21 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         pub struct AppSchema;
 
         /// The one instance the runtime is handed.
+        #entry_point
         pub static SCHEMA: AppSchema = AppSchema;
 
         #info
 
         /// The data layer as a Tauri plugin: it starts when the app is set up and stops when
         /// it exits. `.plugin(data::plugin(heycat_runtime::Options::new("my-database")))`.
+        #entry_point
         pub fn plugin<R: ::tauri::Runtime>(options: ::heycat_runtime::Options) -> ::tauri::plugin::TauriPlugin<R> {
             ::heycat_runtime::plugin(&SCHEMA, options)
         }
 
         /// The app's invoke handler: the data layer's commands and the app's own
         /// (`tauri::generate_handler![...]`, or `tauri::generate_handler![]` for none).
+        #entry_point
         pub fn handler<R: ::tauri::Runtime>(
             own: impl Fn(::tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
         ) -> impl Fn(::tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
@@ -140,6 +147,7 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         }
 
         /// Starts the data layer in a built app without the plugin (tests, tools).
+        #entry_point
         pub fn start<R: ::tauri::Runtime>(
             app: &impl ::tauri::Manager<R>,
             config: ::heycat_runtime::DataConfig,
@@ -348,7 +356,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
     let row = app_row(table);
     // Each argument is read from the call by its camelCase name (a missing or malformed one is
     // a typed `badInput`); column values arrive in the wire format (64-bit values as decimal
-    // strings).
+    // strings). An insert's row may leave out the columns with a default, which it then gets.
     let command_name = &command.name;
     let params: Vec<TokenStream> = command
         .params
@@ -372,7 +380,11 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
                     (quote!(::heycat::wire::Wired<#ty>), what)
                 }
             };
-            quote!(let #ident: #ty = args.get(#key, #what)?;)
+            let read = match (&p.ty, &command.kind) {
+                (CommandParamType::Row, CommandKind::Insert) => quote!(row_to_insert),
+                _ => quote!(get),
+            };
+            quote!(let #ident: #ty = args.#read(#key, #what)?;)
         })
         .collect();
     let arg = |name: &str| {

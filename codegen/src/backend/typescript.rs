@@ -345,6 +345,8 @@ fn codecs(
                 let value = format!("value.{f}");
                 let converted = convert(&value, ty, decode, products);
                 match optional_on_encode.iter().find(|(optional, _)| optional == f) {
+                    // Sent as `undefined` either way: the field is left out of the JSON.
+                    Some((_, "undefined")) if converted == value => format!("    {f}: {converted},"),
                     Some((_, missing)) if !decode => {
                         format!("    {f}: {value} === undefined ? {missing} : {converted},")
                     }
@@ -377,36 +379,52 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
     }
     out.push_str("}\n");
     // What an insert may leave out (field, TypeScript type, what is sent then): the row
-    // version (the module sets it; a singleton is never inserted) and a key the module gives
-    // (`#[auto_inc]`: sent as 0, which it replaces).
+    // version (the module sets it; a singleton is never inserted), a key the module gives
+    // (`#[auto_inc]`: sent as 0, which it replaces), and the columns with a default (left out of
+    // what is sent: the Rust side fills in the default).
     let version = table.row_version().map(|v| (to_camel_case(&v.name), ts_type(&v.ty), "undefined"));
     let key = table.auto_inc_key().map(|k| {
         let ty = ts_type(&k.ty);
         let zero = if ty == "bigint" { "\"0\"" } else { "0" };
         (to_camel_case(&k.name), ty, zero)
     });
+    let defaulted: Vec<(String, String, &str)> =
+        table.insert_defaults().map(|c| (to_camel_case(&c.name), ts_type(&c.ty), "undefined")).collect();
     let left_out: Vec<&(String, String, &str)> =
-        version.iter().filter(|_| !table.singleton).chain(key.iter()).collect();
+        version.iter().filter(|_| !table.singleton).chain(key.iter()).chain(defaulted.iter()).collect();
     let encode_input = if left_out.is_empty() {
         table.row_type.clone()
     } else {
         let new = format!("New{}", table.row_type);
         let names: Vec<String> = left_out.iter().map(|(f, ..)| format!("\"{f}\"")).collect();
         let fields: Vec<String> = left_out.iter().map(|(f, ty, _)| format!("{f}?: {ty}")).collect();
-        let sets = if key.is_some() { "its row version and its key" } else { "its row version" };
+        let sets = match (&version, &key) {
+            (Some(_), Some(_)) => Some("the module sets its row version and its key"),
+            (Some(_), None) => Some("the module sets its row version"),
+            _ => None,
+        };
+        let defaults = (!defaulted.is_empty()).then(|| {
+            let names: Vec<String> = defaulted.iter().map(|(f, ..)| format!("`{f}`")).collect();
+            format!("a column left out gets its default ({})", names.join(", "))
+        });
         let _ = writeln!(
             out,
-            "/** {} `{}` to insert: the module sets {sets}. */\nexport type {new} = Omit<{1}, {}> & {{ {} }};",
+            "/** {} `{}` to insert: {}. */\nexport type {new} = Omit<{1}, {}> & {{ {} }};",
             to_pascal_case(article(&table.row_type)),
             table.row_type,
+            sets.into_iter().map(str::to_owned).chain(defaults).collect::<Vec<_>>().join("; "),
             names.join(" | "),
             fields.join("; "),
         );
         new
     };
     let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (to_camel_case(&c.name), &c.ty)).collect();
-    let optional: Vec<(&str, &str)> =
-        version.iter().chain(key.iter()).map(|(f, _, missing)| (f.as_str(), *missing)).collect();
+    let optional: Vec<(&str, &str)> = version
+        .iter()
+        .chain(key.iter())
+        .chain(defaulted.iter())
+        .map(|(f, _, missing)| (f.as_str(), *missing))
+        .collect();
     codecs(out, &table.row_type, &encode_input, &fields, &optional, products);
 }
 

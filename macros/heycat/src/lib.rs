@@ -39,6 +39,16 @@ pub trait Table {
     const SINGLETON: bool;
     /// Whether rows carry a `row_version` for offline conflict detection.
     const SYNCED: bool;
+
+    /// Hands `defaults` the `#[default]` of every column an insert may leave out: what the
+    /// row then gets, the value a migration gives existing rows when it adds the column.
+    fn insert_defaults(_defaults: &mut impl ColumnDefaults) {}
+}
+
+/// Takes the defaults of a table's columns, one at a time ([`Table::insert_defaults`]).
+pub trait ColumnDefaults {
+    /// The default `value` of the column whose field in the row's JSON is `field` (camelCase).
+    fn column<T: wire::Wire>(&mut self, field: &'static str, value: T);
 }
 
 #[doc(hidden)]

@@ -124,8 +124,8 @@ fn bytes_and_the_widest_integers_round_trip_exactly_through_commands_and_sql() {
 
 /// Every zoo table, in an order rows can be inserted in (a ticket before its comments). A
 /// ticket's sample key is the one the server gives the first ticket.
-const ZOO_TABLES: [&str; 7] = ["blob", "comment", "drawing", "extremes", "group", "maybe", "ticket"];
-const INSERT_ORDER: [&str; 7] = ["blob", "drawing", "extremes", "group", "maybe", "ticket", "comment"];
+const ZOO_TABLES: [&str; 8] = ["blob", "comment", "drawing", "extremes", "group", "maybe", "preset", "ticket"];
+const INSERT_ORDER: [&str; 8] = ["blob", "drawing", "extremes", "group", "maybe", "preset", "ticket", "comment"];
 
 /// `ui/samples.json`: rows in wire form, which the TypeScript tests decode and encode too.
 fn samples() -> Value {

@@ -62,8 +62,8 @@ export interface DictionaryEntry {
   /** Bumped by every write; the version an update is based on. */
   rowVersion: bigint;
 }
-/** A `DictionaryEntry` to insert: the module sets its row version. */
-export type NewDictionaryEntry = Omit<DictionaryEntry, "rowVersion"> & { rowVersion?: bigint };
+/** A `DictionaryEntry` to insert: the module sets its row version; a column left out gets its default (`completeMatchOnly`). */
+export type NewDictionaryEntry = Omit<DictionaryEntry, "rowVersion" | "completeMatchOnly"> & { rowVersion?: bigint; completeMatchOnly?: boolean };
 function decodeDictionaryEntry(value: Wire): DictionaryEntry {
   return {
     id: value.id,

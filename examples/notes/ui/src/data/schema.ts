@@ -93,8 +93,8 @@ export interface Note {
   /** Bumped by every write; the version an update is based on. */
   rowVersion: bigint;
 }
-/** A `Note` to insert: the module sets its row version. */
-export type NewNote = Omit<Note, "rowVersion"> & { rowVersion?: bigint };
+/** A `Note` to insert: the module sets its row version; a column left out gets its default (`pinned`). */
+export type NewNote = Omit<Note, "rowVersion" | "pinned"> & { rowVersion?: bigint; pinned?: boolean };
 function decodeNote(value: Wire): Note {
   return {
     id: value.id,
