@@ -2,10 +2,10 @@
 //! TypeScript, `examples/template` as the tool made it), give an app that:
 //! - type-checks and bundles its frontend (`tsc`, `vite build`) with its dependencies resolved
 //!   fresh (no lockfile of this repository's);
-//! - builds an installable bundle (`tauri build --debug --bundles deb`) that, installed and
-//!   started as a user starts it (a fresh HOME, no cargo on PATH, this repository and its build
-//!   output out of sight), starts the database program it carries, takes a note through its
-//!   page and shows it again after a restart;
+//! - builds, without a warning, an installable bundle (`tauri build --debug --bundles deb`)
+//!   that, installed and started as a user starts it (a fresh HOME, no cargo on PATH, this
+//!   repository and its build output out of sight), starts the database program it carries,
+//!   takes a note through its page and shows it again after a restart;
 //! - under `npm run tauri dev`, takes a save of a schema file by itself: rebuilt, restarted, its
 //!   database migrated with its rows, the page served the new bindings.
 //!
@@ -220,7 +220,9 @@ fn the_installed_bundle_starts_its_own_database_and_keeps_a_note_across_a_restar
          (unshare --mount): {unshare:?}"
     );
     let app = adopted();
-    run(app, "npm", &["run", "tauri", "build", "--", "--debug", "--bundles", "deb"]);
+    let built = run(app, "npm", &["run", "tauri", "build", "--", "--debug", "--bundles", "deb"]);
+    let said = String::from_utf8_lossy(&built.stderr);
+    assert!(!said.contains("warning: `tauri-app`"), "the adopted app builds without a warning:\n{said}");
     let bundles = probe_target_dir().join("debug/bundle/deb");
     let deb = std::fs::read_dir(&bundles)
         .unwrap_or_else(|e| panic!("no bundles in {}: {e}", bundles.display()))
