@@ -54,12 +54,18 @@ ensure_wasm_toolchain() {
     echo rustup
     return 0
   fi
+  ensure_debian_web_toolchain
+  echo debian
+}
+
+# Debian's Rust with its std sources (and the lld that links wasm), linked as the rustup
+# toolchain debian-web: it builds std for a target rustup cannot download here (-Zbuild-std).
+ensure_debian_web_toolchain() {
   need_apt rustc-web cargo-web rust-web-src lld-22
   if ! rustup toolchain list | grep -q '^debian-web'; then
     log "linking Debian's Rust as the rustup toolchain debian-web"
     rustup toolchain link debian-web /usr >&2
   fi
-  echo debian
 }
 
 # What Tauri 2 needs to build on Linux (WebKitGTK and friends), and what the tests that open

@@ -27,6 +27,8 @@ build_notes_ui
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 notes clippy --all-targets --locked -- -D warnings
+log "cargo check for macOS and Windows (the runtime, the local server and heycat's demo)"
+bash scripts/cross-check.sh
 log "cargo test"
 cargo test --workspace --locked
 notes test --locked

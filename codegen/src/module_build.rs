@@ -74,11 +74,16 @@ impl ModuleBuild {
             Toolchain::Rustup => Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
             Toolchain::DebianWeb => {
                 let mut rustup = Command::new(rustup());
-                rustup.args(["run", "debian-web", "cargo"]).env("RUSTC_BOOTSTRAP", "1");
+                rustup.args(["run", "debian-web", "cargo"]);
                 rustup
             }
         };
         sanitize(&mut cargo);
+        if toolchain == Toolchain::DebianWeb {
+            // After `sanitize`, which takes away the caller's RUSTC_* (a build that runs with
+            // RUSTC_BOOTSTRAP itself, such as scripts/cross-check.sh's, would lose this one).
+            cargo.env("RUSTC_BOOTSTRAP", "1");
+        }
         cargo
             .args(["build", "--release", "--target", WASM_TARGET, "--manifest-path"])
             .arg(dir.join("Cargo.toml"))

@@ -14,13 +14,13 @@
 
 use std::time::Duration;
 
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use heycat_contract::system::{INVITE_CREATE_REDUCER, INVITE_DELETE_REDUCER, INVITE_TABLE};
 use heycat_local_server::Api;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
-use ring::digest::{digest, SHA256};
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::Serialize;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::error::{DataError, ErrorKind};
 
@@ -31,6 +31,8 @@ const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_BYTES: usize = 16;
 /// Five bits a character.
 const CODE_LEN: usize = (CODE_BYTES * 8).div_ceil(5);
+/// ChaCha20-Poly1305's (IETF) nonce.
+const NONCE_LEN: usize = 12;
 
 /// An invitation for another device, as the user sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
@@ -45,11 +47,8 @@ pub struct DeviceInvitation {
 /// Makes an invitation on the server `api` talks to (as the user: `api` carries the user's
 /// token), sealing `token`.
 pub fn invite(api: &Api, database: &str, token: &str) -> Result<DeviceInvitation, DataError> {
-    let rng = SystemRandom::new();
-    let mut secret = [0u8; CODE_BYTES];
-    rng.fill(&mut secret).map_err(|_| DataError::new(ErrorKind::Server, "no random numbers for a code"))?;
-    let code = base32(&secret);
-    let sealed = seal(&code, token, &rng)?;
+    let code = base32(&random::<CODE_BYTES>("a code")?);
+    let sealed = seal(&code, token)?;
     let lifetime = INVITATION_LIFETIME.as_secs() as u32;
     api.call(database, INVITE_CREATE_REDUCER, &json!([lookup(&code), sealed, lifetime])).map_err(server_error)?;
     Ok(DeviceInvitation { code: group(&code), expires_in_secs: lifetime })
@@ -135,7 +134,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
@@ -143,22 +142,27 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// What the invitation is found by: a hash of the code (not the key: another context).
 fn lookup(code: &str) -> String {
-    hex(digest(&SHA256, format!("heycat-invite-lookup:{code}").as_bytes()).as_ref())
+    hex(&Sha256::digest(format!("heycat-invite-lookup:{code}")))
 }
 
 /// The code has 128 random bits, so one hash is a sound key (no stretching needed).
-fn key(code: &str) -> LessSafeKey {
-    let key = digest(&SHA256, format!("heycat-invite-key:{code}").as_bytes());
-    LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, key.as_ref()).expect("a 32-byte key"))
+fn key(code: &str) -> ChaCha20Poly1305 {
+    ChaCha20Poly1305::new(&Sha256::digest(format!("heycat-invite-key:{code}")))
+}
+
+/// `N` bytes from the system's random numbers; `what` they are for, to say when there are none.
+fn random<const N: usize>(what: &str) -> Result<[u8; N], DataError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| DataError::new(ErrorKind::Server, format!("no random numbers for {what}: {e}")))?;
+    Ok(bytes)
 }
 
 /// `hex(nonce || ciphertext || tag)`.
-fn seal(code: &str, token: &str, rng: &SystemRandom) -> Result<String, DataError> {
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| DataError::new(ErrorKind::Server, "no random numbers for a nonce"))?;
-    let mut data = token.as_bytes().to_vec();
-    key(code)
-        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut data)
+fn seal(code: &str, token: &str) -> Result<String, DataError> {
+    let nonce = random::<NONCE_LEN>("a nonce")?;
+    let data = key(code)
+        .encrypt(Nonce::from_slice(&nonce), token.as_bytes())
         .map_err(|_| DataError::new(ErrorKind::Server, "sealing the invitation failed"))?;
     Ok(hex(&[&nonce[..], &data].concat()))
 }
@@ -167,10 +171,8 @@ fn open(code: &str, sealed: &str) -> Result<String, DataError> {
     let unreadable = || DataError::new(ErrorKind::BadInput, "the invitation does not open with this code");
     let bytes = unhex(sealed).filter(|b| b.len() > NONCE_LEN).ok_or_else(unreadable)?;
     let (nonce, data) = bytes.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| unreadable())?;
-    let mut data = data.to_vec();
-    let token = key(code).open_in_place(nonce, Aad::empty(), &mut data).map_err(|_| unreadable())?;
-    String::from_utf8(token.to_vec()).map_err(|_| unreadable())
+    let token = key(code).decrypt(Nonce::from_slice(nonce), data).map_err(|_| unreadable())?;
+    String::from_utf8(token).map_err(|_| unreadable())
 }
 
 #[cfg(test)]
@@ -179,9 +181,9 @@ mod tests {
 
     #[test]
     fn a_sealed_token_opens_with_its_code_only() {
-        let rng = SystemRandom::new();
         let code = base32(&[7u8; CODE_BYTES]);
-        let sealed = seal(&code, "the.token", &rng).unwrap();
+        let sealed = seal(&code, "the.token").unwrap();
+        assert_ne!(sealed, seal(&code, "the.token").unwrap(), "a nonce of its own each time");
         assert!(!sealed.contains("the.token"));
         assert_eq!(open(&code, &sealed).unwrap(), "the.token");
         let other = base32(&[8u8; CODE_BYTES]);
@@ -200,6 +202,16 @@ mod tests {
         assert_eq!(normalize(&shown.to_lowercase().replace('-', " ")), code);
         assert_eq!(normalize("o1-IL 0"), "01110", "the letters a code never has read as digits");
         assert_eq!(lookup(&normalize(&shown)), lookup(&code));
-        assert_ne!(lookup(&code), hex(digest(&SHA256, format!("heycat-invite-key:{code}").as_bytes()).as_ref()));
+        assert_ne!(lookup(&code), hex(&Sha256::digest(format!("heycat-invite-key:{code}"))));
+    }
+
+    #[test]
+    fn an_invitation_sealed_by_the_earlier_crypto_library_opens_and_is_found_the_same_way() {
+        // Sealed with ring (what the runtime used before RustCrypto) under the nonce 1..=12: the
+        // key, the nonce's place and the tag's are the same.
+        let code = "0123456789ABCDEFGHJKMNPQRS";
+        let sealed = "0102030405060708090a0b0cb8be4bbb288a54aaee26342e11b8f6268dd67c893cce8b879c";
+        assert_eq!(open(code, sealed).unwrap(), "the.token");
+        assert_eq!(lookup(code), "9350767bfd83e8cd4b14fdc370ac17b6b9fc4fb6907ac700636c862d0fed028a");
     }
 }

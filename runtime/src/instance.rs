@@ -1,19 +1,25 @@
 //! A second start of the app on a data dir in use hands over to the first: what a double-click
 //! on the app's icon while it is open should do. The app that has the data dir keeps a Unix
-//! socket in it (`<data dir>/app.sock`, the user's alone like the dir); a start that finds an
-//! app answering there asks it to show its window and ends.
+//! socket in it (`<data dir>/app.sock`); a start that finds an app answering there asks it to
+//! show its window and ends. The socket is the user's alone like the dir: 0600 on Unix; on
+//! Windows (an AF_UNIX socket too, Windows 10 1803 and later) connecting takes write access to
+//! its file, which inherits the data dir's ACL (the user's own app data folder). Where the
+//! socket cannot be made, a second start is refused by the data dir lock instead.
 //!
 //! Keyed by the data dir rather than by the app's identifier (as Tauri's single-instance plugin
 //! is, through D-Bus on Linux): two apps on two data dirs (two profiles, or tests) are allowed
 //! to run side by side, and one data dir is never used by two; no D-Bus session is needed.
 
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::PermissionsExt;
+#[cfg(unix)]
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(windows)]
+use uds_windows::{UnixListener, UnixStream};
 
 const SOCKET: &str = "app.sock";
 /// What a new start sends, and what the app answers once it was shown.
@@ -37,7 +43,11 @@ impl Door {
         // One left by an app that ended without closing it: this process has the lock now.
         let _ = std::fs::remove_file(&path);
         let listener = UnixListener::bind(&path)?;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
         let closed = Arc::new(AtomicBool::new(false));
         let stop = closed.clone();
         std::thread::Builder::new().name("data-door".into()).spawn(move || {

@@ -2,12 +2,14 @@
 //! with their own view of it (writes replayed twice or lost) and fight over the embedded
 //! server's files; so the data layer takes an exclusive lock on `<data dir>/lock` before it
 //! touches anything there, and keeps it for its life. The OS lets go of it when the process
-//! ends, however it ends (a `flock` belongs to the open file, which dies with the process; the
-//! file is opened close-on-exec, so the embedded server does not inherit it).
+//! ends, however it ends: the lock (`File::try_lock`: `flock` on Unix, `LockFileEx` on Windows)
+//! belongs to the open file, which dies with the process, and the file is not inherited (opened
+//! close-on-exec; on Windows, as a handle that is not inheritable), so the embedded server does
+//! not hold it. The file holds the pid of the process that has the data dir; on Windows,
+//! where a locked file cannot be read by another process, a second start cannot name it.
 
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
@@ -30,11 +32,9 @@ impl DataDirLock {
         };
         private_files::create_dir(dir).map_err(cannot)?;
         let mut file = private_files::open_rw(&path).map_err(cannot)?;
-        // SAFETY: flock only acts on the descriptor it is given, which `file` owns.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            let error = std::io::Error::last_os_error();
-            if error.raw_os_error() != Some(libc::EWOULDBLOCK) {
-                return Err(cannot(error));
+        if let Err(refused) = file.try_lock() {
+            if let TryLockError::Error(e) = refused {
+                return Err(cannot(e));
             }
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);

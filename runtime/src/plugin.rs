@@ -135,7 +135,10 @@ fn show_windows<R: Runtime>(app: &tauri::AppHandle<R>) {
 }
 
 /// Resolves on SIGINT or SIGTERM (the plugin then closes the app the normal way; a program
-/// without Tauri's event loop, such as a headless one, can await it to shut down cleanly).
+/// without Tauri's event loop, such as a headless one, can await it to shut down cleanly). On
+/// Windows, on what stands for them: Ctrl-C, Ctrl-Break, the console closing or the system
+/// shutting down (console events: a program started from a console gets them).
+#[cfg(unix)]
 pub async fn termination_requested() {
     use tokio::signal::unix::{signal, SignalKind};
     match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
@@ -146,6 +149,25 @@ pub async fn termination_requested() {
             }
         }
         // Without signal handlers the default (immediate exit) stays; wait forever.
+        _ => std::future::pending().await,
+    }
+}
+
+/// Windows' [`termination_requested`]: resolves on Ctrl-C, Ctrl-Break, the console closing or
+/// the system shutting down.
+#[cfg(windows)]
+pub async fn termination_requested() {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_shutdown};
+    match (ctrl_c(), ctrl_break(), ctrl_close(), ctrl_shutdown()) {
+        (Ok(mut interrupt), Ok(mut break_key), Ok(mut close), Ok(mut shutdown)) => {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = break_key.recv() => {}
+                _ = close.recv() => {}
+                _ = shutdown.recv() => {}
+            }
+        }
+        // Without handlers the default (immediate exit) stays; wait forever.
         _ => std::future::pending().await,
     }
 }

@@ -1,6 +1,7 @@
 //! SpacetimeDB's HTTP API (1.2.0): what the app and the tests ask of a server, local or remote.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -19,14 +20,25 @@ pub struct Api {
     base_url: String,
     token: Option<String>,
     agent: ureq::Agent,
+    /// Why the system's TLS cannot be used, when it cannot: what an `https` address is answered.
+    tls_problem: Option<String>,
 }
 
 impl Api {
-    /// `base_url` is `http://host:port`; `token` the identity to act as.
+    /// `base_url` is `http://host:port` (or `https://`); `token` the identity to act as.
     pub fn new(base_url: impl Into<String>, token: Option<String>) -> Api {
-        let agent =
-            ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(60)).build();
-        Api { base_url: base_url.into().trim_end_matches('/').to_owned(), token, agent }
+        let mut agent =
+            ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(60));
+        let tls = system_tls();
+        if let Ok(connector) = &tls {
+            agent = agent.tls_connector(connector.clone());
+        }
+        Api {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            token,
+            agent: agent.build(),
+            tls_problem: tls.err(),
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -105,6 +117,12 @@ impl Api {
     }
 
     fn send(&self, mut request: ureq::Request, body: Option<&[u8]>) -> Result<String> {
+        if let Some(problem) = self.tls_problem.as_ref().filter(|_| self.base_url.starts_with("https:")) {
+            return Err(Error::Unreachable {
+                message: format!("cannot reach {}: this system's TLS library cannot be used", self.base_url),
+                detail: problem.clone(),
+            });
+        }
         if let Some(token) = &self.token {
             request = request.set("Authorization", &format!("Bearer {token}"));
         }
@@ -137,4 +155,11 @@ impl Api {
             }
         }
     }
+}
+
+/// The system's TLS (OpenSSL, Security.framework or SChannel), set up once; why not, when it
+/// cannot be.
+fn system_tls() -> std::result::Result<Arc<native_tls::TlsConnector>, String> {
+    static TLS: OnceLock<std::result::Result<Arc<native_tls::TlsConnector>, String>> = OnceLock::new();
+    TLS.get_or_init(|| native_tls::TlsConnector::new().map(Arc::new).map_err(|e| e.to_string())).clone()
 }

@@ -29,7 +29,6 @@
 use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -46,6 +45,8 @@ const HEAD_DEADLINE: Duration = Duration::from_secs(5);
 const LINGER: Duration = Duration::from_secs(1);
 /// What one relay step moves at most: a whole message of the app's in one read and one write.
 const BUFFER: usize = 64 * 1024;
+/// How long the guard waits to connect to itself when it stops.
+const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// How a server that accepts a websocket handshake answers (hyper always speaks HTTP/1.1 here).
 const SWITCHING_PROTOCOLS: &[u8] = b"HTTP/1.1 101 ";
 
@@ -86,10 +87,12 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
-        // SAFETY: shutdown(2) on the listening socket this guard owns; on Linux it makes the
-        // accept loop's blocked accept(2) fail at once.
-        unsafe {
-            libc::shutdown(self.listener.as_raw_fd(), libc::SHUT_RDWR);
+        // A connection wakes the accept loop, which then sees the guard stopping and ends. (A
+        // shutdown of the listening socket wakes a blocked accept on Linux only; macOS and
+        // Windows refuse it on a socket that is not connected.) Should the connection not be
+        // made, the loop is busy accepting others and sees it at the next one.
+        if let Ok(address) = self.listener.local_addr() {
+            let _ = TcpStream::connect_timeout(&address, WAKE_TIMEOUT);
         }
         if let Some(accepting) = self.accepting.take() {
             let _ = accepting.join();

@@ -5,16 +5,22 @@
 //! a free port, behind a guard that turns web pages away (`guard.rs`), is health-checked over
 //! HTTP, and stops when dropped. [`Api`] talks to any server, local or remote; [`migrate`]
 //! carries a database's data to a new schema version;
-//! [`private_files`] keeps what is written readable by the user only.
+//! [`private_files`] keeps what is written readable by the user only. The server does not
+//! outlive the process that started it, on any system (`lifetime.rs`, `leftover.rs`).
 
 mod api;
 mod error;
 mod guard;
+mod leftover;
+mod lifetime;
 pub mod migrate;
 pub mod private_files;
+mod process;
 mod program;
 mod rows;
 mod server;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 
 pub use api::Api;
 pub use error::{Error, Result};

@@ -1,49 +1,48 @@
 //! The user's data is theirs alone: what the data layer keeps (the outbox, the local copy,
 //! exports, migration backups, the embedded server's database, its log and its signing keys)
-//! is readable by the user only, whatever the process's umask. Directories are made 0700,
-//! files 0600; [`make_private`] fixes a data dir an earlier version left world-readable.
+//! is readable by the user only, whatever the process's umask. On Unix directories are made
+//! 0700, files 0600, and [`make_private`] fixes a data dir an earlier version left
+//! world-readable. On Windows a new file or folder inherits the ACL of the folder it is in, and
+//! the data dir is in the user's own app data folder (`%APPDATA%`: the user, SYSTEM and
+//! Administrators), so nothing is widened there and these functions only create and open.
 
-use std::fs::{DirBuilder, File, OpenOptions, Permissions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-
-/// The permission bits of the group and of others.
-const GROUP_OTHER: u32 = 0o077;
 
 /// Creates `dir` and its missing parents 0700; an existing `dir` loses its group and other bits.
 /// For directories the data layer owns (the data dir, the embedded server's).
 pub fn create_dir(dir: &Path) -> io::Result<()> {
     create_missing_dirs(dir)?;
-    restrict(dir, &std::fs::metadata(dir)?.permissions())
+    os::restrict(dir, &std::fs::metadata(dir)?)
 }
 
 /// Creates the missing directories of `dir` 0700 and leaves existing ones as they are: for a
 /// place the user chose (an export's folder), whose permissions are theirs to decide.
 pub fn create_missing_dirs(dir: &Path) -> io::Result<()> {
-    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    os::dir_builder().recursive(true).create(dir)
 }
 
 /// Opens `path` for writing, truncated, created 0600; an existing file loses its group and
 /// other bits (the mode given at creation does not apply to it).
 pub fn create_file(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-    restrict_open(&file)?;
+    let file = os::private(OpenOptions::new().write(true).create(true).truncate(true)).open(path)?;
+    os::restrict_open(&file)?;
     Ok(file)
 }
 
 /// Opens `path` for appending, created 0600 (an existing file is made private too).
 pub fn append_file(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
-    restrict_open(&file)?;
+    let file = os::private(OpenOptions::new().create(true).append(true)).open(path)?;
+    os::restrict_open(&file)?;
     Ok(file)
 }
 
 /// Opens `path` for reading and writing as it is (created 0600 when missing; an existing file is
 /// made private too).
 pub fn open_rw(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(path)?;
-    restrict_open(&file)?;
+    let file = os::private(OpenOptions::new().read(true).write(true).create(true).truncate(false)).open(path)?;
+    os::restrict_open(&file)?;
     Ok(file)
 }
 
@@ -73,9 +72,13 @@ pub fn replace_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Resul
 /// Takes the group and other bits off `dir` and everything in it, without following symbolic
 /// links (a link's target may be anywhere). Run on start, so a data dir an earlier version
 /// left world-readable becomes private. Goes on past what it cannot change and returns those
-/// paths with their errors; what does not exist (a fresh data dir) has nothing to fix.
+/// paths with their errors; what does not exist (a fresh data dir) has nothing to fix, and
+/// neither has anything on Windows (see the module docs).
 pub fn make_private(dir: &Path) -> Vec<(PathBuf, io::Error)> {
     let mut failed = Vec::new();
+    if cfg!(windows) {
+        return failed;
+    }
     walk(dir, &mut failed);
     failed
 }
@@ -90,7 +93,7 @@ fn walk(path: &Path, failed: &mut Vec<(PathBuf, io::Error)>) {
         return;
     }
     // The directory first: its entries are listed whatever its mode, as the owner.
-    if let Err(e) = restrict(path, &metadata.permissions()) {
+    if let Err(e) = os::restrict(path, &metadata) {
         failed.push((path.to_owned(), e));
     }
     if metadata.is_dir() {
@@ -108,26 +111,76 @@ fn walk(path: &Path, failed: &mut Vec<(PathBuf, io::Error)>) {
     }
 }
 
-/// Removes the group and other bits of `path` (which has `permissions`), if it has any.
-fn restrict(path: &Path, permissions: &Permissions) -> io::Result<()> {
-    let mode = permissions.mode();
-    if mode & GROUP_OTHER == 0 {
-        return Ok(());
+#[cfg(unix)]
+mod os {
+    use std::fs::{DirBuilder, File, Metadata, OpenOptions, Permissions};
+    use std::io;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    /// The permission bits of the group and of others.
+    const GROUP_OTHER: u32 = 0o077;
+
+    /// Makes directories 0700.
+    pub(super) fn dir_builder() -> DirBuilder {
+        let mut builder = DirBuilder::new();
+        builder.mode(0o700);
+        builder
     }
-    std::fs::set_permissions(path, Permissions::from_mode(mode & !GROUP_OTHER))
+
+    /// Creates files 0600 (the mode given at creation does not apply to an existing file).
+    pub(super) fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+        options.mode(0o600)
+    }
+
+    /// Removes the group and other bits of `path` (which has `metadata`), if it has any.
+    pub(super) fn restrict(path: &Path, metadata: &Metadata) -> io::Result<()> {
+        let mode = metadata.permissions().mode();
+        if mode & GROUP_OTHER == 0 {
+            return Ok(());
+        }
+        std::fs::set_permissions(path, Permissions::from_mode(mode & !GROUP_OTHER))
+    }
+
+    pub(super) fn restrict_open(file: &File) -> io::Result<()> {
+        let mode = file.metadata()?.permissions().mode();
+        if mode & GROUP_OTHER == 0 {
+            return Ok(());
+        }
+        file.set_permissions(Permissions::from_mode(mode & !GROUP_OTHER))
+    }
 }
 
-fn restrict_open(file: &File) -> io::Result<()> {
-    let mode = file.metadata()?.permissions().mode();
-    if mode & GROUP_OTHER == 0 {
-        return Ok(());
+/// Windows: what is created inherits the ACL of its folder (see the module docs); nothing to
+/// set or take away.
+#[cfg(windows)]
+mod os {
+    use std::fs::{DirBuilder, File, Metadata, OpenOptions};
+    use std::io;
+    use std::path::Path;
+
+    pub(super) fn dir_builder() -> DirBuilder {
+        DirBuilder::new()
     }
-    file.set_permissions(Permissions::from_mode(mode & !GROUP_OTHER))
+
+    pub(super) fn private(options: &mut OpenOptions) -> &mut OpenOptions {
+        options
+    }
+
+    pub(super) fn restrict(_path: &Path, _metadata: &Metadata) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub(super) fn restrict_open(_file: &File) -> io::Result<()> {
+        Ok(())
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::PermissionsExt;
 
     fn mode(path: &Path) -> u32 {
         std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777

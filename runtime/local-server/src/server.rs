@@ -1,7 +1,6 @@
 //! Starting and stopping a real `spacetimedb-standalone`.
 
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,16 +8,17 @@ use std::time::{Duration, Instant};
 use crate::api::Api;
 use crate::error::{Error, Result};
 use crate::guard::Guard;
-use crate::private_files;
+use crate::lifetime::{self, Tie};
 use crate::program::{self, server_binary};
+use crate::{leftover, private_files, process};
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// spacetimedb-standalone 1.2.0 keeps committed transactions in a buffer and flushes and
 /// fsyncs its commitlog every 500 ms (`spacetimedb_durability::local::Options`); it has no
 /// signal handler that flushes on exit. A graceful stop waits this long first, so every write
 /// that returned Ok is on disk.
-const DURABILITY_WAIT: Duration = Duration::from_millis(600);
+pub(crate) const DURABILITY_WAIT: Duration = Duration::from_millis(600);
 
 /// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
 ///
@@ -26,6 +26,8 @@ const DURABILITY_WAIT: Duration = Duration::from_millis(600);
 /// server itself listens on another port only this process knows.
 pub struct Server {
     child: Option<Child>,
+    /// Keeps the server from outliving this process where that takes a handle (`lifetime.rs`).
+    _tie: Tie,
     /// Up while the server is (also while it is paused); dropped when it stops or is killed,
     /// which frees the port for a restart.
     guard: Option<Guard>,
@@ -58,7 +60,9 @@ impl Server {
         Server::start_behind(listen(port)?, data_dir)
     }
 
-    /// Starts a server on an existing data dir (to restart one and find its data again).
+    /// Starts a server on an existing data dir (to restart one and find its data again). A
+    /// server an earlier start left running there (its app was killed) is ended first
+    /// (`leftover.rs`): the caller must be the only one to use `data_dir`.
     pub fn start_in(data_dir: &Path) -> Result<Server> {
         Server::start_behind(listen(0)?, data_dir)
     }
@@ -67,12 +71,15 @@ impl Server {
     fn start_behind(front: TcpListener, data_dir: &Path) -> Result<Server> {
         let binary = server_binary()?;
         program::check_runnable(&binary)?;
+        // A start on a data dir someone else holds fails below, saying who; it keeps the pid of
+        // the server that holds it.
+        let record = leftover::end(data_dir)?;
         let mut last_error = None;
         // A free port can be taken by someone else between the probe and the server's bind;
         // try a few.
         for _ in 0..3 {
             let server_port = free_port()?;
-            match Server::spawn(&binary, data_dir, server_port, &front) {
+            match Server::spawn(&binary, data_dir, server_port, &front, record) {
                 Ok(server) => return Ok(server),
                 // Another port would not help.
                 Err(e @ Error::ProgramDamaged { .. }) => return Err(e),
@@ -82,7 +89,8 @@ impl Server {
         Err(last_error.unwrap_or_else(|| Error::Server("the server did not start".into())))
     }
 
-    fn spawn(binary: &Path, data_dir: &Path, server_port: u16, front: &TcpListener) -> Result<Server> {
+    /// Starts the server; `record`: keeps its pid in the data dir (`leftover.rs`).
+    fn spawn(binary: &Path, data_dir: &Path, server_port: u16, front: &TcpListener, record: bool) -> Result<Server> {
         private_files::create_dir(data_dir)
             .map_err(|e| Error::Setup(format!("cannot create {}: {e}", data_dir.display())))?;
         let log_path = data_dir.join("server.log");
@@ -101,18 +109,8 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        // SAFETY: prctl and umask are async-signal-safe. prctl only asks the kernel to kill the
-        // server when the thread that started it dies, so a killed test run leaves no server
-        // behind; the umask makes everything the server creates (its database, its JWT signing
-        // keys) readable by the user only.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                libc::umask(0o077);
-                Ok(())
-            });
-        }
-        let child = command.spawn().map_err(|e| {
+        lifetime::prepare(&mut command);
+        let mut child = command.spawn().map_err(|e| {
             let detail = format!("cannot start {}: {e}", binary.display());
             if program::is_damaged(&e) {
                 Error::ProgramDamaged { detail }
@@ -120,9 +118,18 @@ impl Server {
                 Error::Setup(detail)
             }
         })?;
+        let tie = lifetime::tie(&child);
+        if record {
+            if let Err(e) = leftover::record(data_dir, child.id()) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
+            }
+        }
         let port = front.local_addr().map_err(|e| Error::Setup(e.to_string()))?.port();
         let mut server = Server {
             child: Some(child),
+            _tie: tie,
             guard: None,
             port,
             server_port,
@@ -219,8 +226,8 @@ impl Server {
     }
 
     /// Stops the server so that every write that returned Ok survives: waits for the
-    /// commitlog sync, then SIGTERM, then SIGKILL if it has not exited after a while. The guard
-    /// stops too.
+    /// commitlog sync, then SIGTERM, then SIGKILL if it has not exited after a while (on
+    /// Windows, which has no SIGTERM for it, it is ended after the wait). The guard stops too.
     pub fn stop(&mut self) {
         if self.child.is_none() {
             return;
@@ -232,6 +239,7 @@ impl Server {
     /// Freezes the server process (SIGSTOP), as a paused VM or a hung server: its sockets stay
     /// open and nothing answers (the guard stays up and forwards to the frozen server). Returns
     /// once every thread of it stopped. [`Server::resume`] lets it go on.
+    #[cfg(all(target_os = "linux", feature = "test-hooks"))]
     pub fn pause(&self) {
         self.signal(libc::SIGSTOP);
         let Some(child) = &self.child else { return };
@@ -252,16 +260,15 @@ impl Server {
     }
 
     /// Lets a paused server go on (SIGCONT).
+    #[cfg(all(target_os = "linux", feature = "test-hooks"))]
     pub fn resume(&self) {
         self.signal(libc::SIGCONT);
     }
 
+    #[cfg(all(target_os = "linux", feature = "test-hooks"))]
     fn signal(&self, signal: libc::c_int) {
         if let Some(child) = &self.child {
-            // SAFETY: plain kill(2) on our own child's pid.
-            unsafe {
-                libc::kill(child.id() as libc::pid_t, signal);
-            }
+            let _ = process::signal(child.id(), signal);
         }
     }
 
@@ -271,26 +278,26 @@ impl Server {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+            leftover::forget(&self.data_dir, child.id());
         }
         self.guard = None;
     }
 
     fn terminate(&mut self) {
         // A paused server would not hear the request to stop.
+        #[cfg(all(target_os = "linux", feature = "test-hooks"))]
         self.resume();
         let Some(mut child) = self.child.take() else {
             return;
         };
-        // SAFETY: plain kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
-        }
+        let _ = process::terminate(child.id());
         let deadline = Instant::now() + STOP_TIMEOUT;
         while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = child.kill();
         let _ = child.wait();
+        leftover::forget(&self.data_dir, child.id());
         self.guard = None;
     }
 }

@@ -232,7 +232,8 @@ fn dir_size(path: &Path) -> u64 {
         .sum()
 }
 
-/// `(free, total)` bytes of the filesystem holding `path`.
+/// `(free, total)` bytes of the filesystem holding `path` (free: what this user may still use).
+#[cfg(unix)]
 fn disk_space(path: &Path) -> Option<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
@@ -243,6 +244,20 @@ fn disk_space(path: &Path) -> Option<(u64, u64)> {
     }
     let block = stat.f_frsize as u64;
     Some((stat.f_bavail as u64 * block, stat.f_blocks as u64 * block))
+}
+
+/// `(free, total)` bytes of the volume holding `path` (free: what this user may still use).
+#[cfg(windows)]
+fn disk_space(path: &Path) -> Option<(u64, u64)> {
+    use std::os::windows::ffi::OsStrExt;
+    use windows_sys::Win32::Storage::FileSystem::GetDiskFreeSpaceExW;
+    let path: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+    let (mut free, mut total) = (0u64, 0u64);
+    // SAFETY: a NUL-terminated UTF-16 path and two counts to fill; the third is optional.
+    if unsafe { GetDiskFreeSpaceExW(path.as_ptr(), &mut free, &mut total, std::ptr::null_mut()) } == 0 {
+        return None;
+    }
+    Some((free, total))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use heycat_codegen::ModuleBuild;
+pub use heycat_local_server::test_hooks::FALLBACK_LIFETIME_ENV;
 pub use heycat_local_server::{named_rows, server_binary, sql_rows, Api, Error, Result, Server};
 pub use proxy::{Fault, Proxy, ProxyStats};
 pub use small_disk::SmallDisk;

@@ -85,10 +85,10 @@ fn group_row(i: usize) -> Value {
         "class": class,
         "select": TEXTS[i % TEXTS.len()],
         "order": (i * 7) % 5,
-        "function": if i % 3 == 0 { Value::Null } else { json!(TEXTS[(i * 5) % TEXTS.len()]) },
-        "default": i % 2 == 0,
+        "function": if i.is_multiple_of(3) { Value::Null } else { json!(TEXTS[(i * 5) % TEXTS.len()]) },
+        "default": i.is_multiple_of(2),
         "call": calls[i % calls.len()],
-        "user": if i % 4 == 0 { "Ann" } else { "ann" },
+        "user": if i.is_multiple_of(4) { "Ann" } else { "ann" },
     })
 }
 
