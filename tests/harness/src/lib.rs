@@ -107,6 +107,23 @@ pub fn probe_target_dir() -> PathBuf {
     exe.ancestors().nth(3).expect("target/debug/deps/<test>").join("generation-probe")
 }
 
+/// Ends the process group `leader` started (`process_group(0)`): `first` (SIGTERM, or SIGINT as
+/// a terminal's Ctrl-C), then, whatever is left after `grace`, SIGKILL; waits for `leader`.
+pub fn end_process_group(leader: &mut std::process::Child, first: libc::c_int, grace: std::time::Duration) {
+    let group = -(leader.id() as i32);
+    // SAFETY: kill only sends a signal, to the group the caller started.
+    unsafe { libc::kill(group, first) };
+    let deadline = std::time::Instant::now() + grace;
+    // SAFETY: as above; signal 0 only asks whether the group still has a process.
+    while unsafe { libc::kill(group, 0) } == 0 && std::time::Instant::now() < deadline {
+        let _ = leader.try_wait();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(group, libc::SIGKILL) };
+    let _ = leader.wait();
+}
+
 /// `row` with `field` set to `value`.
 pub fn with(row: &serde_json::Value, field: &str, value: serde_json::Value) -> serde_json::Value {
     let mut row = row.clone();

@@ -281,18 +281,7 @@ impl AppWindow {
     /// Ends what is left of the driver's process group: SIGTERM first (the app stops its
     /// embedded server on it), SIGKILL after a grace period.
     fn end_driver(&mut self) {
-        let group = -(self.driver.id() as i32);
-        // SAFETY: kill only sends a signal, to the group the window started.
-        unsafe { libc::kill(group, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        // SAFETY: as above; signal 0 only asks whether the group still has a process.
-        while unsafe { libc::kill(group, 0) } == 0 && Instant::now() < deadline {
-            let _ = self.driver.try_wait();
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // SAFETY: as above.
-        unsafe { libc::kill(group, libc::SIGKILL) };
-        let _ = self.driver.wait();
+        crate::end_process_group(&mut self.driver, libc::SIGTERM, Duration::from_secs(10));
     }
 
     /// What tauri-driver wrote to stderr (once it has ended).

@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 use heycat_contract::dev;
 use heycat_harness::display::VirtualDisplay;
 use heycat_harness::window::AppWindow;
-use heycat_harness::{copy_tree, embedded_server_pids, probe_target_dir, sql_rows, wait_for, workspace_root, Api};
+use heycat_harness::{
+    copy_tree, embedded_server_pids, end_process_group, probe_target_dir, sql_rows, wait_for, workspace_root, Api,
+};
 
 /// One at a time: each builds the same app into the same target dir and opens a window.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -323,20 +325,9 @@ impl DevSession {
 }
 
 impl Drop for DevSession {
+    /// Ctrl-C, as a developer ends it; then whatever is left.
     fn drop(&mut self) {
-        let group = -(self.child.id() as i32);
-        // SAFETY: kill only sends signals, to the process group this session started. Ctrl-C
-        // first, as a developer ends it; then whatever is left.
-        unsafe { libc::kill(group, libc::SIGINT) };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        // SAFETY: as above; signal 0 only asks whether the group still has a process.
-        while unsafe { libc::kill(group, 0) } == 0 && Instant::now() < deadline {
-            let _ = self.child.try_wait();
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        // SAFETY: as above.
-        unsafe { libc::kill(group, libc::SIGKILL) };
-        let _ = self.child.wait();
+        end_process_group(&mut self.child, libc::SIGINT, Duration::from_secs(15));
     }
 }
 
