@@ -153,16 +153,7 @@ fn watch(kind: &str) {
 }
 
 fn config(url: &str, dir: &std::path::Path) -> DataConfig {
-    DataConfig {
-        data_dir: dir.to_owned(),
-        server: ServerChoice::Remote(url.to_owned()),
-        database: DB.into(),
-        app_name: DB.into(),
-        module_override: None,
-        migration_fail_at: None,
-        migration_crash_at: None,
-        dev_migration: None,
-    }
+    DataConfig::new(dir.to_owned(), ServerChoice::Remote(url.to_owned()), DB, DB)
 }
 
 fn main() {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use common::{config, start, with, Frontend, DB};
 use heycat_harness::{module_wasm_of_version, sql_rows, Server};
 use heycat_runtime::config::{DataConfig, ServerChoice};
+use heycat_runtime::test_hooks::TestHooks;
 use serde_json::{json, Value};
 
 fn ts(micros: i64) -> Value {
@@ -184,7 +185,10 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     let dir = version_1_data_dir();
     let before = server_state(dir.path());
 
-    let app = start(DataConfig { migration_fail_at: Some("import".into()), ..local(dir.path()) });
+    let app = start(DataConfig {
+        test_hooks: TestHooks { migration_fail_at: Some("import".into()), ..TestHooks::default() },
+        ..local(dir.path())
+    });
     let events = app.events("migration:status");
     let failed = app.wait_status(Duration::from_secs(120), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "migrationFailed", "{failed}");

@@ -3,8 +3,7 @@
 //! The server is the embedded local one unless a URL is configured, by the environment
 //! (`HEYCAT_SERVER_URL`) or by the file `server.json` in the app's data dir
 //! (`{"url": "http://host:3000"}`); a configured server is used as is (never published to).
-//! The module published to the embedded server is the one built into the app from its schema,
-//! unless `HEYCAT_MODULE_WASM` names another file.
+//! The module published to the embedded server is the one built into the app from its schema.
 
 use std::path::{Path, PathBuf};
 
@@ -28,17 +27,13 @@ pub struct DataConfig {
     pub database: String,
     /// The app's name, in what the data layer says to its user.
     pub app_name: String,
-    /// A module file to publish instead of the one built into the app.
-    pub module_override: Option<PathBuf>,
-    /// Test hooks: make a migration fail at, or the process die at, this step
-    /// (`backup`, `publish`, `import`, `verify`); from `HEYCAT_MIGRATION_FAIL_AT` and
-    /// `HEYCAT_MIGRATION_CRASH_AT`.
-    pub migration_fail_at: Option<String>,
-    pub migration_crash_at: Option<String>,
     /// A migration `heycat-schema dev` hands the app (`HEYCAT_DEV_MIGRATION`, a `DevMigration`
     /// file): carried out on start when the embedded server's database runs the module it
     /// starts from, e.g. an earlier draft of an unreleased schema.
     pub dev_migration: Option<PathBuf>,
+    /// Faults the toolkit's tests inject; a shipped app has no such field.
+    #[cfg(feature = "test-hooks")]
+    pub test_hooks: crate::test_hooks::TestHooks,
 }
 
 impl DataConfig {
@@ -52,15 +47,25 @@ impl DataConfig {
         };
         let database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
         Ok(DataConfig {
+            dev_migration: std::env::var_os(heycat_contract::dev::MIGRATION_ENV).map(PathBuf::from),
+            #[cfg(feature = "test-hooks")]
+            test_hooks: crate::test_hooks::TestHooks::from_env(),
+            ..DataConfig::new(data_dir, server, &database, app_name)
+        })
+    }
+
+    /// The configuration of the app `app_name` with its data in `data_dir`, using `server` and
+    /// `database`, and nothing from the environment.
+    pub fn new(data_dir: PathBuf, server: ServerChoice, database: &str, app_name: &str) -> DataConfig {
+        DataConfig {
             data_dir,
             server,
-            database,
+            database: database.to_owned(),
             app_name: app_name.to_owned(),
-            module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
-            migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
-            migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),
-            dev_migration: std::env::var_os(heycat_contract::dev::MIGRATION_ENV).map(PathBuf::from),
-        })
+            dev_migration: None,
+            #[cfg(feature = "test-hooks")]
+            test_hooks: Default::default(),
+        }
     }
 
     /// The identity token's file: who this device acts as on a configured server (the user's

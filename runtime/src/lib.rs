@@ -62,6 +62,8 @@ pub mod status;
 mod storage;
 mod sync;
 mod tables;
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks;
 mod upgrade;
 mod watch;
 

@@ -280,17 +280,19 @@ impl ServerLink {
         }
     }
 
-    /// The module this app publishes: the one built into it, or the file configured instead.
+    /// The module this app publishes: the one built into it (or, in the toolkit's tests, a
+    /// file named instead).
     fn module(&self) -> Result<Cow<'static, [u8]>, Failure> {
-        match &self.config.module_override {
-            None => Ok(Cow::Borrowed(self.db.schema().info().module)),
-            Some(path) => std::fs::read(path).map(Cow::Owned).map_err(|e| {
+        #[cfg(feature = "test-hooks")]
+        if let Some(path) = &self.config.test_hooks.module_override {
+            return std::fs::read(path).map(Cow::Owned).map_err(|e| {
                 Failure::new(
                     FailureKind::ModuleMissing,
                     format!("the module file {} cannot be read: {e}", path.display()),
                 )
-            }),
+            });
         }
+        Ok(Cow::Borrowed(self.db.schema().info().module))
     }
 
     /// The migration from a draft of this app's schema version to this one, when the database
@@ -372,13 +374,10 @@ impl ServerLink {
         let (from, to) = (plan.from, plan.to);
         let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
         plan.automatic &= !carry;
-        let crash_at = self.config.migration_crash_at.as_deref().and_then(step_named);
         let progress = |step: Step| {
             self.db.migration_changed(MigrationStatus::Running { from, to, step: step.into() });
-            // A test hook: dying at a step, as a killed process would.
-            if crash_at == Some(step) {
-                std::process::abort();
-            }
+            #[cfg(feature = "test-hooks")]
+            self.config.test_hooks.reached(step.name());
         };
         let migration = Migration {
             api,
@@ -388,7 +387,8 @@ impl ServerLink {
             old_module,
             dir: &self.config.data_dir.join("backups"),
             progress: &progress,
-            fail_at: self.config.migration_fail_at.as_deref().and_then(step_named),
+            #[cfg(feature = "test-hooks")]
+            fail_at: self.config.test_hooks.migration_fail_at.as_deref().and_then(step_named),
         };
         match migration.run() {
             Ok(backup) => {
@@ -557,6 +557,7 @@ fn publish(api: &Api, database: &str, wasm: &[u8], copy: &std::path::Path) -> Re
         .map_err(|e| Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display())))
 }
 
+#[cfg(feature = "test-hooks")]
 fn step_named(name: &str) -> Option<Step> {
     [Step::Backup, Step::Publish, Step::Import, Step::Verify, Step::Restore].into_iter().find(|s| s.name() == name)
 }

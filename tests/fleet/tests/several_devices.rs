@@ -255,7 +255,7 @@ fn a_failed_shared_migration_leaves_the_server_at_its_version_with_all_its_data(
     // A updates; its migration fails at the import (injected).
     app_a.shutdown();
     a.install(2);
-    let app_a = start_here(&a, &server.url(), |config| config.migration_fail_at = Some("import".into()));
+    let app_a = start_here(&a, &server.url(), |config| config.test_hooks.migration_fail_at = Some("import".into()));
     let failed = app_a.wait_status(Duration::from_secs(120), |s| s["state"] == "failed");
     assert_eq!(failed["kind"], "migrationFailed", "{failed}");
     assert!(failed["message"].as_str().unwrap().contains("back at version 1 with all its data"), "{failed}");

@@ -23,16 +23,7 @@ use crate::wait_for;
 /// The configuration of an app with its data in `data_dir`, using `server` and `database`
 /// (which also names the app in what it says).
 pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConfig {
-    DataConfig {
-        data_dir: data_dir.to_owned(),
-        server,
-        database: database.into(),
-        app_name: database.into(),
-        module_override: None,
-        migration_fail_at: None,
-        migration_crash_at: None,
-        dev_migration: None,
-    }
+    DataConfig::new(data_dir.to_owned(), server, database, database)
 }
 
 /// One running app: its mock Tauri app and the window the frontend would run in.

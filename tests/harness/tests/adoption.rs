@@ -240,6 +240,16 @@ fn the_installed_bundle_starts_its_own_database_and_keeps_a_note_across_a_restar
     let exe = root.join("usr/bin/tauri-app");
     let sidecar = root.join("usr/bin/spacetimedb-standalone");
     assert!(exe.is_file() && sidecar.is_file(), "the bundle holds the app and its database program beside it");
+    // What ships carries none of the faults the toolkit's tests inject (the `test-hooks`
+    // features); the environment variables it does read are there, as strings, to be seen.
+    let binary = std::fs::read(&exe).unwrap();
+    let holds = |text: &str| binary.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(holds("HEYCAT_DATA_DIR") && holds("SPACETIMEDB_STANDALONE"), "the check sees the names the app reads");
+    for hook in
+        ["HEYCAT_MIGRATION_CRASH_AT", "HEYCAT_MIGRATION_FAIL_AT", "HEYCAT_MODULE_WASM", "HEYCAT_TEST_FALLBACK_LIFETIME"]
+    {
+        assert!(!holds(hook), "the installed app reads the test hook {hook}");
+    }
     let launcher = launcher_hiding(installed.path(), &exe, &developer_folders());
 
     let home = installed.path().join("home");
