@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::{config, rows, start, wait_for, with, Frontend, TestApp, DB};
 use heycat_harness::{module_wasm, sql_rows, Server};
 use heycat_runtime::config::ServerChoice;
-use heycat_runtime::outbox::{Outbox, OutboxEntry};
+use heycat_runtime::test_hooks::{queued_write, Outbox, OutboxEntry};
 use heycat_runtime::Write;
 use serde_json::{json, Value};
 
@@ -115,7 +115,7 @@ fn queue_chain(dir: &Path, n: u64) {
         ))
         .unwrap();
         let write = if i == 0 { Write::Insert(row) } else { Write::Update(row) };
-        outbox.append(OutboxEntry { op_id: format!("chain-{i}"), ..OutboxEntry::of(&write).unwrap() }).unwrap();
+        outbox.append(OutboxEntry { op_id: format!("chain-{i}"), ..queued_write(&write).unwrap().unwrap() }).unwrap();
     }
 }
 

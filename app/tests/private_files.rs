@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use common::{config, rows, start, wait_for, with, Frontend};
 use heycat_runtime::config::ServerChoice;
-use heycat_runtime::outbox::{Outbox, OutboxEntry};
+use heycat_runtime::test_hooks::{queued_write, Outbox, OutboxEntry};
 use heycat_runtime::Write;
 use serde_json::{json, Value};
 
@@ -181,7 +181,10 @@ fn after_a_whole_run_every_file_is_private_and_no_token_reached_the_frontend_or_
     let row: heycat_app::data::schema::DictionaryEntry =
         serde_json::from_value(with(&common::entry("d3", "ty", "thank you"), "rowVersion", json!("0"))).unwrap();
     outbox
-        .append(OutboxEntry { op_id: "queued-before-restart".into(), ..OutboxEntry::of(&Write::Insert(row)).unwrap() })
+        .append(OutboxEntry {
+            op_id: "queued-before-restart".into(),
+            ..queued_write(&Write::Insert(row)).unwrap().unwrap()
+        })
         .unwrap();
     drop(outbox);
     let (stdout, stderr) = headless_until_synced(&dir);

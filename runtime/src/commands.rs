@@ -7,16 +7,17 @@ use serde_json::Value;
 use tauri::ipc::{Invoke, Request};
 use tauri::{Runtime, State};
 
-use crate::args::Args;
-use crate::conflicts::{self, ConflictResolution, ConflictView};
+use crate::conflicts::{self};
 use crate::connection::Connection;
 use crate::db::Db;
 use crate::devices::DeviceInvitation;
-use crate::error::{DataError, ErrorKind};
-use crate::link::MigrationStatus;
-use crate::status::ConnectionStatus;
 use crate::storage::{cleanup, export, CleanupPreview, ExportSummary, StorageUsage};
-use crate::sync::SyncStatus;
+use crate::types::args::Args;
+use crate::types::conflict::{ConflictResolution, ConflictView};
+use crate::types::error::{DataError, ErrorKind};
+use crate::types::migration::MigrationStatus;
+use crate::types::status::ConnectionStatus;
+use crate::types::sync_status::SyncStatus;
 
 /// The connection's current status.
 #[tauri::command]

@@ -14,14 +14,14 @@ use std::time::{Duration, Instant};
 use heycat_contract::dev;
 use heycat_local_server::Api;
 
+use crate::calls::heartbeat::{HEARTBEAT_EVERY, STALL_AFTER};
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
-use crate::connect::ConnectOptions;
 use crate::db::Db;
 use crate::devices::{self, DeviceInvitation};
-use crate::error::{DataError, ErrorKind};
-use crate::link::ServerLink;
-use crate::liveness::{HEARTBEAT_EVERY, STALL_AFTER};
-use crate::status::{ConnectionStatus, Failure, FailureKind};
+use crate::schema::connector::ConnectOptions;
+use crate::server::link::ServerLink;
+use crate::types::error::{DataError, ErrorKind};
+use crate::types::status::{ConnectionStatus, Failure, FailureKind};
 
 /// How often the local copy (what the app shows offline) is refreshed while connected.
 const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);

@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::error::{DataError, ErrorKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// How long an invitation is honoured.
 pub const INVITATION_LIFETIME: Duration = Duration::from_secs(10 * 60);

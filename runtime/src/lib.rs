@@ -34,65 +34,57 @@
 //!     .invoke_handler(data::handler(tauri::generate_handler![my_command]))
 //! ```
 
-mod args;
-mod changes;
+// The layers, from the bottom: `types` (what the app and its frontend are handed), `store`
+// (what the device keeps, as JSON) and `calls` (where answers wait), `schema` (what generated
+// code implements), `storage` (the quota), `db` (the handle: writes, replay, reads), `server`
+// (start, publish, migrate), `connection` (the supervisor), and the app's side: commands,
+// conflicts, devices, the plugin.
+mod calls;
 mod commands;
 pub mod config;
 mod conflicts;
-mod connect;
 mod connection;
 mod db;
 mod devices;
-mod error;
 mod instance;
-mod link;
-mod liveness;
-mod local;
-mod lock;
 mod memory;
 pub mod ops;
-mod order;
-pub mod outbox;
-mod page;
 mod plugin;
-mod provisional;
-mod results;
 mod schema;
-pub mod status;
+mod server;
 mod storage;
-mod sync;
-mod tables;
+mod store;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
-mod upgrade;
-mod watch;
+mod types;
 
-pub use args::Args;
-pub use changes::{ChangeSink, TableChange};
 pub use commands::handler;
 pub use config::DataConfig;
-pub use conflicts::{ConflictResolution, ConflictView};
-pub use connect::{ConnectOptions, Connector};
 pub use connection::Connection;
 pub use db::Db;
 pub use devices::DeviceInvitation;
-pub use error::{DataError, ErrorKind};
 pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
-pub use link::{MigrationStatus, MigrationStep};
-pub use order::OrderedValue;
-pub use page::{RowPage, MAX_PAGE_ROWS};
 pub use plugin::{plugin, shutdown, start, termination_requested, Options};
-pub use provisional::{ProvisionalKey, PROVISIONAL_KEYS};
-pub use schema::{
-    downcast, CleanupOrder, ConflictRecord, Live, OrderedTable, QuotaColumn, Reference, Schema, SchemaInfo, SdkResult,
-    TableAccess, Write,
-};
-pub use status::{ConnectionStatus, FailureKind};
-pub use storage::{CleanupItem, CleanupPreview, ExportSummary, StorageLevel, StorageUsage, TableUsage};
-pub use sync::{Rejected, SyncStatus};
-pub use tables::{TableDriver, TableOf};
-pub use watch::{TableWatch, Watch};
+pub use schema::bindings::Schema;
+pub use schema::connector::{ConnectOptions, Connector};
+pub use schema::driver::{TableDriver, TableOf};
+pub use schema::info::{CleanupOrder, Reference, SchemaInfo};
+pub use schema::live::{downcast, Live, SdkResult};
+pub use schema::table::{OrderedTable, TableAccess, Write};
+pub use schema::table_watch::TableWatch;
+pub use schema::watch::Watch;
+pub use storage::{CleanupItem, CleanupPreview, ExportSummary, QuotaColumn, StorageLevel, StorageUsage, TableUsage};
+pub use types::args::Args;
+pub use types::changes::{ChangeSink, TableChange};
+pub use types::conflict::{ConflictRecord, ConflictResolution, ConflictView};
+pub use types::error::{DataError, ErrorKind};
+pub use types::migration::{MigrationStatus, MigrationStep};
+pub use types::order::OrderedValue;
+pub use types::page::{RowPage, MAX_PAGE_ROWS};
+pub use types::provisional::{ProvisionalKey, PROVISIONAL_KEYS};
+pub use types::status::{ConnectionStatus, FailureKind};
+pub use types::sync_status::{Rejected, SyncStatus};
 
 /// The SDK the generated bindings are written against (so an app needs no dependency of its own).
 pub use spacetimedb_sdk;

@@ -8,12 +8,12 @@
 use std::cmp::Ordering;
 
 use crate::db::{Db, Reader, Written};
-use crate::error::{DataError, ErrorKind};
-use crate::local::{decode, key_text, LocalCopy};
-use crate::outbox::OutboxEntry;
-use crate::page::{RowPage, Window};
-use crate::schema::{downcast, key_json, OrderedTable, TableAccess, Write};
+use crate::schema::live::downcast;
+use crate::schema::table::{key_json, queued_write, OrderedTable, TableAccess, Write};
 use crate::storage::row_size;
+use crate::store::local::{decode, key_text, LocalCopy};
+use crate::types::error::{DataError, ErrorKind};
+use crate::types::page::{RowPage, Window};
 
 /// Every row of `T`'s table, in the primary key's order (compared as values: numbers as
 /// numbers), wherever they come from: the client cache iterates in hash order, the local copy
@@ -177,9 +177,10 @@ pub async fn reset<T: TableAccess + Default>(db: &Db) -> Result<T, DataError> {
 /// Writes: synced tables through the write path (queued when it cannot be confirmed); tables
 /// that opted out of syncing (`sync = false`) online only.
 async fn write<T: TableAccess>(db: &Db, size: u64, write: Write<T>) -> Result<Written, DataError> {
-    let entry = OutboxEntry::of(&write).ok_or_else(|| DataError::unsupported(T::NAME, write.name()))?;
-    let send =
-        Box::new(move |conn: &dyn crate::schema::Live, op_id| T::send(downcast::<T::Connection>(conn)?, write, op_id));
+    let entry = queued_write(&write)?.ok_or_else(|| DataError::unsupported(T::NAME, write.name()))?;
+    let send = Box::new(move |conn: &dyn crate::schema::live::Live, op_id| {
+        T::send(downcast::<T::Connection>(conn)?, write, op_id)
+    });
     if T::SYNCED {
         db.write(size, || entry, send).await
     } else {

@@ -7,14 +7,14 @@ use heycat_contract::events;
 use tauri::plugin::TauriPlugin;
 use tauri::{Emitter, Manager, RunEvent, Runtime};
 
-use crate::changes::ChangeSink;
 use crate::config::DataConfig;
 use crate::connection::Connection;
 use crate::db::Db;
-use crate::error::DataError;
 use crate::instance::{self, Door};
-use crate::schema::Schema;
-use crate::status::ConnectionStatus;
+use crate::schema::bindings::Schema;
+use crate::types::changes::ChangeSink;
+use crate::types::error::DataError;
+use crate::types::status::ConnectionStatus;
 
 /// What an app decides about its data layer.
 #[derive(Clone, Debug)]

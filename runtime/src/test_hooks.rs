@@ -33,3 +33,7 @@ impl TestHooks {
         }
     }
 }
+
+/// The outbox, for tests that put writes in it the way an app offline does, or read it.
+pub use crate::schema::table::queued_write;
+pub use crate::store::outbox::{KeyChange, Outbox, OutboxEntry};

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::private_files;
 use crate::process;
-use crate::server::{DURABILITY_WAIT, STOP_TIMEOUT};
+use crate::stopping::{DURABILITY_WAIT, STOP_TIMEOUT};
 
 /// The pid of the server last started on the data dir, while it runs.
 const PID_FILE: &str = "server.pid";

@@ -19,6 +19,7 @@ mod process;
 mod program;
 mod rows;
 mod server;
+mod stopping;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 

@@ -10,15 +10,10 @@ use crate::error::{Error, Result};
 use crate::guard::Guard;
 use crate::lifetime::{self, Tie};
 use crate::program::{self, server_binary};
+use crate::stopping::{DURABILITY_WAIT, STOP_TIMEOUT};
 use crate::{leftover, private_files, process};
 
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-pub(crate) const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-/// spacetimedb-standalone 1.2.0 keeps committed transactions in a buffer and flushes and
-/// fsyncs its commitlog every 500 ms (`spacetimedb_durability::local::Options`); it has no
-/// signal handler that flushes on exit. A graceful stop waits this long first, so every write
-/// that returned Ok is on disk.
-pub(crate) const DURABILITY_WAIT: Duration = Duration::from_millis(600);
 
 /// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
 ///

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::row_size;
 use crate::db::Db;
-use crate::error::{DataError, ErrorKind};
-use crate::outbox::{OutboxEntry, WriteKind};
-use crate::schema::SchemaInfo;
+use crate::schema::info::SchemaInfo;
+use crate::store::outbox::{OutboxEntry, WriteKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// The oldest rows of a table the user may delete to free space, oldest first.
 #[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]

@@ -9,7 +9,7 @@ use heycat_local_server::migrate::Backup;
 use heycat_local_server::Api;
 use serde::Serialize;
 
-use crate::error::{DataError, ErrorKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// An export: where it was written and how many rows of each of the app's tables it holds.
 #[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]

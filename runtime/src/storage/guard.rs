@@ -12,8 +12,19 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{DataError, ErrorKind};
-use crate::schema::QuotaColumn;
+use crate::types::error::{DataError, ErrorKind};
+
+/// The singleton column whose value is the storage limit.
+#[derive(Clone, Copy, Debug)]
+pub struct QuotaColumn {
+    pub table: &'static str,
+    /// The column's field in the row's JSON (camelCase).
+    pub field: &'static str,
+    /// Bytes per unit of the column's value (1 MiB for `megabytes`).
+    pub unit_bytes: u64,
+    /// The column's `#[default]`, in bytes: the limit until the row exists.
+    pub default_bytes: u64,
+}
 
 /// Usage from which the user is warned, as a share of the quota.
 const WARNING_SHARE: f64 = 0.9;
@@ -140,9 +151,17 @@ impl StorageGuard {
         warning && !warned_before
     }
 
-    /// The limit now in `row`, the row holding the quota column (changed in the app or elsewhere).
-    pub(crate) fn follow_quota(&self, column: &QuotaColumn, row: &Value) {
-        self.quota.store(quota_bytes(column, Some(row)), Ordering::Relaxed);
+    /// A row of `table` arrived from the server: when it holds the quota column (changed in
+    /// the app or elsewhere), its limit is the one writes are checked against from now on.
+    pub(crate) fn follow_quota(&self, table: &str, row: &Value) {
+        if let Some(column) = self.quota_column.filter(|c| c.table == table) {
+            self.quota.store(quota_bytes(&column, Some(row)), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether rows of `table` hold the quota column.
+    pub(crate) fn holds_quota(&self, table: &str) -> bool {
+        self.quota_column.is_some_and(|c| c.table == table)
     }
 
     fn at_warning(&self, used: u64) -> bool {
@@ -294,7 +313,9 @@ mod tests {
         assert_eq!(usage.quota_bytes, 5 * MB, "the column's default until the row exists");
         let (usage, _) = guard.report(Some(&serde_json::json!({"limitMb": 7})), Vec::new(), 0);
         assert_eq!(usage.quota_bytes, 7 * MB);
-        guard.follow_quota(&column, &serde_json::json!({"limitMb": "9"}));
+        guard.follow_quota("prefs", &serde_json::json!({"limitMb": "9"}));
         assert!(guard.check(8 * MB).is_ok() && guard.check(10 * MB).is_err(), "a 64-bit column's decimal string");
+        guard.follow_quota("notes", &serde_json::json!({"limitMb": 1}));
+        assert!(guard.check(8 * MB).is_ok(), "another table's row is not the limit");
     }
 }

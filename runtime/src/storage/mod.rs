@@ -12,7 +12,7 @@ mod guard;
 
 pub use cleanup::{CleanupItem, CleanupPreview};
 pub use export::ExportSummary;
-pub use guard::{StorageGuard, StorageLevel, StorageUsage, TableUsage};
+pub use guard::{QuotaColumn, StorageGuard, StorageLevel, StorageUsage, TableUsage};
 
 /// The size of a row as the quota counts it: its JSON.
 pub fn row_size<T: serde::Serialize>(row: &T) -> u64 {

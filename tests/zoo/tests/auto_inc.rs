@@ -183,9 +183,9 @@ fn a_provisional_key_whose_change_is_still_kept_is_not_given_again_after_a_resta
         .api()
         .call(DATABASE, "ticket_insert", &json!([{"id": 0, "title": "first", "row_version": 0}, insert]))
         .unwrap();
-    let (mut outbox, _) = heycat_runtime::outbox::Outbox::open(dir.path()).unwrap();
+    let (mut outbox, _) = heycat_runtime::test_hooks::Outbox::open(dir.path()).unwrap();
     outbox
-        .change_key(heycat_runtime::outbox::KeyChange {
+        .change_key(heycat_runtime::test_hooks::KeyChange {
             table: "ticket".into(),
             key_field: "id".into(),
             from: provisional(0),
@@ -193,7 +193,7 @@ fn a_provisional_key_whose_change_is_still_kept_is_not_given_again_after_a_resta
             references: vec![("comment".into(), "ticketId".into())],
         })
         .unwrap();
-    outbox.confirm(&insert).unwrap();
+    outbox.confirm_all(&[insert.as_str()]).unwrap();
     drop(outbox);
 
     let app = start(unreachable());

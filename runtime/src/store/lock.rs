@@ -15,7 +15,7 @@ use std::sync::{Mutex, PoisonError};
 
 use heycat_local_server::private_files;
 
-use crate::error::{DataError, ErrorKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// The lock file, holding the pid of the process that has the data dir.
 const LOCK_FILE: &str = "lock";

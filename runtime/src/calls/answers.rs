@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use spacetimedb_sdk::Status;
 use tokio::sync::oneshot;
 
-use crate::error::{DataError, ErrorKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// Where a write's result goes once its reducer reports.
 type ResultSender = oneshot::Sender<Result<(), DataError>>;

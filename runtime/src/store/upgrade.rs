@@ -11,10 +11,10 @@ use std::path::Path;
 use heycat_plan::{Plan, WireTable};
 use serde_json::{json, Value};
 
-use crate::error::ErrorKind;
-use crate::local::LocalCopy;
-use crate::outbox::{now_millis, Outbox, OutboxEntry};
-use crate::sync::Rejected;
+use crate::store::local::LocalCopy;
+use crate::store::outbox::{now_millis, Outbox, OutboxEntry};
+use crate::types::error::ErrorKind;
+use crate::types::sync_status::Rejected;
 
 /// Carries `outbox` and `local`, kept under older schema versions, to `version` (`plans`: from
 /// every earlier released version to it). Returns the writes that could not be carried.
@@ -118,7 +118,7 @@ impl LocalCopy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outbox::WriteKind;
+    use crate::store::outbox::WriteKind;
     use heycat_plan::{WireSource, WireStep};
     use std::path::PathBuf;
 

@@ -20,8 +20,7 @@ use heycat_local_server::private_files;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{DataError, ErrorKind};
-use crate::schema::{key_json, row_key, TableAccess, Write as TableWrite};
+use crate::types::error::{DataError, ErrorKind};
 
 /// One write waiting for the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,38 +44,6 @@ pub struct OutboxEntry {
 }
 
 impl OutboxEntry {
-    /// A write to `T` as it is queued; the operation id is set when it is queued. `None` for a
-    /// write that needs the server (a conflict's resolution).
-    pub fn of<T: TableAccess>(write: &TableWrite<T>) -> Option<OutboxEntry> {
-        let row_write = |kind, row: &T| {
-            let row = serde_json::to_value(row).unwrap_or_default();
-            OutboxEntry {
-                op_id: String::new(),
-                table: T::NAME.into(),
-                kind,
-                key: row_key::<T>(&row),
-                row: Some(row),
-                base_version: None,
-                version: 0,
-            }
-        };
-        Some(match write {
-            TableWrite::Insert(row) => row_write(WriteKind::Insert, row),
-            TableWrite::Update(row) => row_write(WriteKind::Update, row),
-            TableWrite::Reset(row) => row_write(WriteKind::Reset, row),
-            TableWrite::Delete { key, base_version } => OutboxEntry {
-                op_id: String::new(),
-                table: T::NAME.into(),
-                kind: WriteKind::Delete,
-                row: None,
-                key: key_json::<T>(key),
-                base_version: *base_version,
-                version: 0,
-            },
-            TableWrite::Resolve { .. } => return None,
-        })
-    }
-
     /// The queued row as the table's app row.
     pub fn decode_row<T: serde::de::DeserializeOwned>(&self) -> Result<T, DataError> {
         let row = self.row.as_ref().ok_or_else(|| DataError::unknown_write(self))?;
@@ -211,11 +178,6 @@ impl Outbox {
     /// not be given again while they are kept, or opening the outbox would rewrite the new row.
     pub fn key_changes(&self) -> &[KeyChange] {
         &self.key_changes
-    }
-
-    /// Records that the server confirmed (or definitively refused) the write `op_id`.
-    pub fn confirm(&mut self, op_id: &str) -> io::Result<()> {
-        self.confirm_all(&[op_id])
     }
 
     /// Records that the server confirmed (or definitively refused) the writes `op_ids`, with
@@ -399,7 +361,7 @@ mod tests {
         for batch in ids.chunks(500) {
             outbox.confirm_all(&batch.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
         }
-        outbox.confirm("op-2500").unwrap();
+        outbox.confirm_all(&["op-2500"]).unwrap();
         let want: Vec<OutboxEntry> = (2000..3000).filter(|n| *n != 2500).map(entry).collect();
         assert_eq!(outbox.pending(), &want[..]);
         assert_eq!(Outbox::open(dir.path()).unwrap().0.pending(), &want[..], "the same after reopening");
@@ -416,13 +378,13 @@ mod tests {
         for n in 0..3 {
             outbox.append(entry(n)).unwrap();
         }
-        outbox.confirm("op-0").unwrap();
+        outbox.confirm_all(&["op-0"]).unwrap();
         drop(outbox);
         let (mut outbox, damage) = Outbox::open(dir.path()).unwrap();
         assert_eq!(damage, None);
         assert_eq!(outbox.pending(), &[entry(1), entry(2)]);
-        outbox.confirm("op-1").unwrap();
-        outbox.confirm("op-2").unwrap();
+        outbox.confirm_all(&["op-1"]).unwrap();
+        outbox.confirm_all(&["op-2"]).unwrap();
         assert_eq!(
             std::fs::metadata(dir.path().join("outbox.log")).unwrap().len(),
             0,
@@ -521,8 +483,8 @@ mod tests {
         for damage in [&b"\x05\x00"[..], b"garbage that is no record at all"] {
             let (dir, _) = outbox_of(3);
             let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
-            outbox.confirm("op-0").unwrap();
-            outbox.confirm("op-1").unwrap();
+            outbox.confirm_all(&["op-0"]).unwrap();
+            outbox.confirm_all(&["op-1"]).unwrap();
             let done = dir.path().join("outbox.done");
             let mut bytes = std::fs::read(&done).unwrap();
             let first_len = bytes.len() / 2;
@@ -566,7 +528,7 @@ mod tests {
             references: vec![("comment".into(), "ticketId".into())],
         };
         outbox.change_key(change.clone()).unwrap();
-        outbox.confirm("op-1").unwrap();
+        outbox.confirm_all(&["op-1"]).unwrap();
         let rewritten = |outbox: &Outbox| {
             let comment = &outbox.pending()[0];
             (comment.row.as_ref().unwrap()["ticketId"].clone(), outbox.key_changes().to_vec())
@@ -575,7 +537,7 @@ mod tests {
         // Reopened (a restart): the queued writes are rewritten again, the change still kept.
         let (mut outbox, damage) = Outbox::open(dir.path()).unwrap();
         assert_eq!((damage, rewritten(&outbox)), (None, (serde_json::json!("7"), vec![change])));
-        outbox.confirm("op-2").unwrap();
+        outbox.confirm_all(&["op-2"]).unwrap();
         assert!(outbox.key_changes().is_empty(), "forgotten once nothing is queued");
         assert!(Outbox::open(dir.path()).unwrap().0.key_changes().is_empty());
     }

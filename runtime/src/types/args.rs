@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use tauri::ipc::{InvokeBody, Request};
 
-use crate::error::{DataError, ErrorKind};
+use crate::types::error::{DataError, ErrorKind};
 
 /// The arguments of one call of `command`.
 pub struct Args {

@@ -6,76 +6,30 @@
 use std::borrow::Cow;
 
 use heycat_contract::{system, ReducerError};
-use heycat_local_server::migrate::{self, Migration, Step};
+use heycat_local_server::migrate::{self};
 use heycat_local_server::{Api, Error as ServerError, Server};
-use heycat_plan::{DevMigration, Plan};
-use spacetimedb_lib::db::raw_def::v9::RawModuleDefV9;
-use spacetimedb_lib::sats::serde::SerdeWrapper;
 
+use super::compat::{
+    check_schema, compare_schema, deployed_schema, deployed_version, fits_older_app, parse_schema, unreachable,
+};
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::db::Db;
-use crate::status::{Failure, FailureKind};
-
-/// What the frontend hears of a migration.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, specta::Type)]
-#[serde(tag = "state", rename_all = "camelCase")]
-pub enum MigrationStatus {
-    /// Under way, at `step`.
-    Running { from: u32, to: u32, step: MigrationStep },
-    /// The database is at the new version with all its data.
-    Done { from: u32, to: u32, backup: Option<String> },
-    /// It failed; the database is back at `from` with all its data (when `restored`).
-    Failed { from: u32, to: u32, message: String, restored: bool },
-}
-
-/// A migration's steps, in order (`restore` only when one failed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub enum MigrationStep {
-    /// The old data is written to a backup file and checked.
-    Backup,
-    /// The new module is published.
-    Publish,
-    /// The data is put back through the migration plan.
-    Import,
-    /// The row counts are compared with the backup's.
-    Verify,
-    /// A failed migration puts the old module and data back.
-    Restore,
-}
-
-impl From<Step> for MigrationStep {
-    fn from(step: Step) -> Self {
-        match step {
-            Step::Backup => MigrationStep::Backup,
-            Step::Publish => MigrationStep::Publish,
-            Step::Import => MigrationStep::Import,
-            Step::Verify => MigrationStep::Verify,
-            Step::Restore => MigrationStep::Restore,
-        }
-    }
-}
-
-/// The released schema version a deployed module is: the `heycat_schema_v<N>` reducer it has.
-fn deployed_version(def: &RawModuleDefV9) -> Option<u32> {
-    def.reducers.iter().find_map(|r| system::schema_version_of(&r.name))
-}
-
+use crate::types::status::{Failure, FailureKind};
 /// A copy of the last module published to the embedded server, to tell whether it is current.
 const PUBLISHED_COPY: &str = "published-module.wasm";
 
 pub struct ServerLink {
-    config: DataConfig,
-    local: Option<Server>,
+    pub(super) config: DataConfig,
+    pub(super) local: Option<Server>,
     /// The embedded server's port, kept across restarts so the address stays the same.
-    local_port: Option<u16>,
+    pub(super) local_port: Option<u16>,
     /// Where migration progress goes.
-    db: Db,
+    pub(super) db: Db,
     /// A migration that failed: not tried again until the user asks (Retry) or the app restarts.
-    failed_migration: Option<Failure>,
+    pub(super) failed_migration: Option<Failure>,
     /// The embedded server now running was published with this app's module and checked: a
     /// reconnect to it (after a dropped or stalled connection) only connects again.
-    local_ready: bool,
+    pub(super) local_ready: bool,
 }
 
 impl ServerLink {
@@ -295,124 +249,6 @@ impl ServerLink {
         Ok(Cow::Borrowed(self.db.schema().info().module))
     }
 
-    /// The migration from a draft of this app's schema version to this one, when the database
-    /// runs that draft: the one `heycat-schema dev` handed the app, or one this development
-    /// build carries (`tauri dev` rebuilt it after a schema save). A handed file that cannot be
-    /// read, or that starts from another module, is logged and left aside: the app then does
-    /// what it does without one.
-    fn dev_migration(&self, deployed: &RawModuleDefV9, current: u32) -> Option<Plan> {
-        let Some(path) = self.config.dev_migration.as_ref() else {
-            let deployed = heycat_canonical::describe(deployed);
-            let drafts = self.db.schema().info().draft_migrations();
-            return drafts.into_iter().find(|d| d.plan.to == current && d.from_module == deployed).map(|d| d.plan);
-        };
-        let read = std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| serde_json::from_slice::<DevMigration>(&bytes).map_err(|e| e.to_string()));
-        match read {
-            Ok(dev) if dev.plan.to == current && dev.from_module == heycat_canonical::describe(deployed) => {
-                Some(dev.plan)
-            }
-            Ok(_) => {
-                log::warn!(
-                    "the dev migration in {} starts from another module than the database runs; not used",
-                    path.display()
-                );
-                None
-            }
-            Err(e) => {
-                log::warn!("the dev migration in {} cannot be read ({e}); not used", path.display());
-                None
-            }
-        }
-    }
-
-    /// This app's migration plan from the released schema version `from`.
-    fn plan_from(&self, from: u32) -> Result<Plan, Failure> {
-        let to = self.db.schema().info().version;
-        self.db.schema().info().plans().into_iter().find(|p| p.from == from).ok_or_else(|| {
-            Failure::new(
-                FailureKind::MigrationFailed,
-                format!("this app has no migration from schema version {from} to {to}"),
-            )
-        })
-    }
-
-    /// Migrates `database` through `plan` (when there is one) to this app's schema version;
-    /// `old_module` is what runs there now (put back if the migration fails), `copy` where the
-    /// new module is kept once it runs. A failure is kept: the migration is not tried again until the user asks
-    /// (Retry) or the app restarts.
-    #[allow(clippy::too_many_arguments)]
-    fn migrate(
-        &mut self,
-        api: &Api,
-        database: &str,
-        plan: Result<Plan, Failure>,
-        carry: bool,
-        wasm: &[u8],
-        old_module: &[u8],
-        copy: &std::path::Path,
-    ) -> Result<(), Failure> {
-        let result = plan.and_then(|plan| self.run_migration(api, database, plan, carry, wasm, old_module, copy));
-        if let Err(failure) = &result {
-            self.failed_migration = Some(failure.clone());
-        }
-        result
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn run_migration(
-        &self,
-        api: &Api,
-        database: &str,
-        mut plan: Plan,
-        carry: bool,
-        wasm: &[u8],
-        old_module: &[u8],
-        copy: &std::path::Path,
-    ) -> Result<(), Failure> {
-        let (from, to) = (plan.from, plan.to);
-        let failure = |message: String| Failure::new(FailureKind::MigrationFailed, message);
-        plan.automatic &= !carry;
-        let progress = |step: Step| {
-            self.db.migration_changed(MigrationStatus::Running { from, to, step: step.into() });
-            #[cfg(feature = "test-hooks")]
-            self.config.test_hooks.reached(step.name());
-        };
-        let migration = Migration {
-            api,
-            database,
-            plan: &plan,
-            new_module: wasm,
-            old_module,
-            dir: &self.config.data_dir.join("backups"),
-            progress: &progress,
-            #[cfg(feature = "test-hooks")]
-            fail_at: self.config.test_hooks.migration_fail_at.as_deref().and_then(step_named),
-        };
-        match migration.run() {
-            Ok(backup) => {
-                heycat_local_server::private_files::write(copy, wasm)
-                    .map_err(|e| failure(format!("cannot write {}: {e}", copy.display())))?;
-                let backup = backup.map(|b| b.display().to_string());
-                self.db.migration_changed(MigrationStatus::Done { from, to, backup });
-                Ok(())
-            }
-            Err(failed) => {
-                self.db.migration_changed(MigrationStatus::Failed {
-                    from,
-                    to,
-                    message: failed.message.clone(),
-                    restored: failed.restored,
-                });
-                Err(failure(format!(
-                    "migrating the database from schema version {from} to {to} failed: {}",
-                    failed.message
-                )))
-            }
-        }
-    }
-
     /// A shared (configured) server's database meets this app. At this app's schema version it
     /// is used (when its module is the one this app was built for), and this device keeps the
     /// module as the one a migration would put back. Older,
@@ -541,175 +377,9 @@ fn check_joined(http: &str, database: &str, token: Option<String>, version: u32)
     }
 }
 
-fn unreachable(e: ServerError) -> Failure {
-    match e {
-        ServerError::Unreachable { message, detail } => {
-            Failure::new(FailureKind::ServerUnreachable, message).with_detail(Some(detail))
-        }
-        other => Failure::new(FailureKind::Other, other.to_string()),
-    }
-}
-
-fn publish(api: &Api, database: &str, wasm: &[u8], copy: &std::path::Path) -> Result<(), Failure> {
+pub(super) fn publish(api: &Api, database: &str, wasm: &[u8], copy: &std::path::Path) -> Result<(), Failure> {
     api.publish(database, wasm)
         .map_err(|e| Failure::new(FailureKind::PublishFailed, format!("publishing the app's module failed: {e}")))?;
     heycat_local_server::private_files::write(copy, wasm)
         .map_err(|e| Failure::new(FailureKind::Other, format!("cannot write {}: {e}", copy.display())))
-}
-
-#[cfg(feature = "test-hooks")]
-fn step_named(name: &str) -> Option<Step> {
-    [Step::Backup, Step::Publish, Step::Import, Step::Verify, Step::Restore].into_iter().find(|s| s.name() == name)
-}
-
-fn deployed_schema(api: &Api, database: &str) -> Result<RawModuleDefV9, Failure> {
-    parse_schema(&api.schema_json(database).map_err(unreachable)?)
-}
-
-fn parse_schema(json: &str) -> Result<RawModuleDefV9, Failure> {
-    let deployed: SerdeWrapper<RawModuleDefV9> = serde_json::from_str(json)
-        .map_err(|e| Failure::new(FailureKind::Other, format!("the server's schema answer is not readable: {e}")))?;
-    Ok(deployed.0)
-}
-
-/// Whether an app whose module is described by `expected` (schema `version`) works with a
-/// newer module described by `deployed`: every type, reducer and table it has is there as it
-/// has it (a table may have gained indexes), but for its version reducer.
-fn fits_older_app(expected: &str, deployed: &str, version: u32) -> bool {
-    // A description's sections: a line, and the indented lines under it (a table's keys and indexes).
-    fn sections(description: &str) -> Vec<Vec<&str>> {
-        let mut sections: Vec<Vec<&str>> = Vec::new();
-        for line in description.lines() {
-            match sections.last_mut() {
-                Some(section) if line.starts_with(' ') => section.push(line),
-                _ => sections.push(vec![line]),
-            }
-        }
-        sections
-    }
-    let version_reducer = format!("reducer {}(", system::schema_version_reducer(version));
-    let deployed = sections(deployed);
-    sections(expected).iter().filter(|section| !section[0].starts_with(&version_reducer)).all(|section| {
-        deployed
-            .iter()
-            .find(|d| d[0] == section[0])
-            .is_some_and(|d| section[1..].iter().all(|line| d[1..].contains(line)))
-    })
-}
-
-/// The deployed module must describe the same database as the module this app was built for
-/// (`expected`: its canonical description).
-fn check_schema(expected: &str, api: &Api, database: &str) -> Result<(), Failure> {
-    compare_schema(expected, &api.schema_json(database).map_err(unreachable)?)
-}
-
-/// Compares a server's schema answer (`RawModuleDefV9` JSON) with the expected schema.
-fn compare_schema(expected: &str, json: &str) -> Result<(), Failure> {
-    let deployed = heycat_canonical::describe(&parse_schema(json)?);
-    if deployed == expected {
-        return Ok(());
-    }
-    let first = expected
-        .lines()
-        .zip(deployed.lines())
-        .find(|(want, have)| want != have)
-        .map(|(want, have)| format!(" (this app expects `{want}`, the server has `{have}`)"))
-        .unwrap_or_default();
-    Err(Failure::new(
-        FailureKind::VersionMismatch,
-        format!("the server's module has a different schema than this app{first}; update the app or the server"),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use heycat_codegen::{raw_def, Schema, SourceSet};
-    use spacetimedb_lib::sats::serde::SerdeWrapper;
-
-    use super::*;
-
-    const SCHEMA: &str = "use heycat::prelude::*;
-#[heycat_table]
-pub struct Note {
-    #[primary_key]
-    pub id: String,
-    pub body: String,
-}
-#[heycat_table(singleton)]
-pub struct Prefs {
-    #[default(false)]
-    pub dark: bool,
-}
-";
-
-    /// The canonical description and the deployed-schema JSON of a small schema, edited.
-    fn schema(edit: impl FnOnce(&mut RawModuleDefV9)) -> (String, String) {
-        let mut sources = SourceSet::default();
-        sources.add("schema/notes.rs", SCHEMA);
-        let schema = Schema::from_sources(&sources).unwrap();
-        let mut def = raw_def::raw_module_def(&schema);
-        let expected = heycat_canonical::describe(&def);
-        edit(&mut def);
-        (expected, serde_json::to_string(SerdeWrapper::from_ref(&def)).unwrap())
-    }
-
-    #[test]
-    fn the_schema_this_app_was_built_for_matches() {
-        let (expected, deployed) = schema(|_| {});
-        assert_eq!(compare_schema(&expected, &deployed), Ok(()));
-    }
-
-    #[test]
-    fn an_older_app_fits_a_newer_module_that_only_adds() {
-        let (expected, _) = schema(|_| {});
-        let describe = |edit: &dyn Fn(&mut RawModuleDefV9)| {
-            let (_, json) = schema(|def| edit(def));
-            heycat_canonical::describe(&parse_schema(&json).unwrap())
-        };
-        let version = |def: &mut RawModuleDefV9| {
-            for r in def.reducers.iter_mut().filter(|r| r.name.starts_with("heycat_schema_v")) {
-                r.name = "heycat_schema_v2".into();
-            }
-        };
-        let added_table = describe(&|def| {
-            version(def);
-            let mut extra = def.tables[0].clone();
-            extra.name = "reminder".into();
-            def.tables.push(extra);
-        });
-        assert!(fits_older_app(&expected, &added_table, 1), "a new table");
-        let added_index = describe(&|def| {
-            version(def);
-            let mut index = def.tables[0].indexes[0].clone();
-            index.name = Some("note_body_idx_btree".into());
-            index.accessor_name = Some("body".into());
-            index.algorithm = spacetimedb_lib::db::raw_def::v9::RawIndexAlgorithm::BTree { columns: 1.into() };
-            def.tables[0].indexes.push(index);
-        });
-        assert!(fits_older_app(&expected, &added_index, 1), "a new index");
-        let dropped_reducer = describe(&|def| {
-            version(def);
-            def.reducers.retain(|r| &*r.name != "prefs_reset");
-        });
-        assert!(!fits_older_app(&expected, &dropped_reducer, 1), "a reducer this app calls is gone");
-        let changed_key = describe(&|def| {
-            version(def);
-            def.tables[0].primary_key = 1.into();
-        });
-        assert!(!fits_older_app(&expected, &changed_key, 1), "a table's key changed");
-    }
-
-    #[test]
-    fn another_schema_is_a_version_mismatch_that_says_where() {
-        let (expected, older) = schema(|def| {
-            def.reducers.retain(|r| &*r.name != "prefs_reset");
-        });
-        let failure = compare_schema(&expected, &older).unwrap_err();
-        assert_eq!(failure.kind, FailureKind::VersionMismatch);
-        assert!(
-            failure.message.contains("this app expects `reducer prefs_reset(op_id: String)`"),
-            "{}",
-            failure.message
-        );
-    }
 }

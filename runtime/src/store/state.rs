@@ -7,48 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::changes::ChangeSink;
-use crate::error::ErrorKind;
-use crate::local::LocalCopy;
-use crate::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
-
-/// How far syncing is, for the frontend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncStatus {
-    /// Writes waiting for the server.
-    pub pending: usize,
-    /// The keys of rows with writes not confirmed yet (queued, or sent to a server that is slow
-    /// to answer), by table (key JSON text).
-    pub pending_keys: std::collections::BTreeMap<String, Vec<String>>,
-    /// `[done, total]` while the outbox is being replayed.
-    pub syncing: Option<[usize; 2]>,
-    /// What was wrong with the outbox file at start, if anything (its complete records were kept).
-    pub damaged: Option<String>,
-    /// Writes the server refused when they were replayed, with its reason.
-    pub rejected: Vec<Rejected>,
-}
-
-/// A write the server refused when it was replayed (e.g. a unique value taken meanwhile), or
-/// one an update of the app could not carry over.
-#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct Rejected {
-    pub op_id: String,
-    pub table: String,
-    /// Why, to branch on (as a command's error has it).
-    pub kind: ErrorKind,
-    pub message: String,
-    /// The refused column, as the frontend's rows name it, when the server named one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// The refused value, as text, when the server named one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
+use crate::store::local::LocalCopy;
+use crate::store::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
+use crate::types::changes::ChangeSink;
+use crate::types::sync_status::{Rejected, SyncStatus};
 
 pub(crate) struct SyncState {
     dir: PathBuf,
@@ -76,7 +40,7 @@ impl SyncState {
     pub(crate) fn open(dir: &Path, version: u32, plans: &[heycat_plan::Plan]) -> io::Result<SyncState> {
         let (mut outbox, damaged) = Outbox::open(dir)?;
         let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
-        let rejected = crate::upgrade::carry(dir, version, plans, &mut outbox, &mut local)?;
+        let rejected = crate::store::upgrade::carry(dir, version, plans, &mut outbox, &mut local)?;
         let damaged = [damaged.map(|Damage(d)| d), snapshot_damaged].into_iter().flatten().collect::<Vec<_>>();
         let mut queued_keys = HashMap::new();
         for entry in outbox.pending() {
@@ -174,7 +138,7 @@ impl SyncState {
     pub(crate) fn status(&self) -> SyncStatus {
         let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
         for entry in self.outbox.pending() {
-            pending_keys.entry(entry.table.clone()).or_default().push(crate::local::key_text(&entry.key));
+            pending_keys.entry(entry.table.clone()).or_default().push(crate::store::local::key_text(&entry.key));
         }
         for (table, key) in self.in_flight.values() {
             pending_keys.entry(table.clone()).or_default().push(key.clone());
@@ -197,7 +161,7 @@ fn queued_key(entry: &OutboxEntry) -> (String, String) {
 }
 
 fn queued_key_of(table: &str, key: &Value) -> (String, String) {
-    (table.to_owned(), crate::local::key_text(key))
+    (table.to_owned(), crate::store::local::key_text(key))
 }
 
 /// How long status changes are gathered before one status is emitted.

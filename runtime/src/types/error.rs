@@ -110,6 +110,24 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
+impl DataError {
+    pub(crate) fn undecodable(conflict: &str) -> Self {
+        DataError::new(ErrorKind::Server, format!("conflict {conflict:?} holds rows this app cannot read"))
+    }
+
+    pub(crate) fn resolved(conflict: &str) -> Self {
+        DataError::new(ErrorKind::NotFound, format!("conflict {conflict:?} is resolved already"))
+    }
+
+    pub(crate) fn unknown_table(table: &str) -> Self {
+        DataError::new(ErrorKind::BadInput, format!("this app has no table {table:?}"))
+    }
+
+    pub(crate) fn bad_input(message: impl Into<String>) -> Self {
+        DataError::new(ErrorKind::BadInput, message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,10 +14,9 @@ use serde_json::Value;
 
 use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 
-use crate::changes::TableChange;
-use crate::error::{DataError, ErrorKind};
-use crate::outbox::{KeyChange, OutboxEntry, WriteKind};
-use crate::schema::{key_json, TableAccess};
+use crate::store::outbox::{KeyChange, OutboxEntry, WriteKind};
+use crate::types::changes::TableChange;
+use crate::types::error::{DataError, ErrorKind};
 
 /// Rows by table, then by key (the key's JSON text), as the app's row JSON.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -75,12 +74,10 @@ pub fn key_text(key: &Value) -> String {
 }
 
 impl LocalCopy {
-    /// Adds a row of `T`'s table (from the server's copy).
-    pub fn put<T: TableAccess>(&mut self, row: &T) {
-        if let Ok(json) = serde_json::value::to_raw_value(row) {
-            let key = key_text(&key_json::<T>(&row.key()));
-            self.tables.entry(T::NAME.to_owned()).or_default().insert(key, Row(json.into()));
-        }
+    /// Adds a row of `table` (from the server's copy) as its JSON text, under `key` (its key
+    /// as text, see [`key_text`]).
+    pub(crate) fn put(&mut self, table: &str, key: String, row: Box<serde_json::value::RawValue>) {
+        self.tables.entry(table.to_owned()).or_default().insert(key, Row(row.into()));
     }
 
     /// Adds a row of `table` under `key` (its wire JSON).

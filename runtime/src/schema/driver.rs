@@ -7,12 +7,14 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
-use crate::conflicts::ConflictResolution;
-use crate::error::DataError;
-use crate::local::{key_text, LocalCopy};
-use crate::outbox::{OutboxEntry, WriteKind};
-use crate::schema::{downcast, key_json, ConflictRecord, Live, SdkResult, TableAccess, Write};
+use crate::schema::live::{downcast, Live, SdkResult};
+use crate::schema::table::{key_json, TableAccess, Write};
 use crate::storage::row_size;
+use crate::store::local::{key_text, LocalCopy};
+use crate::store::outbox::{OutboxEntry, WriteKind};
+use crate::types::conflict::ConflictRecord;
+use crate::types::conflict::ConflictResolution;
+use crate::types::error::DataError;
 
 /// A table of the schema, whatever its row type.
 pub trait TableDriver: Send + Sync {
@@ -111,7 +113,9 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
 
     fn copy_into(&self, conn: &dyn Live, copy: &mut LocalCopy) -> Result<(), DataError> {
         for row in T::rows(downcast::<T::Connection>(conn)?) {
-            copy.put(&row);
+            let json = serde_json::value::to_raw_value(&row)
+                .map_err(|e| DataError::internal(format!("a {} row cannot be copied: {e}", T::NAME)))?;
+            copy.put(T::NAME, key_text(&key_json::<T>(&row.key())), json);
         }
         Ok(())
     }

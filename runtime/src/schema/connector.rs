@@ -9,8 +9,8 @@ use std::time::Duration;
 use spacetimedb_sdk::__codegen::{SpacetimeModule, SubscriptionBuilder};
 use spacetimedb_sdk::{DbConnectionBuilder, DbContext};
 
-use crate::error::{DataError, ErrorKind};
-use crate::watch::Watch;
+use crate::schema::watch::Watch;
+use crate::types::error::{DataError, ErrorKind};
 
 /// Where to connect.
 #[derive(Clone, Debug)]
@@ -40,6 +40,8 @@ pub struct Connector {
     pub(crate) caught_up: mpsc::Receiver<()>,
     pub(crate) on_disconnect: Box<dyn FnOnce(String) + Send>,
     pub(crate) watch: Watch,
+    /// Every table of the module, subscribed to by name (see `SchemaInfo::module_tables`).
+    pub(crate) tables: &'static [&'static str],
 }
 
 impl Connector {
@@ -55,11 +57,11 @@ impl Connector {
         M: SpacetimeModule,
         M::DbConnection: DbContext<SubscriptionBuilder = SubscriptionBuilder<M>>,
     {
-        let Connector { options, ready, caught_up, on_disconnect, watch } = self;
+        let Connector { options, ready, caught_up, on_disconnect, watch, tables } = self;
         let (on_error, on_connect_error, on_drop) = (ready.clone(), ready.clone(), ready.clone());
         let (pending, live) = (watch.pending, watch.live);
         // Quoted: a table may be named after an SQL keyword (`group`, `order`).
-        let queries: Vec<String> = watch.info.module_tables.iter().map(|t| format!("SELECT * FROM \"{t}\"")).collect();
+        let queries: Vec<String> = tables.iter().map(|t| format!("SELECT * FROM \"{t}\"")).collect();
         builder
             .with_uri(options.uri.as_str())
             .with_module_name(options.database.as_str())
