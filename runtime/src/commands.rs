@@ -63,7 +63,7 @@ async fn conflict_resolve(db: State<'_, Db>, request: Request<'_>) -> Result<(),
 /// What the app keeps on this device, against its storage limit.
 #[tauri::command]
 async fn storage_usage(db: State<'_, Db>) -> Result<StorageUsage, DataError> {
-    Ok(db.storage_usage())
+    db.storage_usage()
 }
 
 /// The `count` oldest rows of a table the schema lets the user clean up (its first such table
@@ -83,7 +83,7 @@ async fn storage_cleanup(db: State<'_, Db>, request: Request<'_>) -> Result<Stor
     let table: String = args.get("table", "a table's name")?;
     let keys: Vec<Value> = args.get("keys", "a list of the previewed rows' keys")?;
     cleanup::delete(&db, &table, &keys).await?;
-    Ok(db.storage_usage())
+    db.storage_usage()
 }
 
 /// Writes every row of every table to a file (checked after writing), to keep before

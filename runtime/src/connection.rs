@@ -206,7 +206,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 // What changed while offline, after the app was told (see `Db::catch_up`).
                 db.catch_up();
                 // The figures writes are checked against, from the rows now here.
-                db.storage_usage();
+                db.measure_storage();
                 let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
                 let mut refresh_at = Instant::now() + LOCAL_COPY_AFTER_CONNECT;
                 let mut control = loop {
@@ -224,7 +224,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                     if Instant::now() >= refresh_at {
                         // The server's rows are what the app shows offline next time.
                         db.refresh_local_copy();
-                        db.storage_usage();
+                        db.measure_storage();
                         refresh_at = Instant::now() + LOCAL_COPY_REFRESH;
                     }
                 };

@@ -39,7 +39,7 @@ fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
             }
             Ok(rows)
         }
-        Reader::Offline(state) => state.local.list::<T>(),
+        Reader::Offline(state) => state.local().list::<T>(),
     }
 }
 
@@ -62,7 +62,7 @@ pub fn page<T: OrderedTable>(
 ) -> Result<RowPage<T>, DataError> {
     let reader = db.reader();
     if let (Reader::Offline(state), true) = (&reader, order == T::KEY_ORDER) {
-        return page_by_key(&state.local, descending, after.map(|row| row.key()), limit);
+        return page_by_key(state.local(), descending, after.map(|row| row.key()), limit);
     }
     // Offline in a column's order, every row of the local copy is decoded to compare it (the
     // copy keeps rows as JSON text, indexed by key only).
@@ -125,7 +125,7 @@ pub fn get<T: TableAccess>(db: &Db, key: T::Key) -> Result<Option<T>, DataError>
                 None => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
             }
         }
-        Reader::Offline(state) => state.local.get::<T>(&key_json::<T>(&key)),
+        Reader::Offline(state) => state.local().get::<T>(&key_json::<T>(&key)),
     }
 }
 

@@ -114,16 +114,13 @@ impl Db {
         let now = match copied {
             Ok(now) => now,
             Err(damaged) => {
-                sync.damaged = Some(damaged);
+                sync.damaged(damaged);
                 return;
             }
         };
         // The last rows seen from the server: kept when the connection went, or (when they
         // could not be copied then) the last ones kept on disk.
-        let before = match sync.last_seen.take() {
-            Some(seen) => seen,
-            None => LocalCopy::load(&sync.snapshot_path()).unwrap_or_default(),
-        };
+        let before = sync.take_last_seen();
         for (table, change) in before.changes_to(&now) {
             self.events.emit_local(events::table_changed(&table), change);
         }
@@ -151,7 +148,7 @@ impl Db {
         let mut sync = self.sync();
         match copied {
             Ok(copy) => Self::keep_rows(&mut sync, copy),
-            Err(damaged) => sync.damaged = Some(damaged),
+            Err(damaged) => sync.damaged(damaged),
         }
         drop(sync);
         crate::memory::give_back();
@@ -160,7 +157,7 @@ impl Db {
     /// Makes `copy` (a connection's rows) the local copy, kept on disk, with the queued writes on top.
     pub(super) fn keep_rows(sync: &mut SyncState, copy: LocalCopy) {
         if let Err(e) = sync.refresh(copy) {
-            sync.damaged = Some(format!("cannot save the local copy: {e}"));
+            sync.damaged(format!("cannot save the local copy: {e}"));
         }
     }
 
@@ -194,10 +191,10 @@ impl Db {
             match self.copy_rows(&*connection) {
                 Ok(copy) => {
                     // What the next connection's rows are compared with (the rows share their text).
-                    sync.last_seen = Some(copy.clone());
+                    sync.keep_last_seen(copy.clone());
                     Self::keep_rows(&mut sync, copy);
                 }
-                Err(damaged) => sync.damaged = Some(damaged),
+                Err(damaged) => sync.damaged(damaged),
             }
             connection.disconnect();
             // Commands may still hold it; the last holder must not be an async task (the SDK's

@@ -106,7 +106,7 @@ impl Db {
             migration: Arc::default(),
         };
         // Writes made before the first connect are checked against the local copy's figures.
-        db.storage_usage();
+        db.measure_storage();
         Ok(db)
     }
 
@@ -131,7 +131,7 @@ impl Db {
 
     /// Whether writes wait in the outbox.
     pub(crate) fn has_queued(&self) -> bool {
-        !self.sync().outbox.pending().is_empty()
+        !self.sync().queued().is_empty()
     }
 
     /// The live connection, or `Offline`.

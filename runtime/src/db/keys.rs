@@ -21,8 +21,8 @@ impl Db {
         let n = next.entry(table).or_insert_with(|| {
             let sync = self.sync();
             let driver = self.schema.info().table(table);
-            let queued = sync.outbox.pending().iter().filter(|e| e.table == table).map(|e| &e.key);
-            let changed = sync.outbox.key_changes().iter().filter(|c| c.table == table).map(|c| &c.from);
+            let queued = sync.queued().iter().filter(|e| e.table == table).map(|e| &e.key);
+            let changed = sync.key_changes().iter().filter(|c| c.table == table).map(|c| &c.from);
             queued.chain(changed).filter_map(|key| driver?.provisional_number(key)).max().map_or(0, |n| n + 1)
         });
         let current = *n;

@@ -48,7 +48,7 @@ impl Db {
                 }
                 Ok(rows)
             }
-            Reader::Offline(state) => Ok(state.local.rows(table).collect()),
+            Reader::Offline(state) => Ok(state.local().rows(table).collect()),
         }
     }
 
@@ -63,23 +63,25 @@ impl Db {
                 let shown = queued.values().flatten();
                 Ok((rows + shown.clone().count(), bytes + shown.map(row_size).sum::<u64>()))
             }
-            Reader::Offline(state) => {
-                Ok(state.local.rows(table.name()).fold((0, 0), |(rows, bytes), row| (rows + 1, bytes + row_size(&row))))
-            }
+            Reader::Offline(state) => Ok(state
+                .local()
+                .rows(table.name())
+                .fold((0, 0), |(rows, bytes), row| (rows + 1, bytes + row_size(&row)))),
         }
     }
 
     /// Measures what the app keeps on this device (rows, queued writes, files) against the
-    /// quota; fires the warning event when usage just reached its threshold.
-    pub fn storage_usage(&self) -> StorageUsage {
+    /// quota; fires the warning event when usage just reached its threshold. A table that
+    /// cannot be read fails the measure (its rows are not counted as none).
+    pub fn storage_usage(&self) -> Result<StorageUsage, DataError> {
         let info = self.schema.info();
         let mut tables = Vec::new();
         let mut quota_row = None;
         for table in info.tables {
             if info.storage_quota.is_some_and(|q| q.table == table.name()) {
-                quota_row = self.rows_json(table.name()).unwrap_or_default().into_iter().next();
+                quota_row = self.rows_json(table.name())?.into_iter().next();
             }
-            let (rows, bytes) = self.table_usage(*table).unwrap_or_default();
+            let (rows, bytes) = self.table_usage(*table)?;
             tables.push(TableUsage { table: table.name().to_owned(), rows, bytes });
         }
         let outbox = self.sync().outbox_bytes();
@@ -87,6 +89,14 @@ impl Db {
         if warn {
             self.emit(events::STORAGE_WARNING, usage.clone());
         }
-        usage
+        Ok(usage)
+    }
+
+    /// Brings the figures writes are checked against up to date; when they cannot be measured,
+    /// the last ones stay (and the reason is logged).
+    pub(crate) fn measure_storage(&self) {
+        if let Err(e) = self.storage_usage() {
+            log::warn!("the storage in use cannot be measured: {}", e.message);
+        }
     }
 }

@@ -41,9 +41,9 @@ impl Db {
         loop {
             let (window, total) = {
                 let mut sync = self.sync();
-                let pending = sync.outbox.pending();
+                let pending = sync.queued();
                 if pending.is_empty() {
-                    sync.syncing = None;
+                    sync.syncing(None);
                     break;
                 }
                 let total = done + pending.len();
@@ -55,7 +55,7 @@ impl Db {
                         break;
                     }
                 }
-                sync.syncing = Some([done, total]);
+                sync.syncing(Some([done, total]));
                 (window, total)
             };
             self.status.changed();
@@ -103,7 +103,7 @@ impl Db {
                         // still queued and the local copy take it (durably) before this one is
                         // done.
                         if let Err(e) = self.take_assigned_key(&*connection, &mut sync, entry) {
-                            sync.damaged = Some(format!("cannot update the outbox: {e}"));
+                            sync.damaged(format!("cannot update the outbox: {e}"));
                             stopped = true;
                             break;
                         }
@@ -111,7 +111,7 @@ impl Db {
                     // A conflict is recorded on the server and reported as its own event.
                     Ok(()) => {}
                     Err(CallFailure::Refused(e)) if e.kind == ErrorKind::Conflict => {}
-                    Err(CallFailure::Refused(e)) => sync.rejected.push(Rejected {
+                    Err(CallFailure::Refused(e)) => sync.rejected(Rejected {
                         op_id: entry.op_id.clone(),
                         table: entry.table.clone(),
                         kind: e.kind,
@@ -135,11 +135,11 @@ impl Db {
             }
             let mut sync = self.sync();
             if let Err(e) = sync.confirmed(settled.iter().copied()) {
-                sync.damaged = Some(format!("cannot update the outbox: {e}"));
+                sync.damaged(format!("cannot update the outbox: {e}"));
                 stopped = true;
             }
             done += settled.len();
-            sync.syncing = (!stopped).then_some([done, total]);
+            sync.syncing((!stopped).then_some([done, total]));
             if stopped {
                 break;
             }

@@ -36,13 +36,13 @@ impl Db {
         if size > 0 && self.storage.check(size).is_err() {
             // The cached figures may be stale (rows deleted elsewhere, the limit raised):
             // measure before refusing.
-            self.storage_usage();
+            self.measure_storage();
             self.storage.check(size)?;
         }
         let written = self.write_unchecked(entry, send).await?;
         if size > 0 && self.storage.wrote(size) {
             // Measures, and fires the warning event when usage really reached the threshold.
-            self.storage_usage();
+            self.measure_storage();
         }
         Ok(written)
     }
@@ -53,7 +53,7 @@ impl Db {
         send: SendWrite<'_>,
     ) -> Result<Written, DataError> {
         let op_id = self.op_ids.next();
-        let online = self.connection().ok().filter(|_| self.sync().outbox.pending().is_empty());
+        let online = self.connection().ok().filter(|_| self.sync().queued().is_empty());
         let Some(connection) = online else {
             return self.queue(OutboxEntry { op_id, ..entry() }).map(Written::Queued);
         };
@@ -98,15 +98,8 @@ impl Db {
         let driver = self.schema.info().table(&entry.table)?;
         let before = driver.row_json(connection, &entry.key).ok().flatten();
         let after = crate::store::local::applied(before.as_ref(), entry);
-        self.sync()
-            .in_flight
-            .insert(entry.op_id.clone(), (entry.table.clone(), crate::store::local::key_text(&entry.key)));
-        let change = match (before, after) {
-            (None, Some(row)) => Some(TableChange::Insert { row }),
-            (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
-            (Some(row), None) => Some(TableChange::Delete { row }),
-            (None, None) => None,
-        };
+        self.sync().in_flight(entry.op_id.clone(), entry.table.clone(), crate::store::local::key_text(&entry.key));
+        let change = TableChange::between(before, after);
         if let Some(change) = &change {
             self.events.emit_local(events::table_changed(&entry.table), change.clone());
         }
@@ -117,14 +110,9 @@ impl Db {
     /// The answer to a shown write came (or the wait ended): it is no longer in flight, and a
     /// refused one is taken back.
     pub(super) fn end_in_flight(&self, op_id: &str, shown: Option<(String, TableChange<Value>)>, refused: bool) {
-        self.sync().in_flight.remove(op_id);
+        self.sync().landed(op_id);
         if let (true, Some((table, change))) = (refused, shown) {
-            let undo = match change {
-                TableChange::Insert { row } => TableChange::Delete { row },
-                TableChange::Update { old_row, row } => TableChange::Update { old_row: row, row: old_row },
-                TableChange::Delete { row } => TableChange::Insert { row },
-            };
-            self.events.emit_local(events::table_changed(&table), undo);
+            self.events.emit_local(events::table_changed(&table), change.undo());
         }
         self.status.changed();
     }
@@ -142,13 +130,7 @@ impl Db {
                 DataError::new(kind, format!("cannot save the write for later: {e}"))
             })?
         };
-        let change = match (before, after.clone()) {
-            (None, Some(row)) => Some(TableChange::Insert { row }),
-            (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
-            (Some(row), None) => Some(TableChange::Delete { row }),
-            (None, None) => None,
-        };
-        if let Some(change) = change {
+        if let Some(change) = TableChange::between(before, after.clone()) {
             self.events.emit_local(event, change);
         }
         self.status.changed();

@@ -18,20 +18,20 @@ pub(crate) struct SyncState {
     dir: PathBuf,
     /// The schema version of this app: what queued writes and the local copy are kept in.
     version: u32,
-    pub(crate) outbox: Outbox,
+    outbox: Outbox,
     /// The last server rows with the queued writes on top.
-    pub(crate) local: LocalCopy,
-    pub(crate) damaged: Option<String>,
-    pub(crate) rejected: Vec<Rejected>,
-    pub(crate) syncing: Option<[usize; 2]>,
+    local: LocalCopy,
+    damaged: Option<String>,
+    rejected: Vec<Rejected>,
+    syncing: Option<[usize; 2]>,
     /// Writes sent and shown (the server is slow to answer), not confirmed yet: `(op id, table,
     /// key text)`. Their rows are pending like queued ones.
-    pub(crate) in_flight: HashMap<String, (String, String)>,
+    in_flight: HashMap<String, (String, String)>,
     /// How many queued writes wait for each `(table, key text)`.
     queued_keys: HashMap<(String, String), usize>,
     /// The server's rows as the last connection left them (kept when it went), until the next
     /// connection compares its rows with them.
-    pub(crate) last_seen: Option<LocalCopy>,
+    last_seen: Option<LocalCopy>,
 }
 
 impl SyncState {
@@ -59,6 +59,58 @@ impl SyncState {
             in_flight: Default::default(),
             last_seen: None,
         })
+    }
+
+    /// The writes waiting for the server, oldest first.
+    pub(crate) fn queued(&self) -> &[OutboxEntry] {
+        self.outbox.pending()
+    }
+
+    /// The key changes kept in the outbox (see [`KeyChange`]).
+    pub(crate) fn key_changes(&self) -> &[KeyChange] {
+        self.outbox.key_changes()
+    }
+
+    /// The rows as this device has them: the last server rows with the queued writes on top.
+    pub(crate) fn local(&self) -> &LocalCopy {
+        &self.local
+    }
+
+    /// Something kept on disk could not be read or written: said in the status until restart.
+    pub(crate) fn damaged(&mut self, why: String) {
+        self.damaged = Some(why);
+    }
+
+    /// The replay's progress, `[done, total]`; none once it ended.
+    pub(crate) fn syncing(&mut self, progress: Option<[usize; 2]>) {
+        self.syncing = progress;
+    }
+
+    /// The server refused a queued write for good.
+    pub(crate) fn rejected(&mut self, rejected: Rejected) {
+        self.rejected.push(rejected);
+    }
+
+    /// A write was sent and shown before its answer came: its row is pending until
+    /// [`SyncState::landed`].
+    pub(crate) fn in_flight(&mut self, op_id: String, table: String, key_text: String) {
+        self.in_flight.insert(op_id, (table, key_text));
+    }
+
+    /// The answer to the write `op_id` came (or the wait ended).
+    pub(crate) fn landed(&mut self, op_id: &str) {
+        self.in_flight.remove(op_id);
+    }
+
+    /// Keeps the server's rows as the connection that went left them, for the next one to
+    /// compare with.
+    pub(crate) fn keep_last_seen(&mut self, rows: LocalCopy) {
+        self.last_seen = Some(rows);
+    }
+
+    /// The rows the last connection left (see [`SyncState::keep_last_seen`]), or else those kept on disk.
+    pub(crate) fn take_last_seen(&mut self) -> LocalCopy {
+        self.last_seen.take().unwrap_or_else(|| LocalCopy::load(&self.snapshot_path()).unwrap_or_default())
     }
 
     /// Queues a write durably and applies it to the local copy; returns `(before, after)`.

@@ -23,6 +23,28 @@ pub enum TableChange<Row> {
     Delete { row: Row },
 }
 
+impl<Row> TableChange<Row> {
+    /// The change from `before` to `after` (a row, or none where there is none); none when
+    /// there was no row either side.
+    pub(crate) fn between(before: Option<Row>, after: Option<Row>) -> Option<TableChange<Row>> {
+        match (before, after) {
+            (None, Some(row)) => Some(TableChange::Insert { row }),
+            (Some(old_row), Some(row)) => Some(TableChange::Update { old_row, row }),
+            (Some(row), None) => Some(TableChange::Delete { row }),
+            (None, None) => None,
+        }
+    }
+
+    /// The change that takes this one back.
+    pub(crate) fn undo(self) -> TableChange<Row> {
+        match self {
+            TableChange::Insert { row } => TableChange::Delete { row },
+            TableChange::Update { old_row, row } => TableChange::Update { old_row: row, row: old_row },
+            TableChange::Delete { row } => TableChange::Insert { row },
+        }
+    }
+}
+
 /// An event waiting to be serialized and emitted: its name and its payload.
 type Pending = (Cow<'static, str>, Box<dyn FnOnce() -> serde_json::Result<serde_json::Value> + Send>);
 
