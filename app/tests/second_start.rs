@@ -92,9 +92,24 @@ fn a_second_start_hands_over_to_the_open_app_which_shows_its_window() {
     let before = (std::fs::read(&outbox).unwrap(), std::fs::metadata(&outbox).unwrap().modified().unwrap());
 
     let started = Instant::now();
-    let second = app(&display, dir.path()).output().expect("start the app again");
-    let said = String::from_utf8_lossy(&second.stderr);
-    assert_eq!(second.status.code(), Some(0), "{said}");
+    let mut second = spawn(app(&display, dir.path()));
+    // Until it ends, no window of its own shows (it ends before its window is mapped).
+    let second_pid = second.child.id().to_string();
+    let mut its_windows = Vec::new();
+    let status = loop {
+        if let Some(status) = second.child.try_wait().unwrap() {
+            break status;
+        }
+        for window in display.visible_windows(TITLE) {
+            if display.xdotool(&["getwindowpid", &window]).first() == Some(&second_pid) {
+                its_windows.push(window);
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the second start did not end");
+    };
+    let said = second.said.join().unwrap_or_default();
+    assert_eq!(status.code(), Some(0), "{said}");
+    assert!(its_windows.is_empty(), "the second start showed its own window {its_windows:?}");
     assert!(said.contains("the app is already open with this data; it was asked to show its window"), "{said}");
     assert!(started.elapsed() < Duration::from_secs(10), "it ended at once, not after a timeout");
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -60,7 +60,10 @@ pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> Taur
             // window, and this start ends.
             if instance::ask_to_show(&data_dir) {
                 log::info!("the app is already open with this data; it was asked to show its window");
-                std::process::exit(0);
+                // Ends through Tauri's event loop (as closing the app does), before the data
+                // layer starts: this start touches nothing of the data dir.
+                app.exit(0);
+                return Ok(());
             }
             let app_name = options.app_name.clone().unwrap_or_else(|| app.package_info().name.clone());
             let config = DataConfig::resolve(data_dir, &options.database, &app_name)?;
