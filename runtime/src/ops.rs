@@ -9,10 +9,10 @@ use std::cmp::Ordering;
 
 use crate::db::{Db, Reader, Written};
 use crate::schema::live::downcast;
-use crate::schema::table::{key_json, queued_write, OrderedTable, TableAccess, Write};
+use crate::schema::table::{queued_write, row_key_of, OrderedTable, TableAccess, Write};
 use crate::storage::row_size;
-use crate::store::local::{decode, key_text, LocalCopy};
-use crate::types::error::{DataError, ErrorKind};
+use crate::store::local::{decode, LocalCopy};
+use crate::types::error::DataError;
 use crate::types::page::{RowPage, Window};
 
 /// Every row of `T`'s table, in the primary key's order (compared as values: numbers as
@@ -32,7 +32,7 @@ fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
         Reader::Online(conn, overlay) => {
             let mut rows = T::rows(downcast::<T::Connection>(&*conn)?);
             if let Some(queued) = overlay.get(T::NAME) {
-                rows.retain(|row| !queued.contains_key(&key_text(&key_json::<T>(&row.key()))));
+                rows.retain(|row| !queued.contains_key(&row_key_of::<T>(&row.key())));
                 for row in queued.values().flatten() {
                     rows.push(decode(row)?);
                 }
@@ -89,10 +89,8 @@ fn page_by_key<T: TableAccess>(
 ) -> Result<RowPage<T>, DataError> {
     let in_order = move |a: &T::Key, b: &T::Key| directed(a.cmp(b), descending);
     let mut window = Window::new(limit, |a: &(T::Key, _), b: &(T::Key, _)| in_order(&a.0, &b.0));
-    for (text, row) in local.row_texts(T::NAME) {
-        let key = serde_json::from_str::<heycat::wire::Wired<T::Key>>(text)
-            .map_err(|e| DataError::new(ErrorKind::Server, format!("a key of the local copy is unreadable: {e}")))?
-            .0;
+    for (key, row) in local.row_texts(T::NAME) {
+        let key = key.decode::<T::Key>()?;
         if after.as_ref().is_none_or(|after| in_order(&key, after).is_gt()) {
             window.push((key, row));
         }
@@ -119,13 +117,11 @@ pub fn list_where<T: TableAccess>(db: &Db, keep: impl Fn(&T) -> bool) -> Result<
 /// The row with this key, if there is one.
 pub fn get<T: TableAccess>(db: &Db, key: T::Key) -> Result<Option<T>, DataError> {
     match db.reader() {
-        Reader::Online(conn, overlay) => {
-            match overlay.get(T::NAME).and_then(|q| q.get(&key_text(&key_json::<T>(&key)))) {
-                Some(queued) => queued.as_ref().map(decode).transpose(),
-                None => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
-            }
-        }
-        Reader::Offline(state) => state.local().get::<T>(&key_json::<T>(&key)),
+        Reader::Online(conn, overlay) => match overlay.get(T::NAME).and_then(|q| q.get(&row_key_of::<T>(&key))) {
+            Some(queued) => queued.as_ref().map(decode).transpose(),
+            None => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
+        },
+        Reader::Offline(state) => state.local().get::<T>(&row_key_of::<T>(&key)),
     }
 }
 

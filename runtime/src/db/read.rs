@@ -13,6 +13,7 @@ use crate::schema::live::Live;
 use crate::storage::{row_size, StorageUsage, TableUsage};
 use crate::store::state::{Overlay, SyncState};
 use crate::types::error::DataError;
+use crate::types::key::RowKey;
 
 /// Where reads come from.
 pub(crate) enum Reader<'a> {
@@ -43,7 +44,7 @@ impl Db {
                 let mut rows = driver.rows_json(&*conn)?;
                 if let Some(queued) = overlay.get(table) {
                     let key_field = driver.key_field();
-                    rows.retain(|row| !queued.contains_key(&crate::store::local::key_text(&row[key_field])));
+                    rows.retain(|row| !queued.contains_key(&RowKey::of(&row[key_field])));
                     rows.extend(queued.values().flatten().cloned());
                 }
                 Ok(rows)

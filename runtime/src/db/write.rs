@@ -13,6 +13,7 @@ use crate::schema::live::Live;
 use crate::store::outbox::OutboxEntry;
 use crate::types::changes::TableChange;
 use crate::types::error::{DataError, ErrorKind};
+use crate::types::key::RowKey;
 
 /// A write the server has not answered within this is shown at once (its row, marked
 /// pending), so a slow server never leaves the user looking at nothing.
@@ -98,7 +99,7 @@ impl Db {
         let driver = self.schema.info().table(&entry.table)?;
         let before = driver.row_json(connection, &entry.key).ok().flatten();
         let after = crate::store::local::applied(before.as_ref(), entry);
-        self.sync().in_flight(entry.op_id.clone(), entry.table.clone(), crate::store::local::key_text(&entry.key));
+        self.sync().in_flight(entry.op_id.clone(), entry.table.clone(), RowKey::of(&entry.key));
         let change = TableChange::between(before, after);
         if let Some(change) = &change {
             self.events.emit_local(events::table_changed(&entry.table), change.clone());

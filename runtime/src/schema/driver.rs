@@ -8,13 +8,14 @@ use std::marker::PhantomData;
 use serde_json::Value;
 
 use crate::schema::live::{downcast, Live, SdkResult};
-use crate::schema::table::{key_json, TableAccess, Write};
+use crate::schema::table::{key_json, row_key_of, TableAccess, Write};
 use crate::storage::row_size;
-use crate::store::local::{key_text, LocalCopy};
+use crate::store::local::LocalCopy;
 use crate::store::outbox::{OutboxEntry, WriteKind};
 use crate::types::conflict::ConflictRecord;
 use crate::types::conflict::ConflictResolution;
 use crate::types::error::DataError;
+use crate::types::key::RowKey;
 
 /// A table of the schema, whatever its row type.
 pub trait TableDriver: Send + Sync {
@@ -32,7 +33,7 @@ pub trait TableDriver: Send + Sync {
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
     /// How many rows the connection's copy holds and their size as the frontend's JSON,
     /// leaving out those whose key text is in `except` (rows that queued writes replace).
-    fn usage(&self, conn: &dyn Live, except: &HashMap<String, Option<Value>>) -> Result<(usize, u64), DataError>;
+    fn usage(&self, conn: &dyn Live, except: &HashMap<RowKey, Option<Value>>) -> Result<(usize, u64), DataError>;
     /// The row with this key (its wire JSON) in the connection's copy.
     fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError>;
     /// Puts every row of the connection's copy into `copy`.
@@ -90,14 +91,19 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
 
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError> {
         let rows = T::rows(downcast::<T::Connection>(conn)?);
-        Ok(rows.iter().filter_map(|row| serde_json::to_value(row).ok()).collect())
+        rows.iter()
+            .map(|row| {
+                serde_json::to_value(row)
+                    .map_err(|e| DataError::internal(format!("a {} row cannot be put in JSON: {e}", T::NAME)))
+            })
+            .collect()
     }
 
-    fn usage(&self, conn: &dyn Live, except: &HashMap<String, Option<Value>>) -> Result<(usize, u64), DataError> {
+    fn usage(&self, conn: &dyn Live, except: &HashMap<RowKey, Option<Value>>) -> Result<(usize, u64), DataError> {
         let mut usage = (0, 0);
         for row in T::rows(downcast::<T::Connection>(conn)?) {
             // Sized as it is serialized: no JSON value is built for it.
-            if except.is_empty() || !except.contains_key(&key_text(&key_json::<T>(&row.key()))) {
+            if except.is_empty() || !except.contains_key(&row_key_of::<T>(&row.key())) {
                 usage = (usage.0 + 1, usage.1 + row_size(&row));
             }
         }
@@ -115,7 +121,7 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
         for row in T::rows(downcast::<T::Connection>(conn)?) {
             let json = serde_json::value::to_raw_value(&row)
                 .map_err(|e| DataError::internal(format!("a {} row cannot be copied: {e}", T::NAME)))?;
-            copy.put(T::NAME, key_text(&key_json::<T>(&row.key())), json);
+            copy.put(T::NAME, row_key_of::<T>(&row.key()), json);
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use crate::schema::live::SdkResult;
 use crate::schema::watch::Watch;
 use crate::store::outbox::{OutboxEntry, WriteKind};
 use crate::types::error::DataError;
+use crate::types::key::RowKey;
 
 /// One table of the schema, its row type being the app's (serde) row type that
 /// `#[heycat_table]` makes of the schema struct. Implemented by the generated code with the
@@ -101,6 +102,11 @@ impl<T: TableAccess> Write<T> {
 /// The key of a row of `T`, as the wire JSON the outbox and the local copy index it by.
 pub fn key_json<T: TableAccess>(key: &T::Key) -> serde_json::Value {
     serde_json::to_value(heycat::wire::Wired(key.clone())).unwrap_or_default()
+}
+
+/// The key of a row of `T` as the device indexes rows by it.
+pub fn row_key_of<T: TableAccess>(key: &T::Key) -> RowKey {
+    RowKey::of(&key_json::<T>(key))
 }
 
 /// The key of a row of `T` in its JSON form (what the outbox and the local copy index rows

@@ -17,11 +17,12 @@ use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 use crate::store::outbox::{KeyChange, OutboxEntry, WriteKind};
 use crate::types::changes::TableChange;
 use crate::types::error::{DataError, ErrorKind};
+use crate::types::key::RowKey;
 
-/// Rows by table, then by key (the key's JSON text), as the app's row JSON.
+/// Rows by table, then by key, as the app's row JSON.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LocalCopy {
-    tables: BTreeMap<String, BTreeMap<String, Row>>,
+    tables: BTreeMap<String, BTreeMap<RowKey, Row>>,
     /// The schema version whose shape the rows have (0: not recorded, read as the app's).
     #[serde(default)]
     version: u32,
@@ -68,21 +69,15 @@ impl PartialEq for Row {
     }
 }
 
-/// A key as the local copy indexes it: its wire JSON text.
-pub fn key_text(key: &Value) -> String {
-    key.to_string()
-}
-
 impl LocalCopy {
-    /// Adds a row of `table` (from the server's copy) as its JSON text, under `key` (its key
-    /// as text, see [`key_text`]).
-    pub(crate) fn put(&mut self, table: &str, key: String, row: Box<serde_json::value::RawValue>) {
+    /// Adds a row of `table` (from the server's copy) as its JSON text, under `key`.
+    pub(crate) fn put(&mut self, table: &str, key: RowKey, row: Box<serde_json::value::RawValue>) {
         self.tables.entry(table.to_owned()).or_default().insert(key, Row(row.into()));
     }
 
-    /// Adds a row of `table` under `key` (its wire JSON).
-    pub(crate) fn insert(&mut self, table: &str, key: &Value, row: Value) {
-        self.tables.entry(table.to_owned()).or_default().insert(key_text(key), Row::of(&row));
+    /// Adds a row of `table` under `key`.
+    pub(crate) fn insert(&mut self, table: &str, key: RowKey, row: Value) {
+        self.tables.entry(table.to_owned()).or_default().insert(key, Row::of(&row));
     }
 
     pub(crate) fn version(&self) -> u32 {
@@ -93,8 +88,8 @@ impl LocalCopy {
         self.version = version;
     }
 
-    /// Every row of `table` with its key text.
-    pub(crate) fn rows_with_keys(&self, table: &str) -> impl Iterator<Item = (&String, Value)> {
+    /// Every row of `table` with its key.
+    pub(crate) fn rows_with_keys(&self, table: &str) -> impl Iterator<Item = (&RowKey, Value)> {
         self.tables.get(table).into_iter().flatten().map(|(key, row)| (key, row.value()))
     }
 
@@ -103,9 +98,9 @@ impl LocalCopy {
         self.tables.get(table).into_iter().flat_map(|rows| rows.values()).map(Row::value)
     }
 
-    /// Every row of `table` with its key text, not decoded: what a page in key order reads
-    /// without decoding the rows it does not answer.
-    pub(crate) fn row_texts(&self, table: &str) -> impl Iterator<Item = (&String, &Row)> {
+    /// Every row of `table` with its key, not decoded: what a page in key order reads without
+    /// decoding the rows it does not answer.
+    pub(crate) fn row_texts(&self, table: &str) -> impl Iterator<Item = (&RowKey, &Row)> {
         self.tables.get(table).into_iter().flatten()
     }
 
@@ -118,12 +113,12 @@ impl LocalCopy {
         self.tables.get(T::NAME).into_iter().flat_map(|rows| rows.values()).map(Row::decode).collect()
     }
 
-    pub fn get<T: Table + DeserializeOwned>(&self, key: &Value) -> Result<Option<T>, DataError> {
-        self.tables.get(T::NAME).and_then(|rows| rows.get(&key_text(key))).map(Row::decode).transpose()
+    pub fn get<T: Table + DeserializeOwned>(&self, key: &RowKey) -> Result<Option<T>, DataError> {
+        self.tables.get(T::NAME).and_then(|rows| rows.get(key)).map(Row::decode).transpose()
     }
 
-    /// The row of `table` whose key text is `key`.
-    pub(crate) fn row_by_text(&self, table: &str, key: &str) -> Option<Value> {
+    /// The row of `table` whose key is `key`.
+    pub(crate) fn row(&self, table: &str, key: &RowKey) -> Option<Value> {
         self.tables.get(table)?.get(key).map(Row::value)
     }
 
@@ -132,7 +127,7 @@ impl LocalCopy {
     /// Returns `(row before, row after)`.
     pub fn apply(&mut self, entry: &OutboxEntry) -> (Option<Value>, Option<Value>) {
         let rows = self.tables.entry(entry.table.clone()).or_default();
-        let key = key_text(&entry.key);
+        let key = RowKey::of(&entry.key);
         let before = rows.get(&key).map(Row::value);
         let after = applied(before.as_ref(), entry);
         match &after {
@@ -148,10 +143,10 @@ impl LocalCopy {
     pub(crate) fn change_key(&mut self, change: &KeyChange) -> Vec<(String, Value, Value)> {
         let mut changed = Vec::new();
         if let Some(rows) = self.tables.get_mut(&change.table) {
-            if let Some(before) = rows.remove(&key_text(&change.from)).map(|row| row.value()) {
+            if let Some(before) = rows.remove(&RowKey::of(&change.from)).map(|row| row.value()) {
                 let mut after = before.clone();
                 after[change.key_field.as_str()] = change.to.clone();
-                rows.insert(key_text(&change.to), Row::of(&after));
+                rows.insert(RowKey::of(&change.to), Row::of(&after));
                 changed.push((change.table.clone(), before, after));
             }
         }
@@ -296,7 +291,7 @@ mod tests {
     fn copy(rows: &[(&str, Value)]) -> LocalCopy {
         let mut copy = LocalCopy::default();
         for (table, row) in rows {
-            copy.insert(table, &row["id"], row.clone());
+            copy.insert(table, RowKey::of(&row["id"]), row.clone());
         }
         copy
     }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::store::local::LocalCopy;
 use crate::store::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
 use crate::types::changes::ChangeSink;
+use crate::types::key::RowKey;
 use crate::types::sync_status::{Rejected, SyncStatus};
 
 pub(crate) struct SyncState {
@@ -25,10 +26,10 @@ pub(crate) struct SyncState {
     rejected: Vec<Rejected>,
     syncing: Option<[usize; 2]>,
     /// Writes sent and shown (the server is slow to answer), not confirmed yet: `(op id, table,
-    /// key text)`. Their rows are pending like queued ones.
-    in_flight: HashMap<String, (String, String)>,
-    /// How many queued writes wait for each `(table, key text)`.
-    queued_keys: HashMap<(String, String), usize>,
+    /// key)`. Their rows are pending like queued ones.
+    in_flight: HashMap<String, (String, RowKey)>,
+    /// How many queued writes wait for each `(table, key)`.
+    queued_keys: HashMap<(String, RowKey), usize>,
     /// The server's rows as the last connection left them (kept when it went), until the next
     /// connection compares its rows with them.
     last_seen: Option<LocalCopy>,
@@ -93,8 +94,8 @@ impl SyncState {
 
     /// A write was sent and shown before its answer came: its row is pending until
     /// [`SyncState::landed`].
-    pub(crate) fn in_flight(&mut self, op_id: String, table: String, key_text: String) {
-        self.in_flight.insert(op_id, (table, key_text));
+    pub(crate) fn in_flight(&mut self, op_id: String, table: String, key: RowKey) {
+        self.in_flight.insert(op_id, (table, key));
     }
 
     /// The answer to the write `op_id` came (or the wait ended).
@@ -147,13 +148,13 @@ impl SyncState {
         self.outbox.confirm_all(&op_ids)
     }
 
-    /// The rows queued writes leave, by table and key text (none for a deleted row): what a
+    /// The rows queued writes leave, by table and key (none for a deleted row): what a
     /// read from the connection's copy must show instead while they wait. Empty when nothing is
     /// queued.
     pub(crate) fn overlay(&self) -> Overlay {
         let mut overlay = Overlay::new();
         for (table, key) in self.queued_keys.keys() {
-            let row = self.local.row_by_text(table, key);
+            let row = self.local.row(table, key);
             overlay.entry(table.clone()).or_default().insert(key.clone(), row);
         }
         overlay
@@ -190,10 +191,10 @@ impl SyncState {
     pub(crate) fn status(&self) -> SyncStatus {
         let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
         for entry in self.outbox.pending() {
-            pending_keys.entry(entry.table.clone()).or_default().push(crate::store::local::key_text(&entry.key));
+            pending_keys.entry(entry.table.clone()).or_default().push(RowKey::of(&entry.key).into());
         }
         for (table, key) in self.in_flight.values() {
-            pending_keys.entry(table.clone()).or_default().push(key.clone());
+            pending_keys.entry(table.clone()).or_default().push(key.clone().into());
         }
         SyncStatus {
             pending: self.outbox.pending().len(),
@@ -205,15 +206,15 @@ impl SyncState {
     }
 }
 
-/// Rows queued writes leave, by table, then key text; `None` for a deleted row.
-pub(crate) type Overlay = HashMap<String, HashMap<String, Option<Value>>>;
+/// Rows queued writes leave, by table, then key; `None` for a deleted row.
+pub(crate) type Overlay = HashMap<String, HashMap<RowKey, Option<Value>>>;
 
-fn queued_key(entry: &OutboxEntry) -> (String, String) {
+fn queued_key(entry: &OutboxEntry) -> (String, RowKey) {
     queued_key_of(&entry.table, &entry.key)
 }
 
-fn queued_key_of(table: &str, key: &Value) -> (String, String) {
-    (table.to_owned(), crate::store::local::key_text(key))
+fn queued_key_of(table: &str, key: &Value) -> (String, RowKey) {
+    (table.to_owned(), RowKey::of(key))
 }
 
 /// How long status changes are gathered before one status is emitted.

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::store::local::LocalCopy;
 use crate::store::outbox::{now_millis, Outbox, OutboxEntry};
 use crate::types::error::ErrorKind;
+use crate::types::key::RowKey;
 use crate::types::sync_status::Rejected;
 
 /// Carries `outbox` and `local`, kept under older schema versions, to `version` (`plans`: from
@@ -100,14 +101,16 @@ fn rejected(entry: OutboxEntry, why: String, version: u32, aside: &Path) -> Reje
 }
 
 impl LocalCopy {
-    /// The rows of this copy that cross by `wire` (the tables of the new version).
+    /// The rows of this copy that cross by `wire` (the tables of the new version). The copy
+    /// only mirrors the server's rows, which the server's own migration carries: a row that
+    /// does not convert is left out of the mirror until the next connection brings it.
     fn carried(&self, wire: &[WireTable]) -> LocalCopy {
         let mut carried = LocalCopy::default();
         for table in wire {
             for (key, row) in self.rows_with_keys(&table.from) {
-                let key: Value = serde_json::from_str(key).unwrap_or(Value::Null);
-                if let (Ok(row), Ok(key)) = (table.convert_row(&row), table.convert_key(&key)) {
-                    carried.insert(&table.table, &key, row);
+                let key = key.json().ok().and_then(|key| table.convert_key(&key).ok());
+                if let (Ok(row), Some(key)) = (table.convert_row(&row), key) {
+                    carried.insert(&table.table, RowKey::of(&key), row);
                 }
             }
         }

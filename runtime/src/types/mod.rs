@@ -5,6 +5,7 @@ pub mod args;
 pub mod changes;
 pub mod conflict;
 pub mod error;
+pub mod key;
 pub mod migration;
 pub mod order;
 pub mod page;
