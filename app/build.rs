@@ -2,7 +2,8 @@
 //! `src/lib.rs`), the SpacetimeDB module built to wasm, and the frontend's TypeScript bindings
 //! with React hooks for every table (`ui/src/heycat/`); then Tauri's build step.
 
-fn main() {
-    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/heycat").react(true).generate_or_exit();
+fn main() -> Result<(), heycat_codegen::Error> {
+    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/heycat").react(true).generate()?;
     tauri_build::build();
+    Ok(())
 }

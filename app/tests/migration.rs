@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Command;
 use std::sync::mpsc::Receiver;
@@ -212,31 +213,35 @@ fn a_failed_migration_leaves_the_old_version_with_all_its_data_and_a_later_start
     assert_eq!(server_state(dir.path()).2, current_reducer());
 }
 
-/// A version 1 data dir whose app died in the middle of migrating it (after clearing the old
-/// data for the new module, before importing), and the server's state before.
+/// A version 1 data dir whose app was killed in the middle of migrating it (after clearing the
+/// old data for the new module, before importing), and the server's state before.
 fn crashed_mid_migration() -> (tempfile::TempDir, ServerState) {
     let dir = version_1_data_dir();
     let before = server_state(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
         .env("HEYCAT_DATA_DIR", dir.path())
         .env("HEYCAT_MODULE_WASM", heycat_harness::module_wasm().unwrap())
-        .env("HEYCAT_MIGRATION_CRASH_AT", "import")
-        .stdin(std::process::Stdio::piped()) // kept open: it runs until it dies
-        .stdout(std::process::Stdio::null())
+        .env("HEYCAT_MIGRATION_HOLD_AT", "import")
+        .stdin(std::process::Stdio::piped()) // kept open: it runs until it is killed
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
+    // Its status lines, until the migration says it is at its import step (where it holds).
+    let (lines, at_import) = (BufReader::new(child.stdout.take().unwrap()), std::sync::mpsc::channel());
+    std::thread::spawn(move || {
+        for line in lines.lines().map_while(Result::ok) {
+            let line: Value = serde_json::from_str(&line).unwrap_or_default();
+            if line["migration"]["state"] == "running" && line["migration"]["step"] == "import" {
+                let _ = at_import.0.send(());
+            }
         }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("the migration never reached its import step");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(!status.success(), "the process died in the middle of the migration");
+    });
+    if at_import.1.recv_timeout(Duration::from_secs(120)).is_err() {
+        child.kill().unwrap();
+        panic!("the migration never reached its import step");
+    }
+    child.kill().unwrap(); // SIGKILL, as the system ends a process that crashed or hung
+    assert!(!child.wait().unwrap().success());
     // Its embedded server dies with it, a moment later.
     heycat_harness::wait_for(Duration::from_secs(20), "the embedded server to end with its app", || {
         heycat_harness::embedded_server_pids(dir.path()).is_empty()

@@ -98,15 +98,6 @@ impl Builder {
         write_if_changed(&out_dir.join("heycat_data.rs"), &backend::tauri::app_module(&schema, &sources, &inputs))?;
         Ok(())
     }
-
-    /// For build scripts: generate, or print the errors and fail the build.
-    pub fn generate_or_exit(self) {
-        if let Err(e) = self.generate() {
-            // Cargo shows a failed build script's stderr; this is where the user reads the error.
-            eprintln!("{e}");
-            std::process::exit(1);
-        }
-    }
 }
 
 /// The migration plans from every earlier released version to `schema`, and `drafts` (JSON),

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use crate::diagnostics::SchemaError;
 
-#[derive(Debug)]
 pub enum Error {
     Io {
         path: PathBuf,
@@ -26,6 +25,17 @@ impl fmt::Display for Error {
             Error::Schema(e) => e.fmt(f),
             Error::Versions(message) | Error::Module(message) => write!(f, "error: {message}"),
         }
+    }
+}
+
+/// The same words as `Display`, on lines of their own: a build script's `main` returns this
+/// error (`fn main() -> Result<(), heycat_codegen::Error>`), Rust prints a returned error as
+/// `Error: {:?}`, and cargo shows that output, where the schema's author reads what is wrong
+/// and where.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f)?;
+        fmt::Display::fmt(self, f)
     }
 }
 

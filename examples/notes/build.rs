@@ -2,7 +2,8 @@
 //! `src/lib.rs`), the SpacetimeDB module built to wasm (embedded in the app), and the
 //! frontend's TypeScript bindings (`ui/src/data/`, committed); then Tauri's build step.
 
-fn main() {
-    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/data").generate_or_exit();
+fn main() -> Result<(), heycat_codegen::Error> {
+    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ui/src/data").generate()?;
     tauri_build::build();
+    Ok(())
 }

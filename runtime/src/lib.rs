@@ -21,7 +21,7 @@
 //!
 //! ```ignore
 //! // build.rs: generate everything from the schema folder (and build the module to wasm)
-//! heycat_codegen::Builder::new().schema_dir("../schema").typescript_dir("../src/data").generate_or_exit();
+//! heycat_codegen::Builder::new().schema_dir("../schema").typescript_dir("../src/data").generate()?;
 //!
 //! // src/lib.rs: the generated code, as a module of the app
 //! mod data {

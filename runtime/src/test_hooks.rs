@@ -12,9 +12,10 @@ pub struct TestHooks {
     /// Make a migration fail when this step (`backup`, `publish`, `import`, `verify`) starts
     /// (`HEYCAT_MIGRATION_FAIL_AT`).
     pub migration_fail_at: Option<String>,
-    /// End the process when a migration reaches this step, as a killed process would
-    /// (`HEYCAT_MIGRATION_CRASH_AT`).
-    pub migration_crash_at: Option<String>,
+    /// Hold a migration for good when it reaches this step (`backup`, `publish`, `import`,
+    /// `verify`), so that the test can kill the process there, as a crash would
+    /// (`HEYCAT_MIGRATION_HOLD_AT`).
+    pub migration_hold_at: Option<String>,
 }
 
 impl TestHooks {
@@ -22,14 +23,17 @@ impl TestHooks {
         TestHooks {
             module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
             migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
-            migration_crash_at: std::env::var("HEYCAT_MIGRATION_CRASH_AT").ok(),
+            migration_hold_at: std::env::var("HEYCAT_MIGRATION_HOLD_AT").ok(),
         }
     }
 
-    /// A migration reached `step`: the process dies there if the test asked for it.
+    /// A migration reached `step` (its status says so already): it goes no further if the test
+    /// asked to hold it there. The test ends the process; the library never does.
     pub(crate) fn reached(&self, step: &str) {
-        if self.migration_crash_at.as_deref() == Some(step) {
-            std::process::abort();
+        if self.migration_hold_at.as_deref() == Some(step) {
+            loop {
+                std::thread::park();
+            }
         }
     }
 }

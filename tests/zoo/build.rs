@@ -2,6 +2,6 @@
 //! module built to wasm, and the TypeScript bindings with React hooks (`ts/`, committed; vitest
 //! checks them, and app/ui's `tsc` the hooks of its odd shapes).
 
-fn main() {
-    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ts").react(true).generate_or_exit();
+fn main() -> Result<(), heycat_codegen::Error> {
+    heycat_codegen::Builder::new().schema_dir("schema").typescript_dir("ts").react(true).generate()
 }

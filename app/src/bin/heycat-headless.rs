@@ -1,6 +1,6 @@
 //! The data layer without a window: connects (starting the embedded server unless one is
 //! configured), replays the outbox, keeps the local copy, and prints one JSON line per status
-//! change (`{"connection": ...}`, `{"sync": ...}`) until stdin closes or it is asked to end
+//! change (`{"connection": ...}`, `{"sync": ...}`, `{"migration": ...}`) until stdin closes or it is asked to end
 //! (SIGINT, SIGTERM), then stops the way the app does (the embedded server once its data is on
 //! disk).
 //!
@@ -45,6 +45,8 @@ fn main() {
     let events = ChangeSink::new(|event, payload| {
         if event == heycat_runtime::events::SYNC_STATUS {
             println!("{}", serde_json::json!({ "sync": payload }));
+        } else if event == heycat_runtime::events::MIGRATION_STATUS {
+            println!("{}", serde_json::json!({ "migration": payload }));
         }
     });
     let db = Db::open(&heycat_app::data::SCHEMA, &config.data_dir, &config.app_name, events).unwrap_or_else(|e| {

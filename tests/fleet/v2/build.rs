@@ -1,3 +1,3 @@
-fn main() {
-    heycat_codegen::Builder::new().generate_or_exit();
+fn main() -> Result<(), heycat_codegen::Error> {
+    heycat_codegen::Builder::new().generate()
 }

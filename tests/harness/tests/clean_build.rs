@@ -49,7 +49,7 @@ fn write_app(dir: &Path, name: &str, schema_dir: &str, lib: &str) {
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nheycat = {{ path = {} }}\nheycat-runtime = {{ path = {} }}\ntauri = {{ version = \"2\", features = [] }}\n\n\
              [build-dependencies]\nheycat-codegen = {{ path = {} }}\n",
-            path("macros/heycat"),
+            path("heycat"),
             path("runtime"),
             path("codegen"),
         ),
@@ -59,7 +59,7 @@ fn write_app(dir: &Path, name: &str, schema_dir: &str, lib: &str) {
     std::fs::write(
         dir.join("build.rs"),
         format!(
-            "fn main() {{\n    heycat_codegen::Builder::new().schema_dir({}).generate_or_exit();\n}}\n",
+            "fn main() -> Result<(), heycat_codegen::Error> {{\n    heycat_codegen::Builder::new().schema_dir({}).generate()\n}}\n",
             path(schema_dir)
         ),
     )

@@ -128,7 +128,7 @@ fn macro_errors_point_into_the_schema_file() {
         format!(
             "[package]\nname = \"macro-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\n[workspace]\n\
              [dependencies]\nheycat = {{ path = {:?} }}\n",
-            copy.path().join("macros/heycat")
+            copy.path().join("heycat")
         ),
     )
     .unwrap();
