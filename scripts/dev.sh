@@ -11,7 +11,7 @@ cd "$HEYCAT_ROOT"
 
 bash scripts/setup.sh
 target="${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}"
-cargo build --locked -q -p heycat-codegen --bin heycat-schema
+cargo build --locked -q -p heycat-schema
 
 ensure_display
 "$target/debug/heycat-schema" dev --schema app/schema --typescript app/ui/src/heycat --react \

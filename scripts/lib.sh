@@ -42,7 +42,7 @@ ensure_server() {
 ensure_sidecars() {
   local app
   for app in app examples/notes; do
-    (cd "$HEYCAT_ROOT" && cargo run --locked -q -p heycat-codegen --bin heycat-schema -- sidecar --app "$app" >&2)
+    (cd "$HEYCAT_ROOT" && cargo run --locked -q -p heycat-schema -- sidecar --app "$app" >&2)
   done
 }
 

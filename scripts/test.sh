@@ -7,7 +7,7 @@ cd "$HEYCAT_ROOT"
 
 start=$(date +%s)
 bash scripts/setup.sh
-schema() { cargo run --locked -q -p heycat-codegen --bin heycat-schema -- "$@"; }
+schema() { cargo run --locked -q -p heycat-schema -- "$@"; }
 # The example is a workspace of its own; from its folder cargo also reads its
 # .cargo/config.toml, which shares this target dir.
 notes() { (cd examples/notes && cargo "$@"); }

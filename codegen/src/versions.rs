@@ -541,6 +541,27 @@ fn conversion_hint(from: &str, to: &str) -> String {
     }
 }
 
+/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
+/// values of columns no column of the new version takes its values from.
+pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
+    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
+    for table in &plan.tables {
+        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
+            continue;
+        };
+        for column in &shape.columns {
+            let kept = table.columns.iter().any(|(_, source)| match source {
+                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
+                ColumnSource::Default { .. } => false,
+            });
+            if !kept {
+                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
+            }
+        }
+    }
+    dropped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,5 +579,56 @@ mod tests {
         assert!(conversion_fits("some", "String", "Option<String>"));
         assert!(conversion_fits("unwrap_or_default", "Option<u32>", "u32"));
         assert!(!conversion_fits("some", "String", "Option<u32>"));
+    }
+
+    fn snapshot(version: u32, text: &str) -> Snapshot {
+        let mut sources = SourceSet::default();
+        sources.add("schema/notes.rs", text);
+        let schema = Schema::from_sources(&sources).unwrap();
+        Snapshot::of(&sources, &schema, version)
+    }
+
+    const NOTES: &str = "use heycat::prelude::*;
+#[heycat_table]
+pub struct Note {
+    #[primary_key]
+    pub id: String,
+    pub body: String,
+    pub pinned: bool,
+}
+";
+
+    #[test]
+    fn a_plan_drops_the_columns_and_tables_nothing_takes_over() {
+        let old = snapshot(2, NOTES);
+        let added = snapshot(
+            2,
+            &NOTES.replace("pub pinned: bool,", "pub pinned: bool,\n    #[default(0)]\n    pub stars: u32,"),
+        );
+        assert_eq!(dropped_data(&Plan::between(&old, &added).unwrap(), &old), Vec::<String>::new());
+        let renamed =
+            snapshot(2, &NOTES.replace("pub body: String,", "#[renamed_from(\"body\")]\n    pub text: String,"));
+        assert_eq!(dropped_data(&Plan::between(&old, &renamed).unwrap(), &old), Vec::<String>::new());
+        let removed = snapshot(2, &NOTES.replace("    pub pinned: bool,\n", ""));
+        assert_eq!(
+            dropped_data(&Plan::between(&old, &removed).unwrap(), &old),
+            vec!["the column note.pinned (its values in every row)".to_owned()]
+        );
+        let gone = snapshot(
+            3,
+            "use heycat::prelude::*;
+#[heycat_table(removed)]
+pub struct Note;
+#[heycat_table]
+pub struct Task {
+    #[primary_key]
+    pub id: String,
+}
+",
+        );
+        assert_eq!(
+            dropped_data(&Plan::between(&old, &gone).unwrap(), &old),
+            vec!["the table note (every row)".to_owned()]
+        );
     }
 }

@@ -33,7 +33,7 @@ impl DevLoop {
     fn start(ws: &Path, data_dir: &Path) -> DevLoop {
         let probe = probe_target_dir();
         let built = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--target-dir"])
+            .args(["build", "-q", "-p", "heycat-schema", "--target-dir"])
             .arg(&probe)
             .current_dir(ws)
             .status()

@@ -51,7 +51,7 @@ fn build_app(workspace: &Path) -> Build {
 /// `heycat-schema ARGS` on heycat's schema and TypeScript (with its React hooks): its exit code,
 /// and what it printed.
 fn heycat_schema(workspace: &Path, args: &[&str]) -> (i32, String) {
-    let mut all = vec!["run", "-q", "-p", "heycat-codegen", "--bin", "heycat-schema", "--"];
+    let mut all = vec!["run", "-q", "-p", "heycat-schema", "--"];
     all.extend(args);
     all.extend(["--schema", "app/schema", "--typescript", "app/ui/src/heycat", "--react"]);
     let out = cargo(workspace, &all);

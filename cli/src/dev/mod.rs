@@ -24,12 +24,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
-use heycat_plan::{ColumnSource, DevMigration, Plan};
+use heycat_plan::{DevMigration, Plan};
 
-use crate::builder::write_typescript;
-use crate::model::Schema;
-use crate::outputs::{self, TypeScriptOptions};
-use crate::versions::{load_snapshots, versioned, PlanBetween, Snapshot};
+use heycat_codegen::outputs::{self, TypeScriptOptions};
+use heycat_codegen::versions::{dropped_data, load_snapshots, versioned, PlanBetween, Snapshot};
+use heycat_codegen::{write_typescript, Schema};
 
 mod app;
 mod watch;
@@ -355,34 +354,13 @@ impl Dev {
 
 /// A schema that checked, ready to build.
 struct Step {
-    sources: crate::SourceSet,
+    sources: heycat_codegen::SourceSet,
     schema: Schema,
     snapshot: Snapshot,
     /// The version, in words.
     version: String,
     /// The schema the database ran and the migration from it, when the schema changed since.
     migration: Option<(Snapshot, Plan)>,
-}
-
-/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
-/// values of columns no column of the new version takes its values from.
-pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
-    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
-    for table in &plan.tables {
-        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
-            continue;
-        };
-        for column in &shape.columns {
-            let kept = table.columns.iter().any(|(_, source)| match source {
-                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
-                ColumnSource::Default { .. } => false,
-            });
-            if !kept {
-                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
-            }
-        }
-    }
-    dropped
 }
 
 /// Every line typed on the terminal (stdin), read on a thread of its own so that waiting for
@@ -449,58 +427,6 @@ fn on_termination() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SourceSet;
-
-    fn snapshot(version: u32, text: &str) -> Snapshot {
-        let mut sources = SourceSet::default();
-        sources.add("schema/notes.rs", text);
-        let schema = Schema::from_sources(&sources).unwrap();
-        Snapshot::of(&sources, &schema, version)
-    }
-
-    const NOTES: &str = "use heycat::prelude::*;
-#[heycat_table]
-pub struct Note {
-    #[primary_key]
-    pub id: String,
-    pub body: String,
-    pub pinned: bool,
-}
-";
-
-    #[test]
-    fn a_plan_drops_the_columns_and_tables_nothing_takes_over() {
-        let old = snapshot(2, NOTES);
-        let added = snapshot(
-            2,
-            &NOTES.replace("pub pinned: bool,", "pub pinned: bool,\n    #[default(0)]\n    pub stars: u32,"),
-        );
-        assert_eq!(dropped_data(&Plan::between(&old, &added).unwrap(), &old), Vec::<String>::new());
-        let renamed =
-            snapshot(2, &NOTES.replace("pub body: String,", "#[renamed_from(\"body\")]\n    pub text: String,"));
-        assert_eq!(dropped_data(&Plan::between(&old, &renamed).unwrap(), &old), Vec::<String>::new());
-        let removed = snapshot(2, &NOTES.replace("    pub pinned: bool,\n", ""));
-        assert_eq!(
-            dropped_data(&Plan::between(&old, &removed).unwrap(), &old),
-            vec!["the column note.pinned (its values in every row)".to_owned()]
-        );
-        let gone = snapshot(
-            3,
-            "use heycat::prelude::*;
-#[heycat_table(removed)]
-pub struct Note;
-#[heycat_table]
-pub struct Task {
-    #[primary_key]
-    pub id: String,
-}
-",
-        );
-        assert_eq!(
-            dropped_data(&Plan::between(&old, &gone).unwrap(), &old),
-            vec!["the table note (every row)".to_owned()]
-        );
-    }
 
     #[test]
     fn the_newest_change_is_the_save() {

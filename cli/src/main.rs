@@ -5,10 +5,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use heycat_codegen::dev::{self, DevOptions};
-use heycat_codegen::sidecar::Sidecar;
+use dev::DevOptions;
 use heycat_codegen::versions::{load_snapshots, Plan, PlanBetween, Snapshot};
 use heycat_codegen::{outputs, versioned, write_if_changed, write_typescript, ModuleBuild, Schema, TypeScriptOptions};
+use sidecar::Sidecar;
+
+mod dev;
+mod sidecar;
 
 const HELP: &str = "\
 heycat-schema: check, release and build a heycat-data schema

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use heycat_contract::dev;
 
 use super::{ending, say, POLL};
-use crate::versions::Snapshot;
+use heycat_codegen::versions::Snapshot;
 
 /// How long the app gets to end by itself once asked.
 const STOP_WITHIN: Duration = Duration::from_secs(20);
