@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Diagnostic, Errors, Loc};
+use crate::diagnostics::{Diagnostic, Errors};
 use crate::model::*;
 use crate::names::{is_rust_keyword, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
 use crate::parse::SUPPORTED_TYPES_HELP;
+use crate::source::Loc;
 
 pub fn check(schema: &Schema, errors: &mut Errors) {
     let mut names = NameRegistry::default();

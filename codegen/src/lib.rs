@@ -25,6 +25,7 @@ mod parse;
 pub mod raw_def;
 pub mod reducers;
 pub mod sidecar;
+mod snapshot;
 pub mod source;
 pub mod system;
 pub mod versions;

@@ -3,7 +3,7 @@
 //! Every backend reads only this model (never syn), the way serde_derive's emitters read only
 //! its `internals::ast`. Items keep their [`Loc`] so later checks can point at the source.
 
-use crate::diagnostics::Loc;
+use crate::source::Loc;
 
 /// A whole schema: every table and every type, in declaration order (files sorted by name).
 #[derive(Debug, Clone)]

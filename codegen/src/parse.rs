@@ -9,9 +9,10 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Fields, Lit, Meta, Token};
 
-use crate::diagnostics::{Diagnostic, Errors, Loc};
+use crate::diagnostics::{Diagnostic, Errors};
 use crate::model::*;
 use crate::names::to_snake_case;
+use crate::source::Loc;
 use crate::source::{FileId, SourceSet};
 
 const TABLE_ATTR: &str = "heycat_table";

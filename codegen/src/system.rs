@@ -5,9 +5,9 @@
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
 //! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
 
-use crate::diagnostics::Loc;
 use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
 use crate::names::to_pascal_case;
+use crate::source::Loc;
 
 pub use heycat_contract::system::{
     APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, HOLD_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,

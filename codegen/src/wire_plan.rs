@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use crate::model::Schema;
 use crate::names::to_camel_case;
-use crate::versions::{ColumnShape, ColumnSource, Snapshot, TableMigration};
-use heycat_plan::{Parsed, WireSource, WireStep, WireTable};
+use crate::snapshot::{ColumnShape, Snapshot};
+use heycat_plan::{ColumnSource, Parsed, TableMigration, WireSource, WireStep, WireTable};
 
 /// The wire form of every carried table of `tables` (`new_schema` is the new version's model).
 pub fn wire_tables(tables: &[TableMigration], old: &Snapshot, new: &Snapshot, new_schema: &Schema) -> Vec<WireTable> {
