@@ -69,7 +69,8 @@ fn check_policies(schema: &Schema, errors: &mut Errors) {
                     "put #[storage_quota] on a column of a #[heycat_table(singleton)] table (the app's settings)",
                 );
             }
-            if !matches!(column.ty, ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::U64) {
+            let unsigned = matches!(column.ty, ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::U64);
+            if !unsigned && is_known(schema, &column.ty) {
                 errors.error(
                     column.ty_loc,
                     format!("the storage limit `{}` is a `{}`", column.name, column.ty.schema_spelling()),
@@ -87,15 +88,19 @@ fn check_policies(schema: &Schema, errors: &mut Errors) {
                     table.declared_columns().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
-            Some(column) if !(column.ty == ColumnType::Timestamp || column.ty.is_integer()) => errors.error(
-                cleanup.loc,
-                format!(
-                    "rows cannot be ordered oldest first by `{}`, a `{}`",
-                    column.name,
-                    column.ty.schema_spelling()
-                ),
-                "order by a Timestamp or integer column (e.g. created_at: Timestamp)",
-            ),
+            Some(column)
+                if !(column.ty == ColumnType::Timestamp || column.ty.is_integer()) && is_known(schema, &column.ty) =>
+            {
+                errors.error(
+                    cleanup.loc,
+                    format!(
+                        "rows cannot be ordered oldest first by `{}`, a `{}`",
+                        column.name,
+                        column.ty.schema_spelling()
+                    ),
+                    "order by a Timestamp or integer column (e.g. created_at: Timestamp)",
+                )
+            }
             Some(_) => {}
         }
         if table.singleton {
@@ -271,15 +276,18 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
         check_name(errors, "column", &column.name, column.loc);
         check_implicit_clash(table, column, errors);
         check_type_use(schema, &column.ty, column.ty_loc, errors);
-        check_column_keys(table, column, errors);
-        if let Some(default) = &column.default {
-            check_default(schema, &column.ty, &default.value, default.loc, errors);
-        } else if table.singleton {
-            errors.error(
+        check_column_keys(schema, table, column, errors);
+        match &column.default {
+            Some(default) if is_known(schema, &column.ty) => {
+                check_default(schema, &column.ty, &default.value, default.loc, errors)
+            }
+            Some(_) => {}
+            None if table.singleton => errors.error(
                 column.loc,
                 format!("column `{}` of singleton table `{}` has no default", column.name, table.name),
                 "a singleton starts as one row made of defaults; add #[default(...)]",
-            );
+            ),
+            None => {}
         }
         if let Some(reference) = &column.references {
             check_reference(schema, column, reference, errors);
@@ -332,8 +340,20 @@ fn check_implicit_clash(table: &Table, column: &Column, errors: &mut Errors) {
     }
 }
 
-fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
-    if column.auto_inc && !column.ty.is_integer() {
+/// Whether the checks can judge values of `ty`: it parsed and names only declared types. (One
+/// that does not was reported where it is written; judging it again would say the same twice.)
+fn is_known(schema: &Schema, ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Error => false,
+        ColumnType::Named(name) => schema.type_def(name).is_some(),
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => is_known(schema, inner),
+        _ => true,
+    }
+}
+
+fn check_column_keys(schema: &Schema, table: &Table, column: &Column, errors: &mut Errors) {
+    let known = is_known(schema, &column.ty);
+    if column.auto_inc && !column.ty.is_integer() && known {
         errors.error(
             column.ty_loc,
             format!("#[auto_inc] column `{}` must be an integer, not `{}`", column.name, column.ty.schema_spelling()),
@@ -356,7 +376,7 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
         );
     }
     let keyed = column.primary_key || column.unique || column.indexed || column.references.is_some();
-    if keyed && !is_indexable(&column.ty) {
+    if keyed && !is_indexable(&column.ty) && known {
         errors.error(
             column.ty_loc,
             format!("column `{}` of type `{}` cannot be a key or index", column.name, column.ty.schema_spelling()),
@@ -381,7 +401,7 @@ fn check_reference(schema: &Schema, column: &Column, reference: &Reference, erro
         return;
     };
     match target.primary_key() {
-        Some(key) if key.ty != column.ty => errors.error(
+        Some(key) if key.ty != column.ty && is_known(schema, &column.ty) => errors.error(
             column.ty_loc,
             format!(
                 "column `{}` references `{}.{}` of type `{}` but is `{}`",

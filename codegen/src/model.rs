@@ -221,6 +221,9 @@ pub enum ColumnType {
     Vec(Box<ColumnType>),
     /// A `#[heycat_type]` enum or struct declared in the schema.
     Named(String),
+    /// A type that did not parse, reported where it is written. The checks skip what depends
+    /// on it (one error, not one per check); a schema holding one never reaches a backend.
+    Error,
 }
 
 impl ColumnType {
@@ -295,6 +298,7 @@ impl ColumnType {
             ColumnType::Option(inner) => format!("Option<{}>", inner.schema_spelling()),
             ColumnType::Vec(inner) => format!("Vec<{}>", inner.schema_spelling()),
             ColumnType::Named(name) => name.clone(),
+            ColumnType::Error => "_".to_owned(),
             primitive => ColumnType::PRIMITIVES
                 .iter()
                 .find(|(_, t)| t == primitive)
