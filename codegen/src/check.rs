@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Diagnostic, Errors};
 use crate::model::*;
-use crate::names::{is_rust_keyword, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
+use crate::names::{is_rust_keyword, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
 use crate::parse::SUPPORTED_TYPES_HELP;
 use crate::source::Loc;
 
@@ -33,7 +33,7 @@ pub fn check(schema: &Schema, errors: &mut Errors) {
         }
         // (A table declared twice has its orders reported once, with it.)
         if claimed && !table.singleton {
-            names.claim(errors, "order type", &schema.order_type(table), table.loc);
+            names.claim(errors, "order type", &table.names.order_type, table.loc);
         }
         check_table(schema, table, errors);
     }
@@ -199,8 +199,8 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
             let mut seen = BTreeMap::new();
             for f in fields {
                 check_name(errors, "field", &f.name, f.loc);
-                if let Some(first) = seen.insert(to_camel_case(&f.name), f) {
-                    errors.error(f.loc, field_clash("field", &first.name, &f.name), "rename one of them");
+                if let Some(first) = seen.insert(f.js_name.as_str(), f) {
+                    errors.error(f.loc, field_clash("field", &first.name, &f.name, &f.js_name), "rename one of them");
                 }
                 check_type_use(schema, &f.ty, f.ty_loc, errors);
             }
@@ -208,11 +208,12 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
     }
 }
 
-fn field_clash(what: &str, first: &str, second: &str) -> String {
+/// Two fields or columns whose TypeScript name is the same.
+fn field_clash(what: &str, first: &str, second: &str, js: &str) -> String {
     if first == second {
         format!("duplicate {what} `{second}`")
     } else {
-        format!("{what} `{second}` clashes with `{first}`: both are `{}` in TypeScript", to_camel_case(second))
+        format!("{what} `{second}` clashes with `{first}`: both are `{js}` in TypeScript")
     }
 }
 
@@ -263,12 +264,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
-    let mut seen: BTreeMap<String, &Column> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Column> = BTreeMap::new();
     for column in &table.columns {
-        if let Some(first) = seen.get(&to_camel_case(&column.name)) {
-            errors.error(column.loc, field_clash("column", &first.name, &column.name), "rename one of the columns");
+        if let Some(first) = seen.get(column.names.js.as_str()) {
+            let clash = field_clash("column", &first.name, &column.name, &column.names.js);
+            errors.error(column.loc, clash, "rename one of the columns");
         } else {
-            seen.insert(to_camel_case(&column.name), column);
+            seen.insert(&column.names.js, column);
         }
         if column.origin != ColumnOrigin::Declared {
             continue;

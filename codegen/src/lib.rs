@@ -24,6 +24,7 @@ pub mod outputs;
 mod parse;
 pub mod raw_def;
 pub mod reducers;
+mod resolve;
 pub mod sidecar;
 mod snapshot;
 pub mod source;

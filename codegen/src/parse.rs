@@ -80,19 +80,20 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
         let loc = first.loc;
         schema.tables.extend(crate::system::auth_tables(loc));
     }
+    crate::resolve::resolve(&mut schema);
     schema
 }
 
 /// What a `#[heycat_table]` struct declares.
 enum TableItem {
-    Table(Table),
+    Table(Box<Table>),
     /// `#[heycat_table(removed)]`: a table of an earlier version that is gone, by name.
     Removed(String),
 }
 
 /// One schema item, read on its own (by the `#[heycat_table]` / `#[heycat_type]` macros).
 pub enum ParsedItem {
-    Table(Table),
+    Table(Box<Table>),
     Type(TypeDef),
     /// A table of an earlier version, declared removed: nothing of it exists in the app.
     Removed,
@@ -108,8 +109,9 @@ pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors.into_vec());
     }
+    crate::resolve::resolve(&mut schema);
     match (schema.tables.pop(), schema.types.pop()) {
-        (Some(table), _) => Ok(ParsedItem::Table(table)),
+        (Some(table), _) => Ok(ParsedItem::Table(Box::new(table))),
         (None, Some(ty)) => Ok(ParsedItem::Type(ty)),
         (None, None) if !schema.removed_tables.is_empty() => Ok(ParsedItem::Removed),
         (None, None) => Err(Vec::new()),
@@ -141,7 +143,7 @@ impl FileParser<'_> {
             syn::Item::Use(_) => {}
             syn::Item::Struct(s) => match self.heycat_attr(&s.attrs) {
                 Some((TABLE_ATTR, attr)) => match self.table(s, attr) {
-                    Some(TableItem::Table(table)) => schema.tables.push(table),
+                    Some(TableItem::Table(table)) => schema.tables.push(*table),
                     Some(TableItem::Removed(name)) => schema.removed_tables.push(name),
                     None => {}
                 },
@@ -237,6 +239,7 @@ impl FileParser<'_> {
             renamed_from: None,
             cleanup: None,
             columns: Vec::new(),
+            names: TableNames::default(),
             loc: self.loc(s.ident.span()),
         };
         let removed = self.table_options(attr, &mut table);
@@ -271,7 +274,7 @@ impl FileParser<'_> {
         if table.synced && !table.columns.iter().any(|c| c.name == ROW_VERSION_COLUMN) {
             table.columns.push(self.implicit_column(ROW_VERSION_COLUMN, ColumnType::U64, ColumnOrigin::RowVersion, s));
         }
-        Some(TableItem::Table(table))
+        Some(TableItem::Table(Box::new(table)))
     }
 
     /// Reads `#[heycat_table(...)]`'s options into `table`; true when it says `removed`. Each
@@ -621,7 +624,7 @@ impl FileParser<'_> {
                 [field] => {
                     let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Error);
                     let field_name = field.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_owned());
-                    Some(Payload { ty, ty_loc: self.loc(field.ty.span()), field: field_name })
+                    Some(Payload { ty, ty_loc: self.loc(field.ty.span()), field: field_name, field_js: None })
                 }
                 _ => {
                     self.error(
@@ -637,6 +640,7 @@ impl FileParser<'_> {
             }
             variants.push(Variant {
                 name: v.ident.to_string(),
+                sdk_name: String::new(),
                 docs: docs(&v.attrs),
                 loc: self.loc(v.ident.span()),
                 payload,
@@ -646,6 +650,8 @@ impl FileParser<'_> {
             name: e.ident.to_string(),
             docs: docs(&e.attrs),
             kind: TypeKind::Enum { variants },
+            constant: String::new(),
+            sdk_name: String::new(),
             loc: self.loc(e.ident.span()),
         })
     }
@@ -680,6 +686,8 @@ impl FileParser<'_> {
             let ty = self.column_type(&f.ty).unwrap_or(ColumnType::Error);
             fields.push(Field {
                 name: ident.to_string(),
+                js_name: String::new(),
+                sdk_name: String::new(),
                 ty,
                 ty_loc: self.loc(f.ty.span()),
                 docs: docs(&f.attrs),
@@ -690,6 +698,8 @@ impl FileParser<'_> {
             name: s.ident.to_string(),
             docs: docs(&s.attrs),
             kind: TypeKind::Product { fields },
+            constant: String::new(),
+            sdk_name: String::new(),
             loc: self.loc(s.ident.span()),
         })
     }

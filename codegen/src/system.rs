@@ -5,7 +5,7 @@
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
 //! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
 
-use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
+use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table, TableNames};
 use crate::names::to_pascal_case;
 use crate::source::Loc;
 
@@ -109,6 +109,7 @@ fn system_table(loc: Loc) -> impl Fn(&str, Access, &str, Vec<Column>) -> Table {
         renamed_from: None,
         cleanup: None,
         columns,
+        names: TableNames::default(),
         loc,
     }
 }

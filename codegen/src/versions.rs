@@ -99,7 +99,7 @@ impl PlanBetween for Plan {
             wire: Vec::new(),
         };
         compare_tables(&mut plan, old, new);
-        plan.wire = crate::wire_plan::wire_tables(&plan.tables, old, new, &new_schema);
+        plan.wire = crate::wire_plan::wire_tables(&plan.tables, (old, &old_schema), (new, &new_schema));
         compare_keys(&mut plan, &old_schema, &new_schema);
         compare_reducers(&mut plan, &old_schema, &new_schema);
         Ok(plan)
