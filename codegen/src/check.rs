@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Diagnostic, Errors, Loc};
+use crate::diagnostics::{Diagnostic, Errors};
 use crate::model::*;
-use crate::names::{is_rust_keyword, to_camel_case, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
+use crate::names::{is_rust_keyword, to_pascal_case, to_snake_case, RESERVED_PREFIXES};
 use crate::parse::SUPPORTED_TYPES_HELP;
+use crate::source::Loc;
 
 pub fn check(schema: &Schema, errors: &mut Errors) {
     let mut names = NameRegistry::default();
@@ -32,7 +33,7 @@ pub fn check(schema: &Schema, errors: &mut Errors) {
         }
         // (A table declared twice has its orders reported once, with it.)
         if claimed && !table.singleton {
-            names.claim(errors, "order type", &schema.order_type(table), table.loc);
+            names.claim(errors, "order type", &table.names.order_type, table.loc);
         }
         check_table(schema, table, errors);
     }
@@ -68,7 +69,8 @@ fn check_policies(schema: &Schema, errors: &mut Errors) {
                     "put #[storage_quota] on a column of a #[heycat_table(singleton)] table (the app's settings)",
                 );
             }
-            if !matches!(column.ty, ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::U64) {
+            let unsigned = matches!(column.ty, ColumnType::U8 | ColumnType::U16 | ColumnType::U32 | ColumnType::U64);
+            if !unsigned && is_known(schema, &column.ty) {
                 errors.error(
                     column.ty_loc,
                     format!("the storage limit `{}` is a `{}`", column.name, column.ty.schema_spelling()),
@@ -86,15 +88,19 @@ fn check_policies(schema: &Schema, errors: &mut Errors) {
                     table.declared_columns().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
-            Some(column) if !(column.ty == ColumnType::Timestamp || column.ty.is_integer()) => errors.error(
-                cleanup.loc,
-                format!(
-                    "rows cannot be ordered oldest first by `{}`, a `{}`",
-                    column.name,
-                    column.ty.schema_spelling()
-                ),
-                "order by a Timestamp or integer column (e.g. created_at: Timestamp)",
-            ),
+            Some(column)
+                if !(column.ty == ColumnType::Timestamp || column.ty.is_integer()) && is_known(schema, &column.ty) =>
+            {
+                errors.error(
+                    cleanup.loc,
+                    format!(
+                        "rows cannot be ordered oldest first by `{}`, a `{}`",
+                        column.name,
+                        column.ty.schema_spelling()
+                    ),
+                    "order by a Timestamp or integer column (e.g. created_at: Timestamp)",
+                )
+            }
             Some(_) => {}
         }
         if table.singleton {
@@ -193,8 +199,8 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
             let mut seen = BTreeMap::new();
             for f in fields {
                 check_name(errors, "field", &f.name, f.loc);
-                if let Some(first) = seen.insert(to_camel_case(&f.name), f) {
-                    errors.error(f.loc, field_clash("field", &first.name, &f.name), "rename one of them");
+                if let Some(first) = seen.insert(f.js_name.as_str(), f) {
+                    errors.error(f.loc, field_clash("field", &first.name, &f.name, &f.js_name), "rename one of them");
                 }
                 check_type_use(schema, &f.ty, f.ty_loc, errors);
             }
@@ -202,11 +208,12 @@ fn check_type_def(schema: &Schema, ty: &TypeDef, errors: &mut Errors) {
     }
 }
 
-fn field_clash(what: &str, first: &str, second: &str) -> String {
+/// Two fields or columns whose TypeScript name is the same.
+fn field_clash(what: &str, first: &str, second: &str, js: &str) -> String {
     if first == second {
         format!("duplicate {what} `{second}`")
     } else {
-        format!("{what} `{second}` clashes with `{first}`: both are `{}` in TypeScript", to_camel_case(second))
+        format!("{what} `{second}` clashes with `{first}`: both are `{js}` in TypeScript")
     }
 }
 
@@ -257,12 +264,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
-    let mut seen: BTreeMap<String, &Column> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &Column> = BTreeMap::new();
     for column in &table.columns {
-        if let Some(first) = seen.get(&to_camel_case(&column.name)) {
-            errors.error(column.loc, field_clash("column", &first.name, &column.name), "rename one of the columns");
+        if let Some(first) = seen.get(column.names.js.as_str()) {
+            let clash = field_clash("column", &first.name, &column.name, &column.names.js);
+            errors.error(column.loc, clash, "rename one of the columns");
         } else {
-            seen.insert(to_camel_case(&column.name), column);
+            seen.insert(&column.names.js, column);
         }
         if column.origin != ColumnOrigin::Declared {
             continue;
@@ -270,15 +278,18 @@ fn check_table(schema: &Schema, table: &Table, errors: &mut Errors) {
         check_name(errors, "column", &column.name, column.loc);
         check_implicit_clash(table, column, errors);
         check_type_use(schema, &column.ty, column.ty_loc, errors);
-        check_column_keys(table, column, errors);
-        if let Some(default) = &column.default {
-            check_default(schema, &column.ty, &default.value, default.loc, errors);
-        } else if table.singleton {
-            errors.error(
+        check_column_keys(schema, table, column, errors);
+        match &column.default {
+            Some(default) if is_known(schema, &column.ty) => {
+                check_default(schema, &column.ty, &default.value, default.loc, errors)
+            }
+            Some(_) => {}
+            None if table.singleton => errors.error(
                 column.loc,
                 format!("column `{}` of singleton table `{}` has no default", column.name, table.name),
                 "a singleton starts as one row made of defaults; add #[default(...)]",
-            );
+            ),
+            None => {}
         }
         if let Some(reference) = &column.references {
             check_reference(schema, column, reference, errors);
@@ -331,8 +342,20 @@ fn check_implicit_clash(table: &Table, column: &Column, errors: &mut Errors) {
     }
 }
 
-fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
-    if column.auto_inc && !column.ty.is_integer() {
+/// Whether the checks can judge values of `ty`: it parsed and names only declared types. (One
+/// that does not was reported where it is written; judging it again would say the same twice.)
+fn is_known(schema: &Schema, ty: &ColumnType) -> bool {
+    match ty {
+        ColumnType::Error => false,
+        ColumnType::Named(name) => schema.type_def(name).is_some(),
+        ColumnType::Option(inner) | ColumnType::Vec(inner) => is_known(schema, inner),
+        _ => true,
+    }
+}
+
+fn check_column_keys(schema: &Schema, table: &Table, column: &Column, errors: &mut Errors) {
+    let known = is_known(schema, &column.ty);
+    if column.auto_inc && !column.ty.is_integer() && known {
         errors.error(
             column.ty_loc,
             format!("#[auto_inc] column `{}` must be an integer, not `{}`", column.name, column.ty.schema_spelling()),
@@ -355,7 +378,7 @@ fn check_column_keys(table: &Table, column: &Column, errors: &mut Errors) {
         );
     }
     let keyed = column.primary_key || column.unique || column.indexed || column.references.is_some();
-    if keyed && !is_indexable(&column.ty) {
+    if keyed && !is_indexable(&column.ty) && known {
         errors.error(
             column.ty_loc,
             format!("column `{}` of type `{}` cannot be a key or index", column.name, column.ty.schema_spelling()),
@@ -380,7 +403,7 @@ fn check_reference(schema: &Schema, column: &Column, reference: &Reference, erro
         return;
     };
     match target.primary_key() {
-        Some(key) if key.ty != column.ty => errors.error(
+        Some(key) if key.ty != column.ty && is_known(schema, &column.ty) => errors.error(
             column.ty_loc,
             format!(
                 "column `{}` references `{}.{}` of type `{}` but is `{}`",

@@ -1,13 +1,15 @@
 //! The Tauri commands a schema gets: one list, read by the Rust command backend (runtime) and
 //! the TypeScript backend (types and wrappers), as tauri-specta feeds both from one list.
 
-use crate::model::{ColumnType, Schema, Table, ROW_VERSION_COLUMN};
-use crate::names::to_camel_case;
+use crate::model::{Column, ColumnType, Name, Schema, Table, ROW_VERSION_COLUMN};
+use crate::resolve::name;
 
 #[derive(Debug, Clone)]
 pub struct Command<'s> {
     /// The command name `invoke` uses, e.g. `dictionary_entry_insert`.
     pub name: String,
+    /// Its function in TypeScript: `dictionaryEntryInsert`.
+    pub js_name: String,
     pub table: &'s Table,
     pub kind: CommandKind,
     pub params: Vec<CommandParam>,
@@ -38,13 +40,14 @@ pub enum CommandKind {
 pub struct CommandParam {
     /// snake_case, as in Rust.
     pub name: String,
+    /// The argument name `invoke` sends (Tauri 2 maps camelCase arguments to snake_case).
+    pub js_name: String,
     pub ty: CommandParamType,
 }
 
 impl CommandParam {
-    /// The argument name `invoke` sends (Tauri 2 maps camelCase arguments to snake_case).
-    pub fn js_name(&self) -> String {
-        to_camel_case(&self.name)
+    fn new(name: Name, ty: CommandParamType) -> CommandParam {
+        CommandParam { name: name.rust, js_name: name.js, ty }
     }
 }
 
@@ -75,23 +78,27 @@ impl Schema {
     pub fn commands(&self) -> Vec<Command<'_>> {
         let mut out = Vec::new();
         for table in self.user_tables() {
-            let mut push = |suffix: String, kind, params| {
-                out.push(Command { name: format!("{}_{suffix}", table.name), table, kind, params })
+            let names = &table.names.commands;
+            let mut push = |name: &Name, kind, params| {
+                out.push(Command { name: name.rust.clone(), js_name: name.js.clone(), table, kind, params })
             };
-            let row = || vec![CommandParam { name: "row".into(), ty: CommandParamType::Row }];
+            let param = |rust: &str, ty| CommandParam::new(name(rust), ty);
+            let row = || vec![param("row", CommandParamType::Row)];
             if table.singleton {
-                push("get".into(), CommandKind::GetSingleton, Vec::new());
-                push("update".into(), CommandKind::UpdateSingleton, row());
-                push("reset".into(), CommandKind::ResetSingleton, Vec::new());
+                push(&names.get, CommandKind::GetSingleton, Vec::new());
+                push(&names.update, CommandKind::UpdateSingleton, row());
+                push(&names.reset, CommandKind::ResetSingleton, Vec::new());
                 continue;
             }
             let Some(key) = table.primary_key() else { continue };
-            let key_param =
-                || vec![CommandParam { name: key.name.clone(), ty: CommandParamType::Column(key.ty.clone()) }];
-            push("list".into(), CommandKind::List, Vec::new());
-            let param = |name: &str, ty| CommandParam { name: name.into(), ty };
+            let column_param = |c: &Column| CommandParam {
+                name: c.name.clone(),
+                js_name: c.names.js.clone(),
+                ty: CommandParamType::Column(c.ty.clone()),
+            };
+            push(&names.list, CommandKind::List, Vec::new());
             push(
-                "page".into(),
+                &names.page,
                 CommandKind::Page,
                 vec![
                     param("order", CommandParamType::Order),
@@ -100,24 +107,23 @@ impl Schema {
                     param("limit", CommandParamType::Column(ColumnType::U32)),
                 ],
             );
-            push("get".into(), CommandKind::Get, key_param());
-            push("insert".into(), CommandKind::Insert, row());
-            push("update".into(), CommandKind::Update, row());
-            let mut delete_params = key_param();
+            push(&names.get, CommandKind::Get, vec![column_param(key)]);
+            push(&names.insert, CommandKind::Insert, row());
+            push(&names.update, CommandKind::Update, row());
+            let mut delete_params = vec![column_param(key)];
             if table.synced {
                 // The version the delete is based on; none deletes whatever is there.
                 let version = ColumnType::Option(Box::new(ColumnType::U64));
-                delete_params
-                    .push(CommandParam { name: ROW_VERSION_COLUMN.into(), ty: CommandParamType::Column(version) });
+                delete_params.push(param(ROW_VERSION_COLUMN, CommandParamType::Column(version)));
             }
-            push("delete".into(), CommandKind::Delete, delete_params);
+            push(&names.delete, CommandKind::Delete, delete_params);
             for column in
                 table.columns.iter().filter(|c| (c.indexed || c.references.is_some()) && !c.primary_key && !c.unique)
             {
                 push(
-                    format!("list_by_{}", column.name),
+                    &column.names.list_by,
                     CommandKind::ListBy { column: column.name.clone() },
-                    vec![CommandParam { name: column.name.clone(), ty: CommandParamType::Column(column.ty.clone()) }],
+                    vec![column_param(column)],
                 );
             }
         }

@@ -6,22 +6,7 @@
 
 use std::fmt;
 
-use proc_macro2::Span;
-
-use crate::source::{FileId, SourceSet};
-
-/// A place in a schema file: which file, and the span of the token in it.
-#[derive(Clone, Copy, Debug)]
-pub struct Loc {
-    pub file: FileId,
-    pub span: Span,
-}
-
-impl Loc {
-    pub fn new(file: FileId, span: Span) -> Self {
-        Loc { file, span }
-    }
-}
+use crate::source::{Loc, Position, SourceSet};
 
 /// One schema error: what is wrong, where, and how to fix it.
 #[derive(Clone, Debug)]
@@ -47,16 +32,6 @@ impl Diagnostic {
         self.related = Some((loc, note.into()));
         self
     }
-}
-
-/// Where a diagnostic points, resolved to 1-based line and column numbers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Position {
-    pub path: String,
-    pub line: usize,
-    pub column: usize,
-    /// Characters to underline, at least 1.
-    pub width: usize,
 }
 
 /// Collects diagnostics while a schema is read and checked.

@@ -23,6 +23,8 @@ pub mod outputs;
 mod parse;
 pub mod raw_def;
 pub mod reducers;
+mod resolve;
+mod snapshot;
 pub mod source;
 pub mod system;
 pub mod versions;

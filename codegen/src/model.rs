@@ -1,9 +1,10 @@
 //! The schema model: what `schema/` declares, after parsing and checking.
 //!
 //! Every backend reads only this model (never syn), the way serde_derive's emitters read only
-//! its `internals::ast`. Items keep their [`Loc`] so later checks can point at the source.
+//! its `internals::ast`. Items keep their [`Loc`] so later checks can point at the source, and
+//! every spelling of their names (see `resolve`), so no backend converts a name's case.
 
-use crate::diagnostics::Loc;
+use crate::source::Loc;
 
 /// A whole schema: every table and every type, in declaration order (files sorted by name).
 #[derive(Debug, Clone)]
@@ -38,7 +39,49 @@ pub struct Table {
     /// (`cleanup(oldest_first = column)`).
     pub cleanup: Option<Cleanup>,
     pub columns: Vec<Column>,
+    /// Its other names, resolved once.
+    pub names: TableNames,
     pub loc: Loc,
+}
+
+/// A name as the two sides of the app spell it: snake_case in Rust, SQL and Tauri's command
+/// names (`dictionary_entry_list`), camelCase in TypeScript (`dictionaryEntryList`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Name {
+    pub rust: String,
+    pub js: String,
+}
+
+/// A table's names besides `name` (SQL, snake_case) and `row_type` (Rust and TypeScript).
+#[derive(Debug, Clone, Default)]
+pub struct TableNames {
+    /// Its TypeScript constants' stem: `DICTIONARY_ENTRY` (`DICTIONARY_ENTRY_ORDERS`).
+    pub constant: String,
+    /// The type of its orders: `DictionaryEntryOrder`, or `DictionaryEntryRowOrder` where the
+    /// schema names a type or table so already.
+    pub order_type: String,
+    /// The TypeScript event of its changes: `onDictionaryEntryChanged`.
+    pub on_changed: String,
+    /// Its React hook: `useDictionaryEntries`, `useSettings` for a singleton (empty for the
+    /// toolkit's tables, which have none).
+    pub hook: String,
+    /// Its accessor in spacetimedb-sdk's bindings (`conn.db.dictionary_entry()`) and its row
+    /// type there, as spacetimedb-codegen spells them.
+    pub sdk_accessor: String,
+    pub sdk_row: String,
+    pub commands: CommandNames,
+}
+
+/// The names of a table's commands (see `commands`), whichever of them it has.
+#[derive(Debug, Clone, Default)]
+pub struct CommandNames {
+    pub list: Name,
+    pub page: Name,
+    pub get: Name,
+    pub insert: Name,
+    pub update: Name,
+    pub delete: Name,
+    pub reset: Name,
 }
 
 /// Which column says how old a row is, for cleaning up the oldest rows first.
@@ -77,7 +120,23 @@ pub struct Column {
     /// This column holds the app's storage limit (`#[storage_quota(unit)]`).
     pub storage_quota: Option<StorageQuota>,
     pub origin: ColumnOrigin,
+    /// Its other names, resolved once.
+    pub names: ColumnNames,
     pub loc: Loc,
+}
+
+/// A column's names besides `name` (SQL and Rust, snake_case).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnNames {
+    /// Its field in TypeScript and in the rows' JSON: `createdAt`.
+    pub js: String,
+    /// Its field (and unique index) in spacetimedb-sdk's bindings, as spacetimedb-codegen
+    /// spells it: `created_at`, and `v_2` for `v2`.
+    pub sdk: String,
+    /// The table's order by it, as its order enum's variant: `CreatedAt`.
+    pub order_variant: String,
+    /// The command listing the rows with a value of it: `note_list_by_folder`.
+    pub list_by: Name,
 }
 
 impl Column {
@@ -99,6 +158,7 @@ impl Column {
             converted_by: None,
             storage_quota: None,
             origin,
+            names: ColumnNames::default(),
             loc,
         }
     }
@@ -221,6 +281,9 @@ pub enum ColumnType {
     Vec(Box<ColumnType>),
     /// A `#[heycat_type]` enum or struct declared in the schema.
     Named(String),
+    /// A type that did not parse, reported where it is written. The checks skip what depends
+    /// on it (one error, not one per check); a schema holding one never reaches a backend.
+    Error,
 }
 
 impl ColumnType {
@@ -295,6 +358,7 @@ impl ColumnType {
             ColumnType::Option(inner) => format!("Option<{}>", inner.schema_spelling()),
             ColumnType::Vec(inner) => format!("Vec<{}>", inner.schema_spelling()),
             ColumnType::Named(name) => name.clone(),
+            ColumnType::Error => "_".to_owned(),
             primitive => ColumnType::PRIMITIVES
                 .iter()
                 .find(|(_, t)| t == primitive)
@@ -334,6 +398,10 @@ pub struct TypeDef {
     pub name: String,
     pub docs: Vec<String>,
     pub kind: TypeKind,
+    /// The stem of its TypeScript constants: `MERGE_MODE` (`MERGE_MODE_VALUES`).
+    pub constant: String,
+    /// Its name in spacetimedb-sdk's bindings, as spacetimedb-codegen spells it.
+    pub sdk_name: String,
     pub loc: Loc,
 }
 
@@ -355,6 +423,8 @@ impl TypeKind {
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub name: String,
+    /// Its name in spacetimedb-sdk's bindings, as spacetimedb-codegen spells it.
+    pub sdk_name: String,
     pub docs: Vec<String>,
     pub loc: Loc,
     /// The value the variant holds, if any: `Polygon(Vec<Point>)` or `Circle { radius: f64 }`.
@@ -369,11 +439,16 @@ pub struct Payload {
     pub ty: ColumnType,
     pub ty_loc: Loc,
     pub field: Option<String>,
+    /// The field's name in TypeScript and JSON: `radius`.
+    pub field_js: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
+    /// Its name in TypeScript and JSON (`createdAt`) and in spacetimedb-sdk's bindings.
+    pub js_name: String,
+    pub sdk_name: String,
     pub ty: ColumnType,
     pub ty_loc: Loc,
     pub docs: Vec<String>,

@@ -26,6 +26,21 @@ pub fn to_snake_case(name: &str) -> String {
     out
 }
 
+/// spacetimedb-codegen's snake case, for functions, table accessors and fields in the Rust
+/// bindings: it splits digits off (`note2_tags` is `note_2_tags`, `heycat_schema_v4`
+/// `heycat_schema_v_4`). convert_case 0.6, as spacetimedb-codegen 1.2.0 uses.
+pub fn to_sdk_snake_case(name: &str) -> String {
+    use convert_case::{Case, Casing};
+    name.to_case(Case::Snake)
+}
+
+/// spacetimedb-codegen's PascalCase, for types and variants in the Rust bindings: a run of
+/// capitals is one word (`HTTPLog` is `HttpLog`).
+pub fn to_sdk_pascal_case(name: &str) -> String {
+    use convert_case::{Case, Casing};
+    name.to_case(Case::Pascal)
+}
+
 // The frontend's spelling of a schema name (and the article a sentence reads it with) is part
 // of the wire contract: the runtime reads a refusal's column back in it.
 pub use heycat_contract::names::{article, to_camel_case, to_pascal_case};
@@ -128,6 +143,11 @@ mod tests {
         assert_eq!(to_pascal_case("dictionary_entry"), "DictionaryEntry");
         assert_eq!(to_camel_case("matcher_app_name"), "matcherAppName");
         assert_eq!(to_camel_case("id"), "id");
+        assert_eq!(to_camel_case("note2_tags"), "note2Tags");
+        assert_eq!(to_sdk_snake_case("note2_tags"), "note_2_tags");
+        assert_eq!(to_sdk_snake_case("dictionary_entry"), "dictionary_entry");
+        assert_eq!(to_sdk_pascal_case("HTTPLog"), "HttpLog");
+        assert_eq!(to_sdk_pascal_case("Note2Tag"), "Note2Tag");
     }
 
     #[test]

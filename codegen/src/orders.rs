@@ -3,7 +3,6 @@
 //! (the order type and its comparators) have the same orders under the same names.
 
 use crate::model::{Column, ColumnOrigin, ColumnType, Schema, Table};
-use crate::names::{to_camel_case, to_pascal_case, to_snake_case};
 
 /// An order of a table's rows: by one column's values, ties broken by the primary key.
 #[derive(Debug, Clone)]
@@ -34,27 +33,11 @@ impl Table {
     /// The TypeScript constant holding the table's orders as comparisons:
     /// `DICTIONARY_ENTRY_ORDERS`.
     pub fn comparators(&self) -> String {
-        format!("{}_ORDERS", self.name.to_uppercase())
+        format!("{}_ORDERS", self.names.constant)
     }
 }
 
 impl Schema {
-    /// The name of the type of `table`'s orders: `DictionaryEntryOrder`, or, where the schema
-    /// has a type or table of that name already (the notes example's `NoteOrder` enum, how its
-    /// preferences sort notes), `NoteRowOrder`.
-    pub fn order_type(&self, table: &Table) -> String {
-        let name = format!("{}Order", table.row_type);
-        let form = to_snake_case(&name);
-        let schema_names =
-            self.types.iter().map(|t| &t.name).chain(self.user_tables().flat_map(|t| [&t.name, &t.row_type]));
-        let taken = schema_names.map(|n| to_snake_case(n)).any(|n| n == form);
-        if taken {
-            format!("{}RowOrder", table.row_type)
-        } else {
-            name
-        }
-    }
-
     /// The orders of `table`'s rows (none for a singleton): its primary key and each column
     /// declared with a type both sides order alike, in declaration order.
     pub fn orders<'s>(&'s self, table: &'s Table) -> Vec<Order<'s>> {
@@ -65,7 +48,7 @@ impl Schema {
             .columns
             .iter()
             .filter(|c| c.primary_key || (c.origin == ColumnOrigin::Declared && self.is_orderable(&c.ty)))
-            .map(|column| Order { column, name: to_camel_case(&column.name), variant: to_pascal_case(&column.name) })
+            .map(|column| Order { column, name: column.names.js.clone(), variant: column.names.order_variant.clone() })
             .collect()
     }
 
@@ -122,16 +105,7 @@ mod tests {
             expected.map(|(n, v)| (n.to_owned(), v.to_owned())),
             "no row version, lists, bytes, structs, enums with values, options of options"
         );
-        assert_eq!(schema.order_type(item), "ItemOrder");
+        assert_eq!(item.names.order_type, "ItemOrder");
         assert!(schema.orders(schema.table("settings").unwrap()).is_empty(), "a singleton is not paged");
-    }
-
-    #[test]
-    fn an_order_type_the_schema_names_already_falls_back() {
-        let schema = schema(
-            "use heycat::prelude::*;\n#[heycat_type]\npub enum NoteOrder { Title, Created }\n\
-             #[heycat_table]\npub struct Note {\n    #[primary_key]\n    pub id: String,\n}\n",
-        );
-        assert_eq!(schema.order_type(schema.table("note").unwrap()), "NoteRowOrder");
     }
 }

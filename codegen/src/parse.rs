@@ -9,9 +9,10 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Fields, Lit, Meta, Token};
 
-use crate::diagnostics::{Diagnostic, Errors, Loc};
+use crate::diagnostics::{Diagnostic, Errors};
 use crate::model::*;
 use crate::names::to_snake_case;
+use crate::source::Loc;
 use crate::source::{FileId, SourceSet};
 
 const TABLE_ATTR: &str = "heycat_table";
@@ -19,9 +20,24 @@ const TYPE_ATTR: &str = "heycat_type";
 
 const TABLE_OPTIONS_HELP: &str = "supported options: name = \"snake_case_name\", public, private, singleton, \
                                   sync = false, renamed_from = \"old_name\", removed, cleanup(oldest_first = column)";
+/// The options `#[heycat_table(...)]` takes.
+const TABLE_OPTIONS: &[&str] =
+    &["name", "public", "private", "singleton", "sync", "renamed_from", "removed", "cleanup"];
 const CLEANUP_HELP: &str = "write cleanup(oldest_first = column), naming a timestamp or integer column";
 const QUOTA_HELP: &str = "write #[storage_quota(bytes | kilobytes | megabytes | gigabytes)]";
 const CONVERSIONS_HELP: &str = "write #[converted_by(to_string | parse | widen | some | unwrap_or_default)]";
+/// The attributes a column may carry (each at most once), besides doc comments.
+const COLUMN_ATTRS: &[&str] = &[
+    "primary_key",
+    "auto_inc",
+    "unique",
+    "index",
+    "default",
+    "renamed_from",
+    "converted_by",
+    "storage_quota",
+    "references",
+];
 const COLUMN_ATTRS_HELP: &str =
     "supported column attributes: #[primary_key], #[auto_inc], #[unique], #[index(btree)], \
      #[default(value)], #[references(Table)] or #[references(Table, on_delete = cascade)], \
@@ -64,19 +80,20 @@ pub fn parse(sources: &SourceSet, errors: &mut Errors) -> Schema {
         let loc = first.loc;
         schema.tables.extend(crate::system::auth_tables(loc));
     }
+    crate::resolve::resolve(&mut schema);
     schema
 }
 
 /// What a `#[heycat_table]` struct declares.
 enum TableItem {
-    Table(Table),
+    Table(Box<Table>),
     /// `#[heycat_table(removed)]`: a table of an earlier version that is gone, by name.
     Removed(String),
 }
 
 /// One schema item, read on its own (by the `#[heycat_table]` / `#[heycat_type]` macros).
 pub enum ParsedItem {
-    Table(Table),
+    Table(Box<Table>),
     Type(TypeDef),
     /// A table of an earlier version, declared removed: nothing of it exists in the app.
     Removed,
@@ -92,8 +109,9 @@ pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors.into_vec());
     }
+    crate::resolve::resolve(&mut schema);
     match (schema.tables.pop(), schema.types.pop()) {
-        (Some(table), _) => Ok(ParsedItem::Table(table)),
+        (Some(table), _) => Ok(ParsedItem::Table(Box::new(table))),
         (None, Some(ty)) => Ok(ParsedItem::Type(ty)),
         (None, None) if !schema.removed_tables.is_empty() => Ok(ParsedItem::Removed),
         (None, None) => Err(Vec::new()),
@@ -125,7 +143,7 @@ impl FileParser<'_> {
             syn::Item::Use(_) => {}
             syn::Item::Struct(s) => match self.heycat_attr(&s.attrs) {
                 Some((TABLE_ATTR, attr)) => match self.table(s, attr) {
-                    Some(TableItem::Table(table)) => schema.tables.push(table),
+                    Some(TableItem::Table(table)) => schema.tables.push(*table),
                     Some(TableItem::Removed(name)) => schema.removed_tables.push(name),
                     None => {}
                 },
@@ -186,11 +204,14 @@ impl FileParser<'_> {
                     continue;
                 }
             };
-            if found.is_some() {
-                self.error(
-                    attr.span(),
-                    "an item can carry only one #[heycat_table] or #[heycat_type]",
-                    "remove this attribute",
+            if let Some((_, first)) = found {
+                self.errors.push(
+                    Diagnostic::new(
+                        self.loc(attr.span()),
+                        "an item can carry only one #[heycat_table] or #[heycat_type]",
+                    )
+                    .help("remove this attribute")
+                    .related(self.loc(first.span()), "the first is here"),
                 );
                 continue;
             }
@@ -218,45 +239,10 @@ impl FileParser<'_> {
             renamed_from: None,
             cleanup: None,
             columns: Vec::new(),
+            names: TableNames::default(),
             loc: self.loc(s.ident.span()),
         };
-        let mut removed = false;
-        if !matches!(attr.meta, Meta::Path(_)) {
-            let result = attr.parse_nested_meta(|meta| {
-                let key = path_text(&meta.path);
-                match key.as_str() {
-                    "name" => table.name = meta.value()?.parse::<syn::LitStr>()?.value(),
-                    "public" => table.access = Access::Public,
-                    "private" => table.access = Access::Private,
-                    "singleton" => table.singleton = true,
-                    "sync" => table.synced = meta.value()?.parse::<syn::LitBool>()?.value,
-                    "renamed_from" => table.renamed_from = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
-                    "removed" => removed = true,
-                    "cleanup" => {
-                        meta.parse_nested_meta(|order| {
-                            if !order.path.is_ident("oldest_first") {
-                                return Err(order.error(format!(
-                                    "unsupported cleanup option `{}`; {CLEANUP_HELP}",
-                                    path_text(&order.path)
-                                )));
-                            }
-                            let column: syn::Ident = order.value()?.parse()?;
-                            table.cleanup =
-                                Some(Cleanup { oldest_first: column.to_string(), loc: self.loc(column.span()) });
-                            Ok(())
-                        })?;
-                        if table.cleanup.is_none() {
-                            return Err(meta.error(format!("cleanup needs an order; {CLEANUP_HELP}")));
-                        }
-                    }
-                    _ => return Err(meta.error(format!("unsupported #[heycat_table] option `{key}`"))),
-                }
-                Ok(())
-            });
-            if let Err(e) = result {
-                self.syn_error(e, TABLE_OPTIONS_HELP);
-            }
-        }
+        let removed = self.table_options(attr, &mut table);
         if removed {
             // Only its name matters: the table is gone, its rows may go with it.
             return Some(TableItem::Removed(table.name));
@@ -288,7 +274,88 @@ impl FileParser<'_> {
         if table.synced && !table.columns.iter().any(|c| c.name == ROW_VERSION_COLUMN) {
             table.columns.push(self.implicit_column(ROW_VERSION_COLUMN, ColumnType::U64, ColumnOrigin::RowVersion, s));
         }
-        Some(TableItem::Table(table))
+        Some(TableItem::Table(Box::new(table)))
+    }
+
+    /// Reads `#[heycat_table(...)]`'s options into `table`; true when it says `removed`. Each
+    /// option is given once (`public` and `private` set the same thing): a repeat is reported
+    /// and does not replace the first.
+    fn table_options(&mut self, attr: &Attribute, table: &mut Table) -> bool {
+        let mut removed = false;
+        if matches!(attr.meta, Meta::Path(_)) {
+            return removed;
+        }
+        let mut first_spans: Vec<(String, Span)> = Vec::new();
+        // (repeat, where, the first, where): reported after parsing, which holds `self`.
+        let mut repeats: Vec<(String, Span, String, Span)> = Vec::new();
+        let mut first_order: Option<Span> = None;
+        let result = attr.parse_nested_meta(|meta| {
+            let key = path_text(&meta.path);
+            if !TABLE_OPTIONS.contains(&key.as_str()) {
+                return Err(meta.error(format!("unsupported #[heycat_table] option `{key}`")));
+            }
+            let same_setting =
+                |a: &str, b: &str| a == b || (a == "public" && b == "private") || (a == "private" && b == "public");
+            let span = meta.path.span();
+            if let Some((first, first_span)) = first_spans.iter().find(|(first, _)| same_setting(first, &key)) {
+                repeats.push((key, span, first.clone(), *first_span));
+                skip_option_value(&meta)?;
+                return Ok(());
+            }
+            first_spans.push((key.clone(), span));
+            match key.as_str() {
+                "name" => table.name = meta.value()?.parse::<syn::LitStr>()?.value(),
+                "public" => table.access = Access::Public,
+                "private" => table.access = Access::Private,
+                "singleton" => table.singleton = true,
+                "sync" => table.synced = meta.value()?.parse::<syn::LitBool>()?.value,
+                "renamed_from" => table.renamed_from = Some(meta.value()?.parse::<syn::LitStr>()?.value()),
+                "removed" => removed = true,
+                "cleanup" => {
+                    meta.parse_nested_meta(|order| {
+                        if !order.path.is_ident("oldest_first") {
+                            return Err(order.error(format!(
+                                "unsupported cleanup option `{}`; {CLEANUP_HELP}",
+                                path_text(&order.path)
+                            )));
+                        }
+                        let span = order.path.span();
+                        let column: syn::Ident = order.value()?.parse()?;
+                        if let Some(first) = first_order {
+                            repeats.push(("oldest_first".into(), span, "oldest_first".into(), first));
+                        } else {
+                            first_order = Some(span);
+                            let loc = self.loc(column.span());
+                            table.cleanup = Some(Cleanup { oldest_first: column.to_string(), loc });
+                        }
+                        Ok(())
+                    })?;
+                    if table.cleanup.is_none() {
+                        return Err(meta.error(format!("cleanup needs an order; {CLEANUP_HELP}")));
+                    }
+                }
+                _ => {} // not in TABLE_OPTIONS: refused above
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            self.syn_error(e, TABLE_OPTIONS_HELP);
+        }
+        for (key, span, first, first_span) in repeats {
+            if key == first {
+                self.duplicate(format!("table option `{key}`"), span, first_span);
+            } else {
+                self.errors.push(
+                    Diagnostic::new(
+                        self.loc(span),
+                        format!("table options `{first}` and `{key}` contradict each other"),
+                    )
+                    .help("keep one of them")
+                    .related(self.loc(first_span), format!("`{first}` is here")),
+                );
+            }
+        }
+        removed
     }
 
     fn implicit_column(&self, name: &str, ty: ColumnType, origin: ColumnOrigin, s: &syn::ItemStruct) -> Column {
@@ -301,7 +368,7 @@ impl FileParser<'_> {
 
     fn column(&mut self, field: &syn::Field) -> Column {
         let ident = field.ident.as_ref().expect("named fields have idents");
-        let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Bool);
+        let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Error);
         let plain = Column::plain(
             ident.to_string(),
             ty,
@@ -310,10 +377,29 @@ impl FileParser<'_> {
             self.loc(ident.span()),
         );
         let mut column = Column { docs: docs(&field.attrs), ..plain };
+        // Each attribute says one thing once: a second one is reported, not read over the first.
+        let mut first_spans: Vec<(String, Span)> = Vec::new();
         for attr in &field.attrs {
+            let name = path_text(attr.path());
+            if COLUMN_ATTRS.contains(&name.as_str()) {
+                if let Some((_, first)) = first_spans.iter().find(|(n, _)| *n == name) {
+                    self.duplicate(format!("`#[{name}]`"), attr.span(), *first);
+                    continue;
+                }
+                first_spans.push((name, attr.span()));
+            }
             self.column_attr(attr, &mut column);
         }
         column
+    }
+
+    /// A repeated attribute or option, reported at the repeat with a note at the first.
+    fn duplicate(&mut self, what: String, at: Span, first: Span) {
+        self.errors.push(
+            Diagnostic::new(self.loc(at), format!("duplicate {what}"))
+                .help("remove one of them")
+                .related(self.loc(first), "the first is here"),
+        );
     }
 
     fn column_attr(&mut self, attr: &Attribute, column: &mut Column) {
@@ -536,9 +622,9 @@ impl FileParser<'_> {
             let payload = match fields.as_slice() {
                 [] => None,
                 [field] => {
-                    let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Bool);
+                    let ty = self.column_type(&field.ty).unwrap_or(ColumnType::Error);
                     let field_name = field.ident.as_ref().map(|i| i.to_string().trim_start_matches("r#").to_owned());
-                    Some(Payload { ty, ty_loc: self.loc(field.ty.span()), field: field_name })
+                    Some(Payload { ty, ty_loc: self.loc(field.ty.span()), field: field_name, field_js: None })
                 }
                 _ => {
                     self.error(
@@ -554,6 +640,7 @@ impl FileParser<'_> {
             }
             variants.push(Variant {
                 name: v.ident.to_string(),
+                sdk_name: String::new(),
                 docs: docs(&v.attrs),
                 loc: self.loc(v.ident.span()),
                 payload,
@@ -563,6 +650,8 @@ impl FileParser<'_> {
             name: e.ident.to_string(),
             docs: docs(&e.attrs),
             kind: TypeKind::Enum { variants },
+            constant: String::new(),
+            sdk_name: String::new(),
             loc: self.loc(e.ident.span()),
         })
     }
@@ -594,9 +683,11 @@ impl FileParser<'_> {
                     );
                 }
             }
-            let ty = self.column_type(&f.ty).unwrap_or(ColumnType::Bool);
+            let ty = self.column_type(&f.ty).unwrap_or(ColumnType::Error);
             fields.push(Field {
                 name: ident.to_string(),
+                js_name: String::new(),
+                sdk_name: String::new(),
                 ty,
                 ty_loc: self.loc(f.ty.span()),
                 docs: docs(&f.attrs),
@@ -607,9 +698,21 @@ impl FileParser<'_> {
             name: s.ident.to_string(),
             docs: docs(&s.attrs),
             kind: TypeKind::Product { fields },
+            constant: String::new(),
+            sdk_name: String::new(),
             loc: self.loc(s.ident.span()),
         })
     }
+}
+
+/// Reads past a repeated option's value (`= value` or `(...)`) so the options after it are read.
+fn skip_option_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| skip_option_value(&inner))?;
+    }
+    Ok(())
 }
 
 fn path_text(path: &syn::Path) -> String {

@@ -226,6 +226,8 @@ impl<'s> TypeRefs<'s> {
             ColumnType::Option(inner) => AlgebraicType::option(self.algebraic(inner)),
             ColumnType::Vec(inner) => AlgebraicType::array(self.algebraic(inner)),
             ColumnType::Named(name) => AlgebraicType::Ref(self.named(name)),
+            // Not reached: a schema with a type that did not parse fails its checks first.
+            ColumnType::Error => AlgebraicType::unit(),
         }
     }
 }

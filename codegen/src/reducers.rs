@@ -2,6 +2,7 @@
 //! module definition and every client-side backend agree on names and parameters.
 
 use crate::model::{ColumnType, Schema, Table};
+use crate::names::to_sdk_snake_case;
 
 #[derive(Debug, Clone)]
 pub struct Reducer<'s> {
@@ -9,6 +10,14 @@ pub struct Reducer<'s> {
     pub kind: ReducerKind,
     pub table: Option<&'s Table>,
     pub params: Vec<Param>,
+}
+
+impl Reducer<'_> {
+    /// Its function in spacetimedb-sdk's bindings (`conn.reducers.note_insert(..)`, and
+    /// `on_note_insert` for its callback), as spacetimedb-codegen spells it.
+    pub fn sdk_name(&self) -> String {
+        to_sdk_snake_case(&self.name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,12 +129,7 @@ impl Schema {
             });
         }
         if self.version > 0 {
-            out.push(Reducer {
-                name: heycat_contract::system::schema_version_reducer(self.version),
-                kind: ReducerKind::SchemaVersion,
-                table: None,
-                params: Vec::new(),
-            });
+            out.push(self.version_reducer());
         }
         if self.synced_tables().next().is_some() {
             out.push(Reducer {
@@ -163,5 +167,15 @@ impl Schema {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out
+    }
+
+    /// `heycat_schema_v<N>`, which names the schema's version (clients call it as a heartbeat).
+    pub fn version_reducer(&self) -> Reducer<'_> {
+        Reducer {
+            name: heycat_contract::system::schema_version_reducer(self.version),
+            kind: ReducerKind::SchemaVersion,
+            table: None,
+            params: Vec::new(),
+        }
     }
 }

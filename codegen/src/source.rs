@@ -2,11 +2,34 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Loc, Position};
+use proc_macro2::Span;
 
 /// Index of a file in a [`SourceSet`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub(crate) usize);
+
+/// A place in a schema file: which file, and the span of the token in it.
+#[derive(Clone, Copy, Debug)]
+pub struct Loc {
+    pub file: FileId,
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: FileId, span: Span) -> Self {
+        Loc { file, span }
+    }
+}
+
+/// Where a diagnostic points, resolved to 1-based line and column numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// Characters to underline, at least 1.
+    pub width: usize,
+}
 
 /// One schema file.
 #[derive(Debug)]

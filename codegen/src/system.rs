@@ -5,9 +5,9 @@
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
 //! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
 
-use crate::diagnostics::Loc;
-use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table};
+use crate::model::{Access, Column, ColumnOrigin, ColumnType, Table, TableNames};
 use crate::names::to_pascal_case;
+use crate::source::Loc;
 
 pub use heycat_contract::system::{
     APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, HOLD_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,
@@ -109,6 +109,7 @@ fn system_table(loc: Loc) -> impl Fn(&str, Access, &str, Vec<Column>) -> Table {
         renamed_from: None,
         cleanup: None,
         columns,
+        names: TableNames::default(),
         loc,
     }
 }

@@ -5,39 +5,45 @@
 use serde_json::{json, Value};
 
 use crate::model::Schema;
-use crate::names::to_camel_case;
-use crate::versions::{ColumnShape, ColumnSource, Snapshot, TableMigration};
-use heycat_plan::{Parsed, WireSource, WireStep, WireTable};
+use crate::snapshot::{ColumnShape, Snapshot};
+use heycat_plan::{ColumnSource, Parsed, TableMigration, WireSource, WireStep, WireTable};
 
-/// The wire form of every carried table of `tables` (`new_schema` is the new version's model).
-pub fn wire_tables(tables: &[TableMigration], old: &Snapshot, new: &Snapshot, new_schema: &Schema) -> Vec<WireTable> {
+/// The wire form of every carried table of `tables` (`old_schema` and `new_schema` are the two
+/// versions' models, which name the fields).
+pub fn wire_tables(
+    tables: &[TableMigration],
+    (old, old_schema): (&Snapshot, &Schema),
+    (new, new_schema): (&Snapshot, &Schema),
+) -> Vec<WireTable> {
     tables
         .iter()
         .filter_map(|migration| {
             let from = migration.from.as_ref()?;
             let old_table = old.tables.iter().find(|t| &t.name == from)?;
             let new_table = new.tables.iter().find(|t| t.name == migration.table)?;
-            let model = new_schema.table(&migration.table)?;
+            let (old_model, model) = (old_schema.table(from)?, new_schema.table(&migration.table)?);
+            let old_field = |name: &str| old_model.column(name).map(|c| c.names.js.clone());
             let fields = migration
                 .columns
                 .iter()
                 .filter_map(|(column, source)| {
                     let new_column = new_table.columns.iter().find(|c| &c.name == column)?;
+                    let field = model.column(column)?.names.js.clone();
                     let old_column = |name: &str| old_table.columns.iter().find(|c| c.name == name);
                     let source = match source {
                         ColumnSource::Copy { from } => {
-                            WireSource::Field { from: to_camel_case(from), step: WireStep::Same }
+                            WireSource::Field { from: old_field(from)?, step: WireStep::Same }
                         }
                         ColumnSource::Default { value } => WireSource::Default { value: wire_value(value, new_column) },
                         ColumnSource::Convert { from, conversion, default } => {
                             let old = old_column(from)?;
-                            convert(conversion, old, new_column, default.as_ref(), to_camel_case(from))
+                            convert(conversion, old, new_column, default.as_ref(), old_field(from)?)
                         }
                     };
-                    Some((to_camel_case(column), source))
+                    Some((field, source))
                 })
                 .collect();
-            let key = (!model.singleton).then(|| model.primary_key().map(|c| to_camel_case(&c.name))).flatten();
+            let key = (!model.singleton).then(|| model.primary_key().map(|c| c.names.js.clone())).flatten();
             Some(WireTable { table: migration.table.clone(), from: from.clone(), fields, key })
         })
         .collect()

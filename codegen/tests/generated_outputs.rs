@@ -189,3 +189,49 @@ fn committed_typescript_is_current() {
         "app/ui/src/heycat is stale; build the app (or `heycat-schema generate`):\n{staleness}"
     );
 }
+
+/// Names with digits and runs of capitals: the app module calls the bindings by
+/// spacetimedb-codegen's own spelling (`note2_tag` is `conn.db.note_2_tag()`, `HTTPMode` is
+/// `sdk::HttpMode`), while the JSON and TypeScript keep camelCase (`note2TagList`, `v2Id`).
+#[test]
+fn the_app_module_calls_the_bindings_by_their_names() {
+    let mut sources = SourceSet::default();
+    sources.add(
+        "schema/digits.rs",
+        "use heycat::prelude::*;\n\
+         #[heycat_type]\npub enum HTTPMode { Get, PostV2 }\n\
+         #[heycat_type]\npub struct Point3 { pub x1: f64 }\n\
+         #[heycat_table]\npub struct Note2Tag {\n    #[primary_key]\n    pub v2_id: u64,\n    #[index(btree)]\n    \
+         pub tag3: String,\n    pub mode: HTTPMode,\n    pub at: Point3,\n}\n",
+    );
+    let schema = Schema::from_sources(&sources).expect("a valid schema");
+    let schema = Schema { version: 2, ..schema };
+    let inputs = AppInputs { schema_files: Vec::new(), module_wasm: "m.wasm".into(), migration_plans: "[]" };
+    let module = backend::tauri::app_module(&schema, &sources, &inputs);
+    let bindings = backend::sdk::inline_module(&backend::sdk::generate(&schema));
+    let called = |prefix: &str| -> Vec<String> {
+        module
+            .split(prefix)
+            .skip(1)
+            .map(|rest| rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect())
+            .collect()
+    };
+    let (tables, reducers) = (called("conn.db."), called("conn.reducers."));
+    assert!(tables.contains(&"note_2_tag".to_owned()) && reducers.contains(&"heycat_schema_v_2".to_owned()));
+    for name in tables.iter().chain(&reducers) {
+        assert!(bindings.contains(&format!("fn {name}(")), "the bindings have no `{name}`");
+    }
+    for (app, sdk) in [("Note2Tag", "Note2Tag"), ("Point3", "Point3"), ("HTTPMode", "HttpMode")] {
+        assert!(module.contains(&format!("From<sdk::{sdk}> for schema::{app}")), "{app} from sdk::{sdk}");
+        assert!(bindings.contains(&format!("pub struct {sdk}")) || bindings.contains(&format!("pub enum {sdk}")));
+    }
+    for conversion in
+        ["v2_id: value.v_2_id", "v_2_id: value.v2_id", "x1: value.x_1", "sdk::HttpMode::PostV2 => Self::PostV2"]
+    {
+        assert!(module.contains(conversion), "{conversion}");
+    }
+    let typescript = backend::typescript::generate(&schema, &sources);
+    for name in ["export async function note2TagListByTag3(tag3: string)", "v2Id: bigint;", "x1: number;"] {
+        assert!(typescript.contains(name), "{name} in:\n{typescript}");
+    }
+}

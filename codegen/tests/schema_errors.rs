@@ -481,3 +481,113 @@ fn the_storage_quota_is_one_unsigned_column_of_a_singleton() {
         "an app has one storage limit",
     );
 }
+
+#[test]
+fn a_type_that_does_not_parse_or_names_nothing_is_one_error_whatever_the_column_says() {
+    let column = |attrs: &str, ty: &str| {
+        format!("#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {attrs}\n    x: {ty},\n}}\n")
+    };
+    // Not also "default integer does not fit column type `bool`" (or `Foo`).
+    assert_one(&column("#[default(0)]", "(u8, u8)"), 6, 8, "unsupported column type", "supported column types");
+    assert_one(&column("#[default(0)]", "Foo"), 6, 8, "unknown column type `Foo`", "supported column types");
+    assert_one(&column("#[default(0)]", "Option<Foo>"), 6, 8, "unknown column type `Foo`", "supported column types");
+    // Nor that such a column cannot be a key, an index or a reference to `Note`'s key.
+    assert_one(
+        &column("#[unique]\n    #[index(btree)]\n    #[references(Note)]", "Vec<u8, u8>"),
+        8,
+        8,
+        "`Vec` takes exactly one type argument",
+        "write `Vec<T>`",
+    );
+    let singleton = "#[heycat_table(singleton, cleanup(oldest_first = at))]\nstruct Prefs {\n    #[default(1)]\n    \
+                     #[storage_quota(bytes)]\n    at: &u64,\n}\n";
+    let errors = errors(singleton);
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["singleton table `prefs` cannot be cleaned up", "unsupported column type"],
+        "no word on the storage limit's or the cleanup column's type"
+    );
+}
+
+/// Asserts the schema's one error is `message` at `at` (line, column), with the note "the
+/// first is here" pointing at `first`.
+#[track_caller]
+fn assert_duplicate(text: &str, message: &str, at: (usize, usize), first: (usize, usize)) {
+    let errors = errors(text);
+    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
+    let e = &errors[0];
+    assert_eq!(e.message, message);
+    assert_eq!((e.position.path.as_str(), e.position.line, e.position.column), ("schema/test.rs", at.0, at.1), "{e}");
+    let (first_at, note) = e.related.clone().expect("a note at the first");
+    assert_eq!((first_at.path.as_str(), first_at.line, first_at.column), ("schema/test.rs", first.0, first.1), "{e}");
+    assert_eq!(note, "the first is here");
+    assert_eq!(e.help.as_deref(), Some("remove one of them"));
+    let shown = e.to_string();
+    let place = format!("= note: the first is here (schema/test.rs:{}:{})", first.0, first.1);
+    assert!(shown.contains(&place), "{shown}");
+}
+
+#[test]
+fn a_repeated_column_attribute_is_an_error_at_both() {
+    let cases = [
+        ("default", "#[default(0)]", "#[default(1)]", "u32"),
+        ("renamed_from", "#[renamed_from(\"old\")]", "#[renamed_from(\"older\")]", "u32"),
+        ("converted_by", "#[converted_by(widen)]", "#[converted_by(to_string)]", "u32"),
+        ("references", "#[references(Note)]", "#[references(Note, on_delete = cascade)]", "String"),
+        ("index", "#[index(btree)]", "#[index(btree)]", "u32"),
+        ("unique", "#[unique]", "#[unique]", "u32"),
+    ];
+    for (name, first, second, ty) in cases {
+        let text = format!(
+            "#[heycat_table]\nstruct Note {{\n    #[primary_key]\n    id: String,\n    {first}\n    {second}\n    x: {ty},\n}}\n"
+        );
+        assert_duplicate(&text, &format!("duplicate `#[{name}]`"), (6, 5), (5, 5));
+    }
+    let quota =
+        "#[heycat_table(singleton)]\nstruct Prefs {\n    #[default(100)]\n    #[storage_quota(megabytes)]\n    \
+                 #[storage_quota(bytes)]\n    quota: u64,\n}\n";
+    assert_duplicate(quota, "duplicate `#[storage_quota]`", (5, 5), (4, 5));
+}
+
+#[test]
+fn a_repeated_table_option_is_an_error_at_both() {
+    let table =
+        |options: &str| format!("#[heycat_table({options})]\nstruct Note {{\n    #[primary_key]\n    id: u64,\n}}\n");
+    let column_of = |options: &str, key: &str, nth: usize| {
+        let line = format!("#[heycat_table({options})]");
+        line.match_indices(key).nth(nth).map(|(i, _)| i + 1).expect("the key is in the line")
+    };
+    for (options, key) in [
+        ("name = \"notes\", name = \"memos\"", "name"),
+        ("public, public", "public"),
+        ("sync = false, sync = true", "sync"),
+        ("renamed_from = \"memo\", renamed_from = \"jotting\"", "renamed_from"),
+        ("cleanup(oldest_first = id), private, cleanup(oldest_first = id)", "cleanup"),
+        ("cleanup(oldest_first = id, oldest_first = id)", "oldest_first"),
+    ] {
+        let (first, second) = (column_of(options, key, 0), column_of(options, key, 1));
+        assert_duplicate(&table(options), &format!("duplicate table option `{key}`"), (1, second), (1, first));
+    }
+    let errors = errors(&table("public, private"));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].message, "table options `public` and `private` contradict each other");
+    let (first, note) = errors[0].related.clone().expect("a note at the first");
+    assert_eq!(
+        ((errors[0].position.line, errors[0].position.column), first.column, note.as_str()),
+        ((1, 24), 16, "`public` is here")
+    );
+}
+
+#[test]
+fn the_macro_reports_a_repeated_attribute_too() {
+    let item: syn::Item = syn::parse_str(
+        "#[heycat_table(sync = false)]\nstruct Note {\n    #[primary_key]\n    id: u64,\n    #[default(0)]\n    #[default(1)]\n    n: u32,\n}\n",
+    )
+    .unwrap();
+    let Err(diagnostics) = heycat_codegen::parse_item(&item) else { panic!("a repeated #[default] was accepted") };
+    let [d] = diagnostics.as_slice() else { panic!("one error: {diagnostics:#?}") };
+    assert_eq!(d.message, "duplicate `#[default]`");
+    let (first, note) = d.related.as_ref().expect("a note at the first");
+    assert_eq!((d.loc.span.start().line, first.span.start().line, note.as_str()), (6, 5, "the first is here"));
+}

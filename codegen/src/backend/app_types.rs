@@ -1,5 +1,5 @@
-//! The app's row types: what `#[heycat_table]` / `#[heycat_type]` expand to (serde with
-//! camelCase names and the `heycat::wire` format for each field, and the table's metadata),
+//! The app's row types: what `#[heycat_table]` / `#[heycat_type]` expand to (serde with each
+//! field's resolved JSON name and the `heycat::wire` format, and the table's metadata),
 //! and their conversions to and from the SpacetimeDB SDK types, which the generated app module
 //! holds (it knows where both are). The macros crate only parses and calls these functions.
 
@@ -18,11 +18,11 @@ pub fn table(table: &Table) -> TokenStream {
     let fields = table.columns.iter().map(|c| {
         let ident = format_ident!("{}", c.name);
         let ty = rust::column_type(&c.ty, &krate);
-        let docs = rust::docs(&c.docs);
+        let (docs, js) = (rust::docs(&c.docs), &c.names.js);
         let serde = match c.origin {
-            ColumnOrigin::Declared => quote!(#[serde(with = "::heycat::wire")]),
+            ColumnOrigin::Declared => quote!(#[serde(rename = #js, with = "::heycat::wire")]),
             // The frontend may leave the version out (inserts); the module maintains it.
-            ColumnOrigin::RowVersion => quote!(#[serde(with = "::heycat::wire", default)]),
+            ColumnOrigin::RowVersion => quote!(#[serde(rename = #js, with = "::heycat::wire", default)]),
             // A singleton's key is always 0 and not the frontend's business.
             ColumnOrigin::SingletonKey => quote!(#[serde(skip)]),
         };
@@ -30,14 +30,14 @@ pub fn table(table: &Table) -> TokenStream {
     });
     let (table_name, columns) = (&table.name, table.columns.iter().map(|c| c.name.as_str()));
     let key = table.primary_key().map_or("", |k| k.name.as_str());
-    let key_field = crate::names::to_camel_case(key);
+    let key_field = table.primary_key().map_or("", |k| k.names.js.as_str());
     let (singleton, synced) = (table.singleton, table.synced);
     let default = table.singleton.then(|| singleton_default(table));
     let insert_defaults = insert_defaults(table);
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
-        #[serde(crate = #SERDE, rename_all = "camelCase")]
+        #[serde(crate = #SERDE)]
         pub struct #name { #(#fields),* }
 
         impl ::heycat::Table for #name {
@@ -63,7 +63,7 @@ fn insert_defaults(table: &Table) -> TokenStream {
         .insert_defaults()
         .filter_map(|c| {
             let value = rust::default_value(&c.default.as_ref()?.value, &c.ty);
-            let (ty, field) = (rust::column_type(&c.ty, &krate), crate::names::to_camel_case(&c.name));
+            let (ty, field) = (rust::column_type(&c.ty, &krate), &c.names.js);
             Some(quote!(defaults.column::<#ty>(#field, #value);))
         })
         .collect();
@@ -120,16 +120,19 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
         // for one without): what a TypeScript `switch` on `tag` narrows.
         TypeKind::Enum { variants } => {
             let krate = quote!(::heycat::prelude);
-            let wire_attr = quote!(#[serde(with = "::heycat::wire")]);
             let variants = variants.iter().map(|v| {
                 let docs = rust::docs(&v.docs);
+                let wire_attr = match v.payload.as_ref().and_then(|p| p.field_js.as_ref()) {
+                    Some(js) => quote!(#[serde(rename = #js, with = "::heycat::wire")]),
+                    None => quote!(#[serde(with = "::heycat::wire")]),
+                };
                 let variant = rust::variant(v, &krate, &wire_attr);
                 quote!(#docs #variant)
             });
             quote! {
                 #docs
                 #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
-                #[serde(crate = #SERDE, tag = "tag", content = "value", rename_all_fields = "camelCase")]
+                #[serde(crate = #SERDE, tag = "tag", content = "value")]
                 pub enum #name { #(#variants),* }
 
                 #wire
@@ -140,13 +143,13 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
             let field_defs = fields.iter().map(|f| {
                 let ident = format_ident!("{}", f.name);
                 let ty = rust::column_type(&f.ty, &krate);
-                let docs = rust::docs(&f.docs);
-                quote!(#docs #[serde(with = "::heycat::wire")] pub #ident: #ty)
+                let (docs, js) = (rust::docs(&f.docs), &f.js_name);
+                quote!(#docs #[serde(rename = #js, with = "::heycat::wire")] pub #ident: #ty)
             });
             quote! {
                 #docs
                 #[derive(Clone, Debug, PartialEq, ::heycat::__serde::Serialize, ::heycat::__serde::Deserialize)]
-                #[serde(crate = #SERDE, rename_all = "camelCase")]
+                #[serde(crate = #SERDE)]
                 pub struct #name { #(#field_defs),* }
 
                 #wire
@@ -160,27 +163,29 @@ pub fn type_def(ty: &TypeDef) -> TokenStream {
 pub fn conversions(schema: &Schema, app: &TokenStream, sdk: &TokenStream) -> TokenStream {
     let types = schema.types.iter().map(|ty| match &ty.kind {
         TypeKind::Enum { variants } => {
-            let name = format_ident!("{}", ty.name);
-            let (app, sdk) = (quote!(#app::#name), quote!(#sdk::#name));
+            let (app_name, sdk_name) = (format_ident!("{}", ty.name), format_ident!("{}", ty.sdk_name));
+            let (app, sdk) = (quote!(#app::#app_name), quote!(#sdk::#sdk_name));
             // The SDK's twin holds a variant's value unnamed (`Circle(f64)`): SATS has no name for it.
-            let arm = |v: &Variant, from: &TokenStream, to_named: bool| -> TokenStream {
-                let ident = format_ident!("{}", v.name);
-                let Some(payload) = &v.payload else { return quote!(#from::#ident => Self::#ident) };
+            let arm = |v: &Variant, to_app: bool| -> TokenStream {
+                let (app_variant, sdk_variant) = (format_ident!("{}", v.name), format_ident!("{}", v.sdk_name));
+                let (from, ident, to) =
+                    if to_app { (&sdk, sdk_variant, app_variant) } else { (&app, app_variant, sdk_variant) };
+                let Some(payload) = &v.payload else { return quote!(#from::#ident => Self::#to) };
                 let value = convert(quote!(v), &payload.ty);
-                match (&payload.field, to_named) {
-                    (None, _) => quote!(#from::#ident(v) => Self::#ident(#value)),
+                match (&payload.field, to_app) {
+                    (None, _) => quote!(#from::#ident(v) => Self::#to(#value)),
                     (Some(field), true) => {
                         let field = format_ident!("{field}");
-                        quote!(#from::#ident(v) => Self::#ident { #field: #value })
+                        quote!(#from::#ident(v) => Self::#to { #field: #value })
                     }
                     (Some(field), false) => {
                         let field = format_ident!("{field}");
-                        quote!(#from::#ident { #field: v } => Self::#ident(#value))
+                        quote!(#from::#ident { #field: v } => Self::#to(#value))
                     }
                 }
             };
-            let to_app = variants.iter().map(|v| arm(v, &sdk, true));
-            let to_sdk = variants.iter().map(|v| arm(v, &app, false));
+            let to_app = variants.iter().map(|v| arm(v, true));
+            let to_sdk = variants.iter().map(|v| arm(v, false));
             quote! {
                 impl ::core::convert::From<#sdk> for #app {
                     fn from(value: #sdk) -> Self {
@@ -195,35 +200,42 @@ pub fn conversions(schema: &Schema, app: &TokenStream, sdk: &TokenStream) -> Tok
                 }
             }
         }
-        TypeKind::Product { fields } => {
-            struct_conversions(&ty.name, app, sdk, fields.iter().map(|f| (f.name.as_str(), &f.ty)))
-        }
+        TypeKind::Product { fields } => struct_conversions(
+            (&ty.name, &ty.sdk_name),
+            app,
+            sdk,
+            fields.iter().map(|f| (f.name.as_str(), f.sdk_name.as_str(), &f.ty)),
+        ),
     });
-    let tables = schema
-        .user_tables()
-        .map(|t| struct_conversions(&t.row_type, app, sdk, t.columns.iter().map(|c| (c.name.as_str(), &c.ty))));
+    let tables = schema.user_tables().map(|t| {
+        let fields = t.columns.iter().map(|c| (c.name.as_str(), c.names.sdk.as_str(), &c.ty));
+        struct_conversions((&t.row_type, &t.names.sdk_row), app, sdk, fields)
+    });
     quote!(#(#types)* #(#tables)*)
 }
 
-/// `From` both ways between the app struct `name` and its SDK twin, field by field.
+/// `From` both ways between the app struct and its SDK twin (`(app name, SDK name)`), field by
+/// field (`(app field, SDK field, type)`).
 fn struct_conversions<'a>(
-    name: &str,
+    (app_name, sdk_name): (&str, &str),
     app: &TokenStream,
     sdk: &TokenStream,
-    fields: impl Iterator<Item = (&'a str, &'a ColumnType)> + Clone,
+    fields: impl Iterator<Item = (&'a str, &'a str, &'a ColumnType)> + Clone,
 ) -> TokenStream {
-    let name = format_ident!("{name}");
-    let (app, sdk) = (quote!(#app::#name), quote!(#sdk::#name));
-    let assign = |fields: &mut dyn Iterator<Item = (&'a str, &'a ColumnType)>| -> Vec<TokenStream> {
+    let (app_name, sdk_name) = (format_ident!("{app_name}"), format_ident!("{sdk_name}"));
+    let (app, sdk) = (quote!(#app::#app_name), quote!(#sdk::#sdk_name));
+    let assign = |to_app: bool| -> Vec<TokenStream> {
         fields
-            .map(|(field, ty)| {
-                let ident = format_ident!("{field}");
-                let value = convert(quote!(value.#ident), ty);
-                quote!(#ident: #value)
+            .clone()
+            .map(|(app_field, sdk_field, ty)| {
+                let (app_field, sdk_field) = (format_ident!("{app_field}"), format_ident!("{sdk_field}"));
+                let (from, to) = if to_app { (sdk_field, app_field) } else { (app_field, sdk_field) };
+                let value = convert(quote!(value.#from), ty);
+                quote!(#to: #value)
             })
             .collect()
     };
-    let (to_app, to_sdk) = (assign(&mut fields.clone()), assign(&mut fields.clone()));
+    let (to_app, to_sdk) = (assign(true), assign(false));
     quote! {
         impl ::core::convert::From<#sdk> for #app {
             fn from(value: #sdk) -> Self {

@@ -7,42 +7,28 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::model::{ColumnType, Schema, Table};
-use crate::names::to_camel_case;
+use crate::model::{ColumnType, Schema};
 use crate::source::SourceSet;
 
-/// The runtime's React hooks, copied next to the schema's hooks.
+/// The runtime's React hooks, copied next to the schema's hooks. (A table's hook is named
+/// around the ones it exports: see `resolve`.)
 pub const RUNTIME_FILE: (&str, &str) = ("react.ts", include_str!("../../../runtime/ts/react.ts"));
 
-/// The hooks `react.ts` exports (`export function use...`): a table's hook may not take one of
-/// their names.
-fn runtime_hooks() -> BTreeSet<String> {
-    let exported = RUNTIME_FILE.1.split("export function ").skip(1);
-    let names = exported.map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>());
-    names.filter(|name| name.starts_with("use")).collect()
-}
-
 /// The hook that lists the conflicts (for schemas with synced tables).
-const CONFLICTS_HOOK: &str = "useConflicts";
+pub const CONFLICTS_HOOK: &str = "useConflicts";
 
 pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
     let mut out = super::header("//", sources);
     let mut body = String::new();
-    let mut taken = runtime_hooks();
     let synced = schema.synced_tables().next().is_some();
-    if synced {
-        taken.insert(CONFLICTS_HOOK.to_owned());
-    }
     let mut runtime = BTreeSet::new();
     let mut schema_names = BTreeSet::new();
     for table in schema.user_tables() {
-        let row = &table.row_type;
-        let name = hook_name(table, &mut taken);
-        let constant = table.name.to_uppercase();
-        let changed = format!("on{row}Changed");
+        let (row, name, constant) = (&table.row_type, &table.names.hook, &table.names.constant);
+        let changed = &table.names.on_changed;
         schema_names.extend([row.clone(), changed.clone()]);
         if table.singleton {
-            let get = to_camel_case(&format!("{}_get", table.name));
+            let get = &table.names.commands.get.js;
             schema_names.insert(get.clone());
             runtime.extend(["useSingleton", "SingletonSource", "SingletonState"]);
             let _ = write!(
@@ -55,12 +41,11 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
             continue;
         }
         let Some(key) = table.primary_key() else { continue };
-        let list = to_camel_case(&format!("{}_list", table.name));
-        let page = to_camel_case(&format!("{}_page", table.name));
-        let (order, orders) = (schema.order_type(table), table.comparators());
+        let (list, page) = (&table.names.commands.list.js, &table.names.commands.page.js);
+        let (order, orders) = (&table.names.order_type, table.comparators());
         schema_names.extend([list.clone(), page.clone(), order.clone(), orders.clone()]);
         runtime.extend(["compareKeys", "useTable", "TableOptions", "TableSource", "TableState"]);
-        let field = to_camel_case(&key.name);
+        let field = &key.names.js;
         let key_text = match key.ty {
             // 64-bit and wider integers cross as decimal text.
             ColumnType::U64
@@ -107,46 +92,9 @@ fn imports<S: AsRef<str> + Ord>(names: BTreeSet<S>) -> String {
     values.iter().map(|v| v.as_ref().to_owned()).chain(types).collect::<Vec<_>>().join(", ")
 }
 
-/// `useDictionaryEntries` for a table of `DictionaryEntry` rows, `useSettings` for a singleton;
-/// a name already taken (by the runtime's hooks or another table's) gets `Rows` (`Row`) instead.
-fn hook_name(table: &Table, taken: &mut BTreeSet<String>) -> String {
-    let row = &table.row_type;
-    let (name, fallback) = if table.singleton {
-        (format!("use{row}"), format!("use{row}Row"))
-    } else {
-        (format!("use{}", plural(row)), format!("use{row}Rows"))
-    };
-    let name = if taken.contains(&name) { fallback } else { name };
-    taken.insert(name.clone());
-    name
-}
-
-/// The English plural of a PascalCase name's last word: `Entries`, `Boxes`, `Notes`; a name
-/// that ends in `s` stays as it is (`Extremes`).
-fn plural(name: &str) -> String {
-    let consonant_y = name.ends_with('y') && !name[..name.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
-    if name.ends_with('s') {
-        name.to_owned()
-    } else if consonant_y {
-        format!("{}ies", &name[..name.len() - 1])
-    } else if name.ends_with(['x', 'z']) || name.ends_with("ch") || name.ends_with("sh") {
-        format!("{name}es")
-    } else {
-        format!("{name}s")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_runtime_hooks_are_read_from_react_ts() {
-        let hooks = runtime_hooks();
-        for hook in ["useTable", "useList", "useSingleton", "useConnectionStatus", "useSyncStatus", "useDataRevision"] {
-            assert!(hooks.contains(hook), "{hook} in {hooks:?}");
-        }
-    }
 
     #[test]
     fn a_hook_name_taken_by_the_runtime_or_another_table_falls_back() {
@@ -166,20 +114,5 @@ mod tests {
             assert!(hooks.contains(&format!("export function {hook}")), "{hook}:\n{hooks}");
         }
         assert!(hooks.contains("key: (row) => JSON.stringify(row.id.toString()),"), "a u64 key crosses as text");
-    }
-
-    #[test]
-    fn plurals() {
-        let cases = [
-            ("DictionaryEntry", "DictionaryEntries"),
-            ("Day", "Days"),
-            ("Box", "Boxes"),
-            ("Match", "Matches"),
-            ("Note", "Notes"),
-            ("Extremes", "Extremes"),
-        ];
-        for (one, many) in cases {
-            assert_eq!(plural(one), many);
-        }
     }
 }

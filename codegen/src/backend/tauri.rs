@@ -20,10 +20,10 @@ use quote::{format_ident, quote};
 use super::rust;
 use crate::commands::{Command, CommandKind, CommandParamType};
 use crate::model::{OnDelete, Schema, Table, ROW_VERSION_COLUMN};
-use crate::names::{article, to_camel_case, to_pascal_case};
+use crate::names::article;
 use crate::reducers::{ParamType, ReducerKind};
 use crate::source::SourceSet;
-use heycat_contract::system::{ASSIGNED_KEY_TABLE, CONFLICT_DISMISS_REDUCER, CONFLICT_TABLE};
+use heycat_contract::system::{ASSIGNED_KEY_TABLE, CONFLICT_TABLE};
 
 /// Where the app's build finds what the generated code includes. Absolute in a build; the
 /// snapshot tests use relative placeholders so the output is the same on every machine.
@@ -170,17 +170,17 @@ fn key_type(table: &Table) -> TokenStream {
 
 /// `impl TableAccess for schema::Row`: the table's handle and reducers.
 fn table_access(schema: &Schema, table: &Table) -> TokenStream {
-    let (row, sdk_row) = (app_row(table), format_ident!("{}", table.row_type));
-    let handle = format_ident!("{}", table.name);
+    let (row, sdk_row) = (app_row(table), format_ident!("{}", table.names.sdk_row));
+    let handle = format_ident!("{}", table.names.sdk_accessor);
     let key_column = table.primary_key().expect("tables that reach the backends have keys");
-    let key = format_ident!("{}", key_column.name);
+    let (key, sdk_key) = (format_ident!("{}", key_column.name), format_ident!("{}", key_column.names.sdk));
     let key_ty = key_type(table);
     let key_of_self = if key_column.ty.is_copy() { quote!(self.#key) } else { quote!(self.#key.clone()) };
     let table_name = &table.name;
     let reducers: Vec<_> =
         schema.reducers().into_iter().filter(|r| r.table.is_some_and(|t| t.name == table.name)).collect();
     let arms = reducers.iter().filter_map(|r| {
-        let call = format_ident!("{}", r.name);
+        let call = format_ident!("{}", r.sdk_name());
         Some(match r.kind {
             ReducerKind::Insert => quote!(Write::Insert(row) => conn.reducers.#call(row.into(), op_id),),
             ReducerKind::Update => quote!(Write::Update(row) => conn.reducers.#call(row.into(), op_id),),
@@ -197,7 +197,7 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
     });
     // Every write reducer reports its result to the waiting write, by operation id.
     let results = reducers.iter().filter(|r| r.params.iter().any(|p| p.ty == ParamType::OpId)).map(|r| {
-        let on = format_ident!("on_{}", r.name);
+        let on = format_ident!("on_{}", r.sdk_name());
         let ignored = r.params.iter().filter(|p| p.ty != ParamType::OpId).map(|_| quote!(_));
         quote! {
             conn.reducers.#on({
@@ -242,7 +242,7 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
             }
 
             fn find(conn: &sdk::DbConnection, key: &Self::Key) -> Option<Self> {
-                conn.db.#handle().#key().find(key).map(Into::into)
+                conn.db.#handle().#sdk_key().find(key).map(Into::into)
             }
 
             fn send(
@@ -281,7 +281,7 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
 fn order_enum(schema: &Schema, table: &Table) -> TokenStream {
     let orders = schema.orders(table);
     let Some(key) = orders.iter().find(|o| o.column.primary_key) else { return TokenStream::new() };
-    let name = format_ident!("{}", schema.order_type(table));
+    let name = format_ident!("{}", table.names.order_type);
     let doc = format!(" The orders `{}` rows can be paged in: by a column, ties by `{}`.", table.name, key.column.name);
     let variants = orders.iter().map(|o| {
         let (variant, rename) = (format_ident!("{}", o.variant), &o.name);
@@ -299,7 +299,7 @@ fn order_enum(schema: &Schema, table: &Table) -> TokenStream {
 fn ordered_table(schema: &Schema, table: &Table) -> TokenStream {
     let orders = schema.orders(table);
     let Some(key_order) = orders.iter().find(|o| o.column.primary_key) else { return TokenStream::new() };
-    let (row, order) = (app_row(table), format_ident!("{}", schema.order_type(table)));
+    let (row, order) = (app_row(table), format_ident!("{}", table.names.order_type));
     let (key_variant, key) = (format_ident!("{}", key_order.variant), format_ident!("{}", key_order.column.name));
     let arms = orders.iter().map(|o| {
         let variant = format_ident!("{}", o.variant);
@@ -363,7 +363,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
         .iter()
         .map(|p| {
             let ident = format_ident!("{}", p.name);
-            let key = to_camel_case(&p.name);
+            let key = &p.js_name;
             let (ty, what) = match &p.ty {
                 CommandParamType::Row => (row.clone(), format!("{} `{}` row", article(&table.name), table.name)),
                 CommandParamType::OptionalRow => {
@@ -371,7 +371,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
                 }
                 CommandParamType::Order => {
                     let names: Vec<String> = schema.orders(table).iter().map(|o| format!("\"{}\"", o.name)).collect();
-                    let order = format_ident!("{}", schema.order_type(table));
+                    let order = format_ident!("{}", table.names.order_type);
                     (quote!(super::orders::#order), format!("an order of `{}` rows: {}", table.name, names.join(", ")))
                 }
                 CommandParamType::Column(ty) => {
@@ -503,7 +503,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
         .map(|t| t.name.as_str());
     let quota = match schema.storage_quota() {
         Some((table, column, quota)) => {
-            let (name, field, unit) = (&table.name, to_camel_case(&column.name), quota.unit.bytes());
+            let (name, field, unit) = (&table.name, &column.names.js, quota.unit.bytes());
             let default = column
                 .default
                 .as_ref()
@@ -522,15 +522,15 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     };
     let module_tables = schema.tables.iter().map(|t| t.name.as_str());
     let cleanup = schema.user_tables().filter_map(|t| {
-        let order = t.cleanup.as_ref()?;
-        let (name, field) = (&t.name, to_camel_case(&order.oldest_first));
+        let order = t.column(&t.cleanup.as_ref()?.oldest_first)?;
+        let (name, field) = (&t.name, &order.names.js);
         Some(quote!(::heycat_runtime::CleanupOrder { table: #name, field: #field }))
     });
     let references = schema.user_tables().flat_map(|child| {
         child.columns.iter().filter_map(move |c| {
             let reference = c.references.as_ref()?;
             let parent = &schema.referenced(reference)?.name;
-            let (child, field) = (&child.name, to_camel_case(&c.name));
+            let (child, field) = (&child.name, &c.names.js);
             let cascade = reference.on_delete == OnDelete::Cascade;
             Some(quote!(::heycat_runtime::Reference { parent: #parent, child: #child, field: #field, cascade: #cascade }))
         })
@@ -558,8 +558,8 @@ fn connect_fn(schema: &Schema) -> TokenStream {
         let row = app_row(t);
         quote!(<#row as ::heycat_runtime::TableAccess>::watch(&conn, &watch);)
     });
-    let (conflicts, on_dismiss) = (format_ident!("{CONFLICT_TABLE}"), format_ident!("on_{CONFLICT_DISMISS_REDUCER}"));
-    let conflict_watch = schema.synced_tables().next().map(|_| {
+    let conflict_watch = conflict_names(schema).map(|ConflictNames { table: conflicts, dismiss, .. }| {
+        let on_dismiss = format_ident!("on_{dismiss}");
         quote! {
             use ::heycat_runtime::TableChange;
             conn.reducers.#on_dismiss({
@@ -607,21 +607,20 @@ fn connect_fn(schema: &Schema) -> TokenStream {
 /// The bindings' function for the module's version reducer (spacetimedb-codegen's snake case:
 /// `heycat_schema_v4` is `heycat_schema_v_4`).
 fn version_reducer_fn(schema: &Schema) -> proc_macro2::Ident {
-    use convert_case::{Case, Casing};
-    format_ident!("{}", heycat_contract::system::schema_version_reducer(schema.version).to_case(Case::Snake))
+    format_ident!("{}", schema.version_reducer().sdk_name())
 }
 
 /// `Schema::assigned_key`: the key the module gave the row an insert made, from the
 /// assigned-key table (a schema without `#[auto_inc]` keys has none).
 fn assigned_key_fn(schema: &Schema) -> TokenStream {
-    if !schema.tables.iter().any(|t| t.name == ASSIGNED_KEY_TABLE) {
+    let Some(assigned_keys) = schema.table(ASSIGNED_KEY_TABLE) else {
         return quote! {
             fn assigned_key(&self, _: &dyn ::heycat_runtime::Live, _: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
                 Ok(None)
             }
         };
-    }
-    let table = format_ident!("{ASSIGNED_KEY_TABLE}");
+    };
+    let table = format_ident!("{}", assigned_keys.names.sdk_accessor);
     quote! {
         fn assigned_key(&self, conn: &dyn ::heycat_runtime::Live, op_id: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
             let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
@@ -633,8 +632,7 @@ fn assigned_key_fn(schema: &Schema) -> TokenStream {
 /// The conflict table's reads and its dismiss reducer (a schema without synced tables has no
 /// conflicts).
 fn conflict_fns(schema: &Schema) -> TokenStream {
-    let (conflicts, dismiss) = (format_ident!("{CONFLICT_TABLE}"), format_ident!("{CONFLICT_DISMISS_REDUCER}"));
-    if schema.synced_tables().next().is_none() {
+    let Some(ConflictNames { table: conflicts, dismiss, .. }) = conflict_names(schema) else {
         return quote! {
             fn conflicts(&self, _: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
                 Ok(Vec::new())
@@ -648,7 +646,7 @@ fn conflict_fns(schema: &Schema) -> TokenStream {
                 Err(::heycat_runtime::DataError::unsupported(#CONFLICT_TABLE, "dismiss"))
             }
         };
-    }
+    };
     quote! {
         fn conflicts(&self, conn: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
             let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
@@ -669,10 +667,9 @@ fn conflict_fns(schema: &Schema) -> TokenStream {
 
 /// `conflict_record`, when the schema has conflicts: the bindings' record as the runtime's.
 fn conflict_record_fn(schema: &Schema) -> TokenStream {
-    if schema.synced_tables().next().is_none() {
+    let Some(ConflictNames { row: record, .. }) = conflict_names(schema) else {
         return TokenStream::new();
-    }
-    let record = format_ident!("{}", to_pascal_case(CONFLICT_TABLE));
+    };
     quote! {
         fn conflict_record(c: &sdk::#record) -> ::heycat_runtime::ConflictRecord {
             ::heycat_runtime::ConflictRecord {
@@ -688,4 +685,23 @@ fn conflict_record_fn(schema: &Schema) -> TokenStream {
             }
         }
     }
+}
+
+/// The conflict table's accessor and row type, and the reducer dismissing a conflict, as the
+/// bindings name them.
+struct ConflictNames {
+    table: proc_macro2::Ident,
+    row: proc_macro2::Ident,
+    dismiss: proc_macro2::Ident,
+}
+
+/// A schema without synced tables has no conflicts.
+fn conflict_names(schema: &Schema) -> Option<ConflictNames> {
+    let table = schema.table(CONFLICT_TABLE)?;
+    let dismiss = schema.reducers().into_iter().find(|r| r.kind == ReducerKind::DismissConflict)?;
+    Some(ConflictNames {
+        table: format_ident!("{}", table.names.sdk_accessor),
+        row: format_ident!("{}", table.names.sdk_row),
+        dismiss: format_ident!("{}", dismiss.sdk_name()),
+    })
 }

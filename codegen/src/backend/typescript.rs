@@ -15,7 +15,7 @@ use crate::commands::{Command, CommandKind, CommandParam, CommandParamType};
 use crate::model::{
     Column, ColumnOrigin, ColumnType, Payload, Schema, Table, TypeDef, TypeKind, Variant, ROW_VERSION_COLUMN,
 };
-use crate::names::{article, is_typescript_reserved, to_camel_case, to_pascal_case, to_snake_case};
+use crate::names::{article, is_typescript_reserved, to_pascal_case};
 use crate::orders::Order;
 use crate::source::SourceSet;
 
@@ -66,7 +66,7 @@ fn body(schema: &Schema) -> String {
         list(commands.iter().map(|c| c.name.clone()))
     );
     for command in &commands {
-        command_fn(&mut out, schema, command, &products);
+        command_fn(&mut out, command, &products);
     }
     if schema.synced_tables().next().is_some() {
         conflicts(&mut out, schema);
@@ -199,6 +199,8 @@ fn ts_type(ty: &ColumnType) -> String {
             _ => format!("{}[]", ts_type(inner)),
         },
         ColumnType::Named(name) => name.clone(),
+        // Not reached: a schema with a type that did not parse fails its checks first.
+        ColumnType::Error => "never".into(),
     }
 }
 
@@ -254,7 +256,7 @@ fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
                 out,
                 "/** Every `{}`, in declaration order. */\nexport const {}_VALUES: readonly {}[] = [{}];",
                 ty.name,
-                to_snake_case(&ty.name).to_uppercase(),
+                ty.constant,
                 ty.name,
                 names.join(", ")
             );
@@ -263,10 +265,10 @@ fn type_def(out: &mut String, ty: &TypeDef, products: &[&str]) {
             let _ = writeln!(out, "export interface {} {{", ty.name);
             for f in fields {
                 doc(out, "  ", &f.docs);
-                let _ = writeln!(out, "  {}: {};", to_camel_case(&f.name), ts_type(&f.ty));
+                let _ = writeln!(out, "  {}: {};", f.js_name, ts_type(&f.ty));
             }
             out.push_str("}\n");
-            let fields: Vec<(String, &ColumnType)> = fields.iter().map(|f| (to_camel_case(&f.name), &f.ty)).collect();
+            let fields: Vec<(String, &ColumnType)> = fields.iter().map(|f| (f.js_name.clone(), &f.ty)).collect();
             codecs(out, &ty.name, &ty.name, &fields, &[], products);
         }
     }
@@ -279,9 +281,9 @@ fn tagged_union(out: &mut String, name: &str, variants: &[Variant], products: &[
         let tag = format!("tag: \"{}\"", v.name);
         match &v.payload {
             None => format!("{{ {tag} }}"),
-            Some(Payload { ty, field: None, .. }) => format!("{{ {tag}; value: {} }}", ts_type(ty)),
-            Some(Payload { ty, field: Some(field), .. }) => {
-                format!("{{ {tag}; value: {{ {}: {} }} }}", to_camel_case(field), ts_type(ty))
+            Some(Payload { ty, field_js: None, .. }) => format!("{{ {tag}; value: {} }}", ts_type(ty)),
+            Some(Payload { ty, field_js: Some(field), .. }) => {
+                format!("{{ {tag}; value: {{ {field}: {} }} }}", ts_type(ty))
             }
         }
     };
@@ -305,11 +307,10 @@ fn tagged_union(out: &mut String, name: &str, variants: &[Variant], products: &[
             .map(|v| {
                 let body = match &v.payload {
                     None => format!("{{ tag: \"{}\" }}", v.name),
-                    Some(Payload { ty, field: None, .. }) => {
+                    Some(Payload { ty, field_js: None, .. }) => {
                         format!("{{ tag: \"{}\", value: {} }}", v.name, convert("value.value", ty, decode, products))
                     }
-                    Some(Payload { ty, field: Some(field), .. }) => {
-                        let field = to_camel_case(field);
+                    Some(Payload { ty, field_js: Some(field), .. }) => {
                         let value = convert(&format!("value.value.{field}"), ty, decode, products);
                         format!("{{ tag: \"{}\", value: {{ {field}: {value} }} }}", v.name)
                     }
@@ -375,21 +376,21 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
             _ => c.docs.clone(),
         };
         doc(out, "  ", &docs);
-        let _ = writeln!(out, "  {}: {};", to_camel_case(&c.name), ts_type(&c.ty));
+        let _ = writeln!(out, "  {}: {};", c.names.js, ts_type(&c.ty));
     }
     out.push_str("}\n");
     // What an insert may leave out (field, TypeScript type, what is sent then): the row
     // version (the module sets it; a singleton is never inserted), a key the module gives
     // (`#[auto_inc]`: sent as 0, which it replaces), and the columns with a default (left out of
     // what is sent: the Rust side fills in the default).
-    let version = table.row_version().map(|v| (to_camel_case(&v.name), ts_type(&v.ty), "undefined"));
+    let version = table.row_version().map(|v| (v.names.js.clone(), ts_type(&v.ty), "undefined"));
     let key = table.auto_inc_key().map(|k| {
         let ty = ts_type(&k.ty);
         let zero = if ty == "bigint" { "\"0\"" } else { "0" };
-        (to_camel_case(&k.name), ty, zero)
+        (k.names.js.clone(), ty, zero)
     });
     let defaulted: Vec<(String, String, &str)> =
-        table.insert_defaults().map(|c| (to_camel_case(&c.name), ts_type(&c.ty), "undefined")).collect();
+        table.insert_defaults().map(|c| (c.names.js.clone(), ts_type(&c.ty), "undefined")).collect();
     let left_out: Vec<&(String, String, &str)> =
         version.iter().filter(|_| !table.singleton).chain(key.iter()).chain(defaulted.iter()).collect();
     let encode_input = if left_out.is_empty() {
@@ -418,7 +419,7 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
         );
         new
     };
-    let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (to_camel_case(&c.name), &c.ty)).collect();
+    let fields: Vec<(String, &ColumnType)> = visible_columns(table).map(|c| (c.names.js.clone(), &c.ty)).collect();
     let optional: Vec<(&str, &str)> = version
         .iter()
         .chain(key.iter())
@@ -433,13 +434,13 @@ fn table_types(out: &mut String, table: &Table, products: &[&str]) {
 fn table_orders(out: &mut String, schema: &Schema, table: &Table) {
     let orders = schema.orders(table);
     let Some(key) = orders.iter().find(|o| o.column.primary_key) else { return };
-    let (row, order_type) = (&table.row_type, schema.order_type(table));
+    let (row, order_type) = (&table.row_type, &table.names.order_type);
     let names: Vec<String> = orders.iter().map(|o| format!("\"{}\"", o.name)).collect();
     let _ = writeln!(
         out,
         "\n/** The orders `{}` rows can be paged in (`{}`): by a column, ties by `{}`. */\nexport type {order_type} = {};",
         table.name,
-        to_camel_case(&format!("{}_page", table.name)),
+        table.names.commands.page.js,
         key.column.name,
         names.join(" | ")
     );
@@ -455,7 +456,11 @@ fn table_orders(out: &mut String, schema: &Schema, table: &Table) {
         let compare = if order.column.primary_key {
             by_key.clone()
         } else {
-            format!("compareValues({}, {}) || {by_key}", order_value(order, "a"), order_value(order, "b"))
+            format!(
+                "compareValues({}, {}) || {by_key}",
+                order_value(schema, order, "a"),
+                order_value(schema, order, "b")
+            )
         };
         let _ = writeln!(out, "  {}: (a, b) => {compare},", order.name);
     }
@@ -464,10 +469,10 @@ fn table_orders(out: &mut String, schema: &Schema, table: &Table) {
 
 /// A row's value in `order` as `compareValues` orders it: a plain enum's by its place among
 /// the variants (`<ENUM>_VALUES`, declaration order, as Rust compares them).
-fn order_value(order: &Order<'_>, row: &str) -> String {
+fn order_value(schema: &Schema, order: &Order<'_>, row: &str) -> String {
     let value = format!("{row}.{}", order.name);
-    match order.plain_enum() {
-        Some(name) => format!("variantIndex({}_VALUES, {value})", to_snake_case(name).to_uppercase()),
+    match order.plain_enum().and_then(|name| schema.type_def(name)) {
+        Some(ty) => format!("variantIndex({}_VALUES, {value})", ty.constant),
         None => value,
     }
 }
@@ -475,7 +480,7 @@ fn order_value(order: &Order<'_>, row: &str) -> String {
 /// A command parameter's name in TypeScript: the argument's (camelCase) name, with `_` after
 /// a word a parameter cannot be (`class_`); the argument keeps its name.
 fn parameter(param: &CommandParam) -> String {
-    let name = param.js_name();
+    let name = param.js_name.clone();
     if is_typescript_reserved(&name) {
         format!("{name}_")
     } else {
@@ -483,7 +488,7 @@ fn parameter(param: &CommandParam) -> String {
     }
 }
 
-fn command_fn(out: &mut String, schema: &Schema, command: &Command<'_>, products: &[&str]) {
+fn command_fn(out: &mut String, command: &Command<'_>, products: &[&str]) {
     let table = command.table;
     let row = &table.row_type;
     let params: Vec<String> = command
@@ -494,7 +499,7 @@ fn command_fn(out: &mut String, schema: &Schema, command: &Command<'_>, products
                 (CommandParamType::Row, CommandKind::Insert) => format!("New{row}"),
                 (CommandParamType::Row, _) => row.clone(),
                 (CommandParamType::OptionalRow, _) => format!("{row} | null"),
-                (CommandParamType::Order, _) => schema.order_type(table),
+                (CommandParamType::Order, _) => table.names.order_type.clone(),
                 (CommandParamType::Column(ty), _) => ts_type(ty),
             };
             // A delete's base version may be left out: then whatever is there is deleted.
@@ -514,10 +519,10 @@ fn command_fn(out: &mut String, schema: &Schema, command: &Command<'_>, products
                 CommandParamType::Order => parameter(p),
                 CommandParamType::Column(ty) => convert(&parameter(p), ty, false, products),
             };
-            if value == p.js_name() {
+            if value == p.js_name {
                 value
             } else {
-                format!("{}: {value}", p.js_name())
+                format!("{}: {value}", p.js_name)
             }
         })
         .collect();
@@ -558,7 +563,7 @@ fn command_fn(out: &mut String, schema: &Schema, command: &Command<'_>, products
         CommandKind::ResetSingleton => format!("Puts `{}` back to its defaults; resolves to the row.", table.name),
     };
     let _ = writeln!(out, "\n/** {summary} Invokes `{}`. */", command.name);
-    let name = to_camel_case(&command.name);
+    let name = &command.js_name;
     if result.is_empty() {
         let _ = writeln!(
             out,

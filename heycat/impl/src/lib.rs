@@ -46,7 +46,12 @@ fn expand(name: &str, args: TokenStream, item: TokenStream) -> TokenStream {
                     Some(help) => format!("{}\n\nhelp: {help}", d.message),
                     None => d.message.clone(),
                 };
-                syn::Error::new(d.loc.span, message).to_compile_error()
+                let mut error = syn::Error::new(d.loc.span, message);
+                // A second place (the first of a repeated attribute) as an error of its own there.
+                if let Some((loc, note)) = &d.related {
+                    error.combine(syn::Error::new(loc.span, format!("{note}: {}", d.message)));
+                }
+                error.to_compile_error()
             });
             let stub = without_schema_attrs(item);
             quote!(#(#errors)* #stub).into()
