@@ -174,7 +174,10 @@ fn the_app_module_reaches_nothing_of_the_app_crate() {
     let module = app_module(&schema, &sources);
     assert!(!module.contains("crate::"), "the generated module names a path of the app crate");
     for line in module.lines().filter(|l| l.contains("spacetimedb_sdk")) {
-        assert!(line.contains("::heycat_runtime::spacetimedb_sdk"), "the SDK is reached through the runtime: {line}");
+        assert!(
+            line.contains("::heycat_runtime::__private::spacetimedb_sdk"),
+            "the SDK is reached through the runtime: {line}"
+        );
     }
 }
 

@@ -67,27 +67,37 @@ pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
 pub use plugin::{plugin, shutdown, start, termination_requested, Options};
 pub use schema::bindings::Schema;
-pub use schema::connector::{ConnectOptions, Connector};
-pub use schema::driver::{TableDriver, TableOf};
-pub use schema::info::{CleanupOrder, Reference, SchemaInfo};
-pub use schema::live::{downcast, Live, SdkResult};
-pub use schema::table::{OrderedTable, TableAccess, Write};
-pub use schema::table_watch::TableWatch;
-pub use schema::watch::Watch;
-pub use storage::{CleanupItem, CleanupPreview, ExportSummary, QuotaColumn, StorageLevel, StorageUsage, TableUsage};
-pub use types::args::Args;
+pub use schema::table::{TableAccess, Write};
+pub use storage::{CleanupItem, CleanupPreview, ExportSummary, StorageLevel, StorageUsage, TableUsage};
 pub use types::changes::{ChangeSink, TableChange};
 pub use types::conflict::{ConflictRecord, ConflictResolution, ConflictView};
 pub use types::error::{DataError, ErrorKind};
 pub use types::migration::{MigrationStatus, MigrationStep};
-pub use types::order::OrderedValue;
-pub use types::page::{RowPage, MAX_PAGE_ROWS};
-pub use types::provisional::{ProvisionalKey, PROVISIONAL_KEYS};
+pub use types::page::RowPage;
 pub use types::status::{ConnectionStatus, FailureKind};
 pub use types::sync_status::{Rejected, SyncStatus};
 
-/// The SDK the generated bindings are written against (so an app needs no dependency of its own).
-pub use spacetimedb_sdk;
+/// What the code generated from an app's schema implements and calls, and nothing else
+/// should: not the runtime's API (an app never names these), free to change with the generator
+/// that writes those calls, and hidden from the docs.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::schema::connector::{ConnectOptions, Connector};
+    pub use crate::schema::driver::{TableDriver, TableOf};
+    pub use crate::schema::info::{CleanupOrder, Reference, SchemaInfo};
+    pub use crate::schema::live::{downcast, Live, SdkResult};
+    pub use crate::schema::table::OrderedTable;
+    pub use crate::schema::table_watch::TableWatch;
+    pub use crate::schema::watch::Watch;
+    pub use crate::storage::QuotaColumn;
+    pub use crate::types::args::Args;
+    pub use crate::types::order::OrderedValue;
+    pub use crate::types::page::MAX_PAGE_ROWS;
+    pub use crate::types::provisional::{ProvisionalKey, PROVISIONAL_KEYS};
+    /// The SDK the generated bindings are written against (so an app needs no dependency of
+    /// its own).
+    pub use spacetimedb_sdk;
+}
 
 /// Includes the code generated from the app's schema (`$OUT_DIR/heycat_data.rs`, written by
 /// `heycat_codegen::Builder` in the app's build script). Put it in a module of its own:

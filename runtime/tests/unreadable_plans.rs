@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use heycat_runtime::{ChangeSink, ConflictRecord, Connector, DataError, Db, Live, Schema, SchemaInfo, SdkResult};
+use heycat_runtime::__private::{Connector, Live, SchemaInfo, SdkResult};
+use heycat_runtime::{ChangeSink, ConflictRecord, DataError, Db, Schema};
 
 static INFO: SchemaInfo = SchemaInfo {
     version: 2,

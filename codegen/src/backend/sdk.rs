@@ -19,10 +19,12 @@ pub fn generate(schema: &Schema) -> Vec<(String, String)> {
 }
 
 /// The bindings as the body of one module: `mod.rs`, with each `pub mod x;` replaced by file
-/// `x.rs` inline, and the SDK reached through the runtime (`::heycat_runtime::spacetimedb_sdk`),
-/// so the app needs no SDK dependency of its own.
+/// `x.rs` inline, and the SDK reached through the runtime
+/// (`::heycat_runtime::__private::spacetimedb_sdk`), so the app needs no SDK dependency of its
+/// own.
 pub fn inline_module(files: &[(String, String)]) -> String {
-    let through_runtime = |text: &str| text.replace("spacetimedb_sdk::", "::heycat_runtime::spacetimedb_sdk::");
+    let through_runtime =
+        |text: &str| text.replace("spacetimedb_sdk::", "::heycat_runtime::__private::spacetimedb_sdk::");
     let Some((_, root)) = files.iter().find(|(name, _)| name == "mod.rs") else { return String::new() };
     let mut out = String::new();
     for line in root.lines() {

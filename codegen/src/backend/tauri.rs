@@ -4,7 +4,7 @@
 //! - `schema`: the schema files themselves, where `#[heycat_table]` makes each struct the
 //!   app's row type; their conversions to and from the bindings' types;
 //! - per table, `heycat_runtime::TableAccess` with the table's handle and reducers: what
-//!   differs per table, and all of it; and `heycat_runtime::OrderedTable`, its orders (the
+//!   differs per table, and all of it; and `heycat_runtime::__private::OrderedTable`, its orders (the
 //!   enums in `orders`) and how each compares rows;
 //! - `commands`: a Tauri command per table operation, each one call into `heycat_runtime::ops`;
 //! - the schema's facts (`SchemaInfo`) and `plugin`, `handler`, `start` for the app.
@@ -80,14 +80,14 @@ fn rest(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             #![allow(unused_imports)]
             use super::{schema, sdk, AppSchema, INFO};
             use sdk::*;
-            use ::heycat_runtime::spacetimedb_sdk::{DbContext as _, Table as _, TableWithPrimaryKey as _};
+            use ::heycat_runtime::__private::spacetimedb_sdk::{DbContext as _, Table as _, TableWithPrimaryKey as _};
 
             #(#accesses)*
             #(#ordered_tables)*
             #(#ordered_values)*
 
             impl ::heycat_runtime::Schema for AppSchema {
-                fn info(&self) -> &'static ::heycat_runtime::SchemaInfo {
+                fn info(&self) -> &'static ::heycat_runtime::__private::SchemaInfo {
                     &INFO
                 }
 
@@ -165,7 +165,7 @@ fn app_row(table: &Table) -> TokenStream {
 /// The key column's Rust type, as the bindings spell it.
 fn key_type(table: &Table) -> TokenStream {
     let key = table.primary_key().expect("tables that reach the backends have keys");
-    rust::column_type(&key.ty, &quote!(::heycat_runtime::spacetimedb_sdk))
+    rust::column_type(&key.ty, &quote!(::heycat_runtime::__private::spacetimedb_sdk))
 }
 
 /// `impl TableAccess for schema::Row`: the table's handle and reducers.
@@ -213,11 +213,11 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
             const AUTO_INC_KEY: bool = true;
 
             fn provisional(self, n: u64) -> Self {
-                Self { #key: ::heycat_runtime::ProvisionalKey::provisional(n), ..self }
+                Self { #key: ::heycat_runtime::__private::ProvisionalKey::provisional(n), ..self }
             }
 
             fn provisional_number(key: &Self::Key) -> Option<u64> {
-                ::heycat_runtime::ProvisionalKey::provisional_number(key)
+                ::heycat_runtime::__private::ProvisionalKey::provisional_number(key)
             }
         }
     });
@@ -249,7 +249,7 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
                 conn: &sdk::DbConnection,
                 write: ::heycat_runtime::Write<Self>,
                 op_id: String,
-            ) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+            ) -> Result<::heycat_runtime::__private::SdkResult, ::heycat_runtime::DataError> {
                 use ::heycat_runtime::Write;
                 Ok(match write {
                     #(#arms)*
@@ -257,7 +257,7 @@ fn table_access(schema: &Schema, table: &Table) -> TokenStream {
                 })
             }
 
-            fn watch(conn: &sdk::DbConnection, watch: &::heycat_runtime::Watch) {
+            fn watch(conn: &sdk::DbConnection, watch: &::heycat_runtime::__private::Watch) {
                 let w = watch.table::<Self>();
                 conn.db.#handle().on_insert({
                     let w = w.clone();
@@ -312,11 +312,11 @@ fn ordered_table(schema: &Schema, table: &Table) -> TokenStream {
     let compares_columns = orders.len() > 1;
     let uses = compares_columns.then(|| {
         quote!(
-            use ::heycat_runtime::OrderedValue as _;
+            use ::heycat_runtime::__private::OrderedValue as _;
         )
     });
     quote! {
-        impl ::heycat_runtime::OrderedTable for #row {
+        impl ::heycat_runtime::__private::OrderedTable for #row {
             type Order = super::orders::#order;
             const KEY_ORDER: Self::Order = super::orders::#order::#key_variant;
 
@@ -340,7 +340,7 @@ fn ordered_enums(schema: &Schema) -> Vec<TokenStream> {
         .map(|t| {
             let name = format_ident!("{}", t.name);
             quote! {
-                impl ::heycat_runtime::OrderedValue for schema::#name {
+                impl ::heycat_runtime::__private::OrderedValue for schema::#name {
                     fn compare(&self, other: &Self) -> ::std::cmp::Ordering {
                         (*self as u32).cmp(&(*other as u32))
                     }
@@ -376,7 +376,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
                 }
                 CommandParamType::Column(ty) => {
                     let what = format!("a value of `{}.{}` ({})", table.name, p.name, ty.schema_spelling());
-                    let ty = rust::column_type(ty, &quote!(::heycat_runtime::spacetimedb_sdk));
+                    let ty = rust::column_type(ty, &quote!(::heycat_runtime::__private::spacetimedb_sdk));
                     (quote!(::heycat::wire::Wired<#ty>), what)
                 }
             };
@@ -399,7 +399,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
         CommandKind::Page => (
             format!(
                 " The `{}` rows after `after` (none: from the first) in `order`, at most `limit` (at most \
-                 `heycat_runtime::MAX_PAGE_ROWS`), with whether more follow and how many there are.",
+                 `heycat_runtime::__private::MAX_PAGE_ROWS`), with whether more follow and how many there are.",
                 table.name
             ),
             quote!(::heycat_runtime::RowPage<#row>),
@@ -478,7 +478,7 @@ fn command_fn(schema: &Schema, command: &Command<'_>) -> TokenStream {
         #[doc = #doc]
         #[::tauri::command]
         pub async fn #name(db: State<'_, Db>, request: ::tauri::ipc::Request<'_>) -> Result<#returns, DataError> {
-            let args = ::heycat_runtime::Args::of(#command_name, &request)?;
+            let args = ::heycat_runtime::__private::Args::of(#command_name, &request)?;
             #(#params)*
             #body
         }
@@ -494,7 +494,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let module = &inputs.module_wasm;
     let tables = schema.user_tables().map(|t| {
         let row = app_row(t);
-        quote!(&::heycat_runtime::TableOf::<#row>::DRIVER)
+        quote!(&::heycat_runtime::__private::TableOf::<#row>::DRIVER)
     });
     // The user's data: the schema's tables and the conflicts (not the applied operations).
     let exported = schema
@@ -515,7 +515,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
                 .saturating_mul(unit);
             let (unit, default) = (Literal::u64_unsuffixed(unit), Literal::u64_unsuffixed(default));
             quote! {
-                Some(::heycat_runtime::QuotaColumn { table: #name, field: #field, unit_bytes: #unit, default_bytes: #default })
+                Some(::heycat_runtime::__private::QuotaColumn { table: #name, field: #field, unit_bytes: #unit, default_bytes: #default })
             }
         }
         None => quote!(None),
@@ -524,7 +524,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let cleanup = schema.user_tables().filter_map(|t| {
         let order = t.column(&t.cleanup.as_ref()?.oldest_first)?;
         let (name, field) = (&t.name, &order.names.js);
-        Some(quote!(::heycat_runtime::CleanupOrder { table: #name, field: #field }))
+        Some(quote!(::heycat_runtime::__private::CleanupOrder { table: #name, field: #field }))
     });
     let references = schema.user_tables().flat_map(|child| {
         child.columns.iter().filter_map(move |c| {
@@ -532,11 +532,11 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             let parent = &schema.referenced(reference)?.name;
             let (child, field) = (&child.name, &c.names.js);
             let cascade = reference.on_delete == OnDelete::Cascade;
-            Some(quote!(::heycat_runtime::Reference { parent: #parent, child: #child, field: #field, cascade: #cascade }))
+            Some(quote!(::heycat_runtime::__private::Reference { parent: #parent, child: #child, field: #field, cascade: #cascade }))
         })
     });
     quote! {
-        static INFO: ::heycat_runtime::SchemaInfo = ::heycat_runtime::SchemaInfo {
+        static INFO: ::heycat_runtime::__private::SchemaInfo = ::heycat_runtime::__private::SchemaInfo {
             version: #version,
             canonical: #canonical,
             migration_plans: #plans,
@@ -583,8 +583,8 @@ fn connect_fn(schema: &Schema) -> TokenStream {
     quote! {
         fn connect(
             &self,
-            connector: ::heycat_runtime::Connector,
-        ) -> Result<::std::sync::Arc<dyn ::heycat_runtime::Live>, ::heycat_runtime::DataError> {
+            connector: ::heycat_runtime::__private::Connector,
+        ) -> Result<::std::sync::Arc<dyn ::heycat_runtime::__private::Live>, ::heycat_runtime::DataError> {
             let watch = connector.watch();
             let conn = connector.build(sdk::DbConnection::builder())?;
             #(#watches)*
@@ -597,8 +597,8 @@ fn connect_fn(schema: &Schema) -> TokenStream {
             Ok(::std::sync::Arc::new(conn))
         }
 
-        fn heartbeat(&self, conn: &dyn ::heycat_runtime::Live) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
-            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+        fn heartbeat(&self, conn: &dyn ::heycat_runtime::__private::Live) -> Result<::heycat_runtime::__private::SdkResult, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::__private::downcast::<sdk::DbConnection>(conn)?;
             Ok(conn.reducers.#version())
         }
     }
@@ -615,15 +615,15 @@ fn version_reducer_fn(schema: &Schema) -> proc_macro2::Ident {
 fn assigned_key_fn(schema: &Schema) -> TokenStream {
     let Some(assigned_keys) = schema.table(ASSIGNED_KEY_TABLE) else {
         return quote! {
-            fn assigned_key(&self, _: &dyn ::heycat_runtime::Live, _: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
+            fn assigned_key(&self, _: &dyn ::heycat_runtime::__private::Live, _: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
                 Ok(None)
             }
         };
     };
     let table = format_ident!("{}", assigned_keys.names.sdk_accessor);
     quote! {
-        fn assigned_key(&self, conn: &dyn ::heycat_runtime::Live, op_id: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
-            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+        fn assigned_key(&self, conn: &dyn ::heycat_runtime::__private::Live, op_id: &str) -> Result<Option<String>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::__private::downcast::<sdk::DbConnection>(conn)?;
             Ok(conn.db.#table().op_id().find(&op_id.to_owned()).map(|assigned| assigned.key))
         }
     }
@@ -634,32 +634,32 @@ fn assigned_key_fn(schema: &Schema) -> TokenStream {
 fn conflict_fns(schema: &Schema) -> TokenStream {
     let Some(ConflictNames { table: conflicts, dismiss, .. }) = conflict_names(schema) else {
         return quote! {
-            fn conflicts(&self, _: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            fn conflicts(&self, _: &dyn ::heycat_runtime::__private::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
                 Ok(Vec::new())
             }
 
-            fn conflict(&self, _: &dyn ::heycat_runtime::Live, _: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            fn conflict(&self, _: &dyn ::heycat_runtime::__private::Live, _: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
                 Ok(None)
             }
 
-            fn dismiss_conflict(&self, _: &dyn ::heycat_runtime::Live, _: String, _: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
+            fn dismiss_conflict(&self, _: &dyn ::heycat_runtime::__private::Live, _: String, _: String) -> Result<::heycat_runtime::__private::SdkResult, ::heycat_runtime::DataError> {
                 Err(::heycat_runtime::DataError::unsupported(#CONFLICT_TABLE, "dismiss"))
             }
         };
     };
     quote! {
-        fn conflicts(&self, conn: &dyn ::heycat_runtime::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
-            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+        fn conflicts(&self, conn: &dyn ::heycat_runtime::__private::Live) -> Result<Vec<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::__private::downcast::<sdk::DbConnection>(conn)?;
             Ok(conn.db.#conflicts().iter().map(|c| conflict_record(&c)).collect())
         }
 
-        fn conflict(&self, conn: &dyn ::heycat_runtime::Live, id: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
-            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+        fn conflict(&self, conn: &dyn ::heycat_runtime::__private::Live, id: &str) -> Result<Option<::heycat_runtime::ConflictRecord>, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::__private::downcast::<sdk::DbConnection>(conn)?;
             Ok(conn.db.#conflicts().id().find(&id.to_owned()).map(|c| conflict_record(&c)))
         }
 
-        fn dismiss_conflict(&self, conn: &dyn ::heycat_runtime::Live, id: String, op_id: String) -> Result<::heycat_runtime::SdkResult, ::heycat_runtime::DataError> {
-            let conn = ::heycat_runtime::downcast::<sdk::DbConnection>(conn)?;
+        fn dismiss_conflict(&self, conn: &dyn ::heycat_runtime::__private::Live, id: String, op_id: String) -> Result<::heycat_runtime::__private::SdkResult, ::heycat_runtime::DataError> {
+            let conn = ::heycat_runtime::__private::downcast::<sdk::DbConnection>(conn)?;
             Ok(conn.reducers.#dismiss(id, op_id))
         }
     }

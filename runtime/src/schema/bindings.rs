@@ -1,5 +1,5 @@
 //! What the code generated from an app's schema tells the runtime: the schema's facts
-//! ([`SchemaInfo`](crate::SchemaInfo)), how to connect with its SDK bindings ([`Schema`]), and, per table, how to
+//! ([`SchemaInfo`](crate::__private::SchemaInfo)), how to connect with its SDK bindings ([`Schema`]), and, per table, how to
 //! read and write its rows through them ([`TableAccess`](crate::TableAccess)). Everything else in the runtime is
 //! written once against these traits and names no table of any app.
 

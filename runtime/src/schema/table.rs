@@ -60,7 +60,7 @@ pub trait OrderedTable: TableAccess {
     /// The primary key's order: [`compare`](Self::compare) in it is the key's own order.
     const KEY_ORDER: Self::Order;
 
-    /// `a` against `b` in `order`: the column's values (see [`crate::OrderedValue`]), ties
+    /// `a` against `b` in `order`: the column's values (see [`crate::__private::OrderedValue`]), ties
     /// broken by the primary key, so no two rows are equal and a row is a cursor that stays
     /// exact even once the row itself is gone.
     fn compare(order: Self::Order, a: &Self, b: &Self) -> Ordering;
