@@ -14,11 +14,10 @@ use std::path::{Path, PathBuf};
 
 use heycat_plan::{DevMigration, Plan};
 
-use crate::dev::dropped_data;
 use crate::error::Error;
 use crate::module_build::fnv;
 use crate::outputs::write_if_changed;
-use crate::versions::{PlanBetween, Snapshot};
+use crate::versions::{dropped_data, PlanBetween, Snapshot};
 
 /// The drafts of one schema folder recorded in one target dir.
 pub struct Drafts {

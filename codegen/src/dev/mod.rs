@@ -24,12 +24,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime};
 
-use heycat_plan::{ColumnSource, DevMigration, Plan};
+use heycat_plan::{DevMigration, Plan};
 
 use crate::builder::write_typescript;
 use crate::model::Schema;
 use crate::outputs::{self, TypeScriptOptions};
-use crate::versions::{load_snapshots, versioned, PlanBetween, Snapshot};
+use crate::versions::{dropped_data, load_snapshots, versioned, PlanBetween, Snapshot};
 
 mod app;
 mod watch;
@@ -362,27 +362,6 @@ struct Step {
     version: String,
     /// The schema the database ran and the migration from it, when the schema changed since.
     migration: Option<(Snapshot, Plan)>,
-}
-
-/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
-/// values of columns no column of the new version takes its values from.
-pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
-    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
-    for table in &plan.tables {
-        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
-            continue;
-        };
-        for column in &shape.columns {
-            let kept = table.columns.iter().any(|(_, source)| match source {
-                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
-                ColumnSource::Default { .. } => false,
-            });
-            if !kept {
-                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
-            }
-        }
-    }
-    dropped
 }
 
 /// Every line typed on the terminal (stdin), read on a thread of its own so that waiting for
