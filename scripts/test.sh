@@ -12,10 +12,10 @@ schema() { cargo run --locked -q -p heycat-schema -- "$@"; }
 # .cargo/config.toml, which shares this target dir.
 notes() { (cd examples/notes && cargo "$@"); }
 
-log "cargo fmt --check (and the schema files, which the apps include unformatted)"
+log "cargo fmt --check (and the schema files, which the apps include unformatted, and the module's fixed part)"
 cargo fmt --all -- --check
 notes fmt -- --check
-rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs tests/zoo/schema/*.rs tests/fleet/v*/schema/*.rs
+rustfmt --edition 2021 --check app/schema/*.rs examples/notes/schema/*.rs tests/zoo/schema/*.rs tests/fleet/v*/schema/*.rs codegen/module/*.rs
 log "heycat-schema check (the schemas are released versions, the TypeScript is current)"
 schema check --schema app/schema --typescript app/ui/src/heycat --react
 schema check --schema examples/notes/schema --typescript examples/notes/ui/src/data

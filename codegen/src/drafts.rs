@@ -17,8 +17,7 @@ use heycat_plan::{DevMigration, Plan};
 use crate::error::Error;
 use crate::module_build::fnv;
 use crate::outputs::write_if_changed;
-use crate::versions::dropped_data;
-use crate::versions::{PlanBetween, Snapshot};
+use crate::versions::{dropped_data, PlanBetween, Snapshot};
 
 /// The drafts of one schema folder recorded in one target dir.
 pub struct Drafts {

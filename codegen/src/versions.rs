@@ -62,6 +62,27 @@ fn only_adds_variants(old: &Option<String>, new: &Option<String>) -> bool {
 
 pub use heycat_plan::{ColumnSource, Plan, TableMigration};
 
+/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
+/// values of columns no column of the new version takes its values from.
+pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
+    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
+    for table in &plan.tables {
+        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
+            continue;
+        };
+        for column in &shape.columns {
+            let kept = table.columns.iter().any(|(_, source)| match source {
+                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
+                ColumnSource::Default { .. } => false,
+            });
+            if !kept {
+                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
+            }
+        }
+    }
+    dropped
+}
+
 /// Making plans (the data types are `heycat-plan`'s, shared with the app that carries them out).
 pub trait PlanBetween: Sized {
     /// The plan from `old` to `new`.
@@ -370,27 +391,6 @@ fn conversion_hint(from: &str, to: &str) -> String {
     } else {
         format!("add #[converted_by({})] to the column", fitting.join(" | "))
     }
-}
-
-/// What `plan` drops of the data of `old`: the rows of tables declared removed, and the
-/// values of columns no column of the new version takes its values from.
-pub fn dropped_data(plan: &Plan, old: &Snapshot) -> Vec<String> {
-    let mut dropped: Vec<String> = plan.dropped_tables.iter().map(|t| format!("the table {t} (every row)")).collect();
-    for table in &plan.tables {
-        let Some(shape) = table.from.as_ref().and_then(|from| old.tables.iter().find(|t| &t.name == from)) else {
-            continue;
-        };
-        for column in &shape.columns {
-            let kept = table.columns.iter().any(|(_, source)| match source {
-                ColumnSource::Copy { from } | ColumnSource::Convert { from, .. } => from == &column.name,
-                ColumnSource::Default { .. } => false,
-            });
-            if !kept {
-                dropped.push(format!("the column {}.{} (its values in every row)", shape.name, column.name));
-            }
-        }
-    }
-    dropped
 }
 
 #[cfg(test)]

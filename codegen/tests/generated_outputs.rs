@@ -238,3 +238,60 @@ fn the_app_module_calls_the_bindings_by_their_names() {
         assert!(typescript.contains(name), "{name} in:\n{typescript}");
     }
 }
+
+/// The module's fixed part (`codegen/module/*.rs`) is Rust the generator includes as it is.
+#[test]
+fn the_modules_fixed_part_is_rust() {
+    for file in ["auth.rs", "sync.rs"] {
+        let text = std::fs::read_to_string(root().join("codegen/module").join(file)).unwrap();
+        let items = syn::parse_file(&text).expect("a Rust file").items;
+        assert!(!items.is_empty(), "{file} has items");
+    }
+}
+
+/// The module declares exactly the error codes its reducers use (decided from the schema, not
+/// from the generated text) and defines every reducer the schema's module definition lists.
+#[test]
+fn the_module_declares_the_error_codes_it_uses_and_every_reducer() {
+    let small = |text: &str| {
+        let mut sources = SourceSet::default();
+        sources.add("schema/t.rs", format!("use heycat::prelude::*;\n{text}"));
+        let schema = Schema::from_sources(&sources).expect("a valid schema");
+        (sources, schema)
+    };
+    let note = "#[heycat_table(sync = false)]\npub struct Note {\n    #[primary_key]\n    pub id: u32,\n}\n";
+    let schemas = [
+        heycat_schema(),
+        zoo_schema(),
+        Schema::load(&root().join("examples/notes/schema")).unwrap(),
+        small("#[heycat_table(singleton, sync = false)]\npub struct Prefs {\n    #[default(0)]\n    pub n: u32,\n}\n"),
+        small("#[heycat_table(singleton)]\npub struct Prefs {\n    #[default(0)]\n    pub n: u32,\n}\n"),
+        small(note),
+        small(&format!(
+            "{note}#[heycat_table(sync = false)]\npub struct Tag {{\n    #[primary_key]\n    pub id: u32,\n    \
+             #[references(Note)]\n    pub note: u32,\n}}\n"
+        )),
+        small(&format!(
+            "{note}#[heycat_table(sync = false)]\npub struct Tag {{\n    #[primary_key]\n    pub id: u32,\n    \
+             #[references(Note, on_delete = cascade)]\n    pub note: u32,\n}}\n"
+        )),
+    ];
+    let mut declared_in = std::collections::BTreeMap::<String, usize>::new();
+    for (i, (sources, schema)) in schemas.iter().enumerate() {
+        let module = backend::module::generate(schema, sources);
+        for error in heycat_contract::ReducerError::ALL {
+            let constant = error.code().to_uppercase();
+            let declared = module.contains(&format!("const {constant}: &str"));
+            // `heycat_error(CODE, ...)`, on one line or spread over several.
+            let used = module.split(|c: char| c.is_whitespace() || c == '(').any(|word| word == format!("{constant},"));
+            assert_eq!(declared, used, "{constant} in module {i}");
+            *declared_in.entry(constant).or_default() += usize::from(declared);
+        }
+        for reducer in schema.reducers() {
+            assert!(module.contains(&format!("pub fn {}(", reducer.name)), "reducer {} is defined", reducer.name);
+        }
+    }
+    for code in ["NOT_FOUND", "IN_USE"] {
+        assert!((1..schemas.len()).contains(&declared_in[code]), "some modules declare {code}, some do not");
+    }
+}

@@ -12,7 +12,7 @@
 //! and the reducer succeeds, so the record is kept. `<table>_resolve` and
 //! `heycat_conflict_dismiss` settle a conflict.
 
-use heycat_contract::Sentence;
+use heycat_contract::{ReducerError, Sentence};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -33,21 +33,25 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         (ReducerKind::Delete, Some(t)) => delete_reducer(t),
         (ReducerKind::Reset, Some(t)) => singleton_reset_reducer(t),
         (ReducerKind::Resolve, Some(t)) => resolve_reducer(t),
-        (ReducerKind::DismissConflict, _) => dismiss_reducer(),
         (ReducerKind::Init, _) => init_reducer(schema),
         (ReducerKind::SchemaVersion, _) => version_reducer(&r.name),
         (ReducerKind::Import, Some(t)) => import_reducer(t),
-        (ReducerKind::InviteCreate, _) => invite_create_reducer(),
-        (ReducerKind::InviteDelete, _) => invite_delete_reducer(),
-        (ReducerKind::HoldWrites, _) => hold_reducer(),
-        (_, None) => TokenStream::new(),
+        // The fixed part's (`SYNC_PART`, `AUTH_PART`).
+        (
+            ReducerKind::DismissConflict
+            | ReducerKind::InviteCreate
+            | ReducerKind::InviteDelete
+            | ReducerKind::HoldWrites,
+            _,
+        )
+        | (_, None) => TokenStream::new(),
     });
     let user_tables: Vec<&Table> = schema.user_tables().collect();
     let write_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| write_helpers(schema, t));
     let delete_helpers = user_tables.iter().filter(|t| !t.singleton).map(|t| delete_helper(schema, t));
     let singleton_helpers = user_tables.iter().filter(|t| t.singleton).map(|t| singleton_helpers(t));
-    let sync_helpers = schema.synced_tables().next().map(|_| sync_helpers());
-    let auth_helpers = (!schema.tables.is_empty()).then(auth_helpers);
+    let sync_part = schema.synced_tables().next().map(|_| fixed_part(SYNC_PART));
+    let auth_part = (!schema.tables.is_empty()).then(|| fixed_part(AUTH_PART));
     // `SpacetimeType` derives only the schema's own types.
     let derive_import = (!schema.types.is_empty()).then(|| {
         quote!(
@@ -61,17 +65,14 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         #(#write_helpers)*
         #(#delete_helpers)*
         #(#singleton_helpers)*
-        #sync_helpers
-        #auth_helpers
+        #sync_part
+        #auth_part
     };
     // The codes a reducer's error text starts with (see `heycat_contract::ReducerError`), those
     // this schema's reducers use.
-    let used = items.to_string();
-    let error_codes = heycat_contract::ReducerError::ALL.iter().filter_map(|e| {
-        let (name, code) = (e.code().to_uppercase(), e.code());
-        let used = used.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).any(|word| word == name);
-        let name = format_ident!("{name}");
-        used.then(|| quote!(const #name: &str = #code;))
+    let error_codes = ReducerError::ALL.iter().filter(|e| fails_with(schema, **e)).map(|e| {
+        let (name, code) = (format_ident!("{}", e.code().to_uppercase()), e.code());
+        quote!(const #name: &str = #code;)
     });
     let attempts = schema.tables.iter().any(|t| t.auto_inc_key().is_some()).then(|| {
         quote! {
@@ -94,6 +95,40 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
         }
     };
     format!("{}\n{}", super::header("//", sources), rust::format(tokens))
+}
+
+/// The module's fixed part for schemas with tables (`codegen/module/auth.rs`): who may call the
+/// reducers, invitations, the write hold.
+const AUTH_PART: &str = include_str!("../../module/auth.rs");
+/// The fixed part for schemas with synced tables (`codegen/module/sync.rs`): each operation
+/// once, conflict records, dismissing a conflict.
+const SYNC_PART: &str = include_str!("../../module/sync.rs");
+
+/// The items of a fixed part, as tokens (its file's own doc comment left out).
+fn fixed_part(file: &str) -> TokenStream {
+    // The files are this crate's own, and a test reads both: they are Rust.
+    let items = syn::parse_file(file).map(|f| f.items).unwrap_or_default();
+    quote!(#(#items)*)
+}
+
+/// Whether a reducer (or helper) of `schema`'s module can fail with `error`, so the module
+/// declares its code: every schema with tables has `init` (unique_violation) and the fixed part
+/// (unauthorized, writes_held, bad_input); a key looked up can be missing (not_found) in a table
+/// whose rows are updated or deleted by key, or whose conflicts are resolved; a `restrict`
+/// reference to such a table refuses its delete (in_use).
+fn fails_with(schema: &Schema, error: ReducerError) -> bool {
+    match error {
+        ReducerError::UniqueViolation
+        | ReducerError::BadInput
+        | ReducerError::Unauthorized
+        | ReducerError::WritesHeld => !schema.tables.is_empty(),
+        ReducerError::NotFound => schema.user_tables().any(|t| !t.singleton || t.synced),
+        ReducerError::InUse => schema.user_tables().flat_map(|t| &t.columns).any(|c| {
+            c.references.as_ref().is_some_and(|r| {
+                r.on_delete == OnDelete::Restrict && schema.referenced(r).is_some_and(|t| !t.singleton && !t.system)
+            })
+        }),
+    }
 }
 
 fn type_def(ty: &TypeDef, krate: &TokenStream) -> TokenStream {
@@ -506,73 +541,6 @@ fn resolve_reducer(table: &Table) -> TokenStream {
     }
 }
 
-fn dismiss_reducer() -> TokenStream {
-    quote! {
-        /// Drops a conflict record and keeps the server's row.
-        #[spacetimedb::reducer]
-        pub fn heycat_conflict_dismiss(ctx: &ReducerContext, conflict_id: String, op_id: String) -> Result<(), String> {
-                heycat_authorize_write(ctx)?;
-            heycat_once(ctx, op_id, |ctx, _| {
-                ctx.db.heycat_conflict().id().delete(&conflict_id);
-                Ok(())
-            })
-        }
-    }
-}
-
-/// What every synced write goes through: at most once per operation id, and conflict records.
-fn sync_helpers() -> TokenStream {
-    quote! {
-        /// Runs `write` unless this operation was applied before; then records it as applied.
-        fn heycat_once(
-            ctx: &ReducerContext,
-            op_id: String,
-            write: impl FnOnce(&ReducerContext, &str) -> Result<(), String>,
-        ) -> Result<(), String> {
-            if op_id.is_empty() {
-                return Err(heycat_error(BAD_INPUT, "the operation id must not be empty".into()));
-            }
-            if ctx.db.heycat_applied_op().op_id().find(&op_id).is_some() {
-                return Ok(());
-            }
-            write(ctx, &op_id)?;
-            ctx.db
-                .heycat_applied_op()
-                .try_insert(HeycatAppliedOp { op_id, applied_at: ctx.timestamp })
-                .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
-            Ok(())
-        }
-
-        /// Records that the write `op_id` was based on `base_version` of a row that has moved on.
-        #[allow(clippy::too_many_arguments)]
-        fn heycat_record_conflict<Row: spacetimedb::Serialize>(
-            ctx: &ReducerContext,
-            op_id: &str,
-            table_name: &str,
-            row_key: ::std::string::String,
-            operation: &str,
-            base_version: u64,
-            client_row: Option<&Row>,
-            server_row: Option<&Row>,
-        ) {
-            let bytes = |row: &Row| spacetimedb::spacetimedb_lib::bsatn::to_vec(row).ok();
-            let conflict = HeycatConflict {
-                id: op_id.into(),
-                table_name: table_name.into(),
-                row_key,
-                operation: operation.into(),
-                base_version,
-                client_row: client_row.and_then(bytes),
-                server_row: server_row.and_then(bytes),
-                client: ctx.sender,
-                created_at: ctx.timestamp,
-            };
-            // The id is the operation's, which runs at most once: the insert cannot collide.
-            let _ = ctx.db.heycat_conflict().try_insert(conflict);
-        }
-    }
-}
-
 /// Deletes one row: first refuses when a `restrict` reference holds it, then deletes it, then
 /// deletes the rows that reference it with `cascade` (each through its own helper, so cascades
 /// chain). The row goes first so a cycle of references ends.
@@ -726,97 +694,6 @@ fn init_reducer(schema: &Schema) -> TokenStream {
             ctx.db.heycat_owner().try_insert(HeycatOwner { identity: ctx.sender, since: ctx.timestamp })
                 .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
             #(#seeds)*
-            Ok(())
-        }
-    }
-}
-
-/// Only the user's identity (the module's publisher, see `init`) may call a reducer: the
-/// database has one user, whose devices all act as that identity.
-fn auth_helpers() -> TokenStream {
-    quote! {
-        /// Refuses every caller but the user's identity.
-        fn heycat_authorize(ctx: &ReducerContext) -> Result<(), String> {
-            if ctx.db.heycat_owner().identity().find(ctx.sender).is_some() {
-                return Ok(());
-            }
-            Err(heycat_error(
-                UNAUTHORIZED,
-                "this database belongs to another identity: only the user's own devices may use it \
-                 (join this device with an invitation code from one of them)".into(),
-            ))
-        }
-
-        /// Refuses every caller but the user's identity, and every write while a migration
-        /// holds them (`heycat_hold_writes`): the client keeps the write and sends it again later.
-        fn heycat_authorize_write(ctx: &ReducerContext) -> Result<(), String> {
-            heycat_authorize(ctx)?;
-            match ctx.db.heycat_write_hold().id().find(0u32) {
-                Some(hold) if hold.until > ctx.timestamp => Err(heycat_error(
-                    WRITES_HELD,
-                    "the database is being updated to a new version by one of your devices; the change is kept \
-                     and sent when that is done".into(),
-                )),
-                _ => Ok(()),
-            }
-        }
-
-        /// Drops the invitations whose time is up.
-        fn heycat_prune_invites(ctx: &ReducerContext) {
-            let expired: Vec<HeycatInvite> =
-                ctx.db.heycat_invite().iter().filter(|i| i.expires_at <= ctx.timestamp).collect();
-            for invite in expired {
-                ctx.db.heycat_invite().lookup().delete(&invite.lookup);
-            }
-        }
-    }
-}
-
-fn invite_create_reducer() -> TokenStream {
-    quote! {
-        /// Offers a sealed invitation for another device of the user, for `valid_for_secs`
-        /// (at most a day); drops expired ones.
-        #[spacetimedb::reducer]
-        pub fn heycat_invite_create(ctx: &ReducerContext, lookup: String, sealed: String, valid_for_secs: u32) -> Result<(), String> {
-            heycat_authorize(ctx)?;
-            heycat_prune_invites(ctx);
-            if lookup.is_empty() || sealed.is_empty() || valid_for_secs == 0 || valid_for_secs > 86_400 {
-                return Err(heycat_error(BAD_INPUT, "an invitation needs a lookup, a sealed identity and a lifetime of at most a day".into()));
-            }
-            let expires_at = ctx.timestamp + ::std::time::Duration::from_secs(valid_for_secs.into());
-            ctx.db.heycat_invite().try_insert(HeycatInvite { lookup, sealed, expires_at })
-                .map_err(|e| heycat_error(UNIQUE_VIOLATION, e.to_string()))?;
-            Ok(())
-        }
-    }
-}
-
-fn invite_delete_reducer() -> TokenStream {
-    quote! {
-        /// Withdraws an invitation (the new device does, once it joined); drops expired ones.
-        #[spacetimedb::reducer]
-        pub fn heycat_invite_delete(ctx: &ReducerContext, lookup: String) -> Result<(), String> {
-            heycat_authorize(ctx)?;
-            heycat_prune_invites(ctx);
-            ctx.db.heycat_invite().lookup().delete(&lookup);
-            Ok(())
-        }
-    }
-}
-
-fn hold_reducer() -> TokenStream {
-    quote! {
-        /// Holds every write for `secs` seconds from now (0 lifts it): a migration carrying the
-        /// data holds them from its backup to its import, renewing as it works, so none lands in
-        /// between; should it die, the hold lapses by itself.
-        #[spacetimedb::reducer]
-        pub fn heycat_hold_writes(ctx: &ReducerContext, secs: u32) -> Result<(), String> {
-            heycat_authorize(ctx)?;
-            let until = ctx.timestamp + ::std::time::Duration::from_secs(secs.into());
-            ctx.db.heycat_write_hold().id().delete(0u32);
-            if secs > 0 {
-                ctx.db.heycat_write_hold().insert(HeycatWriteHold { id: 0, until });
-            }
             Ok(())
         }
     }
