@@ -115,6 +115,20 @@ fn a_schema_edit_regenerates_module_types_commands_and_typescript_together() {
     assert_eq!(code, 0, "{printed}");
     let (code, printed) = heycat_schema(ws, &["check"]);
     assert_eq!(code, 0, "{printed}");
+
+    // A schema error fails the build, said where its author reads it: the build script returns
+    // the error from `main`, and cargo shows it in words at the file, line and column.
+    let broken = read(ws, "app/schema/dictionary.rs")
+        .replace("pub spoken_language: Option<String>,", "pub spoken_language: Option<Langage>,");
+    std::fs::write(&schema_file, broken).unwrap();
+    let out = cargo(ws, &["build", "-p", "heycat-app", "--lib"]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a schema error fails the build");
+    assert!(
+        log.contains("unknown column type `Langage`") && log.contains("schema/dictionary.rs:"),
+        "the error at its place: {log}"
+    );
+    assert!(!log.contains("Schema(SchemaError"), "the error in words, not as a Rust value: {log}");
 }
 
 #[test]
