@@ -32,7 +32,7 @@ pub trait TableDriver: Send + Sync {
     /// Every row in the connection's copy, as the frontend's JSON.
     fn rows_json(&self, conn: &dyn Live) -> Result<Vec<Value>, DataError>;
     /// How many rows the connection's copy holds and their size as the frontend's JSON,
-    /// leaving out those whose key text is in `except` (rows that queued writes replace).
+    /// leaving out those whose key is in `except` (rows that queued writes replace).
     fn usage(&self, conn: &dyn Live, except: &HashMap<RowKey, Option<Value>>) -> Result<(usize, u64), DataError>;
     /// The row with this key (its wire JSON) in the connection's copy.
     fn row_json(&self, conn: &dyn Live, key: &Value) -> Result<Option<Value>, DataError>;
