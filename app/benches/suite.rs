@@ -676,6 +676,7 @@ fn module_rebuild(schema_dir: &Path) -> Duration {
 }
 
 fn main() {
+    heycat_harness::name_the_installed_server();
     if let Ok(role) = std::env::var(ROLE) {
         return match role.as_str() {
             "app" | "raw" => memory_probe(&role),

@@ -157,6 +157,7 @@ fn config(url: &str, dir: &std::path::Path) -> DataConfig {
 }
 
 fn main() {
+    heycat_harness::name_the_installed_server();
     if let Ok(kind) = std::env::var(WATCH) {
         return watch(&kind);
     }

@@ -39,6 +39,9 @@ pub trait Table {
     const SINGLETON: bool;
     /// Whether rows carry a `row_version` for offline conflict detection.
     const SYNCED: bool;
+    /// The fields (in the row's JSON, camelCase) of the `#[unique]` columns besides the key:
+    /// no two rows hold the same value in one.
+    const UNIQUE_FIELDS: &'static [&'static str] = &[];
 
     /// Hands `defaults` the `#[default]` of every column an insert may leave out: what the
     /// row then gets, the value a migration gives existing rows when it adds the column.

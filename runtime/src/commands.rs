@@ -17,6 +17,7 @@ use crate::types::conflict::{ConflictResolution, ConflictView};
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::migration::MigrationStatus;
 use crate::types::status::ConnectionStatus;
+use crate::types::sync_setup::{JoinSummary, SyncSetupSummary};
 use crate::types::sync_status::SyncStatus;
 
 /// The connection's current status.
@@ -122,13 +123,35 @@ async fn device_invite(connection: State<'_, Connection>) -> Result<DeviceInvita
     blocking(move || connection.invite_device()).await
 }
 
-/// Joins this device to the user's database on the configured server with a code made on one
-/// of the user's devices, then connects.
+/// Joins this device to the user's database on a shared server with a code made on one of the
+/// user's devices, then connects. A device that keeps its data in its own database gives the
+/// server's `url`, and its rows are offered to the shared data: the answer says how many were
+/// added, were there already, or became conflicts.
 #[tauri::command]
-async fn device_join(connection: State<'_, Connection>, request: Request<'_>) -> Result<(), DataError> {
-    let code: String = Args::of(names::DEVICE_JOIN, &request)?.get("code", "an invitation code")?;
-    let connection = connection.inner().clone();
-    blocking(move || connection.join(&code)).await
+async fn device_join(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    request: Request<'_>,
+) -> Result<JoinSummary, DataError> {
+    let args = Args::of(names::DEVICE_JOIN, &request)?;
+    let code: String = args.get("code", "an invitation code")?;
+    let url: Option<String> = args.get("url", "a server address, or none")?;
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.join(&code, url.as_deref(), &db)).await
+}
+
+/// Sets up sync with the shared server at `url`: this device's data goes there as the user's,
+/// and the device syncs with it from now on (its other devices then join with a code). Each
+/// step is announced as `sync:setup`; a failure leaves the device as it was.
+#[tauri::command]
+async fn sync_setup(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    request: Request<'_>,
+) -> Result<SyncSetupSummary, DataError> {
+    let url: String = Args::of(names::SYNC_SETUP, &request)?.get("url", "a server address, e.g. https://host")?;
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.set_up_sync(&url, &db)).await
 }
 
 /// Runs blocking work (HTTP calls, files) off the async runtime's workers.
@@ -154,7 +177,8 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         storage_export,
         storage_import,
         device_invite,
-        device_join
+        device_join,
+        sync_setup
     ]
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The server is the embedded local one unless a URL is configured, by the environment
 //! (`HEYCAT_SERVER_URL`) or by the file `server.json` in the app's data dir
-//! (`{"url": "http://host:3000"}`); a configured server is used as is (never published to).
+//! (`{"url": "http://host:3000"}`, written when the user sets up sync from the app); a
+//! configured server is used as is (never published to once it runs the app's module).
 //! The module published to the embedded server is the one built into the app from its schema.
 
 use std::path::{Path, PathBuf};
@@ -91,6 +92,15 @@ impl DataConfig {
             file.sync_all()
         };
         write().map_err(|e| format!("cannot save the identity token to {}: {e}", path.display()))
+    }
+
+    /// Makes the server at `url` the one this device uses from its next start on
+    /// (`server.json`, replaced whole, readable by the user only).
+    pub fn save_server(&self, url: &str) -> Result<(), String> {
+        let path = self.data_dir.join("server.json");
+        let json = serde_json::json!({ "url": url }).to_string();
+        heycat_local_server::private_files::replace(&path, json.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 
     /// Where the embedded server keeps its data.

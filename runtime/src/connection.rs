@@ -5,13 +5,17 @@
 //! While connected it sends the writes that wait in the outbox (on connect, and whenever one
 //! was queued since), and a heartbeat thread checks that the server still answers (see
 //! `liveness`): a connection that stalled is given up and made again, without waiting for TCP.
+//!
+//! Setting up sync (`server::share`) moves the device to a shared server: the supervisor lets go
+//! of the embedded one and connects there.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use heycat_contract::dev;
+use heycat_contract::{dev, events};
+use heycat_local_server::carry;
 use heycat_local_server::Api;
 
 use crate::calls::heartbeat::{HEARTBEAT_EVERY, STALL_AFTER};
@@ -19,9 +23,12 @@ use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::db::Db;
 use crate::devices::{self, DeviceInvitation};
 use crate::schema::connector::ConnectOptions;
-use crate::server::link::ServerLink;
+use crate::server::link::{app_module, ServerLink};
+use crate::server::share::{self, ShareSetup};
+use crate::store::offer;
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::status::{ConnectionStatus, Failure, FailureKind};
+use crate::types::sync_setup::{JoinSummary, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
 
 /// How often the local copy (what the app shows offline) is refreshed while connected.
 const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
@@ -32,6 +39,8 @@ const LOCAL_COPY_AFTER_CONNECT: Duration = Duration::from_secs(1);
 const DRAIN_EVERY: Duration = Duration::from_millis(250);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
+/// How long joining waits for the device's rows to be offered to the shared data.
+const OFFER_WAIT: Duration = Duration::from_secs(60);
 /// How often a server that did not answer is asked again while the next attempt waits: a ping
 /// is a few hundred bytes, and a server that comes back is found within this.
 const PROBE_EVERY: Duration = Duration::from_millis(10);
@@ -54,6 +63,10 @@ struct Shared {
     wake: Condvar,
     status: Mutex<ConnectionStatus>,
     on_status: StatusSink,
+    /// The server this device uses; it changes when the user sets up sync.
+    choice: Mutex<ServerChoice>,
+    /// Held while sync is set up or the device joins: one at a time.
+    setting_up: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -62,6 +75,10 @@ struct Control {
     shutdown: bool,
     /// Which connection attempt ended, and why.
     disconnected: Option<(u64, String)>,
+    /// The server to use from now on (sync was set up, or the device joined).
+    switch: Option<ServerChoice>,
+    /// What became of the rows a joining device offered, for the join that waits for it.
+    joined: Option<Result<JoinSummary, DataError>>,
 }
 
 impl Connection {
@@ -73,6 +90,8 @@ impl Connection {
             wake: Condvar::new(),
             status: Mutex::new(ConnectionStatus::Connecting { server: String::new(), last_failure: None }),
             on_status,
+            choice: Mutex::new(config.server.clone()),
+            setting_up: Mutex::default(),
         });
         let worker = shared.clone();
         let kept = Arc::new(config.clone());
@@ -92,28 +111,137 @@ impl Connection {
         devices::invite(&api, &database, &token)
     }
 
-    /// Joins this device to the user's database on the configured server with an invitation
-    /// code from one of the user's devices, then connects as the user.
-    pub fn join(&self, code: &str) -> Result<(), DataError> {
-        let http = self.shared_server_url()?;
+    /// Joins this device to the user's database on a shared server with an invitation code from
+    /// one of the user's devices, then connects as the user. A device that used its own
+    /// database names the server (`url`) and brings its rows: they are offered to the shared
+    /// data once connected (see `db::offer`), and the answer says what became of them.
+    pub fn join(&self, code: &str, url: Option<&str>, db: &Db) -> Result<JoinSummary, DataError> {
+        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
+            return Err(DataError::new(ErrorKind::BadInput, "this device is joining or setting up sync already"));
+        };
         let database = &self.config.database;
+        match self.choice() {
+            ServerChoice::Local => {}
+            ServerChoice::Unreadable(why) => return Err(DataError::new(ErrorKind::BadInput, why)),
+            // Pointed at the server already (`server.json`): it has nothing of its own to bring
+            // but the writes it queued, which are sent as ever.
+            ServerChoice::Remote(server) => {
+                let http = http_and_ws(&server).0;
+                let token = devices::open_invitation(&Api::new(http.clone(), None), database, code)?;
+                self.config.save_token(&token).map_err(|e| DataError::new(ErrorKind::Server, e))?;
+                devices::withdraw(&Api::new(http, Some(token)), database, code)?;
+                self.retry();
+                return Ok(JoinSummary::default());
+            }
+        }
+        let url = url.map(str::trim).filter(|url| !url.is_empty()).ok_or_else(|| {
+            DataError::new(ErrorKind::BadInput, "enter the address of the server your other devices sync with")
+        })?;
+        let http = http_and_ws(url).0;
         let token = devices::open_invitation(&Api::new(http.clone(), None), database, code)?;
-        self.config.save_token(&token).map_err(|e| DataError::new(ErrorKind::Server, e))?;
-        devices::withdraw(&Api::new(http, Some(token)), database, code)?;
-        self.retry();
-        Ok(())
+        let (local, _) = self.server().map_err(|_| {
+            DataError::new(
+                ErrorKind::Offline,
+                "this device's database is not running yet: join once the app is connected",
+            )
+        })?;
+        // From here on what the user writes waits in the outbox, and goes to the shared server.
+        carry::hold(&local, database).map_err(|e| DataError::new(ErrorKind::Server, e))?;
+        let left = |e: String| {
+            carry::release(&local, database);
+            offer::withdraw(&self.config.data_dir);
+            DataError::new(ErrorKind::Server, format!("{e}; this device goes on with its own database"))
+        };
+        // Everything the server committed before the hold is in the connection's copy after
+        // one round trip.
+        db.ping(Duration::from_secs(5)).map_err(|e| left(e.message))?;
+        let rows = db.own_rows().map_err(|e| left(e.message))?;
+        offer::keep(&self.config.data_dir, &rows).map_err(left)?;
+        self.config.save_token(&token).and_then(|()| self.config.save_server(&http)).map_err(left)?;
+        if let Err(e) = devices::withdraw(&Api::new(http.clone(), Some(token)), database, code) {
+            log::warn!("the invitation used to join stays until it expires: {}", e.message);
+        }
+        let server = ServerChoice::Remote(http);
+        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
+        self.shared.update(|c| {
+            c.joined = None;
+            c.switch = Some(server);
+        });
+        // The rows are offered once the shared server is connected; a slow one offers them later
+        // (`device:joined` says what became of them then).
+        let mut control = self.shared.wait(Some(OFFER_WAIT), |c| c.joined.is_some());
+        match control.joined.take() {
+            Some(offered) => offered,
+            None => Ok(JoinSummary {
+                kept: Some(self.config.data_dir.join("join-offer.json").display().to_string()),
+                ..JoinSummary::default()
+            }),
+        }
+    }
+
+    /// Sets up sync with the server at `url` (see `server::share`): this device's data goes
+    /// there, as the user's, and the device uses it from now on. Each step is announced
+    /// (`sync:setup`); a failure leaves the device as it was, and says why.
+    pub fn set_up_sync(&self, url: &str, db: &Db) -> Result<SyncSetupSummary, DataError> {
+        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
+            return Err(DataError::new(ErrorKind::BadInput, "sync is being set up already"));
+        };
+        match self.choice() {
+            ServerChoice::Local => {}
+            ServerChoice::Remote(server) => {
+                return Err(DataError::new(
+                    ErrorKind::BadInput,
+                    format!("this device syncs with {} already", http_and_ws(&server).0),
+                ))
+            }
+            ServerChoice::Unreadable(why) => return Err(DataError::new(ErrorKind::BadInput, why)),
+        }
+        let (local, database) = self.server().map_err(|_| {
+            DataError::new(
+                ErrorKind::Offline,
+                "this device's database is not running yet: set up sync once the app is connected",
+            )
+        })?;
+        let info = db.schema().info();
+        let module = app_module(&self.config, info).map_err(|f| DataError::new(ErrorKind::Server, f.message))?;
+        let progress =
+            |step, server: &str| db.emit(events::SYNC_SETUP, SyncSetupProgress { step, server: server.to_owned() });
+        let shared = ShareSetup {
+            local: &local,
+            url,
+            database: &database,
+            info,
+            module: &module,
+            data_dir: &self.config.data_dir,
+            progress: &progress,
+        }
+        .run()?;
+        progress(SyncSetupStep::Switch, &shared.http);
+        if let Err(e) = self.config.save_token(&shared.token).and_then(|()| self.config.save_server(&shared.http)) {
+            carry::release(&local, &database);
+            return Err(DataError::new(ErrorKind::Server, format!("{e}; this device goes on with its own database")));
+        }
+        share::forget_pending(&self.config.data_dir);
+        let server = ServerChoice::Remote(shared.http);
+        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
+        self.shared.update(|c| c.switch = Some(server));
+        Ok(shared.summary)
+    }
+
+    fn choice(&self) -> ServerChoice {
+        self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The configured server's HTTP address; an error in words when the data is in the
     /// embedded server, which no other device reaches.
     fn shared_server_url(&self) -> Result<String, DataError> {
-        match &self.config.server {
-            ServerChoice::Remote(url) => Ok(http_and_ws(url).0),
-            ServerChoice::Unreadable(why) => Err(DataError::new(ErrorKind::BadInput, why.clone())),
+        match self.choice() {
+            ServerChoice::Remote(url) => Ok(http_and_ws(&url).0),
+            ServerChoice::Unreadable(why) => Err(DataError::new(ErrorKind::BadInput, why)),
             ServerChoice::Local => Err(DataError::new(
                 ErrorKind::BadInput,
                 "this device keeps its data in its own embedded server, which other devices cannot reach: \
-                 to use your data on several devices, run a shared server and set its address (server.json)",
+                 to use your data on several devices, set up sync with a shared server first",
             )),
         }
     }
@@ -180,7 +308,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
         });
         return;
     };
-    let mut link = ServerLink::new(config.clone(), db.clone());
+    let mut link = ServerLink::new(config, db.clone());
     let mut attempt: u32 = 0;
     let mut generation: u64 = 0;
     // Why the last connection or attempt ended, shown while the next one is under way.
@@ -188,13 +316,23 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     // A failure goes to the log once, with its technical detail, not at every retry.
     let mut logged: Option<(String, Option<String>)> = None;
     loop {
-        if shared.control.lock().unwrap_or_else(PoisonError::into_inner).shutdown {
+        let mut control = shared.control.lock().unwrap_or_else(PoisonError::into_inner);
+        if control.shutdown {
             break;
+        }
+        if let Some(server) = control.switch.take() {
+            drop(control);
+            db.disconnect();
+            db.bury_retired();
+            link.switch(server);
+            (attempt, last_failure, logged) = (0, None, None);
+        } else {
+            drop(control);
         }
         generation += 1;
         shared.set_status(ConnectionStatus::Connecting { server: link.address(), last_failure: last_failure.take() });
         let delay = backoff(attempt);
-        match connect(shared, &mut link, &config, &db, generation) {
+        match connect(shared, &mut link, &db, generation) {
             Ok(()) => {
                 attempt = 0;
                 logged = None;
@@ -205,9 +343,12 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 let heartbeat = HeartbeatThread::start(shared.clone(), db.clone(), generation);
                 // What changed while offline, after the app was told (see `Db::catch_up`).
                 db.catch_up();
+                offer_brought_rows(shared, &link, &db);
                 // The figures writes are checked against, from the rows now here.
                 db.measure_storage();
-                let ended = |c: &Control| c.shutdown || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation);
+                let ended = |c: &Control| {
+                    c.shutdown || c.switch.is_some() || c.disconnected.as_ref().is_some_and(|(g, _)| *g == generation)
+                };
                 let mut refresh_at = Instant::now() + LOCAL_COPY_AFTER_CONNECT;
                 let mut control = loop {
                     // Writes queued while offline, or queued since because their outcome was
@@ -231,6 +372,10 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 heartbeat.stop();
                 if control.shutdown {
                     break;
+                }
+                if control.switch.is_some() {
+                    // Taken at the top of the loop.
+                    continue;
                 }
                 let reason = control.disconnected.take().map(|(_, r)| r).unwrap_or_default();
                 drop(control);
@@ -276,6 +421,27 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
     db.disconnect();
     db.bury_retired();
     link.stop();
+}
+
+/// Offers the rows this device brought when it joined (kept in `join-offer.json` until then)
+/// to the shared data it is now connected to, and says what became of them.
+fn offer_brought_rows(shared: &Shared, link: &ServerLink, db: &Db) {
+    let config = link.config();
+    let offered = match offer::waiting(&config.data_dir) {
+        Ok(None) => return,
+        Ok(Some(rows)) => db.offer(&rows).and_then(|mut summary| {
+            let kept = offer::offered(&config.data_dir, &config.database).map_err(DataError::internal)?;
+            summary.kept = Some(kept.display().to_string());
+            db.emit(events::DEVICE_JOINED, summary.clone());
+            Ok(summary)
+        }),
+        Err(e) => Err(DataError::internal(e)),
+    };
+    if let Err(e) = &offered {
+        // Kept: offered again on the next connection.
+        log::warn!("the rows this device brought are not offered yet: {}", e.message);
+    }
+    shared.update(|c| c.joined = Some(offered));
 }
 
 /// Checks every [`HEARTBEAT_EVERY`] that the server of connection `generation` still answers,
@@ -337,8 +503,8 @@ fn wait_to_retry(shared: &Shared, delay: Duration, probe: Option<&Api>) -> bool 
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let slice = if probe.is_some() { left.min(PROBE_EVERY) } else { left };
-        let mut control = shared.wait(Some(slice), |c| c.retry || c.shutdown);
-        if control.retry || control.shutdown || left.is_zero() {
+        let mut control = shared.wait(Some(slice), |c| c.retry || c.shutdown || c.switch.is_some());
+        if control.retry || control.shutdown || control.switch.is_some() || left.is_zero() {
             return std::mem::take(&mut control.retry);
         }
         drop(control);
@@ -352,18 +518,12 @@ fn wait_to_retry(shared: &Shared, delay: Duration, probe: Option<&Api>) -> bool 
     }
 }
 
-fn connect(
-    shared: &Arc<Shared>,
-    link: &mut ServerLink,
-    config: &DataConfig,
-    db: &Db,
-    generation: u64,
-) -> Result<(), Failure> {
+fn connect(shared: &Arc<Shared>, link: &mut ServerLink, db: &Db, generation: u64) -> Result<(), Failure> {
     let uri = link.prepare()?;
-    *shared.server.lock().unwrap_or_else(PoisonError::into_inner) =
-        link.api().map(|api| (api, config.database.clone()));
+    let database = link.config().database.clone();
+    *shared.server.lock().unwrap_or_else(PoisonError::into_inner) = link.api().map(|api| (api, database.clone()));
     let token = link.token();
-    let options = ConnectOptions { uri: uri.clone(), database: config.database.clone(), token: token.clone() };
+    let options = ConnectOptions { uri: uri.clone(), database, token: token.clone() };
     let notify = shared.clone();
     let confirmed = db
         .connect(&options, move |reason| notify.update(|c| c.disconnected = Some((generation, reason))))
@@ -375,6 +535,7 @@ fn connect(
             .with_detail(Some(e.message))
         })?;
     // A configured server may hand out a refreshed token for the same identity: keep it.
+    let config = link.config();
     if matches!(config.server, ServerChoice::Remote(_)) && token.as_deref() != Some(confirmed.as_str()) {
         config.save_token(&confirmed).map_err(|e| Failure::new(FailureKind::Other, e))?;
     }

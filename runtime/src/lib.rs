@@ -15,7 +15,8 @@
 //!   oldest rows, export and import;
 //! - **the user's devices**: the database answers only its user (the identity that published
 //!   its module); another device joins with a one-time invitation code (`device_invite`,
-//!   `device_join`).
+//!   `device_join`); sync set up from the app, carrying this device's data to a shared server
+//!   (`sync_setup`).
 //!
 //! An app adopts it in three places (the README has the whole walk-through):
 //!
@@ -75,6 +76,7 @@ pub use types::error::{DataError, ErrorKind};
 pub use types::migration::{MigrationStatus, MigrationStep};
 pub use types::page::RowPage;
 pub use types::status::{ConnectionStatus, FailureKind};
+pub use types::sync_setup::{JoinSummary, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
 pub use types::sync_status::{Rejected, SyncStatus};
 
 /// What the code generated from an app's schema implements and calls, and nothing else

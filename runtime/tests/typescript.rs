@@ -14,8 +14,9 @@ use std::path::Path;
 use heycat_contract::{commands, events};
 use heycat_runtime::{
     CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInvitation,
-    ErrorKind, ExportSummary, FailureKind, MigrationStatus, MigrationStep, Rejected, RowPage, StorageLevel,
-    StorageUsage, SyncStatus, TableChange, TableUsage,
+    ErrorKind, ExportSummary, FailureKind, JoinSummary, MigrationStatus, MigrationStep, Rejected, RowPage,
+    StorageLevel, StorageUsage, SyncSetupProgress, SyncSetupStep, SyncSetupSummary, SyncStatus, TableChange,
+    TableUsage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -62,6 +63,10 @@ ipc_types!(
     ConflictView,
     ConflictResolution,
     DeviceInvitation,
+    SyncSetupStep,
+    SyncSetupProgress,
+    SyncSetupSummary,
+    JoinSummary,
     TableChange<Value>,
     RowPage<Value>,
 );
@@ -313,6 +318,27 @@ fn samples() -> Samples {
         rows: BTreeMap::from([("attachment".into(), 1), ("note".into(), 0)]),
     });
     s.sent(DeviceInvitation { code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V".into(), expires_in_secs: 600 });
+    for step in [
+        SyncSetupStep::Check,
+        SyncSetupStep::Identity,
+        SyncSetupStep::Publish,
+        SyncSetupStep::Carry,
+        SyncSetupStep::Switch,
+    ] {
+        s.sent(SyncSetupProgress { step, server: "https://sync.example".into() });
+    }
+    s.sent(SyncSetupSummary {
+        server: "https://sync.example".into(),
+        rows: BTreeMap::from([("attachment".into(), 1), ("note".into(), 2)]),
+        backup: "/data/backups/notes-sync-setup-1700000000.json".into(),
+    });
+    s.sent(JoinSummary {
+        added: BTreeMap::from([("note".into(), 3)]),
+        unchanged: 2,
+        conflicts: 1,
+        kept: Some("/data/backups/notes-joined-1700000000.json".into()),
+    })
+    .sent(JoinSummary::default());
     let entry = json!({"id": "n1", "title": "todo", "body": "buy milk", "rowVersion": "3"});
     let conflict = ConflictView {
         id: "op-9".into(),

@@ -86,6 +86,8 @@ describe("the runtime's commands", () => {
       [RUNTIME_COMMANDS.STORAGE_EXPORT]: SAMPLES.ExportSummary[0],
       [RUNTIME_COMMANDS.STORAGE_IMPORT]: SAMPLES.ExportSummary[0],
       [RUNTIME_COMMANDS.DEVICE_INVITE]: SAMPLES.DeviceInvitation[0],
+      [RUNTIME_COMMANDS.SYNC_SETUP]: SAMPLES.SyncSetupSummary[0],
+      [RUNTIME_COMMANDS.DEVICE_JOIN]: SAMPLES.JoinSummary[0],
     };
     const calls = backend(({ cmd }) => answers[cmd] ?? null);
     expect(await runtime.connectionStatus()).toEqual(SAMPLES.ConnectionStatus[3]);
@@ -99,7 +101,9 @@ describe("the runtime's commands", () => {
     await runtime.storageExport("/tmp/mine.json");
     expect(await runtime.storageImport("/tmp/mine.json")).toEqual(SAMPLES.ExportSummary[0]);
     expect(await runtime.deviceInvite()).toEqual(SAMPLES.DeviceInvitation[0]);
-    expect(await runtime.deviceJoin("7K2M-9QXD")).toBeUndefined();
+    expect(await runtime.deviceJoin("7K2M-9QXD")).toEqual(SAMPLES.JoinSummary[0]);
+    await runtime.deviceJoin("7K2M-9QXD", "https://sync.example");
+    expect(await runtime.syncSetup("https://sync.example")).toEqual(SAMPLES.SyncSetupSummary[0]);
     expect(calls.map((c) => [c.cmd, c.args ?? {}])).toEqual([
       ["connection_status", {}],
       ["connection_retry", {}],
@@ -111,7 +115,9 @@ describe("the runtime's commands", () => {
       ["storage_export", { path: "/tmp/mine.json" }],
       ["storage_import", { path: "/tmp/mine.json" }],
       ["device_invite", {}],
-      ["device_join", { code: "7K2M-9QXD" }],
+      ["device_join", { code: "7K2M-9QXD", url: null }],
+      ["device_join", { code: "7K2M-9QXD", url: "https://sync.example" }],
+      ["sync_setup", { url: "https://sync.example" }],
     ]);
     // The others hold rows: the generated bindings of each schema wrap them with the rows typed.
     const perSchema = [RUNTIME_COMMANDS.CONFLICT_LIST, RUNTIME_COMMANDS.CONFLICT_RESOLVE, RUNTIME_COMMANDS.STORAGE_CLEANUP_PREVIEW];
@@ -122,7 +128,7 @@ describe("the runtime's commands", () => {
 describe("the runtime's events", () => {
   it("deliver every payload until stopped", async () => {
     backend();
-    const { CONNECTION_STATUS, SYNC_STATUS, MIGRATION_STATUS, STORAGE_WARNING } = RUNTIME_EVENTS;
+    const { CONNECTION_STATUS, SYNC_STATUS, MIGRATION_STATUS, STORAGE_WARNING, SYNC_SETUP, DEVICE_JOINED } = RUNTIME_EVENTS;
     expect(await heard(runtime.onConnectionStatus, CONNECTION_STATUS, SAMPLES.ConnectionStatus)).toEqual(
       SAMPLES.ConnectionStatus,
     );
@@ -131,6 +137,8 @@ describe("the runtime's events", () => {
       SAMPLES.MigrationStatus,
     );
     expect(await heard(runtime.onStorageWarning, STORAGE_WARNING, SAMPLES.StorageUsage)).toEqual(SAMPLES.StorageUsage);
+    expect(await heard(runtime.onSyncSetup, SYNC_SETUP, SAMPLES.SyncSetupProgress)).toEqual(SAMPLES.SyncSetupProgress);
+    expect(await heard(runtime.onDeviceJoined, DEVICE_JOINED, SAMPLES.JoinSummary)).toEqual(SAMPLES.JoinSummary);
   });
 
   it("reach only the event subscribed to", async () => {

@@ -12,10 +12,13 @@ import type {
   DataErrorPayload,
   DeviceInvitation,
   ExportSummary,
+  JoinSummary,
   JsonValue,
   MigrationStatus,
   RowPage,
   StorageUsage,
+  SyncSetupProgress,
+  SyncSetupSummary,
   SyncStatus,
   TableChange,
 } from "./types";
@@ -78,6 +81,20 @@ export const SAMPLES = {
   ],
   "DeviceInvitation": [
     {"code":"7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V","expiresInSecs":600} satisfies DeviceInvitation,
+  ],
+  "SyncSetupProgress": [
+    {"step":"check","server":"https://sync.example"} satisfies SyncSetupProgress,
+    {"step":"identity","server":"https://sync.example"} satisfies SyncSetupProgress,
+    {"step":"publish","server":"https://sync.example"} satisfies SyncSetupProgress,
+    {"step":"carry","server":"https://sync.example"} satisfies SyncSetupProgress,
+    {"step":"switch","server":"https://sync.example"} satisfies SyncSetupProgress,
+  ],
+  "SyncSetupSummary": [
+    {"server":"https://sync.example","rows":{"attachment":1,"note":2},"backup":"/data/backups/notes-sync-setup-1700000000.json"} satisfies SyncSetupSummary,
+  ],
+  "JoinSummary": [
+    {"added":{"note":3},"unchanged":2,"conflicts":1,"kept":"/data/backups/notes-joined-1700000000.json"} satisfies JoinSummary,
+    {"added":{},"unchanged":0,"conflicts":0,"kept":null} satisfies JoinSummary,
   ],
   "ConflictView": [
     {"id":"op-9","table":"note","key":"\"n1\"","operation":"update","baseVersion":2,"mine":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"theirs":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"createdAt":1700000000000005} satisfies ConflictView,

@@ -32,6 +32,7 @@ pub fn table(table: &Table) -> TokenStream {
     let key = table.primary_key().map_or("", |k| k.name.as_str());
     let key_field = table.primary_key().map_or("", |k| k.names.js.as_str());
     let (singleton, synced) = (table.singleton, table.synced);
+    let unique = table.columns.iter().filter(|c| c.unique && !c.primary_key).map(|c| c.names.js.as_str());
     let default = table.singleton.then(|| singleton_default(table));
     let insert_defaults = insert_defaults(table);
     quote! {
@@ -47,6 +48,7 @@ pub fn table(table: &Table) -> TokenStream {
             const COLUMNS: &'static [&'static str] = &[#(#columns),*];
             const SINGLETON: bool = #singleton;
             const SYNCED: bool = #synced;
+            const UNIQUE_FIELDS: &'static [&'static str] = &[#(#unique),*];
             #insert_defaults
         }
 

@@ -4,11 +4,12 @@
 //! use [`Server::start`] (a temporary one). Either way the server listens on loopback only, on
 //! a free port, behind a guard that turns web pages away (`guard.rs`), is health-checked over
 //! HTTP, and stops when dropped. [`Api`] talks to any server, local or remote; [`migrate`]
-//! carries a database's data to a new schema version;
+//! carries a database's data to a new schema version, [`carry`] to another server;
 //! [`private_files`] keeps what is written readable by the user only. The server does not
 //! outlive the process that started it, on any system (`lifetime.rs`, `leftover.rs`).
 
 mod api;
+pub mod carry;
 mod error;
 mod guard;
 mod leftover;

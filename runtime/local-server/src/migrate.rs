@@ -294,7 +294,7 @@ const IMPORT_BATCH_BYTES: usize = 1 << 20;
 /// Imports `rows` into the (empty) table, in batches of at most [`IMPORT_BATCH_BYTES`] of JSON.
 /// A module built before imports came in batches (the old module a failed migration puts back
 /// may be one) takes the rows alone, all in one call.
-fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<(), String> {
+pub(crate) fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<(), String> {
     let reducer = heycat_contract::system::import_reducer(table);
     let failed = |e: Error| format!("importing the rows of {table} failed: {e}");
     let mut batches: Vec<&[Value]> = Vec::new();
@@ -322,7 +322,7 @@ fn import(api: &Api, database: &str, table: &str, rows: Vec<Value>) -> Result<()
     Ok(())
 }
 
-fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) -> Result<(), String> {
+pub(crate) fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<String, usize>) -> Result<(), String> {
     for (table, count) in expected {
         let rows = sql_rows(api, database, &format!("SELECT * FROM \"{table}\"")).map_err(|e| e.to_string())?;
         if rows.len() != *count {
@@ -339,7 +339,7 @@ const HOLD_SECS: u32 = 120;
 
 /// Holds every write of the database for [`HOLD_SECS`] (`heycat_hold_writes`). A module from before
 /// the toolkit had the hold has nothing to hold with: the migration goes on without.
-fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
+pub(crate) fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
     match api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([HOLD_SECS])) {
         Ok(()) => Ok(()),
         Err(Error::Http { status: 404, .. }) => Ok(()),
@@ -348,7 +348,7 @@ fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
 }
 
 /// Lifts the hold. Should that fail, the hold lapses by itself within [`HOLD_SECS`].
-fn release_writes(api: &Api, database: &str) {
+pub(crate) fn release_writes(api: &Api, database: &str) {
     if let Err(e) = api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([0])) {
         log::warn!("writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");
     }

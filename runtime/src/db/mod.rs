@@ -1,11 +1,12 @@
 //! The database handle the generated commands use, [`Db`]: its state in `handle`, and what it
 //! does in a file each: attaching a connection, the write path, reducer calls, the replay of
-//! the outbox, reads, and keys the module assigns.
+//! the outbox, reads, keys the module assigns, and the rows a joining device offers.
 
 mod attach;
 mod calls;
 mod handle;
 mod keys;
+mod offer;
 mod read;
 mod replay;
 mod write;

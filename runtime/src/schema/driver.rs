@@ -22,6 +22,8 @@ pub trait TableDriver: Send + Sync {
     fn name(&self) -> &'static str;
     /// The primary key's field in the row JSON.
     fn key_field(&self) -> &'static str;
+    /// The fields of the other `#[unique]` columns in the row JSON.
+    fn unique_fields(&self) -> &'static [&'static str];
     fn singleton(&self) -> bool;
     /// Whether the module assigns the key (`#[auto_inc]`).
     fn auto_inc_key(&self) -> bool;
@@ -66,6 +68,10 @@ impl<T: TableAccess> TableDriver for TableOf<T> {
 
     fn key_field(&self) -> &'static str {
         T::KEY_FIELD
+    }
+
+    fn unique_fields(&self) -> &'static [&'static str] {
+        T::UNIQUE_FIELDS
     }
 
     fn singleton(&self) -> bool {

@@ -14,6 +14,7 @@ use super::compat::{
 };
 use crate::config::{http_and_ws, DataConfig, ServerChoice};
 use crate::db::Db;
+use crate::schema::info::SchemaInfo;
 use crate::types::status::{Failure, FailureKind};
 /// A copy of the last module published to the embedded server, to tell whether it is current.
 const PUBLISHED_COPY: &str = "published-module.wasm";
@@ -234,19 +235,8 @@ impl ServerLink {
         }
     }
 
-    /// The module this app publishes: the one built into it (or, in the toolkit's tests, a
-    /// file named instead).
     fn module(&self) -> Result<Cow<'static, [u8]>, Failure> {
-        #[cfg(feature = "test-hooks")]
-        if let Some(path) = &self.config.test_hooks.module_override {
-            return std::fs::read(path).map(Cow::Owned).map_err(|e| {
-                Failure::new(
-                    FailureKind::ModuleMissing,
-                    format!("the module file {} cannot be read: {e}", path.display()),
-                )
-            });
-        }
-        Ok(Cow::Borrowed(self.db.schema().info().module))
+        app_module(&self.config, self.db.schema().info())
     }
 
     /// A shared (configured) server's database meets this app. At this app's schema version it
@@ -335,12 +325,39 @@ impl ServerLink {
         self.config.data_dir.join(format!("shared-server-module-v{version}.wasm"))
     }
 
+    /// From now on the device uses `server`: the embedded server stops (its data stays on disk).
+    pub fn switch(&mut self, server: ServerChoice) {
+        self.stop();
+        self.local_ready = false;
+        self.failed_migration = None;
+        self.config.server = server;
+    }
+
+    /// The configuration the link works with (its server changes with [`ServerLink::switch`]).
+    pub fn config(&self) -> &DataConfig {
+        &self.config
+    }
+
     /// Stops the embedded server (waiting for its data to reach the disk).
     pub fn stop(&mut self) {
         if let Some(mut server) = self.local.take() {
             server.stop();
         }
     }
+}
+
+/// The module this app publishes: the one built into it (or, in the toolkit's tests, a file
+/// named instead).
+pub fn app_module(config: &DataConfig, info: &SchemaInfo) -> Result<Cow<'static, [u8]>, Failure> {
+    #[cfg(feature = "test-hooks")]
+    if let Some(path) = &config.test_hooks.module_override {
+        return std::fs::read(path).map(Cow::Owned).map_err(|e| {
+            Failure::new(FailureKind::ModuleMissing, format!("the module file {} cannot be read: {e}", path.display()))
+        });
+    }
+    #[cfg(not(feature = "test-hooks"))]
+    let _ = config;
+    Ok(Cow::Borrowed(info.module))
 }
 
 /// On a configured server this device must act as the database's user: it has the user's

@@ -23,7 +23,7 @@ pub struct ExportSummary {
 }
 
 impl ExportSummary {
-    fn of(path: &Path, export: Backup) -> ExportSummary {
+    pub(crate) fn of(path: &Path, export: Backup) -> ExportSummary {
         let rows = export.counts.into_iter().filter(|(table, _)| !table.starts_with(system::RESERVED_PREFIX)).collect();
         ExportSummary { path: path.display().to_string(), schema_version: export.version, rows }
     }

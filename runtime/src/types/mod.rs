@@ -11,4 +11,5 @@ pub mod order;
 pub mod page;
 pub mod provisional;
 pub mod status;
+pub mod sync_setup;
 pub mod sync_status;

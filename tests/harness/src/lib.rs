@@ -124,6 +124,26 @@ pub fn end_process_group(leader: &mut std::process::Child, first: libc::c_int, g
     let _ = leader.wait();
 }
 
+/// Names the installed database program (`SPACETIMEDB_STANDALONE`) for a release build of the
+/// benchmarks, unless something is named already: like a shipped app, a release build looks for
+/// it only beside its executable and where that variable says; a debug build also looks on
+/// `PATH` and in cargo's bin folder, where `scripts/setup.sh` installs it.
+pub fn name_the_installed_server() {
+    let env = heycat_contract::server::PROGRAM_ENV;
+    if std::env::var_os(env).is_some_and(|named| !named.is_empty()) {
+        return;
+    }
+    let program = format!("{}{}", heycat_contract::server::PROGRAM, std::env::consts::EXE_SUFFIX);
+    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        .map(|home| home.join("bin"));
+    if let Some(found) = on_path.into_iter().chain(cargo_bin).map(|dir| dir.join(&program)).find(|p| p.is_file()) {
+        std::env::set_var(env, found);
+    }
+}
+
 /// `row` with `field` set to `value`.
 pub fn with(row: &serde_json::Value, field: &str, value: serde_json::Value) -> serde_json::Value {
     let mut row = row.clone();

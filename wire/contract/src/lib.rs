@@ -16,11 +16,23 @@ pub mod events {
     pub const STORAGE_WARNING: &str = "storage:warning";
     /// `TableChange<ConflictView>`, for this client's conflicts.
     pub const CONFLICT_CHANGED: &str = "conflict:changed";
+    /// `SyncSetupProgress`, at every step of setting up sync (`sync_setup`).
+    pub const SYNC_SETUP: &str = "sync:setup";
+    /// `JoinSummary`, when the rows of a device that joined were offered to the shared data.
+    pub const DEVICE_JOINED: &str = "device:joined";
     /// What ends a table's change event name: `note:changed`.
     pub const TABLE_CHANGED_SUFFIX: &str = ":changed";
 
     /// The runtime's own events (every schema has them; tables add theirs).
-    pub const ALL: &[&str] = &[CONNECTION_STATUS, SYNC_STATUS, MIGRATION_STATUS, STORAGE_WARNING, CONFLICT_CHANGED];
+    pub const ALL: &[&str] = &[
+        CONNECTION_STATUS,
+        SYNC_STATUS,
+        MIGRATION_STATUS,
+        STORAGE_WARNING,
+        CONFLICT_CHANGED,
+        SYNC_SETUP,
+        DEVICE_JOINED,
+    ];
 
     /// The event a table's row changes are emitted as (`TableChange<Row>`).
     pub fn table_changed(table: &str) -> String {
@@ -86,6 +98,7 @@ pub mod commands {
     pub const STORAGE_IMPORT: &str = "storage_import";
     pub const DEVICE_INVITE: &str = "device_invite";
     pub const DEVICE_JOIN: &str = "device_join";
+    pub const SYNC_SETUP: &str = "sync_setup";
 
     /// Every one of them, in registration order.
     pub const ALL: &[&str] = &[
@@ -102,6 +115,7 @@ pub mod commands {
         STORAGE_IMPORT,
         DEVICE_INVITE,
         DEVICE_JOIN,
+        SYNC_SETUP,
     ];
 
     /// The most rows one page (`<table>_page`) answers, whatever its `limit` asks for: a page

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 
 import * as db from "../heycat";
 
@@ -83,7 +83,120 @@ export function SettingsView() {
           Reset to defaults
         </button>
       </form>
+      <Sync />
       <Devices />
+    </section>
+  );
+}
+
+/** What each step of setting up sync is called while it runs. */
+const SETUP_STEPS: Record<db.SyncSetupStep, string> = {
+  check: "Checking the server…",
+  identity: "Signing in to it…",
+  publish: "Preparing your database there…",
+  carry: "Copying this device's data to it…",
+  switch: "Switching to it…",
+};
+
+/** How many rows, over every table. */
+function total(byTable: Partial<Record<string, number>>) {
+  return Object.values(byTable).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
+/** "1 item was", "3 items were". */
+function itemsWere(n: number) {
+  return n === 1 ? "1 item was" : `${n} items were`;
+}
+
+/** What became of this device's rows when it joined, in words. */
+export function joinedInWords(summary: db.JoinSummary): string {
+  const added = total(summary.added);
+  const parts = [`${itemsWere(added)} added from this device`];
+  if (summary.unchanged > 0) parts.push(`${itemsWere(summary.unchanged)} there already`);
+  if (summary.conflicts > 0) parts.push(`${summary.conflicts} ${summary.conflicts === 1 ? "differs" : "differ"}, see Conflicts`);
+  return `Joined: ${parts.join("; ")}.`;
+}
+
+/**
+ * Sync: the address of a server the user runs (or rents) for their devices. On the first
+ * device, setting it up copies this device's data there; the other devices join with a code
+ * made on one that syncs, bringing what they hold.
+ */
+function Sync() {
+  const [url, setUrl] = useState("");
+  const [code, setCode] = useState("");
+  const [busy, setBusy] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    const stops = [
+      db.onSyncSetup((progress) => setBusy(SETUP_STEPS[progress.step])),
+      // Rows offered after a slow join answered.
+      db.onDeviceJoined((summary) => setDone(joinedInWords(summary))),
+    ];
+    return () => {
+      for (const stop of stops) void stop.then((unlisten) => unlisten());
+    };
+  }, []);
+  const run = async (event: FormEvent, first: string, work: () => Promise<string>, failed: string) => {
+    event.preventDefault();
+    setDone(null);
+    setProblem(null);
+    setBusy(first);
+    try {
+      setDone(await work());
+    } catch (e) {
+      setProblem(`${failed}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const setUp = (event: FormEvent) =>
+    run(
+      event,
+      SETUP_STEPS.check,
+      async () => {
+        const summary = await db.syncSetup(url.trim());
+        const carried = total(summary.rows);
+        return `This device now syncs with ${summary.server}: ${itemsWere(carried)} copied there. Add your other devices below.`;
+      },
+      "Sync was not set up",
+    );
+  const join = (event: FormEvent) =>
+    run(event, "Joining…", async () => joinedInWords(await db.deviceJoin(code.trim(), url.trim())), "Not joined");
+  return (
+    <section aria-label="Sync">
+      <h3>Sync</h3>
+      <label className="field">
+        <span>Sync server address</span>
+        <input
+          value={url}
+          placeholder="https://sync.example.com"
+          onChange={(e) => setUrl(e.target.value)}
+          disabled={busy !== null}
+        />
+      </label>
+      <form onSubmit={setUp}>
+        <button type="submit" disabled={busy !== null || url.trim() === ""}>
+          Set up sync
+        </button>
+      </form>
+      <form onSubmit={join}>
+        <label className="field">
+          <span>Code from your other device</span>
+          <input value={code} onChange={(e) => setCode(e.target.value)} disabled={busy !== null} />
+        </label>
+        <button type="submit" disabled={busy !== null || url.trim() === "" || code.trim() === ""}>
+          Join
+        </button>
+      </form>
+      {busy && <p role="status">{busy}</p>}
+      {done && <p role="status">{done}</p>}
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
     </section>
   );
 }

@@ -93,7 +93,10 @@ describe("StatusBanner", () => {
     refuse = false;
     fireEvent.click(join);
     await waitFor(() => expect(within(alert).queryByText(/no invitation has this code/)).toBeNull());
-    expect(calls.filter((c) => c.cmd === "device_join").map((c) => c.args)).toEqual([{ code: "7k2m-9qxd" }, { code: "7k2m-9qxd" }]);
+    expect(calls.filter((c) => c.cmd === "device_join").map((c) => c.args)).toEqual([
+      { code: "7k2m-9qxd", url: null },
+      { code: "7k2m-9qxd", url: null },
+    ]);
   });
 
   it("says when migrating the data to this version failed", () => {
@@ -415,6 +418,70 @@ describe("your devices", () => {
     const shown = await within(devices).findByRole("status");
     expect(shown).toHaveTextContent("enter 7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V within 10 minutes");
     expect(within(devices).queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("sync", () => {
+  const settingsRow = () => ({
+    audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
+    hotkeyRecordingShortcut: "F13", storageQuotaMb: 1024, rowVersion: "1",
+  });
+
+  it("sets up sync with a server, showing each step, then what was copied", async () => {
+    let finish: (summary: unknown) => void = () => {};
+    const invoked = mockBackend({
+      settings_get: settingsRow,
+      conflict_list: () => [],
+      sync_setup: () => new Promise((resolve) => (finish = resolve)),
+    });
+    render(<SettingsView />);
+    const sync = await screen.findByRole("region", { name: "Sync" });
+    fireEvent.change(within(sync).getByLabelText("Sync server address"), { target: { value: " https://sync.example " } });
+    fireEvent.click(within(sync).getByRole("button", { name: "Set up sync" }));
+    await waitFor(() => expect(invoked.some((c) => c.cmd === "sync_setup")).toBe(true));
+    expect(invoked.find((c) => c.cmd === "sync_setup")?.args).toMatchObject({ url: "https://sync.example" });
+    await act(() => emit("sync:setup", { step: "carry", server: "https://sync.example" }));
+    expect(await within(sync).findByRole("status")).toHaveTextContent("Copying this device's data to it…");
+    expect(within(sync).getByRole("button", { name: "Set up sync" })).toBeDisabled();
+    await act(async () =>
+      finish({ server: "https://sync.example", rows: { dictionary_entry: 2, recording: 1 }, backup: "/b.json" }),
+    );
+    expect(await within(sync).findByText(/now syncs with https:\/\/sync.example: 3 items were copied/)).toBeVisible();
+  });
+
+  it("joins with a code and the server's address, saying what became of this device's items", async () => {
+    const invoked = mockBackend({
+      settings_get: settingsRow,
+      conflict_list: () => [],
+      device_join: () => ({ added: { dictionary_entry: 3 }, unchanged: 0, conflicts: 1, kept: "/b.json" }),
+    });
+    render(<SettingsView />);
+    const sync = await screen.findByRole("region", { name: "Sync" });
+    const join = within(sync).getByRole("button", { name: "Join" });
+    expect(join).toBeDisabled();
+    fireEvent.change(within(sync).getByLabelText("Sync server address"), { target: { value: "https://sync.example" } });
+    fireEvent.change(within(sync).getByLabelText("Code from your other device"), { target: { value: "7k2m 9qxd" } });
+    fireEvent.click(join);
+    expect(await within(sync).findByText("Joined: 3 items were added from this device; 1 differs, see Conflicts.")).toBeVisible();
+    expect(invoked.find((c) => c.cmd === "device_join")?.args).toMatchObject({ code: "7k2m 9qxd", url: "https://sync.example" });
+    await act(() => emit("device:joined", { added: {}, unchanged: 1, conflicts: 0, kept: null }));
+    expect(await within(sync).findByText("Joined: 0 items were added from this device; 1 item was there already.")).toBeVisible();
+  });
+
+  it("says why sync was not set up, in the backend's words", async () => {
+    mockBackend({
+      settings_get: settingsRow,
+      conflict_list: () => [],
+      sync_setup: () => {
+        throw { kind: "offline", message: "cannot reach http://10.0.0.9:3000: nothing answers there: check the address" };
+      },
+    });
+    render(<SettingsView />);
+    const sync = await screen.findByRole("region", { name: "Sync" });
+    fireEvent.change(within(sync).getByLabelText("Sync server address"), { target: { value: "http://10.0.0.9:3000" } });
+    fireEvent.click(within(sync).getByRole("button", { name: "Set up sync" }));
+    expect(await within(sync).findByRole("alert")).toHaveTextContent("Sync was not set up: cannot reach http://10.0.0.9:3000");
+    expect(within(sync).queryByRole("status")).toBeNull();
   });
 });
 

@@ -19,9 +19,12 @@ import {
   type DeviceInvitation,
   type ErrorKind,
   type ExportSummary,
+  type JoinSummary,
   type JsonValue,
   type MigrationStatus,
   type StorageUsage,
+  type SyncSetupProgress,
+  type SyncSetupSummary,
   type SyncStatus,
   type TableChange,
 } from "./types";
@@ -261,9 +264,31 @@ export function deviceInvite(): Promise<DeviceInvitation> {
 }
 
 /**
- * Joins this device to the user's data on the shared server with a code made on one of the
- * user's devices, then connects. Invokes `device_join`.
+ * Joins this device to the user's data on a shared server with a code made on one of the
+ * user's devices, then connects. A device that keeps its data on its own gives the server's
+ * `url`; its rows are offered to the shared data, and the answer says what became of them
+ * (added, there already, or conflicts to resolve). Invokes `device_join`.
  */
-export async function deviceJoin(code: string): Promise<void> {
-  await call<null>(RUNTIME_COMMANDS.DEVICE_JOIN, { code });
+export function deviceJoin(code: string, url?: string): Promise<JoinSummary> {
+  return call<JoinSummary>(RUNTIME_COMMANDS.DEVICE_JOIN, { code, url: url ?? null });
+}
+
+/** Calls `handler` when the rows this device brought when it joined were offered to the shared data. */
+export function onDeviceJoined(handler: (summary: JoinSummary) => void): Promise<UnlistenFn> {
+  return subscribe<JoinSummary>(RUNTIME_EVENTS.DEVICE_JOINED, handler);
+}
+
+/**
+ * Sets up sync with the shared server at `url` (`https://host` or `http://host:port`): this
+ * device's data goes there as the user's, and the device syncs with it from then on; the user's
+ * other devices join with a code (`deviceInvite`). Rejects, in words, when the server cannot be
+ * used, leaving the device as it was. Invokes `sync_setup`.
+ */
+export function syncSetup(url: string): Promise<SyncSetupSummary> {
+  return call<SyncSetupSummary>(RUNTIME_COMMANDS.SYNC_SETUP, { url });
+}
+
+/** Calls `handler` at every step of setting up sync (`syncSetup`), as it starts. */
+export function onSyncSetup(handler: (progress: SyncSetupProgress) => void): Promise<UnlistenFn> {
+  return subscribe<SyncSetupProgress>(RUNTIME_EVENTS.SYNC_SETUP, handler);
 }

@@ -2,8 +2,8 @@
 // heycat_runtime::{ConnectionStatus, FailureKind, SyncStatus, Rejected, MigrationStatus,
 // MigrationStep, DataError (here DataErrorPayload), ErrorKind, StorageUsage, StorageLevel,
 // TableUsage, CleanupPreview, CleanupItem, ExportSummary, ConflictView, ConflictResolution (here
-// ConflictChoice), DeviceInvitation, TableChange, RowPage}, and the names in
-// heycat_contract::{events, commands}.
+// ConflictChoice), DeviceInvitation, SyncSetupStep, SyncSetupProgress, SyncSetupSummary,
+// JoinSummary, TableChange, RowPage}, and the names in heycat_contract::{events, commands}.
 // Do not edit: change the Rust types, then run
 //   HEYCAT_BLESS=1 cargo test -p heycat-runtime --test typescript
 
@@ -14,6 +14,8 @@ export const RUNTIME_EVENTS = {
   MIGRATION_STATUS: "migration:status",
   STORAGE_WARNING: "storage:warning",
   CONFLICT_CHANGED: "conflict:changed",
+  SYNC_SETUP: "sync:setup",
+  DEVICE_JOINED: "device:joined",
 } as const;
 
 /** What ends a table's change event name: `<table>:changed`. */
@@ -34,6 +36,7 @@ export const RUNTIME_COMMANDS = {
   STORAGE_IMPORT: "storage_import",
   DEVICE_INVITE: "device_invite",
   DEVICE_JOIN: "device_join",
+  SYNC_SETUP: "sync_setup",
 } as const;
 
 export type CleanupItem = {
@@ -187,6 +190,14 @@ export type FailureKind =
 /** Anything else (the message says what). */
 "other"
 
+/**
+ * What became of this device's rows when it joined the user's shared database: the rows the
+ * shared data lacked were added (by table), those it held as they are were left, and those it
+ * holds otherwise (the same key, or a unique value taken, with other values) became conflicts
+ * for the user to resolve. `kept` is the copy of every row this device offered.
+ */
+export type JoinSummary = { added: Partial<{ [key in string]: number }>; unchanged: number; conflicts: number; kept: string | null }
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 
 /** What the frontend hears of a migration. */
@@ -249,6 +260,31 @@ usedBytes: number; level: StorageLevel; tables: TableUsage[]; outboxBytes: numbe
 snapshotBytes: number; serverFilesBytes: number; backupBytes: number; diskFreeBytes: number; diskTotalBytes: number;
 /** Less than the reserve the data layer keeps is free on the disk: writes are refused. */
 diskNearlyFull: boolean }
+
+/** Where setting up sync is: the step under way and the server's address. */
+export type SyncSetupProgress = { step: SyncSetupStep; server: string }
+
+/** Setting up sync's steps, in order; each is announced (`sync:setup`) as it starts. */
+export type SyncSetupStep =
+/**
+ * The server is asked whether it answers, speaks SpacetimeDB and has the app's database
+ * name free (or already this device's, from a setup that stopped part way).
+ */
+"check" |
+/** The server makes the user's identity there (this device keeps its token, never shown). */
+"identity" |
+/** The app's module is published as that identity, so the database is the user's. */
+"publish" |
+/** This device's rows are written to a backup and carried to the server, counts checked. */
+"carry" |
+/** The device uses the shared server from now on. */
+"switch"
+
+/**
+ * Sync set up: the server this device now uses, how many rows of each of the app's tables
+ * were carried there, and the backup of them kept on this device.
+ */
+export type SyncSetupSummary = { server: string; rows: Partial<{ [key in string]: number }>; backup: string }
 
 /** How far syncing is, for the frontend. */
 export type SyncStatus = {

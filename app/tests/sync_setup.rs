@@ -1,0 +1,310 @@
+//! Setting up sync from the app: a device that kept its data in its embedded server gives a
+//! shared server's address (`sync_setup`); the server then holds exactly the device's rows as
+//! the user's, the device syncs with it from then on (after a restart too), and a setup that
+//! cannot be done says why and leaves the device as it was.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use heycat_harness::{sql_rows, Api, Server};
+use heycat_runtime::config::{DataConfig, ServerChoice};
+use serde_json::{json, Value};
+
+/// The ids of the dictionary entries the server holds, read as `token`'s identity.
+fn server_entry_ids(server: &Server, token: Option<String>) -> Result<Vec<String>, String> {
+    let rows =
+        sql_rows(&Api::new(server.url(), token), DB, "SELECT id FROM dictionary_entry").map_err(|e| e.to_string())?;
+    let mut ids: Vec<String> = rows.iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// heycat on its embedded server, holding the entries `ids` (trigger and expansion made from each).
+fn device_on_its_own(dir: &std::path::Path, ids: &[&str]) -> TestApp {
+    let app = start(config(dir, ServerChoice::Local));
+    app.wait_connected();
+    for id in ids {
+        app.ok("dictionary_entry_insert", json!({"row": entry(id, &format!("t-{id}"), &format!("expansion {id}"))}));
+    }
+    app
+}
+
+fn token_of(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("identity-token")).expect("the device keeps the user's token")
+}
+
+#[test]
+fn a_device_sets_up_sync_and_the_server_then_holds_exactly_its_rows() {
+    let shared = Server::start().expect("start the sync server");
+    let dir = tempfile::tempdir().unwrap();
+    let app = device_on_its_own(dir.path(), &["d1", "d2"]);
+    let steps = app.events(heycat_runtime::events::SYNC_SETUP);
+
+    let summary = app.ok("sync_setup", json!({ "url": shared.url() }));
+    assert_eq!(summary["server"], shared.url(), "{summary}");
+    assert_eq!(summary["rows"]["dictionary_entry"], 2, "{summary}");
+    assert!(
+        std::path::Path::new(summary["backup"].as_str().unwrap()).is_file(),
+        "the carried rows are kept: {summary}"
+    );
+    let heard: Vec<Value> = steps.try_iter().map(|p| p["step"].clone()).collect();
+    assert_eq!(heard, ["check", "identity", "publish", "carry", "switch"], "each step is announced");
+    let status = app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+    assert_eq!(status["server"], shared.url());
+
+    // The server holds the device's rows, for the user only: the database is the user's.
+    let token = token_of(dir.path());
+    assert_eq!(server_entry_ids(&shared, Some(token.clone())).unwrap(), ["d1", "d2"]);
+    assert!(server_entry_ids(&shared, None).map_or(true, |ids| ids.is_empty()), "nobody else reads them");
+    // What the user writes now goes to the shared server.
+    app.ok("dictionary_entry_insert", json!({"row": entry("d3", "t-d3", "expansion d3")}));
+    assert_eq!(server_entry_ids(&shared, Some(token.clone())).unwrap(), ["d1", "d2", "d3"]);
+    assert_eq!(listed_entry_ids(&app), ["d1", "d2", "d3"]);
+    assert!(!dir.path().join("sync-setup.json").exists(), "nothing of the setup is left aside");
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["identity-token", "server.json"] {
+        let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+    // Once is enough.
+    let again = app.err("sync_setup", json!({ "url": shared.url() }));
+    assert!(again["message"].as_str().unwrap().contains("syncs with"), "{again}");
+    app.shutdown();
+
+    // Started again, the device uses the shared server: nothing needs setting up twice.
+    let restarted = start(DataConfig::resolve(dir.path().to_owned(), DB, DB).unwrap());
+    let status = restarted.wait_connected();
+    assert_eq!(status["server"], shared.url(), "{status}");
+    assert_eq!(listed_entry_ids(&restarted), ["d1", "d2", "d3"]);
+    assert_eq!(token_of(dir.path()), token);
+    restarted.shutdown();
+}
+
+#[test]
+fn a_setup_that_cannot_be_done_says_why_and_leaves_the_device_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = device_on_its_own(dir.path(), &["d1"]);
+    let own_server = app.status()["server"].clone();
+
+    // Nothing answers at the address.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let refused = app.err("sync_setup", json!({ "url": nowhere }));
+    assert_eq!(refused["kind"], "offline", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("check the address"), "{refused}");
+
+    // Something answers, but it is no SpacetimeDB server.
+    let web = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let web_url = format!("http://{}", web.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in web.incoming().flatten() {
+            use std::io::{Read, Write};
+            let mut stream = stream;
+            let _ = stream.read(&mut [0u8; 4096]);
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    let not_spacetimedb = app.err("sync_setup", json!({ "url": web_url }));
+    assert_eq!(not_spacetimedb["kind"], "badInput", "{not_spacetimedb}");
+    assert!(not_spacetimedb["message"].as_str().unwrap().contains("not as a SpacetimeDB server"), "{not_spacetimedb}");
+
+    // The name is taken: someone else's heycat database is there.
+    let taken = Server::start().unwrap();
+    taken.api().publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
+    let someone_elses = app.err("sync_setup", json!({ "url": taken.url() }));
+    assert_eq!(someone_elses["kind"], "unauthorized", "{someone_elses}");
+    assert!(someone_elses["message"].as_str().unwrap().contains("invitation code"), "{someone_elses}");
+
+    // Another app's database of the same name.
+    let other_app = Server::start().unwrap();
+    let notes = heycat_harness::module_wasm_of_schema(&heycat_harness::workspace_root().join("examples/notes/schema"))
+        .expect("build the notes example's module");
+    other_app.api().publish_file(DB, &notes).unwrap();
+    let another_app = app.err("sync_setup", json!({ "url": other_app.url() }));
+    assert_eq!(another_app["kind"], "badInput", "{another_app}");
+    assert!(another_app["message"].as_str().unwrap().contains("another app"), "{another_app}");
+
+    // After all that, the device is as it was: its own server, its rows, no server configured.
+    let status = app.wait_connected();
+    assert_eq!(status["server"], own_server);
+    assert_eq!(listed_entry_ids(&app), ["d1"]);
+    assert!(!dir.path().join("server.json").exists());
+    app.ok("dictionary_entry_insert", json!({"row": entry("d2", "t-d2", "expansion d2")}));
+    assert_eq!(listed_entry_ids(&app), ["d1", "d2"]);
+    app.shutdown();
+}
+
+#[test]
+fn a_setup_killed_part_way_starts_over_on_the_database_it_began() {
+    // The device died after the server had made its identity and the module was published (a
+    // half-done setup on the server, the identity kept aside on the device): setting up again
+    // reuses them, empties the database and carries every row.
+    let shared = Server::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = device_on_its_own(dir.path(), &["d1", "d2"]);
+    let token = Api::new(shared.url(), None).new_identity_token().unwrap();
+    let half = Api::new(shared.url(), Some(token.clone()));
+    half.publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
+    half.call(DB, "dictionary_entry_insert", &json!([server_entry("d1"), "half-carried"])).unwrap();
+    let pending = json!({"server": shared.url(), "token": token}).to_string();
+    std::fs::write(dir.path().join("sync-setup.json"), pending).unwrap();
+
+    let summary = app.ok("sync_setup", json!({ "url": shared.url() }));
+    assert_eq!(summary["rows"]["dictionary_entry"], 2, "{summary}");
+    assert_eq!(token_of(dir.path()), token, "the identity it began with");
+    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2"], "every row, once");
+    app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+    app.shutdown();
+}
+
+/// A dictionary entry in SpacetimeDB's JSON, as a reducer call takes it.
+fn server_entry(id: &str) -> Value {
+    json!({"id": id, "trigger": format!("t-{id}"), "expansion": format!("expansion {id}"), "suffix": {"none": []},
+           "auto_enter": false, "disable_suffix": false, "complete_match_only": false,
+           "created_at": {"__timestamp_micros_since_unix_epoch__": 0}, "row_version": 0})
+}
+
+/// The entries `app` lists, as `id → (trigger, expansion)`.
+fn listed_entries(app: &impl Frontend) -> std::collections::BTreeMap<String, (String, String)> {
+    let listed = app.ok("dictionary_entry_list", json!({}));
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().into(),
+                (r["trigger"].as_str().unwrap().into(), r["expansion"].as_str().unwrap().into()),
+            )
+        })
+        .collect()
+}
+
+fn entries(list: &[(&str, &str, &str)]) -> std::collections::BTreeMap<String, (String, String)> {
+    list.iter().map(|(id, trigger, expansion)| ((*id).into(), ((*trigger).into(), (*expansion).into()))).collect()
+}
+
+#[test]
+fn a_device_joins_with_its_own_rows_and_nothing_either_device_holds_is_lost() {
+    let shared = Server::start().unwrap();
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // A, on its own, then syncing: what it holds goes to the server.
+    let a = device(dirs.0.path(), ServerChoice::Local);
+    a.wait_connected();
+    for (id, trigger, expansion) in
+        [("both", "brb", "be right back"), ("same-key", "omw", "on my way"), ("a-dup", "ty", "thank you")]
+    {
+        a.ok("dictionary_entry_insert", json!({"row": entry(id, trigger, expansion)}));
+    }
+    a.ok("sync_setup", json!({ "url": shared.url() }));
+    a.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+
+    // B used heycat on its own: one entry as A has it, one under A's key with other values,
+    // one with A's trigger under a key of its own, and one A does not have.
+    let b = device_on_its_own(dirs.1.path(), &[]);
+    for (id, trigger, expansion) in [
+        ("both", "brb", "be right back"),
+        ("same-key", "omw", "on my way home"),
+        ("b-dup", "ty", "thanks a lot"),
+        ("b-only", "afk", "away from keyboard"),
+    ] {
+        b.ok("dictionary_entry_insert", json!({"row": entry(id, trigger, expansion)}));
+    }
+    let joined_events = b.events(heycat_runtime::events::DEVICE_JOINED);
+
+    // Joining needs the address as well as the code.
+    let code = a.ok("device_invite", Value::Null)["code"].as_str().unwrap().to_owned();
+    let no_address = b.err("device_join", json!({ "code": code }));
+    assert_eq!(no_address["kind"], "badInput", "{no_address}");
+    let summary = b.ok("device_join", json!({ "code": code, "url": shared.url() }));
+    assert_eq!(summary["added"], json!({"dictionary_entry": 1}), "{summary}");
+    assert_eq!((summary["unchanged"].as_u64(), summary["conflicts"].as_u64()), (Some(1), Some(2)), "{summary}");
+    let kept = summary["kept"].as_str().expect("a copy of what B brought");
+    assert!(std::fs::read_to_string(kept).unwrap().contains("thanks a lot"), "every row B held is kept");
+    assert_eq!(joined_events.recv_timeout(Duration::from_secs(5)).unwrap(), summary);
+    b.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+
+    // B's own entry reaches A; the two that differ are B's conflicts, A's values standing meanwhile.
+    wait_for(Duration::from_secs(20), "A to see B's entry", || listed_entries(&a).contains_key("b-only"));
+    wait_for(Duration::from_secs(20), "B's offer to be sent", || b.pending() == 0);
+    wait_for(Duration::from_secs(10), "B to be told of both conflicts", || {
+        b.ok("conflict_list", json!({})).as_array().unwrap().len() == 2
+    });
+    let conflicts = b.ok("conflict_list", json!({}));
+    let conflicts = conflicts.as_array().unwrap();
+    let on =
+        |id: &str| conflicts.iter().find(|c| c["theirs"]["id"] == id).unwrap_or_else(|| panic!("{id}: {conflicts:?}"));
+    assert_eq!(on("same-key")["mine"]["expansion"], "on my way home");
+    assert_eq!(on("a-dup")["mine"]["expansion"], "thanks a lot", "the trigger A holds, with B's expansion");
+    // The user keeps B's values for one and A's for the other.
+    b.ok("conflict_resolve", json!({"id": on("same-key")["id"], "resolution": {"choice": "keepMine"}}));
+    b.ok("conflict_resolve", json!({"id": on("a-dup")["id"], "resolution": {"choice": "keepTheirs"}}));
+    assert_eq!(b.ok("conflict_list", json!({})), json!([]));
+
+    let settled = entries(&[
+        ("a-dup", "ty", "thank you"),
+        ("b-only", "afk", "away from keyboard"),
+        ("both", "brb", "be right back"),
+        ("same-key", "omw", "on my way home"),
+    ]);
+    wait_for(Duration::from_secs(20), "both devices to agree", || {
+        listed_entries(&a) == settled && listed_entries(&b) == settled
+    });
+    let token = token_of(dirs.0.path());
+    assert_eq!(token_of(dirs.1.path()), token, "B acts as the user");
+    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["a-dup", "b-only", "both", "same-key"]);
+    a.shutdown();
+    b.shutdown();
+}
+
+#[test]
+fn a_server_gone_mid_carry_leaves_the_device_as_it_was_and_setting_up_again_carries_every_row() {
+    let shared = Server::start().unwrap();
+    let proxy = Proxy::start(shared.port());
+    let dir = tempfile::tempdir().unwrap();
+    let app = device_on_its_own(dir.path(), &[]);
+    // Many rows (put straight into the embedded database), so that the carry reads them for a
+    // while before it sends any to the server.
+    let own_server = app.status()["server"].as_str().unwrap().to_owned();
+    let owner = std::fs::read_to_string(dir.path().join("spacetimedb/owner-token")).unwrap();
+    let rows: Vec<Value> = (0..3000).map(|i| server_entry(&format!("e{i:04}"))).collect();
+    Api::new(own_server.clone(), Some(owner)).call(DB, "heycat_import_dictionary_entry", &json!([rows, true])).unwrap();
+    wait_for(Duration::from_secs(20), "the app to list every row", || listed_entry_ids(&app).len() == 3000);
+
+    // The server goes away as the carry starts.
+    let steps = app.events(heycat_runtime::events::SYNC_SETUP);
+    let proxy_ref = &proxy;
+    let failed = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Ok(progress) = steps.recv_timeout(Duration::from_secs(60)) {
+                if progress["step"] == "carry" {
+                    proxy_ref.go_offline();
+                    return;
+                }
+            }
+        });
+        app.err("sync_setup", json!({ "url": proxy.url() }))
+    });
+    let message = failed["message"].as_str().unwrap();
+    assert!(message.contains("carrying this device's data"), "{failed}");
+    assert!(message.contains("goes on with its own database"), "{failed}");
+
+    // The device is as it was: its own database, every row, writes taken.
+    let status = app.wait_connected();
+    assert_eq!(status["server"], own_server.as_str());
+    assert!(!dir.path().join("server.json").exists());
+    app.ok("dictionary_entry_insert", json!({"row": entry("new", "t-new", "written after")}));
+    assert_eq!(listed_entry_ids(&app).len(), 3001);
+    assert_eq!(app.pending(), 0, "the write reached the embedded database: its writes are not held");
+
+    // Back online, setting up again carries every row, once.
+    proxy.go_online();
+    let summary = app.ok("sync_setup", json!({ "url": proxy.url() }));
+    assert_eq!(summary["rows"]["dictionary_entry"], 3001, "{summary}");
+    assert_eq!(server_entry_ids(&shared, Some(token_of(dir.path()))).unwrap().len(), 3001);
+    app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == proxy.url());
+    app.shutdown();
+}

@@ -1,0 +1,65 @@
+//! Carries every row of a database to the same module's empty database on another server (a
+//! device that sets up sync moves its data to the shared server this way).
+//!
+//! The source's writes are held from the export on (the app keeps what the user writes
+//! meanwhile in its outbox and sends it, later, to wherever it then syncs); its rows are written
+//! to a backup, synced and read back as a migration's backup is; imported into the target's
+//! tables; and the target's row counts checked. The source keeps all its data either way.
+
+use std::path::Path;
+
+use crate::api::Api;
+use crate::migrate::{hold_writes, import, release_writes, verify_counts, Backup};
+
+/// Where the rows come from and go.
+pub struct Carry<'a> {
+    /// The database that holds the rows, as its user.
+    pub from: &'a Api,
+    /// The database they go to, as its user: the same module, its tables empty.
+    pub to: &'a Api,
+    pub database: &'a str,
+    /// The schema version of both.
+    pub version: u32,
+    /// Every table the rows of are carried.
+    pub tables: &'a [String],
+    /// Where the backup of the rows is written (and kept).
+    pub backup: &'a Path,
+}
+
+impl Carry<'_> {
+    /// Carries the rows. On success the source's writes stay held (they lapse by themselves
+    /// within minutes; [`release`] lifts them), so that nothing written to it after the export
+    /// is missing from the target; on failure they are lifted.
+    pub fn run(&self) -> Result<Backup, String> {
+        hold_writes(self.from, self.database)?;
+        let carried = self.export_and_import();
+        if carried.is_err() {
+            release(self.from, self.database);
+        }
+        carried
+    }
+
+    fn export_and_import(&self) -> Result<Backup, String> {
+        let backup = Backup::export(self.from, self.database, self.version, self.tables)
+            .map_err(|e| format!("reading this device's rows failed: {e}"))?;
+        backup.write(self.backup)?;
+        for (table, rows) in &backup.tables {
+            // A large table takes a while: the hold is renewed before each.
+            hold_writes(self.from, self.database)?;
+            import(self.to, self.database, table, rows.clone())?;
+        }
+        verify_counts(self.to, self.database, &backup.counts)?;
+        Ok(backup)
+    }
+}
+
+/// Holds every write of `database` on the server `api` talks to (for a couple of minutes; see
+/// `migrate`): what the app writes meanwhile waits in its outbox.
+pub fn hold(api: &Api, database: &str) -> Result<(), String> {
+    hold_writes(api, database)
+}
+
+/// Lets a carry's source (`database` on the server `api` talks to) take writes again.
+pub fn release(api: &Api, database: &str) {
+    release_writes(api, database);
+}
