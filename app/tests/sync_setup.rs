@@ -308,3 +308,43 @@ fn a_server_gone_mid_carry_leaves_the_device_as_it_was_and_setting_up_again_carr
     app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == proxy.url());
     app.shutdown();
 }
+
+#[test]
+fn a_device_that_stops_syncing_keeps_the_shared_data_as_it_is_then_in_a_database_of_its_own() {
+    let shared = Server::start().unwrap();
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let app = device_on_its_own(dirs.0.path(), &["d1"]);
+    let not_syncing = app.err("sync_stop", Value::Null);
+    assert!(not_syncing["message"].as_str().unwrap().contains("does not sync"), "{not_syncing}");
+    app.ok("sync_setup", json!({ "url": shared.url() }));
+    app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+    // Another device of the user writes to the shared data.
+    let token = token_of(dirs.0.path());
+    std::fs::write(dirs.1.path().join("identity-token"), &token).unwrap();
+    let other = device(dirs.1.path(), ServerChoice::Remote(shared.url()));
+    other.wait_connected();
+    other.ok("dictionary_entry_insert", json!({"row": entry("d2", "t-d2", "from the other device")}));
+    wait_for(Duration::from_secs(10), "the other device's entry", || listed_entry_ids(&app) == ["d1", "d2"]);
+
+    let taken = app.ok("sync_stop", Value::Null);
+    assert_eq!(taken["rows"]["dictionary_entry"], 2, "{taken}");
+    assert!(std::path::Path::new(taken["path"].as_str().unwrap()).is_file(), "kept: {taken}");
+    let status = app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] != shared.url());
+    assert_ne!(status["server"], shared.url());
+    assert_eq!(listed_entry_ids(&app), ["d1", "d2"], "the shared data as it was");
+    // From now on the two go their own ways.
+    app.ok("dictionary_entry_insert", json!({"row": entry("d3", "t-d3", "on this device only")}));
+    other.ok("dictionary_entry_insert", json!({"row": entry("d4", "t-d4", "shared only")}));
+    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2", "d4"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(listed_entry_ids(&app), ["d1", "d2", "d3"]);
+    app.shutdown();
+    other.shutdown();
+
+    // Started again, it keeps to its own database.
+    let restarted = start(DataConfig::resolve(dirs.0.path().to_owned(), DB, DB).unwrap());
+    let status = restarted.wait_connected();
+    assert_ne!(status["server"], shared.url());
+    assert_eq!(listed_entry_ids(&restarted), ["d1", "d2", "d3"]);
+    restarted.shutdown();
+}

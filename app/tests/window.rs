@@ -14,7 +14,7 @@ use std::time::Duration;
 use common::{device, entry, Frontend, Proxy, DB};
 use heycat_harness::display::VirtualDisplay;
 use heycat_harness::window::AppWindow;
-use heycat_harness::{as_user_of, embedded_server_pids, module_wasm, sql_rows, wait_for, Server};
+use heycat_harness::{as_user_of, embedded_server_pids, module_wasm, sql_rows, wait_for, Api, Server};
 use heycat_runtime::config::ServerChoice;
 use heycat_runtime::Schema;
 use serde_json::{json, Value};
@@ -350,4 +350,57 @@ fn a_migration_on_start_is_shown_in_the_banner_and_the_data_is_there() {
     w.wait_text("//*[@aria-label='Migration']", &format!("Your data was updated from version 1 to {latest}."));
     w.wait_for(CONNECTED);
     w.wait_for(&entry_row("brb", "be right back"));
+}
+
+/// The user's entries on the server, read as the user (the token `data_dir` keeps).
+fn entries_of_user(server: &Server, data_dir: &Path) -> Vec<(String, String)> {
+    let token = std::fs::read_to_string(data_dir.join("identity-token")).expect("the device keeps the user's token");
+    let rows = sql_rows(&Api::new(server.url(), Some(token)), DB, "SELECT * FROM dictionary_entry").unwrap();
+    let mut entries: Vec<_> = rows
+        .iter()
+        .map(|r| (r["trigger"].as_str().unwrap().to_owned(), r["expansion"].as_str().unwrap().to_owned()))
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn a_person_sets_up_sync_in_settings_and_the_server_then_holds_their_entries() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    // A server of the person's own, with nothing on it yet.
+    let server = Server::start().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let display = VirtualDisplay::start();
+    let w = open(&display, dir.path(), None, "sync-setup");
+    w.wait_for(CONNECTED);
+    add_entry(&w, "brb", "be right back");
+    w.wait_for(&entry_row("brb", "be right back"));
+    add_entry(&w, "omw", "on my way");
+    w.wait_for(&entry_row("omw", "on my way"));
+
+    tab(&w, "Settings");
+    let sync = "//section[@aria-label='Sync']";
+    w.type_into(&format!("{sync}//label[span='Sync server address']/input"), &server.url());
+    w.click(&button(sync, "Set up sync"));
+    // The two entries and the settings.
+    w.wait_text(
+        &format!("{sync}//p[@role='status']"),
+        &format!("This device now syncs with {}: 3 items were copied there.", server.url()),
+    );
+    let on_server = format!("//*[@role='status'][normalize-space()='Connected to {}']", server.url());
+    w.wait_for(&on_server);
+    let theirs = vec![("brb".to_owned(), "be right back".to_owned()), ("omw".to_owned(), "on my way".to_owned())];
+    assert_eq!(entries_of_user(&server, dir.path()), theirs, "the server holds exactly the person's entries");
+    drop(w);
+
+    // Opened again, the app syncs with the server and shows the entries from there.
+    let w = open(&display, dir.path(), None, "sync-setup-reopened");
+    w.wait_for(&on_server);
+    tab(&w, "Dictionary");
+    w.wait_for(&entry_row("omw", "on my way"));
+    add_entry(&w, "ty", "thank you");
+    w.wait_for(&entry_row("ty", "thank you"));
+    wait_for(Duration::from_secs(10), "the new entry to reach the server", || {
+        entries_of_user(&server, dir.path()).len() == 3
+    });
 }

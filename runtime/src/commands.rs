@@ -154,6 +154,14 @@ async fn sync_setup(
     blocking(move || connection.set_up_sync(&url, &db)).await
 }
 
+/// Stops syncing: this device goes back to a database of its own holding the shared data as
+/// it is now; the shared database stays for the user's other devices. Answers what was taken.
+#[tauri::command]
+async fn sync_stop(db: State<'_, Db>, connection: State<'_, Connection>) -> Result<ExportSummary, DataError> {
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.stop_syncing(&db)).await
+}
+
 /// Runs blocking work (HTTP calls, files) off the async runtime's workers.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, DataError> + Send + 'static,
@@ -178,7 +186,8 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         storage_import,
         device_invite,
         device_join,
-        sync_setup
+        sync_setup,
+        sync_stop
     ]
 }
 

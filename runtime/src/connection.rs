@@ -25,6 +25,7 @@ use crate::devices::{self, DeviceInvitation};
 use crate::schema::connector::ConnectOptions;
 use crate::server::link::{app_module, ServerLink};
 use crate::server::share::{self, ShareSetup};
+use crate::storage::ExportSummary;
 use crate::store::offer;
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::status::{ConnectionStatus, Failure, FailureKind};
@@ -226,6 +227,34 @@ impl Connection {
         *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
         self.shared.update(|c| c.switch = Some(server));
         Ok(shared.summary)
+    }
+
+    /// Stops syncing: this device goes back to a database of its own, which holds the shared
+    /// data as it is now (taken from the server, kept in `backups/`, put into the embedded
+    /// database before the device connects to it; see `server::share`). The shared database
+    /// stays as it is, for the user's other devices; what this device queued and did not send
+    /// yet goes to its own database.
+    pub fn stop_syncing(&self, db: &Db) -> Result<ExportSummary, DataError> {
+        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
+            return Err(DataError::new(ErrorKind::BadInput, "this device is joining or setting up sync already"));
+        };
+        if !matches!(self.choice(), ServerChoice::Remote(_)) {
+            return Err(DataError::new(ErrorKind::BadInput, "this device does not sync: its data is its own already"));
+        }
+        let (api, database) = self.server().map_err(|_| {
+            DataError::new(
+                ErrorKind::Offline,
+                "stopping sync takes your data from the server, which is not connected now: try again once it is",
+            )
+        })?;
+        let taken = share::take_home(&api, &database, db.schema().info(), &self.config.data_dir)?;
+        if let Err(e) = self.config.save_server("") {
+            share::forget_taken_home(&self.config.data_dir);
+            return Err(DataError::new(ErrorKind::Server, format!("{e}; this device goes on syncing")));
+        }
+        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = ServerChoice::Local;
+        self.shared.update(|c| c.switch = Some(ServerChoice::Local));
+        Ok(taken)
     }
 
     fn choice(&self) -> ServerChoice {

@@ -88,6 +88,7 @@ describe("the runtime's commands", () => {
       [RUNTIME_COMMANDS.DEVICE_INVITE]: SAMPLES.DeviceInvitation[0],
       [RUNTIME_COMMANDS.SYNC_SETUP]: SAMPLES.SyncSetupSummary[0],
       [RUNTIME_COMMANDS.DEVICE_JOIN]: SAMPLES.JoinSummary[0],
+      [RUNTIME_COMMANDS.SYNC_STOP]: SAMPLES.ExportSummary[0],
     };
     const calls = backend(({ cmd }) => answers[cmd] ?? null);
     expect(await runtime.connectionStatus()).toEqual(SAMPLES.ConnectionStatus[3]);
@@ -104,6 +105,7 @@ describe("the runtime's commands", () => {
     expect(await runtime.deviceJoin("7K2M-9QXD")).toEqual(SAMPLES.JoinSummary[0]);
     await runtime.deviceJoin("7K2M-9QXD", "https://sync.example");
     expect(await runtime.syncSetup("https://sync.example")).toEqual(SAMPLES.SyncSetupSummary[0]);
+    expect(await runtime.syncStop()).toEqual(SAMPLES.ExportSummary[0]);
     expect(calls.map((c) => [c.cmd, c.args ?? {}])).toEqual([
       ["connection_status", {}],
       ["connection_retry", {}],
@@ -118,6 +120,7 @@ describe("the runtime's commands", () => {
       ["device_join", { code: "7K2M-9QXD", url: null }],
       ["device_join", { code: "7K2M-9QXD", url: "https://sync.example" }],
       ["sync_setup", { url: "https://sync.example" }],
+      ["sync_stop", {}],
     ]);
     // The others hold rows: the generated bindings of each schema wrap them with the rows typed.
     const perSchema = [RUNTIME_COMMANDS.CONFLICT_LIST, RUNTIME_COMMANDS.CONFLICT_RESOLVE, RUNTIME_COMMANDS.STORAGE_CLEANUP_PREVIEW];

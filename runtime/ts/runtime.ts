@@ -288,6 +288,15 @@ export function syncSetup(url: string): Promise<SyncSetupSummary> {
   return call<SyncSetupSummary>(RUNTIME_COMMANDS.SYNC_SETUP, { url });
 }
 
+/**
+ * Stops syncing: this device goes back to a database of its own holding the shared data as it
+ * is now (the answer says how many rows, and where the copy taken is kept); the shared data
+ * stays for the user's other devices. Invokes `sync_stop`.
+ */
+export function syncStop(): Promise<ExportSummary> {
+  return call<ExportSummary>(RUNTIME_COMMANDS.SYNC_STOP);
+}
+
 /** Calls `handler` at every step of setting up sync (`syncSetup`), as it starts. */
 export function onSyncSetup(handler: (progress: SyncSetupProgress) => void): Promise<UnlistenFn> {
   return subscribe<SyncSetupProgress>(RUNTIME_EVENTS.SYNC_SETUP, handler);

@@ -132,6 +132,8 @@ impl ServerLink {
                     return Ok(ws);
                 }
                 self.publish_if_needed(&api)?;
+                // The device stopped syncing: the shared data it took goes in before it connects.
+                super::share::restore_taken_home(&api, &self.config.database, &self.module()?, &self.config.data_dir)?;
                 (api, ws)
             }
         };

@@ -7,11 +7,15 @@
 //! Nothing on the device changes here: the caller switches it to the server afterwards. A setup
 //! that fails, or dies, leaves the device as it was; the identity it made is kept aside
 //! (`sync-setup.json`, 0600) so that setting up again reuses the database it started.
+//!
+//! Stopping sync goes the other way: the shared data, as it is then, is taken home to the
+//! device's embedded database ([`take_home`], [`restore_taken_home`]).
 
 use std::path::{Path, PathBuf};
 
 use heycat_contract::{system, ReducerError};
 use heycat_local_server::carry::Carry;
+use heycat_local_server::migrate::Backup;
 use heycat_local_server::{private_files, Api, Error as ServerError};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +24,7 @@ use crate::config::http_and_ws;
 use crate::schema::info::SchemaInfo;
 use crate::storage::ExportSummary;
 use crate::types::error::{DataError, ErrorKind};
+use crate::types::status::{Failure, FailureKind};
 use crate::types::sync_setup::{SyncSetupStep, SyncSetupSummary};
 
 /// A setup under way: the server and the identity it made there.
@@ -235,4 +240,56 @@ fn not_a_server(http: &str, e: ServerError) -> DataError {
         ),
         other => DataError::new(ErrorKind::Server, format!("{http}: {other}")),
     }
+}
+
+/// What a device that stops syncing takes home: the backup its embedded database is filled from.
+const TAKEN_HOME: &str = "sync-stop.json";
+
+#[derive(Serialize, Deserialize)]
+struct TakenHome {
+    /// The backup's file name, in `backups/`.
+    backup: String,
+}
+
+/// Stopping sync, first half: every row of the shared database (`api`, as the user) written to
+/// a backup (`backups/<database>-sync-stop-<time>.json`, synced and read back), which
+/// [`restore_taken_home`] puts into the embedded database before the device connects to it.
+pub fn take_home(api: &Api, database: &str, info: &SchemaInfo, data_dir: &Path) -> Result<ExportSummary, DataError> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let name = format!("{database}-sync-stop-{now}.json");
+    let path = data_dir.join("backups").join(&name);
+    let tables: Vec<String> = info.exported_tables.iter().map(|t| (*t).to_owned()).collect();
+    let failed = |e: String| DataError::new(ErrorKind::Server, format!("taking the data from the server failed: {e}"));
+    let backup = Backup::export(api, database, info.version, &tables).map_err(failed)?;
+    backup.write(&path).map_err(failed)?;
+    let pending = serde_json::to_vec(&TakenHome { backup: name }).map_err(|e| DataError::internal(e.to_string()))?;
+    private_files::replace(&data_dir.join(TAKEN_HOME), &pending).map_err(|e| {
+        DataError::new(ErrorKind::Server, format!("cannot write {}: {e}", data_dir.join(TAKEN_HOME).display()))
+    })?;
+    Ok(ExportSummary::of(&path, backup))
+}
+
+/// The device does not stop syncing after all: nothing is taken home.
+pub fn forget_taken_home(data_dir: &Path) {
+    let _ = std::fs::remove_file(data_dir.join(TAKEN_HOME));
+}
+
+/// Stopping sync, second half, when the embedded database (`api`, as the user) is ready and
+/// before the device connects to it: it is emptied and filled with what was taken home,
+/// counts checked. Nothing to do when nothing was taken home; a backup that cannot be read
+/// stops the start (the data stays in it), in words.
+pub fn restore_taken_home(api: &Api, database: &str, module: &[u8], data_dir: &Path) -> Result<(), Failure> {
+    let Ok(bytes) = std::fs::read(data_dir.join(TAKEN_HOME)) else { return Ok(()) };
+    let failed = |e: String| {
+        Failure::new(FailureKind::Other, format!("the data taken from the sync server cannot be put in place: {e}"))
+    };
+    let taken: TakenHome = serde_json::from_slice(&bytes).map_err(|e| failed(e.to_string()))?;
+    let backup = Backup::read(&data_dir.join("backups").join(&taken.backup)).map_err(failed)?;
+    // See `run` on a `created` answer to a clearing publish.
+    if api.publish_cleared(database, module).map_err(|e| failed(e.to_string()))? {
+        api.publish_cleared(database, module).map_err(|e| failed(e.to_string()))?;
+    }
+    backup.import(api, database).map_err(failed)?;
+    forget_taken_home(data_dir);
+    Ok(())
 }

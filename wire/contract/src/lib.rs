@@ -99,6 +99,7 @@ pub mod commands {
     pub const DEVICE_INVITE: &str = "device_invite";
     pub const DEVICE_JOIN: &str = "device_join";
     pub const SYNC_SETUP: &str = "sync_setup";
+    pub const SYNC_STOP: &str = "sync_stop";
 
     /// Every one of them, in registration order.
     pub const ALL: &[&str] = &[
@@ -116,6 +117,7 @@ pub mod commands {
         DEVICE_INVITE,
         DEVICE_JOIN,
         SYNC_SETUP,
+        SYNC_STOP,
     ];
 
     /// The most rows one page (`<table>_page`) answers, whatever its `limit` asks for: a page

@@ -37,6 +37,7 @@ export const RUNTIME_COMMANDS = {
   DEVICE_INVITE: "device_invite",
   DEVICE_JOIN: "device_join",
   SYNC_SETUP: "sync_setup",
+  SYNC_STOP: "sync_stop",
 } as const;
 
 export type CleanupItem = {

@@ -103,9 +103,14 @@ function total(byTable: Partial<Record<string, number>>) {
   return Object.values(byTable).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 }
 
+/** "1 item", "3 items". */
+function items(n: number) {
+  return n === 1 ? "1 item" : `${n} items`;
+}
+
 /** "1 item was", "3 items were". */
 function itemsWere(n: number) {
-  return n === 1 ? "1 item was" : `${n} items were`;
+  return `${items(n)} ${n === 1 ? "was" : "were"}`;
 }
 
 /** What became of this device's rows when it joined, in words. */
@@ -164,6 +169,16 @@ function Sync() {
     );
   const join = (event: FormEvent) =>
     run(event, "Joining…", async () => joinedInWords(await db.deviceJoin(code.trim(), url.trim())), "Not joined");
+  const stop = (event: FormEvent) =>
+    run(
+      event,
+      "Taking your data from the server…",
+      async () => {
+        const taken = await db.syncStop();
+        return `This device no longer syncs: it keeps ${items(total(taken.rows))} as they were on the server.`;
+      },
+      "Sync was not stopped",
+    );
   return (
     <section aria-label="Sync">
       <h3>Sync</h3>
@@ -188,6 +203,11 @@ function Sync() {
         </label>
         <button type="submit" disabled={busy !== null || url.trim() === "" || code.trim() === ""}>
           Join
+        </button>
+      </form>
+      <form onSubmit={stop}>
+        <button type="submit" disabled={busy !== null}>
+          Stop syncing
         </button>
       </form>
       {busy && <p role="status">{busy}</p>}

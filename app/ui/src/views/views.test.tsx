@@ -449,6 +449,26 @@ describe("sync", () => {
     expect(await within(sync).findByText(/now syncs with https:\/\/sync.example: 3 items were copied/)).toBeVisible();
   });
 
+  it("stops syncing, saying what the device keeps, or why not", async () => {
+    let syncing = false;
+    mockBackend({
+      settings_get: settingsRow,
+      conflict_list: () => [],
+      sync_stop: () => {
+        if (!syncing) throw { kind: "badInput", message: "this device does not sync: its data is its own already" };
+        return { path: "/b.json", schemaVersion: 4, rows: { dictionary_entry: 4, settings: 1 } };
+      },
+    });
+    render(<SettingsView />);
+    const sync = await screen.findByRole("region", { name: "Sync" });
+    fireEvent.click(within(sync).getByRole("button", { name: "Stop syncing" }));
+    expect(await within(sync).findByRole("alert")).toHaveTextContent("Sync was not stopped: this device does not sync");
+    syncing = true;
+    fireEvent.click(within(sync).getByRole("button", { name: "Stop syncing" }));
+    expect(await within(sync).findByText("This device no longer syncs: it keeps 5 items as they were on the server.")).toBeVisible();
+    expect(within(sync).queryByRole("alert")).toBeNull();
+  });
+
   it("joins with a code and the server's address, saying what became of this device's items", async () => {
     const invoked = mockBackend({
       settings_get: settingsRow,
