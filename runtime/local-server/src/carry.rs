@@ -53,6 +53,18 @@ impl Carry<'_> {
     }
 }
 
+/// Publishes `wasm` to `database`, which exists, deleting all its data.
+/// spacetimedb-standalone 1.2.0 killed right after a clearing publish can come back with the
+/// database deleted in its records but not on disk: the next clearing publish then answers
+/// `created` while the server goes on running the module it found on disk. The database exists
+/// here, so `created` means exactly that, and publishing again replaces the module.
+pub fn publish_emptied(api: &Api, database: &str, wasm: &[u8]) -> crate::Result<()> {
+    if api.publish_cleared(database, wasm)? {
+        api.publish_cleared(database, wasm)?;
+    }
+    Ok(())
+}
+
 /// Holds every write of `database` on the server `api` talks to (for a couple of minutes; see
 /// `migrate`): what the app writes meanwhile waits in its outbox.
 pub fn hold(api: &Api, database: &str) -> Result<(), String> {

@@ -355,15 +355,8 @@ pub(crate) fn release_writes(api: &Api, database: &str) {
 }
 
 /// Publishes `wasm`, clearing the database, and holds its writes until the import is done.
-/// spacetimedb-standalone 1.2.0 killed right after a
-/// clearing publish can come back with the database deleted in its records but not on disk:
-/// the next clearing publish then answers `created` while the server goes on running the
-/// module it found on disk. The database exists here (it is being migrated), so `created`
-/// means exactly that, and publishing again replaces the module.
 fn publish_cleared(api: &Api, database: &str, wasm: &[u8]) -> Result<(), String> {
-    if api.publish_cleared(database, wasm).map_err(|e| e.to_string())? {
-        api.publish_cleared(database, wasm).map_err(|e| e.to_string())?;
-    }
+    crate::carry::publish_emptied(api, database, wasm).map_err(|e| e.to_string())?;
     hold_writes(api, database)
 }
 

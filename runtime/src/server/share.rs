@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use heycat_contract::{system, ReducerError};
-use heycat_local_server::carry::Carry;
+use heycat_local_server::carry::{self, Carry};
 use heycat_local_server::migrate::Backup;
 use heycat_local_server::{private_files, Api, Error as ServerError};
 use serde::{Deserialize, Serialize};
@@ -86,17 +86,9 @@ impl ShareSetup<'_> {
         let user = Api::new(http.clone(), Some(token.clone()));
 
         step(SyncSetupStep::Publish);
-        // A database this device started before is emptied: the carry fills it anew. (A server
-        // killed right after a clearing publish may answer the next one `created` and go on
-        // running what it found on disk: publishing again replaces it; see `migrate`.)
+        // A database this device started before is emptied: the carry fills it anew.
         let published = if user.database_exists(self.database).map_err(|e| not_a_server(&http, e))? {
-            user.publish_cleared(self.database, self.module).and_then(|created| {
-                if created {
-                    user.publish_cleared(self.database, self.module).map(drop)
-                } else {
-                    Ok(())
-                }
-            })
+            carry::publish_emptied(&user, self.database, self.module)
         } else {
             user.publish(self.database, self.module)
         };
@@ -285,10 +277,7 @@ pub fn restore_taken_home(api: &Api, database: &str, module: &[u8], data_dir: &P
     };
     let taken: TakenHome = serde_json::from_slice(&bytes).map_err(|e| failed(e.to_string()))?;
     let backup = Backup::read(&data_dir.join("backups").join(&taken.backup)).map_err(failed)?;
-    // See `run` on a `created` answer to a clearing publish.
-    if api.publish_cleared(database, module).map_err(|e| failed(e.to_string()))? {
-        api.publish_cleared(database, module).map_err(|e| failed(e.to_string()))?;
-    }
+    carry::publish_emptied(api, database, module).map_err(|e| failed(e.to_string()))?;
     backup.import(api, database).map_err(failed)?;
     forget_taken_home(data_dir);
     Ok(())
