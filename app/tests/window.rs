@@ -96,7 +96,12 @@ fn merged(row: &Value, fields: Value) -> Value {
 }
 
 fn server_entries(server: &Server) -> Vec<(String, String)> {
-    let rows = sql_rows(&server.api(), DB, "SELECT * FROM dictionary_entry").unwrap();
+    entries_read_by(&server.api())
+}
+
+/// The dictionary entries `api`'s identity reads on its server, as (trigger, expansion), sorted.
+fn entries_read_by(api: &Api) -> Vec<(String, String)> {
+    let rows = sql_rows(api, DB, "SELECT * FROM dictionary_entry").unwrap();
     let mut entries: Vec<_> = rows
         .iter()
         .map(|r| (r["trigger"].as_str().unwrap().to_owned(), r["expansion"].as_str().unwrap().to_owned()))
@@ -355,13 +360,7 @@ fn a_migration_on_start_is_shown_in_the_banner_and_the_data_is_there() {
 /// The user's entries on the server, read as the user (the token `data_dir` keeps).
 fn entries_of_user(server: &Server, data_dir: &Path) -> Vec<(String, String)> {
     let token = std::fs::read_to_string(data_dir.join("identity-token")).expect("the device keeps the user's token");
-    let rows = sql_rows(&Api::new(server.url(), Some(token)), DB, "SELECT * FROM dictionary_entry").unwrap();
-    let mut entries: Vec<_> = rows
-        .iter()
-        .map(|r| (r["trigger"].as_str().unwrap().to_owned(), r["expansion"].as_str().unwrap().to_owned()))
-        .collect();
-    entries.sort();
-    entries
+    entries_read_by(&Api::new(server.url(), Some(token)))
 }
 
 #[test]

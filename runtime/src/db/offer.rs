@@ -5,7 +5,7 @@
 //! The offer is a queue of ordinary writes (in the outbox, sent by the replay, each once by its
 //! operation id). A row whose key the shared data holds with other values is offered as an
 //! update based on version 0, which the module records as a conflict (this device's row against
-//! the shared one). A row whose key is free but whose unique value (a trigger, say) another row
+//! the shared one). A row whose key is free but whose unique value (a title, say) another row
 //! holds is offered as that row's update, with this device's values: the user then picks one of
 //! the two in the conflict view.
 
