@@ -27,18 +27,19 @@ pub struct Api {
 impl Api {
     /// `base_url` is `http://host:port` (or `https://`); `token` the identity to act as.
     pub fn new(base_url: impl Into<String>, token: Option<String>) -> Api {
+        let base_url = base_url.into().trim_end_matches('/').to_owned();
         let mut agent =
             ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(5)).timeout(Duration::from_secs(60));
-        let tls = system_tls();
-        if let Ok(connector) = &tls {
-            agent = agent.tls_connector(connector.clone());
+        // Setting up the system's TLS reads its certificates (a tenth of a second, once per
+        // process): only for a server that speaks it, not on the way to the embedded one.
+        let mut tls_problem = None;
+        if base_url.starts_with("https:") {
+            match system_tls() {
+                Ok(connector) => agent = agent.tls_connector(connector),
+                Err(problem) => tls_problem = Some(problem),
+            }
         }
-        Api {
-            base_url: base_url.into().trim_end_matches('/').to_owned(),
-            token,
-            agent: agent.build(),
-            tls_problem: tls.err(),
-        }
+        Api { base_url, token, agent: agent.build(), tls_problem }
     }
 
     pub fn base_url(&self) -> &str {
@@ -117,7 +118,7 @@ impl Api {
     }
 
     fn send(&self, mut request: ureq::Request, body: Option<&[u8]>) -> Result<String> {
-        if let Some(problem) = self.tls_problem.as_ref().filter(|_| self.base_url.starts_with("https:")) {
+        if let Some(problem) = &self.tls_problem {
             return Err(Error::Unreachable {
                 message: format!("cannot reach {}: this system's TLS library cannot be used", self.base_url),
                 detail: problem.clone(),
