@@ -6,30 +6,26 @@
 //! was queued since), and a heartbeat thread checks that the server still answers (see
 //! `liveness`): a connection that stalled is given up and made again, without waiting for TCP.
 //!
-//! Setting up sync (`server::share`) moves the device to a shared server: the supervisor lets go
-//! of the embedded one and connects there.
+//! When the device changes the server it uses (setting up sync, joining, stopping: see
+//! `sharing`), the supervisor lets go of the one it uses and connects to the other.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use heycat_contract::{dev, events};
-use heycat_local_server::carry;
 use heycat_local_server::Api;
 
 use crate::calls::heartbeat::{HEARTBEAT_EVERY, STALL_AFTER};
-use crate::config::{http_and_ws, DataConfig, ServerChoice};
+use crate::config::{DataConfig, ServerChoice};
 use crate::db::Db;
-use crate::devices::{self, DeviceInvitation};
 use crate::schema::connector::ConnectOptions;
-use crate::server::link::{app_module, ServerLink};
-use crate::server::share::{self, ShareSetup};
-use crate::storage::ExportSummary;
+use crate::server::link::ServerLink;
 use crate::store::offer;
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::status::{ConnectionStatus, Failure, FailureKind};
-use crate::types::sync_setup::{JoinSummary, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
+use crate::types::sync_setup::JoinSummary;
 
 /// How often the local copy (what the app shows offline) is refreshed while connected.
 const LOCAL_COPY_REFRESH: Duration = Duration::from_secs(30);
@@ -40,8 +36,6 @@ const LOCAL_COPY_AFTER_CONNECT: Duration = Duration::from_secs(1);
 const DRAIN_EVERY: Duration = Duration::from_millis(250);
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(5);
-/// How long joining waits for the device's rows to be offered to the shared data.
-const OFFER_WAIT: Duration = Duration::from_secs(60);
 /// How often a server that did not answer is asked again while the next attempt waits: a ping
 /// is a few hundred bytes, and a server that comes back is found within this.
 const PROBE_EVERY: Duration = Duration::from_millis(10);
@@ -66,8 +60,8 @@ struct Shared {
     on_status: StatusSink,
     /// The server this device uses; it changes when the user sets up sync.
     choice: Mutex<ServerChoice>,
-    /// Held while sync is set up or the device joins: one at a time.
-    setting_up: Mutex<()>,
+    /// Held while the device changes the server it uses.
+    changing_server: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -92,7 +86,7 @@ impl Connection {
             status: Mutex::new(ConnectionStatus::Connecting { server: String::new(), last_failure: None }),
             on_status,
             choice: Mutex::new(config.server.clone()),
-            setting_up: Mutex::default(),
+            changing_server: Mutex::default(),
         });
         let worker = shared.clone();
         let kept = Arc::new(config.clone());
@@ -103,176 +97,38 @@ impl Connection {
         Connection { shared, thread: Arc::new(Mutex::new(Some(thread))), config: kept }
     }
 
-    /// Makes an invitation for another device of the user (see `devices`). Only on a
-    /// configured server: the embedded one is this device's alone.
-    pub fn invite_device(&self) -> Result<DeviceInvitation, DataError> {
-        self.shared_server_url()?;
-        let (api, database) = self.server()?;
-        let token = self.config.read_token().ok_or_else(DataError::offline)?;
-        devices::invite(&api, &database, &token)
+    /// The configuration the connection started with (the server it uses may have changed
+    /// since: see [`Connection::choice`]).
+    pub(crate) fn config(&self) -> &DataConfig {
+        &self.config
     }
 
-    /// Joins this device to the user's database on a shared server with an invitation code from
-    /// one of the user's devices, then connects as the user. A device that used its own
-    /// database names the server (`url`) and brings its rows: they are offered to the shared
-    /// data once connected (see `db::offer`), and the answer says what became of them.
-    pub fn join(&self, code: &str, url: Option<&str>, db: &Db) -> Result<JoinSummary, DataError> {
-        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
-            return Err(DataError::new(ErrorKind::BadInput, "this device is joining or setting up sync already"));
-        };
-        let database = &self.config.database;
-        match self.choice() {
-            ServerChoice::Local => {}
-            ServerChoice::Unreadable(why) => return Err(DataError::new(ErrorKind::BadInput, why)),
-            // Pointed at the server already (`server.json`): it has nothing of its own to bring
-            // but the writes it queued, which are sent as ever.
-            ServerChoice::Remote(server) => {
-                let http = http_and_ws(&server).0;
-                let token = devices::open_invitation(&Api::new(http.clone(), None), database, code)?;
-                self.config.save_token(&token).map_err(|e| DataError::new(ErrorKind::Server, e))?;
-                devices::withdraw(&Api::new(http, Some(token)), database, code)?;
-                self.retry();
-                return Ok(JoinSummary::default());
-            }
-        }
-        let url = url.map(str::trim).filter(|url| !url.is_empty()).ok_or_else(|| {
-            DataError::new(ErrorKind::BadInput, "enter the address of the server your other devices sync with")
-        })?;
-        let http = http_and_ws(url).0;
-        let token = devices::open_invitation(&Api::new(http.clone(), None), database, code)?;
-        let (local, _) = self.server().map_err(|_| {
-            DataError::new(
-                ErrorKind::Offline,
-                "this device's database is not running yet: join once the app is connected",
-            )
-        })?;
-        // From here on what the user writes waits in the outbox, and goes to the shared server.
-        carry::hold(&local, database).map_err(|e| DataError::new(ErrorKind::Server, e))?;
-        let left = |e: String| {
-            carry::release(&local, database);
-            offer::withdraw(&self.config.data_dir);
-            DataError::new(ErrorKind::Server, format!("{e}; this device goes on with its own database"))
-        };
-        // Everything the server committed before the hold is in the connection's copy after
-        // one round trip.
-        db.ping(Duration::from_secs(5)).map_err(|e| left(e.message))?;
-        let rows = db.own_rows().map_err(|e| left(e.message))?;
-        offer::keep(&self.config.data_dir, &rows).map_err(left)?;
-        self.config.save_token(&token).and_then(|()| self.config.save_server(&http)).map_err(left)?;
-        if let Err(e) = devices::withdraw(&Api::new(http.clone(), Some(token)), database, code) {
-            log::warn!("the invitation used to join stays until it expires: {}", e.message);
-        }
-        let server = ServerChoice::Remote(http);
+    /// The server this device uses now.
+    pub(crate) fn choice(&self) -> ServerChoice {
+        self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Held while the device changes the server it uses (setting up sync, joining, stopping):
+    /// one change at a time.
+    pub(crate) fn one_change_at_a_time(&self) -> Result<MutexGuard<'_, ()>, DataError> {
+        self.shared.changing_server.try_lock().map_err(|_| {
+            DataError::new(ErrorKind::BadInput, "this device is changing where it syncs already; wait for that to end")
+        })
+    }
+
+    /// From now on the device uses `server`: the supervisor lets go of the one it uses and
+    /// connects there (offering the rows a joining device brought, see [`Connection::offered`]).
+    pub(crate) fn switch_to(&self, server: ServerChoice) {
         *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
         self.shared.update(|c| {
             c.joined = None;
             c.switch = Some(server);
         });
-        // The rows are offered once the shared server is connected; a slow one offers them later
-        // (`device:joined` says what became of them then).
-        let mut control = self.shared.wait(Some(OFFER_WAIT), |c| c.joined.is_some());
-        match control.joined.take() {
-            Some(offered) => offered,
-            None => Ok(JoinSummary {
-                kept: Some(self.config.data_dir.join("join-offer.json").display().to_string()),
-                ..JoinSummary::default()
-            }),
-        }
     }
 
-    /// Sets up sync with the server at `url` (see `server::share`): this device's data goes
-    /// there, as the user's, and the device uses it from now on. Each step is announced
-    /// (`sync:setup`); a failure leaves the device as it was, and says why.
-    pub fn set_up_sync(&self, url: &str, db: &Db) -> Result<SyncSetupSummary, DataError> {
-        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
-            return Err(DataError::new(ErrorKind::BadInput, "sync is being set up already"));
-        };
-        match self.choice() {
-            ServerChoice::Local => {}
-            ServerChoice::Remote(server) => {
-                return Err(DataError::new(
-                    ErrorKind::BadInput,
-                    format!("this device syncs with {} already", http_and_ws(&server).0),
-                ))
-            }
-            ServerChoice::Unreadable(why) => return Err(DataError::new(ErrorKind::BadInput, why)),
-        }
-        let (local, database) = self.server().map_err(|_| {
-            DataError::new(
-                ErrorKind::Offline,
-                "this device's database is not running yet: set up sync once the app is connected",
-            )
-        })?;
-        let info = db.schema().info();
-        let module = app_module(&self.config, info).map_err(|f| DataError::new(ErrorKind::Server, f.message))?;
-        let progress =
-            |step, server: &str| db.emit(events::SYNC_SETUP, SyncSetupProgress { step, server: server.to_owned() });
-        let shared = ShareSetup {
-            local: &local,
-            url,
-            database: &database,
-            info,
-            module: &module,
-            data_dir: &self.config.data_dir,
-            progress: &progress,
-        }
-        .run()?;
-        progress(SyncSetupStep::Switch, &shared.http);
-        if let Err(e) = self.config.save_token(&shared.token).and_then(|()| self.config.save_server(&shared.http)) {
-            carry::release(&local, &database);
-            return Err(DataError::new(ErrorKind::Server, format!("{e}; this device goes on with its own database")));
-        }
-        share::forget_pending(&self.config.data_dir);
-        let server = ServerChoice::Remote(shared.http);
-        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
-        self.shared.update(|c| c.switch = Some(server));
-        Ok(shared.summary)
-    }
-
-    /// Stops syncing: this device goes back to a database of its own, which holds the shared
-    /// data as it is now (taken from the server, kept in `backups/`, put into the embedded
-    /// database before the device connects to it; see `server::share`). The shared database
-    /// stays as it is, for the user's other devices; what this device queued and did not send
-    /// yet goes to its own database.
-    pub fn stop_syncing(&self, db: &Db) -> Result<ExportSummary, DataError> {
-        let Ok(_one_at_a_time) = self.shared.setting_up.try_lock() else {
-            return Err(DataError::new(ErrorKind::BadInput, "this device is joining or setting up sync already"));
-        };
-        if !matches!(self.choice(), ServerChoice::Remote(_)) {
-            return Err(DataError::new(ErrorKind::BadInput, "this device does not sync: its data is its own already"));
-        }
-        let (api, database) = self.server().map_err(|_| {
-            DataError::new(
-                ErrorKind::Offline,
-                "stopping sync takes your data from the server, which is not connected now: try again once it is",
-            )
-        })?;
-        let taken = share::take_home(&api, &database, db.schema().info(), &self.config.data_dir)?;
-        if let Err(e) = self.config.save_server("") {
-            share::forget_taken_home(&self.config.data_dir);
-            return Err(DataError::new(ErrorKind::Server, format!("{e}; this device goes on syncing")));
-        }
-        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = ServerChoice::Local;
-        self.shared.update(|c| c.switch = Some(ServerChoice::Local));
-        Ok(taken)
-    }
-
-    fn choice(&self) -> ServerChoice {
-        self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// The configured server's HTTP address; an error in words when the data is in the
-    /// embedded server, which no other device reaches.
-    fn shared_server_url(&self) -> Result<String, DataError> {
-        match self.choice() {
-            ServerChoice::Remote(url) => Ok(http_and_ws(&url).0),
-            ServerChoice::Unreadable(why) => Err(DataError::new(ErrorKind::BadInput, why)),
-            ServerChoice::Local => Err(DataError::new(
-                ErrorKind::BadInput,
-                "this device keeps its data in its own embedded server, which other devices cannot reach: \
-                 to use your data on several devices, set up sync with a shared server first",
-            )),
-        }
+    /// What became of the rows a joining device brought, once offered within `timeout`.
+    pub(crate) fn offered(&self, timeout: Duration) -> Option<Result<JoinSummary, DataError>> {
+        self.shared.wait(Some(timeout), |c| c.joined.is_some()).joined.take()
     }
 
     pub fn status(&self) -> ConnectionStatus {

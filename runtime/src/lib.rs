@@ -39,7 +39,7 @@
 // (what the device keeps, as JSON) and `calls` (where answers wait), `schema` (what generated
 // code implements), `storage` (the quota), `db` (the handle: writes, replay, reads), `server`
 // (start, publish, migrate), `connection` (the supervisor), and the app's side: commands,
-// conflicts, devices, the plugin.
+// conflicts, devices and sharing (what the user's devices do with the shared server), the plugin.
 mod calls;
 mod commands;
 pub mod config;
@@ -53,6 +53,7 @@ pub mod ops;
 mod plugin;
 mod schema;
 mod server;
+mod sharing;
 mod storage;
 mod store;
 #[cfg(feature = "test-hooks")]

@@ -28,13 +28,13 @@ pub struct Carry<'a> {
 
 impl Carry<'_> {
     /// Carries the rows. On success the source's writes stay held (they lapse by themselves
-    /// within minutes; [`release`] lifts them), so that nothing written to it after the export
+    /// within minutes; `migrate::release_writes` lifts them), so that nothing written to it after the export
     /// is missing from the target; on failure they are lifted.
     pub fn run(&self) -> Result<Backup, String> {
         hold_writes(self.from, self.database)?;
         let carried = self.export_and_import();
         if carried.is_err() {
-            release(self.from, self.database);
+            release_writes(self.from, self.database);
         }
         carried
     }
@@ -63,15 +63,4 @@ pub fn publish_emptied(api: &Api, database: &str, wasm: &[u8]) -> crate::Result<
         api.publish_cleared(database, wasm)?;
     }
     Ok(())
-}
-
-/// Holds every write of `database` on the server `api` talks to (for a couple of minutes; see
-/// `migrate`): what the app writes meanwhile waits in its outbox.
-pub fn hold(api: &Api, database: &str) -> Result<(), String> {
-    hold_writes(api, database)
-}
-
-/// Lets a carry's source (`database` on the server `api` talks to) take writes again.
-pub fn release(api: &Api, database: &str) {
-    release_writes(api, database);
 }

@@ -337,9 +337,10 @@ pub(crate) fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<Strin
 /// database soon.
 const HOLD_SECS: u32 = 120;
 
-/// Holds every write of the database for [`HOLD_SECS`] (`heycat_hold_writes`). A module from before
-/// the toolkit had the hold has nothing to hold with: the migration goes on without.
-pub(crate) fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
+/// Holds every write of the database for [`HOLD_SECS`] (`heycat_hold_writes`): what an app
+/// writes meanwhile waits in its outbox. A module from before the toolkit had the hold has
+/// nothing to hold with: the work goes on without.
+pub fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
     match api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([HOLD_SECS])) {
         Ok(()) => Ok(()),
         Err(Error::Http { status: 404, .. }) => Ok(()),
@@ -348,7 +349,7 @@ pub(crate) fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
 }
 
 /// Lifts the hold. Should that fail, the hold lapses by itself within [`HOLD_SECS`].
-pub(crate) fn release_writes(api: &Api, database: &str) {
+pub fn release_writes(api: &Api, database: &str) {
     if let Err(e) = api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([0])) {
         log::warn!("writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");
     }
@@ -451,7 +452,14 @@ fn write_journal(dir: &Path, journal: &Journal) -> Result<(), String> {
 /// A migration's backup of `database`: `notes-v1-to-v2-<unix time>.json`, in the app's words
 /// (its database's name) for a user who looks in the backups folder.
 fn backup_name(database: &str, from: u32, to: u32) -> String {
-    format!("{database}-v{from}-to-v{to}-{}.json", now_secs())
+    backup_file_name(database, &format!("v{from}-to-v{to}"))
+}
+
+/// The name of a backup of `database` made for `what` (`sync-setup`, say), now:
+/// `<database>-<what>-<unix time>.json`, so that the backups folder reads in the app's words
+/// and in order.
+pub fn backup_file_name(database: &str, what: &str) -> String {
+    format!("{database}-{what}-{}.json", now_secs())
 }
 
 /// The module a migration of `database` from version `from` would put back.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use heycat_contract::{system, ReducerError};
 use heycat_local_server::carry::{self, Carry};
-use heycat_local_server::migrate::Backup;
+use heycat_local_server::migrate::{backup_file_name, Backup};
 use heycat_local_server::{private_files, Api, Error as ServerError};
 use serde::{Deserialize, Serialize};
 
@@ -197,8 +197,7 @@ impl ShareSetup<'_> {
 
     /// `<data dir>/backups/<database>-sync-setup-<unix time>.json`.
     fn backup_path(&self) -> PathBuf {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        self.data_dir.join("backups").join(format!("{}-sync-setup-{now}.json", self.database))
+        self.data_dir.join("backups").join(backup_file_name(self.database, "sync-setup"))
     }
 }
 
@@ -247,8 +246,7 @@ struct TakenHome {
 /// a backup (`backups/<database>-sync-stop-<time>.json`, synced and read back), which
 /// [`restore_taken_home`] puts into the embedded database before the device connects to it.
 pub fn take_home(api: &Api, database: &str, info: &SchemaInfo, data_dir: &Path) -> Result<ExportSummary, DataError> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let name = format!("{database}-sync-stop-{now}.json");
+    let name = backup_file_name(database, "sync-stop");
     let path = data_dir.join("backups").join(&name);
     let tables: Vec<String> = info.exported_tables.iter().map(|t| (*t).to_owned()).collect();
     let failed = |e: String| DataError::new(ErrorKind::Server, format!("taking the data from the server failed: {e}"));

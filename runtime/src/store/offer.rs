@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use heycat_local_server::migrate::backup_file_name;
 use heycat_local_server::private_files;
 use serde_json::Value;
 
@@ -14,9 +15,14 @@ const FILE: &str = "join-offer.json";
 /// Every row of every table, as the frontend's JSON.
 pub type Rows = BTreeMap<String, Vec<Value>>;
 
+/// Where the rows wait to be offered.
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join(FILE)
+}
+
 /// Keeps `rows` to offer (replacing the file whole).
 pub fn keep(data_dir: &Path, rows: &Rows) -> Result<(), String> {
-    let path = data_dir.join(FILE);
+    let path = path(data_dir);
     let bytes = serde_json::to_vec(rows).map_err(|e| format!("the rows cannot be put in JSON: {e}"))?;
     private_files::replace(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -36,9 +42,8 @@ pub fn waiting(data_dir: &Path) -> Result<Option<Rows>, String> {
 
 /// The rows were offered: the file moves to `backups/<database>-joined-<unix time>.json`.
 pub fn offered(data_dir: &Path, database: &str) -> Result<PathBuf, String> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let backups = data_dir.join("backups");
-    let kept = backups.join(format!("{database}-joined-{now}.json"));
+    let kept = backups.join(backup_file_name(database, "joined"));
     private_files::create_missing_dirs(&backups)
         .and_then(|()| std::fs::rename(data_dir.join(FILE), &kept))
         .map_err(|e| format!("cannot move {} to {}: {e}", FILE, kept.display()))?;
