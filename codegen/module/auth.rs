@@ -1,10 +1,10 @@
 //! The module's fixed part for every schema with tables: only the user's identity (the module's
 //! publisher, see `init`) may call a reducer, as the database has one user whose devices all act
-//! as that identity; invitations for the user's other devices; the hold a migration puts on
-//! writes.
+//! as that identity; invitations for the user's other devices, and the list of them; the hold a
+//! migration puts on writes.
 //!
 //! Not a crate of its own: `heycat-codegen` (`backend/module.rs`) includes its items in the
-//! generated module, whose tables (`heycat_owner`, `heycat_invite`, `heycat_write_hold`), error
+//! generated module, whose tables (`heycat_owner`, `heycat_invite`, `heycat_write_hold`, `heycat_device`), error
 //! codes and `heycat_error` they use; the compiler checks them when the module is built.
 
 /// Refuses every caller but the user's identity.
@@ -88,5 +88,28 @@ pub fn heycat_hold_writes(ctx: &ReducerContext, secs: u32) -> Result<(), String>
     if secs > 0 {
         ctx.db.heycat_write_hold().insert(HeycatWriteHold { id: 0, until });
     }
+    Ok(())
+}
+
+/// The device `device_id` of the user is there now, and the user knows it as `name`.
+#[spacetimedb::reducer]
+pub fn heycat_device_seen(ctx: &ReducerContext, device_id: String, name: String) -> Result<(), String> {
+    heycat_authorize(ctx)?;
+    if device_id.is_empty() || device_id.len() > 64 || name.chars().count() > 100 {
+        return Err(heycat_error(
+            BAD_INPUT,
+            "a device needs an id of at most 64 characters and a name of at most 100".into(),
+        ));
+    }
+    ctx.db.heycat_device().device_id().delete(&device_id);
+    ctx.db.heycat_device().insert(HeycatDevice { device_id, name, last_seen: ctx.timestamp });
+    Ok(())
+}
+
+/// The device `device_id` is no longer listed (the user forgot it).
+#[spacetimedb::reducer]
+pub fn heycat_device_forget(ctx: &ReducerContext, device_id: String) -> Result<(), String> {
+    heycat_authorize(ctx)?;
+    ctx.db.heycat_device().device_id().delete(&device_id);
     Ok(())
 }

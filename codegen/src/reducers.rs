@@ -51,6 +51,10 @@ pub enum ReducerKind {
     InviteDelete,
     /// `heycat_hold_writes(secs)`: holds every write for a while (a migration carrying the data).
     HoldWrites,
+    /// `heycat_device_seen(device_id, name)`: a device of the user says it is there.
+    DeviceSeen,
+    /// `heycat_device_forget(device_id)`: a device is no longer listed.
+    DeviceForget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +167,18 @@ impl Schema {
                 kind: ReducerKind::HoldWrites,
                 table: None,
                 params: vec![Param { name: "secs".into(), ty: ParamType::Column(ColumnType::U32) }],
+            });
+            out.push(Reducer {
+                name: heycat_contract::system::DEVICE_SEEN_REDUCER.into(),
+                kind: ReducerKind::DeviceSeen,
+                table: None,
+                params: vec![text("device_id"), text("name")],
+            });
+            out.push(Reducer {
+                name: heycat_contract::system::DEVICE_FORGET_REDUCER.into(),
+                kind: ReducerKind::DeviceForget,
+                table: None,
+                params: vec![text("device_id")],
             });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -1,6 +1,6 @@
 //! The tables the toolkit adds to a schema: to every one, who the user is (the identity that
 //! published the module), invitations for the user's other devices, and the hold a migration
-//! puts on writes; to one with synced
+//! puts on writes, the user's devices; to one with synced
 //! tables, which operations the module has applied (so a replayed write is applied at most
 //! once) and the conflicts it recorded (a write based on a row version the server had moved
 //! past); to one with an `#[auto_inc]` key, the keys the module gave inserted rows.
@@ -10,7 +10,8 @@ use crate::names::to_pascal_case;
 use crate::source::Loc;
 
 pub use heycat_contract::system::{
-    APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, HOLD_TABLE, INVITE_TABLE, OP_ID_PARAM, OWNER_TABLE,
+    APPLIED_OP_TABLE, ASSIGNED_KEY_TABLE, CONFLICT_TABLE, DEVICE_TABLE, HOLD_TABLE, INVITE_TABLE, OP_ID_PARAM,
+    OWNER_TABLE,
 };
 
 /// `loc` is where the tables are reported, should anything ever be (the first synced table).
@@ -91,6 +92,16 @@ pub fn auth_tables(loc: Loc) -> Vec<Table> {
             vec![
                 column("id", ColumnType::U32, true, "Always 0: one hold at a time."),
                 column("until", ColumnType::Timestamp, false, "Writes are refused until then."),
+            ],
+        ),
+        table(
+            DEVICE_TABLE,
+            Access::Private,
+            "The user's devices, by the name the user knows each by, and when each was last seen.",
+            vec![
+                column("device_id", ColumnType::String, true, "The device's id (its data dir's `device-id`)."),
+                column("name", ColumnType::String, false, "The name the user knows the device by."),
+                column("last_seen", ColumnType::Timestamp, false, "When the device last said it was there."),
             ],
         ),
     ]

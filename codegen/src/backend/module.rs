@@ -41,7 +41,9 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
             ReducerKind::DismissConflict
             | ReducerKind::InviteCreate
             | ReducerKind::InviteDelete
-            | ReducerKind::HoldWrites,
+            | ReducerKind::HoldWrites
+            | ReducerKind::DeviceSeen
+            | ReducerKind::DeviceForget,
             _,
         )
         | (_, None) => TokenStream::new(),

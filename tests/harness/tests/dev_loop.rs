@@ -156,7 +156,7 @@ fn a_schema_save_reaches_the_running_app_with_its_data() {
     let mut dev = DevLoop::start(&ws, &data_dir);
 
     // The start: the released schema, published to the app's embedded server.
-    let released = dev.connected("schema version 6");
+    let released = dev.connected("schema version 7");
     let token = std::fs::read_to_string(data_dir.join("spacetimedb/owner-token")).unwrap();
     Api::new(released.base_url(), Some(token.trim().to_owned()))
         .call(
@@ -181,7 +181,7 @@ fn a_schema_save_reaches_the_running_app_with_its_data() {
     // The fix: a new column on a table with a row; SpacetimeDB 1.2.0 wants a manual
     // migration, so the app carries the row from the release to the draft.
     edit(&ws, "Option<Strin>", "Option<String>");
-    let draft = dev.connected("schema version 7 (a draft: not released yet)");
+    let draft = dev.connected("schema version 8 (a draft: not released yet)");
     let rows = entries(&draft, &data_dir);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0]["trigger"].clone(), rows[0]["spoken_language"].clone()), (json!("brb"), json!({"none": []})));
@@ -189,15 +189,15 @@ fn a_schema_save_reaches_the_running_app_with_its_data() {
 
     // From one draft to the next: the plan the loop hands the app.
     edit(&ws, CREATED, "    #[default(7)]\n    pub uses: u32,\n    pub created_at: Timestamp,");
-    let next = dev.connected("schema version 7 (a draft: not released yet)");
+    let next = dev.connected("schema version 8 (a draft: not released yet)");
     let rows = entries(&next, &data_dir);
     assert_eq!((rows.len(), rows[0]["trigger"].clone(), rows[0]["uses"].clone()), (1, json!("brb"), json!(7)));
     let backups: Vec<String> = std::fs::read_dir(data_dir.join("backups"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(backups.iter().any(|b| b.starts_with("heycat-v6-to-v7-")), "{backups:?}");
-    assert!(backups.iter().any(|b| b.starts_with("heycat-v7-to-v7-")), "{backups:?}");
+    assert!(backups.iter().any(|b| b.starts_with("heycat-v7-to-v8-")), "{backups:?}");
+    assert!(backups.iter().any(|b| b.starts_with("heycat-v8-to-v8-")), "{backups:?}");
 
     // Dropping a column is asked first; no means nothing happens.
     edit(&ws, "    #[default(None)]\n    pub spoken_language: Option<String>,\n", "");
@@ -213,7 +213,7 @@ fn a_schema_save_reaches_the_running_app_with_its_data() {
         l.contains("the column dictionary_entry.spoken_language")
     });
     dev.answer("y");
-    let dropped = dev.connected("schema version 7 (a draft: not released yet)");
+    let dropped = dev.connected("schema version 8 (a draft: not released yet)");
     let rows = entries(&dropped, &data_dir);
     assert_eq!((rows.len(), rows[0]["trigger"].clone(), rows[0].get("spoken_language")), (1, json!("brb"), None));
 

@@ -153,6 +153,13 @@ pub mod system {
     /// `heycat_hold_writes(secs)`: holds every write for `secs` seconds from now (0 lifts it). The
     /// migrating device renews it as it works; should that device die, it lapses by itself.
     pub const HOLD_REDUCER: &str = "heycat_hold_writes";
+    /// The user's devices (private): each device's id, the name the user knows it by, and when
+    /// it was last seen; a device says it is there as it connects, and every half minute.
+    pub const DEVICE_TABLE: &str = "heycat_device";
+    /// `heycat_device_seen(device_id, name)`: the device is there now, by that name.
+    pub const DEVICE_SEEN_REDUCER: &str = "heycat_device_seen";
+    /// `heycat_device_forget(device_id)`: the device is no longer listed (it was forgotten).
+    pub const DEVICE_FORGET_REDUCER: &str = "heycat_device_forget";
     /// Tables a migration never carries: the new module's `init` records its owner,
     /// invitations are short-lived, and a hold belongs to the migration that made it.
     pub const NOT_CARRIED: &[&str] = &[OWNER_TABLE, INVITE_TABLE, HOLD_TABLE];
