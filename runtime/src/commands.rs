@@ -10,6 +10,7 @@ use tauri::{Runtime, State};
 use crate::conflicts::{self};
 use crate::connection::Connection;
 use crate::db::Db;
+use crate::device_list::DeviceInfo;
 use crate::devices::DeviceInvitation;
 use crate::storage::{cleanup, export, CleanupPreview, ExportSummary, StorageUsage};
 use crate::types::args::Args;
@@ -17,7 +18,7 @@ use crate::types::conflict::{ConflictResolution, ConflictView};
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::migration::MigrationStatus;
 use crate::types::status::ConnectionStatus;
-use crate::types::sync_setup::{JoinSummary, SyncSetupSummary};
+use crate::types::sync_setup::{ForgetSummary, JoinSummary, SyncSetupSummary};
 use crate::types::sync_status::SyncStatus;
 
 /// The connection's current status.
@@ -162,6 +163,39 @@ async fn sync_stop(db: State<'_, Db>, connection: State<'_, Connection>) -> Resu
     blocking(move || connection.stop_syncing(&db)).await
 }
 
+/// The user's devices that use the shared server: this one first, then by when each was last seen.
+#[tauri::command]
+async fn device_list(db: State<'_, Db>, connection: State<'_, Connection>) -> Result<Vec<DeviceInfo>, DataError> {
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.devices(&db)).await
+}
+
+/// Names this device `name` (what the user's other devices list it as); answers the name kept.
+#[tauri::command]
+async fn device_rename(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    request: Request<'_>,
+) -> Result<String, DataError> {
+    let name: String = Args::of(names::DEVICE_RENAME, &request)?.get("name", "a name for this device")?;
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.rename_device(&name, &db)).await
+}
+
+/// Forgets a lost device of the user (`deviceId`, from `device_list`): the user's data moves to a
+/// new database the forgotten device cannot open, and the old one is deleted. Answers what moved
+/// and a code for each of the user's other devices to join again with.
+#[tauri::command]
+async fn device_forget(
+    db: State<'_, Db>,
+    connection: State<'_, Connection>,
+    request: Request<'_>,
+) -> Result<ForgetSummary, DataError> {
+    let device: String = Args::of(names::DEVICE_FORGET, &request)?.get("deviceId", "the id of a device of yours")?;
+    let (db, connection) = (db.inner().clone(), connection.inner().clone());
+    blocking(move || connection.forget_device(&device, &db)).await
+}
+
 /// Runs blocking work (HTTP calls, files) off the async runtime's workers.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, DataError> + Send + 'static,
@@ -187,7 +221,10 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         device_invite,
         device_join,
         sync_setup,
-        sync_stop
+        sync_stop,
+        device_list,
+        device_rename,
+        device_forget
     ]
 }
 

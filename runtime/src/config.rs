@@ -2,7 +2,9 @@
 //!
 //! The server is the embedded local one unless a URL is configured, by the environment
 //! (`HEYCAT_SERVER_URL`) or by the file `server.json` in the app's data dir
-//! (`{"url": "http://host:3000"}`, written when the user sets up sync from the app); a
+//! (`{"url": "http://host:3000"}`, written when the user sets up sync from the app, with the
+//! database's name when it is not the app's own: `"database": "heycat-7k2m9x4q"`, after a
+//! device was forgotten); a
 //! configured server is used as is (never published to once it runs the app's module).
 //! The module published to the embedded server is the one built into the app from its schema.
 
@@ -25,7 +27,12 @@ pub struct DataConfig {
     /// The app's data dir: identity token, the local server's data, later the outbox.
     pub data_dir: PathBuf,
     pub server: ServerChoice,
+    /// The database this device uses: the app's own name for it (`app_database`), or the one
+    /// `server.json` names (the user's data moved there when a device was forgotten).
     pub database: String,
+    /// The app's own name for its database (`HEYCAT_DATABASE` may say another): the embedded
+    /// server's, and the one a shared server's starts as.
+    pub app_database: String,
     /// The app's name, in what the data layer says to its user.
     pub app_name: String,
     /// A migration `heycat-schema dev` hands the app (`HEYCAT_DEV_MIGRATION`, a `DevMigration`
@@ -42,12 +49,15 @@ impl DataConfig {
     /// is named `database` unless `HEYCAT_DATABASE` says otherwise, from the environment and
     /// `data_dir/server.json`.
     pub fn resolve(data_dir: PathBuf, database: &str, app_name: &str) -> Result<DataConfig, String> {
-        let server = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
-            Some(url) => ServerChoice::Remote(url.trim().to_owned()),
-            None => server_from_file(&data_dir.join("server.json")).unwrap_or_else(ServerChoice::Unreadable),
+        let app_database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
+        let (server, moved_to) = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
+            Some(url) => (ServerChoice::Remote(url.trim().to_owned()), None),
+            None => server_from_file(&data_dir.join("server.json"))
+                .unwrap_or_else(|why| (ServerChoice::Unreadable(why), None)),
         };
-        let database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
+        let database = moved_to.unwrap_or_else(|| app_database.clone());
         Ok(DataConfig {
+            app_database,
             dev_migration: std::env::var_os(heycat_contract::dev::MIGRATION_ENV).map(PathBuf::from),
             #[cfg(feature = "test-hooks")]
             test_hooks: crate::test_hooks::TestHooks::from_env(),
@@ -62,6 +72,7 @@ impl DataConfig {
             data_dir,
             server,
             database: database.to_owned(),
+            app_database: database.to_owned(),
             app_name: app_name.to_owned(),
             dev_migration: None,
             #[cfg(feature = "test-hooks")]
@@ -94,13 +105,39 @@ impl DataConfig {
         write().map_err(|e| format!("cannot save the identity token to {}: {e}", path.display()))
     }
 
-    /// Makes the server at `url` the one this device uses from its next start on
-    /// (`server.json`, replaced whole, readable by the user only).
-    pub fn save_server(&self, url: &str) -> Result<(), String> {
+    /// Makes the server at `url` (`""`: the embedded one) and its `database` the ones this
+    /// device uses from its next start on (`server.json`, replaced whole, readable by the user
+    /// only; the database is named only when it is not the app's own).
+    pub fn save_server(&self, url: &str, database: &str) -> Result<(), String> {
         let path = self.data_dir.join("server.json");
-        let json = serde_json::json!({ "url": url }).to_string();
+        // The device's place is made anew: a database it found gone is behind it.
+        let _ = std::fs::remove_file(self.data_dir.join(GONE_FILE));
+        let json = match database == self.app_database || url.is_empty() {
+            true => serde_json::json!({ "url": url }),
+            false => serde_json::json!({ "url": url, "database": database }),
+        }
+        .to_string();
         heycat_local_server::private_files::replace(&path, json.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    /// This device found the shared database it used deleted (a device of the user was
+    /// forgotten on another, and the data moved): kept in `database-gone.json` until the device
+    /// joins again (see [`DataConfig::database_was_gone`]).
+    pub fn note_database_gone(&self, http: &str) {
+        let gone = serde_json::json!({ "url": http, "database": self.database }).to_string();
+        if let Err(e) = heycat_local_server::private_files::replace(&self.data_dir.join(GONE_FILE), gone.as_bytes()) {
+            log::warn!("cannot note that the database is gone: {e}");
+        }
+    }
+
+    /// Whether this device found its database at `http` deleted since it last joined: one of
+    /// that name there now is not to be trusted with the user's data (whoever holds the old
+    /// identity, e.g. the forgotten device, can make it).
+    pub fn database_was_gone(&self, http: &str) -> bool {
+        let Ok(bytes) = std::fs::read(self.data_dir.join(GONE_FILE)) else { return false };
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .is_ok_and(|gone| gone["url"] == http && gone["database"] == self.database.as_str())
     }
 
     /// Where the embedded server keeps its data.
@@ -109,20 +146,31 @@ impl DataConfig {
     }
 }
 
+/// Where a device notes the shared database it found deleted.
+const GONE_FILE: &str = "database-gone.json";
+
 /// The server `server.json` names: `{"url": "http://host:3000"}`, or `{"url": ""}` for the
-/// embedded server. A file that cannot be read, or says something else, is an error: using the
-/// embedded server instead would quietly be another database.
-fn server_from_file(path: &Path) -> Result<ServerChoice, String> {
+/// embedded server, and the database there when it is not the app's own (`"database"`). A file
+/// that cannot be read, or says something else, is an error: using the embedded server instead
+/// would quietly be another database.
+fn server_from_file(path: &Path) -> Result<(ServerChoice, Option<String>), String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ServerChoice::Local),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((ServerChoice::Local, None)),
         Err(e) => return Err(format!("{} cannot be read: {e}", path.display())),
     };
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))?;
+    let database = match value.get("database") {
+        None => None,
+        Some(name) => match name.as_str().map(str::trim).filter(|name| !name.is_empty()) {
+            Some(name) => Some(name.to_owned()),
+            None => return Err(format!("{} names a database that is not a name", path.display())),
+        },
+    };
     match value.get("url").map(|url| url.as_str().map(str::trim)) {
-        Some(Some("")) => Ok(ServerChoice::Local),
-        Some(Some(url)) => Ok(ServerChoice::Remote(url.to_owned())),
+        Some(Some("")) => Ok((ServerChoice::Local, None)),
+        Some(Some(url)) => Ok((ServerChoice::Remote(url.to_owned()), database)),
         _ => Err(format!(
             "{} does not say which server to use (it should be {{\"url\": \"http://host:3000\"}})",
             path.display()
@@ -156,11 +204,14 @@ mod tests {
     fn server_json_picks_a_remote_server() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.json");
-        assert_eq!(server_from_file(&file), Ok(ServerChoice::Local));
+        assert_eq!(server_from_file(&file), Ok((ServerChoice::Local, None)));
         std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000"}"#).unwrap();
-        assert_eq!(server_from_file(&file), Ok(ServerChoice::Remote("http://10.0.0.2:3000".into())));
+        assert_eq!(server_from_file(&file), Ok((ServerChoice::Remote("http://10.0.0.2:3000".into()), None)));
         std::fs::write(&file, r#"{"url": ""}"#).unwrap();
-        assert_eq!(server_from_file(&file), Ok(ServerChoice::Local), "said in so many words");
+        assert_eq!(server_from_file(&file), Ok((ServerChoice::Local, None)), "said in so many words");
+        std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000", "database": "app-7k2m9x4q"}"#).unwrap();
+        let moved = (ServerChoice::Remote("http://10.0.0.2:3000".into()), Some("app-7k2m9x4q".into()));
+        assert_eq!(server_from_file(&file), Ok(moved), "the data moved when a device was forgotten");
     }
 
     #[test]
@@ -173,6 +224,7 @@ mod tests {
             ("empty", b"", "is not valid JSON"),
             ("of another version", br#"{"servers": [{"address": "10.0.0.2"}]}"#, "does not say which server to use"),
             ("of another shape", br#"{"url": 3000}"#, "does not say which server to use"),
+            ("with a database of another shape", br#"{"url": "http://h:1", "database": 7}"#, "not a name"),
         ] {
             std::fs::write(&file, bytes).unwrap();
             let error = server_from_file(&file).expect_err(how);

@@ -20,6 +20,7 @@ use heycat_local_server::Api;
 use crate::calls::heartbeat::{HEARTBEAT_EVERY, STALL_AFTER};
 use crate::config::{DataConfig, ServerChoice};
 use crate::db::Db;
+use crate::device_list;
 use crate::schema::connector::ConnectOptions;
 use crate::server::link::ServerLink;
 use crate::store::offer;
@@ -58,8 +59,9 @@ struct Shared {
     wake: Condvar,
     status: Mutex<ConnectionStatus>,
     on_status: StatusSink,
-    /// The server this device uses; it changes when the user sets up sync.
-    choice: Mutex<ServerChoice>,
+    /// The server and database this device uses; they change when the user sets up sync,
+    /// joins, stops, or forgets a device.
+    using: Mutex<(ServerChoice, String)>,
     /// Held while the device changes the server it uses.
     changing_server: Mutex<()>,
 }
@@ -70,8 +72,8 @@ struct Control {
     shutdown: bool,
     /// Which connection attempt ended, and why.
     disconnected: Option<(u64, String)>,
-    /// The server to use from now on (sync was set up, or the device joined).
-    switch: Option<ServerChoice>,
+    /// The server and database to use from now on (sync was set up, the device joined...).
+    switch: Option<(ServerChoice, String)>,
     /// What became of the rows a joining device offered, for the join that waits for it.
     joined: Option<Result<JoinSummary, DataError>>,
 }
@@ -85,7 +87,7 @@ impl Connection {
             wake: Condvar::new(),
             status: Mutex::new(ConnectionStatus::Connecting { server: String::new(), last_failure: None }),
             on_status,
-            choice: Mutex::new(config.server.clone()),
+            using: Mutex::new((config.server.clone(), config.database.clone())),
             changing_server: Mutex::default(),
         });
         let worker = shared.clone();
@@ -105,7 +107,7 @@ impl Connection {
 
     /// The server this device uses now.
     pub(crate) fn choice(&self) -> ServerChoice {
-        self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.shared.using.lock().unwrap_or_else(PoisonError::into_inner).0.clone()
     }
 
     /// Held while the device changes the server it uses (setting up sync, joining, stopping):
@@ -116,13 +118,15 @@ impl Connection {
         })
     }
 
-    /// From now on the device uses `server`: the supervisor lets go of the one it uses and
-    /// connects there (offering the rows a joining device brought, see [`Connection::offered`]).
-    pub(crate) fn switch_to(&self, server: ServerChoice) {
-        *self.shared.choice.lock().unwrap_or_else(PoisonError::into_inner) = server.clone();
+    /// From now on the device uses `server` and its `database`: the supervisor lets go of the
+    /// one it uses and connects there (offering the rows a joining device brought, see
+    /// [`Connection::offered`]).
+    pub(crate) fn switch_to(&self, server: ServerChoice, database: &str) {
+        let using = (server, database.to_owned());
+        *self.shared.using.lock().unwrap_or_else(PoisonError::into_inner) = using.clone();
         self.shared.update(|c| {
             c.joined = None;
-            c.switch = Some(server);
+            c.switch = Some(using);
         });
     }
 
@@ -205,11 +209,11 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
         if control.shutdown {
             break;
         }
-        if let Some(server) = control.switch.take() {
+        if let Some((server, database)) = control.switch.take() {
             drop(control);
             db.disconnect();
             db.bury_retired();
-            link.switch(server);
+            link.switch(server, database);
             (attempt, last_failure, logged) = (0, None, None);
         } else {
             drop(control);
@@ -229,6 +233,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                 // What changed while offline, after the app was told (see `Db::catch_up`).
                 db.catch_up();
                 offer_brought_rows(shared, &link, &db);
+                say_this_device_is_here(&link, &db);
                 // The figures writes are checked against, from the rows now here.
                 db.measure_storage();
                 let ended = |c: &Control| {
@@ -251,6 +256,7 @@ fn supervise(shared: &Arc<Shared>, config: DataConfig, db: Db) {
                         // The server's rows are what the app shows offline next time.
                         db.refresh_local_copy();
                         db.measure_storage();
+                        say_this_device_is_here(&link, &db);
                         refresh_at = Instant::now() + LOCAL_COPY_REFRESH;
                     }
                 };
@@ -327,6 +333,23 @@ fn offer_brought_rows(shared: &Shared, link: &ServerLink, db: &Db) {
         log::warn!("the rows this device brought are not offered yet: {}", e.message);
     }
     shared.update(|c| c.joined = Some(offered));
+}
+
+/// Tells the server this device is there now, by its name (see `device_list`), on a thread of
+/// its own: a slow server delays nothing else.
+fn say_this_device_is_here(link: &ServerLink, db: &Db) {
+    let Some(api) = link.api() else { return };
+    let config = link.config();
+    let (database, name, id) =
+        (config.database.clone(), device_list::name(&config.data_dir), db.device_id().to_owned());
+    let said = std::thread::Builder::new().name("data-device-seen".into()).spawn(move || {
+        if let Err(e) = device_list::seen(&api, &database, &id, &name) {
+            log::debug!("the server was not told this device is here: {}", e.message);
+        }
+    });
+    if let Err(e) = said {
+        log::debug!("the server was not told this device is here: {e}");
+    }
 }
 
 /// Checks every [`HEARTBEAT_EVERY`] that the server of connection `generation` still answers,

@@ -11,6 +11,10 @@
 //!    invitation and connects as the user.
 //!
 //! Anyone can read the sealed invitation; without the code it is noise.
+//!
+//! When a device was forgotten, the user's data moved to a database of a new name,
+//! `<app database>-<suffix>` ([`new_database_name`]): the codes made there carry the suffix
+//! after the code's own 26 characters, so that a device joining with one finds it.
 
 use std::time::Duration;
 
@@ -31,6 +35,9 @@ const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_BYTES: usize = 16;
 /// Five bits a character.
 const CODE_LEN: usize = (CODE_BYTES * 8).div_ceil(5);
+/// The random part of a moved database's name: 40 bits, eight characters.
+const SUFFIX_BYTES: usize = 5;
+const SUFFIX_LEN: usize = SUFFIX_BYTES * 8 / 5;
 /// ChaCha20-Poly1305's (IETF) nonce.
 const NONCE_LEN: usize = 12;
 
@@ -44,27 +51,66 @@ pub struct DeviceInvitation {
     pub expires_in_secs: u32,
 }
 
-/// Makes an invitation on the server `api` talks to (as the user: `api` carries the user's
-/// token), sealing `token`.
-pub fn invite(api: &Api, database: &str, token: &str) -> Result<DeviceInvitation, DataError> {
+/// Makes an invitation in `database` on the server `api` talks to (as the user: `api` carries
+/// the user's token), sealing `token`. `app_database` is the app's own name for its database.
+pub fn invite(api: &Api, database: &str, app_database: &str, token: &str) -> Result<DeviceInvitation, DataError> {
     let code = base32(&random::<CODE_BYTES>("a code")?);
     let sealed = seal(&code, token)?;
     let lifetime = INVITATION_LIFETIME.as_secs() as u32;
     api.call(database, INVITE_CREATE_REDUCER, &json!([lookup(&code), sealed, lifetime])).map_err(server_error)?;
-    Ok(DeviceInvitation { code: group(&code), expires_in_secs: lifetime })
+    let suffix = suffix_of(app_database, database).unwrap_or_default().to_ascii_uppercase();
+    Ok(DeviceInvitation { code: group(&format!("{code}{suffix}")), expires_in_secs: lifetime })
+}
+
+/// An invitation code as the user typed it, read.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    /// The code itself, canonical.
+    code: String,
+    /// The database it was made in.
+    pub database: String,
+}
+
+/// Reads a code typed by the user: its own 26 characters, and the suffix of the database it was
+/// made in when that is not the app's own (`app_database`).
+pub fn read_code(typed: &str, app_database: &str) -> Result<Code, DataError> {
+    let code = normalize(typed);
+    if !matches!(code.len(), CODE_LEN | CODE_WITH_SUFFIX_LEN) || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
+        return Err(DataError::new(
+            ErrorKind::BadInput,
+            "that is not an invitation code: it has 26 or 34 letters and digits (dashes and spaces do not matter)",
+        ));
+    }
+    let (code, suffix) = code.split_at(CODE_LEN);
+    let database = match suffix {
+        "" => app_database.to_owned(),
+        suffix => format!("{app_database}-{}", suffix.to_ascii_lowercase()),
+    };
+    Ok(Code { code: code.to_owned(), database })
+}
+
+/// A code and the suffix of the database it was made in.
+const CODE_WITH_SUFFIX_LEN: usize = CODE_LEN + SUFFIX_LEN;
+
+/// A new name for the user's database, `<app_database>-<8 random characters>`: where the data
+/// moves when a device is forgotten (the forgotten device knows the old name, never this one
+/// before it is made).
+pub fn new_database_name(app_database: &str) -> Result<String, DataError> {
+    let suffix = base32(&random::<SUFFIX_BYTES>("a database name")?).to_ascii_lowercase();
+    Ok(format!("{app_database}-{suffix}"))
+}
+
+/// The suffix of a moved database's name, if `database` is one.
+fn suffix_of<'a>(app_database: &str, database: &'a str) -> Option<&'a str> {
+    let suffix = database.strip_prefix(app_database)?.strip_prefix('-')?;
+    (suffix.len() == SUFFIX_LEN).then_some(suffix)
 }
 
 /// Opens the invitation `code` names on the server `api` talks to (anonymously) and returns the
 /// user's token; the caller keeps it and then withdraws the invitation with [`withdraw`].
-pub fn open_invitation(api: &Api, database: &str, code: &str) -> Result<String, DataError> {
-    let code = normalize(code);
-    if code.len() != CODE_LEN || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
-        return Err(DataError::new(
-            ErrorKind::BadInput,
-            "that is not an invitation code: it has 26 letters and digits (dashes and spaces do not matter)",
-        ));
-    }
-    let query = format!("SELECT sealed FROM {INVITE_TABLE} WHERE lookup = '{}'", lookup(&code));
+pub fn open_invitation(api: &Api, code: &Code) -> Result<String, DataError> {
+    let (database, code) = (&code.database, &code.code);
+    let query = format!("SELECT sealed FROM {INVITE_TABLE} WHERE lookup = '{}'", lookup(code));
     let answer = api.sql(database, &query).map_err(server_error)?;
     let sealed = first_text(&answer).ok_or_else(|| {
         DataError::new(
@@ -73,15 +119,15 @@ pub fn open_invitation(api: &Api, database: &str, code: &str) -> Result<String, 
              make a new one on a device that is already yours",
         )
     })?;
-    open(&code, &sealed)
+    open(code, &sealed)
 }
 
 /// Withdraws the invitation `code` names (as the user, once the new device holds the token).
-pub fn withdraw(api: &Api, database: &str, code: &str) -> Result<(), DataError> {
-    api.call(database, INVITE_DELETE_REDUCER, &json!([lookup(&normalize(code))])).map_err(server_error)
+pub fn withdraw(api: &Api, code: &Code) -> Result<(), DataError> {
+    api.call(&code.database, INVITE_DELETE_REDUCER, &json!([lookup(&code.code)])).map_err(server_error)
 }
 
-fn server_error(e: heycat_local_server::Error) -> DataError {
+pub(crate) fn server_error(e: heycat_local_server::Error) -> DataError {
     match e {
         heycat_local_server::Error::Unreachable { message, .. } => DataError::new(ErrorKind::Offline, message),
         heycat_local_server::Error::Reducer(text) => DataError::from_reducer(text.trim()),
@@ -203,6 +249,22 @@ mod tests {
         assert_eq!(normalize("o1-IL 0"), "01110", "the letters a code never has read as digits");
         assert_eq!(lookup(&normalize(&shown)), lookup(&code));
         assert_ne!(lookup(&code), hex(&Sha256::digest(format!("heycat-invite-key:{code}"))));
+    }
+
+    #[test]
+    fn a_code_made_in_a_moved_database_names_it() {
+        let moved = new_database_name("app").unwrap();
+        assert_eq!(moved.len(), "app-".len() + SUFFIX_LEN, "{moved}");
+        assert_ne!(moved, new_database_name("app").unwrap());
+        let code = base32(&[0xA5; CODE_BYTES]);
+        let typed = group(&format!("{code}{}", suffix_of("app", &moved).unwrap().to_ascii_uppercase()));
+        assert_eq!(read_code(&typed, "app").unwrap(), Code { code: code.clone(), database: moved });
+        assert_eq!(read_code(&group(&code), "app").unwrap(), Code { code, database: "app".into() });
+        assert_eq!(suffix_of("app", "app"), None);
+        assert_eq!(suffix_of("app", "apple-12345678"), None);
+        for wrong in ["", "0123", &"0".repeat(30), &"U".repeat(26)] {
+            assert_eq!(read_code(wrong, "app").unwrap_err().kind, ErrorKind::BadInput, "{wrong:?}");
+        }
     }
 
     #[test]

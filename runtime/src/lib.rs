@@ -46,6 +46,7 @@ pub mod config;
 mod conflicts;
 mod connection;
 mod db;
+mod device_list;
 mod devices;
 mod instance;
 mod memory;
@@ -64,6 +65,7 @@ pub use commands::handler;
 pub use config::DataConfig;
 pub use connection::Connection;
 pub use db::Db;
+pub use device_list::DeviceInfo;
 pub use devices::DeviceInvitation;
 pub use heycat_contract::commands as command_names;
 pub use heycat_contract::events;
@@ -77,7 +79,7 @@ pub use types::error::{DataError, ErrorKind};
 pub use types::migration::{MigrationStatus, MigrationStep};
 pub use types::page::RowPage;
 pub use types::status::{ConnectionStatus, FailureKind};
-pub use types::sync_setup::{JoinSummary, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
+pub use types::sync_setup::{ForgetSummary, JoinSummary, Rejoin, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
 pub use types::sync_status::{Rejected, SyncStatus};
 
 /// What the code generated from an app's schema implements and calls, and nothing else

@@ -13,10 +13,10 @@ use std::path::Path;
 
 use heycat_contract::{commands, events};
 use heycat_runtime::{
-    CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInvitation,
-    ErrorKind, ExportSummary, FailureKind, JoinSummary, MigrationStatus, MigrationStep, Rejected, RowPage,
-    StorageLevel, StorageUsage, SyncSetupProgress, SyncSetupStep, SyncSetupSummary, SyncStatus, TableChange,
-    TableUsage,
+    CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInfo,
+    DeviceInvitation, ErrorKind, ExportSummary, FailureKind, ForgetSummary, JoinSummary, MigrationStatus,
+    MigrationStep, Rejected, Rejoin, RowPage, StorageLevel, StorageUsage, SyncSetupProgress, SyncSetupStep,
+    SyncSetupSummary, SyncStatus, TableChange, TableUsage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -67,6 +67,9 @@ ipc_types!(
     SyncSetupProgress,
     SyncSetupSummary,
     JoinSummary,
+    DeviceInfo,
+    ForgetSummary,
+    Rejoin,
     TableChange<Value>,
     RowPage<Value>,
 );
@@ -339,6 +342,23 @@ fn samples() -> Samples {
         kept: Some("/data/backups/notes-joined-1700000000.json".into()),
     })
     .sent(JoinSummary::default());
+    let phone =
+        DeviceInfo { id: "5d1f0c".into(), name: "Phone".into(), last_seen_ms: 1_700_000_000_000.0, this_device: false };
+    let laptop = DeviceInfo { name: "Laptop".into(), this_device: true, ..phone.clone() };
+    s.sent(laptop);
+    s.sent(ForgetSummary {
+        forgotten: "Old tablet".into(),
+        database: "notes-7k2m9x4q".into(),
+        rows: BTreeMap::from([("attachment".into(), 1), ("note".into(), 2)]),
+        backup: "/data/backups/notes-forget-1700000000.json".into(),
+        rejoin: vec![Rejoin {
+            device: phone,
+            invitation: DeviceInvitation {
+                code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5VAB-CD12-34".into(),
+                expires_in_secs: 600,
+            },
+        }],
+    });
     let entry = json!({"id": "n1", "title": "todo", "body": "buy milk", "rowVersion": "3"});
     let conflict = ConflictView {
         id: "op-9".into(),

@@ -89,6 +89,9 @@ describe("the runtime's commands", () => {
       [RUNTIME_COMMANDS.SYNC_SETUP]: SAMPLES.SyncSetupSummary[0],
       [RUNTIME_COMMANDS.DEVICE_JOIN]: SAMPLES.JoinSummary[0],
       [RUNTIME_COMMANDS.SYNC_STOP]: SAMPLES.ExportSummary[0],
+      [RUNTIME_COMMANDS.DEVICE_LIST]: SAMPLES.DeviceInfo,
+      [RUNTIME_COMMANDS.DEVICE_RENAME]: "Kitchen laptop",
+      [RUNTIME_COMMANDS.DEVICE_FORGET]: SAMPLES.ForgetSummary[0],
     };
     const calls = backend(({ cmd }) => answers[cmd] ?? null);
     expect(await runtime.connectionStatus()).toEqual(SAMPLES.ConnectionStatus[3]);
@@ -106,6 +109,9 @@ describe("the runtime's commands", () => {
     await runtime.deviceJoin("7K2M-9QXD", "https://sync.example");
     expect(await runtime.syncSetup("https://sync.example")).toEqual(SAMPLES.SyncSetupSummary[0]);
     expect(await runtime.syncStop()).toEqual(SAMPLES.ExportSummary[0]);
+    expect(await runtime.deviceList()).toEqual(SAMPLES.DeviceInfo);
+    expect(await runtime.deviceRename("Kitchen laptop")).toBe("Kitchen laptop");
+    expect(await runtime.deviceForget("5d1f0c")).toEqual(SAMPLES.ForgetSummary[0]);
     expect(calls.map((c) => [c.cmd, c.args ?? {}])).toEqual([
       ["connection_status", {}],
       ["connection_retry", {}],
@@ -121,6 +127,9 @@ describe("the runtime's commands", () => {
       ["device_join", { code: "7K2M-9QXD", url: "https://sync.example" }],
       ["sync_setup", { url: "https://sync.example" }],
       ["sync_stop", {}],
+      ["device_list", {}],
+      ["device_rename", { name: "Kitchen laptop" }],
+      ["device_forget", { deviceId: "5d1f0c" }],
     ]);
     // The others hold rows: the generated bindings of each schema wrap them with the rows typed.
     const perSchema = [RUNTIME_COMMANDS.CONFLICT_LIST, RUNTIME_COMMANDS.CONFLICT_RESOLVE, RUNTIME_COMMANDS.STORAGE_CLEANUP_PREVIEW];

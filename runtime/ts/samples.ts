@@ -10,8 +10,10 @@ import type {
   ConflictView,
   ConnectionStatus,
   DataErrorPayload,
+  DeviceInfo,
   DeviceInvitation,
   ExportSummary,
+  ForgetSummary,
   JoinSummary,
   JsonValue,
   MigrationStatus,
@@ -95,6 +97,12 @@ export const SAMPLES = {
   "JoinSummary": [
     {"added":{"note":3},"unchanged":2,"conflicts":1,"kept":"/data/backups/notes-joined-1700000000.json"} satisfies JoinSummary,
     {"added":{},"unchanged":0,"conflicts":0,"kept":null} satisfies JoinSummary,
+  ],
+  "DeviceInfo": [
+    {"id":"5d1f0c","name":"Laptop","lastSeenMs":1700000000000.0,"thisDevice":true} satisfies DeviceInfo,
+  ],
+  "ForgetSummary": [
+    {"forgotten":"Old tablet","database":"notes-7k2m9x4q","rows":{"attachment":1,"note":2},"backup":"/data/backups/notes-forget-1700000000.json","rejoin":[{"device":{"id":"5d1f0c","name":"Phone","lastSeenMs":1700000000000.0,"thisDevice":false},"invitation":{"code":"7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5VAB-CD12-34","expiresInSecs":600}}]} satisfies ForgetSummary,
   ],
   "ConflictView": [
     {"id":"op-9","table":"note","key":"\"n1\"","operation":"update","baseVersion":2,"mine":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"theirs":{"body":"buy milk","id":"n1","rowVersion":"3","title":"todo"},"createdAt":1700000000000005} satisfies ConflictView,

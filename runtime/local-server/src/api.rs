@@ -87,6 +87,11 @@ impl Api {
         Ok(answer["Success"]["op"] == "created")
     }
 
+    /// Deletes `database` and all its data (only its owner may).
+    pub fn delete_database(&self, database: &str) -> Result<()> {
+        self.send(self.agent.delete(&self.database_url(database)), None).map(drop)
+    }
+
     /// Publishes the module file at `path`.
     pub fn publish_file(&self, database: &str, path: &Path) -> Result<()> {
         let wasm = std::fs::read(path).map_err(|e| Error::Setup(format!("cannot read {}: {e}", path.display())))?;

@@ -1,5 +1,6 @@
-//! Carries every row of a database to the same module's empty database on another server (a
-//! device that sets up sync moves its data to the shared server this way).
+//! Carries every row of a database to the same module's empty database, on another server or
+//! under another name (a device that sets up sync moves its data to the shared server this way;
+//! forgetting a device moves it to a new database under a new identity).
 //!
 //! The source's writes are held from the export on (the app keeps what the user writes
 //! meanwhile in its outbox and sends it, later, to wherever it then syncs); its rows are written
@@ -15,9 +16,11 @@ use crate::migrate::{hold_writes, import, release_writes, verify_counts, Backup}
 pub struct Carry<'a> {
     /// The database that holds the rows, as its user.
     pub from: &'a Api,
-    /// The database they go to, as its user: the same module, its tables empty.
+    /// The server they go to, as the user there.
     pub to: &'a Api,
     pub database: &'a str,
+    /// The database they go to: the same module, its tables empty.
+    pub to_database: &'a str,
     /// The schema version of both.
     pub version: u32,
     /// Every table the rows of are carried.
@@ -46,9 +49,9 @@ impl Carry<'_> {
         for (table, rows) in &backup.tables {
             // A large table takes a while: the hold is renewed before each.
             hold_writes(self.from, self.database)?;
-            import(self.to, self.database, table, rows.clone())?;
+            import(self.to, self.to_database, table, rows.clone())?;
         }
-        verify_counts(self.to, self.database, &backup.counts)?;
+        verify_counts(self.to, self.to_database, &backup.counts)?;
         Ok(backup)
     }
 }

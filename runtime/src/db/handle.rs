@@ -120,6 +120,11 @@ impl Db {
         self.lock.release();
     }
 
+    /// This device's id (what the user's devices are told apart by).
+    pub(crate) fn device_id(&self) -> &str {
+        self.op_ids.device()
+    }
+
     /// Whether the write `op_id` was made on this device.
     pub(crate) fn is_my_op(&self, op_id: &str) -> bool {
         self.op_ids.is_mine(op_id)

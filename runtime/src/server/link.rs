@@ -104,12 +104,29 @@ impl ServerLink {
                     let (user, database) = (user.clone(), database.clone());
                     std::thread::spawn(move || user.schema_json(&database))
                 };
-                let exists = api.database_exists(&database);
-                if !exists.map_err(unreachable)? {
+                let exists = api.database_exists(&database).map_err(unreachable)?;
+                if exists && self.config.database_was_gone(&http) {
+                    return Err(Failure::new(
+                        FailureKind::NotJoined,
+                        format!(
+                            "the database {database:?} at {http} was deleted while this device used it, and is \
+                             there again: it may not hold your data (a device you forgot can make it). Join this \
+                             device again with an invitation code from one of your devices"
+                        ),
+                    ));
+                }
+                if !exists {
+                    // Deleted under a device that used it: the user's data moved when a device
+                    // was forgotten, and this device must not come back to that name unasked.
+                    if self.used_shared_server() {
+                        self.config.note_database_gone(&http);
+                    }
                     return Err(Failure::new(
                         FailureKind::ModuleMissing,
                         format!(
-                            "the server at {} has no database named {database:?}; publish this app's module to it",
+                            "the server at {} has no database named {database:?}. If you forgot a device on another of \
+                             your devices, your data moved: join this device again with the code that device showed, \
+                             or a new one made there",
                             api.base_url()
                         ),
                     ));
@@ -322,17 +339,24 @@ impl ServerLink {
         }
     }
 
+    /// Whether this device used a shared server's database: it keeps a copy of the module that
+    /// database runs from its first connection on.
+    fn used_shared_server(&self) -> bool {
+        self.shared_module_copy(self.db.schema().info().version).exists()
+    }
+
     /// This device's copy of the module of schema `version` that the shared server runs.
     fn shared_module_copy(&self, version: u32) -> std::path::PathBuf {
         self.config.data_dir.join(format!("shared-server-module-v{version}.wasm"))
     }
 
-    /// From now on the device uses `server`: the embedded server stops (its data stays on disk).
-    pub fn switch(&mut self, server: ServerChoice) {
+    /// From now on the device uses `server` and its `database`: the embedded server stops (its data stays on disk).
+    pub fn switch(&mut self, server: ServerChoice, database: String) {
         self.stop();
         self.local_ready = false;
         self.failed_migration = None;
         self.config.server = server;
+        self.config.database = database;
     }
 
     /// The configuration the link works with (its server changes with [`ServerLink::switch`]).

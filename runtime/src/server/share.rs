@@ -106,6 +106,7 @@ impl ShareSetup<'_> {
             from: self.local,
             to: &user,
             database: self.database,
+            to_database: self.database,
             version: self.info.version,
             tables: &tables,
             backup: &backup,

@@ -49,6 +49,11 @@ impl OpIds {
         format!("{}-{}", self.prefix, self.counter.fetch_add(1, Ordering::Relaxed))
     }
 
+    /// This device's id.
+    pub(crate) fn device(&self) -> &str {
+        self.device.trim_end_matches('.')
+    }
+
     /// Whether `op_id` is one of this device's (in this or an earlier start).
     pub(crate) fn is_mine(&self, op_id: &str) -> bool {
         op_id.starts_with(&self.device)

@@ -1,5 +1,6 @@
 //! What the frontend hears of a device's data moving to a shared server: setting up sync
-//! (`sync_setup`) from the first device, and joining (`device_join`) with the rows a device has.
+//! (`sync_setup`) from the first device, joining (`device_join`) with the rows a device has,
+//! and forgetting a lost device (`device_forget`).
 
 use std::collections::BTreeMap;
 
@@ -51,4 +52,30 @@ pub struct JoinSummary {
     pub unchanged: usize,
     pub conflicts: usize,
     pub kept: Option<String>,
+}
+
+/// A device forgotten (`device_forget`): the user's data moved to a new database under an
+/// identity the forgotten device never held, and the old database was deleted.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ForgetSummary {
+    /// The name of the device forgotten.
+    pub forgotten: String,
+    /// The database the user's data is in now.
+    pub database: String,
+    /// How many rows of each of the app's tables moved there.
+    pub rows: BTreeMap<String, usize>,
+    /// The copy of them kept on this device.
+    pub backup: String,
+    /// The user's other devices: each joins again with its code (valid for ten minutes; a new
+    /// one is made with `device_invite`), and syncs meanwhile with nothing.
+    pub rejoin: Vec<Rejoin>,
+}
+
+/// One of the user's other devices after a device was forgotten, and the code it joins again with.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Rejoin {
+    pub device: crate::device_list::DeviceInfo,
+    pub invitation: crate::devices::DeviceInvitation,
 }

@@ -3,7 +3,8 @@
 // MigrationStep, DataError (here DataErrorPayload), ErrorKind, StorageUsage, StorageLevel,
 // TableUsage, CleanupPreview, CleanupItem, ExportSummary, ConflictView, ConflictResolution (here
 // ConflictChoice), DeviceInvitation, SyncSetupStep, SyncSetupProgress, SyncSetupSummary,
-// JoinSummary, TableChange, RowPage}, and the names in heycat_contract::{events, commands}.
+// JoinSummary, DeviceInfo, ForgetSummary, Rejoin, TableChange, RowPage}, and the names in
+// heycat_contract::{events, commands}.
 // Do not edit: change the Rust types, then run
 //   HEYCAT_BLESS=1 cargo test -p heycat-runtime --test typescript
 
@@ -38,6 +39,9 @@ export const RUNTIME_COMMANDS = {
   DEVICE_JOIN: "device_join",
   SYNC_SETUP: "sync_setup",
   SYNC_STOP: "sync_stop",
+  DEVICE_LIST: "device_list",
+  DEVICE_RENAME: "device_rename",
+  DEVICE_FORGET: "device_forget",
 } as const;
 
 export type CleanupItem = {
@@ -114,6 +118,17 @@ table?: string | null;
 field?: string | null;
 /** The refused value, as text (a string's own characters, a number's digits). */
 value?: string | null }
+
+/** One of the user's devices, as the user sees it. */
+export type DeviceInfo = {
+/** What tells the device from the others (its data dir's `device-id`). */
+id: string;
+/** The name the user knows it by. */
+name: string;
+/** When it last said it was there, in milliseconds since the Unix epoch. */
+lastSeenMs: number;
+/** Whether it is the device asking. */
+thisDevice: boolean }
 
 /** An invitation for another device, as the user sees it. */
 export type DeviceInvitation = {
@@ -192,6 +207,25 @@ export type FailureKind =
 "other"
 
 /**
+ * A device forgotten (`device_forget`): the user's data moved to a new database under an
+ * identity the forgotten device never held, and the old database was deleted.
+ */
+export type ForgetSummary = {
+/** The name of the device forgotten. */
+forgotten: string;
+/** The database the user's data is in now. */
+database: string;
+/** How many rows of each of the app's tables moved there. */
+rows: Partial<{ [key in string]: number }>;
+/** The copy of them kept on this device. */
+backup: string;
+/**
+ * The user's other devices: each joins again with its code (valid for ten minutes; a new
+ * one is made with `device_invite`), and syncs meanwhile with nothing.
+ */
+rejoin: Rejoin[] }
+
+/**
  * What became of this device's rows when it joined the user's shared database: the rows the
  * shared data lacked were added (by table), those it held as they are were left, and those it
  * holds otherwise (the same key, or a unique value taken, with other values) became conflicts
@@ -234,6 +268,9 @@ kind: ErrorKind; message: string;
 field?: string | null;
 /** The refused value, as text, when the server named one. */
 value?: string | null }
+
+/** One of the user's other devices after a device was forgotten, and the code it joins again with. */
+export type Rejoin = { device: DeviceInfo; invitation: DeviceInvitation }
 
 /**
  * Some rows of a table in one of its orders; crosses as

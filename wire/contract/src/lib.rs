@@ -100,6 +100,9 @@ pub mod commands {
     pub const DEVICE_JOIN: &str = "device_join";
     pub const SYNC_SETUP: &str = "sync_setup";
     pub const SYNC_STOP: &str = "sync_stop";
+    pub const DEVICE_LIST: &str = "device_list";
+    pub const DEVICE_RENAME: &str = "device_rename";
+    pub const DEVICE_FORGET: &str = "device_forget";
 
     /// Every one of them, in registration order.
     pub const ALL: &[&str] = &[
@@ -118,6 +121,9 @@ pub mod commands {
         DEVICE_JOIN,
         SYNC_SETUP,
         SYNC_STOP,
+        DEVICE_LIST,
+        DEVICE_RENAME,
+        DEVICE_FORGET,
     ];
 
     /// The most rows one page (`<table>_page`) answers, whatever its `limit` asks for: a page

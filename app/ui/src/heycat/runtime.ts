@@ -16,9 +16,11 @@ import {
   RUNTIME_EVENTS,
   type ConnectionStatus,
   type DataErrorPayload,
+  type DeviceInfo,
   type DeviceInvitation,
   type ErrorKind,
   type ExportSummary,
+  type ForgetSummary,
   type JoinSummary,
   type JsonValue,
   type MigrationStatus,
@@ -295,6 +297,30 @@ export function syncSetup(url: string): Promise<SyncSetupSummary> {
  */
 export function syncStop(): Promise<ExportSummary> {
   return call<ExportSummary>(RUNTIME_COMMANDS.SYNC_STOP);
+}
+
+/**
+ * The user's devices that use the shared server, each by the name the user knows it by and when
+ * it was last seen: this device first, then the most recently seen. Invokes `device_list`.
+ */
+export function deviceList(): Promise<DeviceInfo[]> {
+  return call<DeviceInfo[]>(RUNTIME_COMMANDS.DEVICE_LIST);
+}
+
+/** Names this device `name` (what the user's other devices list it as). Invokes `device_rename`. */
+export function deviceRename(name: string): Promise<string> {
+  return call<string>(RUNTIME_COMMANDS.DEVICE_RENAME, { name });
+}
+
+/**
+ * Forgets a lost device of the user (its `id` from `deviceList`): the user's data moves to a new
+ * database the forgotten device cannot open, and the old one is deleted. This device goes on at
+ * once; each of the user's other devices joins again with the code the answer holds for it
+ * (`deviceJoin`). Rejects, in words, leaving everything as it was, when it cannot be done.
+ * Invokes `device_forget`.
+ */
+export function deviceForget(deviceId: string): Promise<ForgetSummary> {
+  return call<ForgetSummary>(RUNTIME_COMMANDS.DEVICE_FORGET, { deviceId });
 }
 
 /** Calls `handler` at every step of setting up sync (`syncSetup`), as it starts. */

@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 
 import * as db from "../heycat";
+import { Devices } from "./DevicesView";
+import { items, itemsWere, total } from "./wording";
 
 /** heycat's settings: one row, edited in place, with a reset to defaults. */
 export function SettingsView() {
@@ -98,21 +100,6 @@ const SETUP_STEPS: Record<db.SyncSetupStep, string> = {
   switch: "Switching to it…",
 };
 
-/** How many rows, over every table. */
-function total(byTable: Partial<Record<string, number>>) {
-  return Object.values(byTable).reduce<number>((sum, n) => sum + (n ?? 0), 0);
-}
-
-/** "1 item", "3 items". */
-function items(n: number) {
-  return n === 1 ? "1 item" : `${n} items`;
-}
-
-/** "1 item was", "3 items were". */
-function itemsWere(n: number) {
-  return `${items(n)} ${n === 1 ? "was" : "were"}`;
-}
-
 /** What became of this device's rows when it joined, in words. */
 export function joinedInWords(summary: db.JoinSummary): string {
   const added = total(summary.added);
@@ -125,7 +112,8 @@ export function joinedInWords(summary: db.JoinSummary): string {
 /**
  * Sync: the address of a server the user runs (or rents) for their devices. On the first
  * device, setting it up copies this device's data there; the other devices join with a code
- * made on one that syncs, bringing what they hold.
+ * made on one that syncs, bringing what they hold (a device that syncs already, e.g. after
+ * another was forgotten, needs the code alone).
  */
 function Sync() {
   const [url, setUrl] = useState("");
@@ -201,7 +189,7 @@ function Sync() {
           <span>Code from your other device</span>
           <input value={code} onChange={(e) => setCode(e.target.value)} disabled={busy !== null} />
         </label>
-        <button type="submit" disabled={busy !== null || url.trim() === "" || code.trim() === ""}>
+        <button type="submit" disabled={busy !== null || code.trim() === ""}>
           Join
         </button>
       </form>
@@ -212,40 +200,6 @@ function Sync() {
       </form>
       {busy && <p role="status">{busy}</p>}
       {done && <p role="status">{done}</p>}
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
-    </section>
-  );
-}
-
-/** Invites another device of the user: a one-time code to type on it. */
-function Devices() {
-  const [invitation, setInvitation] = useState<db.DeviceInvitation | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const invite = async () => {
-    try {
-      setInvitation(await db.deviceInvite());
-      setProblem(null);
-    } catch (e) {
-      setInvitation(null);
-      setProblem(e instanceof Error ? e.message : String(e));
-    }
-  };
-  return (
-    <section aria-label="Your devices">
-      <h3>Your devices</h3>
-      <button type="button" onClick={invite}>
-        Add another device…
-      </button>
-      {invitation && (
-        <p className="invitation" role="status">
-          On the other device, enter <code>{invitation.code}</code> within {Math.round(invitation.expiresInSecs / 60)}{" "}
-          minutes. It works once.
-        </p>
-      )}
       {problem && (
         <p className="problem" role="alert">
           {problem}

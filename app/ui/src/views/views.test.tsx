@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import type { DictionaryEntry, TableState } from "../heycat";
 import { mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
+import { seenInWords } from "./DevicesView";
 import { SettingsView } from "./SettingsView";
 import { StatusBanner } from "./StatusBanner";
 import { SyncBanner } from "./SyncBanner";
@@ -418,6 +419,75 @@ describe("your devices", () => {
     const shown = await within(devices).findByRole("status");
     expect(shown).toHaveTextContent("enter 7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5V within 10 minutes");
     expect(within(devices).queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("the list of your devices", () => {
+  const settingsRow = () => ({
+    audioSelectedDevice: null, shortcutsDistinguishLeftRight: false, shortcutsRecordingMode: "Toggle",
+    hotkeyRecordingShortcut: "F13", storageQuotaMb: 1024, rowVersion: "1",
+  });
+
+  it("lists each device by name with when it was last seen, renames this one and forgets a lost one", async () => {
+    const now = Date.now();
+    let devices = [
+      { id: "a", name: "Laptop", lastSeenMs: now, thisDevice: true },
+      { id: "b", name: "Phone", lastSeenMs: now - 5 * 60_000, thisDevice: false },
+      { id: "c", name: "Old tablet", lastSeenMs: now - 3 * 86_400_000, thisDevice: false },
+    ];
+    const invoked = mockBackend({
+      settings_get: settingsRow,
+      conflict_list: () => [],
+      device_list: () => devices,
+      device_rename: (args) => {
+        const name = String(args.name);
+        devices = devices.map((d) => (d.thisDevice ? { ...d, name } : d));
+        return name;
+      },
+      device_forget: (args) => {
+        const deviceId = String(args.deviceId);
+        devices = devices.filter((d) => d.id !== deviceId);
+        return {
+          forgotten: "Old tablet",
+          database: "heycat-7k2m9x4q",
+          rows: { dictionary_entry: 4, settings: 1 },
+          backup: "/b.json",
+          rejoin: [{ device: devices[1], invitation: { code: "7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5VAB-CD12-34", expiresInSecs: 600 } }],
+        };
+      },
+    });
+    render(<SettingsView />);
+    const section = await screen.findByRole("region", { name: "Your devices" });
+    expect(await within(section).findByText(/Laptop \(this device\)/)).toBeVisible();
+    expect(within(section).getByText(/Phone \(last seen 5 minutes ago\)/)).toBeVisible();
+    expect(within(section).getByText(/Old tablet \(last seen 3 days ago\)/)).toBeVisible();
+
+    fireEvent.change(within(section).getByLabelText("This device's name"), { target: { value: "Kitchen laptop" } });
+    fireEvent.click(within(section).getByRole("button", { name: "Rename" }));
+    expect(await within(section).findByText(/Kitchen laptop \(this device\)/)).toBeVisible();
+    expect(invoked.find((c) => c.cmd === "device_rename")?.args).toMatchObject({ name: "Kitchen laptop" });
+
+    // Forgetting asks once more, and can be called off.
+    fireEvent.click(within(section).getByRole("button", { name: "Forget Old tablet…" }));
+    fireEvent.click(within(section).getByRole("button", { name: "Keep it" }));
+    expect(invoked.some((c) => c.cmd === "device_forget")).toBe(false);
+    fireEvent.click(within(section).getByRole("button", { name: "Forget Old tablet…" }));
+    fireEvent.click(within(section).getByRole("button", { name: "Forget Old tablet for good" }));
+    expect(
+      await within(section).findByText(
+        "Old tablet is forgotten: your data (5 items) moved where it cannot reach it. On Phone, join again with 7K2M-9QXD-4HBT-0RWN-6CFA-3JPE-5VAB-CD12-34 within 10 minutes.",
+      ),
+    ).toBeVisible();
+    expect(invoked.find((c) => c.cmd === "device_forget")?.args).toMatchObject({ deviceId: "c" });
+    await waitFor(() => expect(within(section).queryByText(/Old tablet \(last seen/)).toBeNull());
+  });
+
+  it("says when a device was last seen in words", () => {
+    const now = 1_700_000_000_000;
+    expect(seenInWords(now - 10_000, now)).toBe("just now");
+    expect(seenInWords(now - 60_000, now)).toBe("1 minute ago");
+    expect(seenInWords(now - 2 * 3_600_000, now)).toBe("2 hours ago");
+    expect(seenInWords(now - 86_400_000, now)).toBe("1 day ago");
   });
 });
 

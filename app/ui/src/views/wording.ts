@@ -41,3 +41,18 @@ export function inWords(refusal: Refusal, { noun, fields }: FormWords): string {
   }
   return refusal.message;
 }
+
+/** How many rows, over every table. */
+export function total(byTable: Partial<Record<string, number>>) {
+  return Object.values(byTable).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+}
+
+/** "1 item", "3 items". */
+export function items(n: number) {
+  return n === 1 ? "1 item" : `${n} items`;
+}
+
+/** "1 item was", "3 items were". */
+export function itemsWere(n: number) {
+  return `${items(n)} ${n === 1 ? "was" : "were"}`;
+}
