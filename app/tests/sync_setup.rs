@@ -138,24 +138,45 @@ fn a_setup_that_cannot_be_done_says_why_and_leaves_the_device_as_it_was() {
 }
 
 #[test]
-fn a_setup_killed_part_way_starts_over_on_the_database_it_began() {
-    // The device died after the server had made its identity and the module was published (a
-    // half-done setup on the server, the identity kept aside on the device): setting up again
-    // reuses them, empties the database and carries every row.
+fn a_setup_killed_part_way_leaves_the_device_as_it_was_and_starts_over_on_the_database_it_began() {
+    // The device is killed when its rows are on the server, before it switched: the worst
+    // moment, the shared database full and the device not using it.
     let shared = Server::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let app = device_on_its_own(dir.path(), &["d1", "d2"]);
-    let token = Api::new(shared.url(), None).new_identity_token().unwrap();
-    let half = Api::new(shared.url(), Some(token.clone()));
-    half.publish_file(DB, &heycat_harness::module_wasm().unwrap()).unwrap();
-    half.call(DB, "dictionary_entry_insert", &json!([server_entry("d1"), "half-carried"])).unwrap();
-    let pending = json!({"server": shared.url(), "token": token}).to_string();
-    std::fs::write(dir.path().join("sync-setup.json"), pending).unwrap();
+    let held = [("HEYCAT_SYNC_SETUP_HOLD_AT", "switch")];
+    let app = DeviceProcess::start_with(dir.path(), ServerChoice::Local, DB, &held);
+    app.wait_connected();
+    for id in ["d1", "d2"] {
+        app.ok("dictionary_entry_insert", json!({"row": entry(id, &format!("t-{id}"), &format!("expansion {id}"))}));
+    }
+    let steps = app.events(heycat_runtime::events::SYNC_SETUP);
+    app.invoke_and_go_on("sync_setup", json!({ "url": shared.url() }));
+    wait_for(Duration::from_secs(60), "the setup to reach its switch", || {
+        steps.recv_timeout(Duration::from_secs(60)).is_ok_and(|p| p["step"] == "switch")
+    });
+    app.kill();
+    wait_for(Duration::from_secs(20), "the embedded server to end with its app", || {
+        heycat_harness::embedded_server_pids(dir.path()).is_empty()
+    });
+    let pending: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("sync-setup.json")).unwrap()).unwrap();
+    let token = pending["token"].as_str().unwrap().to_owned();
+    assert_eq!(server_entry_ids(&shared, Some(token.clone())).unwrap(), ["d1", "d2"], "carried, not switched to");
+    assert!(!dir.path().join("server.json").exists());
 
+    // Started again: as it was, on its own database, taking writes at once.
+    let app = device(dir.path(), ServerChoice::Local);
+    let status = app.wait_connected();
+    assert_ne!(status["server"], shared.url(), "its own embedded server: {status}");
+    assert_eq!(listed_entry_ids(&app), ["d1", "d2"]);
+    app.ok("dictionary_entry_insert", json!({"row": entry("d3", "t-d3", "expansion d3")}));
+    wait_for(Duration::from_secs(10), "the write to be taken (no hold of the dead setup left)", || app.pending() == 0);
+
+    // Setting up again reuses the identity and database it began, and carries every row once.
     let summary = app.ok("sync_setup", json!({ "url": shared.url() }));
-    assert_eq!(summary["rows"]["dictionary_entry"], 2, "{summary}");
+    assert_eq!(summary["rows"]["dictionary_entry"], 3, "{summary}");
     assert_eq!(token_of(dir.path()), token, "the identity it began with");
-    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2"], "every row, once");
+    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2", "d3"], "every row, once");
     app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
     app.shutdown();
 }

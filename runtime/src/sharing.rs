@@ -127,8 +127,13 @@ impl Connection {
         })?;
         let info = db.schema().info();
         let module = app_module(config, info).map_err(|f| DataError::new(ErrorKind::Server, f.message))?;
-        let progress =
-            |step, server: &str| db.emit(events::SYNC_SETUP, SyncSetupProgress { step, server: server.to_owned() });
+        let progress = |step, server: &str| {
+            db.emit(events::SYNC_SETUP, SyncSetupProgress { step, server: server.to_owned() });
+            #[cfg(feature = "test-hooks")]
+            config
+                .test_hooks
+                .reached_sync_setup_step(serde_json::to_value(step).unwrap_or_default().as_str().unwrap_or(""));
+        };
         let shared = ShareSetup {
             local: &local,
             url,

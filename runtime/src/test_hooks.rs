@@ -16,6 +16,9 @@ pub struct TestHooks {
     /// `verify`), so that the test can kill the process there, as a crash would
     /// (`HEYCAT_MIGRATION_HOLD_AT`).
     pub migration_hold_at: Option<String>,
+    /// Hold setting up sync for good when it reaches this step (`check`, `identity`, `publish`,
+    /// `carry`, `switch`), for the test to kill the process there (`HEYCAT_SYNC_SETUP_HOLD_AT`).
+    pub sync_setup_hold_at: Option<String>,
 }
 
 impl TestHooks {
@@ -24,17 +27,26 @@ impl TestHooks {
             module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
             migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
             migration_hold_at: std::env::var("HEYCAT_MIGRATION_HOLD_AT").ok(),
+            sync_setup_hold_at: std::env::var("HEYCAT_SYNC_SETUP_HOLD_AT").ok(),
         }
     }
 
     /// A migration reached `step` (its status says so already): it goes no further if the test
     /// asked to hold it there. The test ends the process; the library never does.
     pub(crate) fn reached(&self, step: &str) {
-        if self.migration_hold_at.as_deref() == Some(step) {
-            loop {
-                std::thread::park();
-            }
-        }
+        hold_if(self.migration_hold_at.as_deref() == Some(step));
+    }
+
+    /// Setting up sync reached `step` (announced already): held there if the test asked.
+    pub(crate) fn reached_sync_setup_step(&self, step: &str) {
+        hold_if(self.sync_setup_hold_at.as_deref() == Some(step));
+    }
+}
+
+/// Goes no further, for good, when `hold`.
+fn hold_if(hold: bool) {
+    while hold {
+        std::thread::park();
     }
 }
 

@@ -151,6 +151,10 @@ impl ServerLink {
                 self.publish_if_needed(&api)?;
                 // The device stopped syncing: the shared data it took goes in before it connects.
                 super::share::restore_taken_home(&api, &self.config.database, &self.module()?, &self.config.data_dir)?;
+                // A setup of sync that died held this database's writes: nothing carries it now.
+                if super::share::stopped_part_way(&self.config.data_dir) {
+                    heycat_local_server::migrate::release_writes(&api, &self.config.database);
+                }
                 (api, ws)
             }
         };

@@ -202,6 +202,12 @@ impl ShareSetup<'_> {
     }
 }
 
+/// Whether a setup stopped part way on this device (it died, or failed): the hold it put on the
+/// embedded database's writes may still be there.
+pub fn stopped_part_way(data_dir: &Path) -> bool {
+    data_dir.join(PENDING).exists()
+}
+
 /// The setup is done and the device switched: what it kept aside is not needed any more.
 pub fn forget_pending(data_dir: &Path) {
     let _ = std::fs::remove_file(data_dir.join(PENDING));

@@ -58,6 +58,12 @@ impl DeviceProcess {
     /// Starts the app with its data in `data_dir`, using `server`, for `database`, in a new
     /// process of this test binary.
     pub fn start(data_dir: &Path, server: ServerChoice, database: &str) -> DeviceProcess {
+        DeviceProcess::start_with(data_dir, server, database, &[])
+    }
+
+    /// [`DeviceProcess::start`], with these variables in the process's environment (e.g. a test
+    /// hook that holds it at some step, to be killed there).
+    pub fn start_with(data_dir: &Path, server: ServerChoice, database: &str, env: &[(&str, &str)]) -> DeviceProcess {
         let server = match server {
             ServerChoice::Local => Value::Null,
             ServerChoice::Remote(url) => json!(url),
@@ -69,6 +75,7 @@ impl DeviceProcess {
             // The one test of the binary whose name has this in it (wherever `device_process!` is).
             .args(["device_process", "--ignored", "--nocapture", "--test-threads=1", "-q"])
             .env(CONFIG_VAR, config.to_string())
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -114,16 +121,33 @@ impl DeviceProcess {
     }
 
     /// Sends a request and waits for its answer.
-    fn request(&self, mut request: Value) -> Result<Value, Value> {
+    fn request(&self, request: Value) -> Result<Value, Value> {
+        let (request, answer) = self.send(request);
+        answer.recv_timeout(ANSWER_TIMEOUT).unwrap_or_else(|e| panic!("the device did not answer {request}: {e}"))
+    }
+
+    /// Sends a request; its answer will come on the receiver.
+    fn send(&self, mut request: Value) -> (Value, mpsc::Receiver<Result<Value, Value>>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         request["id"] = json!(id);
         let (tx, rx) = mpsc::channel();
         self.replies.lock().unwrap_or_else(PoisonError::into_inner).insert(id, tx);
-        {
-            let mut stdin = self.stdin.lock().unwrap_or_else(PoisonError::into_inner);
-            writeln!(stdin, "{request}").and_then(|()| stdin.flush()).expect("the device process is running");
-        }
-        rx.recv_timeout(ANSWER_TIMEOUT).unwrap_or_else(|e| panic!("the device did not answer {request}: {e}"))
+        let mut stdin = self.stdin.lock().unwrap_or_else(PoisonError::into_inner);
+        writeln!(stdin, "{request}").and_then(|()| stdin.flush()).expect("the device process is running");
+        (request, rx)
+    }
+
+    /// Invokes `command` and goes on without waiting for its answer (one the test will end the
+    /// process in the middle of, say).
+    pub fn invoke_and_go_on(&self, command: &str, args: Value) {
+        self.send(json!({"invoke": command, "args": args}));
+    }
+
+    /// Ends the process at once (SIGKILL), as the system ends one that crashed or hung.
+    pub fn kill(self) {
+        let mut child = self.child.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     /// Disconnects and ends the process (as [`TestApp::shutdown`]).

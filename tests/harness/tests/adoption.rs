@@ -245,9 +245,13 @@ fn the_installed_bundle_starts_its_own_database_and_keeps_a_note_across_a_restar
     let binary = std::fs::read(&exe).unwrap();
     let holds = |text: &str| binary.windows(text.len()).any(|w| w == text.as_bytes());
     assert!(holds("HEYCAT_DATA_DIR") && holds("SPACETIMEDB_STANDALONE"), "the check sees the names the app reads");
-    for hook in
-        ["HEYCAT_MIGRATION_HOLD_AT", "HEYCAT_MIGRATION_FAIL_AT", "HEYCAT_MODULE_WASM", "HEYCAT_TEST_FALLBACK_LIFETIME"]
-    {
+    for hook in [
+        "HEYCAT_MIGRATION_HOLD_AT",
+        "HEYCAT_MIGRATION_FAIL_AT",
+        "HEYCAT_MODULE_WASM",
+        "HEYCAT_SYNC_SETUP_HOLD_AT",
+        "HEYCAT_TEST_FALLBACK_LIFETIME",
+    ] {
         assert!(!holds(hook), "the installed app reads the test hook {hook}");
     }
     let launcher = launcher_hiding(installed.path(), &exe, &developer_folders());
