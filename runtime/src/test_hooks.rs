@@ -45,8 +45,10 @@ impl TestHooks {
 
 /// Goes no further, for good, when `hold`.
 fn hold_if(hold: bool) {
-    while hold {
-        std::thread::park();
+    if hold {
+        loop {
+            std::thread::park();
+        }
     }
 }
 
