@@ -403,3 +403,63 @@ fn a_person_sets_up_sync_in_settings_and_the_server_then_holds_their_entries() {
         entries_of_user(&server, dir.path()).len() == 3
     });
 }
+
+#[test]
+fn a_person_forgets_a_lost_device_in_settings_and_its_token_then_opens_nothing() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let server = Server::start().unwrap();
+    let (dir, tablet_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let display = VirtualDisplay::start();
+    let w = open(&display, dir.path(), None, "forget-device");
+    w.wait_for(CONNECTED);
+    add_entry(&w, "brb", "be right back");
+    w.wait_for(&entry_row("brb", "be right back"));
+    tab(&w, "Settings");
+    let sync = "//section[@aria-label='Sync']";
+    w.type_into(&format!("{sync}//label[span='Sync server address']/input"), &server.url());
+    w.click(&button(sync, "Set up sync"));
+    w.wait_for(&format!("//*[@role='status'][normalize-space()='Connected to {}']", server.url()));
+
+    // The person adds their tablet with the code the window shows.
+    let devices = "//section[@aria-label='Your devices']";
+    w.click(&button(devices, "Add another device…"));
+    let code = w.wait_text(&format!("{devices}//p[@role='status']/code"), "-");
+    let tablet = device(tablet_dir.path(), ServerChoice::Local);
+    tablet.wait_connected();
+    tablet.ok("device_join", json!({ "code": code, "url": server.url() }));
+    tablet.ok("device_rename", json!({ "name": "Old tablet" }));
+    tablet.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == server.url());
+    let lost_token = std::fs::read_to_string(tablet_dir.path().join("identity-token")).unwrap();
+    tablet.shutdown();
+
+    // Lost: the person forgets it from the window, saying so twice.
+    tab(&w, "Dictionary");
+    tab(&w, "Settings");
+    w.wait_for(&format!("{devices}//li[starts-with(normalize-space(), 'Old tablet (last seen')]"));
+    w.wait_for(&format!("{devices}//li[contains(normalize-space(), '(this device)')]"));
+    w.click(&button(devices, "Forget Old tablet…"));
+    w.click(&button(devices, "Forget Old tablet for good"));
+    // The entry and the settings.
+    w.wait_text(
+        &format!("{devices}//p[@role='status']"),
+        "Old tablet is forgotten: your data (2 items) moved where it cannot reach it.",
+    );
+    w.wait_for(&format!("//*[@role='status'][normalize-space()='Connected to {}']", server.url()));
+    assert!(w.text(&format!("{devices}//li[starts-with(normalize-space(), 'Old tablet')]")).is_err(), "not listed");
+
+    // Checked against the server: the tablet's token opens nothing; the person's entries are
+    // in the new database, and what they add goes there.
+    let lost = Api::new(server.url(), Some(lost_token));
+    assert!(!lost.database_exists(DB).unwrap());
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("server.json")).unwrap()).unwrap();
+    let moved_to = kept["database"].as_str().expect("the window's device names the new database").to_owned();
+    assert!(sql_rows(&lost, &moved_to, "SELECT * FROM dictionary_entry").map_or(true, |rows| rows.is_empty()));
+    tab(&w, "Dictionary");
+    add_entry(&w, "omw", "on my way");
+    w.wait_for(&entry_row("omw", "on my way"));
+    let token = std::fs::read_to_string(dir.path().join("identity-token")).unwrap();
+    let user = Api::new(server.url(), Some(token));
+    wait_for(Duration::from_secs(10), "the new entry to reach the new database", || {
+        sql_rows(&user, &moved_to, "SELECT * FROM dictionary_entry").is_ok_and(|rows| rows.len() == 2)
+    });
+}
