@@ -369,3 +369,44 @@ fn a_device_that_stops_syncing_keeps_the_shared_data_as_it_is_then_in_a_database
     assert_eq!(listed_entry_ids(&restarted), ["d1", "d2", "d3"]);
     restarted.shutdown();
 }
+
+#[test]
+fn sync_goes_over_https_to_a_server_behind_a_tls_proxy_and_a_certificate_not_trusted_is_refused_in_words() {
+    // The person's own server behind a TLS proxy, its certificate from an authority the
+    // devices' system trusts (SSL_CERT_FILE).
+    let shared = Server::start().unwrap();
+    let front = heycat_harness::TlsFront::start(shared.port());
+    let trusted = [("SSL_CERT_FILE", front.ca_file().to_str().unwrap())];
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = DeviceProcess::start_with(dirs.0.path(), ServerChoice::Local, DB, &trusted);
+    a.wait_connected();
+    a.ok("dictionary_entry_insert", json!({"row": entry("d1", "t-d1", "expansion d1")}));
+    let summary = a.ok("sync_setup", json!({ "url": front.url() }));
+    assert_eq!(summary["server"], front.url(), "{summary}");
+    a.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == front.url());
+    a.ok("dictionary_entry_insert", json!({"row": entry("d2", "t-d2", "expansion d2")}));
+    let token = token_of(dirs.0.path());
+    assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2"], "through TLS, to the server");
+
+    // Another device joins over https and hears what the first writes as it happens.
+    let b = DeviceProcess::start_with(dirs.1.path(), ServerChoice::Local, DB, &trusted);
+    b.wait_connected();
+    let code = a.ok("device_invite", Value::Null)["code"].as_str().unwrap().to_owned();
+    b.ok("device_join", json!({ "code": code, "url": front.url() }));
+    b.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == front.url());
+    a.ok("dictionary_entry_insert", json!({"row": entry("d3", "t-d3", "expansion d3")}));
+    wait_for(Duration::from_secs(20), "the second device to hear of the new entry", || {
+        listed_entry_ids(&b) == ["d1", "d2", "d3"]
+    });
+
+    // A device whose system does not trust that authority does not talk to the server, and says so.
+    let c = device(dirs.2.path(), ServerChoice::Local);
+    c.wait_connected();
+    let code = a.ok("device_invite", Value::Null)["code"].as_str().unwrap().to_owned();
+    let refused = c.err("device_join", json!({ "code": code, "url": front.url() }));
+    assert_eq!(refused["kind"], "offline", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("certificate"), "{refused}");
+    for device in [a, b, c] {
+        device.shutdown();
+    }
+}

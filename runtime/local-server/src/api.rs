@@ -147,17 +147,21 @@ impl Api {
                 }
             }
             Err(ureq::Error::Transport(t)) => {
+                let detail = t.to_string();
                 let why = match t.kind() {
                     ureq::ErrorKind::Dns => "its name cannot be found",
+                    // The TLS handshake is part of connecting: a certificate this system does
+                    // not trust (self-signed, another host's, expired) fails it.
+                    ureq::ErrorKind::ConnectionFailed if detail.contains("certificate") => {
+                        "its certificate is not one this system trusts (check the address, and that the \
+                         server's certificate is valid for it)"
+                    }
                     ureq::ErrorKind::ConnectionFailed => "nothing answers there",
                     ureq::ErrorKind::InvalidUrl | ureq::ErrorKind::UnknownScheme => "that is not a server address",
-                    _ if t.to_string().contains("timed out") => "it did not answer in time",
+                    _ if detail.contains("timed out") => "it did not answer in time",
                     _ => "the connection broke off",
                 };
-                Err(Error::Unreachable {
-                    message: format!("cannot reach {}: {why}", self.base_url),
-                    detail: t.to_string(),
-                })
+                Err(Error::Unreachable { message: format!("cannot reach {}: {why}", self.base_url), detail })
             }
         }
     }

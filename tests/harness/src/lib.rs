@@ -17,6 +17,7 @@ pub mod device;
 pub mod display;
 mod proxy;
 mod small_disk;
+mod tls;
 pub mod window;
 pub mod words;
 
@@ -28,6 +29,7 @@ pub use heycat_local_server::test_hooks::FALLBACK_LIFETIME_ENV;
 pub use heycat_local_server::{named_rows, server_binary, sql_rows, Api, Error, Result, Server};
 pub use proxy::{Fault, Proxy, ProxyStats};
 pub use small_disk::SmallDisk;
+pub use tls::TlsFront;
 
 /// The workspace root (the folder holding `app/` and `runtime/`).
 pub fn workspace_root() -> PathBuf {
