@@ -127,6 +127,21 @@ fn a_setup_that_cannot_be_done_says_why_and_leaves_the_device_as_it_was() {
     assert_eq!(another_app["kind"], "badInput", "{another_app}");
     assert!(another_app["message"].as_str().unwrap().contains("another app"), "{another_app}");
 
+    // The app's data is there, at a version newer than this app (someone's, or the user's from
+    // an updated device: either way not this app's to set up).
+    let newer_app = tempfile::tempdir().unwrap();
+    heycat_harness::copy_tree(&heycat_harness::heycat_schema_dir(), newer_app.path());
+    let added = "\n#[heycat_table]\npub struct Snippet {\n    #[primary_key]\n    pub id: String,\n}\n";
+    let file = newer_app.path().join("voice_command.rs");
+    std::fs::write(&file, std::fs::read_to_string(&file).unwrap() + added).unwrap();
+    let newer = Server::start().unwrap();
+    let newer_module = heycat_harness::module_wasm_of_schema(newer_app.path()).expect("build the next version's module");
+    newer.api().publish_file(DB, &newer_module).unwrap();
+    let update_first = app.err("sync_setup", json!({ "url": newer.url() }));
+    assert_eq!(update_first["kind"], "unauthorized", "{update_first}");
+    let said = update_first["message"].as_str().unwrap();
+    assert!(said.contains("newer than this app's") && said.contains("update the app"), "{update_first}");
+
     // After all that, the device is as it was: its own server, its rows, no server configured.
     let status = app.wait_connected();
     assert_eq!(status["server"], own_server);
