@@ -135,7 +135,8 @@ fn a_setup_that_cannot_be_done_says_why_and_leaves_the_device_as_it_was() {
     let file = newer_app.path().join("voice_command.rs");
     std::fs::write(&file, std::fs::read_to_string(&file).unwrap() + added).unwrap();
     let newer = Server::start().unwrap();
-    let newer_module = heycat_harness::module_wasm_of_schema(newer_app.path()).expect("build the next version's module");
+    let newer_module =
+        heycat_harness::module_wasm_of_schema(newer_app.path()).expect("build the next version's module");
     newer.api().publish_file(DB, &newer_module).unwrap();
     let update_first = app.err("sync_setup", json!({ "url": newer.url() }));
     assert_eq!(update_first["kind"], "unauthorized", "{update_first}");
@@ -194,6 +195,49 @@ fn a_setup_killed_part_way_leaves_the_device_as_it_was_and_starts_over_on_the_da
     assert_eq!(server_entry_ids(&shared, Some(token)).unwrap(), ["d1", "d2", "d3"], "every row, once");
     app.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
     app.shutdown();
+}
+
+#[test]
+fn a_join_killed_part_way_leaves_the_device_on_its_own_with_its_rows_and_joining_again_brings_them() {
+    let shared = Server::start().unwrap();
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = device_on_its_own(dirs.0.path(), &["a1"]);
+    a.ok("sync_setup", json!({ "url": shared.url() }));
+    a.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
+
+    // B is killed once it kept the rows it brings, before it switched to the shared server.
+    let held = [("HEYCAT_SYNC_SETUP_HOLD_AT", "join")];
+    let b = DeviceProcess::start_with(dirs.1.path(), ServerChoice::Local, DB, &held);
+    b.wait_connected();
+    b.ok("dictionary_entry_insert", json!({"row": entry("b1", "t-b1", "expansion b1")}));
+    let code = a.ok("device_invite", Value::Null)["code"].as_str().unwrap().to_owned();
+    b.invoke_and_go_on("device_join", json!({ "code": code, "url": shared.url() }));
+    wait_for(Duration::from_secs(30), "B to keep the rows it brings", || {
+        dirs.1.path().join("join-offer.json").exists()
+    });
+    b.kill();
+    wait_for(Duration::from_secs(20), "the embedded server to end with its app", || {
+        heycat_harness::embedded_server_pids(dirs.1.path()).is_empty()
+    });
+
+    // Started again: on its own, its rows there, taking writes at once, nothing offered.
+    let b = device(dirs.1.path(), ServerChoice::Local);
+    let joined = b.events(heycat_runtime::events::DEVICE_JOINED);
+    let status = b.wait_connected();
+    assert_ne!(status["server"], shared.url(), "{status}");
+    b.ok("dictionary_entry_insert", json!({"row": entry("b2", "t-b2", "expansion b2")}));
+    wait_for(Duration::from_secs(10), "the write to be taken (no hold of the dead join left)", || b.pending() == 0);
+    assert_eq!(listed_entry_ids(&b), ["b1", "b2"]);
+    assert!(joined.recv_timeout(Duration::from_secs(2)).is_err(), "no join is reported");
+    assert!(!dirs.1.path().join("join-offer.json").exists());
+
+    // Joining again brings both.
+    let code = a.ok("device_invite", Value::Null)["code"].as_str().unwrap().to_owned();
+    let summary = b.ok("device_join", json!({ "code": code, "url": shared.url() }));
+    assert_eq!(summary["added"], json!({"dictionary_entry": 2}), "{summary}");
+    wait_for(Duration::from_secs(20), "A to hold B's entries", || listed_entry_ids(&a) == ["a1", "b1", "b2"]);
+    a.shutdown();
+    b.shutdown();
 }
 
 /// A dictionary entry in SpacetimeDB's JSON, as a reducer call takes it.

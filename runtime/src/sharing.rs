@@ -88,6 +88,8 @@ impl Connection {
         db.ping(Duration::from_secs(5)).map_err(|e| left(e.message))?;
         let rows = db.own_rows().map_err(|e| left(e.message))?;
         offer::keep(&config.data_dir, &rows).map_err(left)?;
+        #[cfg(feature = "test-hooks")]
+        config.test_hooks.reached_sync_setup_step("join");
         config.save_token(&token).and_then(|()| config.save_server(&http, database)).map_err(left)?;
         if let Err(e) = devices::withdraw(&Api::new(http.clone(), Some(token)), &code) {
             log::warn!("the invitation used to join stays until it expires: {}", e.message);

@@ -17,7 +17,8 @@ pub struct TestHooks {
     /// (`HEYCAT_MIGRATION_HOLD_AT`).
     pub migration_hold_at: Option<String>,
     /// Hold setting up sync for good when it reaches this step (`check`, `identity`, `publish`,
-    /// `carry`, `switch`), for the test to kill the process there (`HEYCAT_SYNC_SETUP_HOLD_AT`).
+    /// `carry`, `switch`), or joining once it kept the rows it offers (`join`), for the test to
+    /// kill the process there (`HEYCAT_SYNC_SETUP_HOLD_AT`).
     pub sync_setup_hold_at: Option<String>,
 }
 

@@ -151,8 +151,13 @@ impl ServerLink {
                 self.publish_if_needed(&api)?;
                 // The device stopped syncing: the shared data it took goes in before it connects.
                 super::share::restore_taken_home(&api, &self.config.database, &self.module()?, &self.config.data_dir)?;
-                // A setup of sync that died held this database's writes: nothing carries it now.
-                if super::share::stopped_part_way(&self.config.data_dir) {
+                // A setup of sync, or a join, that died before it switched held this database's
+                // writes: nothing carries it now, and the rows a join kept to offer are here.
+                let joining = crate::store::offer::path(&self.config.data_dir).exists();
+                if joining {
+                    crate::store::offer::withdraw(&self.config.data_dir);
+                }
+                if joining || super::share::stopped_part_way(&self.config.data_dir) {
                     heycat_local_server::migrate::release_writes(&api, &self.config.database);
                 }
                 (api, ws)
