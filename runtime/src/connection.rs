@@ -335,11 +335,11 @@ fn offer_brought_rows(shared: &Shared, link: &ServerLink, db: &Db) {
     shared.update(|c| c.joined = Some(offered));
 }
 
-/// Tells the server this device is there now, by its name (see `device_list`), on a thread of
-/// its own: a slow server delays nothing else.
+/// Tells a shared server this device is there now, by its name (see `device_list`), on a thread
+/// of its own: a slow server delays nothing else. The embedded server has no other devices.
 fn say_this_device_is_here(link: &ServerLink, db: &Db) {
-    let Some(api) = link.api() else { return };
     let config = link.config();
+    let (ServerChoice::Remote(_), Some(api)) = (&config.server, link.api()) else { return };
     let (database, name, id) =
         (config.database.clone(), device_list::name(&config.data_dir), db.device_id().to_owned());
     let said = std::thread::Builder::new().name("data-device-seen".into()).spawn(move || {
