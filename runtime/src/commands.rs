@@ -220,11 +220,11 @@ fn runtime_handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + '
         storage_import,
         device_invite,
         device_join,
-        sync_setup,
-        sync_stop,
         device_list,
         device_rename,
-        device_forget
+        device_forget,
+        sync_setup,
+        sync_stop
     ]
 }
 

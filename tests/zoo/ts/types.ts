@@ -37,11 +37,11 @@ export const RUNTIME_COMMANDS = {
   STORAGE_IMPORT: "storage_import",
   DEVICE_INVITE: "device_invite",
   DEVICE_JOIN: "device_join",
-  SYNC_SETUP: "sync_setup",
-  SYNC_STOP: "sync_stop",
   DEVICE_LIST: "device_list",
   DEVICE_RENAME: "device_rename",
   DEVICE_FORGET: "device_forget",
+  SYNC_SETUP: "sync_setup",
+  SYNC_STOP: "sync_stop",
 } as const;
 
 export type CleanupItem = {

@@ -98,11 +98,11 @@ pub mod commands {
     pub const STORAGE_IMPORT: &str = "storage_import";
     pub const DEVICE_INVITE: &str = "device_invite";
     pub const DEVICE_JOIN: &str = "device_join";
-    pub const SYNC_SETUP: &str = "sync_setup";
-    pub const SYNC_STOP: &str = "sync_stop";
     pub const DEVICE_LIST: &str = "device_list";
     pub const DEVICE_RENAME: &str = "device_rename";
     pub const DEVICE_FORGET: &str = "device_forget";
+    pub const SYNC_SETUP: &str = "sync_setup";
+    pub const SYNC_STOP: &str = "sync_stop";
 
     /// Every one of them, in registration order.
     pub const ALL: &[&str] = &[
@@ -119,11 +119,11 @@ pub mod commands {
         STORAGE_IMPORT,
         DEVICE_INVITE,
         DEVICE_JOIN,
-        SYNC_SETUP,
-        SYNC_STOP,
         DEVICE_LIST,
         DEVICE_RENAME,
         DEVICE_FORGET,
+        SYNC_SETUP,
+        SYNC_STOP,
     ];
 
     /// The most rows one page (`<table>_page`) answers, whatever its `limit` asks for: a page
