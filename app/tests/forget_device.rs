@@ -111,7 +111,8 @@ fn a_forgotten_device_opens_nothing_and_the_others_sync_every_row() {
 
     // The phone finds its database gone and says what to do; what it writes meanwhile waits.
     let failed = phone.wait_status(Duration::from_secs(30), |s| s["state"] == "failed");
-    assert!(failed["message"].as_str().unwrap().contains("join this device again"), "{failed}");
+    assert!(failed["message"].as_str().unwrap().contains("Join this device again"), "{failed}");
+    assert_eq!(failed["kind"], "notJoined", "the banner asks for a code: {failed}");
     phone.ok("dictionary_entry_insert", json!({"row": entry("from-phone", "afk", "away from keyboard")}));
     assert!(phone.pending() >= 1);
     // Whoever has the tablet makes a database of the old name again, as the old identity: the

@@ -340,10 +340,9 @@ fn offer_brought_rows(shared: &Shared, link: &ServerLink, db: &Db) {
 fn say_this_device_is_here(link: &ServerLink, db: &Db) {
     let config = link.config();
     let (ServerChoice::Remote(_), Some(api)) = (&config.server, link.api()) else { return };
-    let (database, name, id) =
-        (config.database.clone(), device_list::name(&config.data_dir), db.device_id().to_owned());
+    let (database, data_dir, id) = (config.database.clone(), config.data_dir.clone(), db.device_id().to_owned());
     let said = std::thread::Builder::new().name("data-device-seen".into()).spawn(move || {
-        if let Err(e) = device_list::seen(&api, &database, &id, &name) {
+        if let Err(e) = device_list::seen(&api, &database, &id, &data_dir) {
             log::debug!("the server was not told this device is here: {}", e.message);
         }
     });

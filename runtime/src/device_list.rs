@@ -4,6 +4,7 @@
 //! (its host name) until the user gives another (`device-name` in the data dir).
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use heycat_contract::system::{DEVICE_SEEN_REDUCER, DEVICE_TABLE};
 use heycat_local_server::{private_files, Api};
@@ -58,9 +59,13 @@ pub fn rename(data_dir: &Path, name: &str) -> Result<String, DataError> {
     Ok(name.to_owned())
 }
 
-/// Says on the server `api` talks to (as the user) that device `id`, named `name`, is there now.
-pub fn seen(api: &Api, database: &str, id: &str, name: &str) -> Result<(), DataError> {
-    api.call(database, DEVICE_SEEN_REDUCER, &json!([id, name])).map_err(server_error)
+/// Says on the server `api` talks to (as the user) that device `id`, whose data dir is
+/// `data_dir`, is there now, by its name. One at a time, the name read once in turn: the last
+/// said is the name the device has now, when a rename and a connection say it together.
+pub fn seen(api: &Api, database: &str, id: &str, data_dir: &Path) -> Result<(), DataError> {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    api.call(database, DEVICE_SEEN_REDUCER, &json!([id, name(data_dir)])).map_err(server_error)
 }
 
 /// The user's devices listed in `database` (as the user), the one asking (`this_id`) first, then

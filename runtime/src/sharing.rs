@@ -193,9 +193,9 @@ impl Connection {
     /// Names this device `name` from now on; the user's other devices list it so.
     pub fn rename_device(&self, name: &str, db: &Db) -> Result<String, DataError> {
         let name = device_list::rename(&self.config().data_dir, name)?;
-        // Said at once when connected, else when the device next connects.
-        if let Ok((api, database)) = self.server() {
-            device_list::seen(&api, &database, db.device_id(), &name)?;
+        // Said at once to a shared server when connected, else when the device next connects.
+        if let (ServerChoice::Remote(_), Ok((api, database))) = (self.choice(), self.server()) {
+            device_list::seen(&api, &database, db.device_id(), &self.config().data_dir)?;
         }
         Ok(name)
     }

@@ -120,14 +120,20 @@ impl ServerLink {
                     // was forgotten, and this device must not come back to that name unasked.
                     if self.used_shared_server() {
                         self.config.note_database_gone(&http);
+                        return Err(Failure::new(
+                            FailureKind::NotJoined,
+                            format!(
+                                "your data is no longer in the database {database:?} at {http}: if you forgot a device \
+                                 on another of your devices, it moved. Join this device again with the code that \
+                                 device showed, or a new one made there"
+                            ),
+                        ));
                     }
                     return Err(Failure::new(
                         FailureKind::ModuleMissing,
                         format!(
-                            "the server at {} has no database named {database:?}. If you forgot a device on another of \
-                             your devices, your data moved: join this device again with the code that device showed, \
-                             or a new one made there",
-                            api.base_url()
+                            "the server at {http} has no database named {database:?}: set up sync from the device \
+                             that holds your data, or join this one with a code from a device that syncs"
                         ),
                     ));
                 }
