@@ -109,8 +109,9 @@ fn a_forgotten_device_opens_nothing_and_the_others_sync_every_row() {
     laptop.ok("dictionary_entry_insert", json!({"row": entry("after", "ty", "thank you")}));
     assert_eq!(server_ids(&new_token), ["after", "before", "from-tablet"]);
 
-    // The phone finds its database gone and says what to do; what it writes meanwhile waits.
-    let failed = phone.wait_status(Duration::from_secs(30), |s| s["state"] == "failed");
+    // The phone finds its database gone (for longer than another device's migration leaves it
+    // missing) and says what to do; what it writes meanwhile waits.
+    let failed = phone.wait_status(Duration::from_secs(60), |s| s["state"] == "failed" && s["kind"] == "notJoined");
     assert!(failed["message"].as_str().unwrap().contains("Join this device again"), "{failed}");
     assert_eq!(failed["kind"], "notJoined", "the banner asks for a code: {failed}");
     phone.ok("dictionary_entry_insert", json!({"row": entry("from-phone", "afk", "away from keyboard")}));

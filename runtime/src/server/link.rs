@@ -31,11 +31,26 @@ pub struct ServerLink {
     /// The embedded server now running was published with this app's module and checked: a
     /// reconnect to it (after a dropped or stalled connection) only connects again.
     pub(super) local_ready: bool,
+    /// Since when the shared database this device uses has been missing, while it is.
+    pub(super) missing_since: Option<std::time::Instant>,
 }
+
+/// How long a shared database this device used must stay missing to be taken for deleted (the
+/// user forgot a device on another, and the data moved). Another device's migration empties it
+/// by publishing it anew, leaving it missing for a moment: that is not it.
+const GONE_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl ServerLink {
     pub fn new(config: DataConfig, db: Db) -> Self {
-        ServerLink { config, local: None, local_port: None, db, failed_migration: None, local_ready: false }
+        ServerLink {
+            config,
+            local: None,
+            local_port: None,
+            db,
+            failed_migration: None,
+            local_ready: false,
+            missing_since: None,
+        }
     }
 
     /// Lets the next attempt try a failed migration again.
@@ -118,7 +133,8 @@ impl ServerLink {
                 if !exists {
                     // Deleted under a device that used it: the user's data moved when a device
                     // was forgotten, and this device must not come back to that name unasked.
-                    if self.used_shared_server() {
+                    let missing_since = *self.missing_since.get_or_insert_with(std::time::Instant::now);
+                    if self.used_shared_server() && missing_since.elapsed() >= GONE_AFTER {
                         self.config.note_database_gone(&http);
                         return Err(Failure::new(
                             FailureKind::NotJoined,
@@ -137,6 +153,7 @@ impl ServerLink {
                         ),
                     ));
                 }
+                self.missing_since = None;
                 joined
                     .join()
                     .unwrap_or_else(|_| Err(Failure::new(FailureKind::Other, "checking the sign-in failed")))?;
@@ -372,6 +389,7 @@ impl ServerLink {
         self.failed_migration = None;
         self.config.server = server;
         self.config.database = database;
+        self.missing_since = None;
     }
 
     /// The configuration the link works with (its server changes with [`ServerLink::switch`]).
