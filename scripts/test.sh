@@ -27,6 +27,10 @@ build_notes_ui
 log "cargo clippy (all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 notes clippy --all-targets --locked -- -D warnings
+log "cargo doc (the crates an adopter depends on: no broken link, none to a private item)"
+RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" cargo doc --no-deps --locked \
+  -p heycat -p heycat-macros -p heycat-runtime -p heycat-local-server -p heycat-codegen -p heycat-contract \
+  -p heycat-plan -p heycat-canonical
 log "cargo check for macOS and Windows (the runtime, the local server and heycat's demo)"
 bash scripts/cross-check.sh
 log "cargo test"

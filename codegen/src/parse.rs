@@ -99,7 +99,7 @@ pub enum ParsedItem {
     Removed,
 }
 
-/// Parses a single item with the same rules as [`parse`]. Checks that need the whole schema
+/// Parses a single item with the same rules as `parse`. Checks that need the whole schema
 /// (duplicates, unknown types, references) are the build script's; the macro reports only what
 /// this item shows. Errors carry the spans of the item's own tokens.
 pub fn parse_item(item: &syn::Item) -> Result<ParsedItem, Vec<Diagnostic>> {

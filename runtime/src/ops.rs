@@ -45,13 +45,13 @@ fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
 
 /// The rows of `T`'s table that come after `after` (the last row the caller has; none: from
 /// the first) in `order`, reversed when `descending`: at most `limit` of them (never more than
-/// [`MAX_PAGE_ROWS`](crate::MAX_PAGE_ROWS)), with whether more follow and how many rows the
+/// [`MAX_PAGE_ROWS`](crate::types::page::MAX_PAGE_ROWS)), with whether more follow and how many rows the
 /// table has. The rows are those [`list`] answers. Ties in a column are broken by the key, so
 /// the order is total and `after` stays an exact cursor even when that row was deleted or
 /// changed since.
 ///
 /// Only the rows answered are sorted and sent: one pass keeps the rows after the cursor in a
-/// [`Window`] of the first `limit` (linear). Online, each row of the client cache is still
+/// `Window` of the first `limit` (linear). Online, each row of the client cache is still
 /// converted to the row type to be compared.
 pub fn page<T: OrderedTable>(
     db: &Db,

@@ -337,7 +337,7 @@ pub(crate) fn verify_counts(api: &Api, database: &str, expected: &BTreeMap<Strin
 /// database soon.
 const HOLD_SECS: u32 = 120;
 
-/// Holds every write of the database for [`HOLD_SECS`] (`heycat_hold_writes`): what an app
+/// Holds every write of the database for `HOLD_SECS` (`heycat_hold_writes`): what an app
 /// writes meanwhile waits in its outbox. A module from before the toolkit had the hold has
 /// nothing to hold with: the work goes on without.
 pub fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
@@ -348,7 +348,7 @@ pub fn hold_writes(api: &Api, database: &str) -> Result<(), String> {
     }
 }
 
-/// Lifts the hold. Should that fail, the hold lapses by itself within [`HOLD_SECS`].
+/// Lifts the hold. Should that fail, the hold lapses by itself within `HOLD_SECS`.
 pub fn release_writes(api: &Api, database: &str) {
     if let Err(e) = api.call(database, heycat_contract::system::HOLD_REDUCER, &json!([0])) {
         log::warn!("writes stay held for up to {HOLD_SECS} s: lifting the hold failed: {e}");

@@ -17,7 +17,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A running server on 127.0.0.1. Stopped (and its temporary data dir removed) on drop.
 ///
-/// Clients reach it through a [`Guard`] on [`Server::port`], which turns web pages away; the
+/// Clients reach it through a `Guard` on [`Server::port`], which turns web pages away; the
 /// server itself listens on another port only this process knows.
 pub struct Server {
     child: Option<Child>,

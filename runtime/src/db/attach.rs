@@ -28,7 +28,7 @@ pub(super) struct CatchingUp {
 
 impl Db {
     /// Connects, subscribes to every table and waits until the subscribed copy holds the data,
-    /// then serves commands from this connection; [`Db::catch_up`] must follow. Returns the
+    /// then serves commands from this connection; `Db::catch_up` must follow. Returns the
     /// identity token the server confirmed. `on_disconnect` hears when (and why) the connection
     /// ends. Blocks; call it off the UI thread.
     pub fn connect(

@@ -29,7 +29,7 @@ impl Db {
     /// the outbox once the server confirmed it (or refused it for good: then it is reported as
     /// rejected). Stops at the first write whose outcome is unknown; the next connect goes on.
     ///
-    /// Writes go out [`REPLAY_WINDOW`] at a time without waiting for each other's answers: the
+    /// Writes go out `REPLAY_WINDOW` at a time without waiting for each other's answers: the
     /// server runs one connection's calls in the order they were sent, so they apply in order,
     /// and their answers are then taken in that order. A window ends after an insert whose key
     /// the module gives: the writes after it may name that key, which is known only once it

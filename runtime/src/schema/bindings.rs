@@ -16,12 +16,12 @@ pub trait Schema: Send + Sync + 'static {
     fn info(&self) -> &'static SchemaInfo;
 
     /// Builds a connection with the bindings' `DbConnection::builder()` through `connector`,
-    /// registers every table's [`TableAccess::watch`] and the conflict callbacks, and runs it
+    /// registers every table's `TableAccess::watch` and the conflict callbacks, and runs it
     /// on its own thread.
     fn connect(&self, connector: Connector) -> Result<Arc<dyn Live>, DataError>;
 
     /// Calls the module's no-op version reducer: a round trip whose answer (through
-    /// [`Watch::heartbeat_answered`], registered by `connect`) says the server still answers.
+    /// `Watch::heartbeat_answered`, registered by `connect`) says the server still answers.
     fn heartbeat(&self, conn: &dyn Live) -> Result<SdkResult, DataError>;
 
     /// Every conflict record the connection can see.
