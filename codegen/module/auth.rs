@@ -91,10 +91,12 @@ pub fn heycat_hold_writes(ctx: &ReducerContext, secs: u32) -> Result<(), String>
     Ok(())
 }
 
-/// The device `device_id` of the user is there now, and the user knows it as `name`.
+/// The device `device_id` of the user is there now, and the user knows it as `name`. A write
+/// like the user's: held while a migration carries the data (the list is carried too, into an
+/// empty table), and said again by the device half a minute later.
 #[spacetimedb::reducer]
 pub fn heycat_device_seen(ctx: &ReducerContext, device_id: String, name: String) -> Result<(), String> {
-    heycat_authorize(ctx)?;
+    heycat_authorize_write(ctx)?;
     if device_id.is_empty() || device_id.len() > 64 || name.chars().count() > 100 {
         return Err(heycat_error(
             BAD_INPUT,

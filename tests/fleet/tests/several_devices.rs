@@ -355,6 +355,8 @@ fn writes_made_while_another_device_migrates_are_held_and_sent_after() {
             }
             n
         });
+        // Should A fail, the writer stops too, and the test fails rather than hangs.
+        let _stop_writing = StopOnDrop(&migrated);
         let app_a = a.start(&server.url());
         app_a.wait_connected();
         migrated.store(true, std::sync::atomic::Ordering::Release);
@@ -375,4 +377,13 @@ fn writes_made_while_another_device_migrates_are_held_and_sent_after() {
     let b_notes: Vec<&String> = on_server.iter().filter(|id| id.starts_with('b')).collect();
     assert_eq!(b_notes.len(), written as usize, "every write B made, once");
     assert_eq!(on_server.len(), 5000 + written as usize);
+}
+
+/// Sets its flag when dropped: when its scope ends, by a panic too.
+struct StopOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
 }

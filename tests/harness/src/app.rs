@@ -18,8 +18,6 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{Builder, Listener, WebviewWindow};
 
-use crate::wait_for;
-
 /// The configuration of an app with its data in `data_dir`, using `server` and `database`
 /// (which also names the app in what it says).
 pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConfig {
@@ -111,12 +109,18 @@ pub trait Frontend {
     where
         Self: Sized,
     {
-        let mut last = Value::Null;
-        wait_for(timeout, "the connection status", || {
-            last = self.status();
-            want(&last)
-        });
-        last
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let last = self.status();
+            if want(&last) {
+                return last;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for the connection status; the last: {last}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn wait_connected(&self) -> Value
