@@ -21,7 +21,12 @@ use tauri::{Builder, Listener, WebviewWindow};
 /// The configuration of an app with its data in `data_dir`, using `server` and `database`
 /// (which also names the app in what it says).
 pub fn config(data_dir: &Path, server: ServerChoice, database: &str) -> DataConfig {
-    DataConfig::new(data_dir.to_owned(), server, database, database)
+    // The faults a test asks of this process (a device process's environment: see
+    // `DeviceProcess::start_with`).
+    DataConfig {
+        test_hooks: heycat_runtime::test_hooks::TestHooks::from_env(),
+        ..DataConfig::new(data_dir.to_owned(), server, database, database)
+    }
 }
 
 /// One running app: its mock Tauri app and the window the frontend would run in.
