@@ -86,33 +86,66 @@ ensure_tauri_driver() {
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
 }
 
+# mdBook, which builds the book in docs/ (about 2 minutes to build the first time; the search
+# index is its only feature used).
+MDBOOK_VERSION="0.5.4"
+ensure_mdbook() {
+  if cargo install --list 2>/dev/null | grep -q "^mdbook v$MDBOOK_VERSION:"; then
+    return 0
+  fi
+  log "installing mdbook $MDBOOK_VERSION with cargo"
+  cargo install mdbook --version "$MDBOOK_VERSION" --locked --quiet --no-default-features --features search
+}
+
 # Node.js and npm for the frontend (the machine's, else Debian's).
 ensure_node() {
   command -v npm >/dev/null 2>&1 || need_apt nodejs npm
 }
 
-# The frontend's npm packages, installed from app/ui/package-lock.json when it changed.
+# The npm workspace's packages (package.json at the root: the runtime's TypeScript, the package
+# @heycat/runtime in runtime/ts, and the frontends that depend on it as an app does: app/ui,
+# examples/notes/ui, tests/zoo), installed from package-lock.json when it changed, and
+# @heycat/runtime's build (its JavaScript and .d.ts in runtime/ts/dist, what the frontends
+# import), redone when a file of the package is newer than it.
 ensure_ui_packages() {
   ensure_node
-  local ui="$HEYCAT_ROOT/app/ui" stamp="$HEYCAT_ROOT/app/ui/node_modules/.heycat-lock-hash"
+  local stamp="$HEYCAT_ROOT/node_modules/.heycat-lock-hash"
   local want
-  want="$(sha256sum "$ui/package-lock.json" | cut -d' ' -f1)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-    return 0
+  want="$(sha256sum "$HEYCAT_ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    # Installing builds @heycat/runtime too (its `prepare` script).
+    log "installing the npm workspace's packages (npm ci)"
+    (cd "$HEYCAT_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    echo "$want" > "$stamp"
   fi
-  log "installing the frontend's npm packages (npm ci)"
-  (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  echo "$want" > "$stamp"
+  local ts="$HEYCAT_ROOT/runtime/ts"
+  if [ ! -f "$ts/dist/index.js" ] ||
+     [ -n "$(find "$ts" -maxdepth 1 -type f -newer "$ts/dist/index.js" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]; then
+    log "building @heycat/runtime (runtime/ts/dist)"
+    (cd "$ts" && npm run --silent build >&2)
+  fi
 }
 
 # The example app's frontend, type-checked and bundled into examples/notes/ui/dist (which its
-# Tauri build embeds) with the TypeScript and Vite app/ui installed: no second npm install.
+# Tauri build embeds).
 build_notes_ui() {
   ensure_ui_packages
   log "building the example app's frontend"
-  local bin="$HEYCAT_ROOT/app/ui/node_modules/.bin"
-  "$bin/tsc" -p "$HEYCAT_ROOT/examples/notes/ui"
-  "$bin/vite" build --logLevel warn "$HEYCAT_ROOT/examples/notes/ui" >&2
+  (cd "$HEYCAT_ROOT/examples/notes/ui" && npm run --silent build >&2)
+}
+
+# `npm pack` of @heycat/runtime holds its JavaScript, its .d.ts, its README and nothing else
+# (neither its sources nor its tests).
+check_runtime_pack() {
+  (cd "$HEYCAT_ROOT/runtime/ts" && npm pack --dry-run --json --silent) | node -e '
+    const [pack] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const files = pack.files.map((file) => file.path).sort();
+    const modules = ["index", "react", "runtime", "types"];
+    const want = ["README.md", ...modules.flatMap((m) => [`dist/${m}.d.ts`, `dist/${m}.js`]), "package.json"].sort();
+    if (JSON.stringify(files) !== JSON.stringify(want)) {
+      console.error(`npm pack of ${pack.id} holds\n  ${files.join("\n  ")}\nnot\n  ${want.join("\n  ")}`);
+      process.exit(1);
+    }'
 }
 
 # A display for the app's window: the one there is, or, on a headless Linux, a virtual one

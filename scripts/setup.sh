@@ -3,7 +3,8 @@
 #   - spacetimedb-standalone 1.2.0 (cargo install --locked; 10-25 minutes the first time), and a
 #     copy of it beside each app's tauri.conf.json, which the apps ship (a Tauri sidecar)
 #   - a way to build wasm32 (an installed rustup target, else Debian's rustc-web + build-std)
-#   - Tauri's Linux libraries (WebKitGTK ...) and the frontend's npm packages
+#   - Tauri's Linux libraries (WebKitGTK ...), and the npm workspace's packages (the runtime's
+#     TypeScript package @heycat/runtime, built, and the frontends that depend on it)
 #   - for the real-window tests: Xvfb, WebKitWebDriver and tauri-driver
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -31,13 +31,28 @@ log "cargo doc (the crates an adopter depends on: no broken link, none to a priv
 RUSTDOCFLAGS="-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links" cargo doc --no-deps --locked \
   -p heycat -p heycat-macros -p heycat-runtime -p heycat-local-server -p heycat-codegen -p heycat-contract \
   -p heycat-plan -p heycat-canonical
+log "cargo package (the crates an adopter depends on), each package checked on its own against the others"
+bash scripts/package.sh
 log "cargo check for macOS and Windows (the runtime, the local server and heycat's demo)"
 bash scripts/cross-check.sh
-log "cargo test"
-cargo test --workspace --locked
+log "the docs: each code block (Rust compiles and runs, TypeScript type-checks, commands, flags, env vars exist), link, book page"
+cargo test --workspace --locked -q --test docs --test rust_blocks
+log "the book (mdbook build docs, into target/book)"
+ensure_mdbook
+# mdbook exits 0 on a missing include or a bad link target: any warning fails the step.
+book_log="$(mdbook build docs --dest-dir "${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}/book" 2>&1)"
+if grep -E "WARN|ERROR" <<<"$book_log" >&2; then
+  log "mdbook build docs warned (above)"
+  exit 1
+fi
+log "cargo test (the docs' tests ran above)"
+cargo test --workspace --locked --exclude heycat-docs
 notes test --locked
-log "the benchmark suite, quick mode (a debug build: it proves the suite runs; its figures are not the README's)"
+log "the benchmark suite, quick mode (a debug build: it proves the suite runs; its figures are not the performance page's)"
 cargo test --locked -q -p heycat-app --bench suite -- --quick
-log "frontend: tsc --noEmit and vitest (app/ui, and the runtime's TypeScript in runtime/ts)"
-(cd app/ui && npm run --silent typecheck && npm test --silent)
+log "frontend: tsc and vitest in each npm workspace member (@heycat/runtime, app/ui, examples/notes/ui, tests/zoo)"
+npm run --silent typecheck --workspaces
+npm test --silent --workspaces --if-present
+log "npm pack of @heycat/runtime (its JavaScript, .d.ts and README)"
+check_runtime_pack
 log "all checks passed in $(( $(date +%s) - start )) s"

@@ -32,7 +32,7 @@ mod common;
 use common::{raw_client, sdk_row};
 
 const DB: &str = "heycat";
-const ROLE: &str = "HEYCAT_SUITE_ROLE";
+const ROLE: &str = heycat_runtime::env::SUITE_ROLE;
 /// How long a started process is left before its memory is read: past the app's first refresh
 /// of its local copy.
 const SETTLE: Duration = Duration::from_secs(2);
@@ -434,9 +434,9 @@ fn start_and_read(n: usize, report: &mut Report) {
 fn raw_in_child(role: &str, url: &str, token: &str, n: usize) -> Duration {
     let output = Command::new(std::env::current_exe().unwrap())
         .env(ROLE, role)
-        .env("HEYCAT_SUITE_URL", url)
-        .env("HEYCAT_SUITE_TOKEN", token)
-        .env("HEYCAT_SUITE_ROWS", n.to_string())
+        .env(heycat_runtime::env::SUITE_URL, url)
+        .env(heycat_runtime::env::SUITE_TOKEN, token)
+        .env(heycat_runtime::env::SUITE_ROWS, n.to_string())
         .stderr(Stdio::inherit())
         .output()
         .expect("run a raw baseline");
@@ -446,9 +446,9 @@ fn raw_in_child(role: &str, url: &str, token: &str, n: usize) -> Duration {
 }
 
 fn raw_baseline(role: &str) {
-    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
-    let token = std::env::var("HEYCAT_SUITE_TOKEN").unwrap();
-    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let url = std::env::var(heycat_runtime::env::SUITE_URL).unwrap();
+    let token = std::env::var(heycat_runtime::env::SUITE_TOKEN).unwrap();
+    let n: usize = std::env::var(heycat_runtime::env::SUITE_ROWS).unwrap().parse().unwrap();
     let (conn, subscribed, done) = raw_client(&url, &token, "rawp");
     let took = if role == "raw-subscribe" {
         assert_eq!(conn.db.dictionary_entry().count() as usize, n, "the raw client has the rows");
@@ -476,9 +476,9 @@ fn probe(role: &str, url: &str, token: &str, n: usize) -> Probe {
     std::fs::write(dir.path().join("identity-token"), token).unwrap();
     let output = Command::new(std::env::current_exe().unwrap())
         .env(ROLE, role)
-        .env("HEYCAT_SUITE_URL", url)
-        .env("HEYCAT_SUITE_DIR", dir.path())
-        .env("HEYCAT_SUITE_ROWS", n.to_string())
+        .env(heycat_runtime::env::SUITE_URL, url)
+        .env(heycat_runtime::env::SUITE_DIR, dir.path())
+        .env(heycat_runtime::env::SUITE_ROWS, n.to_string())
         .stderr(Stdio::inherit())
         .output()
         .expect("run a probe");
@@ -500,9 +500,9 @@ fn memory() -> (u64, u64) {
 }
 
 fn memory_probe(role: &str) {
-    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
-    let dir = PathBuf::from(std::env::var_os("HEYCAT_SUITE_DIR").unwrap());
-    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let url = std::env::var(heycat_runtime::env::SUITE_URL).unwrap();
+    let dir = PathBuf::from(std::env::var_os(heycat_runtime::env::SUITE_DIR).unwrap());
+    let n: usize = std::env::var(heycat_runtime::env::SUITE_ROWS).unwrap().parse().unwrap();
     let (keep, before, after, took, all): (Box<dyn std::any::Any>, _, _, _, _) = match role {
         "app" => {
             // The clock starts when the data layer does: the Tauri app around it is what any
@@ -560,9 +560,9 @@ fn burst(n: usize, report: &mut Report) {
         std::fs::write(dir.path().join("identity-token"), &token).unwrap();
         let mut child = Command::new(std::env::current_exe().unwrap())
             .env(ROLE, role)
-            .env("HEYCAT_SUITE_URL", &url)
-            .env("HEYCAT_SUITE_DIR", dir.path())
-            .env("HEYCAT_SUITE_ROWS", n.to_string())
+            .env(heycat_runtime::env::SUITE_URL, &url)
+            .env(heycat_runtime::env::SUITE_DIR, dir.path())
+            .env(heycat_runtime::env::SUITE_ROWS, n.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -590,9 +590,9 @@ fn burst(n: usize, report: &mut Report) {
 }
 
 fn burst_receiver(role: &str) {
-    let url = std::env::var("HEYCAT_SUITE_URL").unwrap();
-    let dir = PathBuf::from(std::env::var_os("HEYCAT_SUITE_DIR").unwrap());
-    let n: usize = std::env::var("HEYCAT_SUITE_ROWS").unwrap().parse().unwrap();
+    let url = std::env::var(heycat_runtime::env::SUITE_URL).unwrap();
+    let dir = PathBuf::from(std::env::var_os(heycat_runtime::env::SUITE_DIR).unwrap());
+    let n: usize = std::env::var(heycat_runtime::env::SUITE_ROWS).unwrap().parse().unwrap();
     let (tx, rx) = mpsc::channel::<()>();
     let _keep: Box<dyn std::any::Any> = if role == "burst-app" {
         let app = App::start(&dir, &url);

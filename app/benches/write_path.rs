@@ -61,7 +61,7 @@ fn now_ns() -> u64 {
 }
 
 /// The environment variable that makes this binary a watcher: `raw` or `app`.
-const WATCH: &str = "HEYCAT_BENCH_WATCH";
+const WATCH: &str = heycat_runtime::env::BENCH_WATCH;
 
 /// A second client, in a process of its own as a second device is (two connections of the user
 /// in one process would be one client to the server): this binary started again as a watcher.
@@ -75,8 +75,8 @@ impl Watcher {
     fn start(kind: &str, url: &str, dir: &std::path::Path) -> Watcher {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .env(WATCH, kind)
-            .env("HEYCAT_BENCH_URL", url)
-            .env("HEYCAT_BENCH_DIR", dir)
+            .env(heycat_runtime::env::BENCH_URL, url)
+            .env(heycat_runtime::env::BENCH_DIR, dir)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -115,8 +115,8 @@ impl Drop for Watcher {
 /// The watcher process: prints when each sequential write (`raw-*`, `cmd-*`) arrives, until
 /// stdin closes.
 fn watch(kind: &str) {
-    let url = std::env::var("HEYCAT_BENCH_URL").unwrap();
-    let dir = std::path::PathBuf::from(std::env::var_os("HEYCAT_BENCH_DIR").unwrap());
+    let url = std::env::var(heycat_runtime::env::BENCH_URL).unwrap();
+    let dir = std::path::PathBuf::from(std::env::var_os(heycat_runtime::env::BENCH_DIR).unwrap());
     let (tx, rx) = mpsc::channel::<(String, u64)>();
     let sequential = |id: &str| id.starts_with("raw-") || id.starts_with("cmd-");
     let _keep = match kind {

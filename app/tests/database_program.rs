@@ -22,7 +22,7 @@ fn installed_app_until(dir: &Path, data_dir: &Path, done: impl Fn(&Value) -> boo
         .env_clear()
         .env("HOME", &home)
         .env("PATH", "/usr/bin:/bin")
-        .env("HEYCAT_DATA_DIR", data_dir)
+        .env(heycat_runtime::env::DATA_DIR, data_dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

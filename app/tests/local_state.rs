@@ -39,9 +39,9 @@ fn headless_connected(dir: &Path) -> Child {
 fn headless(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_heycat-headless"));
     command
-        .env("HEYCAT_DATA_DIR", dir)
-        .env_remove("HEYCAT_SERVER_URL")
-        .env("HEYCAT_MODULE_WASM", module_wasm().unwrap())
+        .env(heycat_runtime::env::DATA_DIR, dir)
+        .env_remove(heycat_runtime::env::SERVER_URL)
+        .env(heycat_runtime::env::MODULE_WASM, module_wasm().unwrap())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

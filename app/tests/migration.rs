@@ -219,9 +219,9 @@ fn crashed_mid_migration() -> (tempfile::TempDir, ServerState) {
     let dir = version_1_data_dir();
     let before = server_state(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
-        .env("HEYCAT_DATA_DIR", dir.path())
-        .env("HEYCAT_MODULE_WASM", heycat_harness::module_wasm().unwrap())
-        .env("HEYCAT_MIGRATION_HOLD_AT", "import")
+        .env(heycat_runtime::env::DATA_DIR, dir.path())
+        .env(heycat_runtime::env::MODULE_WASM, heycat_harness::module_wasm().unwrap())
+        .env(heycat_runtime::env::MIGRATION_HOLD_AT, "import")
         .stdin(std::process::Stdio::piped()) // kept open: it runs until it is killed
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -121,9 +121,9 @@ fn queue_chain(dir: &Path, n: u64) {
 
 fn headless(dir: &Path, url: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
-        .env("HEYCAT_DATA_DIR", dir)
-        .env("HEYCAT_SERVER_URL", url)
-        .env("HEYCAT_MODULE_WASM", module_wasm().unwrap())
+        .env(heycat_runtime::env::DATA_DIR, dir)
+        .env(heycat_runtime::env::SERVER_URL, url)
+        .env(heycat_runtime::env::MODULE_WASM, module_wasm().unwrap())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -95,8 +95,8 @@ fn pending(app: &common::TestApp) -> u64 {
 /// nothing left to sync; returns what it wrote to stdout and stderr.
 fn headless_until_synced(dir: &Path) -> (String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
-        .env("HEYCAT_DATA_DIR", dir)
-        .env_remove("HEYCAT_SERVER_URL")
+        .env(heycat_runtime::env::DATA_DIR, dir)
+        .env_remove(heycat_runtime::env::SERVER_URL)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -16,10 +16,10 @@ fn app(display: &VirtualDisplay, dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_heycat-data"));
     command
         .env("DISPLAY", &display.display)
-        .env("HEYCAT_DATA_DIR", dir)
-        .env_remove("HEYCAT_SERVER_URL")
+        .env(heycat_runtime::env::DATA_DIR, dir)
+        .env_remove(heycat_runtime::env::SERVER_URL)
         .env_remove("WAYLAND_DISPLAY")
-        .env("HEYCAT_MODULE_WASM", module_wasm().unwrap())
+        .env(heycat_runtime::env::MODULE_WASM, module_wasm().unwrap())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

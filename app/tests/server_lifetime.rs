@@ -18,9 +18,9 @@ const DB: &str = heycat_app::DATABASE;
 /// statuses, oldest first). What it prints after that is read and dropped.
 fn headless_connected(dir: &Path) -> (Child, Vec<Value>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_heycat-headless"))
-        .env("HEYCAT_DATA_DIR", dir)
-        .env_remove("HEYCAT_SERVER_URL")
-        .env("HEYCAT_MODULE_WASM", module_wasm().unwrap())
+        .env(heycat_runtime::env::DATA_DIR, dir)
+        .env_remove(heycat_runtime::env::SERVER_URL)
+        .env(heycat_runtime::env::MODULE_WASM, module_wasm().unwrap())
         .env(FALLBACK_LIFETIME_ENV, "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

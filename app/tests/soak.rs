@@ -49,8 +49,8 @@ const CONVERGE_WITHIN: Duration = Duration::from_secs(90);
 
 #[test]
 fn three_devices_writing_through_random_network_faults_converge_with_every_write_applied_once() {
-    let secs = env_u64("HEYCAT_SOAK_SECS").unwrap_or(60);
-    let seed = env_u64("HEYCAT_SOAK_SEED")
+    let secs = env_u64(heycat_runtime::env::SOAK_SECS).unwrap_or(60);
+    let seed = env_u64(heycat_runtime::env::SOAK_SEED)
         .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64);
     println!("soak: seed {seed} (HEYCAT_SOAK_SEED={seed} replays its choices), {secs} s of faults");
 

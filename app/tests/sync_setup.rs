@@ -159,7 +159,7 @@ fn a_setup_killed_part_way_leaves_the_device_as_it_was_and_starts_over_on_the_da
     // moment, the shared database full and the device not using it.
     let shared = Server::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let held = [("HEYCAT_SYNC_SETUP_HOLD_AT", "switch")];
+    let held = [(heycat_runtime::env::SYNC_SETUP_HOLD_AT, "switch")];
     let app = DeviceProcess::start_with(dir.path(), ServerChoice::Local, DB, &held);
     app.wait_connected();
     for id in ["d1", "d2"] {
@@ -206,7 +206,7 @@ fn a_join_killed_part_way_leaves_the_device_on_its_own_with_its_rows_and_joining
     a.wait_status(Duration::from_secs(30), |s| s["state"] == "connected" && s["server"] == shared.url());
 
     // B is killed once it kept the rows it brings, before it switched to the shared server.
-    let held = [("HEYCAT_SYNC_SETUP_HOLD_AT", "join")];
+    let held = [(heycat_runtime::env::SYNC_SETUP_HOLD_AT, "join")];
     let b = DeviceProcess::start_with(dirs.1.path(), ServerChoice::Local, DB, &held);
     b.wait_connected();
     b.ok("dictionary_entry_insert", json!({"row": entry("b1", "t-b1", "expansion b1")}));

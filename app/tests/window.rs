@@ -27,9 +27,9 @@ const APP: &str = env!("CARGO_BIN_EXE_heycat-data");
 
 /// The app's window, with its data in `data_dir`, on `server` (its own embedded one when `None`).
 fn open(display: &VirtualDisplay, data_dir: &Path, server: Option<&str>, name: &str) -> AppWindow {
-    let mut env = vec![("HEYCAT_DATA_DIR", OsString::from(data_dir))];
+    let mut env = vec![(heycat_runtime::env::DATA_DIR, OsString::from(data_dir))];
     if let Some(url) = server {
-        env.push(("HEYCAT_SERVER_URL", OsString::from(url)));
+        env.push((heycat_runtime::env::SERVER_URL, OsString::from(url)));
     }
     AppWindow::open(display, Path::new(APP), &env, name)
 }

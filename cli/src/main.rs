@@ -2,7 +2,7 @@
 //! show the migration between them, build the schema's SpacetimeDB module, and run the schema
 //! dev loop.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use dev::DevOptions;
@@ -21,10 +21,13 @@ USAGE:
 
 COMMANDS:
     check         Exit 0 when the schema is a released version and the TypeScript bindings
-                  (with --typescript) are current, 1 when anything is stale (with a summary
-                  of what differs), 2 when the schema has errors
+                  (with --typescript) are current, 1 when anything is stale or left over
+                  (with a summary of what differs), 2 when the schema has errors
     generate      Write the TypeScript bindings into the --typescript folder (only files
-                  whose content changed); `cargo build` of the app does the same
+                  whose content changed) and delete the copies of the runtime's TypeScript
+                  (runtime.ts, types.ts, react.ts) that earlier versions wrote there: the
+                  bindings import the npm package @heycat/runtime; `cargo build` of the app
+                  does the same
     release       Record the current schema as the next version (<versions>/v<N>.json);
                   refused when heycat could not migrate data to it
     diff          Show what changed between two versions and how the data is migrated
@@ -49,7 +52,7 @@ OPTIONS:
     --versions DIR    The released versions [default: the schema folder's versions/]
     --typescript DIR  The frontend folder of the TypeScript bindings
     --react           generate, check, release, dev: React hooks for every table too (hooks.ts,
-                      react.ts, re-exported by index.ts)
+                      re-exported by index.ts with @heycat/runtime/react's)
     --from N          diff: the old version
     --to N            diff: the new version (default: the current schema)
     --json            diff: print the plan as JSON
@@ -196,13 +199,14 @@ fn run(options: Options) -> Result<ExitCode, String> {
     match options.command.as_str() {
         "generate" => {
             let dir = options.typescript_dir.ok_or("generate needs --typescript DIR: where the bindings go")?;
-            let touched = write_typescript(&dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
-            if touched.is_empty() {
+            let done = write_typescript(&dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
+            if done.written.is_empty() && done.removed.is_empty() {
                 println!("{} is current", dir.display());
             }
-            for name in touched {
+            for name in done.written {
                 println!("wrote {}", dir.join(name).display());
             }
+            say_deleted(&dir, done.removed);
             Ok(ExitCode::SUCCESS)
         }
         "release" => {
@@ -213,7 +217,8 @@ fn run(options: Options) -> Result<ExitCode, String> {
             let path = versions_dir.join(Snapshot::file_name(schema.version));
             write_if_changed(&path, &current.to_json()).map_err(|e| e.to_string())?;
             if let Some(dir) = &options.typescript_dir {
-                write_typescript(dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
+                let done = write_typescript(dir, &schema, &sources, options.typescript).map_err(|e| e.to_string())?;
+                say_deleted(dir, done.removed);
             }
             println!("released schema version {} ({})", schema.version, path.display());
             Ok(ExitCode::SUCCESS)
@@ -246,7 +251,8 @@ fn run(options: Options) -> Result<ExitCode, String> {
         _ => {
             let mut staleness = match &options.typescript_dir {
                 Some(dir) => {
-                    outputs::compare(dir, &outputs::typescript_files(&schema, &sources, options.typescript)).to_string()
+                    outputs::compare_bindings(dir, &outputs::typescript_files(&schema, &sources, options.typescript))
+                        .to_string()
                 }
                 None => String::new(),
             };
@@ -265,6 +271,13 @@ fn run(options: Options) -> Result<ExitCode, String> {
                 Ok(ExitCode::from(1))
             }
         }
+    }
+}
+
+/// Says which left-over copies of the runtime's TypeScript `write_typescript` deleted from `dir`.
+fn say_deleted(dir: &Path, removed: Vec<String>) {
+    for name in removed {
+        println!("deleted {}: {}", dir.join(name).display(), outputs::LEFT_OVER_REASON);
     }
 }
 

@@ -13,7 +13,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use heycat_contract::server::{external_bin, sidecar_file, PROGRAM, PROGRAM_ENV, SIDECAR_DIR, VERSION};
+use heycat_contract::env::SPACETIMEDB_STANDALONE;
+use heycat_contract::server::{external_bin, sidecar_file, PROGRAM, SIDECAR_DIR, VERSION};
 
 /// What to put in place, and where.
 #[derive(Debug, Clone)]
@@ -85,7 +86,7 @@ fn host_triple() -> Result<String, String> {
 /// cargo's bin folder.
 fn find_installed() -> Option<PathBuf> {
     let name = format!("{PROGRAM}{}", std::env::consts::EXE_SUFFIX);
-    let named = std::env::var_os(PROGRAM_ENV).map(PathBuf::from);
+    let named = std::env::var_os(SPACETIMEDB_STANDALONE).map(PathBuf::from);
     let on_path: Option<Vec<PathBuf>> =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).map(|d| d.join(&name)).collect());
     let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| {

@@ -55,9 +55,12 @@ fn check_is_1_when_stale_and_0_after_generate() {
 
     let generate = heycat_schema(ws.path(), &with_ts(&["generate"]));
     assert_eq!(generate.status.code(), Some(0), "{}", text(&generate));
-    for file in ["index.ts", "runtime.ts", "schema.ts", "types.ts"] {
+    for file in ["index.ts", "schema.ts"] {
         assert!(text(&generate).contains(&format!("wrote ui/heycat/{file}")), "{}", text(&generate));
     }
+    let written: Vec<_> =
+        std::fs::read_dir(ws.path().join("ui/heycat")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(written.len(), 2, "only the schema's bindings, nothing of the runtime's: {written:?}");
     assert_eq!(heycat_schema(ws.path(), &with_ts(&["check"])).status.code(), Some(0));
     let again = heycat_schema(ws.path(), &with_ts(&["generate"]));
     assert!(text(&again).contains("ui/heycat is current"), "nothing rewritten: {}", text(&again));
@@ -86,6 +89,54 @@ fn check_is_1_when_stale_and_0_after_generate() {
     assert!(text(&release).contains(&format!("released schema version {}", latest + 1)), "{}", text(&release));
     assert!(ws.path().join(format!("schema/versions/v{}.json", latest + 1)).is_file());
     assert_eq!(heycat_schema(ws.path(), &with_ts(&["check"])).status.code(), Some(0));
+}
+
+/// The copies of the runtime's TypeScript that earlier versions wrote beside the bindings (now
+/// the npm package the bindings import): `check` names them, `generate` deletes them, and a file
+/// of the app's own by one of their names stays.
+#[test]
+fn left_over_copies_of_the_runtime_fail_check_and_generate_deletes_them() {
+    let ws = workspace();
+    let react = |command: &'static str| with_ts(&[command, "--react"]);
+    assert_eq!(heycat_schema(ws.path(), &react("generate")).status.code(), Some(0));
+    let dir = ws.path().join("ui/heycat");
+    // As earlier versions wrote them (their first lines), and a file of the app's.
+    let copies = [
+        (
+            "runtime.ts",
+            "// heycat-runtime's TypeScript: what the bindings of every schema share. heycat-codegen copies it\n",
+        ),
+        (
+            "react.ts",
+            "// heycat-runtime's React hooks: what every schema's hooks share. heycat-codegen copies it next to\n",
+        ),
+    ];
+    for (name, text) in copies {
+        std::fs::write(dir.join(name), format!("{text}export const copied = true;\n")).unwrap();
+    }
+    let own = "// The app's own types.\nexport type Mine = string;\n";
+    std::fs::write(dir.join("types.ts"), own).unwrap();
+
+    let check = heycat_schema(ws.path(), &react("check"));
+    let report = text(&check);
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    for name in ["runtime.ts", "react.ts"] {
+        assert!(
+            report.contains(&format!("left over: ui/heycat/{name} (a copy of heycat-runtime's TypeScript, which the bindings import from the npm package @heycat/runtime now")),
+            "{report}"
+        );
+    }
+    assert!(!report.contains("types.ts"), "the app's own file is not a copy: {report}");
+
+    let generate = heycat_schema(ws.path(), &react("generate"));
+    let said = text(&generate);
+    assert_eq!(generate.status.code(), Some(0), "{said}");
+    for name in ["runtime.ts", "react.ts"] {
+        assert!(said.contains(&format!("deleted ui/heycat/{name}: a copy of heycat-runtime's TypeScript")), "{said}");
+        assert!(!dir.join(name).exists(), "{name} is deleted");
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("types.ts")).unwrap(), own, "the app's own file stays");
+    assert_eq!(heycat_schema(ws.path(), &react("check")).status.code(), Some(0));
 }
 
 #[test]

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use heycat_contract::env;
 use heycat_plan::DevMigration;
 
 use crate::backend::tauri::AppInputs;
@@ -55,7 +56,7 @@ impl Builder {
         self
     }
 
-    /// Also write React hooks for every table (`hooks.ts`, with the runtime's `react.ts`;
+    /// Also write React hooks for every table (`hooks.ts`, over `@heycat/runtime/react`;
     /// `useDictionaryEntries()`, `useSettings()`), re-exported by `index.ts`. Off by default:
     /// the bindings need no framework [default: false].
     pub fn react(mut self, react: bool) -> Self {
@@ -77,7 +78,7 @@ impl Builder {
         println!("cargo:rerun-if-changed={}", schema_dir.display());
         println!("cargo:rerun-if-changed={}", versions_dir.display());
         println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
-        println!("cargo:rerun-if-env-changed=HEYCAT_MODULE_TARGET_DIR");
+        println!("cargo:rerun-if-env-changed={}", env::MODULE_TARGET_DIR);
         let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or_else(|| Error::Io {
             path: PathBuf::from("$OUT_DIR"),
             source: std::io::Error::other("Builder::generate runs in a build script, where cargo sets OUT_DIR"),
@@ -85,7 +86,10 @@ impl Builder {
         let snapshots = versions::load_snapshots(&versions_dir).map_err(Error::Versions)?;
         let (sources, schema) = versioned(Schema::load(&schema_dir)?, &snapshots)?;
         if let Some(dir) = &self.typescript_dir {
-            write_typescript(dir, &schema, &sources, self.typescript)?;
+            for name in write_typescript(dir, &schema, &sources, self.typescript)?.removed {
+                let path = dir.join(name);
+                println!("cargo:warning=deleted {}: {}", path.display(), outputs::LEFT_OVER_REASON);
+            }
         }
         let target_dir = target_dir_of(&out_dir);
         let drafts = dev_migrations(&target_dir, &schema_dir, &sources, &schema, &snapshots)?;
@@ -155,7 +159,7 @@ fn schema_files(dir: &Path, sources: &SourceSet) -> Result<Vec<(String, String)>
 /// build), else the target dir of the build `out_dir` belongs to: `CARGO_TARGET_DIR`, else the
 /// ancestor cargo marks with `CACHEDIR.TAG`.
 fn target_dir_of(out_dir: &Path) -> PathBuf {
-    if let Some(dir) = std::env::var_os("HEYCAT_MODULE_TARGET_DIR").or_else(|| std::env::var_os("CARGO_TARGET_DIR")) {
+    if let Some(dir) = std::env::var_os(env::MODULE_TARGET_DIR).or_else(|| std::env::var_os("CARGO_TARGET_DIR")) {
         return PathBuf::from(dir);
     }
     out_dir
@@ -164,19 +168,32 @@ fn target_dir_of(out_dir: &Path) -> PathBuf {
         .map_or_else(|| out_dir.join("heycat-target"), Path::to_path_buf)
 }
 
-/// Writes the TypeScript bindings into `dir` (only files whose content changed). Returns the
-/// files written.
+/// What [`write_typescript`] changed in the bindings' folder, by file name.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TypeScriptWritten {
+    /// The files written (those whose content changed).
+    pub written: Vec<String>,
+    /// The left-over copies of heycat-runtime's TypeScript deleted (see [`outputs::left_overs`]).
+    pub removed: Vec<String>,
+}
+
+/// Writes the TypeScript bindings into `dir` (only files whose content changed) and deletes the
+/// copies of heycat-runtime's TypeScript earlier versions left there.
 pub fn write_typescript(
     dir: &Path,
     schema: &Schema,
     sources: &SourceSet,
     options: TypeScriptOptions,
-) -> Result<Vec<String>, Error> {
-    let mut touched = Vec::new();
+) -> Result<TypeScriptWritten, Error> {
+    let mut done = TypeScriptWritten::default();
     for (name, contents) in outputs::typescript_files(schema, sources, options) {
         if write_if_changed(&dir.join(&name), &contents)? {
-            touched.push(name);
+            done.written.push(name);
         }
     }
-    Ok(touched)
+    for path in outputs::left_overs(dir) {
+        std::fs::remove_file(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        done.removed.extend(path.file_name().map(|name| name.to_string_lossy().into_owned()));
+    }
+    Ok(done)
 }

@@ -21,13 +21,13 @@ const TYPE_ATTR: &str = "heycat_type";
 const TABLE_OPTIONS_HELP: &str = "supported options: name = \"snake_case_name\", public, private, singleton, \
                                   sync = false, renamed_from = \"old_name\", removed, cleanup(oldest_first = column)";
 /// The options `#[heycat_table(...)]` takes.
-const TABLE_OPTIONS: &[&str] =
+pub const TABLE_OPTIONS: &[&str] =
     &["name", "public", "private", "singleton", "sync", "renamed_from", "removed", "cleanup"];
 const CLEANUP_HELP: &str = "write cleanup(oldest_first = column), naming a timestamp or integer column";
 const QUOTA_HELP: &str = "write #[storage_quota(bytes | kilobytes | megabytes | gigabytes)]";
 const CONVERSIONS_HELP: &str = "write #[converted_by(to_string | parse | widen | some | unwrap_or_default)]";
 /// The attributes a column may carry (each at most once), besides doc comments.
-const COLUMN_ATTRS: &[&str] = &[
+pub const COLUMN_ATTRS: &[&str] = &[
     "primary_key",
     "auto_inc",
     "unique",

@@ -5,14 +5,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::backend::react::{CONFLICTS_HOOK, RUNTIME_FILE};
+use crate::backend::react::{CONFLICTS_HOOK, RUNTIME_HOOKS};
 use crate::model::*;
 use crate::names::{to_camel_case, to_pascal_case, to_sdk_pascal_case, to_sdk_snake_case, to_snake_case};
 
 /// Fills in the names of every table, column and type of `schema`.
 pub fn resolve(schema: &mut Schema) {
     let order_types: Vec<String> = schema.tables.iter().map(|t| order_type(schema, t)).collect();
-    let mut taken_hooks = runtime_hooks();
+    let mut taken_hooks: BTreeSet<String> = RUNTIME_HOOKS.iter().map(|hook| (*hook).to_owned()).collect();
     if schema.synced_tables().next().is_some() {
         taken_hooks.insert(CONFLICTS_HOOK.to_owned());
     }
@@ -87,14 +87,6 @@ fn order_type(schema: &Schema, table: &Table) -> String {
     }
 }
 
-/// The hooks the runtime's `react.ts` exports (`export function use...`): a table's hook may
-/// not take one of their names.
-fn runtime_hooks() -> BTreeSet<String> {
-    let exported = RUNTIME_FILE.1.split("export function ").skip(1);
-    let names = exported.map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>());
-    names.filter(|name| name.starts_with("use")).collect()
-}
-
 /// `useDictionaryEntries` for a table of `DictionaryEntry` rows, `useSettings` for a singleton;
 /// a name already taken (by the runtime's hooks or another table's) gets `Rows` (`Row`) instead.
 fn hook(table: &Table, taken: &mut BTreeSet<String>) -> String {
@@ -133,14 +125,6 @@ mod tests {
         let mut sources = SourceSet::default();
         sources.add("schema/t.rs", text);
         Schema::from_sources(&sources).expect("a valid schema")
-    }
-
-    #[test]
-    fn the_runtime_hooks_are_read_from_react_ts() {
-        let hooks = runtime_hooks();
-        for hook in ["useTable", "useList", "useSingleton", "useConnectionStatus", "useSyncStatus", "useDataRevision"] {
-            assert!(hooks.contains(hook), "{hook} in {hooks:?}");
-        }
     }
 
     #[test]

@@ -1,5 +1,26 @@
-//! What schema files import (`use heycat::prelude::*;`) and what the code generated from them
-//! relies on in the app.
+//! What a heycat-data schema file imports (`use heycat::prelude::*;`), and what the code
+//! generated from the schema relies on in the app.
+//!
+//! heycat-data makes SpacetimeDB the data layer of a Tauri 2 app from one declarative schema:
+//! the Rust files of a `schema/` folder. The app's build script generates everything from them
+//! with [`heycat-codegen`](https://docs.rs/heycat-codegen), and
+//! [`heycat-runtime`](https://docs.rs/heycat-runtime) runs the data layer; this crate is what
+//! the schema files themselves are written with. A schema file:
+//!
+//! ```
+//! use heycat::prelude::*;
+//!
+//! /// A note.
+//! #[heycat_table]
+//! pub struct Note {
+//!     #[primary_key]
+//!     pub id: String,
+//!     pub text: String,
+//!     pub created_at: Timestamp,
+//! }
+//! # use heycat::Table;
+//! # assert_eq!((Note::NAME, Note::PRIMARY_KEY, Note::KEY_FIELD), ("note", "id", "id"));
+//! ```
 //!
 //! On a schema struct, [`heycat_table`] expands to the app's row type:
 //!
@@ -13,6 +34,13 @@
 //! generated from the schema, which knows where both are.) Both reuse `heycat-codegen`'s parser
 //! and emitters, so the app's types are exactly the schema's, and a mistake is reported at its
 //! place in the schema file.
+//!
+//! The [`prelude`] holds the two attributes and SpacetimeDB's special column types
+//! (`Identity`, `ConnectionId`, `Timestamp`, `TimeDuration`, `i256`, `u256`). Every attribute a
+//! table, a column or a type takes is in the book's
+//! [schema attributes](https://github.com/heycat/heycat-data/blob/main/docs/src/reference/schema-attributes.md)
+//! reference; [Getting started](https://github.com/heycat/heycat-data/blob/main/docs/src/getting-started.md)
+//! sets up an app with a schema.
 
 pub mod wire;
 

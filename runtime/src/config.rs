@@ -10,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use heycat_contract::env;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServerChoice {
     /// Start `spacetimedb-standalone` on 127.0.0.1 with its data under the app's data dir.
@@ -49,8 +51,8 @@ impl DataConfig {
     /// is named `database` unless `HEYCAT_DATABASE` says otherwise, from the environment and
     /// `data_dir/server.json`.
     pub fn resolve(data_dir: PathBuf, database: &str, app_name: &str) -> Result<DataConfig, String> {
-        let app_database = std::env::var("HEYCAT_DATABASE").unwrap_or_else(|_| database.to_owned());
-        let (server, moved_to) = match std::env::var("HEYCAT_SERVER_URL").ok().filter(|u| !u.trim().is_empty()) {
+        let app_database = std::env::var(env::DATABASE).unwrap_or_else(|_| database.to_owned());
+        let (server, moved_to) = match std::env::var(env::SERVER_URL).ok().filter(|u| !u.trim().is_empty()) {
             Some(url) => (ServerChoice::Remote(url.trim().to_owned()), None),
             None => server_from_file(&data_dir.join("server.json"))
                 .unwrap_or_else(|why| (ServerChoice::Unreadable(why), None)),
@@ -58,7 +60,7 @@ impl DataConfig {
         let database = moved_to.unwrap_or_else(|| app_database.clone());
         Ok(DataConfig {
             app_database,
-            dev_migration: std::env::var_os(heycat_contract::dev::MIGRATION_ENV).map(PathBuf::from),
+            dev_migration: std::env::var_os(env::DEV_MIGRATION).map(PathBuf::from),
             #[cfg(feature = "test-hooks")]
             test_hooks: crate::test_hooks::TestHooks::from_env(),
             ..DataConfig::new(data_dir, server, &database, app_name)

@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use heycat_contract::{dev, events};
+use heycat_contract::{dev, env, events};
 use heycat_local_server::Api;
 
 use crate::calls::heartbeat::{HEARTBEAT_EVERY, STALL_AFTER};
@@ -459,7 +459,7 @@ fn backoff(attempt: u32) -> Duration {
 /// Says `line` on stderr for `heycat-schema dev`, when it runs the app (see
 /// `heycat_contract::dev`): it waits for these lines, whatever the app does with its log.
 fn report_to_dev_loop(line: &str) {
-    if std::env::var_os(dev::REPORT_ENV).is_some() {
+    if std::env::var_os(env::DEV_REPORT).is_some() {
         eprintln!("{line}");
     }
 }

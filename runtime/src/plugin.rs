@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use heycat_contract::events;
+use heycat_contract::{env, events};
 use tauri::plugin::TauriPlugin;
 use tauri::{Emitter, Manager, RunEvent, Runtime};
 
@@ -52,7 +52,7 @@ impl Options {
 pub fn plugin<R: Runtime>(schema: &'static dyn Schema, options: Options) -> TauriPlugin<R> {
     tauri::plugin::Builder::new("heycat-data")
         .setup(move |app, _api| {
-            let data_dir = match (std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from), options.data_dir) {
+            let data_dir = match (std::env::var_os(env::DATA_DIR).map(PathBuf::from), options.data_dir) {
                 (Some(dir), _) | (None, Some(dir)) => dir,
                 (None, None) => app.path().app_data_dir()?,
             };

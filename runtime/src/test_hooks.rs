@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use heycat_contract::env;
+
 /// What a test asks of the data layer, from the environment of the process (a device or the
 /// headless app the test starts) or set on its `DataConfig`.
 #[derive(Clone, Debug, Default)]
@@ -25,10 +27,10 @@ pub struct TestHooks {
 impl TestHooks {
     pub fn from_env() -> TestHooks {
         TestHooks {
-            module_override: std::env::var_os("HEYCAT_MODULE_WASM").map(PathBuf::from),
-            migration_fail_at: std::env::var("HEYCAT_MIGRATION_FAIL_AT").ok(),
-            migration_hold_at: std::env::var("HEYCAT_MIGRATION_HOLD_AT").ok(),
-            sync_setup_hold_at: std::env::var("HEYCAT_SYNC_SETUP_HOLD_AT").ok(),
+            module_override: std::env::var_os(env::MODULE_WASM).map(PathBuf::from),
+            migration_fail_at: std::env::var(env::MIGRATION_FAIL_AT).ok(),
+            migration_hold_at: std::env::var(env::MIGRATION_HOLD_AT).ok(),
+            sync_setup_hold_at: std::env::var(env::SYNC_SETUP_HOLD_AT).ok(),
         }
     }
 

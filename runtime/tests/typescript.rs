@@ -3,7 +3,7 @@
 //! This test renders `ts/types.ts` with specta from every type that crosses Tauri IPC, plus the
 //! wire names of heycat-contract, and `ts/samples.ts`: values of every type as serde writes them
 //! (what the frontend sends: as serde reads it), each one `satisfies` its TypeScript type, so
-//! `tsc` (app/ui's `npm run typecheck`) fails when Rust and TypeScript disagree. It walks the
+//! `tsc` (`npm run typecheck` in `ts/`) fails when Rust and TypeScript disagree. It walks the
 //! samples along specta's description of their types: every type and every variant of every enum
 //! (nested ones too) needs a sample, and a sample must have the shape its type describes. Both
 //! files are compared with the committed ones; `HEYCAT_BLESS=1` rewrites them.
@@ -550,7 +550,7 @@ impl Walk<'_> {
 /// Compares `contents` with the committed `ts/<file>`, or writes it there with `HEYCAT_BLESS=1`.
 fn check(file: &str, contents: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("ts");
-    if std::env::var("HEYCAT_BLESS").is_ok_and(|v| v == "1") {
+    if std::env::var(heycat_contract::env::BLESS).is_ok_and(|v| v == "1") {
         heycat_codegen::write_if_changed(&dir.join(file), contents).expect("write");
         return;
     }

@@ -1,8 +1,7 @@
-// heycat-runtime's React hooks: what every schema's hooks share. heycat-codegen copies it next to
-// a schema's bindings when the app asks for React hooks (`heycat-schema generate --react`, or
-// `Builder::react(true)`), with `hooks.ts`, which gives every table its hook
-// (`useDictionaryEntries()`, `useSettings()`). The framework-neutral bindings never import it.
-// Edit it in heycat-data's runtime/ts/, not in an app.
+// @heycat/runtime/react: heycat-runtime's React hooks, what every schema's hooks share. An app's
+// generated `hooks.ts` (`heycat-schema generate --react`, or `Builder::react(true)`) imports them
+// and gives every table its hook (`useDictionaryEntries()`, `useSettings()`). Only this entry
+// point imports React: the framework-neutral one (`@heycat/runtime`) never does.
 //
 // A table's hook loads its rows with the table's `list` command, or, windowed, a page at a time
 // with its `page` command in one of the table's orders (the first page, then one more at each
@@ -28,7 +27,7 @@ import {
   subscribe,
   syncStatus,
   type UnlistenFn,
-} from "./runtime";
+} from "./runtime.js";
 import {
   RUNTIME_COMMANDS,
   RUNTIME_EVENTS,
@@ -38,7 +37,7 @@ import {
   type RowPage,
   type SyncStatus,
   type TableChange,
-} from "./types";
+} from "./types.js";
 
 // ---- Order -----------------------------------------------------------------------------------
 

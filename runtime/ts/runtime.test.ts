@@ -1,4 +1,4 @@
-// The runtime's TypeScript against a mocked Tauri IPC (run by app/ui's vitest): what each
+// The runtime's TypeScript against a mocked Tauri IPC (the package's vitest): what each
 // function invokes or listens to, and what it resolves to, with the samples the Rust side's
 // tests serialize (samples.ts).
 import { emit } from "@tauri-apps/api/event";

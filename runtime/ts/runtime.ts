@@ -1,6 +1,6 @@
-// heycat-runtime's TypeScript: what the bindings of every schema share. heycat-codegen copies it
-// next to each schema's generated `schema.ts`, with `types.ts` (the runtime's IPC types, derived
-// from its Rust types). Edit it in heycat-data's runtime/ts/, not in an app.
+// heycat-runtime's TypeScript: what the bindings of every schema share. With `types.ts` (the
+// runtime's IPC types, derived from its Rust types) it is @heycat/runtime's main entry point
+// (`index.ts`), which an app's generated `schema.ts` imports.
 //
 // Here: `call` and `subscribe`, the typed `invoke` and `listen` every generated function goes
 // through; the `DataError` every command rejects with; the 64-bit value types of rows; the order
@@ -29,7 +29,7 @@ import {
   type SyncSetupSummary,
   type SyncStatus,
   type TableChange,
-} from "./types";
+} from "./types.js";
 
 export type { UnlistenFn };
 

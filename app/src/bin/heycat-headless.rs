@@ -34,7 +34,7 @@ fn main() {
     if log::set_logger(&StderrLog).is_ok() {
         log::set_max_level(log::LevelFilter::Info);
     }
-    let Some(data_dir) = std::env::var_os("HEYCAT_DATA_DIR").map(PathBuf::from) else {
+    let Some(data_dir) = std::env::var_os(heycat_runtime::env::DATA_DIR).map(PathBuf::from) else {
         eprintln!("heycat-headless: set HEYCAT_DATA_DIR to the data dir");
         std::process::exit(2);
     };

@@ -7,7 +7,7 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use heycat_contract::dev;
+use heycat_contract::{dev, env};
 
 use super::{ending, say, POLL};
 use heycat_codegen::versions::Snapshot;
@@ -45,15 +45,15 @@ impl App {
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
             .args(&run[1..])
-            .env("HEYCAT_DATA_DIR", data_dir)
+            .env(env::DATA_DIR, data_dir)
             // The data layer then says on stderr when it connected (or why not).
-            .env(dev::REPORT_ENV, "1")
+            .env(env::DEV_REPORT, "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         match migration {
-            Some(file) => command.env(dev::MIGRATION_ENV, file),
-            None => command.env_remove(dev::MIGRATION_ENV),
+            Some(file) => command.env(env::DEV_MIGRATION, file),
+            None => command.env_remove(env::DEV_MIGRATION),
         };
         let mut child = command.spawn().map_err(|e| format!("cannot start the app {}: {e}", run[0]))?;
         let (tell, lines) = mpsc::channel();

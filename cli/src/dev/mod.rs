@@ -196,10 +196,19 @@ impl Dev {
         let generated = Instant::now();
         if let Some(dir) = &self.options.typescript_dir {
             match write_typescript(dir, &step.schema, &step.sources, self.options.typescript) {
-                Ok(written) if !written.is_empty() => {
-                    say(&format!("wrote {} in {}", written.join(", "), dir.display()))
+                Ok(done) => {
+                    if !done.written.is_empty() {
+                        say(&format!("wrote {} in {}", done.written.join(", "), dir.display()));
+                    }
+                    if !done.removed.is_empty() {
+                        say(&format!(
+                            "deleted {} in {}: {}",
+                            done.removed.join(", "),
+                            dir.display(),
+                            outputs::LEFT_OVER_REASON
+                        ));
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => {
                     say(&format!("cannot write the TypeScript bindings: {e}"));
                     return;
@@ -226,7 +235,7 @@ impl Dev {
         }
         if let Some(dir) = &self.options.typescript_dir {
             let wanted = outputs::typescript_files(&step.schema, &step.sources, self.options.typescript);
-            let differs = outputs::compare(dir, &wanted).to_string();
+            let differs = outputs::compare_bindings(dir, &wanted).to_string();
             if !differs.is_empty() {
                 say(&format!(
                     "the build wrote other TypeScript bindings than this loop did:\n{differs}give `dev` the \

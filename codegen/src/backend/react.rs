@@ -1,18 +1,29 @@
 //! The React hooks of one schema (`hooks.ts`), for apps that ask for them: a hook per table
 //! (`useDictionaryEntries()`, for a singleton `useSettings()`) and `useConflicts()`. Each is a
-//! few lines over heycat-runtime's `react.ts` (copied beside it): the table's name, key and
+//! few lines over heycat-runtime's hooks (`@heycat/runtime/react`): the table's name, key and
 //! functions from `schema.ts`; the loading, live updates, order and markers are the runtime's.
-//! Only this file and `react.ts` import React: the framework-neutral bindings never do.
+//! Only this file imports React (through the runtime's hooks): the framework-neutral bindings
+//! never do.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::typescript::RUNTIME_REACT;
 use crate::model::{ColumnType, Schema};
 use crate::source::SourceSet;
 
-/// The runtime's React hooks, copied next to the schema's hooks. (A table's hook is named
-/// around the ones it exports: see `resolve`.)
-pub const RUNTIME_FILE: (&str, &str) = ("react.ts", include_str!("../../../runtime/ts/react.ts"));
+/// The hooks `@heycat/runtime/react` exports, which `index.ts` re-exports beside the schema's:
+/// a table's hook is named around them (see `resolve`).
+pub const RUNTIME_HOOKS: &[&str] = &[
+    "useConnectionStatus",
+    "useDataRevision",
+    "useList",
+    "useMigrationStatus",
+    "useRowMarkers",
+    "useSingleton",
+    "useSyncStatus",
+    "useTable",
+];
 
 /// The hook that lists the conflicts (for schemas with synced tables).
 pub const CONFLICTS_HOOK: &str = "useConflicts";
@@ -78,7 +89,7 @@ pub fn generate(schema: &Schema, sources: &SourceSet) -> String {
              return useList(conflictList, onConflictChanged, conflictId, oldestFirst, useDataRevision());\n}}\n"
         );
     }
-    let _ = writeln!(out, "\nimport {{ {} }} from \"./react\";", imports(runtime));
+    let _ = writeln!(out, "\nimport {{ {} }} from \"{RUNTIME_REACT}\";", imports(runtime));
     let _ = writeln!(out, "import {{ {} }} from \"./schema\";", imports(schema_names));
     out + &body
 }

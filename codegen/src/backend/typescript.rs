@@ -3,9 +3,10 @@
 //! conflicts and cleanup candidates with their rows typed, and the codecs that carry 64-bit
 //! values as `bigint` (see `heycat::wire` for the JSON side).
 //!
-//! What is the same for every schema is not generated: it is heycat-runtime's TypeScript, a
-//! real `.ts` file (`runtime/ts/runtime.ts`) and the types derived from the runtime's Rust IPC
-//! types (`runtime/ts/types.ts`); `schema.ts` imports both, and `index.ts` re-exports all three.
+//! What is the same for every schema is not generated: it is heycat-runtime's TypeScript, the
+//! npm package `@heycat/runtime` (in heycat-data's `runtime/ts`: the runtime's functions and the
+//! types derived from its Rust IPC types), which the app installs as a dependency; `schema.ts`
+//! imports it, and `index.ts` re-exports it with `schema.ts`.
 
 use std::fmt::Write;
 
@@ -19,18 +20,19 @@ use crate::names::{article, is_typescript_reserved, to_pascal_case};
 use crate::orders::Order;
 use crate::source::SourceSet;
 
-/// The runtime's TypeScript, copied next to every schema's bindings.
-pub const RUNTIME_FILES: &[(&str, &str)] = &[
-    ("runtime.ts", include_str!("../../../runtime/ts/runtime.ts")),
-    ("types.ts", include_str!("../../../runtime/ts/types.ts")),
-];
+/// The npm package of heycat-runtime's TypeScript, which the bindings import.
+pub const RUNTIME_PACKAGE: &str = "@heycat/runtime";
 
-/// `index.ts`: what the frontend imports (with `react`, the hooks too).
+/// Its React hooks, which `hooks.ts` imports.
+pub const RUNTIME_REACT: &str = "@heycat/runtime/react";
+
+/// `index.ts`: what the frontend imports, the runtime's package and the schema's bindings (with
+/// `react`, the runtime's hooks and the schema's too).
 pub fn index(sources: &SourceSet, react: bool) -> String {
     let mut out = super::header("//", sources);
-    out.push_str("export * from \"./types\";\nexport * from \"./runtime\";\nexport * from \"./schema\";\n");
+    let _ = writeln!(out, "export * from \"{RUNTIME_PACKAGE}\";\nexport * from \"./schema\";");
     if react {
-        out.push_str("export * from \"./react\";\nexport * from \"./hooks\";\n");
+        let _ = writeln!(out, "export * from \"{RUNTIME_REACT}\";\nexport * from \"./hooks\";");
     }
     out
 }
@@ -95,8 +97,8 @@ pub fn event_name(table: &Table) -> String {
     events::table_changed(&table.name)
 }
 
-/// What the runtime's files export that `body` uses (an unused import fails a strict
-/// `tsc`): values and types from `runtime.ts`, types from `types.ts`.
+/// What the runtime's package exports that `body` uses (an unused import fails a strict `tsc`):
+/// its values, then its types.
 fn imports(body: &str) -> String {
     const RUNTIME_VALUES: &[&str] = &[
         "bytesFromWire",
@@ -108,8 +110,20 @@ fn imports(body: &str) -> String {
         "variantIndex",
         "DataError",
     ];
-    const RUNTIME_TYPES: &[&str] = &["ConnectionId", "Identity", "TimeDuration", "Timestamp", "UnlistenFn", "Wire"];
-    const TYPES: &[&str] = &["CleanupPreview", "ConflictChoice", "ConflictView", "JsonValue", "RowPage", "TableChange"];
+    const RUNTIME_TYPES: &[&str] = &[
+        "CleanupPreview",
+        "ConflictChoice",
+        "ConflictView",
+        "ConnectionId",
+        "Identity",
+        "JsonValue",
+        "RowPage",
+        "TableChange",
+        "TimeDuration",
+        "Timestamp",
+        "UnlistenFn",
+        "Wire",
+    ];
     let code = without_comments(body);
     let words: std::collections::BTreeSet<&str> =
         code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).collect();
@@ -122,11 +136,7 @@ fn imports(body: &str) -> String {
         .collect();
     let mut out = String::from("\n");
     if !runtime.is_empty() {
-        let _ = writeln!(out, "import {{ {} }} from \"./runtime\";", runtime.join(", "));
-    }
-    let types = used(TYPES);
-    if !types.is_empty() {
-        let _ = writeln!(out, "import type {{ {} }} from \"./types\";", types.join(", "));
+        let _ = writeln!(out, "import {{ {} }} from \"{RUNTIME_PACKAGE}\";", runtime.join(", "));
     }
     out
 }

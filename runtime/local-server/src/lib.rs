@@ -1,5 +1,11 @@
 //! A real `spacetimedb-standalone` on 127.0.0.1, and SpacetimeDB's HTTP API.
 //!
+//! This is the server side of [`heycat-runtime`](https://docs.rs/heycat-runtime), the data
+//! layer of a Tauri app on heycat-data: an app does not depend on it directly. The program it
+//! runs travels with the app as a Tauri sidecar (`heycat-schema sidecar` puts it in place) and
+//! is found beside the app's executable, or where the `SPACETIMEDB_STANDALONE` environment
+//! variable says ([`server_binary`]).
+//!
 //! The app runs its embedded server with [`Server::start_in`] (its own data dir); the tests
 //! use [`Server::start`] (a temporary one). Either way the server listens on loopback only, on
 //! a free port, behind a guard that turns web pages away (`guard.rs`), is health-checked over

@@ -14,7 +14,8 @@ use std::ffi::OsString;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use heycat_contract::server::{PROGRAM, PROGRAM_ENV};
+use heycat_contract::env::SPACETIMEDB_STANDALONE;
+use heycat_contract::server::PROGRAM;
 
 use crate::error::{Error, Result};
 
@@ -28,7 +29,7 @@ fn file_name() -> String {
 pub fn server_binary() -> Result<PathBuf> {
     let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_owned));
     let development = cfg!(debug_assertions).then(development_places).unwrap_or_default();
-    find(beside.as_deref(), std::env::var_os(PROGRAM_ENV), &development)
+    find(beside.as_deref(), std::env::var_os(SPACETIMEDB_STANDALONE), &development)
 }
 
 /// The places a development build also looks: each folder of `PATH`, then cargo's bin folder.
@@ -72,7 +73,7 @@ fn find(beside: Option<&Path>, named: Option<OsString>, development: &[PathBuf])
     let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
     Err(Error::ProgramMissing {
         detail: format!(
-            "{name} was not found; looked at {} ({PROGRAM_ENV} may name the file)",
+            "{name} was not found; looked at {} ({SPACETIMEDB_STANDALONE} may name the file)",
             if looked.is_empty() { "nothing".to_owned() } else { looked.join(", ") }
         ),
     })

@@ -5,4 +5,4 @@
 /// Set (to anything) in the environment of a process whose embedded server is to live the way
 /// it does on macOS: not tied to the process by the system (no `PR_SET_PDEATHSIG` on Linux, no
 /// job object on Windows), so that the next start has to end it (`leftover.rs`).
-pub const FALLBACK_LIFETIME_ENV: &str = "HEYCAT_TEST_FALLBACK_LIFETIME";
+pub const FALLBACK_LIFETIME_ENV: &str = heycat_contract::env::TEST_FALLBACK_LIFETIME;

@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::app::{Frontend, TestApp};
 
 /// What a device process gets its configuration from.
-const CONFIG_VAR: &str = "HEYCAT_DEVICE_CONFIG";
+const CONFIG_VAR: &str = heycat_contract::env::DEVICE_CONFIG;
 /// What starts the device's lines on stdout (the test harness prints there too).
 const LINE_PREFIX: &str = "heycat-device> ";
 /// How long a command may take in the device before the test gives up on it.

@@ -45,7 +45,7 @@ pub fn heycat_schema_dir() -> PathBuf {
 /// `HEYCAT_MODULE_WASM` names a prebuilt module instead.
 pub fn module_wasm() -> Result<PathBuf> {
     static WASM: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    WASM.get_or_init(|| match std::env::var_os("HEYCAT_MODULE_WASM") {
+    WASM.get_or_init(|| match std::env::var_os(heycat_contract::env::MODULE_WASM) {
         Some(path) => Ok(PathBuf::from(path)),
         None => build_module(ModuleBuild::new(heycat_schema_dir(), target_dir())),
     })
@@ -131,7 +131,7 @@ pub fn end_process_group(leader: &mut std::process::Child, first: libc::c_int, g
 /// it only beside its executable and where that variable says; a debug build also looks on
 /// `PATH` and in cargo's bin folder, where `scripts/setup.sh` installs it.
 pub fn name_the_installed_server() {
-    let env = heycat_contract::server::PROGRAM_ENV;
+    let env = heycat_contract::env::SPACETIMEDB_STANDALONE;
     if std::env::var_os(env).is_some_and(|named| !named.is_empty()) {
         return;
     }

@@ -49,7 +49,7 @@ impl AppWindow {
     /// saved when the test fails.
     pub fn open(display: &VirtualDisplay, app: &Path, env: &[(&str, OsString)], name: &str) -> AppWindow {
         let mut command = Command::new(tauri_driver());
-        command.env_remove("WAYLAND_DISPLAY").env_remove("HEYCAT_SERVER_URL");
+        command.env_remove("WAYLAND_DISPLAY").env_remove(heycat_contract::env::SERVER_URL);
         AppWindow::start(command, display, app, env, name)
     }
 

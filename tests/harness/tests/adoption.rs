@@ -21,7 +21,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use heycat_contract::dev;
+use heycat_contract::{dev, env};
 use heycat_harness::display::VirtualDisplay;
 use heycat_harness::window::AppWindow;
 use heycat_harness::{
@@ -76,7 +76,7 @@ fn quoted(text: &str) -> (&str, &str) {
 /// The environment of every build in the adopted app: the probe target dir, modules built into
 /// the real one (the wasm dependencies compile once).
 fn build_env(command: &mut Command) -> &mut Command {
-    command.env("CARGO_TARGET_DIR", probe_target_dir()).env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
+    command.env("CARGO_TARGET_DIR", probe_target_dir()).env(env::MODULE_TARGET_DIR, heycat_harness::target_dir())
 }
 
 /// Applies one step to the project in `dir`.
@@ -147,10 +147,18 @@ fn adopted() -> &'static Path {
         for step in adoption_steps() {
             apply(&app, &step);
         }
-        for file in ["index.ts", "schema.ts", "runtime.ts", "types.ts", "react.ts", "hooks.ts"] {
+        for file in ["index.ts", "schema.ts", "hooks.ts"] {
             assert!(app.join("src/data").join(file).is_file(), "the build wrote src/data/{file}");
         }
+        // The runtime's TypeScript is the npm package the bindings import, copied into
+        // node_modules as the registry's would be: nothing of it in src/data, nor a link.
+        for file in ["runtime.ts", "types.ts", "react.ts"] {
+            assert!(!app.join("src/data").join(file).exists(), "the build wrote no src/data/{file}");
+        }
         run(&app, "npm", &["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+        let runtime = app.join("node_modules/@heycat/runtime");
+        assert!(runtime.join("dist/index.d.ts").is_file(), "@heycat/runtime is installed, built");
+        assert!(!runtime.is_symlink(), "@heycat/runtime is a copy, not a link to the checkout");
         // The frontend as `npm run build` (tauri build's first step) checks and bundles it.
         run(&app, "npx", &["tsc"]);
         run(&app, "npx", &["vite", "build", "--logLevel", "warn"]);
@@ -244,13 +252,13 @@ fn the_installed_bundle_starts_its_own_database_and_keeps_a_note_across_a_restar
     // features); the environment variables it does read are there, as strings, to be seen.
     let binary = std::fs::read(&exe).unwrap();
     let holds = |text: &str| binary.windows(text.len()).any(|w| w == text.as_bytes());
-    assert!(holds("HEYCAT_DATA_DIR") && holds("SPACETIMEDB_STANDALONE"), "the check sees the names the app reads");
+    assert!(holds(env::DATA_DIR) && holds(env::SPACETIMEDB_STANDALONE), "the check sees the names the app reads");
     for hook in [
-        "HEYCAT_MIGRATION_HOLD_AT",
-        "HEYCAT_MIGRATION_FAIL_AT",
-        "HEYCAT_MODULE_WASM",
-        "HEYCAT_SYNC_SETUP_HOLD_AT",
-        "HEYCAT_TEST_FALLBACK_LIFETIME",
+        env::MIGRATION_HOLD_AT,
+        env::MIGRATION_FAIL_AT,
+        env::MODULE_WASM,
+        env::SYNC_SETUP_HOLD_AT,
+        env::TEST_FALLBACK_LIFETIME,
     ] {
         assert!(!holds(hook), "the installed app reads the test hook {hook}");
     }
@@ -298,8 +306,8 @@ impl DevSession {
         let mut command = Command::new("npm");
         build_env(command.args(["run", "tauri", "dev"]).current_dir(app))
             .env("DISPLAY", &display.display)
-            .env("HEYCAT_DATA_DIR", data_dir)
-            .env(dev::REPORT_ENV, "1")
+            .env(env::DATA_DIR, data_dir)
+            .env(env::DEV_REPORT, "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

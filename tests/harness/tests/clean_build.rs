@@ -89,7 +89,7 @@ fn the_generated_module_compiles_without_warnings_whatever_the_app_uses_of_it() 
         .args(["check", "--workspace", "--message-format=short", "--target-dir"])
         .arg(probe_target_dir())
         .current_dir(apps.path())
-        .env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
+        .env(heycat_contract::env::MODULE_TARGET_DIR, heycat_harness::target_dir())
         .output()
         .unwrap();
     let log = String::from_utf8_lossy(&out.stderr);

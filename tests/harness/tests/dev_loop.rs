@@ -52,7 +52,7 @@ impl DevLoop {
             .arg("--")
             .arg(probe.join("debug/heycat-headless"))
             .current_dir(ws)
-            .env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
+            .env(heycat_contract::env::MODULE_TARGET_DIR, heycat_harness::target_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -20,7 +20,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         .arg(probe_target_dir())
         .args(rest)
         .current_dir(dir)
-        .env("HEYCAT_MODULE_TARGET_DIR", heycat_harness::target_dir())
+        .env(heycat_contract::env::MODULE_TARGET_DIR, heycat_harness::target_dir())
         .output()
         .expect("run cargo")
 }

@@ -343,7 +343,7 @@ fn online_pages_show_the_queued_writes_over_the_connection_copy() {
 fn check_fixture(found: &Value) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/orders.json");
     let text = fixture_text(found);
-    if std::env::var("HEYCAT_BLESS").is_ok_and(|v| v == "1") {
+    if std::env::var(heycat_runtime::env::BLESS).is_ok_and(|v| v == "1") {
         std::fs::write(&path, text).unwrap();
         return;
     }

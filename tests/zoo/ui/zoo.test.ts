@@ -1,6 +1,6 @@
-// The zoo's generated TypeScript against a mocked Tauri IPC (run by app/ui's vitest): rows in
-// wire form (samples.json, which the Rust tests get from the real commands) decode to exact
-// TypeScript values and encode back to exactly the same wire form.
+// The zoo's generated TypeScript against a mocked Tauri IPC (the vitest of tests/zoo's package):
+// rows in wire form (samples.json, which the Rust tests get from the real commands) decode to
+// exact TypeScript values and encode back to exactly the same wire form.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
 

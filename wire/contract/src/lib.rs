@@ -3,6 +3,14 @@
 //! The module backend writes reducers and tables with these names, the runtime calls and reads
 //! them, the Tauri and TypeScript backends emit and listen for these events. A name changes
 //! here or nowhere.
+//!
+//! An app built on heycat-data reads them through
+//! [`heycat-runtime`](https://docs.rs/heycat-runtime) (`heycat_runtime::events`,
+//! `heycat_runtime::command_names`, `heycat_runtime::env`); the book's reference lists each
+//! with its payload:
+//! [events](https://github.com/heycat/heycat-data/blob/main/docs/src/reference/events.md),
+//! [runtime commands](https://github.com/heycat/heycat-data/blob/main/docs/src/reference/commands.md),
+//! [environment variables](https://github.com/heycat/heycat-data/blob/main/docs/src/reference/env.md).
 
 /// Tauri events the data layer emits.
 pub mod events {
@@ -41,20 +49,111 @@ pub mod events {
 }
 
 /// What the data layer says on stderr for `heycat-schema dev` (only when it runs the app and
-/// asks, with [`dev::REPORT_ENV`]), and how it hands the app a migration.
+/// asks, with [`env::DEV_REPORT`]); the migration it hands the app is named by
+/// [`env::DEV_MIGRATION`].
 pub mod dev {
-    /// Set by `heycat-schema dev` for the app it runs: the data layer then writes the lines
-    /// below on stderr (its log goes wherever the app sends it, if anywhere).
-    pub const REPORT_ENV: &str = "HEYCAT_DEV_REPORT";
     /// Starts the line written whenever the app connected: `heycat-data: connected to <server>
     /// (schema version <N>)`. Its commands then answer with the rows of this schema.
     pub const CONNECTED_LINE: &str = "heycat-data: connected to ";
     /// Starts the line written when connecting failed with a new message (the technical detail
     /// follows on lines of its own).
     pub const NOT_CONNECTED_LINE: &str = "heycat-data: not connected: ";
-    /// The environment variable naming the file of a `DevMigration` (JSON) for the app to carry
-    /// out on start, when the database runs the module it starts from.
-    pub const MIGRATION_ENV: &str = "HEYCAT_DEV_MIGRATION";
+}
+
+/// The environment variables the toolkit reads, each named here once: the data layer, the
+/// build script and `heycat-schema` read [`env::ALL`]; only the toolkit's own development (its
+/// tests, benchmarks and scripts) reads [`env::TEST_ONLY`] (an app's build reads none of them:
+/// the runtime reads its test hooks only with its `test-hooks` feature).
+pub mod env {
+    /// The data dir, over `Options::data_dir` and the app's data dir (`heycat-schema dev` sets
+    /// it for the app it runs).
+    pub const DATA_DIR: &str = "HEYCAT_DATA_DIR";
+    /// The database's name on the server, over the one the app gives `Options::new`.
+    pub const DATABASE: &str = "HEYCAT_DATABASE";
+    /// The server to use (`http://host:port`), over `server.json` and the embedded server.
+    pub const SERVER_URL: &str = "HEYCAT_SERVER_URL";
+    /// The database program's file, when it is not beside the app (`heycat-schema sidecar`
+    /// takes it from there too).
+    pub const SPACETIMEDB_STANDALONE: &str = "SPACETIMEDB_STANDALONE";
+    /// Where the build script builds the module to wasm, over cargo's target dir (several
+    /// projects can share one wasm build).
+    pub const MODULE_TARGET_DIR: &str = "HEYCAT_MODULE_TARGET_DIR";
+    /// Set by `heycat-schema dev` for the app it runs: the data layer then writes the lines of
+    /// [`crate::dev`] on stderr.
+    pub const DEV_REPORT: &str = "HEYCAT_DEV_REPORT";
+    /// Set by `heycat-schema dev`: the file of a `DevMigration` (JSON) for the app to carry out
+    /// on start, when the database runs the module it starts from.
+    pub const DEV_MIGRATION: &str = "HEYCAT_DEV_MIGRATION";
+
+    /// Every variable an app's data layer, its build script or `heycat-schema` reads.
+    pub const ALL: &[&str] =
+        &[DATA_DIR, DATABASE, SERVER_URL, SPACETIMEDB_STANDALONE, MODULE_TARGET_DIR, DEV_REPORT, DEV_MIGRATION];
+
+    /// Test hook: a module file to publish instead of the one built into the app (and, for the
+    /// test harness, the module to use instead of building one).
+    pub const MODULE_WASM: &str = "HEYCAT_MODULE_WASM";
+    /// Test hook: a migration fails when this step starts (`backup`, `publish`, `import`,
+    /// `verify`).
+    pub const MIGRATION_FAIL_AT: &str = "HEYCAT_MIGRATION_FAIL_AT";
+    /// Test hook: a migration holds for good at this step, for the test to kill the process there.
+    pub const MIGRATION_HOLD_AT: &str = "HEYCAT_MIGRATION_HOLD_AT";
+    /// Test hook: setting up sync holds for good at this step (`check`, `identity`, `publish`,
+    /// `carry`, `switch`), or joining once it kept the rows it offers (`join`).
+    pub const SYNC_SETUP_HOLD_AT: &str = "HEYCAT_SYNC_SETUP_HOLD_AT";
+    /// Test hook: the embedded server lives as on macOS, not tied to the process by the system.
+    pub const TEST_FALLBACK_LIFETIME: &str = "HEYCAT_TEST_FALLBACK_LIFETIME";
+    /// `1`: the tests that compare generated files with committed ones rewrite them instead.
+    pub const BLESS: &str = "HEYCAT_BLESS";
+    /// The soak test's length in seconds.
+    pub const SOAK_SECS: &str = "HEYCAT_SOAK_SECS";
+    /// The soak test's random seed (it prints the one it used), to replay its choices.
+    pub const SOAK_SEED: &str = "HEYCAT_SOAK_SEED";
+    /// Set by the test harness for a device it runs in a process of its own: its configuration.
+    pub const DEVICE_CONFIG: &str = "HEYCAT_DEVICE_CONFIG";
+    /// Set by the benchmark suite for the processes it starts: what the process is.
+    pub const SUITE_ROLE: &str = "HEYCAT_SUITE_ROLE";
+    /// Set by the benchmark suite: the server's address.
+    pub const SUITE_URL: &str = "HEYCAT_SUITE_URL";
+    /// Set by the benchmark suite: the token to connect with.
+    pub const SUITE_TOKEN: &str = "HEYCAT_SUITE_TOKEN";
+    /// Set by the benchmark suite: the process's data dir.
+    pub const SUITE_DIR: &str = "HEYCAT_SUITE_DIR";
+    /// Set by the benchmark suite: how many rows.
+    pub const SUITE_ROWS: &str = "HEYCAT_SUITE_ROWS";
+    /// Set by the write-path benchmark for its watching client: which one it is.
+    pub const BENCH_WATCH: &str = "HEYCAT_BENCH_WATCH";
+    /// Set by the write-path benchmark: the server's address.
+    pub const BENCH_URL: &str = "HEYCAT_BENCH_URL";
+    /// Set by the write-path benchmark: the watching client's data dir.
+    pub const BENCH_DIR: &str = "HEYCAT_BENCH_DIR";
+    /// The toolkit's `scripts/dev.sh`: its demo app's data dir.
+    pub const DEV_DATA_DIR: &str = "HEYCAT_DEV_DATA_DIR";
+    /// The toolkit's scripts, on a Linux without a display: the number of the virtual display
+    /// they start.
+    pub const XVFB_DISPLAY: &str = "HEYCAT_XVFB_DISPLAY";
+
+    /// Every variable only the toolkit's own tests, benchmarks and scripts read.
+    pub const TEST_ONLY: &[&str] = &[
+        MODULE_WASM,
+        MIGRATION_FAIL_AT,
+        MIGRATION_HOLD_AT,
+        SYNC_SETUP_HOLD_AT,
+        TEST_FALLBACK_LIFETIME,
+        BLESS,
+        SOAK_SECS,
+        SOAK_SEED,
+        DEVICE_CONFIG,
+        SUITE_ROLE,
+        SUITE_URL,
+        SUITE_TOKEN,
+        SUITE_DIR,
+        SUITE_ROWS,
+        BENCH_WATCH,
+        BENCH_URL,
+        BENCH_DIR,
+        DEV_DATA_DIR,
+        XVFB_DISPLAY,
+    ];
 }
 
 /// The database program an app ships with and starts (its embedded server).
@@ -65,8 +164,6 @@ pub mod server {
     /// The only version the toolkit is built and tested with (every SpacetimeDB crate is pinned
     /// to it).
     pub const VERSION: &str = "1.2.0";
-    /// The environment variable naming the program's file, when it is not beside the app.
-    pub const PROGRAM_ENV: &str = "SPACETIMEDB_STANDALONE";
     /// The folder, beside the app's `tauri.conf.json`, that holds the sidecar.
     pub const SIDECAR_DIR: &str = "binaries";
 
@@ -526,6 +623,16 @@ mod tests {
         }
         assert_eq!(Named::read(ReducerError::UniqueViolation, "duplicate key in note"), Named::default());
         assert_eq!(Named::read(ReducerError::NotFound, &taken), Named::default(), "another kind's sentence");
+    }
+
+    #[test]
+    fn every_environment_variable_is_listed_once_by_its_name() {
+        let all: Vec<&str> = env::ALL.iter().chain(env::TEST_ONLY).copied().collect();
+        for (i, name) in all.iter().enumerate() {
+            assert!(name.starts_with("HEYCAT_") || name.starts_with("SPACETIMEDB_"), "{name}");
+            assert!(name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'), "{name}");
+            assert!(!all[..i].contains(name), "{name} is listed twice");
+        }
     }
 
     #[test]
