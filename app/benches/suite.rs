@@ -9,9 +9,10 @@
 //! each measure, the toolkit's figure, the baseline's, their ratio, and the budget.
 //!
 //! The app is heycat's, driven as its frontend drives it (commands through Tauri's IPC, JSON
-//! both ways); the baseline is the raw spacetimedb-sdk client with the same generated bindings,
-//! acting as the same user. Processes whose memory is measured, or that must be a second client
-//! to the server, are this binary started again (`HEYCAT_SUITE_ROLE`).
+//! both ways); the baselines are the raw spacetimedb-sdk client with the same generated bindings,
+//! acting as the same user, and, for the local paths, the SQLite store heycat had before
+//! ([`sqlite`]: the same rows behind the same IPC). Processes whose memory is measured, or that
+//! must be a second client to the server, are this binary started again (`HEYCAT_SUITE_ROLE`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{Listener, WebviewWindow};
 
 mod common;
+mod sqlite;
 
 use common::{raw_client, sdk_row};
 
@@ -260,6 +262,37 @@ fn offline_and_replay(n: usize, report: &mut Report) {
         ratio(last, first),
         "constant",
     );
+    // The same writes into the SQLite store, at the outbox's durability (FULL) and, apart, at
+    // a weaker one (NORMAL).
+    let all: Duration = writes.iter().sum();
+    for (name, durability, budget) in
+        [("SQLite FULL", sqlite::Durability::Full, "≤ 1x"), ("SQLite NORMAL", sqlite::Durability::Normal, "–")]
+    {
+        let mut local = sqlite_writes(n, durability);
+        let local_all: Duration = local.iter().sum();
+        let (local_p50, local_p99) = (p(&mut local, 0.5), p(&mut local, 0.99));
+        report.add(
+            format!("offline write p50, {n} queued"),
+            ms(p50),
+            format!("{name} {}", ms(local_p50)),
+            ratio(p50, local_p50),
+            budget,
+        );
+        report.add(
+            format!("offline write p99, {n} queued"),
+            ms(p99),
+            format!("{name} {}", ms(local_p99)),
+            ratio(p99, local_p99),
+            budget,
+        );
+        report.add(
+            format!("{n} offline writes one by one (total)"),
+            ms(all),
+            format!("{name} {n} autocommit {}", ms(local_all)),
+            ratio(all, local_all),
+            budget,
+        );
+    }
 
     // Timed as the frontend learns it: from the connection's status event to the sync status
     // event that says nothing is pending (no polling to compete with the replay).
@@ -289,6 +322,22 @@ fn offline_and_replay(n: usize, report: &mut Report) {
     );
 }
 
+/// `n` inserts into a new SQLite store, one autocommit transaction each, sent one by one as the
+/// offline writes are, each timed.
+fn sqlite_writes(n: usize, durability: sqlite::Durability) -> Vec<Duration> {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite::App::build();
+    store.open(dir.path(), durability);
+    (0..n)
+        .map(|i| {
+            let row = frontend_row(&format!("sqlite-{i}"));
+            let started = Instant::now();
+            store.insert(row);
+            started.elapsed()
+        })
+        .collect()
+}
+
 /// Starting with N rows on the server: the first start, a restart with the data dir, a list,
 /// a reconnect after the server restarted, and memory.
 fn start_and_read(n: usize, report: &mut Report) {
@@ -308,9 +357,15 @@ fn start_and_read(n: usize, report: &mut Report) {
     let (mut pages, mut lists, mut reconnect, mut resubscribed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut restarted_raw = Vec::new();
     let (mut app_memory, mut raw_memory) = ([0; 3], [0; 3]);
+    // The SQLite store with the same rows, for the local paths: a restart, a page, memory.
+    let local_dir = tempfile::tempdir().unwrap();
+    sqlite::seed(local_dir.path(), n);
+    let (mut restart_new, mut local_start, mut local_pages) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut restart_memory, mut local_memory) = ([0; 3], [0; 3]);
     for _ in 0..ROUNDS {
         // A cold start is a new process's, for the app as for the raw client.
-        let (app, raw) = (probe("app", &url, &token, n), probe("raw", &url, &token, n));
+        let (app, raw) =
+            (probe("app", &url, user_dir(&token).path(), n), probe("raw", &url, user_dir(&token).path(), n));
         (app_memory, raw_memory) = (app.memory, raw.memory);
         app_cold.push(app.took);
         app_cold_all.push(app.all);
@@ -330,6 +385,15 @@ fn start_and_read(n: usize, report: &mut Report) {
             let started = Instant::now();
             assert_eq!(app.listed(), n);
             lists.push(started.elapsed());
+        }
+        let store = sqlite::App::build();
+        store.open(local_dir.path(), sqlite::Durability::Full);
+        // Warm, as the app's pages are (they follow its first).
+        store.first_page(FIRST_ROWS);
+        for _ in 0..3 {
+            let started = Instant::now();
+            assert_eq!(store.first_page(FIRST_ROWS), (n.min(FIRST_ROWS), n as u64));
+            local_pages.push(started.elapsed());
         }
 
         // The server restarts on the same port and data: the app reconnects by itself.
@@ -355,6 +419,12 @@ fn start_and_read(n: usize, report: &mut Report) {
         until(Duration::from_secs(300), "the restart to list the first rows", || app.shows_first_of(n));
         restart.push(started.elapsed());
         app.shutdown();
+
+        // A restart as the SQLite store has it: a new process opening its data.
+        let (restarted, local) = (probe("restart", &url, dir.path(), n), probe("sqlite", &url, local_dir.path(), n));
+        (restart_memory, local_memory) = (restarted.memory, local.memory);
+        restart_new.push(restarted.took);
+        local_start.push(local.took);
     }
     let median = |samples: &mut Vec<Duration>| p(samples, 0.5);
     let (app_cold, raw_cold, app_cold_all) = (median(&mut app_cold), median(&mut raw_cold), median(&mut app_cold_all));
@@ -362,6 +432,8 @@ fn start_and_read(n: usize, report: &mut Report) {
     let (page, list) = (median(&mut pages), median(&mut lists));
     let (reconnect, resubscribed) = (median(&mut reconnect), median(&mut resubscribed));
     let restarted_raw = median(&mut restarted_raw);
+    let (restart_new, local_start, local_page) =
+        (median(&mut restart_new), median(&mut local_start), median(&mut local_pages));
     report.add(
         format!("cold start of a new process, {n} rows (start → first {FIRST_ROWS} listed)"),
         ms(app_cold),
@@ -384,11 +456,18 @@ fn start_and_read(n: usize, report: &mut Report) {
         "≤ 1x",
     );
     report.add(
+        format!("restart of a new process with the data dir, {n} rows (start → first {FIRST_ROWS} listed)"),
+        ms(restart_new),
+        format!("SQLite open + first page {}", ms(local_start)),
+        ratio(restart_new, local_start),
+        "≤ 1x",
+    );
+    report.add(
         format!("one page of {FIRST_ROWS} by trigger (dictionary_entry_page), {n} rows"),
         ms(page),
-        "–".into(),
-        "–".into(),
-        "≤ 50 ms at 50k",
+        format!("SQLite {}", ms(local_page)),
+        ratio(page, local_page),
+        "≤ 1x",
     );
     report.add(format!("one dictionary_entry_list (every row), {n} rows"), ms(list), "–".into(), "–".into(), "–");
     report.add(
@@ -422,6 +501,13 @@ fn start_and_read(n: usize, report: &mut Report) {
         mb(app_memory[2]),
         mb(raw_memory[2]),
         format!("{:.2}x", app_memory[2] as f64 / raw_memory[2].max(1) as f64),
+        "–",
+    );
+    report.add(
+        format!("memory growth after a restart of a new process, {n} rows (RSS)"),
+        mb(growth(&restart_memory)),
+        format!("SQLite {}", mb(growth(&local_memory))),
+        format!("{:.2}x", growth(&restart_memory) as f64 / growth(&local_memory).max(1) as f64),
         "–",
     );
     server.stop();
@@ -460,24 +546,30 @@ fn raw_baseline(role: &str) {
     std::process::exit(0);
 }
 
-/// What a process of its own (this binary started again as `role`: `app` or `raw`) took to
-/// start and have the N rows (the app: listed; the raw client: subscribed), and its memory in
-/// kB once it had them: `[RSS before, RSS after, peak]`.
+/// What a process of its own (this binary started again as `role`) took to start with the data
+/// in `dir` and have the N rows (`app`: the first ones listed, from the server; `raw`: every row
+/// subscribed; `restart`: the app's first rows listed from its data dir; `sqlite`: the SQLite
+/// store's first page), and its memory in kB once it had them: `[RSS before, RSS after, peak]`.
 struct Probe {
-    /// To the first screenful of rows (the app) or every row subscribed (the raw client).
+    /// To the first screenful of rows (or every row subscribed: the raw client).
     took: Duration,
-    /// To every row listed (the app) or subscribed (the raw client).
+    /// To every row listed (`app`; the others: as `took`).
     all: Duration,
     memory: [u64; 3],
 }
 
-fn probe(role: &str, url: &str, token: &str, n: usize) -> Probe {
+/// A new data dir of the user whose token this is.
+fn user_dir(token: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("identity-token"), token).unwrap();
+    dir
+}
+
+fn probe(role: &str, url: &str, dir: &Path, n: usize) -> Probe {
     let output = Command::new(std::env::current_exe().unwrap())
         .env(ROLE, role)
         .env(heycat_runtime::env::SUITE_URL, url)
-        .env(heycat_runtime::env::SUITE_DIR, dir.path())
+        .env(heycat_runtime::env::SUITE_DIR, dir)
         .env(heycat_runtime::env::SUITE_ROWS, n.to_string())
         .stderr(Stdio::inherit())
         .output()
@@ -527,6 +619,26 @@ fn memory_probe(role: &str) {
             assert_eq!(app.listed(), n);
             let all = took + listing.elapsed();
             (Box::new(app), before, after, took, all)
+        }
+        "restart" => {
+            let app = App::build();
+            let before = memory().0;
+            let started = Instant::now();
+            app.start_data(&dir, &url);
+            // Shown from the local copy, connected or not.
+            until(Duration::from_secs(300), "the restart to list the first rows", || app.shows_first_of(n));
+            let took = started.elapsed();
+            std::thread::sleep(SETTLE);
+            (Box::new(app), before, memory().0, took, took)
+        }
+        "sqlite" => {
+            let store = sqlite::App::build();
+            let before = memory().0;
+            let started = Instant::now();
+            store.open(&dir, sqlite::Durability::Full);
+            assert_eq!(store.first_page(FIRST_ROWS), (n.min(FIRST_ROWS), n as u64));
+            let took = started.elapsed();
+            (Box::new(store), before, memory().0, took, took)
         }
         _ => {
             let before = memory().0;
@@ -679,7 +791,7 @@ fn main() {
     heycat_harness::name_the_installed_server();
     if let Ok(role) = std::env::var(ROLE) {
         return match role.as_str() {
-            "app" | "raw" => memory_probe(&role),
+            "app" | "raw" | "restart" | "sqlite" => memory_probe(&role),
             "raw-subscribe" | "raw-pipelined" => raw_baseline(&role),
             _ => burst_receiver(&role),
         };

@@ -36,7 +36,7 @@ fn a_server_paused_for_40_s_mid_write_loses_nothing_and_keeps_nobody_waiting() {
     assert_eq!(first["trigger"], "brb", "the command returns the row as the app now shows it");
     let sync = app.ok("sync_status", Value::Null);
     assert_eq!(sync["pending"], 1, "queued, its outcome unknown: {sync}");
-    assert_eq!(sync["pendingKeys"]["dictionary_entry"], json!(["\"d1\""]), "shown as not synced yet: {sync}");
+    assert_eq!(sync["pendingKeys"]["added"]["dictionary_entry"], json!(["\"d1\""]), "shown as not synced yet: {sync}");
 
     let status = app.wait_status(Duration::from_secs(15), |s| s["state"] != "connected");
     let noticed = paused.elapsed();

@@ -59,8 +59,14 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
                        "rowVersion": "1"}}),
     );
     assert_eq!(pending(&app), 5);
-    let status = app.ok("sync_status", Value::Null);
-    assert_eq!(status["pendingKeys"]["voice_command"], json!(["\"v1\""]));
+    // The rows written are marked pending, each once (a second write to the entry too).
+    let key = |row: &Value| row["id"].to_string();
+    let pending_keys = json!({
+        "dictionary_entry": [key(&entry)], "voice_command": [key(&command)], "recording": [key(recording)],
+        "transcription": [key(transcription)], "settings": ["0"],
+    });
+    app.ok("dictionary_entry_update", json!({ "row": with(&edited, "expansion", json!("offline edit")) }));
+    assert_eq!(app.ok("sync_status", Value::Null)["pendingKeys"]["added"], pending_keys);
     let offline_view = (
         app.ok("dictionary_entry_list", json!({})),
         app.ok("voice_command_list", json!({})),
@@ -74,7 +80,8 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     // A restart while still offline: the queued writes and the local data are still there.
     let app = start(config(dir.path(), ServerChoice::Remote(url.clone())));
     app.wait_status(Duration::from_secs(20), |s| s["state"] == "failed");
-    assert_eq!(pending(&app), 5);
+    assert_eq!(pending(&app), 6);
+    assert_eq!(app.ok("sync_status", Value::Null)["pendingKeys"]["added"], pending_keys, "read from the outbox");
     assert_eq!(
         (
             app.ok("dictionary_entry_list", json!({})),
@@ -89,10 +96,11 @@ fn writes_made_offline_survive_a_restart_and_are_applied_once_in_order_when_the_
     let server = Server::start_on(server_dir.path(), port).unwrap();
     app.wait_connected();
     wait_for(Duration::from_secs(20), "the outbox to drain", || pending(&app) == 0);
+    assert_eq!(app.ok("sync_status", Value::Null)["pendingKeys"]["added"], json!({}));
     let applied = sql(&server, "SELECT * FROM heycat_applied_op");
-    assert_eq!(applied.len(), 2 + 5, "two online writes, five replayed ones, each once");
+    assert_eq!(applied.len(), 2 + 6, "two online writes, six replayed ones, each once");
     let stored = sql(&server, "SELECT * FROM dictionary_entry");
-    assert_eq!((stored[0]["expansion"].clone(), stored[0]["row_version"].clone()), (json!("offline edit"), json!(2)));
+    assert_eq!((stored[0]["expansion"].clone(), stored[0]["row_version"].clone()), (json!("offline edit"), json!(3)));
     assert!(sql(&server, "SELECT * FROM voice_command").is_empty());
     // The transcription could only be applied after its recording (the module checks that).
     assert_eq!(sql(&server, "SELECT * FROM transcription").len(), 1);

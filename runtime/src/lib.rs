@@ -128,7 +128,8 @@
 //! # Feature flags
 //!
 //! - `test-hooks` (off): faults the toolkit's own tests inject (a failing migration step, a
-//!   module file to publish instead of the app's). An app never turns it on.
+//!   module file to publish instead of the app's), and what they count (the rows pages read).
+//!   An app never turns it on.
 //!
 //! # Read on
 //!
@@ -159,6 +160,8 @@ mod devices;
 mod instance;
 mod memory;
 pub mod ops;
+mod order_index;
+mod pages;
 mod plugin;
 mod schema;
 mod server;
@@ -189,7 +192,7 @@ pub use types::migration::{MigrationStatus, MigrationStep};
 pub use types::page::RowPage;
 pub use types::status::{ConnectionStatus, FailureKind};
 pub use types::sync_setup::{ForgetSummary, JoinSummary, Rejoin, SyncSetupProgress, SyncSetupStep, SyncSetupSummary};
-pub use types::sync_status::{Rejected, SyncStatus};
+pub use types::sync_status::{PendingKeys, Rejected, SyncStatus};
 
 /// What the code generated from an app's schema implements and calls, and nothing else
 /// should: not the runtime's API (an app never names these), free to change with the generator
@@ -205,7 +208,7 @@ pub mod __private {
     pub use crate::schema::watch::Watch;
     pub use crate::storage::QuotaColumn;
     pub use crate::types::args::Args;
-    pub use crate::types::order::OrderedValue;
+    pub use crate::types::order::{OrderedValue, SortValue};
     pub use crate::types::page::MAX_PAGE_ROWS;
     pub use crate::types::provisional::{ProvisionalKey, PROVISIONAL_KEYS};
     /// The SDK the generated bindings are written against (so an app needs no dependency of

@@ -5,15 +5,15 @@
 //! while queued writes wait. Writes go through [`Db`]'s write path: sent and confirmed online,
 //! otherwise queued durably and applied to the local copy.
 
-use std::cmp::Ordering;
-
 use crate::db::{Db, Reader, Written};
+use crate::order_index::OrderIndex;
+use crate::pages::{self, Cursor};
 use crate::schema::live::downcast;
 use crate::schema::table::{queued_write, row_key_of, OrderedTable, TableAccess, Write};
 use crate::storage::row_size;
-use crate::store::local::{decode, LocalCopy};
+use crate::store::local::decode;
 use crate::types::error::DataError;
-use crate::types::page::{RowPage, Window};
+use crate::types::page::RowPage;
 
 /// Every row of `T`'s table, in the primary key's order (compared as values: numbers as
 /// numbers), wherever they come from: the client cache iterates in hash order, the local copy
@@ -50,9 +50,9 @@ fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
 /// the order is total and `after` stays an exact cursor even when that row was deleted or
 /// changed since.
 ///
-/// Only the rows answered are sorted and sent: one pass keeps the rows after the cursor in a
-/// `Window` of the first `limit` (linear). Online, each row of the client cache is still
-/// converted to the row type to be compared.
+/// A page costs the rows it answers (and the queued writes), not the table: it walks the
+/// order's index from the cursor (`order_index.rs`; the first page in an order builds it, once)
+/// and reads only the rows it answers (see `pages.rs`).
 pub fn page<T: OrderedTable>(
     db: &Db,
     order: T::Order,
@@ -60,52 +60,18 @@ pub fn page<T: OrderedTable>(
     after: Option<T>,
     limit: u32,
 ) -> Result<RowPage<T>, DataError> {
-    let reader = db.reader();
-    if let (Reader::Offline(state), true) = (&reader, order == T::KEY_ORDER) {
-        return page_by_key(state.local(), descending, after.map(|row| row.key()), limit);
-    }
-    // Offline in a column's order, every row of the local copy is decoded to compare it (the
-    // copy keeps rows as JSON text, indexed by key only).
-    let in_order = move |a: &T, b: &T| directed(T::compare(order, a, b), descending);
-    let rows = rows::<T>(reader)?;
-    let total = rows.len() as u64;
-    let mut window = Window::new(limit, in_order);
-    for row in rows {
-        if after.as_ref().is_none_or(|after| in_order(&row, after).is_gt()) {
-            window.push(row);
+    let after = after.map(|row| OrderIndex::place(order, &row));
+    let cursor = Cursor { order, descending, after: after.as_ref(), limit };
+    match db.reader() {
+        Reader::Online(conn, overlay) => {
+            let indexes = db.connection_indexes();
+            let page = match indexes.of(&conn) {
+                Some(mut indexes) => pages::online(&mut indexes, downcast::<T::Connection>(&*conn)?, &overlay, cursor),
+                None => pages::unindexed(rows::<T>(Reader::Online(conn, overlay))?, cursor),
+            };
+            page
         }
-    }
-    let (rows, more) = window.finish();
-    Ok(RowPage { rows, more, total })
-}
-
-/// A page in key order from the local copy: the rows are picked by their keys (read from the
-/// copy's index), and only the rows answered are decoded.
-fn page_by_key<T: TableAccess>(
-    local: &LocalCopy,
-    descending: bool,
-    after: Option<T::Key>,
-    limit: u32,
-) -> Result<RowPage<T>, DataError> {
-    let in_order = move |a: &T::Key, b: &T::Key| directed(a.cmp(b), descending);
-    let mut window = Window::new(limit, |a: &(T::Key, _), b: &(T::Key, _)| in_order(&a.0, &b.0));
-    for (key, row) in local.row_texts(T::NAME) {
-        let key = key.decode::<T::Key>()?;
-        if after.as_ref().is_none_or(|after| in_order(&key, after).is_gt()) {
-            window.push((key, row));
-        }
-    }
-    let (picked, more) = window.finish();
-    let rows = picked.into_iter().map(|(_, row)| row.decode()).collect::<Result<_, _>>()?;
-    Ok(RowPage { rows, more, total: local.count(T::NAME) as u64 })
-}
-
-/// An order, or its reverse.
-fn directed(order: Ordering, descending: bool) -> Ordering {
-    if descending {
-        order.reverse()
-    } else {
-        order
+        Reader::Offline(state) => pages::offline(state.local(), cursor),
     }
 }
 

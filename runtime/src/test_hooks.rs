@@ -1,5 +1,6 @@
-//! Faults the toolkit's tests inject, behind the `test-hooks` feature: `tests/harness` turns it
-//! on, so every test build has them, and a plain build of an app (what ships) has none of this.
+//! Faults the toolkit's tests inject, and what they count, behind the `test-hooks` feature:
+//! `tests/harness` turns it on, so every test build has them, and a plain build of an app (what
+//! ships) has none of this.
 
 use std::path::PathBuf;
 
@@ -58,3 +59,12 @@ fn hold_if(hold: bool) {
 /// The outbox, for tests that put writes in it the way an app offline does, or read it.
 pub use crate::schema::table::queued_write;
 pub use crate::store::outbox::{KeyChange, Outbox, OutboxEntry};
+
+/// Rows read for pages (see `pages::touched`).
+pub(crate) static PAGE_ROWS_READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many rows pages read so far in this process (converted from the connection's copy,
+/// looked up in it, or decoded from the local copy): what the tests of a page's cost count.
+pub fn rows_read_by_pages() -> u64 {
+    PAGE_ROWS_READ.load(std::sync::atomic::Ordering::Relaxed)
+}

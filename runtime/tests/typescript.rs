@@ -15,8 +15,8 @@ use heycat_contract::{commands, events};
 use heycat_runtime::{
     CleanupItem, CleanupPreview, ConflictResolution, ConflictView, ConnectionStatus, DataError, DeviceInfo,
     DeviceInvitation, ErrorKind, ExportSummary, FailureKind, ForgetSummary, JoinSummary, MigrationStatus,
-    MigrationStep, Rejected, Rejoin, RowPage, StorageLevel, StorageUsage, SyncSetupProgress, SyncSetupStep,
-    SyncSetupSummary, SyncStatus, TableChange, TableUsage,
+    MigrationStep, PendingKeys, Rejected, Rejoin, RowPage, StorageLevel, StorageUsage, SyncSetupProgress,
+    SyncSetupStep, SyncSetupSummary, SyncStatus, TableChange, TableUsage,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -49,6 +49,7 @@ ipc_types!(
     ConnectionStatus,
     FailureKind,
     SyncStatus,
+    PendingKeys,
     Rejected,
     MigrationStatus,
     MigrationStep,
@@ -239,7 +240,13 @@ fn samples() -> Samples {
     }
     s.sent(SyncStatus::default()).sent(SyncStatus {
         pending: 2,
-        pending_keys: BTreeMap::from([("note".into(), vec!["\"n1\"".into(), "\"n2\"".into()])]),
+        pending_keys: PendingKeys {
+            series: 7,
+            version: 3,
+            whole: false,
+            added: BTreeMap::from([("note".into(), vec!["\"n2\"".into()])]),
+            removed: BTreeMap::from([("note".into(), vec!["\"n1\"".into()])]),
+        },
         syncing: Some([1, 2]),
         damaged: Some("the last record of the outbox was cut short".into()),
         rejected: vec![

@@ -134,7 +134,87 @@ function followed<T>(listen: (handler: (value: T) => void) => Promise<UnlistenFn
 }
 
 const connection = followed(onConnectionStatus, connectionStatus);
-const sync = followed(onSyncStatus, syncStatus);
+
+/**
+ * The sync status as the hooks hold it: `pendingKeys` has every pending key (key JSON text), by
+ * table. A `sync:status` event carries only the keys that changed; they apply on top of what
+ * `sync_status` answered.
+ */
+export type SyncState = Omit<SyncStatus, "pendingKeys"> & { pendingKeys: ReadonlyMap<string, ReadonlySet<string>> };
+
+/** The pending keys held: those of `sync_status`'s answer, with the events after it applied. */
+interface HeldKeys {
+  series: number;
+  version: number;
+  keys: Map<string, Set<string>>;
+}
+
+/**
+ * The sync status, kept current by its events. Each event's keys apply to the keys held when
+ * it follows the last one applied (one more `version`, the same `series`); otherwise (none held
+ * yet, events missed, the data layer restarted) it waits for `sync_status` to answer. The key
+ * sets change in place: a status of many pending keys costs what changed, not every key.
+ */
+const sync = source<SyncState | null>(null, (set) => {
+  let live = true;
+  let held: HeldKeys | null = null;
+  let waiting: SyncStatus[] = [];
+  let asking = false;
+  const take = (status: SyncStatus) => {
+    const { pendingKeys: change, ...rest } = status;
+    if (change.whole) {
+      // An answer older than the events applied since is dropped.
+      if (held !== null && held.series === change.series && held.version > change.version) return;
+      const keys = new Map<string, Set<string>>(
+        Object.entries(change.added).map(([table, listed]) => [table, new Set(listed)]),
+      );
+      held = { series: change.series, version: change.version, keys };
+    } else if (held === null || held.series !== change.series || change.version > held.version + 1) {
+      waiting.push(status);
+      ask();
+      return;
+    } else if (change.version <= held.version) {
+      return;
+    } else {
+      for (const [table, listed] of Object.entries(change.added)) {
+        const keys = held.keys.get(table) ?? new Set<string>();
+        listed?.forEach((key) => keys.add(key));
+        held.keys.set(table, keys);
+      }
+      for (const [table, listed] of Object.entries(change.removed)) {
+        const keys = held.keys.get(table);
+        listed?.forEach((key) => keys?.delete(key));
+        if (keys?.size === 0) held.keys.delete(table);
+      }
+      held.version = change.version;
+    }
+    const keys = held.keys;
+    set(() => ({ ...rest, pendingKeys: keys }));
+  };
+  const ask = () => {
+    if (asking) return;
+    asking = true;
+    syncStatus().then(
+      (now) => {
+        asking = false;
+        if (!live) return;
+        take(now);
+        const later = waiting;
+        waiting = [];
+        later.forEach(take);
+      },
+      () => {
+        asking = false;
+      },
+    );
+  };
+  const stop = onSyncStatus((status) => live && take(status));
+  void stop.then(ask, () => undefined);
+  return () => {
+    live = false;
+    void stop.then((unlisten) => unlisten());
+  };
+});
 // Asked too: a migration may end before the page listens.
 const migration = followed(onMigrationStatus, migrationStatus);
 
@@ -174,7 +254,7 @@ export function useConnectionStatus(): { status: ConnectionStatus | null; retry:
 }
 
 /** What waits to sync, kept current by `sync:status` events (null until known). */
-export function useSyncStatus(): SyncStatus | null {
+export function useSyncStatus(): SyncState | null {
   return useSyncExternalStore(sync.subscribe, sync.get);
 }
 
@@ -519,7 +599,6 @@ export interface RowMarkers<Row> {
  */
 export function useRowMarkers<Row>(table: Pick<TableSource<Row>, "table" | "keyField" | "key">): RowMarkers<Row> {
   const status = useSyncExternalStore(sync.subscribe, sync.get);
-  const pendingKeys = useMemo(() => new Set(status?.pendingKeys[table.table] ?? []), [status, table.table]);
   const all = useSyncExternalStore(conflicts.subscribe, conflicts.get);
   const conflicted = useMemo(() => {
     const keys = new Set<string>();
@@ -529,7 +608,10 @@ export function useRowMarkers<Row>(table: Pick<TableSource<Row>, "table" | "keyF
     }
     return keys;
   }, [all, table.table, table.keyField]);
-  const isPending = useCallback((row: Row) => pendingKeys.has(table.key(row)), [pendingKeys, table]);
+  const isPending = useCallback(
+    (row: Row) => status?.pendingKeys.get(table.table)?.has(table.key(row)) ?? false,
+    [status, table],
+  );
   const hasConflict = useCallback((row: Row) => conflicted.has(table.key(row)), [conflicted, table]);
   return { isPending, hasConflict };
 }
@@ -569,7 +651,7 @@ export function useSingleton<Row>(table: SingletonSource<Row>): SingletonState<R
     row: state.rows[0] ?? null,
     loading: state.loading,
     error: state.error,
-    pending: status?.pendingKeys[table.table]?.includes(SINGLETON_KEY) ?? false,
+    pending: status?.pendingKeys.get(table.table)?.has(SINGLETON_KEY) ?? false,
     conflict: all.some((c) => c.table === table.table),
     reload: state.reload,
   };

@@ -44,8 +44,8 @@ export const SAMPLES = {
     {"state":"failed","server":"http://127.0.0.1:3000","kind":"other","message":"Other","detail":null,"retryInMs":500} satisfies ConnectionStatus,
   ],
   "SyncStatus": [
-    {"pending":0,"pendingKeys":{},"syncing":null,"damaged":null,"rejected":[]} satisfies SyncStatus,
-    {"pending":2,"pendingKeys":{"note":["\"n1\"","\"n2\""]},"syncing":[1,2],"damaged":"the last record of the outbox was cut short","rejected":[{"opId":"op-7","table":"note","kind":"uniqueViolation","message":"note.title \"todo\" is already used by another row","field":"title","value":"todo"},{"opId":"op-8","table":"note","kind":"badInput","message":"this change cannot be carried to version 4"}]} satisfies SyncStatus,
+    {"pending":0,"pendingKeys":{"series":0,"version":0,"whole":false,"added":{},"removed":{}},"syncing":null,"damaged":null,"rejected":[]} satisfies SyncStatus,
+    {"pending":2,"pendingKeys":{"series":7,"version":3,"whole":false,"added":{"note":["\"n2\""]},"removed":{"note":["\"n1\""]}},"syncing":[1,2],"damaged":"the last record of the outbox was cut short","rejected":[{"opId":"op-7","table":"note","kind":"uniqueViolation","message":"note.title \"todo\" is already used by another row","field":"title","value":"todo"},{"opId":"op-8","table":"note","kind":"badInput","message":"this change cannot be carried to version 4"}]} satisfies SyncStatus,
   ],
   "MigrationStatus": [
     {"state":"running","from":3,"to":4,"step":"backup"} satisfies MigrationStatus,

@@ -7,11 +7,22 @@ import type { StorageLevel, StorageUsage } from "./heycat";
 export type Invoked = { cmd: string; args: Record<string, unknown> };
 export type Handler = (args: Record<string, unknown>) => unknown;
 
+/** What `sync_status` answers when nothing waits to sync: the `sync:status` events before it numbered 0. */
+export const IDLE_SYNC = {
+  pending: 0,
+  pendingKeys: { series: 1, version: 0, whole: true, added: {}, removed: {} },
+  syncing: null,
+  damaged: null,
+  rejected: [],
+};
+
 /**
- * Mocks `invoke`: each command answers with its handler (or null), and `<table>_page`, unless
- * given, with a page of what `<table>_list` answers; returns the call log.
+ * Mocks `invoke`: each command answers with its handler (or null; `sync_status` with
+ * `IDLE_SYNC`), and `<table>_page`, unless given, with a page of what `<table>_list` answers;
+ * returns the call log.
  */
-export function mockBackend(handlers: Record<string, Handler>): Invoked[] {
+export function mockBackend(given: Record<string, Handler>): Invoked[] {
+  const handlers: Record<string, Handler> = { sync_status: () => IDLE_SYNC, ...given };
   const calls: Invoked[] = [];
   mockIPC(
     (cmd, args) => {

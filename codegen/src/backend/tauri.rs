@@ -5,7 +5,7 @@
 //!   app's row type; their conversions to and from the bindings' types;
 //! - per table, `heycat_runtime::TableAccess` with the table's handle and reducers: what
 //!   differs per table, and all of it; and `heycat_runtime::__private::OrderedTable`, its orders (the
-//!   enums in `orders`) and how each compares rows;
+//!   enums in `orders`) and the value each orders rows by;
 //! - `commands`: a Tauri command per table operation, each one call into `heycat_runtime::ops`;
 //! - the schema's facts (`SchemaInfo`) and `plugin`, `handler`, `start` for the app.
 //!
@@ -295,19 +295,21 @@ fn order_enum(schema: &Schema, table: &Table) -> TokenStream {
     }
 }
 
-/// `impl OrderedTable`: each order compares its column's values, then the key.
+/// `impl OrderedTable`: a row's value of each order's column, as its index keeps it (rows are
+/// in the order of that value, then the key).
 fn ordered_table(schema: &Schema, table: &Table) -> TokenStream {
     let orders = schema.orders(table);
-    let Some(key_order) = orders.iter().find(|o| o.column.primary_key) else { return TokenStream::new() };
+    if !orders.iter().any(|o| o.column.primary_key) {
+        return TokenStream::new();
+    }
     let (row, order) = (app_row(table), format_ident!("{}", table.names.order_type));
-    let (key_variant, key) = (format_ident!("{}", key_order.variant), format_ident!("{}", key_order.column.name));
-    let arms = orders.iter().map(|o| {
+    let sort_values = orders.iter().map(|o| {
         let variant = format_ident!("{}", o.variant);
         if o.column.primary_key {
-            return quote!(Order::#variant => ::std::cmp::Ordering::Equal);
+            return quote!(Order::#variant => ::heycat_runtime::__private::SortValue::None);
         }
         let column = format_ident!("{}", o.column.name);
-        quote!(Order::#variant => a.#column.compare(&b.#column))
+        quote!(Order::#variant => row.#column.sort_value())
     });
     let compares_columns = orders.len() > 1;
     let uses = compares_columns.then(|| {
@@ -315,16 +317,16 @@ fn ordered_table(schema: &Schema, table: &Table) -> TokenStream {
             use ::heycat_runtime::__private::OrderedValue as _;
         )
     });
+    // A table ordered by its key alone has no column to read.
+    let row_param = if compares_columns { format_ident!("row") } else { format_ident!("_row") };
     quote! {
         impl ::heycat_runtime::__private::OrderedTable for #row {
             type Order = super::orders::#order;
-            const KEY_ORDER: Self::Order = super::orders::#order::#key_variant;
 
-            fn compare(order: Self::Order, a: &Self, b: &Self) -> ::std::cmp::Ordering {
+            fn sort_value(order: Self::Order, #row_param: &Self) -> ::heycat_runtime::__private::SortValue {
                 use super::orders::#order as Order;
                 #uses
-                let by_column = match order { #(#arms),* };
-                by_column.then_with(|| a.#key.cmp(&b.#key))
+                match order { #(#sort_values),* }
             }
         }
     }
@@ -341,8 +343,8 @@ fn ordered_enums(schema: &Schema) -> Vec<TokenStream> {
             let name = format_ident!("{}", t.name);
             quote! {
                 impl ::heycat_runtime::__private::OrderedValue for schema::#name {
-                    fn compare(&self, other: &Self) -> ::std::cmp::Ordering {
-                        (*self as u32).cmp(&(*other as u32))
+                    fn sort_value(&self) -> ::heycat_runtime::__private::SortValue {
+                        ::heycat_runtime::__private::SortValue::Unsigned(*self as u128)
                     }
                 }
             }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use heycat_contract::events;
 
 use super::Db;
+use crate::order_index::ConnectionIndexes;
 use crate::schema::connector::{ConnectOptions, Connector};
 use crate::schema::live::Live;
 use crate::schema::watch::Watch;
@@ -41,6 +42,8 @@ impl Db {
         let (caught_up, caught_up_rx) = mpsc::channel::<()>();
         let live = Arc::new(AtomicBool::new(true));
         *self.live.lock().unwrap_or_else(PoisonError::into_inner) = live.clone();
+        let indexes = Arc::new(ConnectionIndexes::default());
+        *self.indexes.lock().unwrap_or_else(PoisonError::into_inner) = indexes.clone();
         let connector = Connector {
             options: options.clone(),
             ready,
@@ -58,9 +61,11 @@ impl Db {
                 heartbeat: self.heartbeat.clone(),
                 live: live.clone(),
                 op_ids: self.op_ids.clone(),
+                indexes: indexes.clone(),
             },
         };
         let connection = self.schema.connect(connector)?;
+        indexes.bind(&connection);
         let token = match ready_rx.recv_timeout(CONNECT_TIMEOUT) {
             Ok(Ok(token)) => token,
             Ok(Err(reason)) => {
@@ -187,6 +192,8 @@ impl Db {
         drop(self.catching_up.lock().unwrap_or_else(PoisonError::into_inner).take());
         let mut sync = self.sync();
         let taken = self.connection.write().unwrap_or_else(PoisonError::into_inner).take();
+        // Its indexes go with it (the next connection's are built anew).
+        *self.indexes.lock().unwrap_or_else(PoisonError::into_inner) = Arc::default();
         if let Some(connection) = taken {
             match self.copy_rows(&*connection) {
                 Ok(copy) => {

@@ -24,12 +24,14 @@ use heycat_contract::events;
 use super::attach::CatchingUp;
 use crate::calls::answers::Pending;
 use crate::calls::heartbeat::Heartbeat;
+use crate::order_index::ConnectionIndexes;
 use crate::schema::bindings::Schema;
 use crate::schema::live::Live;
 use crate::storage::StorageGuard;
 use crate::store::lock::DataDirLock;
 use crate::store::op_ids::OpIds;
-use crate::store::state::{StatusPublisher, SyncState};
+use crate::store::state::SyncState;
+use crate::store::status::StatusPublisher;
 use crate::types::changes::ChangeSink;
 use crate::types::error::{DataError, ErrorKind};
 use crate::types::migration::MigrationStatus;
@@ -51,6 +53,8 @@ pub struct Db {
     pub(super) retired: Arc<Mutex<Vec<Arc<dyn Live>>>>,
     /// The current connection's callbacks are live (see `Watch::live`).
     pub(super) live: Arc<Mutex<Arc<AtomicBool>>>,
+    /// The current connection's order indexes, which its callbacks keep current (see `pages`).
+    pub(super) indexes: Arc<Mutex<Arc<ConnectionIndexes>>>,
     /// A connection was made before in this process: the frontend was told its rows, so a new
     /// one reports what changed since.
     pub(super) connected_before: Arc<AtomicBool>,
@@ -98,6 +102,7 @@ impl Db {
             heartbeat: Heartbeat::default(),
             retired: Arc::default(),
             live: Arc::default(),
+            indexes: Arc::default(),
             connected_before: Arc::default(),
             catching_up: Arc::default(),
             op_ids: Arc::new(op_ids),
@@ -108,6 +113,11 @@ impl Db {
         // Writes made before the first connect are checked against the local copy's figures.
         db.measure_storage();
         Ok(db)
+    }
+
+    /// The order indexes of the connection reads come from (see `pages`).
+    pub(crate) fn connection_indexes(&self) -> Arc<ConnectionIndexes> {
+        self.indexes.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The schema this handle serves.
@@ -166,6 +176,6 @@ impl Db {
     }
 
     pub fn sync_status(&self) -> SyncStatus {
-        self.sync().status()
+        self.status.status(&self.sync)
     }
 }

@@ -18,7 +18,7 @@ use crate::types::key::RowKey;
 /// Where reads come from.
 pub(crate) enum Reader<'a> {
     /// The connection's subscribed copy, with the rows queued writes leave over it.
-    Online(Arc<dyn Live>, Overlay),
+    Online(Arc<dyn Live>, Arc<Overlay>),
     /// The local copy (offline, or while queued writes wait).
     Offline(MutexGuard<'a, SyncState>),
 }
@@ -28,7 +28,7 @@ impl Db {
     /// top, while there is a connection (one that just dropped too: its rows are the last the
     /// server sent until [`Db::disconnect`] takes them as the local copy); otherwise the local copy.
     pub(crate) fn reader(&self) -> Reader<'_> {
-        let sync = self.sync();
+        let mut sync = self.sync();
         let held = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone();
         match held {
             Some(connection) => Reader::Online(connection, sync.overlay()),

@@ -1,8 +1,6 @@
 //! One table of the schema, as the generated code implements it: typed reads and writes
 //! through its SDK bindings.
 
-use std::cmp::Ordering;
-
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -57,13 +55,12 @@ pub trait TableAccess: heycat::Table + Clone + Serialize + DeserializeOwned + Se
 pub trait OrderedTable: TableAccess {
     /// The table's orders, one per column, as the frontend names them (`"createdAt"`).
     type Order: Copy + Eq + DeserializeOwned + Send + Sync + 'static;
-    /// The primary key's order: [`compare`](Self::compare) in it is the key's own order.
-    const KEY_ORDER: Self::Order;
 
-    /// `a` against `b` in `order`: the column's values (see [`crate::__private::OrderedValue`]), ties
-    /// broken by the primary key, so no two rows are equal and a row is a cursor that stays
-    /// exact even once the row itself is gone.
-    fn compare(order: Self::Order, a: &Self, b: &Self) -> Ordering;
+    /// The value of `row`'s column in `order` (see [`crate::__private::OrderedValue`]; none in
+    /// the key's order, whose column is the key). Rows are in the order of their
+    /// `(sort_value, key)`: ties broken by the primary key, so no two rows are equal and a row
+    /// is a cursor that stays exact even once the row itself is gone (`order_index.rs`).
+    fn sort_value(order: Self::Order, row: &Self) -> crate::types::order::SortValue;
 }
 
 /// A write to a table of row type `T`.

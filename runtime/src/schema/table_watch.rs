@@ -34,18 +34,27 @@ impl<T> Clone for TableWatch<T> {
 impl<T: TableAccess> TableWatch<T> {
     pub fn inserted<R>(&self, event: &Event<R>, row: &T::SdkRow) {
         let row: T = row.clone().into();
+        self.index(None, Some(&row));
         self.follow_quota(&row);
         self.emit(event, TableChange::Insert { row });
     }
 
     pub fn updated<R>(&self, event: &Event<R>, old: &T::SdkRow, row: &T::SdkRow) {
-        let row: T = row.clone().into();
+        let (old_row, row): (T, T) = (old.clone().into(), row.clone().into());
+        self.index(Some(&old_row), Some(&row));
         self.follow_quota(&row);
-        self.emit(event, TableChange::Update { old_row: old.clone().into(), row });
+        self.emit(event, TableChange::Update { old_row, row });
     }
 
     pub fn deleted<R>(&self, event: &Event<R>, row: &T::SdkRow) {
-        self.emit(event, TableChange::Delete { row: row.clone().into() });
+        let row: T = row.clone().into();
+        self.index(Some(&row), None);
+        self.emit(event, TableChange::Delete { row });
+    }
+
+    /// Keeps the table's order indexes (if a page built any) in step with the copy.
+    fn index(&self, before: Option<&T>, after: Option<&T>) {
+        self.watch.indexes.lock().changed(T::NAME, before, after);
     }
 
     /// One of the table's write reducers reported its result for operation `op_id`.

@@ -31,6 +31,9 @@ pub struct Watch {
     pub(crate) live: Arc<AtomicBool>,
     /// Tells this device's writes (and so its conflicts) from those of the user's others.
     pub(crate) op_ids: Arc<crate::store::op_ids::OpIds>,
+    /// The connection's order indexes: its row callbacks keep them current, live or not (they
+    /// are of its copy, which changes either way).
+    pub(crate) indexes: Arc<crate::order_index::ConnectionIndexes>,
 }
 
 impl Watch {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use heycat::Table;
 use serde::de::DeserializeOwned;
@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use heycat_contract::system::ROW_VERSION_FIELD as VERSION_FIELD;
 
+use crate::order_index::Indexes;
 use crate::store::outbox::{KeyChange, OutboxEntry, WriteKind};
 use crate::types::changes::TableChange;
 use crate::types::error::{DataError, ErrorKind};
@@ -26,6 +27,40 @@ pub struct LocalCopy {
     /// The schema version whose shape the rows have (0: not recorded, read as the app's).
     #[serde(default)]
     version: u32,
+    /// The order indexes pages built of these rows, kept current by each change here.
+    #[serde(skip)]
+    indexes: KeptIndexes,
+}
+
+/// The local copy's order indexes: not part of its value (a copy or a comparison of the rows
+/// leaves them out; a copy builds its own when a page asks).
+#[derive(Default)]
+struct KeptIndexes(Mutex<Indexes>);
+
+impl Clone for KeptIndexes {
+    fn clone(&self) -> Self {
+        KeptIndexes::default()
+    }
+}
+
+impl PartialEq for KeptIndexes {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for KeptIndexes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeptIndexes")
+    }
+}
+
+impl KeptIndexes {
+    /// A row of `table` changed from `before` to `after`.
+    fn changed(&mut self, table: &str, before: Option<&Row>, after: Option<&Row>) {
+        let indexes = self.0.get_mut().unwrap_or_else(PoisonError::into_inner);
+        indexes.changed_json(table, before.map(|r| r.0.get()), after.map(|r| r.0.get()));
+    }
 }
 
 /// One row, kept as its JSON text: a tenth of the memory of a parsed `Value`, and what the
@@ -72,12 +107,23 @@ impl PartialEq for Row {
 impl LocalCopy {
     /// Adds a row of `table` (from the server's copy) as its JSON text, under `key`.
     pub(crate) fn put(&mut self, table: &str, key: RowKey, row: Box<serde_json::value::RawValue>) {
-        self.tables.entry(table.to_owned()).or_default().insert(key, Row(row.into()));
+        self.put_row(table, key, Row(row.into()));
     }
 
     /// Adds a row of `table` under `key`.
     pub(crate) fn insert(&mut self, table: &str, key: RowKey, row: Value) {
-        self.tables.entry(table.to_owned()).or_default().insert(key, Row::of(&row));
+        self.put_row(table, key, Row::of(&row));
+    }
+
+    fn put_row(&mut self, table: &str, key: RowKey, row: Row) {
+        let rows = self.tables.entry(table.to_owned()).or_default();
+        let before = rows.insert(key, row.clone());
+        self.indexes.changed(table, before.as_ref(), Some(&row));
+    }
+
+    /// The order indexes pages built of these rows (see `order_index.rs`).
+    pub(crate) fn indexes(&self) -> MutexGuard<'_, Indexes> {
+        self.indexes.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn version(&self) -> u32 {
@@ -96,12 +142,6 @@ impl LocalCopy {
     /// Every row of `table`, as the frontend's JSON.
     pub fn rows(&self, table: &str) -> impl Iterator<Item = Value> + '_ {
         self.tables.get(table).into_iter().flat_map(|rows| rows.values()).map(Row::value)
-    }
-
-    /// Every row of `table` with its key, not decoded: what a page in key order reads without
-    /// decoding the rows it does not answer.
-    pub(crate) fn row_texts(&self, table: &str) -> impl Iterator<Item = (&RowKey, &Row)> {
-        self.tables.get(table).into_iter().flatten()
     }
 
     /// How many rows `table` has.
@@ -128,12 +168,15 @@ impl LocalCopy {
     pub fn apply(&mut self, entry: &OutboxEntry) -> (Option<Value>, Option<Value>) {
         let rows = self.tables.entry(entry.table.clone()).or_default();
         let key = RowKey::of(&entry.key);
-        let before = rows.get(&key).map(Row::value);
+        let before_row = rows.get(&key).cloned();
+        let before = before_row.as_ref().map(Row::value);
         let after = applied(before.as_ref(), entry);
-        match &after {
-            Some(row) => rows.insert(key, Row::of(row)),
+        let after_row = after.as_ref().map(Row::of);
+        match &after_row {
+            Some(row) => rows.insert(key, row.clone()),
             None => rows.remove(&key),
         };
+        self.indexes.changed(&entry.table, before_row.as_ref(), after_row.as_ref());
         (before, after)
     }
 
@@ -146,7 +189,9 @@ impl LocalCopy {
             if let Some(before) = rows.remove(&RowKey::of(&change.from)).map(|row| row.value()) {
                 let mut after = before.clone();
                 after[change.key_field.as_str()] = change.to.clone();
-                rows.insert(RowKey::of(&change.to), Row::of(&after));
+                let (before_row, after_row) = (Row::of(&before), Row::of(&after));
+                rows.insert(RowKey::of(&change.to), after_row.clone());
+                self.indexes.changed(&change.table, Some(&before_row), Some(&after_row));
                 changed.push((change.table.clone(), before, after));
             }
         }
@@ -156,7 +201,8 @@ impl LocalCopy {
                 if before.get(field.as_str()) == Some(&change.from) {
                     let mut after = before.clone();
                     after[field.as_str()] = change.to.clone();
-                    *row = Row::of(&after);
+                    let before_row = std::mem::replace(row, Row::of(&after));
+                    self.indexes.changed(table, Some(&before_row), Some(row));
                     changed.push((table.clone(), before, after));
                 }
             }

@@ -181,21 +181,27 @@ impl Outbox {
     }
 
     /// Records that the server confirmed (or definitively refused) the writes `op_ids`, with
-    /// one append to the done file. Writes confirmed in order from the front cost nothing to
-    /// take out.
-    pub fn confirm_all(&mut self, op_ids: &[&str]) -> io::Result<()> {
+    /// one append to the done file; returns the `(table, key)` of each write taken out, as the
+    /// queue had it (a key change may have rewritten it since the caller read it). Writes
+    /// confirmed in order from the front cost nothing to take out.
+    pub fn confirm_all(&mut self, op_ids: &[&str]) -> io::Result<Vec<(String, Value)>> {
+        let mut taken = Vec::with_capacity(op_ids.len());
         for op_id in op_ids {
             match self.entries.get(self.start) {
-                Some(front) if front.op_id == *op_id => self.start += 1,
+                Some(front) if front.op_id == *op_id => {
+                    taken.push((front.table.clone(), front.key.clone()));
+                    self.start += 1;
+                }
                 _ => {
                     if let Some(at) = self.pending().iter().position(|e| e.op_id == *op_id) {
-                        self.entries.remove(self.start + at);
+                        let entry = self.entries.remove(self.start + at);
+                        taken.push((entry.table, entry.key));
                     }
                 }
             }
         }
         if self.pending().is_empty() {
-            return self.clear();
+            return self.clear().map(|()| taken);
         }
         if self.start > 1024 && self.start * 2 > self.entries.len() {
             self.entries.drain(..self.start);
@@ -206,7 +212,7 @@ impl Outbox {
         for op_id in op_ids {
             frames.extend_from_slice(&frame(op_id)?);
         }
-        append_bytes(&self.done, &frames, false)
+        append_bytes(&self.done, &frames, false).map(|()| taken)
     }
 
     /// Replaces the queued writes with `pending` (each written whole: a crash leaves the old

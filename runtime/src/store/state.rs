@@ -4,14 +4,13 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::store::local::LocalCopy;
 use crate::store::outbox::{Damage, KeyChange, Outbox, OutboxEntry};
-use crate::types::changes::ChangeSink;
+use crate::store::status::KeyCount;
 use crate::types::key::RowKey;
 use crate::types::sync_status::{Rejected, SyncStatus};
 
@@ -30,6 +29,14 @@ pub(crate) struct SyncState {
     in_flight: HashMap<String, (String, RowKey)>,
     /// How many queued writes wait for each `(table, key)`.
     queued_keys: HashMap<(String, RowKey), usize>,
+    /// The changes to how many writes (queued or in flight) each row has, since the last
+    /// status took them (see `status.rs`): a status has the pending keys without walking the
+    /// queue under this lock.
+    key_counts: Vec<KeyCount>,
+    /// The overlay (see [`SyncState::overlay`]) once made: kept current in place as writes are
+    /// queued and confirmed (`Arc::make_mut` copies it only while a read still holds it), made
+    /// again after a key change or new server rows.
+    overlay: Option<Arc<Overlay>>,
     /// The server's rows as the last connection left them (kept when it went), until the next
     /// connection compares its rows with them.
     last_seen: Option<LocalCopy>,
@@ -48,12 +55,16 @@ impl SyncState {
             local.apply(entry);
             *queued_keys.entry(queued_key(entry)).or_insert(0) += 1;
         }
+        let key_counts =
+            queued_keys.iter().map(|((table, key), n)| (table.clone(), key.clone(), *n as isize)).collect();
         Ok(SyncState {
             dir: dir.to_owned(),
             version,
             outbox,
             local,
             queued_keys,
+            key_counts,
+            overlay: None,
             damaged: (!damaged.is_empty()).then(|| damaged.join("; ")),
             rejected,
             syncing: None,
@@ -95,12 +106,17 @@ impl SyncState {
     /// A write was sent and shown before its answer came: its row is pending until
     /// [`SyncState::landed`].
     pub(crate) fn in_flight(&mut self, op_id: String, table: String, key: RowKey) {
-        self.in_flight.insert(op_id, (table, key));
+        self.key_counts.push((table.clone(), key.clone(), 1));
+        if let Some((table, key)) = self.in_flight.insert(op_id, (table, key)) {
+            self.key_counts.push((table, key, -1));
+        }
     }
 
     /// The answer to the write `op_id` came (or the wait ended).
     pub(crate) fn landed(&mut self, op_id: &str) {
-        self.in_flight.remove(op_id);
+        if let Some((table, key)) = self.in_flight.remove(op_id) {
+            self.key_counts.push((table, key, -1));
+        }
     }
 
     /// Keeps the server's rows as the connection that went left them, for the next one to
@@ -118,46 +134,65 @@ impl SyncState {
     pub(crate) fn queue(&mut self, mut entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
         entry.version = self.version;
         self.outbox.append(entry.clone())?;
-        *self.queued_keys.entry(queued_key(&entry)).or_insert(0) += 1;
-        Ok(self.local.apply(&entry))
+        let key = queued_key(&entry);
+        self.count_queued(key.clone(), 1);
+        let (before, after) = self.local.apply(&entry);
+        if let Some(overlay) = &mut self.overlay {
+            Arc::make_mut(overlay).entry(key.0).or_default().insert(key.1, after.clone());
+        }
+        Ok((before, after))
     }
 
     /// A provisional key replaced by the module's (see [`KeyChange`]), in the queue and in the
     /// local copy. Returns each row of the local copy that changed: `(table, before, after)`.
     pub(crate) fn change_key(&mut self, change: KeyChange) -> io::Result<Vec<(String, Value, Value)>> {
         self.outbox.change_key(change.clone())?;
+        self.overlay = None;
         let (from, to) = (queued_key_of(&change.table, &change.from), queued_key_of(&change.table, &change.to));
-        if let Some(count) = self.queued_keys.remove(&from) {
-            *self.queued_keys.entry(to).or_insert(0) += count;
+        if let Some(&count) = self.queued_keys.get(&from) {
+            self.count_queued(from, -(count as isize));
+            self.count_queued(to, count as isize);
         }
         Ok(self.local.change_key(&change))
     }
 
     /// The server confirmed (or refused for good) the queued writes `entries`.
-    pub(crate) fn confirmed<'a>(&mut self, entries: impl Iterator<Item = &'a OutboxEntry> + Clone) -> io::Result<()> {
-        for entry in entries.clone() {
-            let key = queued_key(entry);
-            if let Some(count) = self.queued_keys.get_mut(&key) {
-                *count -= 1;
-                if *count == 0 {
-                    self.queued_keys.remove(&key);
-                }
+    pub(crate) fn confirmed<'a>(&mut self, entries: impl Iterator<Item = &'a OutboxEntry>) -> io::Result<()> {
+        let op_ids: Vec<&str> = entries.map(|e| e.op_id.as_str()).collect();
+        // Counted off under the keys the queue has now: a key change may have rewritten them
+        // since `entries` were read from it.
+        for (table, key) in self.outbox.confirm_all(&op_ids)? {
+            self.count_queued(queued_key_of(&table, &key), -1);
+        }
+        Ok(())
+    }
+
+    /// `by` more (or fewer) queued writes wait for the row `key`.
+    fn count_queued(&mut self, key: (String, RowKey), by: isize) {
+        let count = self.queued_keys.entry(key.clone()).or_insert(0);
+        *count = count.saturating_add_signed(by);
+        if *count == 0 {
+            self.queued_keys.remove(&key);
+            if let Some(rows) = self.overlay.as_mut().and_then(|o| Arc::make_mut(o).get_mut(&key.0)) {
+                rows.remove(&key.1);
             }
         }
-        let op_ids: Vec<&str> = entries.map(|e| e.op_id.as_str()).collect();
-        self.outbox.confirm_all(&op_ids)
+        self.key_counts.push((key.0, key.1, by));
     }
 
     /// The rows queued writes leave, by table and key (none for a deleted row): what a
     /// read from the connection's copy must show instead while they wait. Empty when nothing is
     /// queued.
-    pub(crate) fn overlay(&self) -> Overlay {
+    pub(crate) fn overlay(&mut self) -> Arc<Overlay> {
+        if let Some(overlay) = &self.overlay {
+            return overlay.clone();
+        }
         let mut overlay = Overlay::new();
         for (table, key) in self.queued_keys.keys() {
             let row = self.local.row(table, key);
             overlay.entry(table.clone()).or_default().insert(key.clone(), row);
         }
-        overlay
+        self.overlay.insert(Arc::new(overlay)).clone()
     }
 
     /// Where the last rows seen from the server are kept.
@@ -181,6 +216,7 @@ impl SyncState {
             copy.apply(entry);
         }
         self.local = copy;
+        self.overlay = None;
     }
 
     /// The size of the outbox file (writes waiting to sync).
@@ -188,21 +224,17 @@ impl SyncState {
         std::fs::metadata(self.dir.join("outbox.log")).map_or(0, |m| m.len())
     }
 
-    pub(crate) fn status(&self) -> SyncStatus {
-        let mut pending_keys = std::collections::BTreeMap::<String, Vec<String>>::new();
-        for entry in self.outbox.pending() {
-            pending_keys.entry(entry.table.clone()).or_default().push(RowKey::of(&entry.key).into());
-        }
-        for (table, key) in self.in_flight.values() {
-            pending_keys.entry(table.clone()).or_default().push(key.clone().into());
-        }
-        SyncStatus {
+    /// The status without its pending keys, and the changes to them since the last call:
+    /// `status.rs` keeps the keys from these, outside this lock.
+    pub(crate) fn status(&mut self) -> (SyncStatus, Vec<KeyCount>) {
+        let status = SyncStatus {
             pending: self.outbox.pending().len(),
-            pending_keys,
+            pending_keys: Default::default(),
             syncing: self.syncing,
             damaged: self.damaged.clone(),
             rejected: self.rejected.clone(),
-        }
+        };
+        (status, std::mem::take(&mut self.key_counts))
     }
 }
 
@@ -215,54 +247,4 @@ fn queued_key(entry: &OutboxEntry) -> (String, RowKey) {
 
 fn queued_key_of(table: &str, key: &Value) -> (String, RowKey) {
     (table.to_owned(), RowKey::of(key))
-}
-
-/// How long status changes are gathered before one status is emitted.
-const COALESCE: Duration = Duration::from_millis(15);
-
-/// Emits the sync status after it changed, at most once per [`COALESCE`]: a burst of writes
-/// (thousands queued offline, or in flight to a busy server) costs a few statuses, not one
-/// each (each holds every pending key).
-#[derive(Clone)]
-pub(crate) struct StatusPublisher(Arc<(Mutex<bool>, Condvar)>);
-
-impl StatusPublisher {
-    /// Publishes the status of `state` to `sink`, on a thread of its own that ends with `state`.
-    pub(crate) fn start(state: Weak<Mutex<SyncState>>, sink: ChangeSink) -> StatusPublisher {
-        let publisher = StatusPublisher(Arc::default());
-        let dirty = publisher.0.clone();
-        let publish = move || loop {
-            {
-                let (changed, wake) = &*dirty;
-                let guard = changed.lock().unwrap_or_else(PoisonError::into_inner);
-                let (guard, _) = wake
-                    .wait_timeout_while(guard, Duration::from_secs(1), |changed| !*changed)
-                    .unwrap_or_else(PoisonError::into_inner);
-                if !*guard {
-                    if state.strong_count() == 0 {
-                        return;
-                    }
-                    continue;
-                }
-            }
-            std::thread::sleep(COALESCE);
-            *dirty.0.lock().unwrap_or_else(PoisonError::into_inner) = false;
-            let Some(state) = state.upgrade() else { return };
-            let status = state.lock().unwrap_or_else(PoisonError::into_inner).status();
-            sink.emit_local(heycat_contract::events::SYNC_STATUS, status);
-        };
-        let spawned = std::thread::Builder::new().name("data-sync-status".into()).spawn(publish);
-        if let Err(e) = spawned {
-            // Without the thread the status is still there to ask for (`sync_status`).
-            log::error!("cannot start the sync status thread: {e}");
-        }
-        publisher
-    }
-
-    /// The status changed: emit it soon.
-    pub(crate) fn changed(&self) {
-        let (changed, wake) = &*self.0;
-        *changed.lock().unwrap_or_else(PoisonError::into_inner) = true;
-        wake.notify_one();
-    }
 }

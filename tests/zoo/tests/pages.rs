@@ -1,7 +1,8 @@
 //! Windowed reads: walking `<table>_page` from the first page to the last, in any of a table's
 //! orders and either direction, gives the rows `<table>_list` has, in that order, ties broken by
-//! the key; online, online with writes queued on top and offline alike; a cursor row deleted
-//! between pages still marks the place. Against a real server, through the commands as the
+//! the key; online, online with writes queued on top and offline alike, walked before and after
+//! writes (the orders' indexes follow them); a cursor row deleted between pages still marks the
+//! place. Against a real server, through the commands as the
 //! frontend calls them, checked against this test's own account of the order (`compare`).
 //!
 //! The orders found are kept in `ui/orders.json`, where the TypeScript tests sort the same rows
@@ -243,6 +244,12 @@ fn every_order_walked_page_by_page_is_the_list_in_that_order() {
     );
 
     check_fixture(&found);
+
+    // Rows inserted, changed so that they move, and deleted after every order was walked: the
+    // orders' indexes follow the connection's changes.
+    queue_writes(&app);
+    check_every_order(&app, &GROUP);
+    check_every_order(&app, &TICKET);
     app.shutdown();
 }
 
@@ -273,8 +280,9 @@ fn a_page_after_a_cursor_row_deleted_meanwhile_continues_where_it_was() {
     app.shutdown();
 }
 
-/// Writes that queue, for `walk_with_queued_writes`: a row inserted, one changed so that it
-/// moves, one deleted, and a ticket (whose key the server gives: queued under a provisional one).
+/// Writes (that queue, in the tests that make them queue): a row inserted, one changed so that
+/// it moves, one deleted, and a ticket (whose key the server gives: queued under a provisional
+/// one).
 fn queue_writes(app: &impl Frontend) {
     app.ok("group_insert", json!({"row": group_row(40)}));
     let moved = app.ok("group_get", json!({"class": "b"}));
@@ -313,6 +321,8 @@ fn offline_pages_come_from_the_local_copy_with_the_queued_writes() {
     insert_rows(&app);
     proxy.go_offline();
     app.wait_status(Duration::from_secs(10), |s| s["state"] != "connected");
+    // Walked before the writes too: the orders' indexes then follow each write.
+    check_every_order(&app, &GROUP);
     queue_writes(&app);
     assert_eq!(app.pending(), 4);
     check_queued_writes_shown(&app);
@@ -325,6 +335,10 @@ fn online_pages_show_the_queued_writes_over_the_connection_copy() {
     let proxy = Proxy::start(server.port());
     let (_dir, app) = connected(&server, &proxy.url());
     insert_rows(&app);
+    // Walked before the writes too: the orders' indexes then follow the connection's changes,
+    // and the queued writes come over them.
+    check_every_order(&app, &GROUP);
+    check_every_order(&app, &TICKET);
     // A stalled server: the first write waits for its answer, then queues; the others queue at
     // once behind it. The connection is kept until its heartbeat has waited 3 s, so the reads
     // below come from the connection's copy with the queued writes over it.

@@ -3,11 +3,13 @@ import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it } from "vitest";
 
 import * as db from "../heycat";
-import { mockBackend, wireEntry } from "../test-ipc";
+import { IDLE_SYNC, mockBackend, wireEntry } from "../test-ipc";
 
 const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 const connected = { state: "connected", server: "http://127.0.0.1:3000" };
-const idle = { pending: 0, pendingKeys: {}, syncing: null, damaged: null, rejected: [] };
+/** The keys of the `version`th `sync:status` event: what changed since the one before. */
+const changed = (version: number, added = {}, removed = {}) => ({ series: 1, version, whole: false, added, removed });
+const idle = { ...IDLE_SYNC, pendingKeys: changed(1) };
 
 describe("a table's hook (useDictionaryEntries)", () => {
   it("loads the rows in key order and puts each live change at its place, without a reload", async () => {
@@ -51,6 +53,7 @@ describe("a table's hook (useDictionaryEntries)", () => {
         return answer;
       },
       conflict_list: () => [],
+      sync_status: () => ({ ...IDLE_SYNC, pending: 1 }),
     });
     const { result } = renderHook(() => db.useDictionaryEntries());
     await waitFor(() => expect(ids(result.current.rows)).toEqual(["a", "b"]));
@@ -71,7 +74,8 @@ describe("a table's hook (useDictionaryEntries)", () => {
     await waitFor(() => expect(result.current.rows).toHaveLength(2));
     const [a, b] = result.current.rows;
     expect([result.current.isPending(a), result.current.hasConflict(b)]).toEqual([false, false]);
-    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: { dictionary_entry: ['"a"'], recording: ['"b"'] } }));
+    const pendingKeys = changed(1, { dictionary_entry: ['"a"'], recording: ['"b"'] });
+    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys }));
     await waitFor(() => expect(result.current.isPending(a)).toBe(true));
     expect(result.current.isPending(b)).toBe(false);
     const conflict = {
@@ -89,6 +93,28 @@ describe("a table's hook (useDictionaryEntries)", () => {
     expect(result.current.hasConflict(a)).toBe(false);
     await act(() => emit("conflict:changed", { kind: "delete", row: conflict }));
     await waitFor(() => expect(result.current.hasConflict(b)).toBe(false));
+  });
+
+  it("keeps the pending keys from what each sync status event changed, and asks again when events were missed", async () => {
+    let answer = IDLE_SYNC;
+    const calls = mockBackend({ dictionary_entry_list: () => ["a", "b", "c"].map((id) => wireEntry(id, id)), conflict_list: () => [], sync_status: () => answer });
+    const { result } = renderHook(() => db.useDictionaryEntries());
+    await waitFor(() => expect(result.current.rows).toHaveLength(3));
+    const pending = () => result.current.rows.filter((row) => result.current.isPending(row)).map((row) => row.id);
+    await act(() => emit("sync:status", { ...idle, pending: 2, pendingKeys: changed(1, { dictionary_entry: ['"a"', '"b"'] }) }));
+    await waitFor(() => expect(pending()).toEqual(["a", "b"]));
+    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: changed(2, {}, { dictionary_entry: ['"a"'] }) }));
+    await waitFor(() => expect(pending()).toEqual(["b"]));
+    // Event 3 (a pending again) missed: event 4 waits for the answer, then applies on top of it.
+    answer = { ...IDLE_SYNC, pending: 2, pendingKeys: { ...IDLE_SYNC.pendingKeys, version: 3, added: { dictionary_entry: ['"a"', '"b"'] } } };
+    await act(() => emit("sync:status", { ...idle, pending: 2, pendingKeys: changed(4, { dictionary_entry: ['"c"'] }, { dictionary_entry: ['"b"'] }) }));
+    await waitFor(() => expect(pending()).toEqual(["a", "c"]));
+    expect(calls.filter((c) => c.cmd === "sync_status")).toHaveLength(2);
+    // An event from before the answer changes nothing.
+    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: changed(3, {}, { dictionary_entry: ['"a"'] }) }));
+    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: changed(5, {}, { dictionary_entry: ['"c"'] }) }));
+    await waitFor(() => expect(pending()).toEqual(["a"]));
+    expect(calls.filter((c) => c.cmd === "sync_status")).toHaveLength(2);
   });
 
   it("follows the connection, the sync status and the conflicts once for every hook", async () => {
@@ -118,7 +144,7 @@ describe("a singleton's hook (useSettings)", () => {
     await act(() => emit("settings:changed", { kind: "update", oldRow: settings("Toggle"), row: settings("PushToTalk", "2") }));
     await waitFor(() => expect(result.current.row?.shortcutsRecordingMode).toBe("PushToTalk"));
     expect(result.current.pending).toBe(false);
-    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: { settings: ["0"] } }));
+    await act(() => emit("sync:status", { ...idle, pending: 1, pendingKeys: changed(1, { settings: ["0"] }) }));
     await waitFor(() => expect(result.current.pending).toBe(true));
   });
 });

@@ -3,7 +3,7 @@ import { FORM_WORDS } from "./tables";
 import { inWords } from "./wording";
 
 /** Writes waiting to sync, syncing progress, and what was damaged in the device's files. */
-export function SyncBanner({ status }: { status: SyncStatus | null }) {
+export function SyncBanner({ status }: { status: Pick<SyncStatus, "pending" | "syncing" | "damaged" | "rejected"> | null }) {
   if (status === null) return null;
   const { pending, syncing, damaged, rejected } = status;
   if (pending === 0 && !damaged && rejected.length === 0) return null;

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { App } from "../App";
 import type { DictionaryEntry, TableState } from "../heycat";
-import { mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
+import { IDLE_SYNC, mockBackend, wireEntry, wireRecording, wireUsage } from "../test-ipc";
 import { seenInWords } from "./DevicesView";
 import { SettingsView } from "./SettingsView";
 import { StatusBanner } from "./StatusBanner";
@@ -12,7 +12,7 @@ import { SyncBanner } from "./SyncBanner";
 import { DictionaryView } from "./tables";
 
 const connected = { state: "connected", server: "http://127.0.0.1:3000" };
-const idleSync = { pending: 0, pendingKeys: {}, syncing: null, damaged: null, rejected: [] };
+const idleSync = IDLE_SYNC;
 const emptyLists = {
   ...Object.fromEntries(
     ["dictionary_entry_list", "voice_command_list", "recording_list", "window_context_list", "conflict_list"].map(
@@ -614,7 +614,7 @@ describe("offline and conflicts", () => {
       ...emptyLists,
       connection_status: () => ({ state: "offline", server: "s", message: "the connection dropped", retryInMs: 500 }),
       dictionary_entry_list: () => [wireEntry("a", "brb"), wireEntry("b", "omw")],
-      sync_status: () => ({ ...idleSync, pending: 1, pendingKeys: { dictionary_entry: ['"b"'] } }),
+      sync_status: () => ({ ...idleSync, pending: 1, pendingKeys: { ...idleSync.pendingKeys, added: { dictionary_entry: ['"b"'] } } }),
     });
     render(<App />);
     const dictionary = await screen.findByRole("region", { name: "Dictionary" });
