@@ -10,7 +10,9 @@ cd "$HEYCAT_ROOT"
 
 crates=(heycat heycat-macros heycat-runtime heycat-local-server heycat-codegen heycat-contract heycat-plan
   heycat-canonical heycat-schema)
-packages=target/package
+# Where cargo puts packages: the target dir, wherever CARGO_TARGET_DIR points it.
+target="${CARGO_TARGET_DIR:-$HEYCAT_ROOT/target}"
+packages="$target/package"
 rm -rf "$packages"
 cargo package --offline --locked --allow-dirty --no-verify "${crates[@]/#/--package=}"
 
@@ -36,4 +38,4 @@ done
 } >"$unpacked/Cargo.toml"
 # The versions the workspace is built and tested with (cargo drops what the packages do not use).
 cp Cargo.lock "$unpacked/Cargo.lock"
-CARGO_TARGET_DIR="$HEYCAT_ROOT/target" cargo check --offline --workspace --manifest-path "$unpacked/Cargo.toml"
+CARGO_TARGET_DIR="$target" cargo check --offline --workspace --manifest-path "$unpacked/Cargo.toml"

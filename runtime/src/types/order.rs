@@ -59,7 +59,7 @@ impl PartialEq for TotalF64 {
 
 impl Eq for TotalF64 {}
 
-macro_rules! ordered_by_ord {
+macro_rules! sort_values {
     ($($ty:ty => |$v:ident| $sort:expr),* $(,)?) => {
         $(impl OrderedValue for $ty {
             fn sort_value(&self) -> SortValue {
@@ -71,7 +71,7 @@ macro_rules! ordered_by_ord {
 }
 
 // Identities too: in their numeric order, which their (fixed-width, lowercase) hex text has.
-ordered_by_ord!(
+sort_values!(
     bool => |v| SortValue::Bool(*v),
     u8 => |v| SortValue::Unsigned((*v).into()),
     u16 => |v| SortValue::Unsigned((*v).into()),
