@@ -127,12 +127,24 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     assert!(
         out.status.success(),
-        "`{program} {}` failed:\n{}{}",
+        "`{program} {}` failed:\n{}\n{}",
         args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        in_short(String::from_utf8_lossy(&out.stdout).lines()),
+        in_short(String::from_utf8_lossy(&out.stderr).lines())
     );
     out
+}
+
+/// What a build said, for a failure: cargo's progress lines (`Compiling`, `Building [..]`) left out and each line cut to 300
+/// characters (a linker's command line runs to tens of thousands, and a CI log shows only so
+/// much: the error's own lines come after it).
+fn in_short<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let progress = |line: &&str| line.contains("   Compiling ") || (line.contains("Building") && line.contains('['));
+    let short = |line: &str| match line.char_indices().nth(300) {
+        Some((at, _)) => format!("{} […]", &line[..at]),
+        None => line.to_owned(),
+    };
+    lines.filter(|line| !progress(line)).map(short).collect::<Vec<_>>().join("\n")
 }
 
 /// The template with the README's steps applied and its npm packages installed fresh: the
@@ -340,7 +352,10 @@ impl DevSession {
                         return rest.to_owned();
                     }
                 }
-                Err(_) => panic!("no line {prefix:?} within {timeout:?}; tauri dev said:\n{}", self.said.join("\n")),
+                Err(_) => panic!(
+                    "no line {prefix:?} within {timeout:?}; tauri dev said:\n{}",
+                    in_short(self.said.iter().map(String::as_str))
+                ),
             }
         }
     }
