@@ -92,8 +92,7 @@ fn apply(dir: &Path, step: &Step) {
     };
     if action == "run" {
         for command in step.text.lines().filter(|l| !l.trim().is_empty()) {
-            let out = build_env(Command::new("bash").args(["-c", command]).current_dir(dir)).output().unwrap();
-            assert!(out.status.success(), "`{command}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            run(dir, "bash", &["-c", command]);
         }
     } else if let Some(file) = action.strip_prefix("create ").or_else(|| action.strip_prefix("replace file ")) {
         edit(file, &|_| step.text.clone());
@@ -135,9 +134,9 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
     out
 }
 
-/// What a build said, for a failure: cargo's progress lines (`Compiling`, `Building [..]`) left out and each line cut to 300
-/// characters (a linker's command line runs to tens of thousands, and a CI log shows only so
-/// much: the error's own lines come after it).
+/// What a build said, for a failure: cargo's progress lines (`Compiling`, `Building [..]`) left
+/// out and each line cut to 300 characters (a linker's command line runs to tens of thousands,
+/// and a CI log shows only so much: the error's own lines come after it).
 fn in_short<'a>(lines: impl Iterator<Item = &'a str>) -> String {
     let progress = |line: &&str| line.contains("   Compiling ") || (line.contains("Building") && line.contains('['));
     let short = |line: &str| match line.char_indices().nth(300) {
@@ -244,7 +243,11 @@ fn the_installed_bundle_starts_its_own_database_and_keeps_a_note_across_a_restar
     let app = adopted();
     let built = run(app, "npm", &["run", "tauri", "build", "--", "--debug", "--bundles", "deb"]);
     let said = String::from_utf8_lossy(&built.stderr);
-    assert!(!said.contains("warning: `tauri-app`"), "the adopted app builds without a warning:\n{said}");
+    assert!(
+        !said.contains("warning: `tauri-app`"),
+        "the adopted app builds without a warning:\n{}",
+        in_short(said.lines())
+    );
     let bundles = probe_target_dir().join("debug/bundle/deb");
     let deb = std::fs::read_dir(&bundles)
         .unwrap_or_else(|e| panic!("no bundles in {}: {e}", bundles.display()))
