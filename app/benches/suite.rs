@@ -746,7 +746,7 @@ fn codegen(report: &mut Report) {
         let plans = heycat_codegen::migration_plans(&sources, &schema, &snapshots, &[]).unwrap();
         let inputs = backend::tauri::AppInputs {
             schema_files: Vec::new(),
-            module_wasm: "module.wasm".into(),
+            module: backend::tauri::ModuleInput::Built("module.wasm".into()),
             migration_plans: &plans,
         };
         let files = [

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use heycat_codegen::backend::tauri::AppInputs;
+use heycat_codegen::backend::tauri::{AppInputs, ModuleInput};
 use heycat_codegen::versions::load_snapshots;
 use heycat_codegen::{backend, migration_plans, outputs, ParsedItem, Schema, SourceSet, TypeScriptOptions};
 
@@ -56,7 +56,8 @@ fn app_module(schema: &Schema, sources: &SourceSet) -> String {
             (file.trim_end_matches(".rs").to_owned(), f.display_path.clone())
         })
         .collect();
-    let inputs = AppInputs { schema_files, module_wasm: "heycat_module.wasm".into(), migration_plans: &plans };
+    let inputs =
+        AppInputs { schema_files, module: ModuleInput::Built("heycat_module.wasm".into()), migration_plans: &plans };
     backend::tauri::app_module(schema, sources, &inputs)
 }
 
@@ -207,7 +208,8 @@ fn the_app_module_calls_the_bindings_by_their_names() {
     );
     let schema = Schema::from_sources(&sources).expect("a valid schema");
     let schema = Schema { version: 2, ..schema };
-    let inputs = AppInputs { schema_files: Vec::new(), module_wasm: "m.wasm".into(), migration_plans: "[]" };
+    let inputs =
+        AppInputs { schema_files: Vec::new(), module: ModuleInput::Built("m.wasm".into()), migration_plans: "[]" };
     let module = backend::tauri::app_module(&schema, &sources, &inputs);
     let bindings = backend::sdk::inline_module(&backend::sdk::generate(&schema));
     let called = |prefix: &str| -> Vec<String> {

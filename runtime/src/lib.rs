@@ -201,7 +201,7 @@ pub use types::sync_status::{PendingKeys, Rejected, SyncStatus};
 pub mod __private {
     pub use crate::schema::connector::{ConnectOptions, Connector};
     pub use crate::schema::driver::{TableDriver, TableOf};
-    pub use crate::schema::info::{CleanupOrder, Reference, SchemaInfo};
+    pub use crate::schema::info::{CleanupOrder, ModuleWasm, Reference, SchemaInfo};
     pub use crate::schema::live::{downcast, Live, SdkResult};
     pub use crate::schema::table::OrderedTable;
     pub use crate::schema::table_watch::TableWatch;

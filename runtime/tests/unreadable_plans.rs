@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use heycat_runtime::__private::{Connector, Live, SchemaInfo, SdkResult};
+use heycat_runtime::__private::{Connector, Live, ModuleWasm, SchemaInfo, SdkResult};
 use heycat_runtime::{ChangeSink, ConflictRecord, DataError, Db, Schema};
 
 static INFO: SchemaInfo = SchemaInfo {
     version: 2,
     canonical: "",
     migration_plans: "{\"plans\": [{\"from\": ",
-    module: &[],
+    module: ModuleWasm::Included(&[]),
     tables: &[],
     exported_tables: &[],
     module_tables: &[],

@@ -30,10 +30,19 @@ use heycat_contract::system::{ASSIGNED_KEY_TABLE, CONFLICT_TABLE};
 pub struct AppInputs<'a> {
     /// `(module name, path)` of each schema file, in the source set's order.
     pub schema_files: Vec<(String, String)>,
-    /// The module built to wasm.
-    pub module_wasm: String,
+    /// The module's wasm.
+    pub module: ModuleInput,
     /// The migration plans (JSON) from every earlier released version.
     pub migration_plans: &'a str,
+}
+
+/// The module's wasm, as the app gets it.
+pub enum ModuleInput {
+    /// Built: the file is included in the app.
+    Built(String),
+    /// Being built beside the app's own compile (a development build): the runtime waits for
+    /// the wasm at `wasm` that carries `source_id`; `dir` is the module crate's folder.
+    Building { wasm: String, dir: String, source_id: String },
 }
 
 /// The whole generated file.
@@ -493,7 +502,12 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
     let version = schema.version;
     let canonical = crate::canonical::describe(&crate::raw_def::raw_module_def(schema));
     let plans = inputs.migration_plans;
-    let module = &inputs.module_wasm;
+    let module = match &inputs.module {
+        ModuleInput::Built(wasm) => quote!(::heycat_runtime::__private::ModuleWasm::Included(include_bytes!(#wasm))),
+        ModuleInput::Building { wasm, dir, source_id } => quote! {
+            ::heycat_runtime::__private::ModuleWasm::Building { wasm: #wasm, dir: #dir, source_id: #source_id }
+        },
+    };
     let tables = schema.user_tables().map(|t| {
         let row = app_row(t);
         quote!(&::heycat_runtime::__private::TableOf::<#row>::DRIVER)
@@ -542,7 +556,7 @@ fn schema_info(schema: &Schema, inputs: &AppInputs<'_>) -> TokenStream {
             version: #version,
             canonical: #canonical,
             migration_plans: #plans,
-            module: include_bytes!(#module),
+            module: #module,
             tables: &[#(#tables),*],
             exported_tables: &[#(#exported),*],
             module_tables: &[#(#module_tables),*],

@@ -35,3 +35,8 @@ pub use error::{Error, Result};
 pub use program::server_binary;
 pub use rows::{named_rows, sql_rows};
 pub use server::Server;
+
+/// The program process `pid` runs, when it runs and this process may see it.
+pub fn program_of(pid: u32) -> Option<std::path::PathBuf> {
+    process::executable(pid)
+}

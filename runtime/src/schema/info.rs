@@ -1,8 +1,12 @@
 //! The facts of one schema that the runtime needs, generated from it.
 
+use std::borrow::Cow;
+use std::path::Path;
+
 use crate::schema::driver::TableDriver;
 use crate::storage::QuotaColumn;
 use crate::types::conflict::{ConflictRecord, ConflictView};
+use crate::types::status::Failure;
 
 /// The facts of one schema that the runtime needs, generated from it.
 pub struct SchemaInfo {
@@ -15,7 +19,7 @@ pub struct SchemaInfo {
     /// development build of a draft, from the earlier drafts of its version (`drafts`).
     pub migration_plans: &'static str,
     /// The module, built to wasm from the schema: what the embedded server is published with.
-    pub module: &'static [u8],
+    pub module: ModuleWasm,
     /// Every table of the schema (not the toolkit's system tables).
     pub tables: &'static [&'static dyn TableDriver],
     /// Every table an export holds: the schema's tables and the conflicts.
@@ -32,7 +36,28 @@ pub struct SchemaInfo {
     pub references: &'static [Reference],
 }
 
+/// The module's wasm as a build of the app has it.
+pub enum ModuleWasm {
+    /// Included in the app (a release build, or one Tauri bundles).
+    Included(&'static [u8]),
+    /// Built by the build script beside the app's own compile (a development build): the file
+    /// `wasm` once it carries `source_id` (see `heycat_contract::module_build`); `dir` is the
+    /// module crate's folder, with the build's pid and output.
+    Building { wasm: &'static str, dir: &'static str, source_id: &'static str },
+}
+
 impl SchemaInfo {
+    /// The module's wasm: the one included, or a development build's once it is built (waiting
+    /// for it while it builds).
+    pub fn module_wasm(&self) -> Result<Cow<'static, [u8]>, Failure> {
+        match self.module {
+            ModuleWasm::Included(wasm) => Ok(Cow::Borrowed(wasm)),
+            ModuleWasm::Building { wasm, dir, source_id } => {
+                super::dev_module::wait_for_module(Path::new(wasm), Path::new(dir), source_id).map(Cow::Owned)
+            }
+        }
+    }
+
     pub fn table(&self, name: &str) -> Option<&'static dyn TableDriver> {
         self.tables.iter().copied().find(|t| t.name() == name)
     }

@@ -4,6 +4,7 @@
 
 pub mod bindings;
 pub mod connector;
+mod dev_module;
 pub mod driver;
 pub mod info;
 pub mod live;

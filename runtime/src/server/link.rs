@@ -405,8 +405,8 @@ impl ServerLink {
     }
 }
 
-/// The module this app publishes: the one built into it (or, in the toolkit's tests, a file
-/// named instead).
+/// The module this app publishes: the one built into it, or a development build's once it is
+/// built (or, in the toolkit's tests, a file named instead).
 pub fn app_module(config: &DataConfig, info: &SchemaInfo) -> Result<Cow<'static, [u8]>, Failure> {
     #[cfg(feature = "test-hooks")]
     if let Some(path) = &config.test_hooks.module_override {
@@ -416,7 +416,7 @@ pub fn app_module(config: &DataConfig, info: &SchemaInfo) -> Result<Cow<'static,
     }
     #[cfg(not(feature = "test-hooks"))]
     let _ = config;
-    Ok(Cow::Borrowed(info.module))
+    info.module_wasm()
 }
 
 /// On a configured server this device must act as the database's user: it has the user's

@@ -180,16 +180,20 @@ fn a_schema_save_reaches_the_running_app_with_its_data() {
 
     // The fix: a new column on a table with a row; SpacetimeDB 1.2.0 wants a manual
     // migration, so the app carries the row from the release to the draft.
+    let saved = Instant::now();
     edit(&ws, "Option<Strin>", "Option<String>");
     let draft = dev.connected("schema version 8 (a draft: not released yet)");
+    eprintln!("heycat-schema dev: save → app connected with the draft in {:.1} s", saved.elapsed().as_secs_f64());
     let rows = entries(&draft, &data_dir);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0]["trigger"].clone(), rows[0]["spoken_language"].clone()), (json!("brb"), json!({"none": []})));
     assert!(released.ping().is_err(), "the app that ran before is stopped");
 
     // From one draft to the next: the plan the loop hands the app.
+    let saved = Instant::now();
     edit(&ws, CREATED, "    #[default(7)]\n    pub uses: u32,\n    pub created_at: Timestamp,");
     let next = dev.connected("schema version 8 (a draft: not released yet)");
+    eprintln!("heycat-schema dev: save of the next draft → app connected in {:.1} s", saved.elapsed().as_secs_f64());
     let rows = entries(&next, &data_dir);
     assert_eq!((rows.len(), rows[0]["trigger"].clone(), rows[0]["uses"].clone()), (1, json!("brb"), json!(7)));
     let backups: Vec<String> = std::fs::read_dir(data_dir.join("backups"))

@@ -176,7 +176,7 @@ fn the_samples_the_typescript_tests_decode_are_what_the_commands_answer() {
 #[test]
 fn an_export_of_every_zoo_table_reimports_into_an_empty_database_exactly() {
     let server = server();
-    server.api().publish("zoo-copy", heycat_runtime::Schema::info(&data::SCHEMA).module).unwrap();
+    server.api().publish("zoo-copy", &support::module()).unwrap();
     let (dir, copy_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     heycat_harness::as_user_of(&server, dir.path());
     heycat_harness::as_user_of(&server, copy_dir.path());

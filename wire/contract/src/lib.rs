@@ -180,6 +180,24 @@ pub mod server {
     }
 }
 
+/// How a development build of an app finds the module its build script builds while the app
+/// compiles (heycat-codegen writes these, the runtime reads them).
+pub mod module_build {
+    /// What starts the mark a module's wasm carries of the source it was built from: this, then
+    /// the source's id (16 hex digits). The mark is in a custom section of the wasm.
+    pub const SOURCE_MARK: &str = "heycat-module-source:";
+    /// The file, in the module crate's folder, that holds the pid of the build under way.
+    pub const BUILDER_PID_FILE: &str = "builder.pid";
+    /// The file, in the module crate's folder, that holds what that build printed.
+    pub const BUILD_LOG: &str = "build.log";
+
+    /// Whether `wasm` carries the mark of the source `source_id`.
+    pub fn is_built_from(wasm: &[u8], source_id: &str) -> bool {
+        let mark = format!("{SOURCE_MARK}{source_id}");
+        wasm.windows(mark.len()).any(|window| window == mark.as_bytes())
+    }
+}
+
 /// The runtime's own Tauri commands (every schema has them).
 pub mod commands {
     pub const CONNECTION_STATUS: &str = "connection_status";

@@ -13,9 +13,14 @@ use serde_json::Value;
 /// A server holding the zoo database, published with the module built into the app.
 pub fn server() -> Server {
     let server = Server::start().expect("start spacetimedb-standalone");
-    let module = heycat_runtime::Schema::info(&data::SCHEMA).module;
-    server.api().publish(DATABASE, module).expect("publish the zoo module");
+    server.api().publish(DATABASE, &module()).expect("publish the zoo module");
     server
+}
+
+/// The module the app publishes.
+pub fn module() -> Vec<u8> {
+    let module = heycat_runtime::Schema::info(&data::SCHEMA).module_wasm();
+    module.unwrap_or_else(|failure| panic!("the zoo's module: {}", failure.message)).into_owned()
 }
 
 pub fn config(data_dir: &Path, url: String) -> DataConfig {
