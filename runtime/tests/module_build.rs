@@ -4,7 +4,7 @@
 
 use heycat_codegen::ModuleBuild;
 use heycat_harness::{target_dir, Server};
-use heycat_runtime::__private::{ModuleWasm, SchemaInfo};
+use heycat_runtime::__private::ModuleWasm;
 
 const SCHEMA: &str = r#"
 use heycat::prelude::*;
@@ -16,22 +16,6 @@ pub struct Started {
     pub name: String,
 }
 "#;
-
-/// What the generated code of a development build says of its module.
-fn info(module: ModuleWasm) -> SchemaInfo {
-    SchemaInfo {
-        version: 1,
-        canonical: "",
-        migration_plans: "{}",
-        module,
-        tables: &[],
-        exported_tables: &[],
-        module_tables: &[],
-        storage_quota: None,
-        cleanup: &[],
-        references: &[],
-    }
-}
 
 fn leak(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
@@ -46,12 +30,13 @@ fn a_started_build_goes_on_by_itself_and_the_app_waits_for_its_wasm() {
 
     let building = build.start().expect("start the module's build");
     assert!(!building.is_built(), "start returned before the wasm was built");
-    let info = info(ModuleWasm::Building {
+    // What the generated code of a development build says of its module.
+    let module = ModuleWasm::Building {
         wasm: leak(building.wasm.display().to_string()),
         dir: leak(building.dir.display().to_string()),
         source_id: leak(building.source_id.clone()),
-    });
-    let wasm = info.module_wasm().unwrap_or_else(|failure| panic!("{}", failure.message));
+    };
+    let wasm = module.wasm().unwrap_or_else(|failure| panic!("{}", failure.message));
     assert!(building.is_built());
     assert_eq!(wasm.as_ref(), std::fs::read(&building.wasm).unwrap(), "the wasm of this source");
 

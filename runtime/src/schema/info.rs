@@ -46,18 +46,20 @@ pub enum ModuleWasm {
     Building { wasm: &'static str, dir: &'static str, source_id: &'static str },
 }
 
-impl SchemaInfo {
-    /// The module's wasm: the one included, or a development build's once it is built (waiting
-    /// for it while it builds).
-    pub fn module_wasm(&self) -> Result<Cow<'static, [u8]>, Failure> {
-        match self.module {
+impl ModuleWasm {
+    /// The wasm: the one included, or a development build's once it is built (waiting for it
+    /// while it builds).
+    pub fn wasm(&self) -> Result<Cow<'static, [u8]>, Failure> {
+        match *self {
             ModuleWasm::Included(wasm) => Ok(Cow::Borrowed(wasm)),
             ModuleWasm::Building { wasm, dir, source_id } => {
                 super::dev_module::wait_for_module(Path::new(wasm), Path::new(dir), source_id).map(Cow::Owned)
             }
         }
     }
+}
 
+impl SchemaInfo {
     pub fn table(&self, name: &str) -> Option<&'static dyn TableDriver> {
         self.tables.iter().copied().find(|t| t.name() == name)
     }

@@ -416,7 +416,7 @@ pub fn app_module(config: &DataConfig, info: &SchemaInfo) -> Result<Cow<'static,
     }
     #[cfg(not(feature = "test-hooks"))]
     let _ = config;
-    info.module_wasm()
+    info.module.wasm()
 }
 
 /// On a configured server this device must act as the database's user: it has the user's

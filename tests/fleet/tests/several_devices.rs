@@ -69,9 +69,9 @@ impl Device {
 fn server_at(version: u32) -> Server {
     let server = Server::start().expect("start spacetimedb-standalone");
     let module = match version {
-        1 => heycat_runtime::Schema::info(&v1::SCHEMA).module_wasm(),
-        2 => heycat_runtime::Schema::info(&v2::SCHEMA).module_wasm(),
-        _ => heycat_runtime::Schema::info(&v3::SCHEMA).module_wasm(),
+        1 => heycat_runtime::Schema::info(&v1::SCHEMA).module.wasm(),
+        2 => heycat_runtime::Schema::info(&v2::SCHEMA).module.wasm(),
+        _ => heycat_runtime::Schema::info(&v3::SCHEMA).module.wasm(),
     };
     let module = module.unwrap_or_else(|failure| panic!("the fleet's module: {}", failure.message));
     server.api().publish(DATABASE, &module).expect("publish the fleet's module");

@@ -18,7 +18,7 @@ pub fn schema_dir() -> std::path::PathBuf {
 /// A server holding the notes database, published with the module built into the app.
 pub fn server() -> Server {
     let server = Server::start().expect("start spacetimedb-standalone");
-    let module = heycat_runtime::Schema::info(&data::SCHEMA).module_wasm();
+    let module = heycat_runtime::Schema::info(&data::SCHEMA).module.wasm();
     let module = module.unwrap_or_else(|failure| panic!("the notes module: {}", failure.message));
     server.api().publish(DATABASE, &module).expect("publish the notes module");
     server

@@ -19,7 +19,7 @@ pub fn server() -> Server {
 
 /// The module the app publishes.
 pub fn module() -> Vec<u8> {
-    let module = heycat_runtime::Schema::info(&data::SCHEMA).module_wasm();
+    let module = heycat_runtime::Schema::info(&data::SCHEMA).module.wasm();
     module.unwrap_or_else(|failure| panic!("the zoo's module: {}", failure.message)).into_owned()
 }
 
