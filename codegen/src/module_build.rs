@@ -73,6 +73,10 @@ fn source_mark(id: &str) -> String {
     )
 }
 
+fn cannot_run_cargo(e: std::io::Error) -> Error {
+    Error::Module(format!("cannot run cargo for the module: {e}"))
+}
+
 /// How this machine builds wasm32.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Toolchain {
@@ -98,11 +102,7 @@ impl ModuleBuild {
     /// Builds the module and returns the path of its `.wasm`. Progress goes to stderr.
     pub fn build(&self) -> Result<PathBuf, Error> {
         let mut module = self.prepare()?;
-        let status = module
-            .cargo
-            .stdout(Stdio::null())
-            .status()
-            .map_err(|e| Error::Module(format!("cannot run cargo for the module: {e}")))?;
+        let status = module.cargo.stdout(Stdio::null()).status().map_err(cannot_run_cargo)?;
         if !status.success() {
             return Err(Error::Module(format!(
                 "building the module in {} failed ({status}); cargo's messages are above",
@@ -152,8 +152,7 @@ impl ModuleBuild {
             // CREATE_NEW_PROCESS_GROUP | DETACHED_PROCESS.
             std::os::windows::process::CommandExt::creation_flags(&mut module.cargo, 0x0000_0200 | 0x0000_0008);
         }
-        let builder =
-            module.cargo.spawn().map_err(|e| Error::Module(format!("cannot run cargo for the module: {e}")))?;
+        let builder = module.cargo.spawn().map_err(cannot_run_cargo)?;
         let pid_path = building.dir.join(module_build::BUILDER_PID_FILE);
         std::fs::write(&pid_path, builder.id().to_string()).map_err(io(&pid_path))?;
         Ok(building)
