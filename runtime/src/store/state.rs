@@ -221,7 +221,7 @@ impl SyncState {
 
     /// The size of the outbox file (writes waiting to sync).
     pub(crate) fn outbox_bytes(&self) -> u64 {
-        std::fs::metadata(self.dir.join("outbox.log")).map_or(0, |m| m.len())
+        self.outbox.bytes()
     }
 
     /// The status without its pending keys, and the changes to them since the last call:

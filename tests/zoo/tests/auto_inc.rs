@@ -133,6 +133,10 @@ fn queued_op_ids(dir: &Path) -> Vec<String> {
     let (mut at, mut ids) = (0, Vec::new());
     while at + 8 <= bytes.len() {
         let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        if len == 0 {
+            // The zeros ahead of the records.
+            break;
+        }
         let entry: Value = serde_json::from_slice(&bytes[at + 8..at + 8 + len]).unwrap();
         ids.push(entry["opId"].as_str().unwrap().to_owned());
         at += 8 + len;
