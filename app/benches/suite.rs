@@ -505,32 +505,36 @@ fn start_and_read(n: usize, report: &mut Report) {
 
     let mb = |kb: u64| format!("{:.1} MB", kb as f64 / 1024.0);
     let growth = |m: &[u64; 4]| m[1].saturating_sub(m[0]);
-    report.add(
+    let mut memory = |measure: String, app: u64, baseline: u64, of: &str, budget: &str| {
+        let ratio = format!("{:.2}x", app as f64 / baseline.max(1) as f64);
+        report.add(measure, mb(app), format!("{of}{}", mb(baseline)), ratio, budget);
+    };
+    memory(
         format!("memory growth after a cold start, {n} rows (RSS)"),
-        mb(growth(&app_memory)),
-        mb(growth(&raw_memory)),
-        format!("{:.2}x", growth(&app_memory) as f64 / growth(&raw_memory).max(1) as f64),
+        growth(&app_memory),
+        growth(&raw_memory),
+        "",
         "≤ 1.5x at 100k",
     );
-    report.add(
+    memory(
         format!("peak memory, {n} rows, start → first {FIRST_ROWS} listed, settled (HWM)"),
-        mb(app_memory[2]),
-        mb(raw_memory[2]),
-        format!("{:.2}x", app_memory[2] as f64 / raw_memory[2].max(1) as f64),
+        app_memory[2],
+        raw_memory[2],
+        "",
         "–",
     );
-    report.add(
+    memory(
         format!("peak memory, {n} rows, then every row listed (HWM)"),
-        mb(app_memory[3]),
-        mb(raw_memory[3]),
-        format!("{:.2}x", app_memory[3] as f64 / raw_memory[3].max(1) as f64),
+        app_memory[3],
+        raw_memory[3],
+        "",
         "≤ 1.5x at 100k",
     );
-    report.add(
+    memory(
         format!("memory growth after a restart of a new process, {n} rows (RSS)"),
-        mb(growth(&restart_memory)),
-        format!("SQLite {}", mb(growth(&local_memory))),
-        format!("{:.2}x", growth(&restart_memory) as f64 / growth(&local_memory).max(1) as f64),
+        growth(&restart_memory),
+        growth(&local_memory),
+        "SQLite ",
         "–",
     );
     server.stop();
