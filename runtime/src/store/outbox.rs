@@ -369,8 +369,9 @@ fn read_frames<T: serde::de::DeserializeOwned>(path: &Path) -> io::Result<(Vec<T
     let (mut values, mut intact, mut damage) = (Vec::new(), Vec::new(), Vec::new());
     let mut at = 0;
     while at < bytes.len() {
-        // No record has a zero length: zeros from here to the end are the room ahead.
-        if bytes[at..bytes.len().min(at + 4)].iter().all(|b| *b == 0) && bytes[at..].iter().all(|b| *b == 0) {
+        // No record has a zero length: zeros from here to the end are the room ahead (a
+        // record's length has a byte that is not zero, so this stops within its first four).
+        if bytes[at..].iter().all(|b| *b == 0) {
             break;
         }
         match frame_at(&bytes, at) {

@@ -129,19 +129,8 @@ fn offline_rows_get_provisional_keys_that_the_servers_replace_in_every_queued_wr
 
 /// The operation ids of the writes queued in `dir`'s outbox, in order.
 fn queued_op_ids(dir: &Path) -> Vec<String> {
-    let bytes = std::fs::read(dir.join("outbox.log")).unwrap();
-    let (mut at, mut ids) = (0, Vec::new());
-    while at + 8 <= bytes.len() {
-        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
-        if len == 0 {
-            // The zeros ahead of the records.
-            break;
-        }
-        let entry: Value = serde_json::from_slice(&bytes[at + 8..at + 8 + len]).unwrap();
-        ids.push(entry["opId"].as_str().unwrap().to_owned());
-        at += 8 + len;
-    }
-    ids
+    let (outbox, _) = heycat_runtime::test_hooks::Outbox::open(dir).unwrap();
+    outbox.pending().iter().map(|entry| entry.op_id.clone()).collect()
 }
 
 #[test]
