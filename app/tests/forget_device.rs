@@ -74,6 +74,16 @@ fn a_forgotten_device_opens_nothing_and_the_others_sync_every_row() {
     assert_eq!(laptop.err("device_forget", json!({ "deviceId": "no-such-device" }))["kind"], "notFound");
     let own_id = listed[0]["id"].clone();
     assert_eq!(laptop.err("device_forget", json!({ "deviceId": own_id }))["kind"], "badInput");
+    // Without the token it signs in with, the laptop could not go back to the old database
+    // should the switch fail: it forgets nothing, and the tablet's identity still reads.
+    let token_file = dirs[0].path().join("identity-token");
+    let own_token = token_of(dirs[0].path());
+    std::fs::remove_file(&token_file).unwrap();
+    let refused = laptop.err("device_forget", json!({ "deviceId": tablet_id }));
+    assert!(refused["message"].as_str().unwrap().contains("no device was forgotten"), "{refused}");
+    std::fs::write(&token_file, &own_token).unwrap();
+    let still = sql_rows(&Api::new(shared.url(), Some(lost_token.clone())), DB, "SELECT id FROM dictionary_entry");
+    assert_eq!(still.map(|rows| rows.len()).ok(), Some(2), "the old database is as it was");
     let summary = laptop.ok("device_forget", json!({ "deviceId": tablet_id }));
     assert_eq!(summary["forgotten"], "Old tablet", "{summary}");
     assert_eq!(summary["rows"]["dictionary_entry"], 2, "{summary}");

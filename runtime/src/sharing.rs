@@ -219,6 +219,16 @@ impl Connection {
             DataError::new(ErrorKind::NotFound, "none of your devices has this id: it may have been forgotten already")
         })?;
         let config = self.config();
+        // Read before anything moves: a failed switch puts this token back.
+        let old_token = config.read_token().ok_or_else(|| {
+            DataError::new(
+                ErrorKind::Server,
+                format!(
+                    "this device's identity token cannot be read from {}, so no device was forgotten",
+                    config.token_file().display()
+                ),
+            )
+        })?;
         let info = db.schema().info();
         let module = app_module(config, info).map_err(|f| DataError::new(ErrorKind::Server, f.message))?;
         let moved = Forget {
@@ -231,7 +241,6 @@ impl Connection {
             forgotten: device_id,
         }
         .run()?;
-        let old_token = config.read_token().unwrap_or_default();
         let switched = config
             .save_token(&moved.token)
             .and_then(|()| config.save_server(&http, &moved.database))

@@ -64,10 +64,7 @@ impl Db {
                 let shown = queued.values().flatten();
                 Ok((rows + shown.clone().count(), bytes + shown.map(row_size).sum::<u64>()))
             }
-            Reader::Offline(state) => Ok(state
-                .local()
-                .rows(table.name())
-                .fold((0, 0), |(rows, bytes), row| (rows + 1, bytes + row_size(&row)))),
+            Reader::Offline(state) => Ok(state.local().usage(table.name())),
         }
     }
 

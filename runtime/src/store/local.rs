@@ -149,6 +149,13 @@ impl LocalCopy {
         self.tables.get(table).map_or(0, BTreeMap::len)
     }
 
+    /// How many rows `table` has and their size as the frontend's JSON (`storage::row_size`):
+    /// the length of the text each is kept as, which is that JSON, so no row is parsed.
+    pub(crate) fn usage(&self, table: &str) -> (usize, u64) {
+        let rows = self.tables.get(table).into_iter().flat_map(BTreeMap::values);
+        rows.fold((0, 0), |(count, bytes), row| (count + 1, bytes + row.0.get().len() as u64))
+    }
+
     pub fn list<T: Table + DeserializeOwned>(&self) -> Result<Vec<T>, DataError> {
         self.tables.get(T::NAME).into_iter().flat_map(|rows| rows.values()).map(Row::decode).collect()
     }
@@ -340,6 +347,26 @@ mod tests {
             copy.insert(table, RowKey::of(&row["id"]), row.clone());
         }
         copy
+    }
+
+    #[test]
+    fn a_tables_usage_is_its_rows_size_as_the_frontends_json_without_parsing_them() {
+        let rows = [
+            json!({"id": "a", "text": "quote \" backslash \\ tab \t é 😺 \u{1}", "n": -12, "big": u64::MAX}),
+            json!({"id": "b", "f": 0.1, "g": 1e300, "h": -2.5e-8, "list": [1, "x", null, true], "o": {"z": 1, "a": 2}}),
+        ];
+        let mut copy = copy(&[("t", rows[0].clone()), ("t", rows[1].clone()), ("u", json!({"id": "c"}))]);
+        // A row as the server's copy puts it: the typed row's own text, its fields in its order.
+        let raw = serde_json::value::to_raw_value(&(("z", 1), "text")).unwrap();
+        copy.put("t", RowKey::of(&json!("d")), raw);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.json");
+        copy.save(&path).unwrap();
+        for copy in [copy, LocalCopy::load(&path).unwrap()] {
+            let sizes: u64 = copy.rows("t").map(|row| crate::storage::row_size(&row)).sum();
+            assert_eq!(copy.usage("t"), (3, sizes));
+            assert_eq!(copy.usage("none"), (0, 0));
+        }
     }
 
     #[test]
