@@ -45,7 +45,11 @@ pub(crate) struct SyncState {
 impl SyncState {
     /// Opens what `dir` keeps, carried to schema `version` through `plans` when an older version
     /// of the app kept it (see `upgrade.rs`).
-    pub(crate) fn open(dir: &Path, version: u32, plans: &[heycat_plan::Plan]) -> io::Result<SyncState> {
+    pub(crate) fn open(
+        dir: &Path,
+        version: u32,
+        plans: impl FnOnce() -> io::Result<Vec<heycat_plan::Plan>>,
+    ) -> io::Result<SyncState> {
         let (mut outbox, damaged) = Outbox::open(dir)?;
         let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
         let rejected = crate::store::upgrade::carry(dir, version, plans, &mut outbox, &mut local)?;

@@ -18,15 +18,23 @@ use crate::types::key::RowKey;
 use crate::types::sync_status::Rejected;
 
 /// Carries `outbox` and `local`, kept under older schema versions, to `version` (`plans`: from
-/// every earlier released version to it). Returns the writes that could not be carried.
+/// every earlier released version to it, read only when something is to be carried: most
+/// starts have nothing to carry). Returns the writes that could not be carried.
 pub(crate) fn carry(
     dir: &Path,
     version: u32,
-    plans: &[Plan],
+    plans: impl FnOnce() -> io::Result<Vec<Plan>>,
     outbox: &mut Outbox,
     local: &mut LocalCopy,
 ) -> io::Result<Vec<Rejected>> {
-    if local.version() != version && local.version() != 0 {
+    let local_older = local.version() != version && local.version() != 0;
+    let older = |entry: &OutboxEntry| entry.version != version && entry.version != 0;
+    let outbox_older = outbox.pending().iter().any(older);
+    if !local_older && !outbox_older {
+        return Ok(Vec::new());
+    }
+    let plans = plans()?;
+    if local_older {
         let carried = match plans.iter().find(|p| p.from == local.version()) {
             Some(plan) => local.carried(&plan.wire),
             // A version with no plan to this one (a newer app's, after a downgrade): the
@@ -37,8 +45,7 @@ pub(crate) fn carry(
         local.set_version(version);
         local.save(&dir.join("snapshot.json"))?;
     }
-    let older = |entry: &OutboxEntry| entry.version != version && entry.version != 0;
-    if !outbox.pending().iter().any(older) {
+    if !outbox_older {
         return Ok(Vec::new());
     }
     let (mut kept, mut not_carried) = (Vec::new(), Vec::new());
@@ -47,7 +54,7 @@ pub(crate) fn carry(
             kept.push(entry.clone());
             continue;
         }
-        match carry_entry(entry, version, plans) {
+        match carry_entry(entry, version, &plans) {
             Ok(carried) => kept.push(carried),
             Err(why) => not_carried.push((entry.clone(), why)),
         }
@@ -188,7 +195,7 @@ mod tests {
         local.set_version(1);
         local.apply(&write(9, "memo", 1));
 
-        let rejected = carry(dir.path(), 2, &[plan()], &mut outbox, &mut local).unwrap();
+        let rejected = carry(dir.path(), 2, || Ok(vec![plan()]), &mut outbox, &mut local).unwrap();
 
         let carried: Vec<(String, Value, u32)> =
             outbox.pending().iter().map(|e| (e.table.clone(), e.row.clone().unwrap(), e.version)).collect();
@@ -221,7 +228,9 @@ mod tests {
         let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
         outbox.append(write(1, "note", 2)).unwrap();
         let mut local = LocalCopy::default();
-        assert!(carry(dir.path(), 2, &[plan()], &mut outbox, &mut local).unwrap().is_empty());
+        // The plans are not even read: a start with nothing to carry does not parse them.
+        let unread = || Err(io::Error::other("the plans were read"));
+        assert!(carry(dir.path(), 2, unread, &mut outbox, &mut local).unwrap().is_empty());
         assert_eq!(outbox.pending(), &[write(1, "note", 2)]);
         assert!(not_carried_files(dir.path()).is_empty());
     }
