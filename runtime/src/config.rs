@@ -1,7 +1,8 @@
 //! Where the data layer finds its server, its module and its files.
 //!
 //! The server is the embedded local one unless a URL is configured, by the environment
-//! (`HEYCAT_SERVER_URL`) or by the file `server.json` in the app's data dir
+//! (`HEYCAT_SERVER_URL`, with the database `server.json` names on that same server, if any)
+//! or by the file `server.json` in the app's data dir
 //! (`{"url": "http://host:3000"}`, written when the user sets up sync from the app, with the
 //! database's name when it is not the app's own: `"database": "heycat-7k2m9x4q"`, after a
 //! device was forgotten); a
@@ -52,11 +53,7 @@ impl DataConfig {
     /// `data_dir/server.json`.
     pub fn resolve(data_dir: PathBuf, database: &str, app_name: &str) -> Result<DataConfig, String> {
         let app_database = std::env::var(env::DATABASE).unwrap_or_else(|_| database.to_owned());
-        let (server, moved_to) = match std::env::var(env::SERVER_URL).ok().filter(|u| !u.trim().is_empty()) {
-            Some(url) => (ServerChoice::Remote(url.trim().to_owned()), None),
-            None => server_from_file(&data_dir.join("server.json"))
-                .unwrap_or_else(|why| (ServerChoice::Unreadable(why), None)),
-        };
+        let (server, moved_to) = server_choice(std::env::var(env::SERVER_URL).ok(), &data_dir.join("server.json"));
         let database = moved_to.unwrap_or_else(|| app_database.clone());
         Ok(DataConfig {
             app_database,
@@ -155,6 +152,21 @@ const GONE_FILE: &str = "database-gone.json";
 /// embedded server, and the database there when it is not the app's own (`"database"`). A file
 /// that cannot be read, or says something else, is an error: using the embedded server instead
 /// would quietly be another database.
+/// The server this device uses, with the database its data moved to (if it did): the
+/// environment's server (`env_url`) over `server.json`'s, else `server.json`'s.
+fn server_choice(env_url: Option<String>, server_json: &Path) -> (ServerChoice, Option<String>) {
+    let Some(url) = env_url.map(|url| url.trim().to_owned()).filter(|url| !url.is_empty()) else {
+        return server_from_file(server_json).unwrap_or_else(|why| (ServerChoice::Unreadable(why), None));
+    };
+    // The environment names a server, not a database: when `server.json` names the same server,
+    // the user's data is where it says (it moved there when a device was forgotten).
+    let moved_to = match server_from_file(server_json) {
+        Ok((ServerChoice::Remote(kept), moved_to)) if http_and_ws(&kept).0 == http_and_ws(&url).0 => moved_to,
+        _ => None,
+    };
+    (ServerChoice::Remote(url), moved_to)
+}
+
 fn server_from_file(path: &Path) -> Result<(ServerChoice, Option<String>), String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -214,6 +226,30 @@ mod tests {
         std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000", "database": "app-7k2m9x4q"}"#).unwrap();
         let moved = (ServerChoice::Remote("http://10.0.0.2:3000".into()), Some("app-7k2m9x4q".into()));
         assert_eq!(server_from_file(&file), Ok(moved), "the data moved when a device was forgotten");
+    }
+
+    #[test]
+    fn a_server_named_by_the_environment_keeps_the_database_server_json_names_on_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.json");
+        let env = |url: &str| server_choice(Some(url.to_owned()), &file);
+        let remote = |url: &str| ServerChoice::Remote(url.to_owned());
+        assert_eq!(env("http://10.0.0.2:3000"), (remote("http://10.0.0.2:3000"), None), "no server.json");
+        std::fs::write(&file, r#"{"url": "http://10.0.0.2:3000", "database": "app-7k2m9x4q"}"#).unwrap();
+        assert_eq!(
+            env(" ws://10.0.0.2:3000/ "),
+            (remote("ws://10.0.0.2:3000/"), Some("app-7k2m9x4q".into())),
+            "the same server, in its other form: the data moved there"
+        );
+        assert_eq!(env("http://10.0.0.3:3000"), (remote("http://10.0.0.3:3000"), None), "another server");
+        assert_eq!(
+            server_choice(Some("  ".into()), &file),
+            (remote("http://10.0.0.2:3000"), Some("app-7k2m9x4q".into())),
+            "a blank one is none"
+        );
+        std::fs::write(&file, b"garbage").unwrap();
+        assert_eq!(env("http://10.0.0.2:3000"), (remote("http://10.0.0.2:3000"), None), "the environment's server");
+        assert!(matches!(server_choice(None, &file).0, ServerChoice::Unreadable(_)));
     }
 
     #[test]
