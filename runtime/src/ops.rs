@@ -39,7 +39,7 @@ fn rows<T: TableAccess>(reader: Reader<'_>) -> Result<Vec<T>, DataError> {
             }
             Ok(rows)
         }
-        Reader::Offline(state) => state.local().list::<T>(),
+        Reader::Offline(mut state) => state.local().list::<T>(),
     }
 }
 
@@ -71,7 +71,7 @@ pub fn page<T: OrderedTable>(
             };
             page
         }
-        Reader::Offline(state) => pages::offline(state.local(), cursor),
+        Reader::Offline(mut state) => pages::offline(state.local(), cursor),
     }
 }
 
@@ -87,7 +87,7 @@ pub fn get<T: TableAccess>(db: &Db, key: T::Key) -> Result<Option<T>, DataError>
             Some(queued) => queued.as_ref().map(decode).transpose(),
             None => Ok(T::find(downcast::<T::Connection>(&*conn)?, &key)),
         },
-        Reader::Offline(state) => state.local().get::<T>(&row_key_of::<T>(&key)),
+        Reader::Offline(mut state) => state.local().get::<T>(&row_key_of::<T>(&key)),
     }
 }
 

@@ -145,14 +145,17 @@ impl Db {
         Ok(self.heartbeat.wait_beyond(seen, timeout))
     }
 
-    /// Takes the server's rows as the new local copy (and keeps it on disk), for reading offline.
-    /// Works on a connection that just dropped too: its copy of the rows is still there.
+    /// Takes the server's rows as the new local copy and keeps it on disk, for reading offline
+    /// (in memory only once needed: see `SyncState::release_local`). Works on a connection that
+    /// just dropped too: its copy of the rows is still there.
     pub fn refresh_local_copy(&self) {
         let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
         let copied = self.copy_rows(&*connection);
         let mut sync = self.sync();
-        match copied {
-            Ok(copy) => Self::keep_rows(&mut sync, copy),
+        match copied.map(|copy| sync.refresh(copy)) {
+            // On disk: while connected, reads come from the connection (see `release_local`).
+            Ok(Ok(())) => sync.release_local(),
+            Ok(Err(e)) => sync.damaged(format!("cannot save the local copy: {e}")),
             Err(damaged) => sync.damaged(damaged),
         }
         drop(sync);

@@ -15,7 +15,6 @@
 //! queued, and the command returns.
 
 use std::collections::HashMap;
-use std::io;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -84,8 +83,8 @@ impl Db {
         }
         let info = schema.info();
         let plans =
-            || info.plans().map_err(|e| io::Error::other(format!("this app's migration plans cannot be read: {e}")));
-        let sync = SyncState::open(dir, info.version, plans).map_err(|e| {
+            info.plans().map_err(|e| DataError::internal(format!("this app's migration plans cannot be read: {e}")))?;
+        let sync = SyncState::open(dir, info.version, &plans).map_err(|e| {
             DataError::new(ErrorKind::Server, format!("cannot open the offline data in {}: {e}", dir.display()))
         })?;
         let op_ids = OpIds::open(dir).map_err(|e| {

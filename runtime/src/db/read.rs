@@ -49,7 +49,7 @@ impl Db {
                 }
                 Ok(rows)
             }
-            Reader::Offline(state) => Ok(state.local().rows(table).collect()),
+            Reader::Offline(mut state) => Ok(state.local().rows(table).collect()),
         }
     }
 
@@ -64,7 +64,7 @@ impl Db {
                 let shown = queued.values().flatten();
                 Ok((rows + shown.clone().count(), bytes + shown.map(row_size).sum::<u64>()))
             }
-            Reader::Offline(state) => Ok(state.local().usage(table.name())),
+            Reader::Offline(mut state) => Ok(state.local().usage(table.name())),
         }
     }
 

@@ -19,8 +19,9 @@ pub(crate) struct SyncState {
     /// The schema version of this app: what queued writes and the local copy are kept in.
     version: u32,
     outbox: Outbox,
-    /// The last server rows with the queued writes on top.
-    local: LocalCopy,
+    /// The last server rows with the queued writes on top; `None` while only its file holds
+    /// it (see [`SyncState::release_local`]).
+    local: Option<LocalCopy>,
     damaged: Option<String>,
     rejected: Vec<Rejected>,
     syncing: Option<[usize; 2]>,
@@ -45,11 +46,7 @@ pub(crate) struct SyncState {
 impl SyncState {
     /// Opens what `dir` keeps, carried to schema `version` through `plans` when an older version
     /// of the app kept it (see `upgrade.rs`).
-    pub(crate) fn open(
-        dir: &Path,
-        version: u32,
-        plans: impl FnOnce() -> io::Result<Vec<heycat_plan::Plan>>,
-    ) -> io::Result<SyncState> {
+    pub(crate) fn open(dir: &Path, version: u32, plans: &[heycat_plan::Plan]) -> io::Result<SyncState> {
         let (mut outbox, damaged) = Outbox::open(dir)?;
         let (mut local, snapshot_damaged) = LocalCopy::load_or_set_aside(&dir.join("snapshot.json"))?;
         let rejected = crate::store::upgrade::carry(dir, version, plans, &mut outbox, &mut local)?;
@@ -65,7 +62,7 @@ impl SyncState {
             dir: dir.to_owned(),
             version,
             outbox,
-            local,
+            local: Some(local),
             queued_keys,
             key_counts,
             overlay: None,
@@ -88,8 +85,45 @@ impl SyncState {
     }
 
     /// The rows as this device has them: the last server rows with the queued writes on top.
-    pub(crate) fn local(&self) -> &LocalCopy {
-        &self.local
+    pub(crate) fn local(&mut self) -> &LocalCopy {
+        self.held()
+    }
+
+    /// The local copy, read back from its file when it was released.
+    fn held(&mut self) -> &mut LocalCopy {
+        let copy = match self.local.take() {
+            Some(copy) => copy,
+            None => self.read_released(),
+        };
+        self.local.insert(copy)
+    }
+
+    /// The local copy from its file (the last refresh kept it there) with the queued writes on
+    /// top; a file that cannot be read is said, and the copy starts empty (it is a cache of the
+    /// server's rows: the next refresh fills it).
+    fn read_released(&mut self) -> LocalCopy {
+        let (mut copy, damaged) = LocalCopy::load_or_set_aside(&self.snapshot_path()).unwrap_or_else(|e| {
+            let why = format!("the local copy of your data (snapshot.json) cannot be read: {e}");
+            (LocalCopy::default(), Some(why))
+        });
+        if let Some(why) = damaged {
+            self.damaged = Some(why);
+        }
+        copy.set_version(self.version);
+        for entry in self.outbox.pending() {
+            copy.apply(entry);
+        }
+        copy
+    }
+
+    /// Lets the local copy go from memory once the last refresh kept it on disk, when no write
+    /// waits: while connected, reads come from the connection's rows, and the copy would hold
+    /// each of them a second time. It is read back from its file when something needs it (a
+    /// write queued, the connection gone).
+    pub(crate) fn release_local(&mut self) {
+        if self.outbox.pending().is_empty() {
+            self.local = None;
+        }
     }
 
     /// Something kept on disk could not be read or written: said in the status until restart.
@@ -137,10 +171,12 @@ impl SyncState {
     /// Queues a write durably and applies it to the local copy; returns `(before, after)`.
     pub(crate) fn queue(&mut self, mut entry: OutboxEntry) -> io::Result<(Option<Value>, Option<Value>)> {
         entry.version = self.version;
+        // Read back (when released) before the write is in the queue the copy is read with.
+        self.held();
         self.outbox.append(entry.clone())?;
         let key = queued_key(&entry);
         self.count_queued(key.clone(), 1);
-        let (before, after) = self.local.apply(&entry);
+        let (before, after) = self.held().apply(&entry);
         if let Some(overlay) = &mut self.overlay {
             Arc::make_mut(overlay).entry(key.0).or_default().insert(key.1, after.clone());
         }
@@ -150,6 +186,8 @@ impl SyncState {
     /// A provisional key replaced by the module's (see [`KeyChange`]), in the queue and in the
     /// local copy. Returns each row of the local copy that changed: `(table, before, after)`.
     pub(crate) fn change_key(&mut self, change: KeyChange) -> io::Result<Vec<(String, Value, Value)>> {
+        // As in `queue`: the copy is read back with the queue as it was.
+        self.held();
         self.outbox.change_key(change.clone())?;
         self.overlay = None;
         let (from, to) = (queued_key_of(&change.table, &change.from), queued_key_of(&change.table, &change.to));
@@ -157,7 +195,7 @@ impl SyncState {
             self.count_queued(from, -(count as isize));
             self.count_queued(to, count as isize);
         }
-        Ok(self.local.change_key(&change))
+        Ok(self.held().change_key(&change))
     }
 
     /// The server confirmed (or refused for good) the queued writes `entries`.
@@ -192,9 +230,13 @@ impl SyncState {
             return overlay.clone();
         }
         let mut overlay = Overlay::new();
-        for (table, key) in self.queued_keys.keys() {
-            let row = self.local.row(table, key);
-            overlay.entry(table.clone()).or_default().insert(key.clone(), row);
+        let queued: Vec<(String, RowKey)> = self.queued_keys.keys().cloned().collect();
+        if !queued.is_empty() {
+            let local = self.held();
+            for (table, key) in queued {
+                let row = local.row(&table, &key);
+                overlay.entry(table).or_default().insert(key, row);
+            }
         }
         self.overlay.insert(Arc::new(overlay)).clone()
     }
@@ -219,7 +261,7 @@ impl SyncState {
         for entry in self.outbox.pending() {
             copy.apply(entry);
         }
-        self.local = copy;
+        self.local = Some(copy);
         self.overlay = None;
     }
 
@@ -251,4 +293,67 @@ fn queued_key(entry: &OutboxEntry) -> (String, RowKey) {
 
 fn queued_key_of(table: &str, key: &Value) -> (String, RowKey) {
     (table.to_owned(), RowKey::of(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::outbox::WriteKind;
+
+    fn update(id: &str, n: u32) -> OutboxEntry {
+        OutboxEntry {
+            op_id: format!("op-{id}-{n}"),
+            table: "note".into(),
+            kind: WriteKind::Update,
+            row: Some(json!({"id": id, "n": n})),
+            key: json!(id),
+            base_version: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_released_local_copy_is_read_back_from_its_file_with_the_queued_writes_on_top() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = SyncState::open(dir.path(), 1, &[]).unwrap();
+        let mut server = LocalCopy::default();
+        server.set_version(1);
+        for id in ["a", "b"] {
+            server.insert("note", RowKey::of(&json!(id)), json!({"id": id, "n": 0}));
+        }
+        state.refresh(server.clone()).unwrap();
+        state.release_local();
+        assert!(state.local.is_none(), "released");
+        assert_eq!(state.local(), &server, "read back as it was kept");
+
+        // A write queued while it is released lands on the rows read back, and keeps it in
+        // memory while it waits.
+        state.release_local();
+        assert_eq!(
+            state.queue(update("a", 1)).unwrap(),
+            (Some(json!({"id": "a", "n": 0})), Some(json!({"id": "a", "n": 1})))
+        );
+        state.release_local();
+        assert!(state.local.is_some(), "a write waits: kept");
+        assert_eq!(state.overlay()["note"][&RowKey::of(&json!("a"))], Some(json!({"id": "a", "n": 1})));
+
+        // Released with the write still queued in the file (as by an earlier version of this
+        // code, or a crash): read back, the write is on top again.
+        state.local = None;
+        state.overlay = None;
+        assert_eq!(state.local().row("note", &RowKey::of(&json!("a"))), Some(json!({"id": "a", "n": 1})));
+        assert_eq!(state.overlay()["note"][&RowKey::of(&json!("a"))], Some(json!({"id": "a", "n": 1})));
+
+        // Once confirmed, it goes again; a file that cannot be read is said and the copy starts
+        // empty (the next refresh fills it).
+        let queued = state.queued().to_vec();
+        state.confirmed(queued.iter()).unwrap();
+        state.release_local();
+        assert!(state.local.is_none());
+        std::fs::write(state.snapshot_path(), b"{ not json").unwrap();
+        assert_eq!(state.local().count("note"), 0);
+        assert!(state.status().0.damaged.is_some_and(|why| why.contains("snapshot.json")));
+    }
 }

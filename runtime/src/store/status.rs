@@ -243,7 +243,7 @@ mod tests {
     fn the_status_lists_exactly_the_queued_and_in_flight_keys_after_every_change() {
         let dir = tempfile::tempdir().unwrap();
         let (publisher, mut frontend) = (StatusPublisher::new(), Frontend::default());
-        let state = Mutex::new(SyncState::open(dir.path(), 1, || Ok(Vec::new())).unwrap());
+        let state = Mutex::new(SyncState::open(dir.path(), 1, &[]).unwrap());
         let queue = |entry: OutboxEntry| drop(state.lock().unwrap().queue(entry).unwrap());
         check(&publisher, &mut frontend, &state, &[]);
 
@@ -316,7 +316,7 @@ mod tests {
         // After a restart, from the outbox as it was kept.
         drop(state);
         let (publisher, mut frontend) = (StatusPublisher::new(), Frontend::default());
-        let state = Mutex::new(SyncState::open(dir.path(), 1, || Ok(Vec::new())).unwrap());
+        let state = Mutex::new(SyncState::open(dir.path(), 1, &[]).unwrap());
         check(&publisher, &mut frontend, &state, &[]);
         let listed = publisher.status(&state).pending_keys.added;
         assert_eq!(listed, BTreeMap::from([("note".into(), vec![r#""a""#.into()])]));

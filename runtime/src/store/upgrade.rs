@@ -18,23 +18,15 @@ use crate::types::key::RowKey;
 use crate::types::sync_status::Rejected;
 
 /// Carries `outbox` and `local`, kept under older schema versions, to `version` (`plans`: from
-/// every earlier released version to it, read only when something is to be carried: most
-/// starts have nothing to carry). Returns the writes that could not be carried.
+/// every earlier released version to it). Returns the writes that could not be carried.
 pub(crate) fn carry(
     dir: &Path,
     version: u32,
-    plans: impl FnOnce() -> io::Result<Vec<Plan>>,
+    plans: &[Plan],
     outbox: &mut Outbox,
     local: &mut LocalCopy,
 ) -> io::Result<Vec<Rejected>> {
-    let local_older = local.version() != version && local.version() != 0;
-    let older = |entry: &OutboxEntry| entry.version != version && entry.version != 0;
-    let outbox_older = outbox.pending().iter().any(older);
-    if !local_older && !outbox_older {
-        return Ok(Vec::new());
-    }
-    let plans = plans()?;
-    if local_older {
+    if local.version() != version && local.version() != 0 {
         let carried = match plans.iter().find(|p| p.from == local.version()) {
             Some(plan) => local.carried(&plan.wire),
             // A version with no plan to this one (a newer app's, after a downgrade): the
@@ -45,7 +37,8 @@ pub(crate) fn carry(
         local.set_version(version);
         local.save(&dir.join("snapshot.json"))?;
     }
-    if !outbox_older {
+    let older = |entry: &OutboxEntry| entry.version != version && entry.version != 0;
+    if !outbox.pending().iter().any(older) {
         return Ok(Vec::new());
     }
     let (mut kept, mut not_carried) = (Vec::new(), Vec::new());
@@ -54,7 +47,7 @@ pub(crate) fn carry(
             kept.push(entry.clone());
             continue;
         }
-        match carry_entry(entry, version, &plans) {
+        match carry_entry(entry, version, plans) {
             Ok(carried) => kept.push(carried),
             Err(why) => not_carried.push((entry.clone(), why)),
         }
@@ -195,7 +188,7 @@ mod tests {
         local.set_version(1);
         local.apply(&write(9, "memo", 1));
 
-        let rejected = carry(dir.path(), 2, || Ok(vec![plan()]), &mut outbox, &mut local).unwrap();
+        let rejected = carry(dir.path(), 2, &[plan()], &mut outbox, &mut local).unwrap();
 
         let carried: Vec<(String, Value, u32)> =
             outbox.pending().iter().map(|e| (e.table.clone(), e.row.clone().unwrap(), e.version)).collect();
@@ -228,9 +221,7 @@ mod tests {
         let (mut outbox, _) = Outbox::open(dir.path()).unwrap();
         outbox.append(write(1, "note", 2)).unwrap();
         let mut local = LocalCopy::default();
-        // The plans are not even read: a start with nothing to carry does not parse them.
-        let unread = || Err(io::Error::other("the plans were read"));
-        assert!(carry(dir.path(), 2, unread, &mut outbox, &mut local).unwrap().is_empty());
+        assert!(carry(dir.path(), 2, &[plan()], &mut outbox, &mut local).unwrap().is_empty());
         assert_eq!(outbox.pending(), &[write(1, "note", 2)]);
         assert!(not_carried_files(dir.path()).is_empty());
     }
