@@ -148,10 +148,6 @@ impl DataConfig {
 /// Where a device notes the shared database it found deleted.
 const GONE_FILE: &str = "database-gone.json";
 
-/// The server `server.json` names: `{"url": "http://host:3000"}`, or `{"url": ""}` for the
-/// embedded server, and the database there when it is not the app's own (`"database"`). A file
-/// that cannot be read, or says something else, is an error: using the embedded server instead
-/// would quietly be another database.
 /// The server this device uses, with the database its data moved to (if it did): the
 /// environment's server (`env_url`) over `server.json`'s, else `server.json`'s.
 fn server_choice(env_url: Option<String>, server_json: &Path) -> (ServerChoice, Option<String>) {
@@ -167,6 +163,10 @@ fn server_choice(env_url: Option<String>, server_json: &Path) -> (ServerChoice, 
     (ServerChoice::Remote(url), moved_to)
 }
 
+/// The server `server.json` names: `{"url": "http://host:3000"}`, or `{"url": ""}` for the
+/// embedded server, and the database there when it is not the app's own (`"database"`). A file
+/// that cannot be read, or says something else, is an error: using the embedded server instead
+/// would quietly be another database.
 fn server_from_file(path: &Path) -> Result<(ServerChoice, Option<String>), String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,

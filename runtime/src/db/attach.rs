@@ -152,21 +152,27 @@ impl Db {
         let Some(connection) = self.connection.read().unwrap_or_else(PoisonError::into_inner).clone() else { return };
         let copied = self.copy_rows(&*connection);
         let mut sync = self.sync();
-        match copied.map(|copy| sync.refresh(copy)) {
+        match copied {
             // On disk: while connected, reads come from the connection (see `release_local`).
-            Ok(Ok(())) => sync.release_local(),
-            Ok(Err(e)) => sync.damaged(format!("cannot save the local copy: {e}")),
+            Ok(copy) => {
+                if Self::keep_rows(&mut sync, copy) {
+                    sync.release_local();
+                }
+            }
             Err(damaged) => sync.damaged(damaged),
         }
         drop(sync);
         crate::memory::give_back();
     }
 
-    /// Makes `copy` (a connection's rows) the local copy, kept on disk, with the queued writes on top.
-    pub(super) fn keep_rows(sync: &mut SyncState, copy: LocalCopy) {
-        if let Err(e) = sync.refresh(copy) {
+    /// Makes `copy` (a connection's rows) the local copy, kept on disk, with the queued writes on
+    /// top; whether it reached the disk (when not, the status says why).
+    pub(super) fn keep_rows(sync: &mut SyncState, copy: LocalCopy) -> bool {
+        let saved = sync.refresh(copy);
+        if let Err(e) = &saved {
             sync.damaged(format!("cannot save the local copy: {e}"));
         }
+        saved.is_ok()
     }
 
     /// The rows of `connection`, as a local copy; or why one cannot be read (for `damaged`).

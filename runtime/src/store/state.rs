@@ -102,13 +102,18 @@ impl SyncState {
     /// top; a file that cannot be read is said, and the copy starts empty (it is a cache of the
     /// server's rows: the next refresh fills it).
     fn read_released(&mut self) -> LocalCopy {
-        let (mut copy, damaged) = LocalCopy::load_or_set_aside(&self.snapshot_path()).unwrap_or_else(|e| {
+        let (copy, damaged) = LocalCopy::load_or_set_aside(&self.snapshot_path()).unwrap_or_else(|e| {
             let why = format!("the local copy of your data (snapshot.json) cannot be read: {e}");
             (LocalCopy::default(), Some(why))
         });
         if let Some(why) = damaged {
             self.damaged = Some(why);
         }
+        self.with_queue(copy)
+    }
+
+    /// `copy` (the server's rows) in this version, with the queued writes applied on top.
+    fn with_queue(&self, mut copy: LocalCopy) -> LocalCopy {
         copy.set_version(self.version);
         for entry in self.outbox.pending() {
             copy.apply(entry);
@@ -256,12 +261,8 @@ impl SyncState {
 
     /// Replaces the local copy with the server's rows (plus what is still queued), in memory
     /// only: the next [`SyncState::refresh`] keeps them on disk.
-    pub(crate) fn take_rows(&mut self, mut copy: LocalCopy) {
-        copy.set_version(self.version);
-        for entry in self.outbox.pending() {
-            copy.apply(entry);
-        }
-        self.local = Some(copy);
+    pub(crate) fn take_rows(&mut self, copy: LocalCopy) {
+        self.local = Some(self.with_queue(copy));
         self.overlay = None;
     }
 
